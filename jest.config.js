@@ -1,0 +1,12 @@
+/** Jest runs TypeScript through ts-jest without type-checking (`npm run typecheck` does that once). */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  setupFiles: ['<rootDir>/test/setup/polyfills.ts'],
+  transform: {
+    '^.+\\.[tj]sx?$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json', isolatedModules: true }],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!(@middy)/)'],
+  testTimeout: 60000,
+};

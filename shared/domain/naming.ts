@@ -1,0 +1,47 @@
+import { RESERVED_STAGE, renderAccountEmail, type ApplicationRequest } from '../request/schema';
+
+/**
+ * Every name appvend gives a resource is a function of the application name (and, for ARNs, the
+ * account id). Nothing waits on another stack's outputs to learn a name: this is what lets the
+ * vended stacks deploy in a single pass (DESIGN.md §3).
+ */
+
+export const NAME_PREFIX = 'appvend';
+
+/** The role CreateAccount creates in each new account; trusted by the management account. */
+export const ACCOUNT_ACCESS_ROLE = 'OrganizationAccountAccessRole';
+/** Stage-account role assumed by the tooling pipeline to create and execute change sets. */
+export const PIPELINE_CFN_ROLE = 'ToolingAccountPipelineCloudformationRole';
+/** Stage-account role passed to CloudFormation to create the application's resources. */
+export const DEPLOYER_ROLE = 'CloudformationDeployerRole';
+
+/** The vended templates, in deployment order (DESIGN.md §3). */
+export const TEMPLATE_KEYS = ['artifact-store', 'cross-account-roles', 'guardrails', 'pipeline'] as const;
+export type TemplateKey = (typeof TEMPLATE_KEYS)[number];
+
+export const ouName = (app: string): string => `${NAME_PREFIX}-${app}`;
+export const scpName = (app: string): string => `${NAME_PREFIX}-${app}-guardrails`;
+export const stackSetName = (app: string, template: TemplateKey): string => `${NAME_PREFIX}-${app}-${template}`;
+export const accountName = (app: string, stage: string): string => `${app}-${stage}`;
+export const conformancePackName = (app: string): string => `${NAME_PREFIX}-${app}-guardrails`;
+export const artifactKeyAlias = (app: string): string => `alias/${NAME_PREFIX}-${app}-artifacts`;
+export const artifactBucketName = (app: string, toolingAccountId: string): string =>
+  `${NAME_PREFIX}-${app}-artifacts-${toolingAccountId}`;
+export const roleArn = (accountId: string, roleName: string, partition = 'aws'): string =>
+  `arn:${partition}:iam::${accountId}:role/${roleName}`;
+
+/** One account the application needs: the tooling account first, then one per stage in order. */
+export interface AccountSpec {
+  stage: string;
+  name: string;
+  email: string;
+}
+
+/** The accounts a request asks for, tooling first. */
+export function accountSpecs(request: Pick<ApplicationRequest, 'name' | 'accountEmail' | 'stages'>): AccountSpec[] {
+  return [RESERVED_STAGE, ...request.stages].map((stage) => ({
+    stage,
+    name: accountName(request.name, stage),
+    email: renderAccountEmail(request.accountEmail, request.name, stage),
+  }));
+}

@@ -1,0 +1,139 @@
+import { z } from 'zod';
+
+/**
+ * The application request: the product's public contract, one schema for every entry point
+ * (CLI, EventBridge detail, Service Catalog parameters, portal API body).
+ */
+
+/** Lowercase letters, digits and hyphens, starting with a letter, not ending with a hyphen. */
+export const NAME_PATTERN = /^[a-z](?:[a-z0-9-]*[a-z0-9])?$/;
+export const RESERVED_STAGE = 'tooling';
+export const DEFAULT_STAGES = ['test', 'prod'] as const;
+export const MAX_EMAIL_LENGTH = 64;
+export const PROFILES = ['serverless'] as const;
+
+/** CodeConnections (or the older CodeStar Connections) connection ARN. */
+export const CONNECTION_ARN_PATTERN =
+  /^arn:aws(?:-[a-z]+)*:(?:codeconnections|codestar-connections):[a-z]{2}(?:-[a-z]+)+-\d:\d{12}:connection\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const REPOSITORY_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
+/** Git ref names: no spaces, no `..`, no leading `-`, none of `~^:?*[\`. */
+const BRANCH_PATTERN = /^(?!-)(?!.*\.\.)(?!.*\/\/)[^\s~^:?*[\\]{1,255}(?<![./])$/;
+/** AWS tag keys and values: Unicode letters, digits, spaces and `_ . : / = + - @`; no `aws:` prefix. */
+const TAG_CHARS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+// Simple, strict enough for an account root email: local@domain.tld, no spaces, ASCII.
+const EMAIL_PATTERN = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
+
+const nameRule = (what: string, max: number) =>
+  z
+    .string({ error: `${what} must be a string` })
+    .min(3, { error: `${what} must be at least 3 characters` })
+    .max(max, { error: `${what} must be at most ${max} characters` })
+    .regex(NAME_PATTERN, {
+      error: `${what} must be lowercase letters, digits and hyphens, start with a letter and not end with a hyphen`,
+    });
+
+const email = z
+  .string({ error: 'must be a string' })
+  .max(MAX_EMAIL_LENGTH, { error: `must be at most ${MAX_EMAIL_LENGTH} characters` })
+  .regex(EMAIL_PATTERN, { error: 'must be a valid email address' });
+
+const stageName = z
+  .string({ error: 'stage must be a string' })
+  .min(2, { error: 'stage must be at least 2 characters' })
+  .max(16, { error: 'stage must be at most 16 characters' })
+  .regex(NAME_PATTERN, {
+    error: 'stage must be lowercase letters, digits and hyphens, start with a letter and not end with a hyphen',
+  })
+  .refine((s) => s !== RESERVED_STAGE, { error: `"${RESERVED_STAGE}" is reserved and always added` });
+
+const tagKey = z
+  .string()
+  .min(1, { error: 'tag key must not be empty' })
+  .max(128, { error: 'tag key must be at most 128 characters' })
+  .regex(TAG_CHARS, { error: 'tag key may contain only letters, digits, spaces and _ . : / = + - @' })
+  .refine((k) => !k.toLowerCase().startsWith('aws:'), { error: 'tag key must not start with "aws:"' });
+
+const tagValue = z
+  .string({ error: 'tag value must be a string' })
+  .max(256, { error: 'tag value must be at most 256 characters' })
+  .regex(TAG_CHARS, { error: 'tag value may contain only letters, digits, spaces and _ . : / = + - @' });
+
+export const SourceSchema = z.strictObject({
+  connectionArn: z
+    .string({ error: 'must be a string' })
+    .max(256, { error: 'must be at most 256 characters' })
+    .regex(CONNECTION_ARN_PATTERN, {
+      error: 'must be a CodeConnections connection ARN (arn:aws:codeconnections:REGION:ACCOUNT:connection/UUID)',
+    }),
+  repository: z
+    .string({ error: 'must be a string' })
+    .regex(REPOSITORY_PATTERN, { error: 'must be "owner/repo" (GitHub names)' }),
+  branch: z
+    .string({ error: 'must be a string' })
+    .regex(BRANCH_PATTERN, { error: 'must be a valid git branch name (1-255 characters)' })
+    .default('main'),
+});
+
+export const ApplicationRequestSchema = z
+  .strictObject({
+    name: nameRule('name', 32),
+    owner: email,
+    accountEmail: z
+      .string({ error: 'must be a string' })
+      .max(256, { error: 'must be at most 256 characters' })
+      .refine((t) => t.includes('{stage}'), { error: 'must contain {stage} so that every account gets its own address' }),
+    stages: z
+      .array(stageName, { error: 'must be an array of stage names' })
+      .min(1, { error: 'must list at least 1 stage' })
+      .max(5, { error: 'must list at most 5 stages' })
+      .refine((s) => new Set(s).size === s.length, { error: 'stage names must be unique' })
+      .default([...DEFAULT_STAGES]),
+    source: SourceSchema,
+    profile: z.enum(PROFILES, { error: `must be one of: ${PROFILES.join(', ')}` }).default('serverless'),
+    tags: z
+      .record(tagKey, tagValue, { error: 'must be an object of string tag values' })
+      .refine((t) => Object.keys(t).length <= 40, { error: 'must have at most 40 tags' })
+      .optional(),
+  })
+  .superRefine((req, ctx) => {
+    // Every templated address must be a valid, distinct email: checked after templating,
+    // because `{name}` and `{stage}` change length and may collide.
+    const seen = new Map<string, string>();
+    for (const stage of [RESERVED_STAGE, ...req.stages]) {
+      const address = renderAccountEmail(req.accountEmail, req.name, stage);
+      const result = email.safeParse(address);
+      if (!result.success) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['accountEmail'],
+          message: `for stage "${stage}" gives "${address}", which ${result.error.issues[0]?.message ?? 'is invalid'}`,
+        });
+        continue;
+      }
+      const lower = address.toLowerCase();
+      const other = seen.get(lower);
+      if (other !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['accountEmail'],
+          message: `gives the same address "${address}" for stages "${other}" and "${stage}"; use {stage}`,
+        });
+      }
+      seen.set(lower, stage);
+    }
+  });
+
+/** A request as written by its author (defaults not yet applied). */
+export type ApplicationRequestInput = z.input<typeof ApplicationRequestSchema>;
+/** A validated request with defaults applied. */
+export type ApplicationRequest = z.output<typeof ApplicationRequestSchema>;
+
+/** Substitutes `{name}` and `{stage}` in an account email template. */
+export function renderAccountEmail(template: string, name: string, stage: string): string {
+  return template.replaceAll('{name}', name).replaceAll('{stage}', stage);
+}
+
+/** The request's JSON Schema (draft 2020-12), for the API model and the EventBridge schema. */
+export function applicationRequestJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(ApplicationRequestSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+}
