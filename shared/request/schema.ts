@@ -93,7 +93,7 @@ export const ApplicationRequestSchema = z
     tags: z
       .record(tagKey, tagValue, { error: 'must be an object of string tag values' })
       .refine((t) => Object.keys(t).length <= 40, { error: 'must have at most 40 tags' })
-      .optional(),
+      .default({}),
   })
   .superRefine((req, ctx) => {
     // Every templated address must be a valid, distinct email: checked after templating,

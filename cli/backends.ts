@@ -1,0 +1,107 @@
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { VirtualClock, WallClock, type Clock } from '../shared/clock/clock';
+import { awsClients, configureAws } from '../shared/aws/client-factory';
+import { Sandbox, type SandboxStateJson } from '../shared/sandbox';
+
+export type BackendKind = 'sandbox' | 'endpoint' | 'aws';
+
+export interface BackendOptions {
+  kind: BackendKind;
+  /** For `endpoint`: the AWS-compatible endpoint URL. */
+  endpoint?: string;
+  /** For `sandbox`: where the organization is kept between runs. */
+  stateFile: string;
+  /** For `sandbox`: start from an empty organization. */
+  fresh?: boolean;
+  region?: string;
+}
+
+export interface Backend {
+  kind: BackendKind;
+  clock: Clock;
+  sandbox?: Sandbox;
+  managementAccountId: string;
+  /** Saves what must outlive the run (the sandbox's organization). */
+  save(): void;
+}
+
+interface SavedSandbox {
+  version: 1;
+  clock: number;
+  sandbox: SandboxStateJson;
+}
+
+function loadSandbox(options: BackendOptions): { clock: VirtualClock; sandbox: Sandbox } {
+  if (options.fresh && existsSync(options.stateFile)) rmSync(options.stateFile);
+  if (existsSync(options.stateFile)) {
+    let saved: SavedSandbox;
+    try {
+      saved = JSON.parse(readFileSync(options.stateFile, 'utf8')) as SavedSandbox;
+    } catch (error) {
+      throw new Error(`Cannot read the sandbox state ${options.stateFile}; use --fresh to start over`, {
+        cause: error,
+      });
+    }
+    const clock = new VirtualClock(saved.clock);
+    return { clock, sandbox: new Sandbox({ clock, state: saved.sandbox, region: options.region }) };
+  }
+  const clock = new VirtualClock();
+  return { clock, sandbox: new Sandbox({ clock, region: options.region }) };
+}
+
+/** Writes through a temporary file, so an interrupted save never leaves a broken state file. */
+function saveAtomically(path: string, content: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp`;
+  writeFileSync(tmp, content);
+  renameSync(tmp, path);
+}
+
+/**
+ * Points the AWS clients at the chosen backend and fills the settings a deployed service gets
+ * from its environment (management account, notification topic, Config bucket) with defaults.
+ */
+export async function openBackend(options: BackendOptions): Promise<Backend> {
+  const region = options.region ?? process.env.AWS_REGION ?? 'us-east-1';
+  process.env.AWS_REGION = region;
+  let clock: Clock;
+  let sandbox: Sandbox | undefined;
+  if (options.kind === 'sandbox') {
+    ({ clock, sandbox } = loadSandbox({ ...options, region }));
+    configureAws({ region, plugins: [sandbox.plugin()], credentials: sandbox.managementCredentials });
+  } else if (options.kind === 'endpoint') {
+    if (!options.endpoint) throw new Error('--endpoint needs a URL');
+    // Emulators accept any credentials; keep the caller's if set, so a LocalStack profile works.
+    const credentials =
+      process.env.AWS_ACCESS_KEY_ID && process.env.AWS_SECRET_ACCESS_KEY
+        ? { accessKeyId: process.env.AWS_ACCESS_KEY_ID, secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY }
+        : { accessKeyId: 'testing', secretAccessKey: 'testing' };
+    // Emulators finish long operations at once: a virtual clock skips the waits between polls.
+    clock = new VirtualClock(Date.now());
+    configureAws({ region, endpoint: options.endpoint, credentials });
+  } else {
+    clock = new WallClock();
+    configureAws({ region });
+  }
+
+  const { Account } = await awsClients().sts().send(new GetCallerIdentityCommand({}));
+  if (!Account) throw new Error('GetCallerIdentity returned no account');
+  process.env.APPVEND_MANAGEMENT_ACCOUNT_ID ??= Account;
+  process.env.APPVEND_NOTIFICATION_TOPIC_ARN ??= `arn:aws:sns:${region}:${Account}:appvend-security-notifications`;
+  process.env.APPVEND_CONFIG_BUCKET ??= `appvend-config-${Account}`;
+
+  return {
+    kind: options.kind,
+    clock,
+    sandbox,
+    managementAccountId: Account,
+    save: () => {
+      if (sandbox && clock instanceof VirtualClock) {
+        const saved: SavedSandbox = { version: 1, clock: clock.now(), sandbox: sandbox.toJSON() };
+        saveAtomically(options.stateFile, JSON.stringify(saved));
+      }
+    },
+  };
+}

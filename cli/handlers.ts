@@ -1,0 +1,25 @@
+import { handler as checkAccountCreation } from '../services/check-account-creation/handler';
+import { handler as checkStackSetOperation } from '../services/check-stack-set-operation/handler';
+import { handler as deployStackSet } from '../services/deploy-stack-set/handler';
+import { handler as ensureOrganizationalUnit } from '../services/ensure-organizational-unit/handler';
+import { handler as ensureServiceControlPolicy } from '../services/ensure-service-control-policy/handler';
+import { handler as moveAccount } from '../services/move-account/handler';
+import { handler as registerGuardrails } from '../services/register-guardrails/handler';
+import { handler as startAccountCreation } from '../services/start-account-creation/handler';
+import { handler as summarizeVend } from '../services/summarize-vend/handler';
+import { handler as validateRequest } from '../services/validate-request/handler';
+import type { LocalHandler } from './local-runner';
+
+/** The workflow's Lambda handlers by deployed function name, for the local runner. */
+export const LOCAL_HANDLERS: Record<string, LocalHandler> = {
+  'appvend-validate-request': validateRequest,
+  'appvend-ensure-organizational-unit': ensureOrganizationalUnit,
+  'appvend-ensure-service-control-policy': ensureServiceControlPolicy,
+  'appvend-start-account-creation': startAccountCreation,
+  'appvend-check-account-creation': checkAccountCreation,
+  'appvend-move-account': moveAccount,
+  'appvend-deploy-stack-set': deployStackSet,
+  'appvend-check-stack-set-operation': checkStackSetOperation,
+  'appvend-register-guardrails': registerGuardrails,
+  'appvend-summarize-vend': summarizeVend,
+} as Record<string, LocalHandler>;

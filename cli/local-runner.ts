@@ -1,0 +1,158 @@
+import './polyfills';
+import type { Context } from 'aws-lambda';
+import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import type { Clock } from '../shared/clock/clock';
+
+/** An in-process Lambda handler, as exported by `services/<step>/handler.ts`. */
+export type LocalHandler = (input: never, context: Context) => Promise<unknown>;
+
+export interface TaskEvent {
+  state: string;
+  function: string;
+  phase: 'start' | 'end' | 'error';
+  at: number;
+  input: unknown;
+  output?: unknown;
+  error?: Error;
+}
+
+export interface LocalRunOptions {
+  definition: Record<string, unknown>;
+  /** Handlers by function name (`appvend-<step>`, as in the ASL's task resources). */
+  handlers: Record<string, LocalHandler>;
+  clock: Clock;
+  onTask?: (event: TaskEvent) => void;
+  onState?: (event: { state: string; phase: 'entered' | 'exited'; at: number; index?: number }) => void;
+}
+
+type StateDef = Record<string, unknown> & { Type: string };
+type MachineDef = { States: Record<string, StateDef> };
+
+/** Every state of the machine, nested Map and Parallel states included. */
+function* allStates(machine: MachineDef): Generator<[string, StateDef]> {
+  for (const [name, state] of Object.entries(machine.States)) {
+    yield [name, state];
+    const processor = (state.ItemProcessor ?? state.Iterator) as MachineDef | undefined;
+    if (processor) yield* allStates(processor);
+    for (const branch of (state.Branches as MachineDef[] | undefined) ?? []) yield* allStates(branch);
+  }
+}
+
+/** Reads a simple reference path (`$.a.b.c`), the only kind our Wait states use. */
+function readPath(input: unknown, path: string): unknown {
+  if (!path.startsWith('$')) throw new Error(`Unsupported path ${path}`);
+  return path
+    .slice(1)
+    .split('.')
+    .filter(Boolean)
+    .reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key], input);
+}
+
+const functionOf = (resource: unknown): string => String(resource).split(':').pop() ?? String(resource);
+
+function lambdaContext(functionName: string): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
+    memoryLimitInMB: '256',
+    awsRequestId: 'local',
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => 60_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+/**
+ * Lambda reports a handler's error to Step Functions as Error = the error's name and Cause = a
+ * JSON document; errors are shaped the same way here so Catch and the summary behave as on AWS.
+ */
+function asLambdaError(error: unknown): Error {
+  const original = error instanceof Error ? error : new Error(String(error));
+  const shaped = new Error(JSON.stringify({ errorType: original.name, errorMessage: original.message }));
+  shaped.name = original.name;
+  return shaped;
+}
+
+/**
+ * Runs the state machine's ASL in-process with aws-local-stepfunctions: Task states call the
+ * handlers directly, and Wait states become waits on the given clock (virtual on the sandbox),
+ * so parallel branches overlap in time as they do in AWS.
+ */
+export function runLocally(options: LocalRunOptions, input: unknown): Promise<unknown> {
+  const definition = structuredClone(options.definition) as MachineDef;
+  const localHandlers: Record<string, (input: unknown) => Promise<unknown>> = {};
+  const retryIntervalOverrides: Record<string, number> = {};
+
+  for (const [name, state] of allStates(definition)) {
+    if (state.Retry) retryIntervalOverrides[name] = 0;
+    if (state.Type === 'Task') {
+      const fn = functionOf(state.Resource);
+      const handler = options.handlers[fn];
+      if (!handler) throw new Error(`No local handler for ${fn} (state ${name})`);
+      localHandlers[name] = (taskInput) =>
+        options.clock.busy(async () => {
+          options.onTask?.({ state: name, function: fn, phase: 'start', at: options.clock.now(), input: taskInput });
+          try {
+            const output = await handler(taskInput as never, lambdaContext(fn));
+            options.onTask?.({ state: name, function: fn, phase: 'end', at: options.clock.now(), input: taskInput, output });
+            return output;
+          } catch (error) {
+            options.onTask?.({
+              state: name,
+              function: fn,
+              phase: 'error',
+              at: options.clock.now(),
+              input: taskInput,
+              error: error as Error,
+            });
+            throw asLambdaError(error);
+          }
+        });
+    } else if (state.Type === 'Wait') {
+      const seconds = state.Seconds as number | undefined;
+      const secondsPath = state.SecondsPath as string | undefined;
+      if (seconds === undefined && secondsPath === undefined) {
+        throw new Error(`Wait state ${name} must use Seconds or SecondsPath to run locally`);
+      }
+      // A Wait becomes a pass-through Task whose handler sleeps on the clock.
+      Object.assign(state, { Type: 'Task', Resource: 'arn:aws:lambda:local:000000000000:function:wait' });
+      delete state.Seconds;
+      delete state.SecondsPath;
+      localHandlers[name] = async (waitInput) => {
+        const value = seconds ?? Number(readPath(waitInput, secondsPath!));
+        if (!Number.isFinite(value) || value < 0) throw new Error(`Wait state ${name}: invalid seconds ${value}`);
+        await options.clock.sleep(value * 1000);
+        return waitInput;
+      };
+    }
+  }
+
+  const machine = new StateMachine(definition as unknown as StateMachineDefinition, {
+    validationOptions: { checkArn: false },
+  });
+  const execution = machine.run(input as never, {
+    overrides: { taskResourceLocalHandlers: localHandlers as never, retryIntervalOverrides },
+  });
+  if (options.onState) void forwardStateEvents(execution.eventLogs, options);
+  return execution.result as Promise<unknown>;
+}
+
+async function forwardStateEvents(logs: AsyncGenerator<unknown>, options: LocalRunOptions): Promise<void> {
+  for await (const raw of logs) {
+    const event = raw as { type: string; state?: { name: string }; index?: number };
+    if (!event.state) continue;
+    if (event.type === 'StateEntered' || event.type === 'StateExited') {
+      options.onState?.({
+        state: event.state.name,
+        phase: event.type === 'StateEntered' ? 'entered' : 'exited',
+        at: options.clock.now(),
+        index: event.index,
+      });
+    }
+  }
+}

@@ -1,0 +1,164 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { validateRequest, formatProblem } from '../shared/request/validate';
+import { openBackend, type BackendKind } from './backends';
+import { formatDuration } from './format';
+import { textTimeline } from './timeline';
+import { runVend, type ProgressSink } from './vend';
+
+const USAGE = `appvend — vend an application's AWS environment: OU, SCP, accounts, pipeline, guardrails.
+
+Usage:
+  appvend validate <request.json>
+      Check a request. Exit 0 when valid; otherwise exit 1 and one line per problem
+      ("field: rule"). Makes no AWS call.
+
+  appvend vend <request.json> [--sandbox | --endpoint URL | --aws] [options]
+      Run the vend workflow (the same state machine as the deployed service, run locally).
+      --sandbox        the in-process sandbox organization (default); kept in --state between runs
+      --endpoint URL   any AWS-compatible endpoint (moto server, LocalStack)
+      --aws            real AWS, with the normal credential chain (management or delegated admin account)
+      --json           print one JSON summary on stdout (progress goes to stderr)
+      --state FILE     sandbox state file (default: .appvend/sandbox.json)
+      --fresh          start the sandbox from an empty organization
+      --region REGION  region for stack instances and Config (default: $AWS_REGION or us-east-1)
+      Exit 0 only when the vend succeeded. The request is validated before any AWS call.
+
+  appvend help [command]   this text
+
+Environment (optional): APPVEND_PARENT_OU_ID (parent of application OUs, default the root),
+APPVEND_SCP_SIZE_QUOTA (default 5120), APPVEND_SCP_ATTACHMENT_QUOTA (default 5),
+APPVEND_MEMBER_ROLE (default OrganizationAccountAccessRole), APPVEND_NOTIFICATION_TOPIC_ARN,
+APPVEND_CONFIG_BUCKET.
+`;
+
+class UsageError extends Error {}
+
+/** Reads and parses a request file; a problem is reported as the file's, not the request's. */
+function readRequest(path: string | undefined): unknown {
+  if (!path) throw new UsageError('missing <request.json>');
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read ${path}: ${(error as Error).message}`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new UsageError(`${path} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+function printProblems(path: string, problems: { field: string; message: string }[]): void {
+  for (const problem of problems) process.stderr.write(`${path}: ${formatProblem(problem)}\n`);
+}
+
+function validateCommand(args: string[]): number {
+  const { positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: {} });
+  const path = positionals[0];
+  const result = validateRequest(readRequest(path));
+  if (!result.valid) {
+    printProblems(path!, result.problems);
+    return 1;
+  }
+  const stages = ['tooling', ...result.request.stages].join(', ');
+  process.stdout.write(`${path}: valid — application ${result.request.name}, accounts: ${stages}\n`);
+  return 0;
+}
+
+const stderrProgress: ProgressSink = {
+  stepStarted: (step, at, start) => process.stderr.write(`[+${formatDuration(at - start).padEnd(6)}] ▶ ${step}\n`),
+  stepEnded: (step, at, start, took) =>
+    process.stderr.write(`[+${formatDuration(at - start).padEnd(6)}] ✔ ${step} (${formatDuration(took)})\n`),
+  milestone: (text, at, start) => process.stderr.write(`[+${formatDuration(at - start).padEnd(6)}]   · ${text}\n`),
+};
+
+async function vendCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      sandbox: { type: 'boolean' },
+      endpoint: { type: 'string' },
+      aws: { type: 'boolean' },
+      json: { type: 'boolean' },
+      state: { type: 'string', default: join('.appvend', 'sandbox.json') },
+      fresh: { type: 'boolean' },
+      region: { type: 'string' },
+    },
+  });
+  const chosen = [values.sandbox, values.endpoint !== undefined, values.aws].filter(Boolean).length;
+  if (chosen > 1) throw new UsageError('choose one of --sandbox, --endpoint URL, --aws');
+  const kind: BackendKind = values.endpoint !== undefined ? 'endpoint' : values.aws ? 'aws' : 'sandbox';
+
+  const path = positionals[0];
+  const request = readRequest(path);
+  // Validate before touching any backend: a bad request changes nothing anywhere.
+  const validation = validateRequest(request);
+  if (!validation.valid) {
+    printProblems(path!, validation.problems);
+    return 1;
+  }
+
+  const definition = JSON.parse(readFileSync(join(__dirname, 'state-machine.asl.json'), 'utf8')) as Record<
+    string,
+    unknown
+  >;
+  const backend = await openBackend({
+    kind,
+    endpoint: values.endpoint,
+    stateFile: values.state!,
+    fresh: values.fresh,
+    region: values.region,
+  });
+  process.stderr.write(
+    `appvend: vending ${validation.request.name} on ${kind === 'endpoint' ? values.endpoint : kind}` +
+      ` (management account ${backend.managementAccountId})\n`,
+  );
+  const wallStart = Date.now();
+  let run;
+  try {
+    run = await runVend({ request, definition, clock: backend.clock, progress: stderrProgress });
+  } finally {
+    backend.save();
+  }
+  const { summary } = run;
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+  } else {
+    process.stdout.write(textTimeline(run));
+  }
+  process.stderr.write(
+    `appvend: ${summary.status} in ${formatDuration(run.endedAt - run.startedAt)} of AWS time ` +
+      `(${((Date.now() - wallStart) / 1000).toFixed(1)} s here)\n`,
+  );
+  return summary.status === 'SUCCEEDED' ? 0 : 1;
+}
+
+/** Runs the CLI; resolves to the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+      process.stdout.write(USAGE);
+      return 0;
+    }
+    if (rest.includes('--help') || rest.includes('-h')) {
+      process.stdout.write(USAGE);
+      return 0;
+    }
+    if (command === 'validate') return validateCommand(rest);
+    if (command === 'vend') return await vendCommand(rest);
+    throw new UsageError(`unknown command "${command}"`);
+  } catch (error) {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`appvend: ${(error as Error).message}\nRun "appvend --help" for usage.\n`);
+      return 2;
+    }
+    process.stderr.write(`appvend: ${(error as Error).message}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,31 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { StateGraph } from 'aws-cdk-lib/aws-stepfunctions';
+import { STEP_FUNCTIONS, functionName, type StepFunctionName } from './step-functions';
+import { VendWorkflow } from './vend-state-machine';
+
+/** Account and region used only to render function ARNs in the locally-run ASL. */
+export const LOCAL_ACCOUNT = '000000000000';
+export const LOCAL_REGION = 'us-east-1';
+
+/**
+ * The vend state machine's ASL, exactly as CDK defines it for AWS, with function ARNs that name
+ * each step's function (the local runner maps them to in-process handlers). No synth needed.
+ */
+export function vendStateMachineDefinition(): Record<string, unknown> {
+  const app = new App();
+  const stack = new Stack(app, 'AppvendAsl', { env: { account: LOCAL_ACCOUNT, region: LOCAL_REGION } });
+  const functions = Object.fromEntries(
+    STEP_FUNCTIONS.map((step) => [
+      step,
+      LambdaFunction.fromFunctionArn(
+        stack,
+        step,
+        `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${functionName(step)}`,
+      ),
+    ]),
+  ) as Record<StepFunctionName, LambdaFunction>;
+  const workflow = new VendWorkflow(stack, functions);
+  const graph = new StateGraph(workflow.definition.startState, 'vend');
+  return stack.resolve(graph.toGraphJson()) as Record<string, unknown>;
+}

@@ -1,0 +1,246 @@
+import { Duration } from 'aws-cdk-lib';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import {
+  Choice,
+  Condition,
+  DefinitionBody,
+  Fail,
+  JitterType,
+  Map as MapState,
+  Parallel,
+  Pass,
+  TaskInput,
+  Wait,
+  WaitTime,
+  type IChainable,
+  type INextable,
+  type State,
+} from 'aws-cdk-lib/aws-stepfunctions';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import type { Construct } from 'constructs';
+import type { TemplateKey } from '../../shared/domain/naming';
+import { TRANSIENT_ERRORS } from '../../shared/domain/retry';
+import type { StepFunctionName } from './step-functions';
+
+type Functions = Record<StepFunctionName, IFunction>;
+
+/** JSONPath-safe keys under which each stack set's final state is kept. */
+const RESULT_KEY: Record<TemplateKey, string> = {
+  'artifact-store': 'artifactStore',
+  'cross-account-roles': 'crossAccountRoles',
+  guardrails: 'guardrails',
+  pipeline: 'pipeline',
+};
+
+/**
+ * The vend workflow (DESIGN.md §2, §3): validate → OU → SCP → accounts (in parallel, each polled
+ * with Wait states) → stack sets in the single-pass order (three parallel branches: artifact
+ * store then pipeline; cross-account roles; guardrails then Config registration) → summary.
+ * Every wait is a Wait state: no Lambda sleeps. Failures are caught once per top-level step,
+ * summarized (which step, why) and end the execution as failed.
+ */
+export class VendWorkflow {
+  public readonly definition: IChainable;
+  private readonly scope: Construct;
+  private readonly fns: Functions;
+
+  public constructor(scope: Construct, functions: Functions) {
+    this.scope = scope;
+    this.fns = functions;
+
+    const summarizeFailure = this.invoke('SummarizeFailure', 'summarize-vend', {
+      payload: TaskInput.fromObject({ 'state.$': '$', status: 'FAILED' }),
+      resultPath: '$.summary',
+    });
+    const failed = new Fail(scope, 'VendFailed', {
+      errorPath: '$.failure.Error',
+      causePath: '$.failure.Cause',
+    });
+    summarizeFailure.next(failed);
+
+    const steps: [string, State & INextable][] = [
+      [
+        'ValidateRequest',
+        this.invoke('ValidateRequest', 'validate-request', {
+          payload: TaskInput.fromObject({ 'request.$': '$.request' }),
+          resultPath: '$.app',
+        }),
+      ],
+      [
+        'EnsureOrganizationalUnit',
+        this.invoke('EnsureOrganizationalUnit', 'ensure-organizational-unit', {
+          payload: TaskInput.fromObject({ 'request.$': '$.app.request' }),
+          resultPath: '$.ou',
+        }),
+      ],
+      [
+        'EnsureServiceControlPolicy',
+        this.invoke('EnsureServiceControlPolicy', 'ensure-service-control-policy', {
+          payload: TaskInput.fromObject({ 'request.$': '$.app.request', 'ouId.$': '$.ou.id' }),
+          resultPath: '$.scp',
+        }),
+      ],
+      ['VendAccounts', this.vendAccounts()],
+      ['DeployStackSets', this.deployStackSets()],
+    ];
+
+    for (const [step, state] of steps) {
+      const note = new Pass(scope, `FailedAt${step}`, {
+        parameters: { step, 'Error.$': '$.failure.Error', 'Cause.$': '$.failure.Cause' },
+        resultPath: '$.failure',
+      });
+      note.next(summarizeFailure);
+      (state as unknown as { addCatch(h: IChainable, p: object): void }).addCatch(note, {
+        errors: ['States.ALL'],
+        resultPath: '$.failure',
+      });
+    }
+
+    const summarize = this.invoke('Summarize', 'summarize-vend', {
+      payload: TaskInput.fromObject({ 'state.$': '$', status: 'SUCCEEDED' }),
+    });
+
+    let chain = steps[0]![1];
+    for (const [, state] of steps.slice(1)) {
+      chain.next(state);
+      chain = state;
+    }
+    chain.next(summarize);
+    this.definition = steps[0]![1];
+  }
+
+  public definitionBody(): DefinitionBody {
+    return DefinitionBody.fromChainable(this.definition);
+  }
+
+  /** A Lambda task with the standard retries: Lambda's own transient errors and AWS's. */
+  private invoke(
+    id: string,
+    fn: StepFunctionName,
+    props: { payload: TaskInput; resultPath?: string; outputPath?: string },
+  ): LambdaInvoke {
+    const task = new LambdaInvoke(this.scope, id, {
+      lambdaFunction: this.fns[fn],
+      payload: props.payload,
+      payloadResponseOnly: true,
+      resultPath: props.resultPath,
+      outputPath: props.outputPath,
+      retryOnServiceExceptions: true,
+    });
+    task.addRetry({
+      errors: [...TRANSIENT_ERRORS],
+      interval: Duration.seconds(5),
+      backoffRate: 2,
+      maxAttempts: 5,
+      jitterStrategy: JitterType.FULL,
+    });
+    return task;
+  }
+
+  /** Step 4-5: every account at once; each polls its CreateAccount request, then moves into the OU. */
+  private vendAccounts(): MapState {
+    const s = this.scope;
+    const start = this.invoke('StartAccountCreation', 'start-account-creation', {
+      payload: TaskInput.fromObject({
+        'account.$': '$.account',
+        'application.$': '$.application',
+        'tags.$': '$.tags',
+      }),
+      resultPath: '$.creation',
+    });
+    const check = this.invoke('CheckAccountCreation', 'check-account-creation', {
+      payload: TaskInput.fromJsonPathAt('$.creation'),
+      resultPath: '$.creation',
+    });
+    const move = this.invoke('MoveAccount', 'move-account', {
+      payload: TaskInput.fromObject({ 'creation.$': '$.creation', 'ouId.$': '$.ouId' }),
+    });
+    const wait = new Wait(s, 'WaitForAccount', { time: WaitTime.secondsPath('$.creation.poll.waitSeconds') });
+    const ready = new Choice(s, 'AccountReady?')
+      .when(Condition.stringEquals('$.creation.state', 'SUCCEEDED'), move)
+      .otherwise(wait);
+    start.next(ready);
+    wait.next(check);
+    check.next(ready);
+
+    const map = new MapState(s, 'VendAccounts', {
+      itemsPath: '$.app.accounts',
+      itemSelector: {
+        'account.$': '$$.Map.Item.Value',
+        'application.$': '$.app.request.name',
+        'tags.$': '$.app.request.tags',
+        'ouId.$': '$.ou.id',
+      },
+      maxConcurrency: 0,
+      resultPath: '$.accounts',
+    });
+    map.itemProcessor(start);
+    return map;
+  }
+
+  /** Step 6-7: three branches in parallel, so the vend takes only as long as the longest. */
+  private deployStackSets(): Parallel {
+    const s = this.scope;
+    const parallel = new Parallel(s, 'DeployStackSets', { resultPath: '$.deployment' });
+
+    const artifactStore = this.stackSetLoop('artifact-store');
+    const pipeline = this.stackSetLoop('pipeline');
+    artifactStore.last.next(pipeline.first);
+    pipeline.last.next(this.branchResult('PipelineBranchResult', ['artifact-store', 'pipeline']));
+    parallel.branch(artifactStore.first);
+
+    const roles = this.stackSetLoop('cross-account-roles');
+    roles.last.next(this.branchResult('RolesBranchResult', ['cross-account-roles']));
+    parallel.branch(roles.first);
+
+    const guardrails = this.stackSetLoop('guardrails');
+    const register = this.invoke('RegisterGuardrails', 'register-guardrails', {
+      payload: TaskInput.fromObject({ 'request.$': '$.app.request', 'accounts.$': '$.accounts' }),
+      resultPath: '$.guardrailsResult',
+    });
+    guardrails.last.next(register);
+    register.next(this.branchResult('GuardrailsBranchResult', ['guardrails'], '$.guardrailsResult'));
+    parallel.branch(guardrails.first);
+    return parallel;
+  }
+
+  private branchResult(id: string, templates: TemplateKey[], guardrailsPath?: string): Pass {
+    const list = templates.map((t) => `$.deployed.${RESULT_KEY[t]}`).join(', ');
+    const parameters: Record<string, string> = { 'stackSets.$': `States.Array(${list})` };
+    if (guardrailsPath) parameters['guardrails.$'] = guardrailsPath;
+    return new Pass(this.scope, id, { parameters });
+  }
+
+  /**
+   * Deploy → (running? wait → check → succeeded? deploy again) → done. Deploy is called again
+   * after each operation because one call does one thing (create, update, add instances).
+   */
+  private stackSetLoop(template: TemplateKey): { first: State; last: Pass } {
+    const s = this.scope;
+    const key = RESULT_KEY[template];
+    const label = template
+      .split('-')
+      .map((w) => w[0]!.toUpperCase() + w.slice(1))
+      .join('');
+    const deploy = this.invoke(`Deploy${label}`, 'deploy-stack-set', {
+      payload: TaskInput.fromObject({ template, 'request.$': '$.app.request', 'accounts.$': '$.accounts' }),
+      resultPath: `$.deployed.${key}`,
+    });
+    const check = this.invoke(`Check${label}`, 'check-stack-set-operation', {
+      payload: TaskInput.fromJsonPathAt(`$.deployed.${key}`),
+      resultPath: `$.deployed.${key}`,
+    });
+    const wait = new Wait(s, `Wait${label}`, { time: WaitTime.secondsPath(`$.deployed.${key}.poll.waitSeconds`) });
+    const done = new Pass(s, `${label}Deployed`);
+    const deployed = new Choice(s, `${label}Done?`)
+      .when(Condition.stringEquals(`$.deployed.${key}.state`, 'DONE'), done)
+      .otherwise(wait);
+    const succeeded = new Choice(s, `${label}OperationEnded?`)
+      .when(Condition.stringEquals(`$.deployed.${key}.operationStatus`, 'SUCCEEDED'), deploy)
+      .otherwise(wait);
+    deploy.next(deployed);
+    wait.next(check);
+    check.next(succeeded);
+    return { first: deploy, last: done };
+  }
+}

@@ -1,0 +1,10 @@
+import { awsClients } from '../../shared/aws/client-factory';
+import { stepHandler } from '../../shared/lambda/step-handler';
+import { checkStackSet } from '../../shared/workflow/steps/stack-set';
+import type { StackSetDeployment } from '../../shared/workflow/types';
+
+export const environment = {};
+
+export const handler = stepHandler('check-stack-set-operation', environment, (input: StackSetDeployment) =>
+  checkStackSet(awsClients(), input),
+);

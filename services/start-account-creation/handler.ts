@@ -1,0 +1,19 @@
+import { awsClients } from '../../shared/aws/client-factory';
+import type { AccountSpec } from '../../shared/domain/naming';
+import { stepHandler } from '../../shared/lambda/step-handler';
+import { MemberAccessEnv } from '../../shared/workflow/settings';
+import { startAccount } from '../../shared/workflow/steps/account';
+
+export const environment = { ...MemberAccessEnv };
+
+export const handler = stepHandler(
+  'start-account-creation',
+  environment,
+  (input: { account: AccountSpec; application: string; tags?: Record<string, string> }, env) =>
+    startAccount(awsClients(), {
+      account: input.account,
+      application: input.application,
+      tags: input.tags,
+      roleName: env.APPVEND_MEMBER_ROLE,
+    }),
+);

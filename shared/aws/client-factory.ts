@@ -1,0 +1,148 @@
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { ConfigServiceClient } from '@aws-sdk/client-config-service';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import type { AwsCredentialIdentity, Pluggable } from '@smithy/types';
+import { ACCOUNT_ACCESS_ROLE, roleArn } from '../domain/naming';
+
+// A plugin serves every client, whatever its input and output types.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyPluggable = Pluggable<any, any>;
+
+/**
+ * Where AWS calls go. Handlers never choose: the process that hosts them does (Lambda: the
+ * environment; the CLI: `--sandbox`, `--endpoint URL` or `--aws`), through {@link configureAws}.
+ * The sandbox is plugged in here as a client middleware, so handlers use the real SDK clients.
+ */
+export interface AwsSettings {
+  region: string;
+  /** An AWS-compatible endpoint (moto server, LocalStack); undefined for real AWS. */
+  endpoint?: string;
+  /** Static credentials; undefined means the SDK's default credential chain. */
+  credentials?: AwsCredentialIdentity;
+  /** Middleware added to every client (the sandbox, fault injection). */
+  plugins: AnyPluggable[];
+  /** The SDK's attempts per call (its own throttling and 5xx retries). */
+  maxAttempts: number;
+  /** The role assumed in member accounts. */
+  memberRoleName: string;
+}
+
+function settingsFromEnv(): AwsSettings {
+  return {
+    region: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
+    endpoint: process.env.APPVEND_AWS_ENDPOINT || undefined,
+    credentials: undefined,
+    plugins: [],
+    maxAttempts: 5,
+    memberRoleName: process.env.APPVEND_MEMBER_ROLE ?? ACCOUNT_ACCESS_ROLE,
+  };
+}
+
+let current: AwsSettings = settingsFromEnv();
+let factory: ClientFactory | undefined;
+
+/** Points every client created afterwards at another backend. */
+export function configureAws(overrides: Partial<AwsSettings>): void {
+  current = { ...settingsFromEnv(), ...overrides };
+  factory = undefined;
+}
+
+/** The factory for the current settings (one per process, so clients and credentials are reused). */
+export function awsClients(): ClientFactory {
+  factory ??= new ClientFactory(current);
+  return factory;
+}
+
+type ClientConfig = {
+  region: string;
+  endpoint?: string;
+  credentials?: AwsCredentialIdentity;
+  maxAttempts: number;
+};
+
+interface PluggableClient {
+  middlewareStack: { use(plugin: AnyPluggable): void };
+}
+
+/** Credentials assumed in a member account, renewed a few minutes before they expire. */
+interface CachedCredentials {
+  credentials: AwsCredentialIdentity;
+  expiresAt: number;
+}
+
+const RENEW_BEFORE_MS = 5 * 60_000;
+
+/** Creates SDK clients for the management account and, through AssumeRole, for member accounts. */
+export class ClientFactory {
+  private readonly settings: AwsSettings;
+  private readonly memberCredentials = new Map<string, CachedCredentials>();
+  private organizationsClient?: OrganizationsClient;
+  private cloudFormationClient?: CloudFormationClient;
+  private stsClient?: STSClient;
+
+  public constructor(settings: AwsSettings) {
+    this.settings = settings;
+  }
+
+  public get region(): string {
+    return this.settings.region;
+  }
+
+  public organizations(): OrganizationsClient {
+    // Organizations is a global service homed in us-east-1 (aws partition).
+    this.organizationsClient ??= this.plug(new OrganizationsClient(this.config()));
+    return this.organizationsClient;
+  }
+
+  public cloudFormation(): CloudFormationClient {
+    this.cloudFormationClient ??= this.plug(new CloudFormationClient(this.config()));
+    return this.cloudFormationClient;
+  }
+
+  public sts(): STSClient {
+    this.stsClient ??= this.plug(new STSClient(this.config()));
+    return this.stsClient;
+  }
+
+  /** A Config client acting in a member account through its access role. */
+  public async configIn(accountId: string): Promise<ConfigServiceClient> {
+    return this.plug(new ConfigServiceClient(this.config(await this.credentialsFor(accountId))));
+  }
+
+  /** Credentials of the member access role in `accountId` (cached until shortly before expiry). */
+  public async credentialsFor(accountId: string): Promise<AwsCredentialIdentity> {
+    const cached = this.memberCredentials.get(accountId);
+    if (cached && cached.expiresAt - RENEW_BEFORE_MS > Date.now()) return cached.credentials;
+    const { Credentials } = await this.sts().send(
+      new AssumeRoleCommand({
+        RoleArn: roleArn(accountId, this.settings.memberRoleName),
+        RoleSessionName: 'appvend',
+        DurationSeconds: 3600,
+      }),
+    );
+    if (!Credentials?.AccessKeyId || !Credentials.SecretAccessKey) {
+      throw new Error(`AssumeRole into ${accountId} returned no credentials`);
+    }
+    const credentials: AwsCredentialIdentity = {
+      accessKeyId: Credentials.AccessKeyId,
+      secretAccessKey: Credentials.SecretAccessKey,
+      sessionToken: Credentials.SessionToken,
+    };
+    // Measured on this process's wall clock: on the sandbox, Expiration is in virtual time.
+    this.memberCredentials.set(accountId, { credentials, expiresAt: Date.now() + 3_600_000 });
+    return credentials;
+  }
+
+  private config(credentials = this.settings.credentials): ClientConfig {
+    const config: ClientConfig = { region: this.settings.region, maxAttempts: this.settings.maxAttempts };
+    if (this.settings.endpoint) config.endpoint = this.settings.endpoint;
+    if (credentials) config.credentials = credentials;
+    return config;
+  }
+
+  private plug<T extends PluggableClient>(client: T): T {
+    for (const plugin of this.settings.plugins) client.middlewareStack.use(plugin);
+    return client;
+  }
+}

@@ -1,0 +1,136 @@
+import {
+  CreateAccountCommand,
+  DescribeCreateAccountStatusCommand,
+  ListParentsCommand,
+  MoveAccountCommand,
+  paginateListAccounts,
+  paginateListCreateAccountStatus,
+  type Account,
+  type CreateAccountStatus,
+  type OrganizationsClient,
+} from '@aws-sdk/client-organizations';
+import { AccountCreationFailedError, ConflictError } from '../../errors';
+import { findInPages, isAwsError } from '../paginate';
+import { toAwsTags } from './tags';
+
+/** What CreateAccount's FAILED reasons mean for the person who asked. */
+const FAILURE_EXPLANATIONS: Record<string, string> = {
+  EMAIL_ALREADY_EXISTS: 'the email address is already used by another AWS account (perhaps in another organization)',
+  ACCOUNT_LIMIT_EXCEEDED: 'the organization has reached its account quota; ask AWS Support for more',
+  INVALID_ADDRESS: 'the account owner address is invalid',
+  INVALID_EMAIL: 'AWS rejected the email address',
+  CONCURRENT_ACCOUNT_MODIFICATION: 'another change to the organization was in progress; retry the vend',
+  INTERNAL_FAILURE: 'AWS reported an internal failure; retry the vend',
+  MISSING_PAYMENT_INSTRUMENT: 'the management account has no valid payment method',
+  INVALID_PAYMENT_INSTRUMENT: 'the management account has no valid payment method',
+};
+
+export interface AccountProgress {
+  state: 'IN_PROGRESS' | 'SUCCEEDED';
+  accountId?: string;
+  requestId?: string;
+}
+
+export async function findAccountByEmail(client: OrganizationsClient, email: string): Promise<Account | undefined> {
+  const wanted = email.toLowerCase();
+  return findInPages(
+    paginateListAccounts({ client }, {}),
+    (page) => page.Accounts,
+    (account) => account.Email?.toLowerCase() === wanted,
+  );
+}
+
+/** A CreateAccount request still running for this account name: the trace of a lost earlier attempt. */
+async function findRequestInProgress(
+  client: OrganizationsClient,
+  accountName: string,
+): Promise<CreateAccountStatus | undefined> {
+  return findInPages(
+    paginateListCreateAccountStatus({ client }, { States: ['IN_PROGRESS'] }),
+    (page) => page.CreateAccountStatuses,
+    (status) => status.AccountName === accountName,
+  );
+}
+
+/**
+ * Starts vending an account, or finds that it exists or is on its way. CreateAccount is not
+ * idempotent, so it is only sent after looking for the account by email and for a request still
+ * in progress under its name (what a crashed earlier attempt leaves behind).
+ */
+export async function startAccountCreation(
+  client: OrganizationsClient,
+  params: { name: string; email: string; roleName: string; tags?: Record<string, string> },
+): Promise<AccountProgress> {
+  const existing = await findAccountByEmail(client, params.email);
+  if (existing?.Id) {
+    if (existing.Status && existing.Status !== 'ACTIVE') {
+      throw new ConflictError(`Account ${existing.Id} with email ${params.email} is ${existing.Status}`, {
+        accountId: existing.Id,
+      });
+    }
+    return { state: 'SUCCEEDED', accountId: existing.Id };
+  }
+  const running = await findRequestInProgress(client, params.name);
+  if (running?.Id) return { state: 'IN_PROGRESS', requestId: running.Id };
+
+  const { CreateAccountStatus: status } = await client.send(
+    new CreateAccountCommand({
+      AccountName: params.name,
+      Email: params.email,
+      RoleName: params.roleName,
+      IamUserAccessToBilling: 'DENY',
+      Tags: toAwsTags(params.tags),
+    }),
+  );
+  if (!status?.Id) throw new Error(`CreateAccount for ${params.email} returned no request id`);
+  return interpretStatus(status, params.email);
+}
+
+/** Looks once at a CreateAccount request; FAILED becomes an {@link AccountCreationFailedError}. */
+export async function checkAccountCreation(
+  client: OrganizationsClient,
+  params: { requestId: string; email: string },
+): Promise<AccountProgress> {
+  const { CreateAccountStatus: status } = await client.send(
+    new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: params.requestId }),
+  );
+  if (!status) throw new Error(`DescribeCreateAccountStatus ${params.requestId} returned nothing`);
+  return interpretStatus(status, params.email);
+}
+
+function interpretStatus(status: CreateAccountStatus, email: string): AccountProgress {
+  if (status.State === 'SUCCEEDED' && status.AccountId) return { state: 'SUCCEEDED', accountId: status.AccountId };
+  if (status.State === 'FAILED') {
+    const reason = status.FailureReason ?? 'UNKNOWN';
+    throw new AccountCreationFailedError(
+      `CreateAccount for ${email} failed (${reason}): ${FAILURE_EXPLANATIONS[reason] ?? 'see the AWS Organizations console'}`,
+      { email, reason, requestId: status.Id },
+    );
+  }
+  return { state: 'IN_PROGRESS', requestId: status.Id };
+}
+
+/** Moves the account into the OU unless it is already there. */
+export async function ensureAccountInOrganizationalUnit(
+  client: OrganizationsClient,
+  params: { accountId: string; ouId: string },
+): Promise<{ moved: boolean; from?: string }> {
+  const { Parents } = await client.send(new ListParentsCommand({ ChildId: params.accountId }));
+  const parentId = Parents?.[0]?.Id;
+  if (!parentId) throw new Error(`Account ${params.accountId} has no parent`);
+  if (parentId === params.ouId) return { moved: false };
+  try {
+    await client.send(
+      new MoveAccountCommand({
+        AccountId: params.accountId,
+        SourceParentId: parentId,
+        DestinationParentId: params.ouId,
+      }),
+    );
+  } catch (error) {
+    // A move whose answer was lost: the account is already in the OU.
+    if (isAwsError(error, 'DuplicateAccountException')) return { moved: false };
+    throw error;
+  }
+  return { moved: true, from: parentId };
+}

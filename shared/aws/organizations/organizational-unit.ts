@@ -1,0 +1,92 @@
+import {
+  CreateOrganizationalUnitCommand,
+  ListRootsCommand,
+  ListTagsForResourceCommand,
+  TagResourceCommand,
+  paginateListOrganizationalUnitsForParent,
+  type OrganizationalUnit,
+  type OrganizationsClient,
+} from '@aws-sdk/client-organizations';
+import { OrganizationSetupError } from '../../errors';
+import { findInPages, isAwsError } from '../paginate';
+import { toAwsTags } from './tags';
+
+export interface OrganizationalUnitRef {
+  id: string;
+  name: string;
+  /** False when the OU was already there. */
+  created: boolean;
+}
+
+/** The organization's root id, which is the default parent of application OUs. */
+export async function findRootId(client: OrganizationsClient): Promise<string> {
+  const { Roots } = await client.send(new ListRootsCommand({}));
+  const root = Roots?.[0];
+  if (!root?.Id) throw new OrganizationSetupError('The organization has no root; is AWS Organizations enabled?');
+  const scp = root.PolicyTypes?.find((p) => p.Type === 'SERVICE_CONTROL_POLICY');
+  if (scp?.Status !== 'ENABLED') {
+    throw new OrganizationSetupError('Service control policies are not enabled in this organization', {
+      rootId: root.Id,
+    });
+  }
+  return root.Id;
+}
+
+async function findOrganizationalUnit(
+  client: OrganizationsClient,
+  parentId: string,
+  name: string,
+): Promise<OrganizationalUnit | undefined> {
+  return findInPages(
+    paginateListOrganizationalUnitsForParent({ client }, { ParentId: parentId }),
+    (page) => page.OrganizationalUnits,
+    (ou) => ou.Name === name,
+  );
+}
+
+/**
+ * Finds the OU by name under its parent, or creates it; then makes sure it carries the tags.
+ * Safe to run twice: a create whose answer was lost is found by the lookup on the next run, and
+ * a concurrent create (DuplicateOrganizationalUnitException) is resolved by looking again.
+ */
+export async function ensureOrganizationalUnit(
+  client: OrganizationsClient,
+  params: { parentId: string; name: string; tags?: Record<string, string> },
+): Promise<OrganizationalUnitRef> {
+  const tags = toAwsTags(params.tags);
+  const existing = await findOrganizationalUnit(client, params.parentId, params.name);
+  if (existing?.Id) {
+    await ensureTags(client, existing.Id, params.tags);
+    return { id: existing.Id, name: params.name, created: false };
+  }
+  try {
+    const { OrganizationalUnit: ou } = await client.send(
+      new CreateOrganizationalUnitCommand({ ParentId: params.parentId, Name: params.name, Tags: tags }),
+    );
+    if (!ou?.Id) throw new Error(`CreateOrganizationalUnit for ${params.name} returned no id`);
+    return { id: ou.Id, name: params.name, created: true };
+  } catch (error) {
+    if (!isAwsError(error, 'DuplicateOrganizationalUnitException')) throw error;
+    const raced = await findOrganizationalUnit(client, params.parentId, params.name);
+    if (!raced?.Id) throw error;
+    await ensureTags(client, raced.Id, params.tags);
+    return { id: raced.Id, name: params.name, created: false };
+  }
+}
+
+/** Adds missing or changed tags; leaves other tags alone (someone else may own them). */
+export async function ensureTags(
+  client: OrganizationsClient,
+  resourceId: string,
+  wanted: Record<string, string> | undefined,
+): Promise<void> {
+  const entries = Object.entries(wanted ?? {});
+  if (entries.length === 0) return;
+  const { Tags } = await client.send(new ListTagsForResourceCommand({ ResourceId: resourceId }));
+  const current = new Map((Tags ?? []).map((t) => [t.Key, t.Value]));
+  const missing = entries.filter(([key, value]) => current.get(key) !== value);
+  if (missing.length === 0) return;
+  await client.send(
+    new TagResourceCommand({ ResourceId: resourceId, Tags: missing.map(([Key, Value]) => ({ Key, Value })) }),
+  );
+}

@@ -1,0 +1,119 @@
+import {
+  AttachPolicyCommand,
+  CreatePolicyCommand,
+  DescribePolicyCommand,
+  UpdatePolicyCommand,
+  paginateListPolicies,
+  paginateListPoliciesForTarget,
+  type OrganizationsClient,
+  type PolicySummary,
+} from '@aws-sdk/client-organizations';
+import { policySize } from '../../domain/scp';
+import { QuotaExceededError } from '../../errors';
+import { collect, findInPages, isAwsError } from '../paginate';
+import { toAwsTags } from './tags';
+
+const SCP = 'SERVICE_CONTROL_POLICY';
+
+export interface PolicyRef {
+  id: string;
+  name: string;
+  action: 'created' | 'updated' | 'unchanged';
+}
+
+async function findPolicy(client: OrganizationsClient, name: string): Promise<PolicySummary | undefined> {
+  return findInPages(
+    paginateListPolicies({ client }, { Filter: SCP }),
+    (page) => page.Policies,
+    (policy) => policy.Name === name,
+  );
+}
+
+/** Compares policy documents by meaning, not by whitespace. */
+function sameDocument(a: string | undefined, b: string): boolean {
+  if (a === undefined) return false;
+  try {
+    return JSON.stringify(JSON.parse(a)) === JSON.stringify(JSON.parse(b));
+  } catch {
+    return a === b;
+  }
+}
+
+/**
+ * Creates the SCP, or updates it when its content differs. The size is checked against the quota
+ * first, so an over-long policy fails with a clear error and nothing is changed in AWS.
+ */
+export async function ensureServiceControlPolicy(
+  client: OrganizationsClient,
+  params: { name: string; description: string; content: string; sizeQuota: number; tags?: Record<string, string> },
+): Promise<PolicyRef> {
+  const size = policySize(params.content);
+  if (size > params.sizeQuota) {
+    throw new QuotaExceededError(
+      `SCP ${params.name} is ${size} characters; the organization's quota is ${params.sizeQuota}`,
+      { size, quota: params.sizeQuota },
+    );
+  }
+  const existing = await findPolicy(client, params.name);
+  if (existing?.Id) return updateIfChanged(client, existing.Id, params);
+  try {
+    const { Policy } = await client.send(
+      new CreatePolicyCommand({
+        Name: params.name,
+        Description: params.description,
+        Type: SCP,
+        Content: params.content,
+        Tags: toAwsTags(params.tags),
+      }),
+    );
+    const id = Policy?.PolicySummary?.Id;
+    if (!id) throw new Error(`CreatePolicy for ${params.name} returned no id`);
+    return { id, name: params.name, action: 'created' };
+  } catch (error) {
+    if (!isAwsError(error, 'DuplicatePolicyException')) throw error;
+    const raced = await findPolicy(client, params.name);
+    if (!raced?.Id) throw error;
+    return updateIfChanged(client, raced.Id, params);
+  }
+}
+
+async function updateIfChanged(
+  client: OrganizationsClient,
+  id: string,
+  params: { name: string; description: string; content: string },
+): Promise<PolicyRef> {
+  const { Policy } = await client.send(new DescribePolicyCommand({ PolicyId: id }));
+  if (sameDocument(Policy?.Content, params.content)) return { id, name: params.name, action: 'unchanged' };
+  await client.send(new UpdatePolicyCommand({ PolicyId: id, Content: params.content, Description: params.description }));
+  return { id, name: params.name, action: 'updated' };
+}
+
+/**
+ * Attaches the policy to the target unless it already is. Checks the attachment quota first:
+ * AWS would refuse with a ConstraintViolationException; this says which quota and what is attached.
+ */
+export async function ensurePolicyAttached(
+  client: OrganizationsClient,
+  params: { policyId: string; targetId: string; attachmentQuota: number },
+): Promise<{ attached: boolean }> {
+  const attached = await collect(
+    paginateListPoliciesForTarget({ client }, { TargetId: params.targetId, Filter: SCP }),
+    (page) => page.Policies,
+  );
+  if (attached.some((p) => p.Id === params.policyId)) return { attached: false };
+  if (attached.length >= params.attachmentQuota) {
+    throw new QuotaExceededError(
+      `${params.targetId} already has ${attached.length} SCPs attached (quota ${params.attachmentQuota}): ` +
+        attached.map((p) => p.Name).join(', '),
+      { targetId: params.targetId, attached: attached.map((p) => p.Name) },
+    );
+  }
+  try {
+    await client.send(new AttachPolicyCommand({ PolicyId: params.policyId, TargetId: params.targetId }));
+    return { attached: true };
+  } catch (error) {
+    // A retry of an attach whose answer was lost: the attachment is there, which is what we want.
+    if (isAwsError(error, 'DuplicatePolicyAttachmentException')) return { attached: false };
+    throw error;
+  }
+}

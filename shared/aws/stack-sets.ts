@@ -1,0 +1,204 @@
+import {
+  CreateStackInstancesCommand,
+  CreateStackSetCommand,
+  DescribeStackSetCommand,
+  DescribeStackSetOperationCommand,
+  UpdateStackSetCommand,
+  paginateListStackInstances,
+  paginateListStackSetOperationResults,
+  paginateListStackSetOperations,
+  type CloudFormationClient,
+  type StackSet,
+  type StackSetOperationPreferences,
+} from '@aws-sdk/client-cloudformation';
+import { StackSetOperationFailedError } from '../errors';
+import { collect, findInPages, isAwsError } from './paginate';
+
+/** Everything that defines one stack set and where its instances go. */
+export interface StackSetSpec {
+  name: string;
+  description: string;
+  templateBody: string;
+  parameters: Record<string, string>;
+  accounts: string[];
+  region: string;
+  tags?: Record<string, string>;
+  /** SELF_MANAGED permissions: the admin role in this account, the execution role in targets. */
+  administrationRoleArn: string;
+  executionRoleName: string;
+}
+
+export type StackSetProgress =
+  | { state: 'DONE'; stackSetId: string }
+  | { state: 'RUNNING'; stackSetId: string; operationId: string; action: string };
+
+/** All accounts at once, and one failure fails the operation: a half-deployed pipeline is useless. */
+const OPERATION_PREFERENCES: StackSetOperationPreferences = {
+  RegionConcurrencyType: 'PARALLEL',
+  MaxConcurrentPercentage: 100,
+  FailureToleranceCount: 0,
+};
+const CAPABILITIES = ['CAPABILITY_NAMED_IAM'] as const;
+const ACTIVE_OPERATION = new Set(['RUNNING', 'QUEUED', 'STOPPING']);
+
+const toParameters = (parameters: Record<string, string>) =>
+  Object.entries(parameters)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }));
+
+const toTags = (tags: Record<string, string> | undefined) =>
+  Object.entries(tags ?? {}).map(([Key, Value]) => ({ Key, Value }));
+
+function canonicalJson(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.stringify(JSON.parse(text));
+  } catch {
+    return text;
+  }
+}
+
+/** True when the deployed stack set already has this template and these parameters. */
+function isUpToDate(stackSet: StackSet, spec: StackSetSpec): boolean {
+  if (canonicalJson(stackSet.TemplateBody) !== canonicalJson(spec.templateBody)) return false;
+  const deployed = Object.fromEntries((stackSet.Parameters ?? []).map((p) => [p.ParameterKey, p.ParameterValue]));
+  const wanted = spec.parameters;
+  const keys = new Set([...Object.keys(deployed), ...Object.keys(wanted)]);
+  return [...keys].every((key) => deployed[key] === wanted[key]);
+}
+
+async function describeStackSet(client: CloudFormationClient, name: string): Promise<StackSet | undefined> {
+  try {
+    const { StackSet: stackSet } = await client.send(new DescribeStackSetCommand({ StackSetName: name }));
+    return stackSet;
+  } catch (error) {
+    if (isAwsError(error, 'StackSetNotFoundException')) return undefined;
+    throw error;
+  }
+}
+
+async function createStackSet(client: CloudFormationClient, spec: StackSetSpec): Promise<StackSet> {
+  try {
+    await client.send(
+      new CreateStackSetCommand({
+        StackSetName: spec.name,
+        Description: spec.description,
+        TemplateBody: spec.templateBody,
+        Parameters: toParameters(spec.parameters),
+        Capabilities: [...CAPABILITIES],
+        PermissionModel: 'SELF_MANAGED',
+        AdministrationRoleARN: spec.administrationRoleArn,
+        ExecutionRoleName: spec.executionRoleName,
+        // Managed execution queues conflicting operations instead of refusing them.
+        ManagedExecution: { Active: true },
+        Tags: toTags(spec.tags),
+      }),
+    );
+  } catch (error) {
+    // A create whose answer was lost, or a concurrent vend of the same application.
+    if (!isAwsError(error, 'NameAlreadyExistsException')) throw error;
+  }
+  const created = await describeStackSet(client, spec.name);
+  if (!created) throw new Error(`Stack set ${spec.name} was created but cannot be described`);
+  return created;
+}
+
+async function findActiveOperation(client: CloudFormationClient, name: string) {
+  return findInPages(
+    paginateListStackSetOperations({ client }, { StackSetName: name }),
+    (page) => page.Summaries,
+    (op) => op.Status !== undefined && ACTIVE_OPERATION.has(op.Status),
+  );
+}
+
+/**
+ * Moves a stack set one step towards the spec and says whether an operation is now running.
+ * The state machine calls it again after each operation ends, until it answers DONE: create the
+ * stack set, wait for any operation already running (one a lost earlier attempt may have
+ * started), update the template and parameters when they differ, then add missing instances.
+ */
+export async function reconcileStackSet(client: CloudFormationClient, spec: StackSetSpec): Promise<StackSetProgress> {
+  const stackSet = (await describeStackSet(client, spec.name)) ?? (await createStackSet(client, spec));
+  const stackSetId = stackSet.StackSetId ?? spec.name;
+
+  const active = await findActiveOperation(client, spec.name);
+  if (active?.OperationId) {
+    return { state: 'RUNNING', stackSetId, operationId: active.OperationId, action: active.Action ?? 'UNKNOWN' };
+  }
+
+  if (!isUpToDate(stackSet, spec)) {
+    const { OperationId } = await client.send(
+      new UpdateStackSetCommand({
+        StackSetName: spec.name,
+        Description: spec.description,
+        TemplateBody: spec.templateBody,
+        Parameters: toParameters(spec.parameters),
+        Capabilities: [...CAPABILITIES],
+        OperationPreferences: OPERATION_PREFERENCES,
+        Tags: toTags(spec.tags),
+      }),
+    );
+    if (!OperationId) throw new Error(`UpdateStackSet ${spec.name} returned no operation id`);
+    return { state: 'RUNNING', stackSetId, operationId: OperationId, action: 'UPDATE' };
+  }
+
+  const instances = await collect(
+    paginateListStackInstances({ client }, { StackSetName: spec.name, StackInstanceRegion: spec.region }),
+    (page) => page.Summaries,
+  );
+  const present = new Set(instances.map((i) => i.Account));
+  const missing = spec.accounts.filter((account) => !present.has(account));
+  if (missing.length > 0) {
+    const { OperationId } = await client.send(
+      new CreateStackInstancesCommand({
+        StackSetName: spec.name,
+        Accounts: missing,
+        Regions: [spec.region],
+        OperationPreferences: OPERATION_PREFERENCES,
+      }),
+    );
+    if (!OperationId) throw new Error(`CreateStackInstances ${spec.name} returned no operation id`);
+    return { state: 'RUNNING', stackSetId, operationId: OperationId, action: 'CREATE' };
+  }
+
+  const broken = instances.filter((i) => spec.accounts.includes(i.Account ?? '') && i.Status !== 'CURRENT');
+  if (broken.length > 0) {
+    throw new StackSetOperationFailedError(
+      `Stack set ${spec.name} has instances that are not current: ` +
+        broken.map((i) => `${i.Account} ${i.Status}${i.StatusReason ? ` (${i.StatusReason})` : ''}`).join('; '),
+      { stackSet: spec.name },
+    );
+  }
+  return { state: 'DONE', stackSetId };
+}
+
+/**
+ * Looks once at a stack set operation. FAILED or STOPPED becomes a
+ * {@link StackSetOperationFailedError} that names each account that failed and why.
+ */
+export async function checkStackSetOperation(
+  client: CloudFormationClient,
+  params: { name: string; operationId: string },
+): Promise<'RUNNING' | 'SUCCEEDED'> {
+  const { StackSetOperation: op } = await client.send(
+    new DescribeStackSetOperationCommand({ StackSetName: params.name, OperationId: params.operationId }),
+  );
+  const status = op?.Status;
+  if (status === 'SUCCEEDED') return 'SUCCEEDED';
+  if (status === 'FAILED' || status === 'STOPPED') {
+    const results = await collect(
+      paginateListStackSetOperationResults({ client }, { StackSetName: params.name, OperationId: params.operationId }),
+      (page) => page.Summaries,
+    );
+    const failures = results
+      .filter((r) => r.Status !== 'SUCCEEDED')
+      .map((r) => `${r.Account}/${r.Region}: ${r.Status}${r.StatusReason ? ` ${r.StatusReason}` : ''}`);
+    throw new StackSetOperationFailedError(
+      `Stack set ${params.name} operation ${params.operationId} ${status}` +
+        (op?.StatusReason ? `: ${op.StatusReason}` : '') +
+        (failures.length > 0 ? ` [${failures.join('; ')}]` : ''),
+      { stackSet: params.name, operationId: params.operationId },
+    );
+  }
+  return 'RUNNING';
+}

@@ -1,0 +1,37 @@
+/**
+ * How long Step Functions waits between two looks at a slow AWS operation. Waits grow with the
+ * time already waited (geometric backoff), so a 30-minute CreateAccount costs only a few more
+ * state transitions than a 3-minute one, while a short one is not overshot by much.
+ */
+export interface PollPolicy {
+  /** The first wait: about how long the operation usually takes. */
+  initialSeconds: number;
+  /** Each later wait is this share of the time waited so far… */
+  growth: number;
+  /** …but never shorter than this… */
+  minSeconds: number;
+  /** …nor longer than this. */
+  maxSeconds: number;
+}
+
+export interface PollState {
+  attempt: number;
+  waitedSeconds: number;
+  /** The wait before the next look; the state machine's Wait state reads it (SecondsPath). */
+  waitSeconds: number;
+}
+
+export const ACCOUNT_POLL_POLICY: PollPolicy = { initialSeconds: 60, growth: 0.5, minSeconds: 15, maxSeconds: 300 };
+export const STACK_SET_POLL_POLICY: PollPolicy = { initialSeconds: 30, growth: 0.5, minSeconds: 10, maxSeconds: 120 };
+
+/** The poll state after one more look that found the operation still running. */
+export function nextPoll(policy: PollPolicy, previous?: PollState): PollState {
+  if (!previous) return { attempt: 1, waitedSeconds: 0, waitSeconds: policy.initialSeconds };
+  const waitedSeconds = previous.waitedSeconds + previous.waitSeconds;
+  const grown = Math.round(waitedSeconds * policy.growth);
+  return {
+    attempt: previous.attempt + 1,
+    waitedSeconds,
+    waitSeconds: Math.min(policy.maxSeconds, Math.max(policy.minSeconds, grown)),
+  };
+}

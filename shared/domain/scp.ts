@@ -1,0 +1,113 @@
+import type { ApplicationRequest } from '../request/schema';
+import { ACCOUNT_ACCESS_ROLE, DEPLOYER_ROLE, NAME_PREFIX, PIPELINE_CFN_ROLE } from './naming';
+
+/** The default SCP size quota: 5,120 characters (AWS; raised for some organizations in 2026). */
+export const DEFAULT_SCP_SIZE_QUOTA = 5120;
+/** AWS allows at most five SCPs attached to one root, OU or account (FullAWSAccess included). */
+export const DEFAULT_SCP_ATTACHMENT_QUOTA = 5;
+
+interface Statement {
+  Sid: string;
+  Effect: 'Deny';
+  Action: string[];
+  Resource: string | string[];
+  Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+/**
+ * The principals allowed through the protective statements: the role appvend itself works through
+ * in member accounts, and the StackSets execution role it uses, so that appvend can keep the
+ * pipeline roles and guardrails in their desired state while nobody else can change them.
+ */
+const vendingPrincipals = (): string[] => [`arn:aws:iam::*:role/${ACCOUNT_ACCESS_ROLE}`];
+
+const exceptVending = (): Statement['Condition'] => ({
+  ArnNotLike: { 'aws:PrincipalArn': vendingPrincipals() },
+});
+
+/** Servers have no place in a serverless application's accounts. */
+const serverActions = [
+  'ec2:RunInstances',
+  'ec2:StartInstances',
+  'ec2:RequestSpotInstances',
+  'ec2:RequestSpotFleet',
+  'ec2:CreateFleet',
+  'lightsail:CreateInstances',
+  'elasticbeanstalk:CreateEnvironment',
+];
+
+const securityServiceActions = [
+  'cloudtrail:StopLogging',
+  'cloudtrail:DeleteTrail',
+  'cloudtrail:UpdateTrail',
+  'cloudtrail:PutEventSelectors',
+  'config:StopConfigurationRecorder',
+  'config:DeleteConfigurationRecorder',
+  'config:DeleteDeliveryChannel',
+  'config:DeleteConformancePack',
+  'config:DeleteConfigRule',
+  'guardduty:DeleteDetector',
+  'guardduty:UpdateDetector',
+  'guardduty:DisassociateFromMasterAccount',
+  'guardduty:DisassociateFromAdministratorAccount',
+  'guardduty:StopMonitoringMembers',
+  'guardduty:DeleteMembers',
+];
+
+const roleTamperingActions = [
+  'iam:AttachRolePolicy',
+  'iam:DeleteRole',
+  'iam:DeleteRolePermissionsBoundary',
+  'iam:DeleteRolePolicy',
+  'iam:DetachRolePolicy',
+  'iam:PutRolePermissionsBoundary',
+  'iam:PutRolePolicy',
+  'iam:UpdateAssumeRolePolicy',
+  'iam:UpdateRole',
+  'iam:UpdateRoleDescription',
+  'iam:CreatePolicyVersion',
+  'iam:DeletePolicy',
+  'iam:DeletePolicyVersion',
+  'iam:SetDefaultPolicyVersion',
+];
+
+/**
+ * Renders the application's Service Control Policy for its guardrail profile.
+ *
+ * @example
+ * const content = renderServiceControlPolicy(request); // minified JSON, ready for CreatePolicy
+ */
+export function renderServiceControlPolicy(request: Pick<ApplicationRequest, 'name' | 'profile'>): string {
+  const app = request.name;
+  const statements: Statement[] = [
+    { Sid: 'DenyLeavingTheOrganization', Effect: 'Deny', Action: ['organizations:LeaveOrganization'], Resource: '*' },
+    {
+      Sid: 'ProtectSecurityServices',
+      Effect: 'Deny',
+      Action: securityServiceActions,
+      Resource: '*',
+      Condition: exceptVending(),
+    },
+    {
+      Sid: 'ProtectPipelineRoles',
+      Effect: 'Deny',
+      Action: roleTamperingActions,
+      Resource: [
+        `arn:aws:iam::*:role/${PIPELINE_CFN_ROLE}`,
+        `arn:aws:iam::*:role/${DEPLOYER_ROLE}`,
+        `arn:aws:iam::*:role/${NAME_PREFIX}-${app}-*`,
+        `arn:aws:iam::*:policy/${NAME_PREFIX}-${app}-*`,
+      ],
+      Condition: exceptVending(),
+    },
+  ];
+  if (request.profile === 'serverless') {
+    statements.unshift({ Sid: 'DenyServers', Effect: 'Deny', Action: serverActions, Resource: '*' });
+  }
+  return JSON.stringify({ Version: '2012-10-17', Statement: statements });
+}
+
+/** The size AWS counts against the SCP quota: characters of the document as sent. */
+export function policySize(content: string): number {
+  return content.length;
+}

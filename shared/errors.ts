@@ -1,0 +1,33 @@
+/**
+ * Errors the workflow raises on purpose. Each `name` is what Step Functions sees as the error
+ * (the state machine's Catch and Retry match on it), so names are part of the contract.
+ */
+export class AppvendError extends Error {
+  public readonly context: Record<string, unknown>;
+
+  public constructor(message: string, context: Record<string, unknown> = {}, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.context = context;
+  }
+}
+
+/** A quota (SCP size, SCP attachments, accounts) would be exceeded; nothing was changed. */
+export class QuotaExceededError extends AppvendError {}
+
+/** CreateAccount reported FAILED; the reason is AWS's, explained. */
+export class AccountCreationFailedError extends AppvendError {}
+
+/** A stack set operation ended FAILED or STOPPED. */
+export class StackSetOperationFailedError extends AppvendError {}
+
+/** The organization is not in the shape appvend needs (no root, SCPs disabled, parent missing). */
+export class OrganizationSetupError extends AppvendError {}
+
+/** An email already belongs to an account outside this application's OU, or a name clashes. */
+export class ConflictError extends AppvendError {}
+
+/** The message of anything thrown, for summaries and events. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { ACCOUNT_ACCESS_ROLE } from '../domain/naming';
+import { DEFAULT_SCP_ATTACHMENT_QUOTA, DEFAULT_SCP_SIZE_QUOTA } from '../domain/scp';
+
+/**
+ * Environment fragments the step handlers read. Each handler composes the ones it needs into its
+ * own schema (services/<step>/environment.ts), which also types the CDK construct's environment.
+ */
+const accountId = z.string().regex(/^\d{12}$/, { error: 'must be a 12-digit account id' });
+
+export const OrganizationEnv = {
+  /** The OU under which application OUs are created; the root when unset. */
+  APPVEND_PARENT_OU_ID: z
+    .string()
+    .regex(/^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$/, { error: 'must be a root or OU id' })
+    .optional(),
+};
+
+export const PolicyEnv = {
+  APPVEND_SCP_SIZE_QUOTA: z.coerce.number().int().min(1).default(DEFAULT_SCP_SIZE_QUOTA),
+  APPVEND_SCP_ATTACHMENT_QUOTA: z.coerce.number().int().min(1).default(DEFAULT_SCP_ATTACHMENT_QUOTA),
+};
+
+export const MemberAccessEnv = {
+  /** The role CreateAccount puts in each new account, through which appvend works there. */
+  APPVEND_MEMBER_ROLE: z.string().min(1).default(ACCOUNT_ACCESS_ROLE),
+};
+
+export const StackSetEnv = {
+  APPVEND_MANAGEMENT_ACCOUNT_ID: accountId,
+  APPVEND_STACKSET_ADMIN_ROLE_NAME: z.string().min(1).default('AWSCloudFormationStackSetAdministrationRole'),
+  APPVEND_STACKSET_EXECUTION_ROLE_NAME: z.string().min(1).default(ACCOUNT_ACCESS_ROLE),
+  APPVEND_NOTIFICATION_TOPIC_ARN: z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, {
+    error: 'must be an SNS topic ARN',
+  }),
+  APPVEND_TEMPLATES_DIR: z.string().optional(),
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+};
+
+export const GuardrailsEnv = {
+  /** The S3 bucket Config delivers to when appvend has to create an account's recorder. */
+  APPVEND_CONFIG_BUCKET: z.string().min(3).max(63),
+};
+
+/** Parses the environment against a handler's schema; a missing variable names itself. */
+export function readEnvironment<S extends z.ZodRawShape>(shape: S, env = process.env): z.infer<z.ZodObject<S>> {
+  const result = z.object(shape).safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Invalid environment: ${problems}`);
+  }
+  return result.data;
+}

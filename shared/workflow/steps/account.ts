@@ -1,0 +1,56 @@
+import type { ClientFactory } from '../../aws/client-factory';
+import {
+  checkAccountCreation,
+  ensureAccountInOrganizationalUnit,
+  startAccountCreation,
+  type AccountProgress,
+} from '../../aws/organizations/accounts';
+import { ACCOUNT_POLL_POLICY, nextPoll } from '../../domain/polling';
+import type { AccountCreation, VendedAccount } from '../types';
+import type { AccountSpec } from '../../domain/naming';
+
+function withPoll(account: AccountSpec, progress: AccountProgress, previous?: AccountCreation): AccountCreation {
+  const result: AccountCreation = { account, state: progress.state };
+  if (progress.accountId) result.accountId = progress.accountId;
+  if (progress.requestId) result.requestId = progress.requestId;
+  if (progress.state === 'IN_PROGRESS') result.poll = nextPoll(ACCOUNT_POLL_POLICY, previous?.poll);
+  return result;
+}
+
+/** Step 4a: find the account by email, or find or start its CreateAccount request. */
+export async function startAccount(
+  clients: ClientFactory,
+  params: { account: AccountSpec; roleName: string; tags?: Record<string, string>; application: string },
+): Promise<AccountCreation> {
+  const progress = await startAccountCreation(clients.organizations(), {
+    name: params.account.name,
+    email: params.account.email,
+    roleName: params.roleName,
+    tags: { ...params.tags, 'appvend:application': params.application, 'appvend:stage': params.account.stage },
+  });
+  return withPoll(params.account, progress);
+}
+
+/** Step 4b: one look at the CreateAccount request (the state machine waits between looks). */
+export async function checkAccount(clients: ClientFactory, creation: AccountCreation): Promise<AccountCreation> {
+  if (!creation.requestId) throw new Error(`No CreateAccount request id for ${creation.account.email}`);
+  const progress = await checkAccountCreation(clients.organizations(), {
+    requestId: creation.requestId,
+    email: creation.account.email,
+  });
+  return withPoll(creation.account, { ...progress, requestId: creation.requestId }, creation);
+}
+
+/** Step 5: move the account into the application's OU. */
+export async function moveAccount(
+  clients: ClientFactory,
+  params: { creation: AccountCreation; ouId: string },
+): Promise<VendedAccount & { moved: boolean }> {
+  const { account, accountId } = params.creation;
+  if (!accountId) throw new Error(`Account for ${account.email} has no id yet`);
+  const { moved } = await ensureAccountInOrganizationalUnit(clients.organizations(), {
+    accountId,
+    ouId: params.ouId,
+  });
+  return { stage: account.stage, name: account.name, email: account.email, id: accountId, moved };
+}

@@ -1,0 +1,37 @@
+import type { ClientFactory } from '../../aws/client-factory';
+import {
+  ensurePolicyAttached,
+  ensureServiceControlPolicy,
+} from '../../aws/organizations/service-control-policy';
+import { scpName } from '../../domain/naming';
+import { renderServiceControlPolicy } from '../../domain/scp';
+import type { ApplicationRequest } from '../../request/schema';
+
+export interface ScpResult {
+  id: string;
+  name: string;
+  action: 'created' | 'updated' | 'unchanged';
+  attached: boolean;
+}
+
+/** Step 3: render the profile's SCP, create or update it, attach it to the OU. */
+export async function ensureApplicationScp(
+  clients: ClientFactory,
+  params: { request: ApplicationRequest; ouId: string; sizeQuota: number; attachmentQuota: number },
+): Promise<ScpResult> {
+  const client = clients.organizations();
+  const { request } = params;
+  const policy = await ensureServiceControlPolicy(client, {
+    name: scpName(request.name),
+    description: `appvend ${request.profile} guardrails for ${request.name}`,
+    content: renderServiceControlPolicy(request),
+    sizeQuota: params.sizeQuota,
+    tags: { ...request.tags, 'appvend:application': request.name },
+  });
+  const { attached } = await ensurePolicyAttached(client, {
+    policyId: policy.id,
+    targetId: params.ouId,
+    attachmentQuota: params.attachmentQuota,
+  });
+  return { ...policy, attached };
+}

@@ -1,0 +1,69 @@
+import type { ClientFactory } from '../../aws/client-factory';
+import { checkStackSetOperation, reconcileStackSet } from '../../aws/stack-sets';
+import { roleArn, type TemplateKey } from '../../domain/naming';
+import { STACK_SET_POLL_POLICY, nextPoll } from '../../domain/polling';
+import { planStackSet } from '../../domain/stack-set-plan';
+import type { ApplicationRequest } from '../../request/schema';
+import { loadTemplate } from '../../templates/template-store';
+import type { StackSetDeployment, VendedAccount } from '../types';
+
+export interface StackSetSettings {
+  managementAccountId: string;
+  adminRoleName: string;
+  executionRoleName: string;
+  notificationTopicArn: string;
+  region: string;
+  templatesDir?: string;
+}
+
+/** Step 6a: move one stack set a step towards its desired state. */
+export async function deployStackSet(
+  clients: ClientFactory,
+  params: {
+    template: TemplateKey;
+    request: ApplicationRequest;
+    accounts: VendedAccount[];
+    settings: StackSetSettings;
+  },
+): Promise<StackSetDeployment> {
+  const { template, request, settings } = params;
+  const targets = planStackSet(template, request, params.accounts, settings);
+  const progress = await reconcileStackSet(clients.cloudFormation(), {
+    name: targets.name,
+    description: `appvend ${template} for ${request.name}`,
+    templateBody: loadTemplate(template, settings.templatesDir),
+    parameters: targets.parameters,
+    accounts: targets.accounts,
+    region: settings.region,
+    tags: { ...request.tags, 'appvend:application': request.name },
+    administrationRoleArn: roleArn(settings.managementAccountId, settings.adminRoleName),
+    executionRoleName: settings.executionRoleName,
+  });
+  const deployment: StackSetDeployment = {
+    template,
+    name: targets.name,
+    accounts: targets.accounts,
+    state: progress.state,
+  };
+  if (progress.state === 'RUNNING') {
+    deployment.operationId = progress.operationId;
+    deployment.action = progress.action;
+    deployment.poll = nextPoll(STACK_SET_POLL_POLICY);
+  }
+  return deployment;
+}
+
+/** Step 6b: one look at the running operation; SUCCEEDED sends the state machine back to 6a. */
+export async function checkStackSet(
+  clients: ClientFactory,
+  deployment: StackSetDeployment,
+): Promise<StackSetDeployment & { operationStatus: 'RUNNING' | 'SUCCEEDED' }> {
+  if (!deployment.operationId) throw new Error(`No operation to check for stack set ${deployment.name}`);
+  const operationStatus = await checkStackSetOperation(clients.cloudFormation(), {
+    name: deployment.name,
+    operationId: deployment.operationId,
+  });
+  const next = { ...deployment, operationStatus };
+  if (operationStatus === 'RUNNING') next.poll = nextPoll(STACK_SET_POLL_POLICY, deployment.poll);
+  return next;
+}

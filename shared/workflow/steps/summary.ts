@@ -1,0 +1,46 @@
+import { errorMessage } from '../../errors';
+import type { GuardrailsResult, StackSetDeployment, VendSummary, VendedAccount } from '../types';
+
+export interface VendState {
+  app?: { request?: { name?: string } };
+  request?: { name?: unknown };
+  ou?: { id: string; name: string };
+  scp?: { id: string; name: string };
+  accounts?: VendedAccount[];
+  deployment?: { stackSets?: StackSetDeployment[]; guardrails?: GuardrailsResult }[];
+  failure?: { step?: string; Error?: string; Cause?: string };
+}
+
+/** Step 8: the summary of what the vend made, from the state machine's state. */
+export function summarize(state: VendState, status: VendSummary['status']): VendSummary {
+  const name = state.app?.request?.name ?? (typeof state.request?.name === 'string' ? state.request.name : '');
+  const summary: VendSummary = {
+    application: name,
+    status,
+    accounts: Object.fromEntries((state.accounts ?? []).map((a) => [a.stage, { id: a.id, email: a.email }])),
+    stackSets: (state.deployment ?? [])
+      .flatMap((branch) => branch.stackSets ?? [])
+      .map((s) => ({ name: s.name, accounts: s.accounts, status: s.state === 'DONE' ? 'CURRENT' : s.state })),
+  };
+  if (state.ou) summary.organizationalUnit = { id: state.ou.id, name: state.ou.name };
+  if (state.scp) summary.serviceControlPolicy = { id: state.scp.id, name: state.scp.name };
+  const guardrails = state.deployment?.find((branch) => branch.guardrails)?.guardrails;
+  if (guardrails) summary.guardrails = guardrails;
+  if (status === 'FAILED') summary.error = failureOf(state.failure);
+  return summary;
+}
+
+/** Step Functions hands a caught error over as `{Error, Cause}`; Cause is a Lambda's JSON error. */
+function failureOf(failure: VendState['failure']): { step: string; message: string } {
+  const step = failure?.step ?? 'unknown';
+  const cause = failure?.Cause;
+  if (cause) {
+    try {
+      const parsed = JSON.parse(cause) as { errorMessage?: string; message?: string };
+      return { step, message: parsed.errorMessage ?? parsed.message ?? cause };
+    } catch (error) {
+      return { step, message: cause || errorMessage(error) };
+    }
+  }
+  return { step, message: failure?.Error ?? 'unknown error' };
+}

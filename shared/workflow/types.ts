@@ -1,0 +1,54 @@
+import type { AccountSpec, TemplateKey } from '../domain/naming';
+import type { PollState } from '../domain/polling';
+import type { ApplicationRequest } from '../request/schema';
+
+/** What the validate step hands to the rest of the workflow. */
+export interface ValidatedApplication {
+  request: ApplicationRequest;
+  accounts: AccountSpec[];
+}
+
+/** An account the vend made or found. */
+export interface VendedAccount {
+  stage: string;
+  name: string;
+  email: string;
+  id: string;
+}
+
+/** One account's progress through CreateAccount, carried by the state machine between polls. */
+export interface AccountCreation {
+  account: AccountSpec;
+  state: 'IN_PROGRESS' | 'SUCCEEDED';
+  accountId?: string;
+  requestId?: string;
+  poll?: PollState;
+}
+
+/** One stack set's progress, carried between polls. */
+export interface StackSetDeployment {
+  template: TemplateKey;
+  name: string;
+  accounts: string[];
+  state: 'RUNNING' | 'DONE';
+  operationId?: string;
+  action?: string;
+  poll?: PollState;
+}
+
+export interface GuardrailsResult {
+  conformancePack: string;
+  accounts: Record<string, { recorder: 'existing' | 'created'; conformancePack: 'created' | 'updated' | 'unchanged' }>;
+}
+
+/** The vend's result: what `appvend vend --json` prints and the completion event carries. */
+export interface VendSummary {
+  application: string;
+  status: 'SUCCEEDED' | 'FAILED';
+  organizationalUnit?: { id: string; name: string };
+  serviceControlPolicy?: { id: string; name: string };
+  accounts: Record<string, { id: string; email: string }>;
+  stackSets: { name: string; accounts: string[]; status: string }[];
+  guardrails?: GuardrailsResult;
+  error?: { step: string; message: string };
+}
