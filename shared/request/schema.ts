@@ -30,7 +30,10 @@ const nameRule = (what: string, max: number) =>
     .max(max, { error: `${what} must be at most ${max} characters` })
     .regex(NAME_PATTERN, {
       error: `${what} must be lowercase letters, digits and hyphens, start with a letter and not end with a hyphen`,
-    });
+    })
+    // The application's own roles are `<name>-*`; appvend's are `appvend-<name>-*`. A name starting
+    // with "appvend" would let the application's deployer touch appvend's roles.
+    .refine((n) => !n.startsWith('appvend'), { error: `${what} must not start with "appvend" (reserved)` });
 
 const email = z
   .string({ error: 'must be a string' })

@@ -1,0 +1,97 @@
+import { Aws, CfnParameter, Validations, type Stack } from 'aws-cdk-lib';
+import { CfnRule } from 'aws-cdk-lib/aws-events';
+import { CfnRole } from 'aws-cdk-lib/aws-iam';
+import type { Construct } from 'constructs';
+import {
+  PARTITION,
+  VAR,
+  complianceNotifierRoleName,
+  complianceRuleName,
+  configRecorderRoleName,
+} from './names';
+import { VendedTemplateStack, appNameParameter, policy, sub } from './support';
+
+export const GUARDRAILS_PARAMETERS = ['AppName', 'NotificationTopicArn'] as const;
+
+/**
+ * Every application account (tooling and stages), wave 1: the role an AWS Config recorder uses when
+ * the workflow has to create one, and an EventBridge rule that tells the security team (an SNS topic
+ * in the management account, same Region) when a Config rule finds a resource NON_COMPLIANT. The
+ * conformance pack itself is registered by the workflow through the Config API
+ * (`shared/domain/conformance-pack.ts`).
+ */
+export function guardrailsTemplate(scope: Construct, id: string): Stack {
+  const stack = new VendedTemplateStack(scope, id, {
+    description:
+      'appvend guardrails: AWS Config recorder role and non-compliance notifications (every application account)',
+  });
+  appNameParameter(stack);
+  const topicArn = new CfnParameter(stack, 'NotificationTopicArn', {
+    type: 'String',
+    description:
+      'ARN of the SNS topic (management account, same Region) that tells the security team of non-compliance',
+    allowedPattern: '^arn:aws[a-z-]*:sns:[a-z0-9-]+:\\d{12}:[A-Za-z0-9_-]{1,256}(?:\\.fifo)?$',
+    constraintDescription: 'must be an SNS topic ARN',
+  }).valueAsString;
+
+  const recorderRole = new CfnRole(stack, 'ConfigRecorderRole', {
+    roleName: sub(configRecorderRoleName(VAR.app)),
+    description:
+      'Used by the AWS Config configuration recorder that appvend creates when the account has none.',
+    assumeRolePolicyDocument: policy({
+      Effect: 'Allow',
+      Principal: { Service: 'config.amazonaws.com' },
+      Action: 'sts:AssumeRole',
+      Condition: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+    }),
+    managedPolicyArns: [`arn:${PARTITION}:iam::aws:policy/service-role/AWS_ConfigRole`],
+  });
+  Validations.of(recorderRole).acknowledge({
+    id: `AwsSolutions-IAM4[Policy::arn:${PARTITION}:iam::aws:policy/service-role/AWS_ConfigRole]`,
+    reason:
+      'AWS_ConfigRole is the AWS-maintained policy for Config recorders; AWS extends it as resource types become recordable.',
+  });
+
+  const ruleName = sub(complianceRuleName(VAR.app));
+  // Cross-account targets other than event buses need an execution role in the rule's account;
+  // the topic's policy must allow this role (for example by aws:PrincipalOrgID) to publish.
+  const notifierRole = new CfnRole(stack, 'ComplianceNotifierRole', {
+    roleName: sub(complianceNotifierRoleName(VAR.app)),
+    description: 'Assumed by EventBridge to publish non-compliance events to the security team topic.',
+    assumeRolePolicyDocument: policy({
+      Effect: 'Allow',
+      Principal: { Service: 'events.amazonaws.com' },
+      Action: 'sts:AssumeRole',
+      Condition: {
+        StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+        ArnEquals: {
+          'aws:SourceArn': sub(
+            `arn:${PARTITION}:events:${VAR.region}:${VAR.account}:rule/${complianceRuleName(VAR.app)}`,
+          ),
+        },
+      },
+    }),
+    policies: [
+      {
+        policyName: 'PublishToSecurityTopic',
+        policyDocument: policy({ Effect: 'Allow', Action: 'sns:Publish', Resource: topicArn }),
+      },
+    ],
+  });
+
+  new CfnRule(stack, 'NonComplianceRule', {
+    name: ruleName,
+    description: 'Sends AWS Config NON_COMPLIANT evaluation results to the security team.',
+    state: 'ENABLED',
+    eventPattern: {
+      source: ['aws.config'],
+      'detail-type': ['Config Rules Compliance Change'],
+      detail: {
+        messageType: ['ComplianceChangeNotification'],
+        newEvaluationResult: { complianceType: ['NON_COMPLIANT'] },
+      },
+    },
+    targets: [{ id: 'SecurityTeamTopic', arn: topicArn, roleArn: notifierRole.attrArn }],
+  });
+  return stack;
+}

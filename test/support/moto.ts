@@ -1,0 +1,105 @@
+import { OrganizationsClient, CreateOrganizationCommand, EnablePolicyTypeCommand, ListRootsCommand } from '@aws-sdk/client-organizations';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+
+/**
+ * moto server for the tests. CI (`.ci/run`) starts one and sets MOTO_ENDPOINT; without it the
+ * tests start their own on a free loopback port when `moto_server` is installed. Off CI, a
+ * machine without moto skips these suites with a message; on CI a missing moto fails them.
+ */
+export const MOTO_CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' };
+export const MOTO_REGION = 'us-east-1';
+
+export function motoAvailable(): boolean {
+  if (process.env.MOTO_ENDPOINT) return true;
+  return spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).status === 0;
+}
+
+/** `describe` when moto can be reached; otherwise a skip, which CI turns into a failure. */
+export function describeWithMoto(name: string, body: () => void): void {
+  if (motoAvailable()) {
+    describe(name, body);
+    return;
+  }
+  if (process.env.CI) {
+    describe(name, () => {
+      it('needs moto_server (installed on this machine image; .ci/run starts it)', () => {
+        throw new Error('moto_server is not installed and MOTO_ENDPOINT is not set');
+      });
+    });
+    return;
+  }
+  describe.skip(`${name} (skipped: moto_server not installed)`, body);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+async function waitUntilReady(endpoint: string, child?: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child && child.exitCode !== null) throw new Error(`moto_server exited with ${child.exitCode}`);
+    try {
+      const response = await fetch(`${endpoint}/moto-api/`);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`moto server at ${endpoint} did not answer within 30 s`);
+}
+
+export interface MotoServer {
+  endpoint: string;
+  reset(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Connects to MOTO_ENDPOINT or starts a private moto server. */
+export async function startMoto(): Promise<MotoServer> {
+  let endpoint = process.env.MOTO_ENDPOINT;
+  let child: ChildProcess | undefined;
+  if (!endpoint) {
+    const port = await freePort();
+    endpoint = `http://127.0.0.1:${port}`;
+    child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  }
+  await waitUntilReady(endpoint, child);
+  const url = endpoint;
+  return {
+    endpoint: url,
+    reset: async () => {
+      const response = await fetch(`${url}/moto-api/reset`, { method: 'POST' });
+      if (!response.ok) throw new Error(`moto reset failed: ${response.status}`);
+    },
+    stop: async () => {
+      if (!child || child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/**
+ * What a platform team has before installing appvend: an organization with all features and
+ * service control policies enabled. moto starts with none.
+ */
+export async function bootstrapOrganization(endpoint: string): Promise<{ rootId: string; managementAccountId: string }> {
+  const client = new OrganizationsClient({ region: MOTO_REGION, endpoint, credentials: MOTO_CREDENTIALS });
+  const { Organization } = await client.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
+  const { Roots } = await client.send(new ListRootsCommand({}));
+  const rootId = Roots![0]!.Id!;
+  await client.send(new EnablePolicyTypeCommand({ RootId: rootId, PolicyType: 'SERVICE_CONTROL_POLICY' }));
+  return { rootId, managementAccountId: Organization!.MasterAccountId! };
+}

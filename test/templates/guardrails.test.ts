@@ -1,0 +1,95 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import { synthesizeVendedTemplates } from '../../infra/templates';
+import { PSEUDO, evaluate, resourcesOfType, type Loose } from './helpers';
+
+const TOPIC = 'arn:aws:sns:eu-west-1:444444444444:security-findings';
+const PARAMETERS = { AppName: 'shop', NotificationTopicArn: TOPIC };
+const ACCOUNT = PSEUDO['AWS::AccountId'];
+
+describe('Template: guardrails', () => {
+  let json: Loose;
+  let resolved: Loose;
+  const roleNamed = (name: string): Loose => {
+    const found = Object.entries(resourcesOfType(resolved, 'AWS::IAM::Role')).find(
+      ([, r]) => r.Properties.RoleName === name,
+    );
+    if (!found) throw new Error(`no role ${name}`);
+    return { id: found[0], ...found[1].Properties };
+  };
+
+  beforeAll(() => {
+    json = synthesizeVendedTemplates().guardrails;
+    resolved = evaluate(json, PARAMETERS);
+  });
+
+  it('creates the Config recorder role with the AWS managed Config policy', () => {
+    // Prepare
+    const name = 'appvend-shop-config-recorder';
+
+    // Act
+    const role = roleNamed(name);
+
+    // Assess
+    expect(role.AssumeRolePolicyDocument.Statement).toEqual([
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'config.amazonaws.com' },
+        Action: 'sts:AssumeRole',
+        Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } },
+      },
+    ]);
+    expect(role.ManagedPolicyArns).toEqual(['arn:aws:iam::aws:policy/service-role/AWS_ConfigRole']);
+    expect(role.Policies).toBeUndefined();
+  });
+
+  it('sends NON_COMPLIANT Config evaluations to the security topic', () => {
+    // Prepare
+    const template = Template.fromJSON(json);
+    const notifier = roleNamed('appvend-shop-compliance-notifier');
+
+    // Act
+    const [rule] = Object.values(resourcesOfType(resolved, 'AWS::Events::Rule'));
+
+    // Assess
+    template.resourceCountIs('AWS::Events::Rule', 1);
+    expect(rule!.Properties).toEqual(
+      expect.objectContaining({
+        Name: 'appvend-shop-noncompliance',
+        State: 'ENABLED',
+        EventPattern: {
+          source: ['aws.config'],
+          'detail-type': ['Config Rules Compliance Change'],
+          detail: {
+            messageType: ['ComplianceChangeNotification'],
+            newEvaluationResult: { complianceType: ['NON_COMPLIANT'] },
+          },
+        },
+        Targets: [{ Id: 'SecurityTeamTopic', Arn: TOPIC, RoleArn: `<${notifier.id}.Arn>` }],
+      }),
+    );
+  });
+
+  it('lets EventBridge, for this rule only, publish to the security topic and nothing else', () => {
+    // Prepare
+    const role = roleNamed('appvend-shop-compliance-notifier');
+
+    // Act
+    const statements = role.Policies.flatMap((p: Loose) => p.PolicyDocument.Statement);
+
+    // Assess
+    expect(role.AssumeRolePolicyDocument.Statement).toEqual([
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: 'sts:AssumeRole',
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': ACCOUNT },
+          ArnEquals: {
+            'aws:SourceArn': `arn:aws:events:eu-west-1:${ACCOUNT}:rule/appvend-shop-noncompliance`,
+          },
+        },
+      },
+    ]);
+    expect(statements).toEqual([{ Effect: 'Allow', Action: 'sns:Publish', Resource: TOPIC }]);
+  });
+});

@@ -1,0 +1,126 @@
+import { accountSpecs, artifactBucketName, ouName, scpName, stackSetName } from '../../shared/domain/naming';
+import { ACCOUNT_POLL_POLICY, nextPoll, type PollState } from '../../shared/domain/polling';
+import { DEFAULT_SCP_SIZE_QUOTA, policySize, renderServiceControlPolicy } from '../../shared/domain/scp';
+import { planStackSet } from '../../shared/domain/stack-set-plan';
+import { parseRequest } from '../../shared/request/validate';
+
+const request = parseRequest({
+  name: 'orders',
+  owner: 'team@example.com',
+  accountEmail: 'aws+{name}-{stage}@example.com',
+  stages: ['test', 'staging', 'prod'],
+  source: {
+    connectionArn: 'arn:aws:codeconnections:us-east-1:111111111111:connection/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0',
+    repository: 'acme/orders',
+  },
+});
+const accounts = [
+  { stage: 'tooling', id: '100000000001' },
+  { stage: 'prod', id: '100000000004' },
+  { stage: 'test', id: '100000000002' },
+  { stage: 'staging', id: '100000000003' },
+];
+
+describe('Module: naming', () => {
+  it('derives every name from the application name', () => {
+    // Act & Assess
+    expect(ouName('orders')).toBe('appvend-orders');
+    expect(scpName('orders')).toBe('appvend-orders-guardrails');
+    expect(stackSetName('orders', 'pipeline')).toBe('appvend-orders-pipeline');
+    expect(artifactBucketName('orders', '100000000001')).toBe('appvend-orders-artifacts-100000000001');
+  });
+
+  it('lists the tooling account first, then the stages in order', () => {
+    // Act
+    const specs = accountSpecs(request);
+
+    // Assess
+    expect(specs.map((s) => s.stage)).toEqual(['tooling', 'test', 'staging', 'prod']);
+    expect(specs[0]).toEqual({ stage: 'tooling', name: 'orders-tooling', email: 'aws+orders-tooling@example.com' });
+  });
+});
+
+describe('Function: renderServiceControlPolicy', () => {
+  it('denies servers, leaving the organization and tampering with security services and pipeline roles', () => {
+    // Act
+    const policy = JSON.parse(renderServiceControlPolicy(request)) as {
+      Statement: { Sid: string; Effect: string; Action: string[] }[];
+    };
+
+    // Assess
+    const sids = policy.Statement.map((s) => s.Sid);
+    expect(sids).toEqual(['DenyServers', 'DenyLeavingTheOrganization', 'ProtectSecurityServices', 'ProtectPipelineRoles']);
+    expect(policy.Statement.every((s) => s.Effect === 'Deny')).toBe(true);
+    expect(policy.Statement[0]!.Action).toContain('ec2:RunInstances');
+  });
+
+  it('fits the default quota with room to spare', () => {
+    // Act
+    const size = policySize(renderServiceControlPolicy({ name: 'a'.repeat(32), profile: 'serverless' }));
+
+    // Assess
+    expect(size).toBeLessThan(DEFAULT_SCP_SIZE_QUOTA * 0.6);
+  });
+});
+
+describe('Function: nextPoll', () => {
+  it('starts with the typical duration, then waits a share of the time waited so far', () => {
+    // Act
+    const waits: number[] = [];
+    let state: PollState | undefined;
+    for (let i = 0; i < 6; i++) {
+      state = nextPoll(ACCOUNT_POLL_POLICY, state);
+      waits.push(state.waitSeconds);
+    }
+
+    // Assess
+    expect(waits).toEqual([60, 30, 45, 68, 102, 153]);
+  });
+
+  it('never waits longer than the maximum', () => {
+    // Act
+    let state: PollState | undefined;
+    for (let i = 0; i < 30; i++) state = nextPoll(ACCOUNT_POLL_POLICY, state);
+
+    // Assess
+    expect(state!.waitSeconds).toBe(ACCOUNT_POLL_POLICY.maxSeconds);
+  });
+});
+
+describe('Function: planStackSet', () => {
+  const settings = { notificationTopicArn: 'arn:aws:sns:us-east-1:000000000000:security' };
+
+  it('puts the artifact store and pipeline in tooling, with stage accounts in promotion order', () => {
+    // Act
+    const store = planStackSet('artifact-store', request, accounts, settings);
+    const pipeline = planStackSet('pipeline', request, accounts, settings);
+
+    // Assess
+    expect(store.accounts).toEqual(['100000000001']);
+    expect(store.parameters.StageAccountIds).toBe('100000000002,100000000003,100000000004');
+    expect(pipeline.parameters).toMatchObject({
+      StageNames: 'test,staging,prod',
+      StageAccountIds: '100000000002,100000000003,100000000004',
+      StageCount: '3',
+      Branch: 'main',
+    });
+  });
+
+  it('puts the roles in every stage account and the guardrails everywhere', () => {
+    // Act
+    const roles = planStackSet('cross-account-roles', request, accounts, settings);
+    const guardrails = planStackSet('guardrails', request, accounts, settings);
+
+    // Assess
+    expect(roles.accounts).toEqual(['100000000002', '100000000003', '100000000004']);
+    expect(roles.parameters).toEqual({ AppName: 'orders', ToolingAccountId: '100000000001' });
+    expect(guardrails.accounts).toHaveLength(4);
+  });
+
+  it('fails clearly when an account is missing', () => {
+    // Act & Assess
+    expect(() => planStackSet('pipeline', request, accounts.slice(0, 2), settings)).toThrow(
+      'The test account is missing from the vended accounts',
+    );
+  });
+});
