@@ -117,11 +117,12 @@ export class VendWorkflow {
   private invoke(
     id: string,
     fn: StepFunctionName,
-    props: { payload: TaskInput; resultPath?: string; outputPath?: string },
+    props: { payload?: TaskInput; inputPath?: string; resultPath?: string; outputPath?: string },
   ): LambdaInvoke {
     const task = new LambdaInvoke(this.scope, id, {
       lambdaFunction: this.fns[fn],
       payload: props.payload,
+      inputPath: props.inputPath,
       payloadResponseOnly: true,
       resultPath: props.resultPath,
       outputPath: props.outputPath,
@@ -149,7 +150,7 @@ export class VendWorkflow {
       resultPath: '$.creation',
     });
     const check = this.invoke('CheckAccountCreation', 'check-account-creation', {
-      payload: TaskInput.fromJsonPathAt('$.creation'),
+      inputPath: '$.creation',
       resultPath: '$.creation',
     });
     const move = this.invoke('MoveAccount', 'move-account', {
@@ -227,7 +228,7 @@ export class VendWorkflow {
       resultPath: `$.deployed.${key}`,
     });
     const check = this.invoke(`Check${label}`, 'check-stack-set-operation', {
-      payload: TaskInput.fromJsonPathAt(`$.deployed.${key}`),
+      inputPath: `$.deployed.${key}`,
       resultPath: `$.deployed.${key}`,
     });
     const wait = new Wait(s, `Wait${label}`, { time: WaitTime.secondsPath(`$.deployed.${key}.poll.waitSeconds`) });

@@ -9,6 +9,7 @@ import {
   StartConfigurationRecorderCommand,
   type ConfigServiceClient,
 } from '@aws-sdk/client-config-service';
+import { CONFORMANCE_PACK_DIGEST_PARAMETER as DIGEST_PARAMETER } from '../domain/conformance-pack';
 import { isAwsError } from './paginate';
 
 export interface RecorderResult {
@@ -53,8 +54,6 @@ export async function ensureConfigurationRecorder(
   return { recorder: existing ? 'existing' : 'created', recording: true };
 }
 
-/** The parameter through which a conformance pack remembers which template it was deployed from. */
-export const DIGEST_PARAMETER = 'AppvendTemplateDigest';
 
 /**
  * Deploys the conformance pack unless the same template (by digest) is already deployed, so that

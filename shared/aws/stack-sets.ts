@@ -32,11 +32,16 @@ export type StackSetProgress =
   | { state: 'DONE'; stackSetId: string }
   | { state: 'RUNNING'; stackSetId: string; operationId: string; action: string };
 
-/** All accounts at once, and one failure fails the operation: a half-deployed pipeline is useless. */
+/**
+ * All accounts at once, and one failure fails the operation: a half-deployed pipeline is useless.
+ * SOFT_FAILURE_TOLERANCE keeps the concurrency at 100 %: under the default STRICT mode it would be
+ * capped at FailureToleranceCount + 1 = 1, deploying the accounts one after another.
+ */
 const OPERATION_PREFERENCES: StackSetOperationPreferences = {
   RegionConcurrencyType: 'PARALLEL',
   MaxConcurrentPercentage: 100,
   FailureToleranceCount: 0,
+  ConcurrencyMode: 'SOFT_FAILURE_TOLERANCE',
 };
 const CAPABILITIES = ['CAPABILITY_NAMED_IAM'] as const;
 const ACTIVE_OPERATION = new Set(['RUNNING', 'QUEUED', 'STOPPING']);

@@ -7,6 +7,9 @@
 
 export type ConformancePackProfile = 'serverless';
 
+/** The pack parameter that carries the digest of the template it was deployed from. */
+export const CONFORMANCE_PACK_DIGEST_PARAMETER = 'AppvendTemplateDigest';
+
 type Frequency = 'One_Hour' | 'Three_Hours' | 'Six_Hours' | 'Twelve_Hours' | 'TwentyFour_Hours';
 
 /** One AWS managed Config rule of a pack. */
@@ -111,7 +114,16 @@ const logicalId = (name: string): string =>
  * }));
  */
 export function conformancePackTemplate(profile: ConformancePackProfile): string {
-  const lines = [`# appvend conformance pack: ${profile} profile (AWS managed Config rules)`, 'Resources:'];
+  const lines = [
+    `# appvend conformance pack: ${profile} profile (AWS managed Config rules)`,
+    // Declared so that PutConformancePack accepts the input parameter through which appvend
+    // remembers which template a pack was deployed from (compare before update).
+    'Parameters:',
+    `  ${CONFORMANCE_PACK_DIGEST_PARAMETER}:`,
+    '    Type: String',
+    '    Default: none',
+    'Resources:',
+  ];
   for (const rule of conformancePackRules(profile)) {
     lines.push(
       `  ${logicalId(rule.name)}:`,

@@ -1,0 +1,36 @@
+/** Names and figures AWS itself defines, used by several sandbox modules. */
+
+export const PARTITION = 'aws';
+
+/** The role CreateAccount creates in a new account when the request names none. */
+export const DEFAULT_ACCESS_ROLE = 'OrganizationAccountAccessRole';
+
+/** The AWS managed SCP that Organizations attaches to the root and to every new OU and account. */
+export const FULL_AWS_ACCESS_ID = 'p-FullAWSAccess';
+export const FULL_AWS_ACCESS_CONTENT = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+});
+
+/** Self-managed StackSets defaults (CreateStackSet AdministrationRoleARN / ExecutionRoleName). */
+export const STACKSET_ADMIN_ROLE = 'AWSCloudFormationStackSetAdministrationRole';
+export const STACKSET_EXECUTION_ROLE = 'AWSCloudFormationStackSetExecutionRole';
+
+/** Organizations quotas (orgs_reference_limits): SCP document size and SCPs per target. */
+export const DEFAULT_POLICY_SIZE_QUOTA = 5120;
+export const MAX_SCPS_PER_TARGET = 5;
+export const MAX_OU_DEPTH = 5;
+export const MAX_OUS = 1000;
+export const MAX_POLICIES_PER_TYPE = 1000;
+export const MAX_TAGS = 50;
+
+/** CreateAccount requests that may be IN_PROGRESS at once (DESIGN.md §5). */
+export const DEFAULT_CREATE_ACCOUNT_QUOTA = 5;
+
+/** CloudFormation: TemplateBody at most 51,200 bytes. */
+export const MAX_TEMPLATE_BODY = 51_200;
+
+/** STS AssumeRole: default and maximum session length of a role (MaxSessionDuration default). */
+export const DEFAULT_SESSION_SECONDS = 3600;
+export const MIN_SESSION_SECONDS = 900;
+export const MAX_SESSION_SECONDS = 3600;

@@ -1,0 +1,225 @@
+import { cfnError, checkOperationId } from './cfn-common';
+import { planOperation, stackNameOf } from './cfn-plan';
+import { deployedResources, namedRoles, parseTemplate } from './cfn-template';
+import type { CallContext, SandboxSettings } from './context';
+import type { EventSource } from './events';
+import { UuidKind, next, uuid } from './ids';
+import type {
+  OperationState,
+  OperationTargetResult,
+  SandboxStateJson,
+  StackInstanceState,
+  StackSetState,
+} from './state';
+import { stackInstanceKey } from './state';
+
+/**
+ * The life of a stack set operation: requested (QUEUED), started (RUNNING, outcome planned),
+ * finished at `endsAt` by `settle`. One operation runs at a time per stack set; with managed
+ * execution later ones queue ("if there are already running or queued operations, StackSets
+ * queues all incoming operations even if they are non-conflicting"), otherwise they are refused.
+ */
+
+/** What an operation-starting call asks for. */
+export interface OperationRequest {
+  action: OperationState['action'];
+  targets: { account: string; region: string }[];
+  preferences: OperationState['preferences'];
+  retainStacks?: boolean;
+  /** The request without its OperationId, to tell a retry from a reuse of the id. */
+  fingerprint: string;
+  explicitId?: string;
+}
+
+const active = (state: SandboxStateJson, stackSetId: string) =>
+  Object.values(state.operations).filter(
+    (o) => o.stackSetId === stackSetId && (o.status === 'RUNNING' || o.status === 'QUEUED'),
+  );
+
+/**
+ * The id of the operation this same request already made (a retry), checked before anything else
+ * so that a retry is never refused for the operation it started itself.
+ */
+export function gateOperation(
+  ctx: CallContext,
+  stackSet: StackSetState,
+  fingerprint: string,
+  explicitId?: string,
+): string | undefined {
+  checkOperationId(explicitId);
+  if (explicitId !== undefined) {
+    const existing = ctx.state.operations[explicitId];
+    if (existing) {
+      // The operation id doubles as an idempotency token: the same request again is answered
+      // with the same operation; anything else reusing the id is refused.
+      if (existing.stackSetId === stackSet.id && existing.fingerprint === fingerprint) return existing.id;
+      throw cfnError(
+        'OperationIdAlreadyExistsException',
+        `The specified operation ID already exists: ${explicitId}`,
+      );
+    }
+  } else {
+    // The SDK generated the token while serializing: the same token means an SDK retry.
+    const token = ctx.wireParam('OperationId');
+    const known = token === undefined ? undefined : ctx.tokens.get(`operation:${token}`);
+    if (known) return known;
+  }
+  return undefined;
+}
+
+/**
+ * Records the operation and starts it, queues it behind the one in flight (managed execution), or
+ * refuses it with OperationInProgressException. The dispatcher rolls back the caller's other
+ * changes when it is refused.
+ */
+export function createOperation(
+  ctx: CallContext,
+  stackSet: StackSetState,
+  request: OperationRequest,
+): string {
+  const { state, now } = ctx;
+  const busy = active(state, stackSet.id).length > 0;
+  if (busy && !stackSet.managedExecution) {
+    throw cfnError(
+      'OperationInProgressException',
+      `Another Operation on StackSet ${stackSet.id} is in progress`,
+    );
+  }
+  const id = request.explicitId ?? uuid(UuidKind.operation, next(state, 'operation'));
+  const op: OperationState = {
+    id,
+    seq: Object.keys(state.operations).length + 1,
+    stackSetId: stackSet.id,
+    action: request.action,
+    status: 'QUEUED',
+    preferences: request.preferences,
+    ...(request.retainStacks === undefined ? {} : { retainStacks: request.retainStacks }),
+    administrationRoleArn: stackSet.administrationRoleArn,
+    executionRoleName: stackSet.executionRoleName,
+    templateBody: stackSet.templateBody,
+    parameters: { ...stackSet.parameters },
+    targets: request.targets,
+    fingerprint: request.fingerprint,
+    createdAt: now,
+    results: request.targets.map((t) => ({ ...t, status: 'PENDING' })),
+  };
+  state.operations[id] = op;
+  const token = ctx.wireParam('OperationId');
+  if (request.explicitId === undefined && token !== undefined) ctx.tokens.set(`operation:${token}`, id);
+  for (const target of request.targets) {
+    const instance = state.stackInstances[stackInstanceKey(stackSet.id, target.account, target.region)];
+    if (instance) Object.assign(instance, { status: 'OUTDATED', detailedStatus: 'PENDING' });
+  }
+  if (!busy) startOperation(state, op, now, ctx.settings);
+  return id;
+}
+
+function startOperation(
+  state: SandboxStateJson,
+  op: OperationState,
+  at: number,
+  settings: SandboxSettings,
+): void {
+  const plan = planOperation(state, op, settings.latency);
+  Object.assign(op, {
+    status: 'RUNNING',
+    startedAt: at,
+    endsAt: at + plan.durationMs,
+    results: plan.results,
+    outcome: plan.outcome,
+  });
+  for (const target of op.targets) {
+    const instance = state.stackInstances[stackInstanceKey(op.stackSetId, target.account, target.region)];
+    if (instance) Object.assign(instance, { status: 'OUTDATED', detailedStatus: 'RUNNING' });
+  }
+}
+
+/** Finishes the earliest running operation that is due. */
+export const stackSetOperationEvents: EventSource = (state, settings) => {
+  const due = Object.values(state.operations)
+    .filter((o) => o.status === 'RUNNING')
+    .sort((a, b) => a.endsAt! - b.endsAt! || a.seq - b.seq)[0];
+  if (!due) return undefined;
+  return { at: due.endsAt!, order: due.seq, apply: () => finishOperation(state, due, settings) };
+};
+
+function finishOperation(state: SandboxStateJson, op: OperationState, settings: SandboxSettings): void {
+  for (const result of op.results) applyResult(state, op, result);
+  op.status = op.outcome ?? 'SUCCEEDED';
+  op.endedAt = op.endsAt;
+  const queued = Object.values(state.operations)
+    .filter((o) => o.stackSetId === op.stackSetId && o.status === 'QUEUED')
+    .sort((a, b) => a.seq - b.seq)[0];
+  if (queued) startOperation(state, queued, op.endsAt!, settings);
+}
+
+function applyResult(state: SandboxStateJson, op: OperationState, result: OperationTargetResult): void {
+  const key = stackInstanceKey(op.stackSetId, result.account, result.region);
+  const instance = state.stackInstances[key];
+  if (!instance) return;
+  instance.lastOperationId = op.id;
+  if (result.status !== 'SUCCEEDED') {
+    Object.assign(instance, {
+      status: 'OUTDATED',
+      detailedStatus: result.status === 'FAILED' ? 'FAILED' : 'CANCELLED',
+    });
+    if (result.reason) instance.statusReason = result.reason;
+    return;
+  }
+  if (op.action === 'DELETE') {
+    removeRoles(state, instance, op.retainStacks === true);
+    delete state.stackInstances[key];
+    return;
+  }
+  if (!result.skipped) deploy(state, op, instance, result.parameters ?? {});
+  Object.assign(instance, { status: 'CURRENT', detailedStatus: 'SUCCEEDED' });
+  delete instance.statusReason;
+}
+
+/** Records what the stack now runs, and creates or removes the named IAM roles it owns. */
+function deploy(
+  state: SandboxStateJson,
+  op: OperationState,
+  instance: StackInstanceState,
+  parameters: Record<string, string>,
+): void {
+  const template = parseTemplate(op.templateBody);
+  const env = {
+    accountId: instance.account,
+    region: instance.region,
+    stackName: stackNameOf(instance),
+    parameters,
+  };
+  const roles = namedRoles(template, env);
+  const account = state.accounts[instance.account];
+  if (account) {
+    for (const [name, role] of Object.entries(account.roles)) {
+      if (role.createdBy === instance.key && !roles.some((r) => r.roleName === name))
+        delete account.roles[name];
+    }
+    for (const role of roles) {
+      account.roles[role.roleName] = {
+        name: role.roleName,
+        trustedAccounts: role.trustedAccounts,
+        createdBy: instance.key,
+      };
+    }
+  }
+  instance.deployed = {
+    templateBody: op.templateBody,
+    parameters,
+    operationId: op.id,
+    at: op.endsAt!,
+    resources: deployedResources(template, env),
+  };
+}
+
+/** Deleting a stack deletes its roles; retaining it leaves them, no longer owned by StackSets. */
+function removeRoles(state: SandboxStateJson, instance: StackInstanceState, retain: boolean): void {
+  const account = state.accounts[instance.account];
+  for (const [name, role] of Object.entries(account?.roles ?? {})) {
+    if (role.createdBy !== instance.key) continue;
+    if (retain) delete role.createdBy;
+    else delete account!.roles[name];
+  }
+}

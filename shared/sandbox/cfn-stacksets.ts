@@ -1,0 +1,297 @@
+import type * as cfn from '@aws-sdk/client-cloudformation';
+import { STACKSET_ADMIN_ROLE, STACKSET_EXECUTION_ROLE } from './aws-constants';
+import {
+  CFN_PAGES,
+  STACK_SET_NAME,
+  cfnError,
+  checkAccounts,
+  checkPreferences,
+  checkRegions,
+  findStackSet,
+  requireMember,
+  toParameterList,
+  validationError,
+} from './cfn-common';
+import { createOperation, gateOperation } from './cfn-operations';
+import { checkCapabilities, parseTemplate, resolveParameters } from './cfn-template';
+import type { CallContext, HandlerTable, Out } from './context';
+import { SandboxGap } from './errors';
+import { UuidKind, next, uuid } from './ids';
+import { paginate } from './pagination';
+import type { SandboxStateJson, StackSetState, TagState } from './state';
+
+/** CloudFormation StackSets: the stack sets themselves (their instances are in cfn-instances). */
+
+const CAPABILITIES = new Set(['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND']);
+const ROLE_ARN = /^arn:[\w-]+:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+const ROLE_NAME = /^[a-zA-Z_0-9+=,.@-]{1,64}$/;
+
+function checkName(name: string): string {
+  if (name.length > 128 || !STACK_SET_NAME.test(name)) {
+    throw validationError(
+      `1 validation error detected: Value '${name}' at 'stackSetName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z][-a-zA-Z0-9]*`,
+    );
+  }
+  return name;
+}
+
+function checkCapabilityList(capabilities: string[] | undefined): string[] {
+  const list = capabilities ?? [];
+  const unknown = list.filter((c) => !CAPABILITIES.has(c));
+  if (unknown.length > 0) throw validationError(`Invalid capabilities: [${unknown.join(', ')}]`);
+  return [...list];
+}
+
+function checkStackSetTags(tags: cfn.Tag[] | undefined): TagState[] {
+  const list = (tags ?? []).map((t) => ({
+    Key: requireMember(t.Key, 'tags.member.key'),
+    Value: requireMember(t.Value, 'tags.member.value'),
+  }));
+  if (list.length > 50) throw validationError('The number of tags exceeds the limit of 50.');
+  if (list.some((t) => t.Key.startsWith('aws:'))) throw validationError('Tag keys cannot start with aws:');
+  return list;
+}
+
+function checkRoles(admin: string, execution: string): void {
+  if (!ROLE_ARN.test(admin)) throw validationError(`Invalid AdministrationRoleARN: ${admin}`);
+  if (!ROLE_NAME.test(execution)) throw validationError(`Invalid ExecutionRoleName: ${execution}`);
+}
+
+/** The template a create or update supplies, as TemplateBody; TemplateURL is not modelled. */
+function templateBody(
+  input: { TemplateBody?: string; TemplateURL?: string },
+  previous?: string,
+  usePrevious?: boolean,
+): string {
+  const given = [input.TemplateBody, input.TemplateURL, usePrevious ? previous : undefined].filter(
+    (t) => t !== undefined,
+  );
+  if (given.length > 1)
+    throw validationError('Specify only one of TemplateBody, TemplateURL and UsePreviousTemplate.');
+  if (input.TemplateURL !== undefined)
+    throw new SandboxGap('TemplateURL (pass the template as TemplateBody)');
+  return (usePrevious ? previous : input.TemplateBody) ?? requireMember<string>(undefined, 'templateBody');
+}
+
+const regionsOf = (state: SandboxStateJson, stackSet: StackSetState) => [
+  ...new Set(
+    Object.values(state.stackInstances)
+      .filter((i) => i.stackSetId === stackSet.id)
+      .map((i) => i.region),
+  ),
+];
+
+const view = (state: SandboxStateJson, s: StackSetState): cfn.StackSet => ({
+  StackSetName: s.name,
+  StackSetId: s.id,
+  ...(s.description === undefined ? {} : { Description: s.description }),
+  Status: s.status,
+  TemplateBody: s.templateBody,
+  Parameters: toParameterList(s.parameters),
+  Capabilities: s.capabilities as cfn.Capability[],
+  Tags: s.tags.map((t) => ({ ...t })),
+  StackSetARN: `arn:aws:cloudformation:${s.region}:${s.ownerAccountId}:stackset/${s.id}`,
+  AdministrationRoleARN: s.administrationRoleArn,
+  ExecutionRoleName: s.executionRoleName,
+  PermissionModel: 'SELF_MANAGED',
+  ManagedExecution: { Active: s.managedExecution },
+  Regions: regionsOf(state, s),
+});
+
+function createStackSet(
+  input: cfn.CreateStackSetCommandInput,
+  ctx: CallContext,
+): Out<cfn.CreateStackSetCommandOutput> {
+  const { state, caller, now } = ctx;
+  const name = checkName(requireMember(input.StackSetName, 'stackSetName'));
+  if ((input.PermissionModel ?? 'SELF_MANAGED') !== 'SELF_MANAGED' || input.CallAs === 'DELEGATED_ADMIN') {
+    throw new SandboxGap('service-managed stack sets (use PermissionModel SELF_MANAGED)');
+  }
+  const body = templateBody(input);
+  const template = parseTemplate(body);
+  const capabilities = checkCapabilityList(input.Capabilities);
+  checkCapabilities(template, capabilities);
+  const parameters = resolveParameters(template, input.Parameters);
+  if (input.Description !== undefined && input.Description.length > 1024)
+    throw validationError('Description must be at most 1024 characters.');
+  const tags = checkStackSetTags(input.Tags);
+  const administrationRoleArn =
+    input.AdministrationRoleARN ?? `arn:aws:iam::${caller.accountId}:role/${STACKSET_ADMIN_ROLE}`;
+  const executionRoleName = input.ExecutionRoleName ?? STACKSET_EXECUTION_ROLE;
+  checkRoles(administrationRoleArn, executionRoleName);
+  const token = ctx.wireParam('ClientRequestToken');
+  const existing = Object.values(state.stackSets).find(
+    (s) =>
+      s.status === 'ACTIVE' &&
+      s.name === name &&
+      s.ownerAccountId === caller.accountId &&
+      s.region === ctx.region,
+  );
+  if (existing) {
+    // The SDK's ClientRequestToken makes a retried create answer with the stack set it made.
+    if (token !== undefined && ctx.tokens.get(`stackset:${token}`) === existing.id)
+      return { StackSetId: existing.id };
+    throw cfnError('NameAlreadyExistsException', `StackSet ${name} already exists`);
+  }
+  const stackSet: StackSetState = {
+    id: `${name}:${uuid(UuidKind.stackSet, next(state, 'stackSet'))}`,
+    name,
+    ownerAccountId: caller.accountId,
+    region: ctx.region,
+    status: 'ACTIVE',
+    ...(input.Description === undefined ? {} : { description: input.Description }),
+    templateBody: body,
+    parameters,
+    capabilities,
+    tags,
+    administrationRoleArn,
+    executionRoleName,
+    managedExecution: input.ManagedExecution?.Active === true,
+    createdAt: now,
+  };
+  state.stackSets[stackSet.id] = stackSet;
+  if (token !== undefined) ctx.tokens.set(`stackset:${token}`, stackSet.id);
+  return { StackSetId: stackSet.id };
+}
+
+function describeStackSet(
+  input: cfn.DescribeStackSetCommandInput,
+  ctx: CallContext,
+): Out<cfn.DescribeStackSetCommandOutput> {
+  return { StackSet: view(ctx.state, findStackSet(ctx, input.StackSetName)) };
+}
+
+function listStackSets(
+  input: cfn.ListStackSetsCommandInput,
+  ctx: CallContext,
+): Out<cfn.ListStackSetsCommandOutput> {
+  const sets = Object.values(ctx.state.stackSets).filter(
+    (s) =>
+      s.ownerAccountId === ctx.caller.accountId &&
+      s.region === ctx.region &&
+      (!input.Status || s.status === input.Status),
+  );
+  const page = paginate(sets, input.NextToken, input.MaxResults, CFN_PAGES);
+  return {
+    Summaries: page.items.map((s) => ({
+      StackSetName: s.name,
+      StackSetId: s.id,
+      ...(s.description === undefined ? {} : { Description: s.description }),
+      Status: s.status,
+      PermissionModel: 'SELF_MANAGED',
+      DriftStatus: 'NOT_CHECKED',
+      ManagedExecution: { Active: s.managedExecution },
+    })),
+    NextToken: page.nextToken,
+  };
+}
+
+/** The instances an update targets: all of them, or those in the given accounts and Regions. */
+function updateTargets(ctx: CallContext, stackSet: StackSetState, input: cfn.UpdateStackSetCommandInput) {
+  const instances = Object.values(ctx.state.stackInstances).filter((i) => i.stackSetId === stackSet.id);
+  const accounts = input.Accounts ?? input.DeploymentTargets?.Accounts;
+  if (accounts === undefined && input.Regions === undefined)
+    return instances.map(({ account, region }) => ({ account, region }));
+  const wantedAccounts = accounts === undefined ? undefined : checkAccounts(accounts);
+  const wantedRegions = input.Regions === undefined ? undefined : checkRegions(input.Regions);
+  const targets = instances.filter(
+    (i) => (wantedAccounts?.includes(i.account) ?? true) && (wantedRegions?.includes(i.region) ?? true),
+  );
+  for (const account of wantedAccounts ?? []) {
+    for (const region of wantedRegions ?? []) {
+      if (!targets.some((t) => t.account === account && t.region === region)) {
+        throw cfnError(
+          'StackInstanceNotFoundException',
+          `Stack instance [${account}, ${region}] not found in StackSet ${stackSet.name}`,
+        );
+      }
+    }
+  }
+  return targets.map(({ account, region }) => ({ account, region }));
+}
+
+function updateStackSet(
+  input: cfn.UpdateStackSetCommandInput,
+  ctx: CallContext,
+): Out<cfn.UpdateStackSetCommandOutput> {
+  const { state } = ctx;
+  const stackSet = findStackSet(ctx, input.StackSetName);
+  const { OperationId: explicitId, ...request } = input;
+  const fingerprint = JSON.stringify(['UPDATE', request]);
+  const existing = gateOperation(ctx, stackSet, fingerprint, explicitId);
+  if (existing) return { OperationId: existing };
+  const body = templateBody(input, stackSet.templateBody, input.UsePreviousTemplate);
+  const template = parseTemplate(body);
+  const capabilities = checkCapabilityList(input.Capabilities);
+  checkCapabilities(template, capabilities);
+  // Omitted Parameters keep their previous values (where still declared); a given list is complete.
+  const supplied =
+    input.Parameters ??
+    Object.keys(stackSet.parameters)
+      .filter((k) => k in template.parameters)
+      .map((k) => ({ ParameterKey: k, UsePreviousValue: true }));
+  const parameters = resolveParameters(template, supplied, stackSet.parameters);
+  const administrationRoleArn = input.AdministrationRoleARN ?? stackSet.administrationRoleArn;
+  const executionRoleName = input.ExecutionRoleName ?? stackSet.executionRoleName;
+  checkRoles(administrationRoleArn, executionRoleName);
+  const managedExecution = input.ManagedExecution?.Active ?? stackSet.managedExecution;
+  const inFlight = Object.values(state.operations).some(
+    (o) => o.stackSetId === stackSet.id && (o.status === 'RUNNING' || o.status === 'QUEUED'),
+  );
+  if (managedExecution !== stackSet.managedExecution && inFlight) {
+    throw validationError(
+      "You can't modify your StackSet's execution configuration while there are running or queued operations for that StackSet.",
+    );
+  }
+  const targets = updateTargets(ctx, stackSet, input);
+  const preferences = checkPreferences(input.OperationPreferences);
+  Object.assign(stackSet, {
+    templateBody: body,
+    parameters,
+    capabilities,
+    administrationRoleArn,
+    executionRoleName,
+    managedExecution,
+    ...(input.Description === undefined ? {} : { description: input.Description }),
+    ...(input.Tags === undefined ? {} : { tags: checkStackSetTags(input.Tags) }),
+  });
+  // Instances left out of a partial update no longer match the stack set.
+  for (const instance of Object.values(state.stackInstances)) {
+    const targeted = targets.some((t) => t.account === instance.account && t.region === instance.region);
+    if (instance.stackSetId === stackSet.id && !targeted) instance.status = 'OUTDATED';
+  }
+  return {
+    OperationId: createOperation(ctx, stackSet, {
+      action: 'UPDATE',
+      targets,
+      preferences,
+      fingerprint,
+      explicitId,
+    }),
+  };
+}
+
+function deleteStackSet(input: cfn.DeleteStackSetCommandInput, ctx: CallContext): object {
+  const stackSet = findStackSet(ctx, input.StackSetName);
+  const busy = Object.values(ctx.state.operations).some(
+    (o) => o.stackSetId === stackSet.id && (o.status === 'RUNNING' || o.status === 'QUEUED'),
+  );
+  if (busy)
+    throw cfnError(
+      'OperationInProgressException',
+      `Another Operation on StackSet ${stackSet.id} is in progress`,
+    );
+  if (Object.values(ctx.state.stackInstances).some((i) => i.stackSetId === stackSet.id)) {
+    throw cfnError('StackSetNotEmptyException', 'StackSet is not empty');
+  }
+  stackSet.status = 'DELETED';
+  return {};
+}
+
+export const STACK_SET_HANDLERS: HandlerTable = {
+  CreateStackSet: createStackSet,
+  DescribeStackSet: describeStackSet,
+  ListStackSets: listStackSets,
+  UpdateStackSet: updateStackSet,
+  DeleteStackSet: deleteStackSet,
+};

@@ -1,0 +1,143 @@
+import { awsError, type ServiceName } from './errors';
+
+/** The failures a fault can inject. */
+export type FaultKind =
+  'throttling' | 'concurrent-modification' | 'server-error' | 'timeout' | 'crash-after-success';
+
+const KINDS: readonly FaultKind[] = [
+  'throttling',
+  'concurrent-modification',
+  'server-error',
+  'timeout',
+  'crash-after-success',
+];
+
+/** Which calls a fault hits, and how. */
+export interface FaultSpec {
+  /** 'organizations' | 'sts' | 'cloudformation' | 'config' (client names such as 'OrganizationsClient' work too); any when omitted. */
+  service?: string;
+  /** The operation, e.g. 'CreateOrganizationalUnit' (a trailing 'Command' is ignored). */
+  operation: string;
+  /** Only calls attributed to this account; any when omitted. */
+  account?: string;
+  error: FaultKind;
+  /** How many matching calls fail; 1 when omitted. */
+  times?: number;
+}
+
+/** A fault still armed, with the calls it has left. */
+export interface ArmedFault extends FaultSpec {
+  remaining: number;
+}
+
+/** Normalizes a service or client name: 'ConfigServiceClient' → 'config'. */
+export function serviceKey(name: string): string {
+  const key = name.toLowerCase().replace(/client$/, '');
+  return key === 'configservice' ? 'config' : key;
+}
+
+const operationKey = (name: string) => name.replace(/Command$/, '');
+
+/**
+ * Injects failures into matching calls, in injection order, so that reliability work can prove
+ * the workflow survives AWS's bad days.
+ *
+ * - `throttling`: the service's throttling error, which the SDK backs off and retries;
+ * - `concurrent-modification`: ConcurrentModificationException (Organizations), its nearest
+ *   equivalent elsewhere; not retried by the SDK, the caller must;
+ * - `server-error`: a 500, which the SDK retries;
+ * - `timeout`: a TimeoutError as the HTTP handler raises it, retried by the SDK; no effect;
+ * - `crash-after-success`: the call takes effect, then the answer is lost as a 500: the SDK
+ *   retries a call that already happened.
+ *
+ * @example
+ * sandbox.faults.inject({ service: 'organizations', operation: 'CreatePolicy', error: 'throttling', times: 2 });
+ */
+export class FaultInjector {
+  private armed: ArmedFault[] = [];
+
+  /** Arms a fault. */
+  public inject(spec: FaultSpec): void {
+    if (!KINDS.includes(spec.error)) throw new RangeError(`Unknown fault ${String(spec.error)}`);
+    const times = spec.times ?? 1;
+    if (!Number.isInteger(times) || times < 1) throw new RangeError('times must be a positive integer');
+    this.armed.push({ ...spec, remaining: times });
+  }
+
+  /** Disarms every fault. */
+  public clear(): void {
+    this.armed = [];
+  }
+
+  /** The faults still armed. */
+  public pending(): ArmedFault[] {
+    return this.armed.map((fault) => ({ ...fault }));
+  }
+
+  /** Consumes the first armed fault matching a call. Used by the sandbox's dispatcher. */
+  public take(call: { service: string; operation: string; accountId: string }): FaultKind | undefined {
+    const fault = this.armed.find(
+      (f) =>
+        (f.service === undefined || serviceKey(f.service) === call.service) &&
+        operationKey(f.operation) === call.operation &&
+        (f.account === undefined || f.account === call.accountId),
+    );
+    if (!fault) return undefined;
+    fault.remaining -= 1;
+    if (fault.remaining === 0) this.armed = this.armed.filter((f) => f !== fault);
+    return fault.error;
+  }
+}
+
+const THROTTLING: Record<ServiceName, [string, string]> = {
+  organizations: [
+    'TooManyRequestsException',
+    "AWS Organizations can't complete your request because another request is already in progress. Try again later.",
+  ],
+  sts: ['Throttling', 'Rate exceeded'],
+  cloudformation: ['Throttling', 'Rate exceeded'],
+  config: ['ThrottlingException', 'Rate exceeded'],
+};
+
+const CONCURRENT: Record<ServiceName, [string, string]> = {
+  organizations: [
+    'ConcurrentModificationException',
+    "AWS Organizations can't complete your request because it conflicts with another attempt to modify the same entity. Try again later.",
+  ],
+  sts: ['ConcurrentModificationException', 'The request conflicts with another request in progress.'],
+  cloudformation: ['OperationInProgressException', 'Another Operation is in progress'],
+  config: [
+    'ResourceConcurrentModificationException',
+    'Two users are trying to modify the same resource at the same time.',
+  ],
+};
+
+/** The error a fault raises, shaped like the service's own. */
+export function faultError(kind: FaultKind, service: ServiceName): Error {
+  switch (kind) {
+    case 'throttling': {
+      const [name, message] = THROTTLING[service];
+      return awsError(service, name, message, { throttling: true });
+    }
+    case 'concurrent-modification': {
+      const [name, message] = CONCURRENT[service];
+      return awsError(service, name, message);
+    }
+    case 'timeout':
+      // What @smithy/node-http-handler raises when a socket times out: no $metadata, no effect.
+      return Object.assign(new Error('Connection timed out after 30000 ms (sandbox fault)'), {
+        name: 'TimeoutError',
+      });
+    case 'server-error':
+    case 'crash-after-success': {
+      const name = service === 'organizations' ? 'ServiceException' : 'InternalFailure';
+      const detail =
+        kind === 'crash-after-success'
+          ? ' (sandbox fault: the request took effect, its answer was lost)'
+          : '';
+      return awsError(service, name, `An internal error occurred. Try again later.${detail}`, {
+        fault: 'server',
+      });
+    }
+  }
+}

@@ -1,0 +1,243 @@
+import type { MetadataBearer, Pluggable } from '@smithy/types';
+import type { Clock } from '../clock/clock';
+import { DEFAULT_CREATE_ACCOUNT_QUOTA, DEFAULT_POLICY_SIZE_QUOTA } from './aws-constants';
+import type { CallContext, Handler, SandboxSettings } from './context';
+import { NotImplementedInSandbox, SandboxGap, type ServiceName } from './errors';
+import { FaultInjector, faultError, serviceKey } from './faults';
+import { managementCredentials, resolveCaller } from './identity';
+import { HANDLERS, SERVICE_BY_CLIENT, isMutating } from './handlers';
+import { UuidKind, uuid } from './ids';
+import { resolveLatency, type LatencyModel } from './latency-model';
+import { sandboxPlugin, type WireCall } from './middleware';
+import { initialState } from './seed';
+import { settle } from './settle';
+import type { SandboxStateJson } from './state';
+import * as views from './views';
+
+/** Options of {@link Sandbox}. */
+export interface SandboxOptions {
+  /** The clock every asynchronous status is computed from (a VirtualClock in tests and offline runs). */
+  clock: Clock;
+  /** Overrides of {@link DEFAULT_LATENCY}. */
+  latency?: Partial<LatencyModel>;
+  /** State saved by `toJSON()` to resume from; a fresh organization when omitted. */
+  state?: SandboxStateJson;
+  /** The management account of a fresh organization; '111111111111' by default. */
+  managementAccountId?: string;
+  /** Region for reads that need one (`configState`); calls use the Region they were signed for. 'us-east-1' by default. */
+  region?: string;
+  /** CreateAccount requests that may be IN_PROGRESS at once; 5 by default. */
+  createAccountQuota?: number;
+  /** Maximum SCP document size in characters; 5,120 by default (AWS raised it for some organizations). */
+  policySizeQuota?: number;
+}
+
+/** One call the sandbox answered (or refused), in arrival order. Every SDK attempt is one call. */
+export interface CallRecord {
+  /** 'organizations' | 'sts' | 'cloudformation' | 'config', or the client's name for others. */
+  service: string;
+  /** The operation, e.g. 'CreateOrganizationalUnit'. */
+  operation: string;
+  /** The account the caller's credentials belong to ('' when they were not recognized). */
+  accountId: string;
+  /** Whether the operation changes something (Create*, Update*, Put*, …; AssumeRole does not). */
+  mutating: boolean;
+  /** Sandbox clock time of the call. */
+  at: number;
+  /** The error's name when the call failed. */
+  error?: string;
+}
+
+const DEFAULT_MANAGEMENT_ACCOUNT = '111111111111';
+
+/**
+ * An in-process, deterministic model of the AWS APIs the account-vending workflow calls
+ * (Organizations, STS, CloudFormation StackSets, Config), plugged into real AWS SDK v3 clients.
+ * Asynchronous work (CreateAccount, stack set operations, conformance packs) completes on the
+ * given clock; nothing is random and no timer is set, so runs are reproducible and fast.
+ *
+ * @example
+ * const clock = new VirtualClock();
+ * const sandbox = new Sandbox({ clock });
+ * const client = new OrganizationsClient({ region: 'us-east-1', credentials: sandbox.managementCredentials });
+ * client.middlewareStack.use(sandbox.plugin());
+ * const { Roots } = await client.send(new ListRootsCommand({}));
+ */
+export class Sandbox {
+  /** Static, fake credentials of the management account's administrator. */
+  public readonly managementCredentials: { accessKeyId: string; secretAccessKey: string };
+  /** Every call received, including refused and faulted ones. */
+  public readonly calls: CallRecord[] = [];
+  /** Failures to inject into later calls. */
+  public readonly faults = new FaultInjector();
+
+  private state: SandboxStateJson;
+  private readonly clock: Clock;
+  private readonly region: string;
+  private readonly settings: SandboxSettings;
+  /** SDK-generated idempotency tokens → what they created; in memory only (see CallContext.tokens). */
+  private readonly tokens = new Map<string, string>();
+
+  public constructor(options: SandboxOptions) {
+    this.clock = options.clock;
+    const management =
+      options.state?.organization.managementAccountId ??
+      options.managementAccountId ??
+      DEFAULT_MANAGEMENT_ACCOUNT;
+    if (!/^\d{12}$/.test(management)) throw new RangeError('managementAccountId must be 12 digits');
+    if (options.state && options.state.version !== 1)
+      throw new RangeError(`Unsupported sandbox state version ${String(options.state.version)}`);
+    this.state = options.state ? structuredClone(options.state) : initialState(management, this.clock.now());
+    this.region = options.region ?? 'us-east-1';
+    this.settings = {
+      latency: resolveLatency(options.latency),
+      createAccountQuota: options.createAccountQuota ?? DEFAULT_CREATE_ACCOUNT_QUOTA,
+      policySizeQuota: options.policySizeQuota ?? DEFAULT_POLICY_SIZE_QUOTA,
+    };
+    this.managementCredentials = managementCredentials(management);
+  }
+
+  /**
+   * A smithy plugin to add to any SDK v3 client: `client.middlewareStack.use(sandbox.plugin())`.
+   * The client then talks to this sandbox only; its credentials decide the calling account.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- one plugin for every client type
+  public plugin(): Pluggable<any, any> {
+    return sandboxPlugin((call) => this.dispatch(call));
+  }
+
+  /** Client configuration for the management account: `new OrganizationsClient(sandbox.clientConfig())`. */
+  public clientConfig(): { region: string; credentials: { accessKeyId: string; secretAccessKey: string } } {
+    return { region: this.region, credentials: { ...this.managementCredentials } };
+  }
+
+  /** The whole state as JSON (settled to the clock's now), to persist and resume from. */
+  public toJSON(): SandboxStateJson {
+    return structuredClone(this.settled());
+  }
+
+  /** The organization. */
+  public organization(): views.OrganizationView {
+    return views.organizationView(this.settled());
+  }
+
+  /** All OUs, in creation order. */
+  public ous(): views.OuView[] {
+    return views.ouViews(this.settled());
+  }
+
+  /** All accounts, the management account first, with the names of their IAM roles. */
+  public accounts(): views.AccountView[] {
+    return views.accountViews(this.settled());
+  }
+
+  /** All policies, FullAWSAccess first. */
+  public policies(): views.PolicyView[] {
+    return views.policyViews(this.settled());
+  }
+
+  /** Policy attachments. */
+  public attachments(): ReturnType<typeof views.attachmentViews> {
+    return views.attachmentViews(this.settled());
+  }
+
+  /** CreateAccount requests, in request order. */
+  public createAccountRequests(): ReturnType<typeof views.createAccountRequestViews> {
+    return views.createAccountRequestViews(this.settled());
+  }
+
+  /** Stack sets (deleted ones too, with status DELETED). */
+  public stackSets(): ReturnType<typeof views.stackSetViews> {
+    return views.stackSetViews(this.settled());
+  }
+
+  /** Stack instances, each with what was last deployed in it (`deployed`). */
+  public stackInstances(): views.StackInstanceView[] {
+    return views.stackInstanceViews(this.settled());
+  }
+
+  /** Stack set operations, in request order. */
+  public stackSetOperations(): ReturnType<typeof views.operationViews> {
+    return views.operationViews(this.settled());
+  }
+
+  /** AWS Config settings of an account in a Region (the sandbox's Region by default). */
+  public configState(accountId: string, region: string = this.region): views.ConfigView {
+    return views.configView(this.settled(), accountId, region);
+  }
+
+  private settled(): SandboxStateJson {
+    settle(this.state, this.clock.now(), this.settings);
+    return this.state;
+  }
+
+  /**
+   * Answers one SDK attempt. A failing handler leaves the state as it found it (AWS calls are
+   * atomic), except for a `crash-after-success` fault, whose point is an effect without an answer.
+   */
+  private dispatch(call: WireCall): MetadataBearer {
+    const now = this.clock.now();
+    settle(this.state, now, this.settings);
+    const service = SERVICE_BY_CLIENT[call.clientName];
+    const operation = call.commandName.replace(/Command$/, '');
+    const requestId = uuid(UuidKind.request, this.calls.length + 1);
+    const record: CallRecord = {
+      service: service ?? serviceKey(call.clientName),
+      operation,
+      accountId: '',
+      mutating: isMutating(operation),
+      at: now,
+    };
+    try {
+      const output = this.answer(call, service, operation, record);
+      this.calls.push(record);
+      return {
+        ...structuredClone(output),
+        $metadata: { httpStatusCode: 200, requestId, attempts: 1, totalRetryDelay: 0 },
+      };
+    } catch (error) {
+      const failure =
+        error instanceof SandboxGap
+          ? new NotImplementedInSandbox(call.clientName, call.commandName, error.detail)
+          : error;
+      const metadata = (failure as { $metadata?: { requestId?: string } }).$metadata;
+      if (metadata) metadata.requestId = requestId;
+      this.calls.push({ ...record, error: (failure as Error).name });
+      throw failure;
+    }
+  }
+
+  private answer(
+    call: WireCall,
+    service: ServiceName | undefined,
+    operation: string,
+    record: CallRecord,
+  ): object {
+    if (!service) throw new NotImplementedInSandbox(call.clientName, call.commandName);
+    const caller = resolveCaller(this.state, call.accessKeyId, record.at, service);
+    record.accountId = caller.accountId;
+    const handler = HANDLERS[service][operation] as Handler<unknown> | undefined;
+    if (!handler) throw new NotImplementedInSandbox(call.clientName, call.commandName);
+    const fault = this.faults.take({ service, operation, accountId: caller.accountId });
+    if (fault && fault !== 'crash-after-success') throw faultError(fault, service);
+    const before = structuredClone(this.state);
+    const ctx: CallContext = {
+      state: this.state,
+      now: record.at,
+      caller,
+      region: call.region ?? this.region,
+      settings: this.settings,
+      wireParam: call.wireParam,
+      tokens: this.tokens,
+    };
+    let output: object;
+    try {
+      output = handler(call.input ?? {}, ctx);
+    } catch (error) {
+      this.state = before;
+      throw error;
+    }
+    if (fault === 'crash-after-success') throw faultError(fault, service);
+    return output;
+  }
+}

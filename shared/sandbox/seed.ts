@@ -1,0 +1,65 @@
+import { FULL_AWS_ACCESS_CONTENT, FULL_AWS_ACCESS_ID, STACKSET_ADMIN_ROLE } from './aws-constants';
+import type { SandboxStateJson } from './state';
+
+/** The organization's id and root id; fixed, as nothing is random in the sandbox. */
+export const ORGANIZATION_ID = 'o-sandbox0001';
+export const ROOT_ID = 'r-sbx1';
+export const MANAGEMENT_EMAIL = 'sandbox-management@example.com';
+
+/**
+ * A fresh organization as a platform team would have it before appvend runs: all features on,
+ * SCPs enabled, the AWS managed FullAWSAccess SCP on the root and the management account, and the
+ * StackSets administration role in the management account (self-managed StackSets need it once).
+ */
+export function initialState(managementAccountId: string, now: number): SandboxStateJson {
+  return {
+    version: 1,
+    counters: {
+      account: 0,
+      ou: 0,
+      policy: 0,
+      createAccount: 0,
+      session: 0,
+      stackSet: 0,
+      stack: 0,
+      operation: 0,
+      conformancePack: 0,
+    },
+    organization: { id: ORGANIZATION_ID, rootId: ROOT_ID, managementAccountId, createdAt: now },
+    accounts: {
+      [managementAccountId]: {
+        id: managementAccountId,
+        name: 'management',
+        email: MANAGEMENT_EMAIL,
+        parentId: ROOT_ID,
+        status: 'ACTIVE',
+        joinedMethod: 'INVITED',
+        joinedAt: now,
+        // Assumed by the CloudFormation service only, so no account may assume it directly.
+        roles: { [STACKSET_ADMIN_ROLE]: { name: STACKSET_ADMIN_ROLE, trustedAccounts: [] } },
+      },
+    },
+    ous: {},
+    policies: {
+      [FULL_AWS_ACCESS_ID]: {
+        id: FULL_AWS_ACCESS_ID,
+        name: 'FullAWSAccess',
+        description: 'Allows access to every operation',
+        type: 'SERVICE_CONTROL_POLICY',
+        content: FULL_AWS_ACCESS_CONTENT,
+        awsManaged: true,
+      },
+    },
+    attachments: [
+      { policyId: FULL_AWS_ACCESS_ID, targetId: ROOT_ID },
+      { policyId: FULL_AWS_ACCESS_ID, targetId: managementAccountId },
+    ],
+    tags: {},
+    createAccountRequests: {},
+    sessions: {},
+    stackSets: {},
+    stackInstances: {},
+    operations: {},
+    config: {},
+  };
+}

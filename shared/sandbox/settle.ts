@@ -1,0 +1,32 @@
+import { stackSetOperationEvents } from './cloudformation';
+import { conformancePackEvents } from './config';
+import type { SandboxSettings } from './context';
+import type { EventSource, PendingEvent } from './events';
+import { createAccountEvents } from './org-accounts';
+import type { SandboxStateJson } from './state';
+
+/** In this order when events fall at the same instant: accounts exist before stacks deploy to them. */
+const SOURCES: EventSource[] = [createAccountEvents, stackSetOperationEvents, conformancePackEvents];
+
+/**
+ * Applies, in time order, every asynchronous change AWS would have made by `now`. Called before
+ * each call and each read, this is what makes statuses lazy functions of the clock: nothing runs
+ * in the background and no timer is ever set.
+ */
+export function settle(state: SandboxStateJson, now: number, settings: SandboxSettings): void {
+  for (;;) {
+    let best: { event: PendingEvent; rank: number } | undefined;
+    SOURCES.forEach((source, rank) => {
+      const event = source(state, settings);
+      if (!event || event.at > now) return;
+      const earlier =
+        !best ||
+        event.at < best.event.at ||
+        (event.at === best.event.at &&
+          (rank < best.rank || (rank === best.rank && event.order < best.event.order)));
+      if (earlier) best = { event, rank };
+    });
+    if (!best) return;
+    best.event.apply();
+  }
+}

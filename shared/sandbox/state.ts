@@ -1,0 +1,257 @@
+/**
+ * The sandbox's whole world as plain JSON: what `Sandbox.toJSON()` returns and `new Sandbox({ state })`
+ * resumes from (the CLI persists it between runs). Times are epoch milliseconds on the sandbox's
+ * clock. Nothing here is random: ids come from the counters, so two runs of the same vend produce
+ * byte-identical state.
+ */
+export interface SandboxStateJson {
+  version: 1;
+  counters: Counters;
+  organization: OrganizationState;
+  accounts: Record<string, AccountState>;
+  ous: Record<string, OuState>;
+  policies: Record<string, PolicyState>;
+  attachments: AttachmentState[];
+  /** Organizations tags by resource id (root, OU, account, policy). */
+  tags: Record<string, TagState[]>;
+  createAccountRequests: Record<string, CreateAccountRequestState>;
+  /** Temporary credentials issued by AssumeRole, by access key id. */
+  sessions: Record<string, SessionState>;
+  stackSets: Record<string, StackSetState>;
+  /** By `stackInstanceKey(stackSetId, account, region)`. */
+  stackInstances: Record<string, StackInstanceState>;
+  operations: Record<string, OperationState>;
+  /** AWS Config settings by `configKey(account, region)`. */
+  config: Record<string, ConfigAccountState>;
+}
+
+export interface Counters {
+  account: number;
+  ou: number;
+  policy: number;
+  createAccount: number;
+  session: number;
+  stackSet: number;
+  stack: number;
+  operation: number;
+  conformancePack: number;
+}
+
+export interface OrganizationState {
+  id: string;
+  rootId: string;
+  managementAccountId: string;
+  createdAt: number;
+}
+
+export interface TagState {
+  Key: string;
+  Value: string;
+}
+
+/** An IAM role the sandbox knows of: enough to decide whether AssumeRole or a stack set may use it. */
+export interface RoleState {
+  name: string;
+  /** Accounts allowed to assume it; '*' when the trust policy could not be read (stack-made roles). */
+  trustedAccounts: string[] | '*';
+  /** The stack instance that created it, if any (deleted with the instance). */
+  createdBy?: string;
+}
+
+export interface AccountState {
+  id: string;
+  name: string;
+  email: string;
+  parentId: string;
+  status: 'ACTIVE' | 'SUSPENDED';
+  joinedMethod: 'CREATED' | 'INVITED';
+  joinedAt: number;
+  roles: Record<string, RoleState>;
+}
+
+export interface OuState {
+  id: string;
+  name: string;
+  parentId: string;
+}
+
+export interface PolicyState {
+  id: string;
+  name: string;
+  description: string;
+  type: 'SERVICE_CONTROL_POLICY';
+  content: string;
+  awsManaged: boolean;
+}
+
+export interface AttachmentState {
+  policyId: string;
+  targetId: string;
+}
+
+export interface CreateAccountRequestState {
+  id: string;
+  seq: number;
+  accountName: string;
+  email: string;
+  roleName: string;
+  tags: TagState[];
+  requestedAt: number;
+  /** When the request leaves IN_PROGRESS (success or failure). */
+  completesAt: number;
+  state: 'IN_PROGRESS' | 'SUCCEEDED' | 'FAILED';
+  /** Decided when the request is accepted; applied at `completesAt`. */
+  failureReason?: string;
+  accountId?: string;
+}
+
+export interface SessionState {
+  accessKeyId: string;
+  accountId: string;
+  roleName: string;
+  sessionName: string;
+  expiresAt: number;
+}
+
+export interface ParameterMap {
+  [key: string]: string;
+}
+
+export interface StackSetState {
+  id: string;
+  name: string;
+  ownerAccountId: string;
+  region: string;
+  status: 'ACTIVE' | 'DELETED';
+  description?: string;
+  templateBody: string;
+  parameters: ParameterMap;
+  capabilities: string[];
+  tags: TagState[];
+  administrationRoleArn: string;
+  executionRoleName: string;
+  managedExecution: boolean;
+  createdAt: number;
+}
+
+/** What CloudFormation last deployed into a stack instance's stack. */
+export interface DeployedStackState {
+  templateBody: string;
+  parameters: ParameterMap;
+  operationId: string;
+  at: number;
+  /** Logical id → resource type, as deployed. */
+  resources: Record<string, string>;
+}
+
+export interface StackInstanceState {
+  key: string;
+  stackSetId: string;
+  account: string;
+  region: string;
+  overrides: ParameterMap;
+  status: 'CURRENT' | 'OUTDATED' | 'INOPERABLE';
+  detailedStatus: 'PENDING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED' | 'INOPERABLE';
+  statusReason?: string;
+  stackId?: string;
+  lastOperationId?: string;
+  deployed?: DeployedStackState;
+  seq: number;
+}
+
+export interface OperationPreferencesState {
+  RegionConcurrencyType?: string;
+  RegionOrder?: string[];
+  FailureToleranceCount?: number;
+  FailureTolerancePercentage?: number;
+  MaxConcurrentCount?: number;
+  MaxConcurrentPercentage?: number;
+  ConcurrencyMode?: string;
+}
+
+export interface OperationTargetResult {
+  account: string;
+  region: string;
+  status: 'PENDING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
+  reason?: string;
+  /** Parameters the stack is deployed with if this target succeeds. */
+  parameters?: ParameterMap;
+  /** Nothing to do: the instance already runs this template with these parameters. */
+  skipped?: boolean;
+}
+
+export interface OperationState {
+  id: string;
+  seq: number;
+  stackSetId: string;
+  action: 'CREATE' | 'UPDATE' | 'DELETE';
+  status: 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+  preferences: OperationPreferencesState;
+  retainStacks?: boolean;
+  administrationRoleArn: string;
+  executionRoleName: string;
+  /** The stack set's template and parameters when the operation was requested. */
+  templateBody: string;
+  parameters: ParameterMap;
+  targets: { account: string; region: string }[];
+  /** The request, minus its OperationId: a reused OperationId must come with the same request. */
+  fingerprint: string;
+  createdAt: number;
+  startedAt?: number;
+  endsAt?: number;
+  endedAt?: number;
+  /** Decided when the operation starts (from the targets' state then), applied when it ends. */
+  results: OperationTargetResult[];
+  outcome?: 'SUCCEEDED' | 'FAILED';
+  statusReason?: string;
+}
+
+export interface ConfigRecorderState {
+  name: string;
+  roleARN: string;
+  recordingGroup?: Record<string, unknown>;
+  recordingMode?: Record<string, unknown>;
+  recording: boolean;
+  lastStartTime?: number;
+  lastStopTime?: number;
+  lastStatusChangeTime?: number;
+}
+
+export interface DeliveryChannelState {
+  name: string;
+  s3BucketName: string;
+  s3KeyPrefix?: string;
+  s3KmsKeyArn?: string;
+  snsTopicARN?: string;
+  deliveryFrequency?: string;
+}
+
+export interface ConformancePackState {
+  name: string;
+  id: string;
+  arn: string;
+  stackArn: string;
+  templateBody?: string;
+  templateS3Uri?: string;
+  deliveryS3Bucket?: string;
+  deliveryS3KeyPrefix?: string;
+  inputParameters: { ParameterName: string; ParameterValue: string }[];
+  state: 'CREATE_IN_PROGRESS' | 'CREATE_COMPLETE' | 'CREATE_FAILED';
+  lastUpdateRequestedAt: number;
+  completesAt: number;
+  lastUpdateCompletedAt?: number;
+  seq: number;
+}
+
+export interface ConfigAccountState {
+  accountId: string;
+  region: string;
+  recorder?: ConfigRecorderState;
+  deliveryChannel?: DeliveryChannelState;
+  conformancePacks: Record<string, ConformancePackState>;
+}
+
+export const stackInstanceKey = (stackSetId: string, account: string, region: string): string =>
+  `${stackSetId}|${account}|${region}`;
+
+export const configKey = (accountId: string, region: string): string => `${accountId}/${region}`;

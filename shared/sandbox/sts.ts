@@ -1,0 +1,74 @@
+import type * as sts from '@aws-sdk/client-sts';
+import { DEFAULT_SESSION_SECONDS, MAX_SESSION_SECONDS, MIN_SESSION_SECONDS } from './aws-constants';
+import type { CallContext, HandlerTable, Out } from './context';
+import { awsError } from './errors';
+import { issueSession, roleId } from './identity';
+
+/** STS: role sessions whose credentials later calls are attributed by. */
+
+const ROLE_ARN = /^arn:aws[\w-]*:iam::(\d{12}):role\/(?:[\w+=,.@/-]*\/)?([\w+=,.@-]{1,64})$/;
+const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
+
+const validationError = (message: string) => awsError('sts', 'ValidationError', message);
+
+function assumeRole(input: sts.AssumeRoleCommandInput, ctx: CallContext): Out<sts.AssumeRoleCommandOutput> {
+  const { state, caller, now } = ctx;
+  const match = typeof input.RoleArn === 'string' ? ROLE_ARN.exec(input.RoleArn) : null;
+  if (!match)
+    throw validationError(
+      `1 validation error detected: Value '${input.RoleArn}' at 'roleArn' failed to satisfy constraint: Member must be a valid IAM role ARN`,
+    );
+  const [, accountId, roleName] = match as unknown as [string, string, string];
+  const sessionName = input.RoleSessionName ?? '';
+  if (!SESSION_NAME.test(sessionName)) {
+    throw validationError(
+      `1 validation error detected: Value '${sessionName}' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*`,
+    );
+  }
+  const seconds = input.DurationSeconds ?? DEFAULT_SESSION_SECONDS;
+  if (seconds < MIN_SESSION_SECONDS) {
+    throw validationError(
+      `1 validation error detected: Value '${seconds}' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to ${MIN_SESSION_SECONDS}`,
+    );
+  }
+  if (seconds > MAX_SESSION_SECONDS) {
+    throw validationError('The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
+  }
+  // An account still being created has no roles yet, so it is denied exactly like a wrong role.
+  const role = state.accounts[accountId]?.roles[roleName];
+  const trusted =
+    role !== undefined && (role.trustedAccounts === '*' || role.trustedAccounts.includes(caller.accountId));
+  if (!trusted) {
+    throw awsError(
+      'sts',
+      'AccessDenied',
+      `User: ${caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${input.RoleArn}`,
+      { status: 403 },
+    );
+  }
+  const session = issueSession(state, { accountId, roleName, sessionName, expiresAt: now + seconds * 1000 });
+  return {
+    Credentials: {
+      AccessKeyId: session.accessKeyId,
+      SecretAccessKey: session.secretAccessKey,
+      SessionToken: session.sessionToken,
+      Expiration: new Date(session.expiresAt),
+    },
+    AssumedRoleUser: {
+      AssumedRoleId: `${roleId(accountId, roleName)}:${sessionName}`,
+      Arn: `arn:aws:sts::${accountId}:assumed-role/${roleName}/${sessionName}`,
+    },
+  };
+}
+
+function getCallerIdentity(
+  _input: sts.GetCallerIdentityCommandInput,
+  ctx: CallContext,
+): Out<sts.GetCallerIdentityCommandOutput> {
+  return { UserId: ctx.caller.userId, Account: ctx.caller.accountId, Arn: ctx.caller.arn };
+}
+
+export const STS_HANDLERS: HandlerTable = {
+  AssumeRole: assumeRole,
+  GetCallerIdentity: getCallerIdentity,
+};
