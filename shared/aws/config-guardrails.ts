@@ -42,7 +42,9 @@ export async function ensureConfigurationRecorder(
   const { DeliveryChannels } = await client.send(new DescribeDeliveryChannelsCommand({}));
   if (!DeliveryChannels?.length) {
     await client.send(
-      new PutDeliveryChannelCommand({ DeliveryChannel: { name: 'default', s3BucketName: params.deliveryBucket } }),
+      new PutDeliveryChannelCommand({
+        DeliveryChannel: { name: 'default', s3BucketName: params.deliveryBucket },
+      }),
     );
   }
   const { ConfigurationRecordersStatus } = await client.send(
@@ -53,7 +55,6 @@ export async function ensureConfigurationRecorder(
   }
   return { recorder: existing ? 'existing' : 'created', recording: true };
 }
-
 
 /**
  * Deploys the conformance pack unless the same template (by digest) is already deployed, so that
@@ -71,8 +72,9 @@ export async function ensureConformancePack(
     );
     const pack = ConformancePackDetails?.[0];
     exists = pack !== undefined;
-    deployedDigest = pack?.ConformancePackInputParameters?.find((p) => p.ParameterName === DIGEST_PARAMETER)
-      ?.ParameterValue;
+    deployedDigest = pack?.ConformancePackInputParameters?.find(
+      (p) => p.ParameterName === DIGEST_PARAMETER,
+    )?.ParameterValue;
   } catch (error) {
     if (!isAwsError(error, 'NoSuchConformancePackException')) throw error;
   }

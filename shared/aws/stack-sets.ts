@@ -66,7 +66,9 @@ function canonicalJson(text: string | undefined): string | undefined {
 /** True when the deployed stack set already has this template and these parameters. */
 function isUpToDate(stackSet: StackSet, spec: StackSetSpec): boolean {
   if (canonicalJson(stackSet.TemplateBody) !== canonicalJson(spec.templateBody)) return false;
-  const deployed = Object.fromEntries((stackSet.Parameters ?? []).map((p) => [p.ParameterKey, p.ParameterValue]));
+  const deployed = Object.fromEntries(
+    (stackSet.Parameters ?? []).map((p) => [p.ParameterKey, p.ParameterValue]),
+  );
   const wanted = spec.parameters;
   const keys = new Set([...Object.keys(deployed), ...Object.keys(wanted)]);
   return [...keys].every((key) => deployed[key] === wanted[key]);
@@ -122,13 +124,21 @@ async function findActiveOperation(client: CloudFormationClient, name: string) {
  * stack set, wait for any operation already running (one a lost earlier attempt may have
  * started), update the template and parameters when they differ, then add missing instances.
  */
-export async function reconcileStackSet(client: CloudFormationClient, spec: StackSetSpec): Promise<StackSetProgress> {
+export async function reconcileStackSet(
+  client: CloudFormationClient,
+  spec: StackSetSpec,
+): Promise<StackSetProgress> {
   const stackSet = (await describeStackSet(client, spec.name)) ?? (await createStackSet(client, spec));
   const stackSetId = stackSet.StackSetId ?? spec.name;
 
   const active = await findActiveOperation(client, spec.name);
   if (active?.OperationId) {
-    return { state: 'RUNNING', stackSetId, operationId: active.OperationId, action: active.Action ?? 'UNKNOWN' };
+    return {
+      state: 'RUNNING',
+      stackSetId,
+      operationId: active.OperationId,
+      action: active.Action ?? 'UNKNOWN',
+    };
   }
 
   if (!isUpToDate(stackSet, spec)) {
@@ -170,7 +180,9 @@ export async function reconcileStackSet(client: CloudFormationClient, spec: Stac
   if (broken.length > 0) {
     throw new StackSetOperationFailedError(
       `Stack set ${spec.name} has instances that are not current: ` +
-        broken.map((i) => `${i.Account} ${i.Status}${i.StatusReason ? ` (${i.StatusReason})` : ''}`).join('; '),
+        broken
+          .map((i) => `${i.Account} ${i.Status}${i.StatusReason ? ` (${i.StatusReason})` : ''}`)
+          .join('; '),
       { stackSet: spec.name },
     );
   }
@@ -192,7 +204,10 @@ export async function checkStackSetOperation(
   if (status === 'SUCCEEDED') return 'SUCCEEDED';
   if (status === 'FAILED' || status === 'STOPPED') {
     const results = await collect(
-      paginateListStackSetOperationResults({ client }, { StackSetName: params.name, OperationId: params.operationId }),
+      paginateListStackSetOperationResults(
+        { client },
+        { StackSetName: params.name, OperationId: params.operationId },
+      ),
       (page) => page.Summaries,
     );
     const failures = results

@@ -102,7 +102,9 @@ export class VirtualClock implements Clock {
   }
 
   private wakeDue(): void {
-    const due = this.sleepers.filter((s) => s.wakeAt <= this.current).sort((a, b) => a.wakeAt - b.wakeAt || a.seq - b.seq);
+    const due = this.sleepers
+      .filter((s) => s.wakeAt <= this.current)
+      .sort((a, b) => a.wakeAt - b.wakeAt || a.seq - b.seq);
     if (due.length === 0) return;
     this.sleepers = this.sleepers.filter((s) => s.wakeAt > this.current);
     for (const sleeper of due) sleeper.resolve();

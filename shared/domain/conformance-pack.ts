@@ -130,7 +130,8 @@ export function conformancePackTemplate(profile: ConformancePackProfile): string
       '    Type: AWS::Config::ConfigRule',
       '    Properties:',
       `      ConfigRuleName: ${rule.name}`,
-      `      Description: ${JSON.stringify(rule.description)}`,
+      // The digest in each description says which appvend template a deployed rule came from.
+      `      Description: !Sub ${JSON.stringify(`${rule.description} [appvend \${${CONFORMANCE_PACK_DIGEST_PARAMETER}}]`)}`,
       '      Source:',
       '        Owner: AWS',
       `        SourceIdentifier: ${rule.identifier}`,

@@ -21,7 +21,8 @@ export type TemplateKey = (typeof TEMPLATE_KEYS)[number];
 
 export const ouName = (app: string): string => `${NAME_PREFIX}-${app}`;
 export const scpName = (app: string): string => `${NAME_PREFIX}-${app}-guardrails`;
-export const stackSetName = (app: string, template: TemplateKey): string => `${NAME_PREFIX}-${app}-${template}`;
+export const stackSetName = (app: string, template: TemplateKey): string =>
+  `${NAME_PREFIX}-${app}-${template}`;
 export const accountName = (app: string, stage: string): string => `${app}-${stage}`;
 export const conformancePackName = (app: string): string => `${NAME_PREFIX}-${app}-guardrails`;
 export const artifactKeyAlias = (app: string): string => `alias/${NAME_PREFIX}-${app}-artifacts`;
@@ -38,7 +39,9 @@ export interface AccountSpec {
 }
 
 /** The accounts a request asks for, tooling first. */
-export function accountSpecs(request: Pick<ApplicationRequest, 'name' | 'accountEmail' | 'stages'>): AccountSpec[] {
+export function accountSpecs(
+  request: Pick<ApplicationRequest, 'name' | 'accountEmail' | 'stages'>,
+): AccountSpec[] {
   return [RESERVED_STAGE, ...request.stages].map((stage) => ({
     stage,
     name: accountName(request.name, stage),

@@ -21,8 +21,18 @@ export interface PollState {
   waitSeconds: number;
 }
 
-export const ACCOUNT_POLL_POLICY: PollPolicy = { initialSeconds: 60, growth: 0.5, minSeconds: 15, maxSeconds: 300 };
-export const STACK_SET_POLL_POLICY: PollPolicy = { initialSeconds: 30, growth: 0.5, minSeconds: 10, maxSeconds: 120 };
+export const ACCOUNT_POLL_POLICY: PollPolicy = {
+  initialSeconds: 60,
+  growth: 0.5,
+  minSeconds: 15,
+  maxSeconds: 300,
+};
+export const STACK_SET_POLL_POLICY: PollPolicy = {
+  initialSeconds: 30,
+  growth: 0.5,
+  minSeconds: 10,
+  maxSeconds: 120,
+};
 
 /** The poll state after one more look that found the operation still running. */
 export function nextPoll(policy: PollPolicy, previous?: PollState): PollState {

@@ -80,7 +80,12 @@ const roleTamperingActions = [
 export function renderServiceControlPolicy(request: Pick<ApplicationRequest, 'name' | 'profile'>): string {
   const app = request.name;
   const statements: Statement[] = [
-    { Sid: 'DenyLeavingTheOrganization', Effect: 'Deny', Action: ['organizations:LeaveOrganization'], Resource: '*' },
+    {
+      Sid: 'DenyLeavingTheOrganization',
+      Effect: 'Deny',
+      Action: ['organizations:LeaveOrganization'],
+      Resource: '*',
+    },
     {
       Sid: 'ProtectSecurityServices',
       Effect: 'Deny',

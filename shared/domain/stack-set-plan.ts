@@ -36,7 +36,11 @@ export function planStackSet(
   const name = stackSetName(request.name, template);
   switch (template) {
     case 'artifact-store':
-      return { name, accounts: [tooling.id], parameters: { AppName: request.name, StageAccountIds: stageIds } };
+      return {
+        name,
+        accounts: [tooling.id],
+        parameters: { AppName: request.name, StageAccountIds: stageIds },
+      };
     case 'cross-account-roles':
       return {
         name,

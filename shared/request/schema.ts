@@ -21,7 +21,8 @@ const BRANCH_PATTERN = /^(?!-)(?!.*\.\.)(?!.*\/\/)[^\s~^:?*[\\]{1,255}(?<![./])$
 /** AWS tag keys and values: Unicode letters, digits, spaces and `_ . : / = + - @`; no `aws:` prefix. */
 const TAG_CHARS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 // Simple, strict enough for an account root email: local@domain.tld, no spaces, ASCII.
-const EMAIL_PATTERN = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
+const EMAIL_PATTERN =
+  /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
 
 const nameRule = (what: string, max: number) =>
   z
@@ -45,7 +46,8 @@ const stageName = z
   .min(2, { error: 'stage must be at least 2 characters' })
   .max(16, { error: 'stage must be at most 16 characters' })
   .regex(NAME_PATTERN, {
-    error: 'stage must be lowercase letters, digits and hyphens, start with a letter and not end with a hyphen',
+    error:
+      'stage must be lowercase letters, digits and hyphens, start with a letter and not end with a hyphen',
   })
   .refine((s) => s !== RESERVED_STAGE, { error: `"${RESERVED_STAGE}" is reserved and always added` });
 
@@ -66,7 +68,8 @@ export const SourceSchema = z.strictObject({
     .string({ error: 'must be a string' })
     .max(256, { error: 'must be at most 256 characters' })
     .regex(CONNECTION_ARN_PATTERN, {
-      error: 'must be a CodeConnections connection ARN (arn:aws:codeconnections:REGION:ACCOUNT:connection/UUID)',
+      error:
+        'must be a CodeConnections connection ARN (arn:aws:codeconnections:REGION:ACCOUNT:connection/UUID)',
     }),
   repository: z
     .string({ error: 'must be a string' })
@@ -84,7 +87,9 @@ export const ApplicationRequestSchema = z
     accountEmail: z
       .string({ error: 'must be a string' })
       .max(256, { error: 'must be at most 256 characters' })
-      .refine((t) => t.includes('{stage}'), { error: 'must contain {stage} so that every account gets its own address' }),
+      .refine((t) => t.includes('{stage}'), {
+        error: 'must contain {stage} so that every account gets its own address',
+      }),
     stages: z
       .array(stageName, { error: 'must be an array of stage names' })
       .min(1, { error: 'must list at least 1 stage' })
@@ -138,5 +143,8 @@ export function renderAccountEmail(template: string, name: string, stage: string
 
 /** The request's JSON Schema (draft 2020-12), for the API model and the EventBridge schema. */
 export function applicationRequestJsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(ApplicationRequestSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return z.toJSONSchema(ApplicationRequestSchema, { io: 'input', unrepresentable: 'any' }) as Record<
+    string,
+    unknown
+  >;
 }

@@ -19,8 +19,7 @@ export class InvalidRequestError extends Error {
 }
 
 export type ValidationResult =
-  | { valid: true; request: ApplicationRequest }
-  | { valid: false; problems: FieldProblem[] };
+  { valid: true; request: ApplicationRequest } | { valid: false; problems: FieldProblem[] };
 
 /** Checks a request without throwing; makes no AWS call. */
 export function validateRequest(input: unknown): ValidationResult {

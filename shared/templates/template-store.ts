@@ -21,7 +21,9 @@ export function loadTemplate(key: TemplateKey, dir = templatesDir()): string {
     try {
       body = JSON.stringify(JSON.parse(readFileSync(path, 'utf8')));
     } catch (error) {
-      throw new Error(`Cannot read the ${key} template at ${path}; run \`npm run templates\``, { cause: error });
+      throw new Error(`Cannot read the ${key} template at ${path}; run \`npm run templates\``, {
+        cause: error,
+      });
     }
     cache.set(path, body);
   }

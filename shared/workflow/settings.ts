@@ -30,9 +30,11 @@ export const StackSetEnv = {
   APPVEND_MANAGEMENT_ACCOUNT_ID: accountId,
   APPVEND_STACKSET_ADMIN_ROLE_NAME: z.string().min(1).default('AWSCloudFormationStackSetAdministrationRole'),
   APPVEND_STACKSET_EXECUTION_ROLE_NAME: z.string().min(1).default(ACCOUNT_ACCESS_ROLE),
-  APPVEND_NOTIFICATION_TOPIC_ARN: z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, {
-    error: 'must be an SNS topic ARN',
-  }),
+  APPVEND_NOTIFICATION_TOPIC_ARN: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, {
+      error: 'must be an SNS topic ARN',
+    }),
   APPVEND_TEMPLATES_DIR: z.string().optional(),
   AWS_REGION: z.string().min(1).default('us-east-1'),
 };
@@ -43,7 +45,10 @@ export const GuardrailsEnv = {
 };
 
 /** Parses the environment against a handler's schema; a missing variable names itself. */
-export function readEnvironment<S extends z.ZodRawShape>(shape: S, env = process.env): z.infer<z.ZodObject<S>> {
+export function readEnvironment<S extends z.ZodRawShape>(
+  shape: S,
+  env = process.env,
+): z.infer<z.ZodObject<S>> {
   const result = z.object(shape).safeParse(env);
   if (!result.success) {
     const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');

@@ -38,7 +38,10 @@ export interface StackSetDeployment {
 
 export interface GuardrailsResult {
   conformancePack: string;
-  accounts: Record<string, { recorder: 'existing' | 'created'; conformancePack: 'created' | 'updated' | 'unchanged' }>;
+  accounts: Record<
+    string,
+    { recorder: 'existing' | 'created'; conformancePack: 'created' | 'updated' | 'unchanged' }
+  >;
 }
 
 /** The vend's result: what `appvend vend --json` prints and the completion event carries. */

@@ -1,4 +1,9 @@
-import { OrganizationsClient, CreateOrganizationCommand, EnablePolicyTypeCommand, ListRootsCommand } from '@aws-sdk/client-organizations';
+import {
+  OrganizationsClient,
+  CreateOrganizationCommand,
+  EnablePolicyTypeCommand,
+  ListRootsCommand,
+} from '@aws-sdk/client-organizations';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 
@@ -95,7 +100,9 @@ export async function startMoto(): Promise<MotoServer> {
  * What a platform team has before installing appvend: an organization with all features and
  * service control policies enabled. moto starts with none.
  */
-export async function bootstrapOrganization(endpoint: string): Promise<{ rootId: string; managementAccountId: string }> {
+export async function bootstrapOrganization(
+  endpoint: string,
+): Promise<{ rootId: string; managementAccountId: string }> {
   const client = new OrganizationsClient({ region: MOTO_REGION, endpoint, credentials: MOTO_CREDENTIALS });
   const { Organization } = await client.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
   const { Roots } = await client.send(new ListRootsCommand({}));

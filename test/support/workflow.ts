@@ -35,7 +35,12 @@ export interface SandboxWorld {
 export function sandboxWorld(options: { sandbox?: Sandbox; clock?: VirtualClock } = {}): SandboxWorld {
   const clock = options.clock ?? new VirtualClock();
   const sandbox = options.sandbox ?? new Sandbox({ clock });
-  configureAws({ region: 'us-east-1', plugins: [sandbox.plugin()], credentials: sandbox.managementCredentials, maxAttempts: 3 });
+  configureAws({
+    region: 'us-east-1',
+    plugins: [sandbox.plugin()],
+    credentials: sandbox.managementCredentials,
+    maxAttempts: 3,
+  });
   setWorkflowEnvironment(sandbox.organization().MasterAccountId as string);
   return {
     sandbox,

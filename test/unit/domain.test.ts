@@ -10,7 +10,8 @@ const request = parseRequest({
   accountEmail: 'aws+{name}-{stage}@example.com',
   stages: ['test', 'staging', 'prod'],
   source: {
-    connectionArn: 'arn:aws:codeconnections:us-east-1:111111111111:connection/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0',
+    connectionArn:
+      'arn:aws:codeconnections:us-east-1:111111111111:connection/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0',
     repository: 'acme/orders',
   },
 });
@@ -36,7 +37,11 @@ describe('Module: naming', () => {
 
     // Assess
     expect(specs.map((s) => s.stage)).toEqual(['tooling', 'test', 'staging', 'prod']);
-    expect(specs[0]).toEqual({ stage: 'tooling', name: 'orders-tooling', email: 'aws+orders-tooling@example.com' });
+    expect(specs[0]).toEqual({
+      stage: 'tooling',
+      name: 'orders-tooling',
+      email: 'aws+orders-tooling@example.com',
+    });
   });
 });
 
@@ -49,7 +54,12 @@ describe('Function: renderServiceControlPolicy', () => {
 
     // Assess
     const sids = policy.Statement.map((s) => s.Sid);
-    expect(sids).toEqual(['DenyServers', 'DenyLeavingTheOrganization', 'ProtectSecurityServices', 'ProtectPipelineRoles']);
+    expect(sids).toEqual([
+      'DenyServers',
+      'DenyLeavingTheOrganization',
+      'ProtectSecurityServices',
+      'ProtectPipelineRoles',
+    ]);
     expect(policy.Statement.every((s) => s.Effect === 'Deny')).toBe(true);
     expect(policy.Statement[0]!.Action).toContain('ec2:RunInstances');
   });

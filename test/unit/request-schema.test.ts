@@ -3,16 +3,16 @@ import { join } from 'node:path';
 import { applicationRequestJsonSchema } from '../../shared/request/schema';
 import { InvalidRequestError, parseRequest, validateRequest } from '../../shared/request/validate';
 
-const sample = JSON.parse(readFileSync(join(__dirname, '../../events/application-request.json'), 'utf8')) as Record<
-  string,
-  unknown
->;
+const sample = JSON.parse(
+  readFileSync(join(__dirname, '../../events/application-request.json'), 'utf8'),
+) as Record<string, unknown>;
 const minimal = {
   name: 'orders',
   owner: 'team@example.com',
   accountEmail: 'aws+{name}-{stage}@example.com',
   source: {
-    connectionArn: 'arn:aws:codeconnections:us-east-1:111111111111:connection/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0',
+    connectionArn:
+      'arn:aws:codeconnections:us-east-1:111111111111:connection/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0',
     repository: 'acme/orders',
   },
 };
@@ -91,7 +91,10 @@ describe('Function: validateRequest', () => {
 
   it('refuses more than five stages and an empty list', () => {
     // Act
-    const tooMany = problemsOf({ ...minimal, stages: ['s1', 's2', 's3', 's4', 's5', 's6'].map((s) => `st${s}`) });
+    const tooMany = problemsOf({
+      ...minimal,
+      stages: ['s1', 's2', 's3', 's4', 's5', 's6'].map((s) => `st${s}`),
+    });
     const none = problemsOf({ ...minimal, stages: [] });
 
     // Assess
@@ -120,7 +123,9 @@ describe('Function: validateRequest', () => {
 
     // Assess
     expect(problems[0]!.field).toBe('accountEmail');
-    expect(problems[0]!.message).toMatch(/for stage "tooling" gives ".*", which must be at most 64 characters/);
+    expect(problems[0]!.message).toMatch(
+      /for stage "tooling" gives ".*", which must be at most 64 characters/,
+    );
   });
 
   it('refuses a connection ARN of another service', () => {

@@ -3,10 +3,9 @@ import { join } from 'node:path';
 import { DEFAULT_LATENCY } from '../../shared/sandbox';
 import { sandboxWorld, type SandboxWorld } from '../support/workflow';
 
-const sample = JSON.parse(readFileSync(join(__dirname, '../../events/application-request.json'), 'utf8')) as Record<
-  string,
-  unknown
->;
+const sample = JSON.parse(
+  readFileSync(join(__dirname, '../../events/application-request.json'), 'utf8'),
+) as Record<string, unknown>;
 
 describe('Workflow: vend on the sandbox', () => {
   let world: SandboxWorld;
@@ -38,7 +37,8 @@ describe('Workflow: vend on the sandbox', () => {
     ]);
     expect(accounts.every((a) => a.parentId === ou!.id)).toBe(true);
 
-    const byEmail = (stage: string) => accounts.find((a) => a.email === `aws+orders-${stage}@example.com`)!.id;
+    const byEmail = (stage: string) =>
+      accounts.find((a) => a.email === `aws+orders-${stage}@example.com`)!.id;
     const instances = sandbox.stackInstances().map((i) => `${i.stackSetName}@${i.account}:${i.status}`);
     expect(instances.sort()).toEqual(
       [
@@ -92,7 +92,10 @@ describe('Workflow: vend on the sandbox', () => {
     expect(secondIds).toEqual(firstIds);
     expect(secondGuardrails?.conformancePack).toBe(firstGuardrails?.conformancePack);
     expect(Object.values(secondGuardrails!.accounts)).toEqual(
-      Object.keys(firstGuardrails!.accounts).map(() => ({ recorder: 'existing', conformancePack: 'unchanged' })),
+      Object.keys(firstGuardrails!.accounts).map(() => ({
+        recorder: 'existing',
+        conformancePack: 'unchanged',
+      })),
     );
     const mutating = world.sandbox.calls.slice(callsBefore).filter((c) => c.mutating);
     expect(mutating.map((c) => c.operation)).toEqual([]);
@@ -132,7 +135,9 @@ describe('Workflow: vend on the sandbox', () => {
       // Assess
       expect(summary.status).toBe('FAILED');
       expect(summary.error?.step).toBe('EnsureServiceControlPolicy');
-      expect(summary.error?.message).toMatch(/SCP appvend-orders-guardrails is \d+ characters; the organization's quota is 200/);
+      expect(summary.error?.message).toMatch(
+        /SCP appvend-orders-guardrails is \d+ characters; the organization's quota is 200/,
+      );
       expect(world.sandbox.calls.filter((c) => c.operation === 'CreatePolicy')).toEqual([]);
       expect(world.sandbox.accounts().filter((a) => a.email.startsWith('aws+orders-'))).toEqual([]);
     } finally {
@@ -145,7 +150,9 @@ describe('Workflow: vend on the sandbox', () => {
     const { OrganizationsClient, CreateAccountCommand } = await import('@aws-sdk/client-organizations');
     const client = new OrganizationsClient(world.sandbox.clientConfig());
     client.middlewareStack.use(world.sandbox.plugin());
-    await client.send(new CreateAccountCommand({ AccountName: 'legacy-prod', Email: 'aws+orders-prod@example.com' }));
+    await client.send(
+      new CreateAccountCommand({ AccountName: 'legacy-prod', Email: 'aws+orders-prod@example.com' }),
+    );
     world.clock.advance(DEFAULT_LATENCY.createAccount);
     const existing = world.sandbox.accounts().find((a) => a.email === 'aws+orders-prod@example.com')!;
 

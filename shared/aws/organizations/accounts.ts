@@ -15,7 +15,8 @@ import { toAwsTags } from './tags';
 
 /** What CreateAccount's FAILED reasons mean for the person who asked. */
 const FAILURE_EXPLANATIONS: Record<string, string> = {
-  EMAIL_ALREADY_EXISTS: 'the email address is already used by another AWS account (perhaps in another organization)',
+  EMAIL_ALREADY_EXISTS:
+    'the email address is already used by another AWS account (perhaps in another organization)',
   ACCOUNT_LIMIT_EXCEEDED: 'the organization has reached its account quota; ask AWS Support for more',
   INVALID_ADDRESS: 'the account owner address is invalid',
   INVALID_EMAIL: 'AWS rejected the email address',
@@ -31,7 +32,10 @@ export interface AccountProgress {
   requestId?: string;
 }
 
-export async function findAccountByEmail(client: OrganizationsClient, email: string): Promise<Account | undefined> {
+export async function findAccountByEmail(
+  client: OrganizationsClient,
+  email: string,
+): Promise<Account | undefined> {
   const wanted = email.toLowerCase();
   return findInPages(
     paginateListAccounts({ client }, {}),
@@ -99,7 +103,8 @@ export async function checkAccountCreation(
 }
 
 function interpretStatus(status: CreateAccountStatus, email: string): AccountProgress {
-  if (status.State === 'SUCCEEDED' && status.AccountId) return { state: 'SUCCEEDED', accountId: status.AccountId };
+  if (status.State === 'SUCCEEDED' && status.AccountId)
+    return { state: 'SUCCEEDED', accountId: status.AccountId };
   if (status.State === 'FAILED') {
     const reason = status.FailureReason ?? 'UNKNOWN';
     throw new AccountCreationFailedError(

@@ -22,7 +22,8 @@ export interface OrganizationalUnitRef {
 export async function findRootId(client: OrganizationsClient): Promise<string> {
   const { Roots } = await client.send(new ListRootsCommand({}));
   const root = Roots?.[0];
-  if (!root?.Id) throw new OrganizationSetupError('The organization has no root; is AWS Organizations enabled?');
+  if (!root?.Id)
+    throw new OrganizationSetupError('The organization has no root; is AWS Organizations enabled?');
   const scp = root.PolicyTypes?.find((p) => p.Type === 'SERVICE_CONTROL_POLICY');
   if (scp?.Status !== 'ENABLED') {
     throw new OrganizationSetupError('Service control policies are not enabled in this organization', {

@@ -45,7 +45,13 @@ function sameDocument(a: string | undefined, b: string): boolean {
  */
 export async function ensureServiceControlPolicy(
   client: OrganizationsClient,
-  params: { name: string; description: string; content: string; sizeQuota: number; tags?: Record<string, string> },
+  params: {
+    name: string;
+    description: string;
+    content: string;
+    sizeQuota: number;
+    tags?: Record<string, string>;
+  },
 ): Promise<PolicyRef> {
   const size = policySize(params.content);
   if (size > params.sizeQuota) {
@@ -84,7 +90,9 @@ async function updateIfChanged(
 ): Promise<PolicyRef> {
   const { Policy } = await client.send(new DescribePolicyCommand({ PolicyId: id }));
   if (sameDocument(Policy?.Content, params.content)) return { id, name: params.name, action: 'unchanged' };
-  await client.send(new UpdatePolicyCommand({ PolicyId: id, Content: params.content, Description: params.description }));
+  await client.send(
+    new UpdatePolicyCommand({ PolicyId: id, Content: params.content, Description: params.description }),
+  );
   return { id, name: params.name, action: 'updated' };
 }
 

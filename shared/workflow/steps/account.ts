@@ -9,7 +9,11 @@ import { ACCOUNT_POLL_POLICY, nextPoll } from '../../domain/polling';
 import type { AccountCreation, VendedAccount } from '../types';
 import type { AccountSpec } from '../../domain/naming';
 
-function withPoll(account: AccountSpec, progress: AccountProgress, previous?: AccountCreation): AccountCreation {
+function withPoll(
+  account: AccountSpec,
+  progress: AccountProgress,
+  previous?: AccountCreation,
+): AccountCreation {
   const result: AccountCreation = { account, state: progress.state };
   if (progress.accountId) result.accountId = progress.accountId;
   if (progress.requestId) result.requestId = progress.requestId;
@@ -26,13 +30,20 @@ export async function startAccount(
     name: params.account.name,
     email: params.account.email,
     roleName: params.roleName,
-    tags: { ...params.tags, 'appvend:application': params.application, 'appvend:stage': params.account.stage },
+    tags: {
+      ...params.tags,
+      'appvend:application': params.application,
+      'appvend:stage': params.account.stage,
+    },
   });
   return withPoll(params.account, progress);
 }
 
 /** Step 4b: one look at the CreateAccount request (the state machine waits between looks). */
-export async function checkAccount(clients: ClientFactory, creation: AccountCreation): Promise<AccountCreation> {
+export async function checkAccount(
+  clients: ClientFactory,
+  creation: AccountCreation,
+): Promise<AccountCreation> {
   if (!creation.requestId) throw new Error(`No CreateAccount request id for ${creation.account.email}`);
   const progress = await checkAccountCreation(clients.organizations(), {
     requestId: creation.requestId,

@@ -13,7 +13,8 @@ export interface VendState {
 
 /** Step 8: the summary of what the vend made, from the state machine's state. */
 export function summarize(state: VendState, status: VendSummary['status']): VendSummary {
-  const name = state.app?.request?.name ?? (typeof state.request?.name === 'string' ? state.request.name : '');
+  const name =
+    state.app?.request?.name ?? (typeof state.request?.name === 'string' ? state.request.name : '');
   const summary: VendSummary = {
     application: name,
     status,

@@ -1,0 +1,124 @@
+import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import {
+  ListAccountsForParentCommand,
+  ListOrganizationalUnitsForParentCommand,
+  ListTargetsForPolicyCommand,
+  OrganizationsClient,
+  ListPoliciesCommand,
+} from '@aws-sdk/client-organizations';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { awsClients, configureAws } from '../../shared/aws/client-factory';
+import { VirtualClock } from '../../shared/clock/clock';
+import { runVend } from '../../cli/vend';
+import { conformancePackStandIn } from '../support/conformance-pack-stand-in';
+import {
+  MOTO_CREDENTIALS,
+  MOTO_REGION,
+  bootstrapOrganization,
+  describeWithMoto,
+  startMoto,
+  type MotoServer,
+} from '../support/moto';
+import { setWorkflowEnvironment, workflowDefinition } from '../support/workflow';
+
+const sample = JSON.parse(
+  readFileSync(join(__dirname, '../../events/application-request.json'), 'utf8'),
+) as Record<string, unknown>;
+
+describeWithMoto('Workflow: vend against moto server (--endpoint)', () => {
+  let moto: MotoServer;
+  let rootId: string;
+  let endpoint: string;
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    endpoint = moto.endpoint;
+    await moto.reset();
+    const org = await bootstrapOrganization(endpoint);
+    rootId = org.rootId;
+    configureAws({
+      region: MOTO_REGION,
+      endpoint,
+      credentials: MOTO_CREDENTIALS,
+      plugins: [conformancePackStandIn().plugin],
+    });
+    setWorkflowEnvironment(org.managementAccountId, MOTO_REGION);
+  }, 60_000);
+
+  afterAll(async () => {
+    await moto?.stop();
+  });
+
+  const organizations = () =>
+    new OrganizationsClient({ region: MOTO_REGION, endpoint, credentials: MOTO_CREDENTIALS });
+  const vend = () =>
+    runVend({ request: sample, definition: workflowDefinition(), clock: new VirtualClock(Date.now()) });
+
+  it('vends the sample: OU, SCP attached, accounts in the OU, stack instance resources in each account', async () => {
+    // Act
+    const { summary } = await vend();
+
+    // Assess: the organization as moto holds it
+    expect(summary.error).toBeUndefined();
+    expect(summary.status).toBe('SUCCEEDED');
+    const client = organizations();
+    const { OrganizationalUnits } = await client.send(
+      new ListOrganizationalUnitsForParentCommand({ ParentId: rootId }),
+    );
+    const ou = OrganizationalUnits!.find((o) => o.Name === 'appvend-orders')!;
+    expect(ou.Id).toBe(summary.organizationalUnit!.id);
+
+    const { Policies } = await client.send(new ListPoliciesCommand({ Filter: 'SERVICE_CONTROL_POLICY' }));
+    const scp = Policies!.find((p) => p.Name === 'appvend-orders-guardrails')!;
+    const { Targets } = await client.send(new ListTargetsForPolicyCommand({ PolicyId: scp.Id! }));
+    expect(Targets!.map((t) => t.TargetId)).toContain(ou.Id);
+
+    const { Accounts } = await client.send(new ListAccountsForParentCommand({ ParentId: ou.Id! }));
+    expect(Accounts!.map((a) => a.Email).sort()).toEqual([
+      'aws+orders-prod@example.com',
+      'aws+orders-test@example.com',
+      'aws+orders-tooling@example.com',
+    ]);
+
+    // Assess: what the stack instances created, read with each account's assumed-role credentials
+    for (const stage of ['test', 'prod']) {
+      const iam = new IAMClient({
+        region: MOTO_REGION,
+        endpoint,
+        credentials: await awsClients().credentialsFor(summary.accounts[stage]!.id),
+      });
+      const { Role } = await iam.send(
+        new GetRoleCommand({ RoleName: 'ToolingAccountPipelineCloudformationRole' }),
+      );
+      expect(Role!.Arn).toBe(
+        `arn:aws:iam::${summary.accounts[stage]!.id}:role/ToolingAccountPipelineCloudformationRole`,
+      );
+      const trust = JSON.stringify(Role!.AssumeRolePolicyDocument);
+      expect(decodeURIComponent(trust)).toContain(
+        `arn:aws:iam::${summary.accounts.tooling!.id}:role/appvend-orders-pipeline`,
+      );
+      await expect(
+        iam.send(new GetRoleCommand({ RoleName: 'CloudformationDeployerRole' })),
+      ).resolves.toBeDefined();
+    }
+  });
+
+  it('changes nothing and reports the same ids when run a second time', async () => {
+    // Prepare
+    const first = await vend();
+
+    // Act
+    const second = await vend();
+
+    // Assess
+    expect(second.summary.status).toBe('SUCCEEDED');
+    const { guardrails: _a, ...firstIds } = first.summary;
+    const { guardrails: _b, ...secondIds } = second.summary;
+    expect(secondIds).toEqual(firstIds);
+    const { Accounts } = await organizations().send(
+      new ListAccountsForParentCommand({ ParentId: second.summary.organizationalUnit!.id }),
+    );
+    expect(Accounts).toHaveLength(3);
+  });
+});

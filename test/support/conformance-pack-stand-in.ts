@@ -1,0 +1,62 @@
+import type { AnyPluggable } from '../../shared/aws/client-factory';
+
+interface Pack {
+  ConformancePackName: string;
+  ConformancePackInputParameters: { ParameterName: string; ParameterValue: string }[];
+}
+
+/**
+ * moto 5.2 has no conformance packs (DescribeConformancePacks answers 500, PutConformancePack is
+ * not implemented). So that the rest of the vend can be checked against moto, this client
+ * middleware answers just those two calls, per caller access key (one per member account in a
+ * run). What conformance packs do is tested on the sandbox, which models them.
+ */
+export function conformancePackStandIn(): { plugin: AnyPluggable; packs: Map<string, Map<string, Pack>> } {
+  const packs = new Map<string, Map<string, Pack>>();
+  const plugin: AnyPluggable = {
+    applyToStack: (stack) => {
+      stack.add(
+        (next, context) => async (args) => {
+          const command = context.commandName;
+          if (command !== 'PutConformancePackCommand' && command !== 'DescribeConformancePacksCommand') {
+            return next(args);
+          }
+          const request = args.request as { headers?: Record<string, string> } | undefined;
+          const caller = /Credential=([^/]+)\//.exec(request?.headers?.authorization ?? '')?.[1] ?? 'unknown';
+          const mine = packs.get(caller) ?? new Map<string, Pack>();
+          packs.set(caller, mine);
+          const input = args.input as Record<string, unknown>;
+          const $metadata = { httpStatusCode: 200 };
+          if (command === 'PutConformancePackCommand') {
+            const name = input.ConformancePackName as string;
+            mine.set(name, {
+              ConformancePackName: name,
+              ConformancePackInputParameters:
+                (input.ConformancePackInputParameters as Pack['ConformancePackInputParameters']) ?? [],
+            });
+            return {
+              output: {
+                ConformancePackArn: `arn:aws:config:us-east-1:000000000000:conformance-pack/${name}`,
+                $metadata,
+              },
+              response: {},
+            };
+          }
+          const names = (input.ConformancePackNames as string[] | undefined) ?? [...mine.keys()];
+          const missing = names.find((n) => !mine.has(n));
+          if (missing) {
+            const error = new Error(`Conformance pack ${missing} does not exist`);
+            error.name = 'NoSuchConformancePackException';
+            throw error;
+          }
+          return {
+            output: { ConformancePackDetails: names.map((n) => mine.get(n)), $metadata },
+            response: {},
+          };
+        },
+        { step: 'finalizeRequest', priority: 'low', name: 'conformancePackStandIn' },
+      );
+    },
+  };
+  return { plugin, packs };
+}
