@@ -10,7 +10,7 @@ import type { TemplateKey } from '../domain/naming';
 const cache = new Map<string, string>();
 
 export function templatesDir(configured?: string): string {
-  return configured ?? process.env.APPVEND_TEMPLATES_DIR ?? join(__dirname, 'stacksets');
+  return configured || process.env.APPVEND_TEMPLATES_DIR || join(__dirname, 'stacksets');
 }
 
 /** The template body (minified JSON) for a stack set. */

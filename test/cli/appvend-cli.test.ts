@@ -1,0 +1,113 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** The CLI as a user runs it: `bin/appvend.js` over the bundle `npm run build` wrote. */
+const root = join(__dirname, '../..');
+function appvend(...args: string[]) {
+  const result = spawnSync(process.execPath, [join(root, 'bin/appvend.js'), ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    // Only what a user's shell would have: no settings left behind by other tests.
+    env: Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('APPVEND_'))),
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('CLI: appvend', () => {
+  it('documents every command in --help', () => {
+    // Act
+    const { code, stdout } = appvend('--help');
+
+    // Assess
+    expect(code).toBe(0);
+    for (const word of [
+      'validate',
+      'vend',
+      '--sandbox',
+      '--endpoint',
+      '--aws',
+      '--json',
+      '--fresh',
+      '--state',
+    ]) {
+      expect(stdout).toContain(word);
+    }
+  });
+
+  it('validate: exit 0 for a valid request', () => {
+    // Act
+    const { code, stdout } = appvend('validate', 'events/application-request.json');
+
+    // Assess
+    expect(code).toBe(0);
+    expect(stdout).toContain('valid — application orders, accounts: tooling, test, prod');
+  });
+
+  it('validate: exit 1 and one line per problem naming the field', () => {
+    // Act
+    const { code, stderr } = appvend('validate', 'events/invalid/bad-name-and-stages.json');
+
+    // Assess
+    expect(code).toBe(1);
+    const lines = stderr.trim().split('\n');
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^events\/invalid\/bad-name-and-stages.json: name: /),
+        'events/invalid/bad-name-and-stages.json: owner: must be a valid email address',
+        'events/invalid/bad-name-and-stages.json: stages: stage names must be unique',
+      ]),
+    );
+  });
+
+  it('vend: refuses an invalid request before touching any backend', () => {
+    // Prepare
+    const state = join(mkdtempSync(join(tmpdir(), 'appvend-')), 'sandbox.json');
+
+    // Act
+    const { code, stderr } = appvend('vend', 'events/invalid/unknown-field.json', '--state', state);
+
+    // Assess
+    expect(code).toBe(1);
+    expect(stderr).toContain('nmae: unknown field');
+    expect(existsSync(state)).toBe(false);
+  });
+
+  it('vend --json: prints the summary and converges on a second run with the same ids', () => {
+    // Prepare
+    const state = join(mkdtempSync(join(tmpdir(), 'appvend-')), 'sandbox.json');
+
+    // Act
+    const first = appvend('vend', 'events/application-request.json', '--json', '--state', state);
+    const second = appvend('vend', 'events/application-request.json', '--json', '--state', state);
+
+    // Assess
+    expect(first.code).toBe(0);
+    const summary = JSON.parse(first.stdout) as Record<string, unknown>;
+    expect(summary).toMatchObject({ application: 'orders', status: 'SUCCEEDED' });
+    expect(Object.keys(summary)).toEqual(
+      expect.arrayContaining([
+        'organizationalUnit',
+        'serviceControlPolicy',
+        'accounts',
+        'stackSets',
+        'guardrails',
+      ]),
+    );
+    expect(first.stderr).toContain('▶ VendAccounts');
+    expect(second.code).toBe(0);
+    const again = JSON.parse(second.stdout) as Record<string, unknown>;
+    expect(again.accounts).toEqual(summary.accounts);
+    expect(again.organizationalUnit).toEqual(summary.organizationalUnit);
+  });
+
+  it('exits 2 on a usage error', () => {
+    // Act
+    const { code, stderr } = appvend('vend', 'events/application-request.json', '--sandbox', '--aws');
+
+    // Assess
+    expect(code).toBe(2);
+    expect(stderr).toContain('choose one of --sandbox, --endpoint URL, --aws');
+  });
+});
