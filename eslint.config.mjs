@@ -17,8 +17,14 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', 'cdk-nag'], message: 'Lambda code must not import the CDK.' },
-            { group: ['**/infra/**', '../infra/*', '../../infra/*'], message: 'Imports flow services -> shared <- infra.' },
+            {
+              group: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', 'cdk-nag'],
+              message: 'Lambda code must not import the CDK.',
+            },
+            {
+              group: ['**/infra/**', '../infra/*', '../../infra/*'],
+              message: 'Imports flow services -> shared <- infra.',
+            },
             { group: ['**/cli/**'], message: 'Lambda code must not import the CLI.' },
           ],
         },
@@ -32,8 +38,14 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs'], message: 'Lambda code must not import the CDK.' },
-            { group: ['**/sandbox', '**/sandbox/**'], message: 'Handlers reach the sandbox only through the client factory.' },
+            {
+              group: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs'],
+              message: 'Lambda code must not import the CDK.',
+            },
+            {
+              group: ['**/sandbox', '**/sandbox/**'],
+              message: 'Handlers reach the sandbox only through the client factory.',
+            },
             { group: ['**/infra/**'], message: 'Imports flow services -> shared <- infra.' },
           ],
         },

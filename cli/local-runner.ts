@@ -96,10 +96,23 @@ export function runLocally(options: LocalRunOptions, input: unknown): Promise<un
       if (!handler) throw new Error(`No local handler for ${fn} (state ${name})`);
       localHandlers[name] = (taskInput) =>
         options.clock.busy(async () => {
-          options.onTask?.({ state: name, function: fn, phase: 'start', at: options.clock.now(), input: taskInput });
+          options.onTask?.({
+            state: name,
+            function: fn,
+            phase: 'start',
+            at: options.clock.now(),
+            input: taskInput,
+          });
           try {
             const output = await handler(taskInput as never, lambdaContext(fn));
-            options.onTask?.({ state: name, function: fn, phase: 'end', at: options.clock.now(), input: taskInput, output });
+            options.onTask?.({
+              state: name,
+              function: fn,
+              phase: 'end',
+              at: options.clock.now(),
+              input: taskInput,
+              output,
+            });
             return output;
           } catch (error) {
             options.onTask?.({
@@ -125,7 +138,8 @@ export function runLocally(options: LocalRunOptions, input: unknown): Promise<un
       delete state.SecondsPath;
       localHandlers[name] = async (waitInput) => {
         const value = seconds ?? Number(readPath(waitInput, secondsPath!));
-        if (!Number.isFinite(value) || value < 0) throw new Error(`Wait state ${name}: invalid seconds ${value}`);
+        if (!Number.isFinite(value) || value < 0)
+          throw new Error(`Wait state ${name}: invalid seconds ${value}`);
         await options.clock.sleep(value * 1000);
         return waitInput;
       };

@@ -69,10 +69,12 @@ function validateCommand(args: string[]): number {
 }
 
 const stderrProgress: ProgressSink = {
-  stepStarted: (step, at, start) => process.stderr.write(`[+${formatDuration(at - start).padEnd(6)}] ▶ ${step}\n`),
+  stepStarted: (step, at, start) =>
+    process.stderr.write(`[+${formatDuration(at - start).padEnd(6)}] ▶ ${step}\n`),
   stepEnded: (step, at, start, took) =>
     process.stderr.write(`[+${formatDuration(at - start).padEnd(6)}] ✔ ${step} (${formatDuration(took)})\n`),
-  milestone: (text, at, start) => process.stderr.write(`[+${formatDuration(at - start).padEnd(6)}]   · ${text}\n`),
+  milestone: (text, at, start) =>
+    process.stderr.write(`[+${formatDuration(at - start).padEnd(6)}]   · ${text}\n`),
 };
 
 async function vendCommand(args: string[]): Promise<number> {

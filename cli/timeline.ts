@@ -11,7 +11,10 @@ export function textTimeline(run: VendRun): string {
   lines.push(`${summary.application}: ${summary.status} in ${formatDuration(run.endedAt - run.startedAt)}`);
   for (const step of run.steps) {
     const start = Math.floor(((step.startedAt - run.startedAt) / total) * WIDTH);
-    const end = Math.max(start + 1, Math.ceil((((step.endedAt ?? run.endedAt) - run.startedAt) / total) * WIDTH));
+    const end = Math.max(
+      start + 1,
+      Math.ceil((((step.endedAt ?? run.endedAt) - run.startedAt) / total) * WIDTH),
+    );
     const bar = ' '.repeat(start) + '█'.repeat(Math.min(WIDTH, end) - start);
     const took = formatDuration((step.endedAt ?? run.endedAt) - step.startedAt);
     lines.push(`  ${step.step.padEnd(27)} |${bar.padEnd(WIDTH)}| ${took}`);
@@ -28,7 +31,8 @@ export function textTimeline(run: VendRun): string {
   for (const stackSet of summary.stackSets) {
     lines.push(`  stack set ${stackSet.name}: ${stackSet.status} in ${stackSet.accounts.join(', ')}`);
   }
-  if (summary.guardrails) lines.push(`  conformance pack ${summary.guardrails.conformancePack} in every account`);
+  if (summary.guardrails)
+    lines.push(`  conformance pack ${summary.guardrails.conformancePack} in every account`);
   if (summary.error) lines.push(`  FAILED at ${summary.error.step}: ${summary.error.message}`);
   return `${lines.join('\n')}\n`;
 }

@@ -74,7 +74,8 @@ export async function runVend(options: {
       handlers: LOCAL_HANDLERS,
       clock,
       onTask: (event) => {
-        if (event.state === 'SummarizeFailure' && event.phase === 'end') failureSummary = event.output as VendSummary;
+        if (event.state === 'SummarizeFailure' && event.phase === 'end')
+          failureSummary = event.output as VendSummary;
         const text = milestoneOf(event);
         if (text) {
           milestones.push({ at: event.at, text });
@@ -103,6 +104,12 @@ export async function runVend(options: {
     return { summary, startedAt, endedAt: clock.now(), steps: [...steps.values()], milestones };
   } catch (error) {
     if (!failureSummary) throw error;
-    return { summary: failureSummary, startedAt, endedAt: clock.now(), steps: [...steps.values()], milestones };
+    return {
+      summary: failureSummary,
+      startedAt,
+      endedAt: clock.now(),
+      steps: [...steps.values()],
+      milestones,
+    };
   }
 }

@@ -19,9 +19,13 @@ if (what === 'all' || what === 'templates') {
     outfile: '.tmp/write-artifacts.js',
     logLevel: 'warning',
   });
-  execFileSync(process.execPath, ['.tmp/write-artifacts.js', outDir, what === 'templates' ? 'templates' : 'all'], {
-    stdio: 'inherit',
-  });
+  execFileSync(
+    process.execPath,
+    ['.tmp/write-artifacts.js', outDir, what === 'templates' ? 'templates' : 'all'],
+    {
+      stdio: 'inherit',
+    },
+  );
 }
 
 if (what === 'all' || what === 'cli') {

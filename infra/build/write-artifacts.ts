@@ -23,7 +23,10 @@ function main(): void {
   }
   if (what === 'all' || what === 'asl') {
     mkdirSync(outDir, { recursive: true });
-    writeFileSync(join(outDir, 'state-machine.asl.json'), `${JSON.stringify(vendStateMachineDefinition(), null, 1)}\n`);
+    writeFileSync(
+      join(outDir, 'state-machine.asl.json'),
+      `${JSON.stringify(vendStateMachineDefinition(), null, 1)}\n`,
+    );
     process.stderr.write(`wrote ${join(outDir, 'state-machine.asl.json')}\n`);
   }
 }

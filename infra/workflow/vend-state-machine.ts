@@ -231,7 +231,9 @@ export class VendWorkflow {
       inputPath: `$.deployed.${key}`,
       resultPath: `$.deployed.${key}`,
     });
-    const wait = new Wait(s, `Wait${label}`, { time: WaitTime.secondsPath(`$.deployed.${key}.poll.waitSeconds`) });
+    const wait = new Wait(s, `Wait${label}`, {
+      time: WaitTime.secondsPath(`$.deployed.${key}.poll.waitSeconds`),
+    });
     const done = new Pass(s, `${label}Deployed`);
     const deployed = new Choice(s, `${label}Done?`)
       .when(Condition.stringEquals(`$.deployed.${key}.state`, 'DONE'), done)

@@ -5,6 +5,8 @@ import { moveAccount } from '../../shared/workflow/steps/account';
 
 export const environment = {};
 
-export const handler = stepHandler('move-account', environment, (input: { creation: AccountCreation; ouId: string }) =>
-  moveAccount(awsClients(), input),
+export const handler = stepHandler(
+  'move-account',
+  environment,
+  (input: { creation: AccountCreation; ouId: string }) => moveAccount(awsClients(), input),
 );
