@@ -15,18 +15,19 @@ export interface VendState {
 export function summarize(state: VendState, status: VendSummary['status']): VendSummary {
   const name =
     state.app?.request?.name ?? (typeof state.request?.name === 'string' ? state.request.name : '');
+  const guardrails = state.deployment?.find((branch) => branch.guardrails)?.guardrails;
+  // Keys in the documented order of `appvend vend --json`; absent parts are left out.
   const summary: VendSummary = {
     application: name,
     status,
+    ...(state.ou && { organizationalUnit: { id: state.ou.id, name: state.ou.name } }),
+    ...(state.scp && { serviceControlPolicy: { id: state.scp.id, name: state.scp.name } }),
     accounts: Object.fromEntries((state.accounts ?? []).map((a) => [a.stage, { id: a.id, email: a.email }])),
     stackSets: (state.deployment ?? [])
       .flatMap((branch) => branch.stackSets ?? [])
       .map((s) => ({ name: s.name, accounts: s.accounts, status: s.state === 'DONE' ? 'CURRENT' : s.state })),
+    ...(guardrails && { guardrails }),
   };
-  if (state.ou) summary.organizationalUnit = { id: state.ou.id, name: state.ou.name };
-  if (state.scp) summary.serviceControlPolicy = { id: state.scp.id, name: state.scp.name };
-  const guardrails = state.deployment?.find((branch) => branch.guardrails)?.guardrails;
-  if (guardrails) summary.guardrails = guardrails;
   if (status === 'FAILED') summary.error = failureOf(state.failure);
   return summary;
 }
