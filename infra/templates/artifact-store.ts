@@ -27,8 +27,10 @@ import {
 export const ARTIFACT_STORE_PARAMETERS = ['AppName', 'StageAccountIds'] as const;
 
 /** Key administration, without the use actions: administrators of the tooling account cannot read artifacts. */
+// No kms:CreateGrant (a `kms:Create*` would include it): a grant would let a tooling
+// administrator give themselves the use of the key, which the key policy withholds.
 const KEY_ADMIN_ACTIONS = [
-  'kms:Create*',
+  'kms:CreateAlias',
   'kms:Describe*',
   'kms:Enable*',
   'kms:List*',
@@ -213,6 +215,16 @@ export function artifactStoreTemplate(scope: Construct, id: string): Stack {
         Action: ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject'],
         Resource: `${bucket.attrArn}/*`,
         Condition: { ArnEquals: { 'aws:PrincipalArn': toolingRoleArns } },
+      },
+      {
+        // Only the pipeline and build roles write artifacts: nobody else in the tooling account
+        // (administrators included) may swap an artifact that a later stage will deploy.
+        Sid: 'DenyArtifactWritesByOthers',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: ['s3:PutObject'],
+        Resource: `${bucket.attrArn}/*`,
+        Condition: { ArnNotEquals: { 'aws:PrincipalArn': toolingRoleArns } },
       },
       {
         Sid: 'StageDeploymentRolesRead',

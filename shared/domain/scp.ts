@@ -105,6 +105,15 @@ export function renderServiceControlPolicy(request: Pick<ApplicationRequest, 'na
       ],
       Condition: exceptVending(),
     },
+    {
+      // Handing appvend's pipeline role to a pipeline of one's own would inherit its access to
+      // every stage account: only appvend (through its deployments) passes these roles.
+      Sid: 'ProtectPipelineRolePassing',
+      Effect: 'Deny',
+      Action: ['iam:PassRole'],
+      Resource: [`arn:aws:iam::*:role/${NAME_PREFIX}-${app}-*`],
+      Condition: exceptVending(),
+    },
   ];
   if (request.profile === 'serverless') {
     statements.unshift({ Sid: 'DenyServers', Effect: 'Deny', Action: serverActions, Resource: '*' });

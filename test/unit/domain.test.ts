@@ -59,6 +59,7 @@ describe('Function: renderServiceControlPolicy', () => {
       'DenyLeavingTheOrganization',
       'ProtectSecurityServices',
       'ProtectPipelineRoles',
+      'ProtectPipelineRolePassing',
     ]);
     expect(policy.Statement.every((s) => s.Effect === 'Deny')).toBe(true);
     expect(policy.Statement[0]!.Action).toContain('ec2:RunInstances');
