@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { StackSetOperationFailedError } from '../errors';
 import { collect, findInPages, isAwsError } from './paginate';
+import { toAwsTags } from './tags';
 
 /** Everything that defines one stack set and where its instances go. */
 export interface StackSetSpec {
@@ -50,9 +51,6 @@ const toParameters = (parameters: Record<string, string>) =>
   Object.entries(parameters)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }));
-
-const toTags = (tags: Record<string, string> | undefined) =>
-  Object.entries(tags ?? {}).map(([Key, Value]) => ({ Key, Value }));
 
 function canonicalJson(text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
@@ -98,7 +96,7 @@ async function createStackSet(client: CloudFormationClient, spec: StackSetSpec):
         ExecutionRoleName: spec.executionRoleName,
         // Managed execution queues conflicting operations instead of refusing them.
         ManagedExecution: { Active: true },
-        Tags: toTags(spec.tags),
+        Tags: toAwsTags(spec.tags),
       }),
     );
   } catch (error) {
@@ -150,7 +148,7 @@ export async function reconcileStackSet(
         Parameters: toParameters(spec.parameters),
         Capabilities: [...CAPABILITIES],
         OperationPreferences: OPERATION_PREFERENCES,
-        Tags: toTags(spec.tags),
+        Tags: toAwsTags(spec.tags),
       }),
     );
     if (!OperationId) throw new Error(`UpdateStackSet ${spec.name} returned no operation id`);

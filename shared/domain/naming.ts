@@ -28,6 +28,28 @@ export const conformancePackName = (app: string): string => `${NAME_PREFIX}-${ap
 export const artifactKeyAlias = (app: string): string => `alias/${NAME_PREFIX}-${app}-artifacts`;
 export const artifactBucketName = (app: string, toolingAccountId: string): string =>
   `${NAME_PREFIX}-${app}-artifacts-${toolingAccountId}`;
+/*
+ * Names shared by the vended templates and the workflow. Each takes plain strings, so the same
+ * function renders a concrete name (`pipelineRoleName('shop')`) or a CloudFormation `Fn::Sub`
+ * body (`pipelineRoleName('${AppName}')`): templates and workflow cannot disagree.
+ */
+export const pipelineName = (app: string): string => `${NAME_PREFIX}-${app}`;
+export const pipelineRoleName = (app: string): string => `${NAME_PREFIX}-${app}-pipeline`;
+export const buildProjectName = (app: string): string => `${NAME_PREFIX}-${app}-build`;
+export const buildRoleName = (app: string): string => `${NAME_PREFIX}-${app}-build`;
+export const approvalTopicName = (app: string): string => `${NAME_PREFIX}-${app}-approvals`;
+export const boundaryPolicyName = (app: string): string => `${NAME_PREFIX}-${app}-boundary`;
+export const configRecorderRoleName = (app: string): string => `${NAME_PREFIX}-${app}-config-recorder`;
+export const complianceRuleName = (app: string): string => `${NAME_PREFIX}-${app}-noncompliance`;
+export const complianceNotifierRoleName = (app: string): string =>
+  `${NAME_PREFIX}-${app}-compliance-notifier`;
+/** Target of the artifact bucket's server access logs (≤ 63 characters for a 32-character app name). */
+export const accessLogsBucketName = (app: string, toolingAccountId: string): string =>
+  `${NAME_PREFIX}-${app}-logs-${toolingAccountId}`;
+/** The application's own stacks in a stage account: `${app}-${stage}`; its resources share the prefix. */
+export const appStackName = (app: string, stage: string): string => `${app}-${stage}`;
+export const appResourcePrefix = (app: string): string => `${app}-`;
+
 export const roleArn = (accountId: string, roleName: string, partition = 'aws'): string =>
   `arn:${partition}:iam::${accountId}:role/${roleName}`;
 

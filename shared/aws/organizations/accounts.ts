@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-organizations';
 import { AccountCreationFailedError, ConflictError } from '../../errors';
 import { findInPages, isAwsError } from '../paginate';
-import { toAwsTags } from './tags';
+import { toAwsTags } from '../tags';
 
 /** What CreateAccount's FAILED reasons mean for the person who asked. */
 const FAILURE_EXPLANATIONS: Record<string, string> = {

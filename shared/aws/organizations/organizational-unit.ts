@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-organizations';
 import { OrganizationSetupError } from '../../errors';
 import { findInPages, isAwsError } from '../paginate';
-import { toAwsTags } from './tags';
+import { toAwsTags } from '../tags';
 
 export interface OrganizationalUnitRef {
   id: string;

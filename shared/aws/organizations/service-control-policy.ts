@@ -11,7 +11,7 @@ import {
 import { policySize } from '../../domain/scp';
 import { QuotaExceededError } from '../../errors';
 import { collect, findInPages, isAwsError } from '../paginate';
-import { toAwsTags } from './tags';
+import { toAwsTags } from '../tags';
 
 const SCP = 'SERVICE_CONTROL_POLICY';
 

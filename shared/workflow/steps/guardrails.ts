@@ -1,7 +1,7 @@
 import type { ClientFactory } from '../../aws/client-factory';
 import { ensureConfigurationRecorder, ensureConformancePack } from '../../aws/config-guardrails';
 import { conformancePackTemplate } from '../../domain/conformance-pack';
-import { NAME_PREFIX, conformancePackName, roleArn } from '../../domain/naming';
+import { configRecorderRoleName, conformancePackName, roleArn } from '../../domain/naming';
 import type { ApplicationRequest } from '../../request/schema';
 import { digest } from '../../templates/template-store';
 import type { GuardrailsResult, VendedAccount } from '../types';
@@ -22,7 +22,7 @@ export async function registerGuardrails(
     params.accounts.map(async (account) => {
       const client = await clients.configIn(account.id);
       const { recorder } = await ensureConfigurationRecorder(client, {
-        roleArn: roleArn(account.id, `${NAME_PREFIX}-${request.name}-config-recorder`),
+        roleArn: roleArn(account.id, configRecorderRoleName(request.name)),
         deliveryBucket: params.deliveryBucket,
       });
       const { action } = await ensureConformancePack(client, { name, templateBody, digest: templateDigest });
