@@ -1,4 +1,4 @@
-import { Aws, CfnParameter, type Stack } from 'aws-cdk-lib';
+import { CfnParameter, type Stack } from 'aws-cdk-lib';
 import { CfnManagedPolicy, CfnRole } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { artifactBucketName, artifactKeyAlias } from '../../shared/domain/naming';
@@ -14,7 +14,14 @@ import {
   pipelineRoleName,
   roleArnIn,
 } from './names';
-import { VendedTemplateStack, acknowledgeWildcardResources, appNameParameter, policy, sub } from './support';
+import {
+  VendedTemplateStack,
+  acknowledgeWildcardResources,
+  appNameParameter,
+  policy,
+  sub,
+  serviceTrust,
+} from './support';
 
 export const CROSS_ACCOUNT_ROLES_PARAMETERS = ['AppName', 'ToolingAccountId'] as const;
 
@@ -172,12 +179,7 @@ export function crossAccountRolesTemplate(scope: Construct, id: string): Stack {
     roleName: DEPLOYER_ROLE,
     description:
       'Passed to CloudFormation to create the application stack resources (Lambda, API Gateway, logs).',
-    assumeRolePolicyDocument: policy({
-      Effect: 'Allow',
-      Principal: { Service: 'cloudformation.amazonaws.com' },
-      Action: 'sts:AssumeRole',
-      Condition: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
-    }),
+    assumeRolePolicyDocument: serviceTrust('cloudformation.amazonaws.com'),
     policies: [
       {
         policyName: 'DeployApplication',

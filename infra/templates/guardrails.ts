@@ -1,4 +1,4 @@
-import { Aws, CfnParameter, Validations, type Stack } from 'aws-cdk-lib';
+import { CfnParameter, Validations, type Stack } from 'aws-cdk-lib';
 import { CfnRule } from 'aws-cdk-lib/aws-events';
 import { CfnRole } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
@@ -9,7 +9,7 @@ import {
   complianceRuleName,
   configRecorderRoleName,
 } from './names';
-import { VendedTemplateStack, appNameParameter, policy, sub } from './support';
+import { VendedTemplateStack, appNameParameter, policy, sub, serviceTrust } from './support';
 
 export const GUARDRAILS_PARAMETERS = ['AppName', 'NotificationTopicArn'] as const;
 
@@ -38,12 +38,7 @@ export function guardrailsTemplate(scope: Construct, id: string): Stack {
     roleName: sub(configRecorderRoleName(VAR.app)),
     description:
       'Used by the AWS Config configuration recorder that appvend creates when the account has none.',
-    assumeRolePolicyDocument: policy({
-      Effect: 'Allow',
-      Principal: { Service: 'config.amazonaws.com' },
-      Action: 'sts:AssumeRole',
-      Condition: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
-    }),
+    assumeRolePolicyDocument: serviceTrust('config.amazonaws.com'),
     managedPolicyArns: [`arn:${PARTITION}:iam::aws:policy/service-role/AWS_ConfigRole`],
   });
   Validations.of(recorderRole).acknowledge({
@@ -58,17 +53,11 @@ export function guardrailsTemplate(scope: Construct, id: string): Stack {
   const notifierRole = new CfnRole(stack, 'ComplianceNotifierRole', {
     roleName: sub(complianceNotifierRoleName(VAR.app)),
     description: 'Assumed by EventBridge to publish non-compliance events to the security team topic.',
-    assumeRolePolicyDocument: policy({
-      Effect: 'Allow',
-      Principal: { Service: 'events.amazonaws.com' },
-      Action: 'sts:AssumeRole',
-      Condition: {
-        StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
-        ArnEquals: {
-          'aws:SourceArn': sub(
-            `arn:${PARTITION}:events:${VAR.region}:${VAR.account}:rule/${complianceRuleName(VAR.app)}`,
-          ),
-        },
+    assumeRolePolicyDocument: serviceTrust('events.amazonaws.com', {
+      ArnEquals: {
+        'aws:SourceArn': sub(
+          `arn:${PARTITION}:events:${VAR.region}:${VAR.account}:rule/${complianceRuleName(VAR.app)}`,
+        ),
       },
     }),
     policies: [

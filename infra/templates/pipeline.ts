@@ -28,6 +28,7 @@ import {
   policy,
   sub,
   type PolicyStatement,
+  serviceTrust,
 } from './support';
 
 export const PIPELINE_PARAMETERS = [
@@ -176,12 +177,7 @@ export function pipelineTemplate(scope: Construct, id: string): Stack {
   const buildRole = new CfnRole(stack, 'BuildRole', {
     roleName: sub(buildRoleName(VAR.app)),
     description: 'CodeBuild service role of the application build (sam build, sam package).',
-    assumeRolePolicyDocument: policy({
-      Effect: 'Allow',
-      Principal: { Service: 'codebuild.amazonaws.com' },
-      Action: 'sts:AssumeRole',
-      Condition: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
-    }),
+    assumeRolePolicyDocument: serviceTrust('codebuild.amazonaws.com'),
     policies: [
       {
         policyName: 'Build',
@@ -228,12 +224,7 @@ export function pipelineTemplate(scope: Construct, id: string): Stack {
   const pipelineRole = new CfnRole(stack, 'PipelineRole', {
     roleName: sub(pipelineRoleName(VAR.app)),
     description: 'CodePipeline service role; assumes the stage accounts pipeline roles for change sets.',
-    assumeRolePolicyDocument: policy({
-      Effect: 'Allow',
-      Principal: { Service: 'codepipeline.amazonaws.com' },
-      Action: 'sts:AssumeRole',
-      Condition: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
-    }),
+    assumeRolePolicyDocument: serviceTrust('codepipeline.amazonaws.com'),
     policies: [
       {
         policyName: 'Pipeline',

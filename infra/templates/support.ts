@@ -1,4 +1,12 @@
-import { BootstraplessSynthesizer, CfnParameter, Fn, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import {
+  Aws,
+  BootstraplessSynthesizer,
+  CfnParameter,
+  Fn,
+  Stack,
+  Validations,
+  type StackProps,
+} from 'aws-cdk-lib';
 import type { Construct, IConstruct } from 'constructs';
 import { NAME_PATTERN } from '../../shared/request/schema';
 import { PARTITION } from './names';
@@ -22,6 +30,21 @@ export const policy = (...statements: PolicyStatement[]): PolicyDocument => ({
   Version: '2012-10-17',
   Statement: statements,
 });
+
+/**
+ * The trust policy of a role an AWS service assumes, on behalf of this account only
+ * (`aws:SourceAccount`, against the confused deputy). `extra` adds conditions such as aws:SourceArn.
+ */
+export const serviceTrust = (
+  service: string,
+  extra: Record<string, Record<string, unknown>> = {},
+): PolicyDocument =>
+  policy({
+    Effect: 'Allow',
+    Principal: { Service: service },
+    Action: 'sts:AssumeRole',
+    Condition: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID }, ...extra },
+  });
 
 /** `Fn::Sub` of a body written with the `VAR` placeholders of `names.ts`. */
 export const sub = (body: string): string => Fn.sub(body);
