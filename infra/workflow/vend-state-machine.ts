@@ -157,8 +157,14 @@ export class VendWorkflow {
       payload: TaskInput.fromObject({ 'creation.$': '$.creation', 'ouId.$': '$.ouId' }),
     });
     const wait = new Wait(s, 'WaitForAccount', { time: WaitTime.secondsPath('$.creation.poll.waitSeconds') });
+    // Queued behind the organization's CreateAccount quota: wait for a slot, then start again.
+    const waitForSlot = new Wait(s, 'WaitForAccountSlot', {
+      time: WaitTime.secondsPath('$.creation.poll.waitSeconds'),
+    });
+    waitForSlot.next(start);
     const ready = new Choice(s, 'AccountReady?')
       .when(Condition.stringEquals('$.creation.state', 'SUCCEEDED'), move)
+      .when(Condition.stringEquals('$.creation.state', 'QUEUED'), waitForSlot)
       .otherwise(wait);
     start.next(ready);
     wait.next(check);

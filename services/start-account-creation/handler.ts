@@ -1,10 +1,10 @@
 import { awsClients } from '../../shared/aws/client-factory';
 import type { AccountSpec } from '../../shared/domain/naming';
 import { stepHandler } from '../../shared/lambda/step-handler';
-import { MemberAccessEnv } from '../../shared/workflow/settings';
+import { AccountCreationEnv, MemberAccessEnv } from '../../shared/workflow/settings';
 import { startAccount } from '../../shared/workflow/steps/account';
 
-export const environment = { ...MemberAccessEnv };
+export const environment = { ...MemberAccessEnv, ...AccountCreationEnv };
 
 export const handler = stepHandler(
   'start-account-creation',
@@ -15,5 +15,6 @@ export const handler = stepHandler(
       application: input.application,
       tags: input.tags,
       roleName: env.APPVEND_MEMBER_ROLE,
+      concurrency: env.APPVEND_CREATE_ACCOUNT_CONCURRENCY,
     }),
 );

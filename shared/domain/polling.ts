@@ -27,6 +27,16 @@ export const ACCOUNT_POLL_POLICY: PollPolicy = {
   minSeconds: 15,
   maxSeconds: 300,
 };
+/**
+ * A queued CreateAccount looks again at a steady pace: a slot frees whenever any request in the
+ * organization ends, which a growing wait would notice later and later.
+ */
+export const ACCOUNT_QUEUE_POLL_POLICY: PollPolicy = {
+  initialSeconds: 20,
+  growth: 0,
+  minSeconds: 20,
+  maxSeconds: 20,
+};
 export const STACK_SET_POLL_POLICY: PollPolicy = {
   initialSeconds: 30,
   growth: 0.5,

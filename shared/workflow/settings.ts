@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_CREATE_ACCOUNT_CONCURRENCY } from '../domain/account-creation';
 import { ACCOUNT_ACCESS_ROLE } from '../domain/naming';
 import { DEFAULT_SCP_ATTACHMENT_QUOTA, DEFAULT_SCP_SIZE_QUOTA } from '../domain/scp';
 
@@ -24,6 +25,18 @@ export const PolicyEnv = {
 export const MemberAccessEnv = {
   /** The role CreateAccount puts in each new account, through which appvend works there. */
   APPVEND_MEMBER_ROLE: z.string().min(1).default(ACCOUNT_ACCESS_ROLE),
+};
+
+export const AccountCreationEnv = {
+  /**
+   * The most CreateAccount requests appvend lets run at once across the organization; more wait
+   * their turn. AWS's own limit is 5, so a higher value only means AWS refuses and appvend queues.
+   */
+  APPVEND_CREATE_ACCOUNT_CONCURRENCY: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(DEFAULT_CREATE_ACCOUNT_CONCURRENCY),
 };
 
 export const StackSetEnv = {

@@ -19,7 +19,7 @@ export interface VendedAccount {
 /** One account's progress through CreateAccount, carried by the state machine between polls. */
 export interface AccountCreation {
   account: AccountSpec;
-  state: 'IN_PROGRESS' | 'SUCCEEDED';
+  state: 'QUEUED' | 'IN_PROGRESS' | 'SUCCEEDED';
   accountId?: string;
   requestId?: string;
   poll?: PollState;

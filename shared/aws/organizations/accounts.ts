@@ -9,8 +9,9 @@ import {
   type CreateAccountStatus,
   type OrganizationsClient,
 } from '@aws-sdk/client-organizations';
+import { DEFAULT_CREATE_ACCOUNT_CONCURRENCY } from '../../domain/account-creation';
 import { AccountCreationFailedError, ConflictError } from '../../errors';
-import { findInPages, isAwsError } from '../paginate';
+import { collect, findInPages, isAwsError } from '../paginate';
 import { toAwsTags } from '../tags';
 
 /** What CreateAccount's FAILED reasons mean for the person who asked. */
@@ -27,9 +28,12 @@ const FAILURE_EXPLANATIONS: Record<string, string> = {
 };
 
 export interface AccountProgress {
-  state: 'IN_PROGRESS' | 'SUCCEEDED';
+  /** QUEUED: not started because the organization already has its quota of requests in flight. */
+  state: 'QUEUED' | 'IN_PROGRESS' | 'SUCCEEDED';
   accountId?: string;
   requestId?: string;
+  /** How many CreateAccount requests were in flight in the organization when it was QUEUED. */
+  inFlight?: number;
 }
 
 export async function findAccountByEmail(
@@ -44,26 +48,33 @@ export async function findAccountByEmail(
   );
 }
 
-/** A CreateAccount request still running for this account name: the trace of a lost earlier attempt. */
-async function findRequestInProgress(
-  client: OrganizationsClient,
-  accountName: string,
-): Promise<CreateAccountStatus | undefined> {
-  return findInPages(
+/** Every CreateAccount request in flight in the organization, whoever started it. */
+async function requestsInProgress(client: OrganizationsClient): Promise<CreateAccountStatus[]> {
+  return collect(
     paginateListCreateAccountStatus({ client }, { States: ['IN_PROGRESS'] }),
     (page) => page.CreateAccountStatuses,
-    (status) => status.AccountName === accountName,
   );
 }
 
 /**
- * Starts vending an account, or finds that it exists or is on its way. CreateAccount is not
- * idempotent, so it is only sent after looking for the account by email and for a request still
- * in progress under its name (what a crashed earlier attempt leaves behind).
+ * Starts vending an account, or finds that it exists or is on its way, or queues it. CreateAccount
+ * is not idempotent, so it is only sent after looking for the account by email and for a request
+ * still in progress under its name (what a crashed earlier attempt leaves behind).
+ *
+ * The gate is organization-wide without any shared store: the requests in flight are AWS's own
+ * list, so every execution sees the others'. Two executions may both see a free slot; AWS then
+ * refuses the one over its quota with TooManyRequestsException, which also means QUEUED.
  */
 export async function startAccountCreation(
   client: OrganizationsClient,
-  params: { name: string; email: string; roleName: string; tags?: Record<string, string> },
+  params: {
+    name: string;
+    email: string;
+    roleName: string;
+    tags?: Record<string, string>;
+    /** The most CreateAccount requests appvend lets run at once in the organization. */
+    concurrency?: number;
+  },
 ): Promise<AccountProgress> {
   const existing = await findAccountByEmail(client, params.email);
   if (existing?.Id) {
@@ -74,18 +85,28 @@ export async function startAccountCreation(
     }
     return { state: 'SUCCEEDED', accountId: existing.Id };
   }
-  const running = await findRequestInProgress(client, params.name);
+  const inFlight = await requestsInProgress(client);
+  const running = inFlight.find((status) => status.AccountName === params.name);
   if (running?.Id) return { state: 'IN_PROGRESS', requestId: running.Id };
+  const concurrency = params.concurrency ?? DEFAULT_CREATE_ACCOUNT_CONCURRENCY;
+  if (inFlight.length >= concurrency) return { state: 'QUEUED', inFlight: inFlight.length };
 
-  const { CreateAccountStatus: status } = await client.send(
-    new CreateAccountCommand({
-      AccountName: params.name,
-      Email: params.email,
-      RoleName: params.roleName,
-      IamUserAccessToBilling: 'DENY',
-      Tags: toAwsTags(params.tags),
-    }),
-  );
+  let status: CreateAccountStatus | undefined;
+  try {
+    ({ CreateAccountStatus: status } = await client.send(
+      new CreateAccountCommand({
+        AccountName: params.name,
+        Email: params.email,
+        RoleName: params.roleName,
+        IamUserAccessToBilling: 'DENY',
+        Tags: toAwsTags(params.tags),
+      }),
+    ));
+  } catch (error) {
+    // Another execution took the last slot between the count and the call.
+    if (isAwsError(error, 'TooManyRequestsException')) return { state: 'QUEUED', inFlight: inFlight.length };
+    throw error;
+  }
   if (!status?.Id) throw new Error(`CreateAccount for ${params.email} returned no request id`);
   return interpretStatus(status, params.email);
 }

@@ -5,7 +5,7 @@ import {
   startAccountCreation,
   type AccountProgress,
 } from '../../aws/organizations/accounts';
-import { ACCOUNT_POLL_POLICY, nextPoll } from '../../domain/polling';
+import { ACCOUNT_POLL_POLICY, ACCOUNT_QUEUE_POLL_POLICY, nextPoll } from '../../domain/polling';
 import type { AccountCreation, VendedAccount } from '../types';
 import type { AccountSpec } from '../../domain/naming';
 
@@ -18,18 +18,30 @@ function withPoll(
   if (progress.accountId) result.accountId = progress.accountId;
   if (progress.requestId) result.requestId = progress.requestId;
   if (progress.state === 'IN_PROGRESS') result.poll = nextPoll(ACCOUNT_POLL_POLICY, previous?.poll);
+  if (progress.state === 'QUEUED') result.poll = nextPoll(ACCOUNT_QUEUE_POLL_POLICY);
   return result;
 }
 
-/** Step 4a: find the account by email, or find or start its CreateAccount request. */
+/**
+ * Step 4a: find the account by email, or find or start its CreateAccount request, or queue it when
+ * the organization already has `concurrency` requests in flight (the state machine waits and
+ * comes back here).
+ */
 export async function startAccount(
   clients: ClientFactory,
-  params: { account: AccountSpec; roleName: string; tags?: Record<string, string>; application: string },
+  params: {
+    account: AccountSpec;
+    roleName: string;
+    tags?: Record<string, string>;
+    application: string;
+    concurrency?: number;
+  },
 ): Promise<AccountCreation> {
   const progress = await startAccountCreation(clients.organizations(), {
     name: params.account.name,
     email: params.account.email,
     roleName: params.roleName,
+    concurrency: params.concurrency,
     tags: {
       ...params.tags,
       'appvend:application': params.application,

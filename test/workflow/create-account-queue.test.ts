@@ -1,0 +1,112 @@
+import { CreateAccountCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_LATENCY } from '../../shared/sandbox';
+import type { CreateAccountRequestState } from '../../shared/sandbox/state';
+import { sandboxWorld, type SandboxWorld } from '../support/workflow';
+
+const sample = JSON.parse(
+  readFileSync(join(__dirname, '../../events/application-request.json'), 'utf8'),
+) as Record<string, unknown>;
+
+function requestFor(name: string): Record<string, unknown> {
+  return { ...sample, name, accountEmail: `aws+${name}-{stage}@example.com` };
+}
+
+/** CreateAccount requests made outside appvend (another tool, a person), straight to the sandbox. */
+async function startForeignRequests(world: SandboxWorld, count: number): Promise<string[]> {
+  const client = new OrganizationsClient({ ...world.sandbox.clientConfig(), maxAttempts: 1 });
+  client.middlewareStack.use(world.sandbox.plugin());
+  const ids: string[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const { CreateAccountStatus } = await client.send(
+      new CreateAccountCommand({ AccountName: `other-${i}`, Email: `other-${i}@example.com` }),
+    );
+    ids.push(CreateAccountStatus!.Id!);
+  }
+  return ids;
+}
+
+/** The most CreateAccount requests that were IN_PROGRESS at the same instant, from the sandbox's own record. */
+function peakInFlight(requests: CreateAccountRequestState[]): number {
+  const edges = requests.flatMap((r) => [
+    { at: r.requestedAt, delta: 1 },
+    { at: r.completesAt, delta: -1 },
+  ]);
+  // A request ending at t frees its slot before one starting at t takes it.
+  edges.sort((a, b) => a.at - b.at || a.delta - b.delta);
+  let current = 0;
+  let peak = 0;
+  for (const edge of edges) {
+    current += edge.delta;
+    peak = Math.max(peak, current);
+  }
+  return peak;
+}
+
+describe('Workflow: CreateAccount beyond the organization quota queues instead of failing', () => {
+  afterEach(() => {
+    delete process.env.APPVEND_CREATE_ACCOUNT_CONCURRENCY;
+  });
+
+  it('vends four applications at once (12 accounts) with never more than 5 requests in flight', async () => {
+    // Arrange
+    const world = sandboxWorld();
+    const names = ['alpha', 'bravo', 'charlie', 'delta'];
+
+    // Act
+    const runs = await Promise.all(names.map((name) => world.vend(requestFor(name))));
+
+    // Assess
+    expect(runs.map((r) => r.summary.status)).toEqual(names.map(() => 'SUCCEEDED'));
+    const requests = world.sandbox.createAccountRequests();
+    expect(requests).toHaveLength(12);
+    expect(requests.every((r) => r.state === 'SUCCEEDED')).toBe(true);
+    expect(peakInFlight(requests)).toBe(5);
+    const accounts = world.sandbox.accounts().filter((a) => a.email.startsWith('aws+'));
+    expect(new Set(accounts.map((a) => a.email)).size).toBe(12);
+    // Three waves of CreateAccount: the vend cannot end before the third wave's accounts exist.
+    const makespan = Math.max(...runs.map((r) => r.endedAt - r.startedAt));
+    expect(makespan).toBeGreaterThanOrEqual(3 * DEFAULT_LATENCY.createAccount);
+  });
+
+  it('waits for requests another tool started, up to the configured concurrency', async () => {
+    // Arrange: two requests already in flight, appvend allowed two at once.
+    process.env.APPVEND_CREATE_ACCOUNT_CONCURRENCY = '2';
+    const world = sandboxWorld();
+    const foreign = await startForeignRequests(world, 2);
+
+    // Act
+    const run = await world.vend(requestFor('echo'));
+
+    // Assess: none of appvend's requests started before both foreign ones ended.
+    expect(run.summary.status).toBe('SUCCEEDED');
+    const requests = world.sandbox.createAccountRequests();
+    const foreignEnd = Math.max(...requests.filter((r) => foreign.includes(r.id)).map((r) => r.completesAt));
+    const mine = requests.filter((r) => !foreign.includes(r.id));
+    expect(mine).toHaveLength(3);
+    expect(Math.min(...mine.map((r) => r.requestedAt))).toBeGreaterThanOrEqual(foreignEnd);
+  });
+
+  it('queues when AWS refuses with TooManyRequestsException although the count showed a free slot', async () => {
+    // Arrange: appvend believes 10 may run; the organization allows 5 and already runs 3.
+    process.env.APPVEND_CREATE_ACCOUNT_CONCURRENCY = '10';
+    const world = sandboxWorld();
+    await startForeignRequests(world, 3);
+    // They end 30 s into the vend: one refusal and one wait, not nine.
+    world.clock.advance(DEFAULT_LATENCY.createAccount - 30_000);
+
+    // Act
+    const run = await world.vend(requestFor('foxtrot'));
+
+    // Assess
+    expect(run.summary.status).toBe('SUCCEEDED');
+    const requests = world.sandbox.createAccountRequests();
+    expect(requests).toHaveLength(6);
+    expect(peakInFlight(requests)).toBe(5);
+    const refused = world.sandbox.calls.filter(
+      (c) => c.operation === 'CreateAccount' && c.error === 'TooManyRequestsException',
+    );
+    expect(refused.length).toBeGreaterThan(0);
+  });
+});
