@@ -1,7 +1,9 @@
 import { CfnParameter, type Stack } from 'aws-cdk-lib';
 import { CfnManagedPolicy, CfnRole } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
+import { EXTRA_SERVICES, extraServiceParameter } from '../../shared/domain/extra-services';
 import { artifactBucketName, artifactKeyAlias } from '../../shared/domain/naming';
+import { addExtraServicePolicies } from './extra-service-policies';
 import {
   DEPLOYER_ROLE,
   PARTITION,
@@ -23,7 +25,11 @@ import {
   serviceTrust,
 } from './support';
 
-export const CROSS_ACCOUNT_ROLES_PARAMETERS = ['AppName', 'ToolingAccountId'] as const;
+export const CROSS_ACCOUNT_ROLES_PARAMETERS = [
+  'AppName',
+  'ToolingAccountId',
+  ...EXTRA_SERVICES.map(extraServiceParameter),
+] as const;
 
 const app = appResourcePrefix(VAR.app); // "${AppName}-": the application's stacks and resources
 const arn = (service: string, resource: string, account: string = VAR.account): string =>
@@ -46,6 +52,10 @@ const R = {
   appTables: arn('dynamodb', `table/${app}*`),
   appQueues: arn('sqs', `${app}*`),
   appTopics: arn('sns', `${app}*`),
+  appStateMachines: arn('states', `stateMachine:${app}*`),
+  appExecutions: arn('states', `execution:${app}*:*`),
+  defaultEventBus: arn('events', 'event-bus/default'),
+  appEventBuses: arn('events', `event-bus/${app}*`),
   appBuckets: `arn:${PARTITION}:s3:::${app}*`,
   appParameters: arn('ssm', `parameter/${VAR.app}/*`),
   appSecrets: arn('secretsmanager', `secret:${app}*`),
@@ -136,6 +146,24 @@ export function crossAccountRolesTemplate(scope: Construct, id: string): Stack {
       },
       { Sid: 'OwnTopics', Effect: 'Allow', Action: 'sns:Publish', Resource: sub(R.appTopics) },
       {
+        Sid: 'OwnStateMachines',
+        Effect: 'Allow',
+        Action: ['states:StartExecution', 'states:StartSyncExecution'],
+        Resource: sub(R.appStateMachines),
+      },
+      {
+        Sid: 'OwnExecutions',
+        Effect: 'Allow',
+        Action: ['states:DescribeExecution', 'states:StopExecution'],
+        Resource: sub(R.appExecutions),
+      },
+      {
+        Sid: 'PutEvents',
+        Effect: 'Allow',
+        Action: 'events:PutEvents',
+        Resource: [sub(R.defaultEventBus), sub(R.appEventBuses)],
+      },
+      {
         Sid: 'OwnBuckets',
         Effect: 'Allow',
         Action: ['s3:DeleteObject', 's3:GetObject', 's3:ListBucket', 's3:PutObject'],
@@ -168,6 +196,9 @@ export function crossAccountRolesTemplate(scope: Construct, id: string): Stack {
     [R.appTables]: PREFIX_REASON,
     [R.appQueues]: PREFIX_REASON,
     [R.appTopics]: PREFIX_REASON,
+    [R.appStateMachines]: PREFIX_REASON,
+    [R.appExecutions]: 'Executions of the application state machines; execution names are generated.',
+    [R.appEventBuses]: PREFIX_REASON,
     [R.appBuckets]: PREFIX_REASON,
     [R.appFunctions]: PREFIX_REASON,
     [R.appParameters]: 'Scoped to the application parameter path "/${AppName}/".',
@@ -370,6 +401,8 @@ export function crossAccountRolesTemplate(scope: Construct, id: string): Stack {
     [R.artifactObjects]: ARTIFACT_OBJECTS_REASON,
     [R.toolingKeys]: TOOLING_KEYS_REASON,
   });
+
+  addExtraServicePolicies(stack, deployer);
 
   const pipelineRole = new CfnRole(stack, 'PipelineCloudformationRole', {
     roleName: PIPELINE_CFN_ROLE,

@@ -8,6 +8,7 @@ import {
   type StackProps,
 } from 'aws-cdk-lib';
 import type { Construct, IConstruct } from 'constructs';
+import { NAME_LENGTH_LIMIT } from '../../shared/domain/name-limits';
 import { NAME_PATTERN } from '../../shared/request/schema';
 import { PARTITION } from './names';
 
@@ -70,10 +71,9 @@ export function appNameParameter(stack: Stack): CfnParameter {
     type: 'String',
     description: 'Application name: lowercase letters, digits and hyphens, starting with a letter.',
     minLength: 3,
-    maxLength: 32,
+    maxLength: NAME_LENGTH_LIMIT.max,
     allowedPattern: NAME_PATTERN.source,
-    constraintDescription:
-      'must be 3-32 lowercase letters, digits and hyphens, start with a letter and not end with a hyphen',
+    constraintDescription: `must be 3-${NAME_LENGTH_LIMIT.max} lowercase letters, digits and hyphens, start with a letter and not end with a hyphen`,
   });
 }
 

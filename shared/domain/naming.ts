@@ -1,4 +1,4 @@
-import { RESERVED_STAGE, renderAccountEmail, type ApplicationRequest } from '../request/schema';
+import type { ApplicationRequest } from '../request/schema';
 
 /**
  * Every name appvend gives a resource is a function of the application name (and, for ARNs, the
@@ -7,6 +7,13 @@ import { RESERVED_STAGE, renderAccountEmail, type ApplicationRequest } from '../
  */
 
 export const NAME_PREFIX = 'appvend';
+/** The stage of the tooling account: reserved, always vended, never in a request's stage list. */
+export const RESERVED_STAGE = 'tooling';
+
+/** Substitutes `{name}` and `{stage}` in an account email template. */
+export function renderAccountEmail(template: string, name: string, stage: string): string {
+  return template.replaceAll('{name}', name).replaceAll('{stage}', stage);
+}
 
 /** The role CreateAccount creates in each new account; trusted by the management account. */
 export const ACCOUNT_ACCESS_ROLE = 'OrganizationAccountAccessRole';
@@ -21,6 +28,8 @@ export type TemplateKey = (typeof TEMPLATE_KEYS)[number];
 
 export const ouName = (app: string): string => `${NAME_PREFIX}-${app}`;
 export const scpName = (app: string): string => `${NAME_PREFIX}-${app}-guardrails`;
+/** Each stage's pipeline stage in the tooling account. */
+export const pipelineStageName = (stage: string): string => `Deploy-${stage}`;
 export const stackSetName = (app: string, template: TemplateKey): string =>
   `${NAME_PREFIX}-${app}-${template}`;
 export const accountName = (app: string, stage: string): string => `${app}-${stage}`;

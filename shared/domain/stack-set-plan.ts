@@ -1,4 +1,5 @@
 import { RESERVED_STAGE, type ApplicationRequest } from '../request/schema';
+import { EXTRA_SERVICES, extraServiceParameter } from './extra-services';
 import { stackSetName, type TemplateKey } from './naming';
 
 /** An account as the plan needs it. */
@@ -45,7 +46,16 @@ export function planStackSet(
       return {
         name,
         accounts: stages.map((a) => a.id),
-        parameters: { AppName: request.name, ToolingAccountId: tooling.id },
+        parameters: {
+          AppName: request.name,
+          ToolingAccountId: tooling.id,
+          ...Object.fromEntries(
+            EXTRA_SERVICES.map((service) => [
+              extraServiceParameter(service),
+              String(request.allowedServices.includes(service)),
+            ]),
+          ),
+        },
       };
     case 'guardrails':
       return {

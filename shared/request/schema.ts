@@ -1,4 +1,14 @@
 import { z } from 'zod';
+import {
+  NAME_LENGTH_LIMIT,
+  STAGE_LENGTH_LIMIT,
+  lengthLimitReason,
+  type LengthLimit,
+} from '../domain/name-limits';
+import { RESERVED_STAGE, renderAccountEmail } from '../domain/naming';
+import { EXTRA_SERVICES } from '../domain/extra-services';
+
+export { RESERVED_STAGE, renderAccountEmail };
 
 /**
  * The application request: the product's public contract, one schema for every entry point
@@ -7,7 +17,6 @@ import { z } from 'zod';
 
 /** Lowercase letters, digits and hyphens, starting with a letter, not ending with a hyphen. */
 export const NAME_PATTERN = /^[a-z](?:[a-z0-9-]*[a-z0-9])?$/;
-export const RESERVED_STAGE = 'tooling';
 export const DEFAULT_STAGES = ['test', 'prod'] as const;
 export const MAX_EMAIL_LENGTH = 64;
 export const PROFILES = ['serverless'] as const;
@@ -24,11 +33,13 @@ const TAG_CHARS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 const EMAIL_PATTERN =
   /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
 
-const nameRule = (what: string, max: number) =>
+const nameRule = (what: string, limit: LengthLimit) =>
   z
     .string({ error: `${what} must be a string` })
     .min(3, { error: `${what} must be at least 3 characters` })
-    .max(max, { error: `${what} must be at most ${max} characters` })
+    .max(limit.max, {
+      error: `${what} must be at most ${limit.max} characters: ${lengthLimitReason(limit)}`,
+    })
     .regex(NAME_PATTERN, {
       error: `${what} must be lowercase letters, digits and hyphens, start with a letter and not end with a hyphen`,
     })
@@ -44,7 +55,9 @@ const email = z
 const stageName = z
   .string({ error: 'stage must be a string' })
   .min(2, { error: 'stage must be at least 2 characters' })
-  .max(16, { error: 'stage must be at most 16 characters' })
+  .max(STAGE_LENGTH_LIMIT.max, {
+    error: `stage must be at most ${STAGE_LENGTH_LIMIT.max} characters: ${lengthLimitReason(STAGE_LENGTH_LIMIT)}`,
+  })
   .regex(NAME_PATTERN, {
     error:
       'stage must be lowercase letters, digits and hyphens, start with a letter and not end with a hyphen',
@@ -82,7 +95,7 @@ export const SourceSchema = z.strictObject({
 
 export const ApplicationRequestSchema = z
   .strictObject({
-    name: nameRule('name', 32),
+    name: nameRule('name', NAME_LENGTH_LIMIT),
     owner: email,
     accountEmail: z
       .string({ error: 'must be a string' })
@@ -98,6 +111,12 @@ export const ApplicationRequestSchema = z
       .default([...DEFAULT_STAGES]),
     source: SourceSchema,
     profile: z.enum(PROFILES, { error: `must be one of: ${PROFILES.join(', ')}` }).default('serverless'),
+    allowedServices: z
+      .array(z.enum(EXTRA_SERVICES, { error: `must be one of: ${EXTRA_SERVICES.join(', ')}` }), {
+        error: 'must be an array of service names',
+      })
+      .refine((s) => new Set(s).size === s.length, { error: 'services must be unique' })
+      .default([]),
     tags: z
       .record(tagKey, tagValue, { error: 'must be an object of string tag values' })
       .refine((t) => Object.keys(t).length <= 40, { error: 'must have at most 40 tags' })
@@ -135,11 +154,6 @@ export const ApplicationRequestSchema = z
 export type ApplicationRequestInput = z.input<typeof ApplicationRequestSchema>;
 /** A validated request with defaults applied. */
 export type ApplicationRequest = z.output<typeof ApplicationRequestSchema>;
-
-/** Substitutes `{name}` and `{stage}` in an account email template. */
-export function renderAccountEmail(template: string, name: string, stage: string): string {
-  return template.replaceAll('{name}', name).replaceAll('{stage}', stage);
-}
 
 /** The request's JSON Schema (draft 2020-12), for the API model and the EventBridge schema. */
 export function applicationRequestJsonSchema(): Record<string, unknown> {

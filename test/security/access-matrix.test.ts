@@ -710,3 +710,83 @@ describe('static review of every vended policy statement', () => {
     expect([...attached]).toEqual(['arn:aws:iam::aws:policy/service-role/AWS_ConfigRole']);
   });
 });
+
+describe('allowed services: the deployer gets a vetted statement set per requested service, nothing more', () => {
+  const table = (account: string, name: string) => `arn:aws:dynamodb:${REGION}:${account}:table/${name}`;
+
+  it('billing (dynamodb allowed) may create a table under its prefix', async () => {
+    expect(
+      verdict(
+        await ask({
+          principal: V.billingTestDeployer,
+          action: 'dynamodb:CreateTable',
+          resource: table(BILLING.test, 'billing-invoices'),
+        }),
+      ),
+    ).toEqual(ALLOWED);
+  });
+
+  it('billing may NOT create a table outside its prefix', async () => {
+    expect(
+      verdict(
+        await ask({
+          principal: V.billingTestDeployer,
+          action: 'dynamodb:CreateTable',
+          resource: table(BILLING.test, 'invoices'),
+        }),
+      ),
+    ).toEqual(DENIED);
+  });
+
+  it('orders (no service allowed) may NOT create a table, even under its own prefix', async () => {
+    expect(
+      verdict(
+        await ask({
+          principal: V.testDeployer,
+          action: 'dynamodb:CreateTable',
+          resource: table(ORDERS.test, 'orders-items'),
+        }),
+      ),
+    ).toEqual(DENIED);
+  });
+
+  it('billing (s3 allowed) may create a bucket under its prefix in its own account', async () => {
+    expect(
+      verdict(
+        await ask({
+          principal: V.billingTestDeployer,
+          action: 's3:CreateBucket',
+          resource: 'arn:aws:s3:::billing-uploads',
+          resourceAccount: BILLING.test,
+        }),
+      ),
+    ).toEqual(ALLOWED);
+  });
+
+  it('billing may NOT touch a bucket under its prefix that belongs to another account', async () => {
+    expect(
+      verdict(
+        await ask({
+          principal: V.billingTestDeployer,
+          action: 's3:PutBucketVersioning',
+          resource: 'arn:aws:s3:::billing-uploads-of-someone-else',
+          resourceAccount: OUTSIDER,
+        }),
+      ),
+    ).toEqual(DENIED);
+  });
+
+  it('billing may NOT open its buckets: no bucket policy, no ACL', async () => {
+    const questions = ['s3:PutBucketPolicy', 's3:PutBucketAcl'].map((action) =>
+      ask({
+        principal: V.billingTestDeployer,
+        action,
+        resource: 'arn:aws:s3:::billing-uploads',
+        resourceAccount: BILLING.test,
+      }),
+    );
+    expect((await Promise.all(questions)).map(verdict)).toEqual(
+      decisions('ImplicitlyDenied', 'ImplicitlyDenied'),
+    );
+  });
+});

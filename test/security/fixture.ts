@@ -1,7 +1,7 @@
 /**
  * The world of the access matrix: application `orders` (tooling 111111111111, test 222222222222,
  * prod 333333333333) and a second application `billing` (tooling 444444444444, test 555555555555,
- * prod 666666666666), each in its own OU with its own SCP, vended from the same synthesized
+ * prod 666666666666; allowed services dynamodb and s3), each in its own OU with its own SCP, vended from the same synthesized
  * templates; plus the non-vended principals the questions are about.
  */
 import sample from '../../events/application-request.json';
@@ -42,6 +42,7 @@ export const V = {
   keyAlias: artifactKeyAlias('orders'),
   billingPipelineRole: role(BILLING.tooling, 'appvend-billing-pipeline'),
   billingTestCfnRole: role(BILLING.test, PIPELINE_CFN_ROLE),
+  billingTestDeployer: role(BILLING.test, DEPLOYER_ROLE),
 } as const;
 
 /** Principals the vend does not create. */
@@ -66,6 +67,7 @@ export function buildWorld(): { world: VendedWorld; simulator: AccessSimulator }
   const billing = parseRequest({
     ...sample,
     name: 'billing',
+    allowedServices: ['dynamodb', 's3'],
     source: {
       ...sample.source,
       connectionArn: `arn:aws:codeconnections:${REGION}:${BILLING.tooling}:connection/11111111-2222-4333-8444-555555555555`,

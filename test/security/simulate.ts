@@ -63,6 +63,8 @@ export class AccessSimulator {
     const context: Record<string, string | string[]> = {
       ...(service ? {} : { 'aws:PrincipalArn': principal, 'aws:PrincipalAccount': accountOf(principal) }),
       'aws:SecureTransport': 'true',
+      // AWS sets the owner of the resource on every request to an existing resource.
+      ...(resourceAccount ? { 'aws:ResourceAccount': resourceAccount } : {}),
       ...defaults,
       ...question.context,
     };

@@ -1,4 +1,3 @@
-import { Template } from 'aws-cdk-lib/assertions';
 import { synthesizeVendedTemplates } from '../../infra/templates';
 import { PSEUDO, evaluate, resourcesOfType, statementBySid, type Loose } from './helpers';
 
@@ -45,10 +44,7 @@ describe('Template: cross-account-roles', () => {
     resolved = evaluate(json, PARAMETERS);
   });
 
-  it('creates exactly the two fixed-name roles and the boundary policy', () => {
-    // Prepare
-    const template = Template.fromJSON(json);
-
+  it('creates exactly the two fixed-name roles and the boundary policy when no extra service is allowed', () => {
     // Act
     const names = Object.values(resourcesOfType(resolved, 'AWS::IAM::Role')).map(
       (r) => r.Properties.RoleName,
@@ -56,7 +52,6 @@ describe('Template: cross-account-roles', () => {
 
     // Assess
     expect(names.sort()).toEqual(['CloudformationDeployerRole', 'ToolingAccountPipelineCloudformationRole']);
-    template.resourceCountIs('AWS::IAM::ManagedPolicy', 1);
     expect(boundary().ManagedPolicyName).toBe('appvend-shop-boundary');
   });
 
@@ -280,5 +275,78 @@ describe('Template: cross-account-roles', () => {
     expect(statementBySid(document, 'FunctionLogs').Resource).toBe(
       `arn:aws:logs:${REGION}:${STAGE}:log-group:/aws/lambda/shop-*`,
     );
+  });
+
+  describe('allowed services', () => {
+    const deployerPolicies = (parameters: Record<string, string>): Loose[] => {
+      const world = evaluate(json, { ...PARAMETERS, ...parameters });
+      return Object.values(resourcesOfType(world, 'AWS::IAM::ManagedPolicy'))
+        .map((p) => p.Properties)
+        .filter((p) => (p.Roles ?? []).includes('<DeployerRole>'));
+    };
+
+    it('attaches no service policy to the deployer by default', () => {
+      // Act
+      const policies = deployerPolicies({});
+
+      // Assess
+      expect(policies).toEqual([]);
+    });
+
+    it('attaches the DynamoDB policy, scoped to the application tables, when AllowDynamoDB is true', () => {
+      // Act
+      const policies = deployerPolicies({ AllowDynamoDB: 'true' });
+
+      // Assess
+      expect(policies.map((p) => p.ManagedPolicyName)).toEqual(['appvend-shop-deploy-dynamodb']);
+      const statements = policies[0]!.PolicyDocument.Statement as Loose[];
+      expect(statements.map((st) => st.Sid)).toEqual(['ManageResources']);
+      expect(statements[0]!.Resource).toEqual([`arn:aws:dynamodb:${REGION}:${STAGE}:table/shop-*`]);
+      expect(statements[0]!.Action).toContain('dynamodb:CreateTable');
+      expect(statements[0]!.Action).not.toContain('dynamodb:PutResourcePolicy');
+    });
+
+    it('passes application roles only to the service that takes them (Step Functions)', () => {
+      // Act
+      const [stepFunctions] = deployerPolicies({ AllowStepFunctions: 'true' });
+
+      // Assess
+      const pass = statementBySid(stepFunctions!.PolicyDocument, 'PassApplicationRoles');
+      expect(pass.Resource).toBe(`arn:aws:iam::${STAGE}:role/shop-*`);
+      expect(pass.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'states.amazonaws.com' } });
+    });
+
+    it('lets S3 buckets be created in this account only, and never their policies or ACLs', () => {
+      // Act
+      const [s3] = deployerPolicies({ AllowS3: 'true' });
+
+      // Assess
+      const create = statementBySid(s3!.PolicyDocument, 'CreateResources');
+      const manage = statementBySid(s3!.PolicyDocument, 'ManageResources');
+      expect(create.Action).toBe('s3:CreateBucket');
+      expect(manage.Condition).toEqual({ StringEquals: { 'aws:ResourceAccount': STAGE } });
+      expect([create.Action, ...manage.Action]).not.toEqual(
+        expect.arrayContaining([expect.stringMatching(/^s3:(PutBucketPolicy|PutBucketAcl|PutObjectAcl)$/)]),
+      );
+    });
+
+    it('attaches all six when all are allowed, each under the IAM managed policy size limit', () => {
+      // Act
+      const policies = deployerPolicies({
+        AllowDynamoDB: 'true',
+        AllowSQS: 'true',
+        AllowSNS: 'true',
+        AllowStepFunctions: 'true',
+        AllowEventBridge: 'true',
+        AllowS3: 'true',
+      });
+
+      // Assess: six policies plus none already attached stays under the 10 managed policies per role.
+      expect(policies).toHaveLength(6);
+      for (const p of policies) {
+        // IAM counts the document without whitespace; 6,144 characters per managed policy.
+        expect(JSON.stringify(p.PolicyDocument).length).toBeLessThan(6144);
+      }
+    });
   });
 });

@@ -148,8 +148,11 @@ export const PSEUDO = {
 export function evaluate(template: Template, parameters: Record<string, string | string[]>): Loose {
   const conditionDefs = (template.Conditions ?? {}) as Record<string, unknown>;
   const resourceIds = new Set(Object.keys((template.Resources ?? {}) as object));
+  const defaults = (template.Parameters ?? {}) as Record<string, { Default?: string }>;
   const refOf = (name: string): string | string[] => {
     if (name in parameters) return parameters[name]!;
+    const fallback = defaults[name]?.Default;
+    if (fallback !== undefined) return fallback;
     if (name in PSEUDO) return PSEUDO[name as keyof typeof PSEUDO];
     if (resourceIds.has(name)) return `<${name}>`;
     throw new Error(`unresolvable Ref ${name}`);

@@ -1,4 +1,10 @@
 import { accountSpecs, artifactBucketName, ouName, scpName, stackSetName } from '../../shared/domain/naming';
+import {
+  APPLICATION_NAMES,
+  NAME_LENGTH_LIMIT,
+  STAGE_LENGTH_LIMIT,
+  STAGE_NAMES,
+} from '../../shared/domain/name-limits';
 import { ACCOUNT_POLL_POLICY, nextPoll, type PollState } from '../../shared/domain/polling';
 import { DEFAULT_SCP_SIZE_QUOTA, policySize, renderServiceControlPolicy } from '../../shared/domain/scp';
 import { planStackSet } from '../../shared/domain/stack-set-plan';
@@ -98,6 +104,31 @@ describe('Function: nextPoll', () => {
   });
 });
 
+describe('Module: name-limits', () => {
+  const longestName = 'a'.repeat(NAME_LENGTH_LIMIT.max);
+  const longestStage = 's'.repeat(STAGE_LENGTH_LIMIT.max);
+
+  it('keeps every derived name within its AWS limit for the longest name and stage the request allows', () => {
+    // Act
+    const over = [...APPLICATION_NAMES, ...STAGE_NAMES]
+      .map((n) => ({ what: n.what, length: n.render(longestName, longestStage).length, limit: n.limit }))
+      .filter((n) => n.length > n.limit);
+
+    // Assess
+    expect(over).toEqual([]);
+  });
+
+  it('is tight: one more character overflows the name that sets each limit', () => {
+    // Act
+    const name = NAME_LENGTH_LIMIT.binding.render(`${longestName}a`, 'st');
+    const stage = STAGE_LENGTH_LIMIT.binding.render(longestName, `${longestStage}s`);
+
+    // Assess
+    expect(name.length).toBe(NAME_LENGTH_LIMIT.binding.limit + 1);
+    expect(stage.length).toBe(STAGE_LENGTH_LIMIT.binding.limit + 1);
+  });
+});
+
 describe('Function: planStackSet', () => {
   const settings = { notificationTopicArn: 'arn:aws:sns:us-east-1:000000000000:security' };
 
@@ -117,6 +148,22 @@ describe('Function: planStackSet', () => {
     });
   });
 
+  it('switches on the statements of each allowed service, and only those', () => {
+    // Act
+    const roles = planStackSet(
+      'cross-account-roles',
+      { ...request, allowedServices: ['sqs', 'stepfunctions'] },
+      accounts,
+      settings,
+    );
+
+    // Assess
+    const switched = Object.entries(roles.parameters).filter(
+      ([key, value]) => key.startsWith('Allow') && value === 'true',
+    );
+    expect(switched.map(([key]) => key).sort()).toEqual(['AllowSQS', 'AllowStepFunctions']);
+  });
+
   it('puts the roles in every stage account and the guardrails everywhere', () => {
     // Act
     const roles = planStackSet('cross-account-roles', request, accounts, settings);
@@ -124,7 +171,16 @@ describe('Function: planStackSet', () => {
 
     // Assess
     expect(roles.accounts).toEqual(['100000000002', '100000000003', '100000000004']);
-    expect(roles.parameters).toEqual({ AppName: 'orders', ToolingAccountId: '100000000001' });
+    expect(roles.parameters).toEqual({
+      AppName: 'orders',
+      ToolingAccountId: '100000000001',
+      AllowDynamoDB: 'false',
+      AllowEventBridge: 'false',
+      AllowS3: 'false',
+      AllowSNS: 'false',
+      AllowSQS: 'false',
+      AllowStepFunctions: 'false',
+    });
     expect(guardrails.accounts).toHaveLength(4);
   });
 

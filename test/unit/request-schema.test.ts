@@ -61,7 +61,7 @@ describe('Function: validateRequest', () => {
 
   it.each([
     ['ab', 'at least 3 characters'],
-    ['a'.repeat(33), 'at most 32 characters'],
+    ['a'.repeat(33), 'at most 32 characters: the S3 artifact bucket name'],
     ['Orders', 'lowercase letters'],
     ['1orders', 'start with a letter'],
     ['orders-', 'not end with a hyphen'],
@@ -138,6 +138,54 @@ describe('Function: validateRequest', () => {
     // Assess
     expect(problems).toHaveLength(1);
     expect(problems[0]!.field).toBe('source.connectionArn');
+  });
+
+  it('explains the name limit by the resource that sets it', () => {
+    // Act
+    const problems = problemsOf({ ...minimal, name: 'a'.repeat(33) });
+
+    // Assess
+    expect(problems).toEqual([
+      {
+        field: 'name',
+        message:
+          'name must be at most 32 characters: the S3 artifact bucket name appvend-{name}-artifacts-{account id} is limited to 63',
+      },
+    ]);
+  });
+
+  it('explains the stage limit by the account name it would produce', () => {
+    // Act
+    const problems = problemsOf({ ...minimal, stages: ['a'.repeat(18)] });
+
+    // Assess
+    expect(problems).toEqual([
+      {
+        field: 'stages.0',
+        message:
+          'stage must be at most 17 characters: the AWS Organizations account name {name}-{stage} is limited to 50',
+      },
+    ]);
+  });
+
+  it('accepts allowed services from the vetted list and refuses others, naming the list', () => {
+    // Act
+    const request = parseRequest({ ...minimal, allowedServices: ['dynamodb', 'sqs'] });
+    const unknown = problemsOf({ ...minimal, allowedServices: ['dynamodb', 'iam'] });
+    const twice = problemsOf({ ...minimal, allowedServices: ['sqs', 'sqs'] });
+    const notList = problemsOf({ ...minimal, allowedServices: 'dynamodb' });
+
+    // Assess
+    expect(request.allowedServices).toEqual(['dynamodb', 'sqs']);
+    expect(parseRequest(minimal).allowedServices).toEqual([]);
+    expect(unknown).toEqual([
+      {
+        field: 'allowedServices.1',
+        message: 'must be one of: dynamodb, sqs, sns, stepfunctions, eventbridge, s3',
+      },
+    ]);
+    expect(twice).toEqual([{ field: 'allowedServices', message: 'services must be unique' }]);
+    expect(notList).toEqual([{ field: 'allowedServices', message: 'must be an array of service names' }]);
   });
 
   it('refuses a tag key in the aws: namespace, naming the key', () => {
