@@ -5,6 +5,7 @@ import { CfnRole } from 'aws-cdk-lib/aws-iam';
 import { CfnLogGroup } from 'aws-cdk-lib/aws-logs';
 import { CfnTopic, CfnTopicPolicy } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { shippedBuildspec } from './buildspec';
 import { CONNECTION_ARN_PATTERN, NAME_PATTERN } from '../../shared/request/schema';
 import { artifactBucketName, artifactKeyAlias } from '../../shared/domain/naming';
 import {
@@ -203,7 +204,7 @@ export function pipelineTemplate(scope: Construct, id: string): Stack {
     description: sub('appvend ${AppName}: sam build and sam package into the artifact bucket'),
     serviceRole: buildRole.attrArn,
     encryptionKey: keyAlias,
-    source: { type: 'CODEPIPELINE', buildSpec: 'buildspec.yml' },
+    source: { type: 'CODEPIPELINE', buildSpec: shippedBuildspec() },
     artifacts: { type: 'CODEPIPELINE' },
     environment: {
       type: 'LINUX_CONTAINER',
@@ -385,6 +386,9 @@ function deployStage(slot: number, inputs: StageInputs): CfnPipeline.StageDeclar
           TemplatePath: `${BUILD_ARTIFACT}::${PACKAGED_TEMPLATE}`,
           Capabilities: 'CAPABILITY_IAM,CAPABILITY_AUTO_EXPAND',
           RoleArn: stageRole(DEPLOYER_ROLE),
+          // The application template declares AppName and Stage (see examples/sam-app): it names its
+          // resources under "${AppName}-" and gives its roles the boundary without hard-coding either.
+          ParameterOverrides: Fn.join('', ['{"AppName":"', inputs.appName, '","Stage":"', stage, '"}']),
         },
         runOrder: first,
       },

@@ -1,3 +1,4 @@
+import { shippedBuildspec } from '../../infra/templates/buildspec';
 import { synthesizeVendedTemplates } from '../../infra/templates';
 import { PSEUDO, evaluate, resourcesOfType, statementBySid, type Loose } from './helpers';
 
@@ -105,6 +106,7 @@ describe('Template: pipeline', () => {
         TemplatePath: 'BuildOutput::packaged.yaml',
         Capabilities: 'CAPABILITY_IAM,CAPABILITY_AUTO_EXPAND',
         RoleArn: 'arn:aws:iam::222222222222:role/CloudformationDeployerRole',
+        ParameterOverrides: '{"AppName":"shop","Stage":"prod"}',
       },
       RunOrder: 2,
     });
@@ -175,7 +177,7 @@ describe('Template: pipeline', () => {
         Name: 'appvend-shop-build',
         ServiceRole: `<${role.id}.Arn>`,
         EncryptionKey: KEY_ALIAS_ARN,
-        Source: { Type: 'CODEPIPELINE', BuildSpec: 'buildspec.yml' },
+        Source: { Type: 'CODEPIPELINE', BuildSpec: shippedBuildspec() },
         Artifacts: { Type: 'CODEPIPELINE' },
       }),
     );
