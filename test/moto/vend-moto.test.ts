@@ -6,11 +6,14 @@ import {
   OrganizationsClient,
   ListPoliciesCommand,
 } from '@aws-sdk/client-organizations';
+import { GetKeyRotationStatusCommand, KMSClient, ListAliasesCommand } from '@aws-sdk/client-kms';
+import { GetBucketEncryptionCommand, S3Client } from '@aws-sdk/client-s3';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { awsClients, configureAws } from '../../shared/aws/client-factory';
 import { VirtualClock } from '../../shared/clock/clock';
 import { runVend } from '../../cli/vend';
+import { artifactBucketName, artifactKeyAlias } from '../../shared/domain/naming';
 import { conformancePackStandIn } from '../support/conformance-pack-stand-in';
 import {
   MOTO_CREDENTIALS,
@@ -98,10 +101,54 @@ describeWithMoto('Workflow: vend against moto server (--endpoint)', () => {
       expect(decodeURIComponent(trust)).toContain(
         `arn:aws:iam::${summary.accounts.tooling!.id}:role/appvend-orders-pipeline`,
       );
-      await expect(
-        iam.send(new GetRoleCommand({ RoleName: 'CloudformationDeployerRole' })),
-      ).resolves.toBeDefined();
+      const deployer = await iam.send(new GetRoleCommand({ RoleName: 'CloudformationDeployerRole' }));
+      const deployerTrust = JSON.parse(decodeURIComponent(deployer.Role!.AssumeRolePolicyDocument!));
+      expect(deployerTrust.Statement).toEqual([
+        expect.objectContaining({
+          Principal: { Service: 'cloudformation.amazonaws.com' },
+          Condition: { StringEquals: { 'aws:SourceAccount': summary.accounts[stage]!.id } },
+        }),
+      ]);
     }
+  });
+
+  it('leaves the tooling account with the artifact key (rotating, aliased) and the bucket encrypted with it, the pipeline and build roles', async () => {
+    // Prepare
+    const { summary } = await vend();
+    const tooling = summary.accounts.tooling!.id;
+    const config = {
+      region: MOTO_REGION,
+      endpoint,
+      credentials: await awsClients().credentialsFor(tooling),
+    };
+    const kms = new KMSClient(config);
+    const s3 = new S3Client({ ...config, forcePathStyle: true });
+    const bucket = artifactBucketName('orders', tooling);
+
+    // Act
+    const { Aliases } = await kms.send(new ListAliasesCommand({}));
+    const alias = Aliases!.find((a) => a.AliasName === artifactKeyAlias('orders'));
+    const rotation = await kms.send(new GetKeyRotationStatusCommand({ KeyId: alias!.TargetKeyId! }));
+    const encryption = await s3.send(new GetBucketEncryptionCommand({ Bucket: bucket }));
+    const iam = new IAMClient(config);
+    const pipelineRole = await iam.send(new GetRoleCommand({ RoleName: 'appvend-orders-pipeline' }));
+    const buildRole = await iam.send(new GetRoleCommand({ RoleName: 'appvend-orders-build' }));
+
+    // Assess
+    expect(alias?.TargetKeyId).toBeDefined();
+    expect(rotation.KeyRotationEnabled).toBe(true);
+    const rule = encryption.ServerSideEncryptionConfiguration!.Rules![0]!.ApplyServerSideEncryptionByDefault!;
+    expect(rule.SSEAlgorithm).toBe('aws:kms');
+    expect(rule.KMSMasterKeyID).toContain(alias!.TargetKeyId!);
+    // moto's CloudFormation applies neither VersioningConfiguration nor PublicAccessBlockConfiguration
+    // to the bucket; the template tests check both.
+    // The pipeline template's roles; moto's CloudFormation does not create AWS::CodePipeline::Pipeline,
+    // AWS::CodeBuild::Project or bucket and topic policies (they come back untyped), which the
+    // template tests and the access matrix cover.
+    const trusted = (role: typeof pipelineRole) =>
+      JSON.parse(decodeURIComponent(role.Role!.AssumeRolePolicyDocument!)).Statement[0].Principal.Service;
+    expect(trusted(pipelineRole)).toBe('codepipeline.amazonaws.com');
+    expect(trusted(buildRole)).toBe('codebuild.amazonaws.com');
   });
 
   it('changes nothing and reports the same ids when run a second time', async () => {

@@ -90,7 +90,7 @@ describe('Sample application: examples/sam-app', () => {
     const [definition] = Object.values(resourcesOfType(pipeline, 'AWS::CodePipeline::Pipeline'));
 
     // Act
-    const overrides = (definition.Properties.Stages as Loose[])
+    const overrides = (definition!.Properties.Stages as Loose[])
       .flatMap((stage) => stage.Actions as Loose[])
       .filter((action) => action.Name === 'CreateChangeSet')
       .map((action) => JSON.parse(action.Configuration.ParameterOverrides as string));
