@@ -361,6 +361,14 @@ export function crossAccountRolesTemplate(scope: Construct, id: string): Stack {
             },
           },
           {
+            // A function policy for principal "*" would let anyone invoke the function.
+            Sid: 'NoPublicFunctions',
+            Effect: 'Deny',
+            Action: 'lambda:AddPermission',
+            Resource: '*',
+            Condition: { StringEquals: { 'lambda:Principal': '*' } },
+          },
+          {
             Sid: 'KeepBoundaryOnRoles',
             Effect: 'Deny',
             Action: 'iam:DeleteRolePermissionsBoundary',

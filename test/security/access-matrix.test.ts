@@ -790,3 +790,20 @@ describe('allowed services: the deployer gets a vetted statement set per request
     );
   });
 });
+
+describe('the deployer role may not make a function public', () => {
+  const addPermission = (principal: string): Question => ({
+    principal: V.testDeployer,
+    action: 'lambda:AddPermission',
+    resource: fn(ORDERS.test, 'orders-test-greeting'),
+    context: { 'lambda:Principal': principal },
+  });
+
+  it('may let API Gateway invoke an application function', async () => {
+    expect(verdict(await ask(addPermission('apigateway.amazonaws.com')))).toEqual(ALLOWED);
+  });
+
+  it('may NOT let everyone ("*") invoke it', async () => {
+    expect(verdict(await ask(addPermission('*')))).toEqual(EXPLICITLY_DENIED);
+  });
+});
