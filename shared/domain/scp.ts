@@ -1,5 +1,11 @@
 import type { ApplicationRequest } from '../request/schema';
-import { ACCOUNT_ACCESS_ROLE, DEPLOYER_ROLE, NAME_PREFIX, PIPELINE_CFN_ROLE } from './naming';
+import {
+  ACCOUNT_ACCESS_ROLE,
+  DEPLOYER_ROLE,
+  NAME_PREFIX,
+  PIPELINE_CFN_ROLE,
+  artifactKeyAlias,
+} from './naming';
 
 /** The default SCP size quota: 5,120 characters (AWS; raised for some organizations in 2026). */
 export const DEFAULT_SCP_SIZE_QUOTA = 5120;
@@ -71,6 +77,24 @@ const roleTamperingActions = [
   'iam:SetDefaultPolicyVersion',
 ];
 
+const artifactBucketTamperingActions = [
+  's3:DeleteBucket',
+  's3:DeleteBucketPolicy',
+  's3:PutBucketAcl',
+  's3:PutBucketPolicy',
+  's3:PutBucketPublicAccessBlock',
+  's3:PutBucketVersioning',
+  's3:PutEncryptionConfiguration',
+  's3:PutLifecycleConfiguration',
+];
+
+const artifactKeyTamperingActions = [
+  'kms:DisableKey',
+  'kms:DisableKeyRotation',
+  'kms:PutKeyPolicy',
+  'kms:ScheduleKeyDeletion',
+];
+
 /**
  * Renders the application's Service Control Policy for its guardrail profile.
  *
@@ -104,6 +128,25 @@ export function renderServiceControlPolicy(request: Pick<ApplicationRequest, 'na
         `arn:aws:iam::*:policy/${NAME_PREFIX}-${app}-*`,
       ],
       Condition: exceptVending(),
+    },
+    {
+      // The artifact store is the pipeline's supply chain: an account administrator who could
+      // open the bucket or rewrite the key policy could swap what gets deployed to every stage.
+      Sid: 'ProtectArtifactBuckets',
+      Effect: 'Deny',
+      Action: artifactBucketTamperingActions,
+      Resource: [`arn:aws:s3:::${NAME_PREFIX}-${app}-*`],
+      Condition: exceptVending(),
+    },
+    {
+      Sid: 'ProtectArtifactKey',
+      Effect: 'Deny',
+      Action: artifactKeyTamperingActions,
+      Resource: '*',
+      Condition: {
+        ...exceptVending(),
+        'ForAnyValue:StringEquals': { 'kms:ResourceAliases': artifactKeyAlias(app) },
+      },
     },
     {
       // Handing appvend's pipeline role to a pipeline of one's own would inherit its access to

@@ -807,3 +807,46 @@ describe('the deployer role may not make a function public', () => {
     expect(verdict(await ask(addPermission('*')))).toEqual(EXPLICITLY_DENIED);
   });
 });
+
+describe('the artifact store under the SCP: only appvend changes its key and bucket settings', () => {
+  const key = (principal: string, action: string): Question => ({
+    principal,
+    action,
+    resource: artifactKey(),
+  });
+  const bucket = (principal: string, action: string): Question => ({
+    principal,
+    action,
+    resource: `arn:aws:s3:::${V.bucket}`,
+  });
+
+  it('a tooling administrator may NOT rewrite the key policy, disable or delete the key', async () => {
+    const answers = await Promise.all(
+      ['kms:PutKeyPolicy', 'kms:DisableKey', 'kms:ScheduleKeyDeletion'].map((action) =>
+        ask(key(A.toolingDeveloper, action)),
+      ),
+    );
+    expect(answers.map(verdict)).toEqual(
+      decisions('ExplicitlyDenied', 'ExplicitlyDenied', 'ExplicitlyDenied'),
+    );
+  });
+
+  it('a tooling administrator may NOT open the bucket or turn off its encryption', async () => {
+    const answers = await Promise.all(
+      ['s3:PutBucketPolicy', 's3:PutBucketPublicAccessBlock', 's3:PutEncryptionConfiguration'].map((action) =>
+        ask(bucket(A.toolingDeveloper, action)),
+      ),
+    );
+    expect(answers.map(verdict)).toEqual(
+      decisions('ExplicitlyDenied', 'ExplicitlyDenied', 'ExplicitlyDenied'),
+    );
+  });
+
+  it('appvend, through OrganizationAccountAccessRole, may still update both', async () => {
+    const answers = await Promise.all([
+      ask(key(A.toolingOrgAccessRole, 'kms:PutKeyPolicy')),
+      ask(bucket(A.toolingOrgAccessRole, 's3:PutBucketPolicy')),
+    ]);
+    expect(answers.map(verdict)).toEqual(decisions('Allowed', 'Allowed'));
+  });
+});

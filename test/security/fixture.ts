@@ -53,6 +53,8 @@ export const A = {
   testDeveloper: role(ORDERS.test, 'developer'),
   /** The role CreateAccount creates; appvend's StackSets execution role. */
   testOrgAccessRole: role(ORDERS.test, 'OrganizationAccountAccessRole'),
+  /** The same role in the tooling account: CloudFormation deploys the artifact store through it. */
+  toolingOrgAccessRole: role(ORDERS.tooling, 'OrganizationAccountAccessRole'),
   /** An administrator of the other application's tooling account. */
   billingDeveloper: role(BILLING.tooling, 'developer'),
   /** An administrator outside the organization. */
@@ -97,6 +99,7 @@ export function buildWorld(): { world: VendedWorld; simulator: AccessSimulator }
     .addActor(A.toolingDeveloper, admin)
     .addActor(A.testDeveloper, admin)
     .addActor(A.testOrgAccessRole, admin)
+    .addActor(A.toolingOrgAccessRole, admin)
     .addActor(A.billingDeveloper, admin)
     .addActor(A.outsider, admin)
     .addActor(A.testFunctionRole, admin, {

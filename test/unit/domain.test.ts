@@ -52,7 +52,7 @@ describe('Module: naming', () => {
 });
 
 describe('Function: renderServiceControlPolicy', () => {
-  it('denies servers, leaving the organization and tampering with security services and pipeline roles', () => {
+  it('denies servers, leaving the organization and tampering with security services, pipeline roles and the artifact store', () => {
     // Act
     const policy = JSON.parse(renderServiceControlPolicy(request)) as {
       Statement: { Sid: string; Effect: string; Action: string[] }[];
@@ -65,6 +65,8 @@ describe('Function: renderServiceControlPolicy', () => {
       'DenyLeavingTheOrganization',
       'ProtectSecurityServices',
       'ProtectPipelineRoles',
+      'ProtectArtifactBuckets',
+      'ProtectArtifactKey',
       'ProtectPipelineRolePassing',
     ]);
     expect(policy.Statement.every((s) => s.Effect === 'Deny')).toBe(true);
