@@ -53,6 +53,8 @@ export const StackSetEnv = {
 };
 
 export const GuardrailsEnv = {
+  /** Config is set up in each account through the member role (the client factory reads it). */
+  ...MemberAccessEnv,
   /** The S3 bucket Config delivers to when appvend has to create an account's recorder. */
   APPVEND_CONFIG_BUCKET: z.string().min(3).max(63),
 };

@@ -1,0 +1,193 @@
+import { join } from 'node:path';
+import { Duration, Fn, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import {
+  ApplicationLogLevel,
+  Architecture,
+  LoggingFormat,
+  Runtime,
+  SystemLogLevel,
+  Tracing,
+} from 'aws-cdk-lib/aws-lambda';
+import { LogLevel, NodejsFunction, OutputFormat, type ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { functionName, type StepFunctionName } from '../workflow/step-functions';
+import { wildcardResourceFinding } from '../templates/support';
+import { environmentProblems, type EnvironmentFor, type EnvironmentShape } from './function-environment';
+import type { StepPermission } from './step-permissions';
+
+/** The newest Node.js runtime Lambda offers (cdk-nag AwsSolutions-L1 asks for the latest). */
+export const FUNCTION_RUNTIME = Runtime.NODEJS_24_X;
+
+/** Files copied into the function's bundle, beside `index.js`. */
+export interface BundledDirectory {
+  /** Absolute path of the directory to copy. */
+  from: string;
+  /** Directory name inside the bundle (the handler finds it at `join(__dirname, to)`). */
+  to: string;
+}
+
+export interface AppvendFunctionProps<S extends EnvironmentShape> {
+  /** The step this function runs: `services/<step>/handler.ts`, deployed as `appvend-<step>`. */
+  step: StepFunctionName;
+  /** What the function does, for the console. */
+  description: string;
+  /** The handler module's exported `environment` schema. */
+  environmentSchema: S;
+  /** The function's environment, typed and checked (at synth) by `environmentSchema`. */
+  environment: EnvironmentFor<S>;
+  /** The repository root (where `package-lock.json` and `services/` are). */
+  projectRoot: string;
+  logRetention: RetentionDays;
+  /** @default 30 seconds */
+  timeout?: Duration;
+  /** @default 256 */
+  memorySize?: number;
+  /** Directories shipped inside the bundle (the vended templates for the stack set steps). */
+  bundledDirectories?: BundledDirectory[];
+  /** The AWS calls the step makes, and nothing else (`step-permissions.ts`). */
+  permissions: readonly StepPermission[];
+}
+
+/** Why X-Ray's actions are granted on `*`: shared by every function, since all are traced. */
+const XRAY_WILDCARD_REASON =
+  'Active tracing (added by CDK): xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions.';
+
+/**
+ * One vend step as a Lambda function, configured the same way for every step: Node.js on arm64,
+ * bundled locally by esbuild with source maps, Powertools JSON logs into its own log group (with
+ * retention), active tracing, and a role of its own with the right to write to that log group and
+ * the step's own AWS permissions. Each permission on a wildcard carries its reason, which becomes
+ * the cdk-nag acknowledgement on this role.
+ *
+ * The environment is typed by the handler's own schema, and checked against it when the app is
+ * synthesized: a missing or malformed variable fails `cdk synth` and names the function.
+ *
+ * @example
+ * const fn = new AppvendFunction(this, 'RegisterGuardrails', {
+ *   step: 'register-guardrails',
+ *   description: 'Config recorder and conformance pack in each application account',
+ *   environmentSchema: registerGuardrails.environment,
+ *   environment: { APPVEND_CONFIG_BUCKET: bucket.valueAsString },
+ *   permissions: stepPermissions('register-guardrails', scope),
+ *   projectRoot,
+ *   logRetention: RetentionDays.THREE_MONTHS,
+ * });
+ */
+export class AppvendFunction<S extends EnvironmentShape = EnvironmentShape> extends Construct {
+  public readonly function: NodejsFunction;
+  public readonly role: Role;
+  public readonly logGroup: LogGroup;
+  public readonly functionName: string;
+
+  public constructor(scope: Construct, id: string, props: AppvendFunctionProps<S>) {
+    super(scope, id);
+    this.functionName = functionName(props.step);
+    const environment = props.environment as Record<string, string>;
+
+    this.logGroup = new LogGroup(this, 'Logs', {
+      logGroupName: `/aws/lambda/${this.functionName}`,
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Runs ${this.functionName}: its log group, its traces and the calls of its step only.`,
+    });
+    this.role.addToPolicy(
+      new PolicyStatement({
+        sid: 'WriteOwnLogs',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [this.logGroup.logGroupArn],
+      }),
+    );
+
+    this.function = new NodejsFunction(this, 'Function', {
+      functionName: this.functionName,
+      description: props.description,
+      entry: join(props.projectRoot, 'services', props.step, 'handler.ts'),
+      handler: 'handler',
+      projectRoot: props.projectRoot,
+      depsLockFilePath: join(props.projectRoot, 'package-lock.json'),
+      runtime: FUNCTION_RUNTIME,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 256,
+      timeout: props.timeout ?? Duration.seconds(30),
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      applicationLogLevelV2: ApplicationLogLevel.INFO,
+      systemLogLevelV2: SystemLogLevel.WARN,
+      tracing: Tracing.ACTIVE,
+      environment: {
+        ...environment,
+        POWERTOOLS_SERVICE_NAME: 'appvend',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: {
+        forceDockerBundling: false,
+        format: OutputFormat.CJS,
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        // The SDK is bundled too: the function runs the SDK version the tests ran, not the runtime's.
+        externalModules: [],
+        logLevel: LogLevel.WARNING,
+        commandHooks: copyIntoBundle(props.bundledDirectories ?? []),
+      },
+    });
+
+    // Checked at synth, on the environment as finally given: the error names the function.
+    this.node.addValidation({
+      validate: () =>
+        environmentProblems(props.environmentSchema, environment).map(
+          (problem) => `${this.functionName} (services/${props.step}/handler.ts): ${problem}`,
+        ),
+    });
+    this.grantStepPermissions(props.permissions);
+  }
+
+  /** Adds each permission to the role and acknowledges its wildcards with the reason it gives. */
+  private grantStepPermissions(permissions: readonly StepPermission[]): void {
+    const reasons = new Map<string, string[]>([['AwsSolutions-IAM5[Resource::*]', [XRAY_WILDCARD_REASON]]]);
+    for (const permission of permissions) {
+      this.role.addToPolicy(
+        new PolicyStatement({
+          sid: permission.sid,
+          effect: Effect.ALLOW,
+          actions: [...permission.actions],
+          resources: permission.resources.map((body) => (body === '*' ? '*' : Fn.sub(body))),
+          ...(permission.conditions ? { conditions: permission.conditions } : {}),
+        }),
+      );
+      for (const body of permission.resources.filter((r) => r.includes('*'))) {
+        if (!permission.wildcardReason) {
+          throw new Error(
+            `${this.functionName}: permission ${permission.sid} is on ${body} and gives no reason`,
+          );
+        }
+        const id = body === '*' ? 'AwsSolutions-IAM5[Resource::*]' : wildcardResourceFinding(body);
+        reasons.set(id, [...(reasons.get(id) ?? []), permission.wildcardReason]);
+      }
+    }
+    for (const [id, list] of reasons) {
+      Validations.of(this.role).acknowledge({ id, reason: [...new Set(list)].join(' ') });
+    }
+  }
+}
+
+/** esbuild runs locally; the hook copies each directory with Node (no shell tools assumed). */
+function copyIntoBundle(directories: BundledDirectory[]): ICommandHooks {
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (_inputDir, outputDir) =>
+      directories.map(
+        ({ from, to }) =>
+          `node -e "require('fs').cpSync(process.argv[1], process.argv[2], { recursive: true })" ` +
+          `"${from}" "${join(outputDir, to)}"`,
+      ),
+  };
+}

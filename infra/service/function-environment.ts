@@ -1,0 +1,57 @@
+import { Token } from 'aws-cdk-lib';
+import { z } from 'zod';
+
+/**
+ * A handler's environment schema: the zod shape it exports as `environment` and parses at cold
+ * start (`shared/lambda/step-handler.ts`). The same shape types and checks the CDK side here.
+ */
+export type EnvironmentShape = z.ZodRawShape;
+
+/** Variables Lambda sets itself; a function may read them but not be given them. */
+const LAMBDA_RESERVED = /^(AWS_|_HANDLER$|_X_AMZN_TRACE_ID$|LAMBDA_TASK_ROOT$|LAMBDA_RUNTIME_DIR$|TZ$)/;
+
+type Settable<T> = {
+  [K in keyof T as K extends `AWS_${string}` ? never : K]: string;
+};
+
+/**
+ * The environment a function is given, typed by its handler's schema: every variable the schema
+ * requires must be there (optional and defaulted ones may be left out), values are strings or CDK
+ * tokens, and variables Lambda sets itself (`AWS_REGION`) cannot be given.
+ *
+ * @example
+ * const env: EnvironmentFor<typeof GuardrailsEnv> = { APPVEND_CONFIG_BUCKET: bucketName };
+ */
+export type EnvironmentFor<S extends EnvironmentShape> = Settable<z.input<z.ZodObject<S>>>;
+
+/**
+ * Checks a function's environment against its handler's schema, as the handler will at cold start:
+ * a required variable that is missing, a concrete value the schema refuses, a variable the schema
+ * does not declare (a typo, or a handler that no longer reads it) and a variable reserved by Lambda
+ * are each one problem. A value that is a CDK token (an ARN, a parameter) is only known at deploy
+ * time, so for it only its presence is checked.
+ *
+ * @example
+ * environmentProblems(GuardrailsEnv, {}); // ['APPVEND_CONFIG_BUCKET is required by the handler's environment schema but is not set']
+ */
+export function environmentProblems(shape: EnvironmentShape, environment: Record<string, string>): string[] {
+  const problems: string[] = [];
+  for (const key of Object.keys(environment)) {
+    if (LAMBDA_RESERVED.test(key)) problems.push(`${key} is set by Lambda and cannot be given`);
+    else if (!(key in shape)) problems.push(`${key} is not declared by the handler's environment schema`);
+  }
+  for (const [key, schema] of Object.entries(shape)) {
+    if (LAMBDA_RESERVED.test(key)) continue;
+    const value = environment[key];
+    if (value !== undefined && Token.isUnresolved(value)) continue;
+    const result = z.object({ [key]: schema }).safeParse(value === undefined ? {} : { [key]: value });
+    if (result.success) continue;
+    if (value === undefined) {
+      problems.push(`${key} is required by the handler's environment schema but is not set`);
+    } else {
+      const reasons = result.error.issues.map((issue) => issue.message).join('; ');
+      problems.push(`${key}=${JSON.stringify(value)} is invalid: ${reasons}`);
+    }
+  }
+  return problems;
+}

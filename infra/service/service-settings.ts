@@ -1,0 +1,81 @@
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Node } from 'constructs';
+import { z } from 'zod';
+import { ACCOUNT_ACCESS_ROLE } from '../../shared/domain/naming';
+
+const emails = z
+  .union([z.string(), z.array(z.string())])
+  .transform((value) =>
+    (Array.isArray(value) ? value : value.split(',')).map((e) => e.trim()).filter(Boolean),
+  )
+  .pipe(z.array(z.email({ error: 'must be email addresses' })));
+
+const optionalNumber = z.coerce.number().int().min(1).optional();
+
+const RETENTION_DAYS = new Set(
+  Object.values(RetentionDays).filter((v): v is number => typeof v === 'number' && v > 0),
+);
+
+/**
+ * The service's deployment settings, read from CDK context (`cdk.json` or `-c key=value`). Each
+ * has a default that suits a management account; the values that go into a function's environment
+ * are checked again by that function's own schema at synth.
+ */
+export const ServiceContextSchema = z.object({
+  /** The OU under which application OUs are created (`APPVEND_PARENT_OU_ID`); the root when unset. */
+  parentOuId: z.string().optional(),
+  /** The role CreateAccount puts in new accounts and appvend assumes there (`APPVEND_MEMBER_ROLE`). */
+  memberRoleName: z.string().min(1).default(ACCOUNT_ACCESS_ROLE),
+  /** The role StackSets assumes in each target account. */
+  stackSetExecutionRoleName: z.string().min(1).default(ACCOUNT_ACCESS_ROLE),
+  /**
+   * An existing StackSet administration role to use. When unset, the stack creates
+   * `appvend-stackset-administration`, which may assume only the execution role, only in accounts
+   * of the organization, only for appvend's stack sets.
+   */
+  stackSetAdministrationRoleName: z.string().min(1).optional(),
+  /** The organization's management account, when the service runs in a delegated administrator account. */
+  managementAccountId: z
+    .string()
+    .regex(/^\d{12}$/, { error: 'must be a 12-digit account id' })
+    .optional(),
+  scpSizeQuota: optionalNumber,
+  scpAttachmentQuota: optionalNumber,
+  /** Retention of every log group of the service, in days (a CloudWatch Logs retention value). */
+  logRetentionDays: z.coerce
+    .number()
+    .refine((days) => RETENTION_DAYS.has(days), { error: 'must be a CloudWatch Logs retention in days' })
+    .default(RetentionDays.THREE_MONTHS),
+  /** Subscribed to the notifications topic (vend results, alarms). */
+  notificationEmails: emails.default([]),
+  /** Subscribed to the security findings topic (Config non-compliance from application accounts). */
+  securityEmails: emails.default([]),
+});
+
+export type ServiceSettings = z.output<typeof ServiceContextSchema>;
+
+/** Thrown when a context value is malformed; names the key. */
+export class ServiceSettingsError extends Error {
+  public constructor(message: string) {
+    super(message);
+    this.name = 'ServiceSettingsError';
+  }
+}
+
+/**
+ * Reads and checks the settings from the construct tree's context.
+ *
+ * @example
+ * const settings = readServiceSettings(app.node); // cdk synth -c parentOuId=ou-ab12-cdef3456
+ */
+export function readServiceSettings(node: Node): ServiceSettings {
+  const raw = Object.fromEntries(
+    Object.keys(ServiceContextSchema.shape).map((key) => [key, node.tryGetContext(key) as unknown]),
+  );
+  const result = ServiceContextSchema.safeParse(raw);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `context ${i.path.join('.')}: ${i.message}`);
+    throw new ServiceSettingsError(`Invalid appvend service settings: ${problems.join('; ')}`);
+  }
+  return result.data;
+}

@@ -1,0 +1,241 @@
+import { NAME_PREFIX } from '../../shared/domain/naming';
+import type { StepFunctionName } from '../workflow/step-functions';
+
+/**
+ * One IAM statement a step's function needs. Resources are `*` or `Fn::Sub` bodies, so that the
+ * same data is the CloudFormation policy and what cdk-nag names in its findings.
+ */
+export interface StepPermission {
+  sid: string;
+  actions: readonly string[];
+  resources: readonly string[];
+  conditions?: Record<string, Record<string, string | string[]>>;
+  /** Why the resources hold a wildcard; required when they do (it becomes the nag acknowledgement). */
+  wildcardReason?: string;
+}
+
+/** What the permissions are scoped by. Values may be `Fn::Sub` references (`${OrganizationId}`). */
+export interface PermissionScope {
+  /** The organization id (`o-…`), as it appears in Organizations ARNs. */
+  organizationId: string;
+  /** The management account id, as it appears in Organizations ARNs. */
+  managementAccountId: string;
+  /** The role appvend assumes in member accounts (`APPVEND_MEMBER_ROLE`). */
+  memberRoleName: string;
+  /** The StackSet administration role passed to CloudFormation with each stack set. */
+  stackSetAdministrationRoleName: string;
+}
+
+/** The tag appvend puts on everything it creates (OU, SCP, accounts, stack sets). */
+export const APPLICATION_TAG = `${NAME_PREFIX}:application`;
+
+const TAGGED_ON_CREATE = { Null: { [`aws:RequestTag/${APPLICATION_TAG}`]: 'false' } };
+const TAGGED_BY_APPVEND = { Null: { [`aws:ResourceTag/${APPLICATION_TAG}`]: 'false' } };
+const SCP_ONLY = { StringEquals: { 'organizations:PolicyType': 'SERVICE_CONTROL_POLICY' } };
+
+const NO_RESOURCE_LEVEL =
+  'have no resource types in the Service Authorization Reference, so they can only be granted on "*"';
+const ORGANIZATION_IDS =
+  'Organizations ARNs end in ids AWS assigns at creation (OU, account, policy ids); the pattern is limited to this organization, and to the resource type';
+
+/**
+ * The permissions of each step's function: exactly the AWS calls `shared/workflow/steps` and
+ * `shared/aws` make for that step, and nothing of another step. Organizations resources are
+ * limited to this organization; stack sets to `appvend-*`; mutations of SCPs to those appvend
+ * tagged; creations must carry appvend's tag; roles in member accounts may be assumed only in
+ * accounts of the same organization (`aws:ResourceOrgID`).
+ *
+ * @example
+ * stepPermissions('move-account', scope).flatMap((p) => p.actions);
+ * // ['organizations:ListParents', 'organizations:MoveAccount']
+ */
+export function stepPermissions(step: StepFunctionName, scope: PermissionScope): StepPermission[] {
+  const org = (path: string) =>
+    `arn:\${AWS::Partition}:organizations::${scope.managementAccountId}:${path.replace('{org}', scope.organizationId)}`;
+  const root = org('root/{org}/r-*');
+  const ous = org('ou/{org}/ou-*');
+  const accounts = org('account/{org}/*');
+  const scps = org('policy/{org}/service_control_policy/p-*');
+  const stackSets = `arn:\${AWS::Partition}:cloudformation:\${AWS::Region}:\${AWS::AccountId}:stackset/${NAME_PREFIX}-*`;
+
+  switch (step) {
+    case 'validate-request':
+    case 'summarize-vend':
+      return [];
+
+    case 'ensure-organizational-unit':
+      return [
+        {
+          sid: 'FindRoot',
+          actions: ['organizations:ListRoots'],
+          resources: ['*'],
+          wildcardReason: `organizations:ListRoots ${NO_RESOURCE_LEVEL}.`,
+        },
+        {
+          sid: 'FindOrCreateOu',
+          actions: [
+            'organizations:ListOrganizationalUnitsForParent',
+            'organizations:CreateOrganizationalUnit',
+          ],
+          resources: [root, ous],
+          wildcardReason: `The parent is the root or an OU, and the OU is new: ${ORGANIZATION_IDS}.`,
+        },
+        {
+          sid: 'TagOu',
+          actions: ['organizations:ListTagsForResource', 'organizations:TagResource'],
+          resources: [ous],
+          wildcardReason: `The application OU's id is assigned at creation: ${ORGANIZATION_IDS}.`,
+        },
+      ];
+
+    case 'ensure-service-control-policy':
+      return [
+        {
+          sid: 'FindScp',
+          actions: ['organizations:ListPolicies'],
+          resources: ['*'],
+          conditions: SCP_ONLY,
+          wildcardReason: `organizations:ListPolicies ${NO_RESOURCE_LEVEL}; the condition limits it to SCPs.`,
+        },
+        {
+          sid: 'CreateTaggedScp',
+          actions: ['organizations:CreatePolicy', 'organizations:TagResource'],
+          resources: [scps],
+          conditions: { ...SCP_ONLY, ...TAGGED_ON_CREATE },
+          wildcardReason: `A new SCP's id is assigned at creation: ${ORGANIZATION_IDS}; it must carry appvend's tag.`,
+        },
+        {
+          sid: 'ReadScp',
+          actions: ['organizations:DescribePolicy'],
+          resources: [scps],
+          wildcardReason: `The SCP is found by name, its id assigned at creation: ${ORGANIZATION_IDS}.`,
+        },
+        {
+          sid: 'UpdateAndAttachAppvendScp',
+          actions: ['organizations:UpdatePolicy', 'organizations:AttachPolicy'],
+          resources: [scps, ous],
+          conditions: { ...SCP_ONLY, ...TAGGED_BY_APPVEND },
+          wildcardReason: `Only SCPs and OUs that carry appvend's tag: ${ORGANIZATION_IDS}.`,
+        },
+        {
+          sid: 'ListOuScps',
+          actions: ['organizations:ListPoliciesForTarget'],
+          resources: [ous],
+          wildcardReason: `The application OU's id is assigned at creation: ${ORGANIZATION_IDS}.`,
+        },
+      ];
+
+    case 'start-account-creation':
+      return [
+        {
+          sid: 'FindAccountOrRequest',
+          actions: ['organizations:ListAccounts', 'organizations:ListCreateAccountStatus'],
+          resources: ['*'],
+          wildcardReason: `organizations:ListAccounts and ListCreateAccountStatus ${NO_RESOURCE_LEVEL}.`,
+        },
+        {
+          sid: 'CreateTaggedAccount',
+          actions: ['organizations:CreateAccount'],
+          resources: ['*'],
+          conditions: TAGGED_ON_CREATE,
+          wildcardReason: `organizations:CreateAccount ${NO_RESOURCE_LEVEL}; the account must carry appvend's tag.`,
+        },
+        {
+          sid: 'TagNewAccount',
+          actions: ['organizations:TagResource'],
+          resources: [accounts],
+          conditions: TAGGED_ON_CREATE,
+          wildcardReason: `Tags given to CreateAccount are authorized on the new account, whose id is not known before: ${ORGANIZATION_IDS}.`,
+        },
+      ];
+
+    case 'check-account-creation':
+      return [
+        {
+          sid: 'ReadCreateAccountStatus',
+          actions: ['organizations:DescribeCreateAccountStatus'],
+          resources: ['*'],
+          wildcardReason: `organizations:DescribeCreateAccountStatus ${NO_RESOURCE_LEVEL}.`,
+        },
+      ];
+
+    case 'move-account':
+      return [
+        {
+          sid: 'MoveAccountIntoOu',
+          actions: ['organizations:ListParents', 'organizations:MoveAccount'],
+          resources: [accounts, root, ous],
+          wildcardReason: `The account, its current parent (root or OU) and the application OU are known only at run time: ${ORGANIZATION_IDS}.`,
+        },
+      ];
+
+    case 'deploy-stack-set':
+      return [
+        {
+          sid: 'CreateTaggedStackSet',
+          actions: ['cloudformation:CreateStackSet'],
+          resources: ['*'],
+          conditions: TAGGED_ON_CREATE,
+          wildcardReason: `cloudformation:CreateStackSet ${NO_RESOURCE_LEVEL}; the stack set must carry appvend's tag.`,
+        },
+        {
+          sid: 'ReconcileAppvendStackSets',
+          actions: [
+            'cloudformation:DescribeStackSet',
+            'cloudformation:ListStackSetOperations',
+            'cloudformation:ListStackInstances',
+            'cloudformation:TagResource',
+          ],
+          resources: [stackSets],
+          wildcardReason:
+            'Stack sets are named appvend-<application>-<template> and their ARNs end in an id CloudFormation assigns.',
+        },
+        {
+          sid: 'UpdateAppvendStackSets',
+          actions: ['cloudformation:UpdateStackSet', 'cloudformation:CreateStackInstances'],
+          resources: [
+            stackSets,
+            // Targets are `<stack set id>/<account>`; types are the AWS resource types the templates use.
+            `arn:\${AWS::Partition}:cloudformation:\${AWS::Region}:\${AWS::AccountId}:stackset-target/${NAME_PREFIX}-*`,
+            'arn:${AWS::Partition}:cloudformation:${AWS::Region}::type/resource/AWS-*',
+          ],
+          wildcardReason:
+            'Operations on appvend-* stack sets, their targets (<stack set id>/<account>) and the AWS-owned resource types of the vended templates (no third-party types).',
+        },
+        {
+          sid: 'PassStackSetAdministrationRole',
+          actions: ['iam:PassRole'],
+          resources: [
+            `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${scope.stackSetAdministrationRoleName}`,
+          ],
+          conditions: { StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } },
+        },
+      ];
+
+    case 'check-stack-set-operation':
+      return [
+        {
+          sid: 'ReadStackSetOperations',
+          actions: [
+            'cloudformation:DescribeStackSetOperation',
+            'cloudformation:ListStackSetOperationResults',
+          ],
+          resources: [stackSets],
+          wildcardReason:
+            'Stack sets are named appvend-<application>-<template> and their ARNs end in an id CloudFormation assigns.',
+        },
+      ];
+
+    case 'register-guardrails':
+      return [
+        {
+          sid: 'AssumeMemberRoleInOrganization',
+          actions: ['sts:AssumeRole'],
+          resources: [`arn:\${AWS::Partition}:iam::*:role/${scope.memberRoleName}`],
+          conditions: { StringEquals: { 'aws:ResourceOrgID': '${aws:PrincipalOrgID}' } },
+          wildcardReason:
+            "Application accounts are created by the vend, so their ids are not known here; the role name is fixed and aws:ResourceOrgID limits it to this organization's accounts.",
+        },
+      ];
+  }
+}

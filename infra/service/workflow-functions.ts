@@ -1,0 +1,160 @@
+import { Duration } from 'aws-cdk-lib';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import * as checkAccountCreation from '../../services/check-account-creation/handler';
+import * as checkStackSetOperation from '../../services/check-stack-set-operation/handler';
+import * as deployStackSet from '../../services/deploy-stack-set/handler';
+import * as ensureOrganizationalUnit from '../../services/ensure-organizational-unit/handler';
+import * as ensureServiceControlPolicy from '../../services/ensure-service-control-policy/handler';
+import * as moveAccount from '../../services/move-account/handler';
+import * as registerGuardrails from '../../services/register-guardrails/handler';
+import * as startAccountCreation from '../../services/start-account-creation/handler';
+import * as summarizeVend from '../../services/summarize-vend/handler';
+import * as validateRequest from '../../services/validate-request/handler';
+import { STEP_FUNCTIONS, type StepFunctionName } from '../workflow/step-functions';
+import { AppvendFunction, type AppvendFunctionProps } from './appvend-function';
+import type { EnvironmentShape } from './function-environment';
+import { stepPermissions, type PermissionScope } from './step-permissions';
+import { BUNDLED_TEMPLATES_DIR } from './vended-templates-bundle';
+
+export interface WorkflowFunctionsProps {
+  projectRoot: string;
+  /** Directory of the synthesized vended templates, bundled into the function that deploys them. */
+  templatesDir: string;
+  logRetention: RetentionDays;
+  permissions: PermissionScope;
+  /** Values for the functions' environments; each function takes what its schema declares. */
+  environment: {
+    parentOuId?: string;
+    scpSizeQuota?: number;
+    scpAttachmentQuota?: number;
+    memberRoleName: string;
+    managementAccountId: string;
+    stackSetAdministrationRoleName: string;
+    stackSetExecutionRoleName: string;
+    securityTopicArn: string;
+    configDeliveryBucket: string;
+  };
+}
+
+/** Only the keys with a value: an unset optional setting leaves the handler's default in force. */
+const defined = <T extends Record<string, string | undefined>>(record: T) =>
+  Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]: string;
+  };
+
+/**
+ * The ten functions of the vend workflow, one per `services/<step>/handler.ts`, named as
+ * `infra/workflow/step-functions.ts` says (`appvend-<step>`), each with its handler's environment
+ * schema and its step's permissions only.
+ */
+export class WorkflowFunctions extends Construct {
+  public readonly functions: Record<StepFunctionName, AppvendFunction>;
+
+  public constructor(scope: Construct, id: string, props: WorkflowFunctionsProps) {
+    super(scope, id);
+    const env = props.environment;
+    const make = <S extends EnvironmentShape>(
+      constructId: string,
+      fn: Omit<AppvendFunctionProps<S>, 'projectRoot' | 'logRetention' | 'permissions'>,
+    ) =>
+      new AppvendFunction<S>(this, constructId, {
+        ...fn,
+        projectRoot: props.projectRoot,
+        logRetention: props.logRetention,
+        permissions: stepPermissions(fn.step, props.permissions),
+      });
+
+    const functions: Record<StepFunctionName, AppvendFunction> = {
+      'validate-request': make('ValidateRequest', {
+        step: 'validate-request',
+        description: 'appvend: validates an application request and lists the accounts it needs',
+        environmentSchema: validateRequest.environment,
+        environment: {},
+      }),
+      'ensure-organizational-unit': make('EnsureOrganizationalUnit', {
+        step: 'ensure-organizational-unit',
+        description: "appvend: finds or creates the application's OU under the parent",
+        environmentSchema: ensureOrganizationalUnit.environment,
+        environment: defined({ APPVEND_PARENT_OU_ID: env.parentOuId }),
+      }),
+      'ensure-service-control-policy': make('EnsureServiceControlPolicy', {
+        step: 'ensure-service-control-policy',
+        description: "appvend: creates or updates the application's SCP and attaches it to its OU",
+        environmentSchema: ensureServiceControlPolicy.environment,
+        environment: defined({
+          APPVEND_SCP_SIZE_QUOTA: env.scpSizeQuota?.toString(),
+          APPVEND_SCP_ATTACHMENT_QUOTA: env.scpAttachmentQuota?.toString(),
+        }),
+      }),
+      'start-account-creation': make('StartAccountCreation', {
+        step: 'start-account-creation',
+        description: 'appvend: finds an account by email or starts (once) its CreateAccount request',
+        environmentSchema: startAccountCreation.environment,
+        environment: { APPVEND_MEMBER_ROLE: env.memberRoleName },
+      }),
+      'check-account-creation': make('CheckAccountCreation', {
+        step: 'check-account-creation',
+        description: 'appvend: looks once at a CreateAccount request',
+        environmentSchema: checkAccountCreation.environment,
+        environment: {},
+      }),
+      'move-account': make('MoveAccount', {
+        step: 'move-account',
+        description: "appvend: moves an account into the application's OU",
+        environmentSchema: moveAccount.environment,
+        environment: {},
+      }),
+      'deploy-stack-set': make('DeployStackSet', {
+        step: 'deploy-stack-set',
+        description: 'appvend: moves one stack set a step towards its template, parameters and instances',
+        environmentSchema: deployStackSet.environment,
+        environment: {
+          APPVEND_MANAGEMENT_ACCOUNT_ID: env.managementAccountId,
+          APPVEND_STACKSET_ADMIN_ROLE_NAME: env.stackSetAdministrationRoleName,
+          APPVEND_STACKSET_EXECUTION_ROLE_NAME: env.stackSetExecutionRoleName,
+          APPVEND_NOTIFICATION_TOPIC_ARN: env.securityTopicArn,
+        },
+        timeout: Duration.minutes(1),
+        bundledDirectories: [{ from: props.templatesDir, to: BUNDLED_TEMPLATES_DIR }],
+      }),
+      'check-stack-set-operation': make('CheckStackSetOperation', {
+        step: 'check-stack-set-operation',
+        description: 'appvend: looks once at a stack set operation',
+        environmentSchema: checkStackSetOperation.environment,
+        environment: {},
+      }),
+      'register-guardrails': make('RegisterGuardrails', {
+        step: 'register-guardrails',
+        description:
+          'appvend: Config recorder (when missing) and conformance pack in each application account',
+        environmentSchema: registerGuardrails.environment,
+        environment: {
+          APPVEND_CONFIG_BUCKET: env.configDeliveryBucket,
+          APPVEND_MEMBER_ROLE: env.memberRoleName,
+        },
+        timeout: Duration.minutes(2),
+      }),
+      'summarize-vend': make('SummarizeVend', {
+        step: 'summarize-vend',
+        description: 'appvend: the summary of a vend, successful or not',
+        environmentSchema: summarizeVend.environment,
+        environment: {},
+      }),
+    };
+    for (const step of STEP_FUNCTIONS) {
+      if (!functions[step]) throw new Error(`No function for step ${step}`);
+    }
+    this.functions = functions;
+  }
+
+  /** The functions as the state machine takes them. */
+  public lambdaFunctions(): Record<StepFunctionName, IFunction> {
+    const entries = STEP_FUNCTIONS.map((step): [StepFunctionName, IFunction] => [
+      step,
+      this.functions[step].function,
+    ]);
+    return Object.fromEntries(entries) as Record<StepFunctionName, IFunction>;
+  }
+}

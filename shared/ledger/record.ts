@@ -1,0 +1,113 @@
+import { createHash } from 'node:crypto';
+import type { ApplicationRequest } from '../request/schema';
+import type { VendSummary } from '../workflow/types';
+
+/** The ledger table the service deploys and the CLI reads by default. */
+export const LEDGER_TABLE_NAME = 'appvend-ledger';
+/** Its partition key: the application name, one item per application. */
+export const LEDGER_KEY = 'name';
+
+/** Where an application stands, as every front door and `appvend status` report it. */
+export type ApplicationStatus = 'REQUESTED' | 'IN_PROGRESS' | 'SUCCEEDED' | 'FAILED';
+
+/** One item per application: what was asked, by whom, and how far the vend got. */
+export interface ApplicationRecord {
+  name: string;
+  owner: string;
+  /** Identifies one request (a name and its content): the same request always gets the same id. */
+  requestId: string;
+  requestDigest: string;
+  request: ApplicationRequest;
+  status: ApplicationStatus;
+  /** Executions started for this request: a retry of a failed vend adds one. */
+  attempt: number;
+  executionName: string;
+  executionArn?: string;
+  /** The step running or, after a failure, the step that failed. */
+  step?: string;
+  ids?: {
+    organizationalUnit?: string;
+    serviceControlPolicy?: string;
+    accounts?: Record<string, string>;
+  };
+  error?: { step: string; message: string };
+  createdAt: string;
+  updatedAt: string;
+  /** Optimistic concurrency: every write requires the version it read. */
+  version: number;
+}
+
+/** Canonical JSON: keys sorted at every level, so that key order never changes the digest. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** The digest of a validated request (defaults applied), independent of key order and formatting. */
+export function requestDigest(request: ApplicationRequest): string {
+  return createHash('sha256').update(canonical(request)).digest('hex');
+}
+
+/** `orders-3f2a9c1b7d4e`: readable, and the same for the same request. */
+export const requestIdOf = (name: string, digest: string): string => `${name}-${digest.slice(0, 12)}`;
+
+/** Step Functions execution names are unique per state machine for 90 days: one per attempt. */
+export const executionNameOf = (requestId: string, attempt: number): string => `${requestId}-${attempt}`;
+
+/** What to do with a request, given what the ledger holds for its name. */
+export type Decision =
+  | { kind: 'start'; reason: 'new' | 'changed' }
+  | { kind: 'retry' }
+  | { kind: 'existing' }
+  | { kind: 'conflict'; reason: 'owner' | 'in-progress'; message: string };
+
+const ACTIVE: readonly ApplicationStatus[] = ['REQUESTED', 'IN_PROGRESS'];
+
+/**
+ * The one rule the three front doors share:
+ * - a new name starts a vend;
+ * - the same request again (at-least-once delivery, retries) is the same vend: same request id,
+ *   no second execution; if that vend failed, it is tried again;
+ * - another owner's name is refused;
+ * - a different request while a vend runs is refused;
+ * - a different request after the vend ended re-vends (the steps converge).
+ */
+export function decideSubmission(
+  existing: ApplicationRecord | undefined,
+  incoming: { owner: string; digest: string },
+): Decision {
+  if (!existing) return { kind: 'start', reason: 'new' };
+  if (existing.owner.toLowerCase() !== incoming.owner.toLowerCase()) {
+    return {
+      kind: 'conflict',
+      reason: 'owner',
+      message: `application "${existing.name}" belongs to ${existing.owner}`,
+    };
+  }
+  if (existing.requestDigest === incoming.digest) {
+    return existing.status === 'FAILED' ? { kind: 'retry' } : { kind: 'existing' };
+  }
+  if (ACTIVE.includes(existing.status)) {
+    return {
+      kind: 'conflict',
+      reason: 'in-progress',
+      message: `application "${existing.name}" is being vended (request ${existing.requestId}, ${existing.status}); send the change when it has finished`,
+    };
+  }
+  return { kind: 'start', reason: 'changed' };
+}
+
+/** The ids a summary carries, in the ledger's shape. */
+export function idsOf(summary: VendSummary): NonNullable<ApplicationRecord['ids']> {
+  return {
+    ...(summary.organizationalUnit && { organizationalUnit: summary.organizationalUnit.id }),
+    ...(summary.serviceControlPolicy && { serviceControlPolicy: summary.serviceControlPolicy.id }),
+    accounts: Object.fromEntries(Object.entries(summary.accounts).map(([stage, a]) => [stage, a.id])),
+  };
+}

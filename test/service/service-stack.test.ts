@@ -1,0 +1,408 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Validations, type App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { TEMPLATE_KEYS } from '../../shared/domain/naming';
+import { applicationRequestJsonSchema } from '../../shared/request/schema';
+import { SERVICE_STACK_NAME, buildServiceApp, synthesizeServiceApp } from '../../infra/service';
+import { STATE_MACHINE_NAME } from '../../infra/service/state-machine';
+import { stepPermissions, type PermissionScope } from '../../infra/service/step-permissions';
+import { LOCAL_ACCOUNT, LOCAL_REGION, vendStateMachineDefinition } from '../../infra/workflow/asl';
+import { STEP_FUNCTIONS, functionName } from '../../infra/workflow/step-functions';
+import {
+  blockingFindings,
+  cfnLint,
+  overlyBroadActions,
+  policyStatements,
+  type Loose,
+} from '../templates/helpers';
+
+const FUNCTION_NAMES = STEP_FUNCTIONS.map(functionName);
+/** Statement ids do not depend on the scope. */
+const PERMISSION_SCOPE: PermissionScope = {
+  organizationId: 'o-a1b2c3d4e5',
+  managementAccountId: '111111111111',
+  memberRoleName: 'OrganizationAccountAccessRole',
+  stackSetAdministrationRoleName: 'appvend-stackset-administration',
+};
+
+describe('Stack: AppvendService', () => {
+  let outdir: string;
+  let app: App;
+  let json: Loose;
+  let template: Template;
+  const resources = (type: string): [string, Loose][] =>
+    Object.entries(json.Resources as Record<string, Loose>).filter(([, r]) => r.Type === type);
+  const functionsByName = (): Map<string, [string, Loose]> =>
+    new Map(resources('AWS::Lambda::Function').map(([id, r]) => [r.Properties.FunctionName, [id, r]]));
+
+  beforeAll(() => {
+    outdir = mkdtempSync(join(tmpdir(), 'appvend-service-'));
+    // CDK announces each bundling on stderr; failures throw.
+    const quiet = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      ({ app } = buildServiceApp({ outdir }));
+      json = synthesizeServiceApp(app).getStackByName(SERVICE_STACK_NAME).template;
+    } finally {
+      quiet.mockRestore();
+    }
+    template = Template.fromJSON(json);
+  });
+
+  afterAll(() => {
+    rmSync(outdir, { recursive: true, force: true });
+  });
+
+  it('deploys one function per step, named as the state machine expects', () => {
+    // Act
+    const names = [...functionsByName().keys()].sort();
+
+    // Assess
+    expect(names).toEqual([...FUNCTION_NAMES].sort());
+  });
+
+  it('runs every function on the latest Node.js runtime, arm64, traced, with JSON logs in its own log group', () => {
+    for (const name of FUNCTION_NAMES) {
+      // Prepare
+      const [, fn] = functionsByName().get(name)!;
+      const logGroupId = fn.Properties.LoggingConfig.LogGroup.Ref;
+
+      // Act
+      const logGroup = json.Resources[logGroupId];
+
+      // Assess
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: { LogFormat: 'JSON', ApplicationLogLevel: 'INFO' },
+        Environment: { Variables: { POWERTOOLS_SERVICE_NAME: 'appvend', POWERTOOLS_LOG_LEVEL: 'INFO' } },
+      });
+      expect(logGroup.Properties).toEqual({ LogGroupName: `/aws/lambda/${name}`, RetentionInDays: 90 });
+      expect(logGroup.DeletionPolicy).toBe('Retain');
+    }
+  });
+
+  it('gives each function a role of its own', () => {
+    // Act
+    const roles = resources('AWS::Lambda::Function').map(([, fn]) => JSON.stringify(fn.Properties.Role));
+
+    // Assess
+    expect(new Set(roles).size).toBe(STEP_FUNCTIONS.length);
+  });
+
+  it("gives each function's role its log group, X-Ray and its step's permissions, nothing else", () => {
+    for (const step of STEP_FUNCTIONS) {
+      // Prepare
+      const [, fn] = functionsByName().get(functionName(step))!;
+      const roleId = fn.Properties.Role['Fn::GetAtt'][0];
+      const policies = resources('AWS::IAM::Policy').filter(([, p]) =>
+        (p.Properties.Roles as Loose[]).some((r) => r.Ref === roleId),
+      );
+
+      // Act
+      const statements = policies.flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Loose[]);
+      const sids = statements.map((st) => st.Sid ?? [st.Action].flat().join(','));
+
+      // Assess
+      expect(json.Resources[roleId].Properties.ManagedPolicyArns).toBeUndefined();
+      expect(json.Resources[roleId].Properties.Policies).toBeUndefined();
+      expect(sids.sort()).toEqual(
+        [
+          'WriteOwnLogs',
+          'xray:PutTraceSegments,xray:PutTelemetryRecords',
+          ...stepPermissions(step, PERMISSION_SCOPE).map((p) => p.sid),
+        ].sort(),
+      );
+    }
+  });
+
+  it('bundles the synthesized vended templates beside the stack set function, and only there', () => {
+    // Prepare
+    const assetDir = (name: string) =>
+      join(
+        outdir,
+        `asset.${functionsByName()
+          .get(name)![1]
+          .Properties.Code.S3Key.replace(/\.zip$/, '')}`,
+      );
+    const staged = join(outdir, 'appvend-stacksets');
+
+    // Act
+    const deployer = assetDir(functionName('deploy-stack-set'));
+    const others = FUNCTION_NAMES.filter((n) => n !== functionName('deploy-stack-set')).map(assetDir);
+    // Loaded by a plain Node process, as Lambda would: the bundle needs nothing beside it.
+    const exported = execFileSync(
+      process.execPath,
+      ['-e', 'process.stdout.write(typeof require(process.argv[1]).handler)', join(deployer, 'index.js')],
+      { encoding: 'utf8' },
+    );
+
+    // Assess
+    expect(exported).toBe('function');
+    expect(readdirSync(join(deployer, 'stacksets')).sort()).toEqual(
+      TEMPLATE_KEYS.map((k) => `${k}.json`).sort(),
+    );
+    for (const key of TEMPLATE_KEYS) {
+      const bundled = readFileSync(join(deployer, 'stacksets', `${key}.json`), 'utf8');
+      expect(bundled).toBe(readFileSync(join(staged, `${key}.json`), 'utf8'));
+      expect(JSON.parse(bundled).Description).toMatch(/^appvend /);
+    }
+    for (const dir of others) expect(readdirSync(dir).sort()).toEqual(['index.js', 'index.js.map']);
+  });
+
+  it('runs the bundled stack set function in plain Node: it reads its template beside it, then calls AWS', () => {
+    // Prepare
+    const key = functionsByName().get(functionName('deploy-stack-set'))![1].Properties.Code.S3Key;
+    const bundle = join(outdir, `asset.${key.replace(/\.zip$/, '')}`, 'index.js');
+    const request = JSON.parse(
+      readFileSync(join(__dirname, '../../events/application-request.json'), 'utf8'),
+    );
+    const input = {
+      template: 'pipeline',
+      request: { ...request, profile: 'serverless' },
+      accounts: ['tooling', 'test', 'prod'].map((stage, i) => ({ stage, id: String(i + 1).repeat(12) })),
+    };
+    // Nothing listens on port 9: the call fails only once the template has been read.
+    const invoke = `require(process.argv[1]).handler(JSON.parse(process.argv[2]), { awsRequestId: 'probe' })
+      .then(() => process.stdout.write('no error'), (e) => process.stdout.write(String(e.message)))`;
+
+    // Act
+    const outcome = execFileSync(process.execPath, ['-e', invoke, bundle, JSON.stringify(input)], {
+      encoding: 'utf8',
+      env: {
+        PATH: process.env.PATH,
+        AWS_REGION: 'eu-west-1',
+        AWS_ACCESS_KEY_ID: 'AKIAPROBE',
+        AWS_SECRET_ACCESS_KEY: 'probe',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        APPVEND_AWS_ENDPOINT: 'http://127.0.0.1:9',
+        APPVEND_MANAGEMENT_ACCOUNT_ID: '111111111111',
+        APPVEND_NOTIFICATION_TOPIC_ARN: 'arn:aws:sns:eu-west-1:111111111111:appvend-security-findings',
+        POWERTOOLS_LOG_LEVEL: 'CRITICAL',
+      },
+    });
+
+    // Assess
+    expect(outcome).toContain('ECONNREFUSED');
+  });
+
+  it('deploys exactly the state machine definition the CLI runs locally', () => {
+    // Prepare
+    const [[, machine]] = resources('AWS::StepFunctions::StateMachine') as [[string, Loose]];
+    const [separator, parts] = machine.Properties.DefinitionString['Fn::Join'] as [string, Loose[]];
+    const localArn = (logicalId: string) =>
+      `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${json.Resources[logicalId].Properties.FunctionName}`;
+
+    // Act
+    const deployed = JSON.parse(
+      parts
+        .map((part) => {
+          if (typeof part === 'string') return part;
+          if (part['Fn::GetAtt']?.[1] === 'Arn') return localArn(part['Fn::GetAtt'][0]);
+          throw new Error(`unexpected ${JSON.stringify(part)} in the definition`);
+        })
+        .join(separator),
+    );
+
+    // Assess
+    const { TimeoutSeconds, ...definition } = deployed;
+    expect(definition).toEqual(vendStateMachineDefinition());
+    expect(TimeoutSeconds).toBe(12 * 3600);
+  });
+
+  it('logs every state machine event without execution data, and traces executions', () => {
+    // Assess
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineName: STATE_MACHINE_NAME,
+      LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: false },
+      TracingConfiguration: { Enabled: true },
+    });
+    template.hasResourceProperties('AWS::Logs::LogGroup', {
+      LogGroupName: `/aws/vendedlogs/states/${STATE_MACHINE_NAME}`,
+      RetentionInDays: 90,
+    });
+  });
+
+  it('starts a vend with the detail of each Application Requested event on the appvend bus', () => {
+    // Assess
+    template.hasResourceProperties('AWS::Events::EventBus', { Name: 'appvend' });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: { Ref: Match.anyValue() },
+      EventPattern: { source: ['appvend'], 'detail-type': ['Application Requested'] },
+      Targets: [
+        Match.objectLike({
+          Arn: { Ref: Match.stringLikeRegexp('^VendStateMachine') },
+          InputTransformer: { InputPathsMap: { detail: '$.detail' }, InputTemplate: '{"request":<detail>}' },
+          DeadLetterConfig: {
+            Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^IntakeDeadLetterQueue'), 'Arn'] },
+          },
+          RetryPolicy: Match.objectLike({ MaximumRetryAttempts: Match.anyValue() }),
+        }),
+      ],
+    });
+  });
+
+  it('keeps undeliverable events in an encrypted dead-letter queue reachable over TLS only', () => {
+    // Prepare
+    const [[, policy]] = resources('AWS::SQS::QueuePolicy') as [[string, Loose]];
+
+    // Act
+    const statements = policy.Properties.PolicyDocument.Statement as Loose[];
+
+    // Assess
+    template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
+    expect(statements).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        expect.objectContaining({ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' } }),
+      ]),
+    );
+  });
+
+  it('registers the Application Requested schema: the request schema in the EventBridge envelope', () => {
+    // Prepare
+    const [[, schema]] = resources('AWS::EventSchemas::Schema') as [[string, Loose]];
+
+    // Act
+    const content = JSON.parse(schema.Properties.Content);
+
+    // Assess
+    const { $schema: _dialect, ...detail } = applicationRequestJsonSchema();
+    expect(schema.Properties.Type).toBe('JSONSchemaDraft4');
+    expect(content.$schema).toBe('http://json-schema.org/draft-04/schema#');
+    expect(content.properties.source).toEqual({ type: 'string', enum: ['appvend'] });
+    expect(content.properties['detail-type']).toEqual({ type: 'string', enum: ['Application Requested'] });
+    expect(content.properties.detail).toEqual(detail);
+  });
+
+  it('keeps the ledger: one item per application name, encrypted, with point-in-time recovery, retained', () => {
+    // Assess
+    template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        TableName: 'appvend-ledger',
+        KeySchema: [{ AttributeName: 'name', KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+        SSESpecification: { SSEEnabled: true },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        DeletionProtectionEnabled: true,
+      }),
+    });
+  });
+
+  it('encrypts both topics with one rotating key; only compliance notifier roles of the organization publish findings', () => {
+    // Prepare
+    const [[keyId]] = resources('AWS::KMS::Key') as [[string, Loose]];
+    const findingsPolicy = resources('AWS::SNS::TopicPolicy')
+      .map(([, p]) => p.Properties)
+      .find((p) => JSON.stringify(p.Topics).includes('SecurityFindings'));
+
+    // Act
+    const publish = (findingsPolicy.PolicyDocument.Statement as Loose[]).find((s) => s.Effect === 'Allow');
+
+    // Assess
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    for (const name of ['appvend-notifications', 'appvend-security-findings']) {
+      template.hasResourceProperties('AWS::SNS::Topic', {
+        TopicName: name,
+        KmsMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] },
+      });
+    }
+    expect(publish.Condition.StringEquals).toEqual({ 'aws:PrincipalOrgID': { Ref: 'OrganizationId' } });
+    expect(JSON.stringify(publish.Condition.ArnLike)).toContain(':iam::*:role/appvend-*-compliance-notifier');
+  });
+
+  it('alarms on failed or timed-out vends and on undelivered requests, to the notifications topic', () => {
+    // Prepare
+    const alarms = resources('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+    const topic = { Ref: Match.stringLikeRegexp('^TopicsNotifications') };
+
+    // Act
+    const metrics = alarms.map(
+      (a) =>
+        a.MetricName ??
+        (a.Metrics as Loose[]).filter((m) => m.MetricStat).map((m) => m.MetricStat.Metric.MetricName),
+    );
+
+    // Assess
+    expect(metrics).toEqual(
+      expect.arrayContaining([
+        ['ExecutionsFailed', 'ExecutionsTimedOut'],
+        'ApproximateNumberOfMessagesVisible',
+      ]),
+    );
+    for (const alarm of alarms) {
+      expect(alarm).toMatchObject({ Threshold: 1, TreatMissingData: 'notBreaching' });
+      expect(alarm.AlarmActions).toEqual([expect.anything()]);
+      expect(alarm.AlarmName).toMatch(/^appvend-/);
+    }
+    template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { AlarmActions: [topic] }, 2);
+  });
+
+  it('allows no "*" or "service:*" action in any IAM policy', () => {
+    // Prepare
+    const iam = Object.fromEntries(
+      Object.entries(json.Resources as Record<string, Loose>).filter(([, r]) =>
+        r.Type.startsWith('AWS::IAM::'),
+      ),
+    );
+
+    // Act
+    const broad = policyStatements({ Resources: iam }).flatMap((found) =>
+      overlyBroadActions(found).map((action) => `${found.where}: ${action}`),
+    );
+
+    // Assess
+    expect(broad).toEqual([]);
+  });
+
+  it('passes cfn-lint with no error and no warning but W3005', () => {
+    // Act
+    const findings = cfnLint({ service: json });
+
+    // Assess
+    expect(blockingFindings(findings)).toEqual([]);
+  });
+
+  it('acknowledges only findings cdk-nag really makes, each on its construct with a reason', () => {
+    // Prepare
+    const acknowledged = app.node.findAll().flatMap((construct) =>
+      construct.node.metadata
+        .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+        .flatMap((entry) =>
+          Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({
+            path: construct.node.path,
+            id: id.replace(/^annotation::/i, ''),
+            reason,
+          })),
+        ),
+    );
+    // A pack that acknowledges nothing reports every finding (isAcknowledged is private API).
+    const pack = new AwsSolutionsChecks();
+    (pack as unknown as { isAcknowledged: () => boolean }).isAcknowledged = () => false;
+
+    // Act
+    const raw = pack
+      .validateScope(app)
+      .violations.flatMap((v) =>
+        v.violatingResources.map((r) => ({ id: v.ruleName, path: r.constructPath ?? '' })),
+      );
+
+    // Assess
+    expect(acknowledged.length).toBeGreaterThan(0);
+    expect(new Set(raw.map((f) => f.id.replace(/\[.*$/, '')))).toEqual(
+      new Set(['AwsSolutions-IAM5', 'AwsSolutions-SQS3']),
+    );
+    for (const ack of acknowledged) {
+      expect(ack.reason.length).toBeGreaterThan(40);
+      expect({
+        ack: `${ack.id} on ${ack.path}`,
+        found: raw.some((f) => f.id === ack.id && (f.path === ack.path || f.path.startsWith(`${ack.path}/`))),
+      }).toEqual({ ack: `${ack.id} on ${ack.path}`, found: true });
+    }
+  });
+});
