@@ -5,6 +5,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { complianceNotifierRoleName } from '../../shared/domain/naming';
+import { TOPICS_KEY_ALIAS } from '../../shared/domain/naming';
 
 export const NOTIFICATIONS_TOPIC_NAME = 'appvend-notifications';
 export const SECURITY_FINDINGS_TOPIC_NAME = 'appvend-security-findings';
@@ -33,7 +34,7 @@ export class NotificationTopics extends Construct {
   public constructor(scope: Construct, id: string, props: NotificationTopicsProps) {
     super(scope, id);
     this.key = new Key(this, 'Key', {
-      alias: 'alias/appvend-topics',
+      alias: TOPICS_KEY_ALIAS,
       description: 'appvend: encrypts the notifications and security findings topics',
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,

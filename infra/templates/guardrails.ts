@@ -1,7 +1,8 @@
-import { CfnParameter, Validations, type Stack } from 'aws-cdk-lib';
+import { Aws, CfnParameter, Fn, Validations, type Stack } from 'aws-cdk-lib';
 import { CfnRule } from 'aws-cdk-lib/aws-events';
 import { CfnRole } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
+import { TOPICS_KEY_ALIAS } from '../../shared/domain/naming';
 import {
   PARTITION,
   VAR,
@@ -63,9 +64,36 @@ export function guardrailsTemplate(scope: Construct, id: string): Stack {
     policies: [
       {
         policyName: 'PublishToSecurityTopic',
-        policyDocument: policy({ Effect: 'Allow', Action: 'sns:Publish', Resource: topicArn }),
+        policyDocument: policy(
+          { Sid: 'Publish', Effect: 'Allow', Action: 'sns:Publish', Resource: topicArn },
+          {
+            // The topic is encrypted with the service's key: SNS uses it on the publisher's behalf.
+            Sid: 'EncryptForTheTopic',
+            Effect: 'Allow',
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+            Resource: Fn.join('', [
+              'arn:',
+              Aws.PARTITION,
+              ':kms:',
+              Aws.REGION,
+              ':',
+              Fn.select(4, Fn.split(':', topicArn)),
+              ':key/*',
+            ]),
+            Condition: {
+              StringEquals: { 'kms:ViaService': sub(`sns.${VAR.region}.amazonaws.com`) },
+              'ForAnyValue:StringEquals': { 'kms:ResourceAliases': TOPICS_KEY_ALIAS },
+            },
+          },
+        ),
       },
     ],
+  });
+
+  Validations.of(notifierRole).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:<AWS::Region>:{"Fn::Select":[4,{"Fn::Split":[":",{"Ref":"NotificationTopicArn"}]}]}:key/*]',
+    reason:
+      "Keys of the topic's account only, narrowed to the service's topics key by kms:ResourceAliases and to use through SNS by kms:ViaService; the key id is not known to the vended account.",
   });
 
   new CfnRule(stack, 'NonComplianceRule', {

@@ -26,6 +26,9 @@ export const DEPLOYER_ROLE = 'CloudformationDeployerRole';
 export const TEMPLATE_KEYS = ['artifact-store', 'cross-account-roles', 'guardrails', 'pipeline'] as const;
 export type TemplateKey = (typeof TEMPLATE_KEYS)[number];
 
+/** The service's key for its SNS topics (management account); publishers to them need it too. */
+export const TOPICS_KEY_ALIAS = `alias/${NAME_PREFIX}-topics`;
+
 export const ouName = (app: string): string => `${NAME_PREFIX}-${app}`;
 export const scpName = (app: string): string => `${NAME_PREFIX}-${app}-guardrails`;
 /** Each stage's pipeline stage in the tooling account. */

@@ -69,7 +69,7 @@ describe('Template: guardrails', () => {
     );
   });
 
-  it('lets EventBridge, for this rule only, publish to the security topic and nothing else', () => {
+  it('lets EventBridge, for this rule only, publish to the security topic (and use its key through SNS) and nothing else', () => {
     // Prepare
     const role = roleNamed('appvend-shop-compliance-notifier');
 
@@ -90,6 +90,19 @@ describe('Template: guardrails', () => {
         },
       },
     ]);
-    expect(statements).toEqual([{ Effect: 'Allow', Action: 'sns:Publish', Resource: TOPIC }]);
+    expect(statements).toEqual([
+      { Sid: 'Publish', Effect: 'Allow', Action: 'sns:Publish', Resource: TOPIC },
+      {
+        Sid: 'EncryptForTheTopic',
+        Effect: 'Allow',
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        // The topic's account (444444444444), its topics key only, through SNS only.
+        Resource: 'arn:aws:kms:eu-west-1:444444444444:key/*',
+        Condition: {
+          StringEquals: { 'kms:ViaService': 'sns.eu-west-1.amazonaws.com' },
+          'ForAnyValue:StringEquals': { 'kms:ResourceAliases': 'alias/appvend-topics' },
+        },
+      },
+    ]);
   });
 });
