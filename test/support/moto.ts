@@ -70,9 +70,12 @@ export interface MotoServer {
   stop(): Promise<void>;
 }
 
-/** Connects to MOTO_ENDPOINT or starts a private moto server. */
-export async function startMoto(): Promise<MotoServer> {
-  let endpoint = process.env.MOTO_ENDPOINT;
+/**
+ * Connects to MOTO_ENDPOINT or starts a private moto server. `isolated` always starts a private
+ * one: for a test file that must not see another file's `reset()` (jest runs files in parallel).
+ */
+export async function startMoto(options: { isolated?: boolean } = {}): Promise<MotoServer> {
+  let endpoint = options.isolated ? undefined : process.env.MOTO_ENDPOINT;
   let child: ChildProcess | undefined;
   if (!endpoint) {
     const port = await freePort();

@@ -1,0 +1,141 @@
+import { parseRequest } from '../request/validate';
+import type { VendSummary } from '../workflow/types';
+import {
+  decideSubmission,
+  executionNameOf,
+  idsOf,
+  requestDigest,
+  requestIdOf,
+  type ApplicationRecord,
+} from './record';
+
+/**
+ * Storage behind the ledger: read an item, write it only if it still has the version that was
+ * read (0 = absent), list. DynamoDB does it with a condition expression; the local store in
+ * memory. All the rules live in {@link Ledger}, once.
+ */
+export interface LedgerStore {
+  read(name: string): Promise<ApplicationRecord | undefined>;
+  /** False when the item changed since it was read (another door got there first). */
+  write(record: ApplicationRecord, expectedVersion: number): Promise<boolean>;
+  list(options: { limit: number; cursor?: string }): Promise<{ items: ApplicationRecord[]; cursor?: string }>;
+}
+
+/** A request the ledger refuses: another owner's name, or a change while a vend runs (HTTP 409). */
+export class LedgerConflictError extends Error {
+  public override readonly name = 'LedgerConflictError';
+  public constructor(
+    message: string,
+    public readonly reason: 'owner' | 'in-progress',
+    public readonly current: ApplicationRecord,
+  ) {
+    super(message);
+  }
+}
+
+export interface Submission {
+  /** `started`: a new execution must start; `existing`: this request is already known (nothing to start). */
+  outcome: 'started' | 'existing';
+  record: ApplicationRecord;
+}
+
+/** Attempts at a conditional write before giving up: each lost race re-reads and decides again. */
+const MAX_RACES = 5;
+
+export class Ledger {
+  public constructor(
+    private readonly store: LedgerStore,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  public get(name: string): Promise<ApplicationRecord | undefined> {
+    return this.store.read(name);
+  }
+
+  public list(options: { limit?: number; cursor?: string } = {}) {
+    return this.store.list({ limit: options.limit ?? 25, ...(options.cursor && { cursor: options.cursor }) });
+  }
+
+  /**
+   * Records a request and says whether a vend must start. Safe under concurrent delivery: of two
+   * doors writing at once, one wins the conditional write and the other re-reads and finds it.
+   */
+  public async submit(input: unknown): Promise<Submission> {
+    const request = parseRequest(input);
+    const digest = requestDigest(request);
+    for (let race = 0; race < MAX_RACES; race += 1) {
+      const existing = await this.store.read(request.name);
+      const decision = decideSubmission(existing, { owner: request.owner, digest });
+      if (decision.kind === 'conflict') {
+        throw new LedgerConflictError(decision.message, decision.reason, existing!);
+      }
+      if (decision.kind === 'existing') return { outcome: 'existing', record: existing! };
+      const at = this.now().toISOString();
+      const requestId = requestIdOf(request.name, digest);
+      const attempt = decision.kind === 'retry' ? existing!.attempt + 1 : 1;
+      const record: ApplicationRecord = {
+        name: request.name,
+        owner: request.owner,
+        requestId,
+        requestDigest: digest,
+        request,
+        status: 'REQUESTED',
+        attempt,
+        executionName: executionNameOf(requestId, attempt),
+        createdAt: existing?.createdAt ?? at,
+        updatedAt: at,
+        version: (existing?.version ?? 0) + 1,
+      };
+      if (await this.store.write(record, existing?.version ?? 0)) return { outcome: 'started', record };
+    }
+    throw new Error(`The ledger entry of "${request.name}" kept changing; try again`);
+  }
+
+  /** The execution started: REQUESTED → IN_PROGRESS. Ignored when a newer request replaced this one. */
+  public markStarted(
+    name: string,
+    requestId: string,
+    executionArn: string,
+  ): Promise<ApplicationRecord | undefined> {
+    return this.update(name, requestId, (r) => ({ ...r, status: 'IN_PROGRESS', executionArn }));
+  }
+
+  /** The step now running (progress for `GET /applications/{name}` and `appvend status`). */
+  public markStep(name: string, requestId: string, step: string): Promise<ApplicationRecord | undefined> {
+    return this.update(name, requestId, (r) =>
+      r.status === 'SUCCEEDED' || r.status === 'FAILED' ? r : { ...r, status: 'IN_PROGRESS', step },
+    );
+  }
+
+  /** The vend ended: its status, the ids made so far and, on failure, the step and the reason. */
+  public recordOutcome(
+    name: string,
+    requestId: string,
+    summary: VendSummary,
+  ): Promise<ApplicationRecord | undefined> {
+    return this.update(name, requestId, (r) => {
+      const { error: _previous, ...rest } = r;
+      return {
+        ...rest,
+        status: summary.status,
+        ids: idsOf(summary),
+        ...(summary.error ? { error: summary.error, step: summary.error.step } : { step: 'Summarize' }),
+      };
+    });
+  }
+
+  private async update(
+    name: string,
+    requestId: string,
+    change: (record: ApplicationRecord) => ApplicationRecord,
+  ): Promise<ApplicationRecord | undefined> {
+    for (let race = 0; race < MAX_RACES; race += 1) {
+      const current = await this.store.read(name);
+      // A stale execution (its request was replaced) must not overwrite the newer one's entry.
+      if (!current || current.requestId !== requestId) return undefined;
+      const next = { ...change(current), updatedAt: this.now().toISOString(), version: current.version + 1 };
+      if (await this.store.write(next, current.version)) return next;
+    }
+    throw new Error(`The ledger entry of "${name}" kept changing; try again`);
+  }
+}

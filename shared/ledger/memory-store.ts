@@ -1,0 +1,53 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { LedgerStore } from './ledger';
+import type { ApplicationRecord } from './record';
+
+/**
+ * The ledger store of local runs: items in memory, optionally saved to a JSON file after each
+ * write (next to the sandbox's state), with the same conditional-write contract as DynamoDB.
+ */
+export class MemoryLedgerStore implements LedgerStore {
+  private readonly items = new Map<string, ApplicationRecord>();
+
+  public constructor(private readonly file?: string) {
+    if (file && existsSync(file)) {
+      const saved = JSON.parse(readFileSync(file, 'utf8')) as { applications?: ApplicationRecord[] };
+      for (const item of saved.applications ?? []) this.items.set(item.name, item);
+    }
+  }
+
+  public async read(name: string): Promise<ApplicationRecord | undefined> {
+    const item = this.items.get(name);
+    return item && structuredClone(item);
+  }
+
+  public async write(record: ApplicationRecord, expectedVersion: number): Promise<boolean> {
+    const current = this.items.get(record.name);
+    if ((current?.version ?? 0) !== expectedVersion) return false;
+    this.items.set(record.name, structuredClone(record));
+    this.save();
+    return true;
+  }
+
+  public async list(options: { limit: number; cursor?: string }) {
+    const names = [...this.items.keys()].sort();
+    const start = options.cursor ? names.findIndex((n) => n > options.cursor!) : 0;
+    const page = start < 0 ? [] : names.slice(start, start + options.limit);
+    const last = page.at(-1);
+    const more = last !== undefined && names.indexOf(last) < names.length - 1;
+    return {
+      items: page.map((n) => structuredClone(this.items.get(n)!)),
+      ...(more && { cursor: last }),
+    };
+  }
+
+  private save(): void {
+    if (!this.file) return;
+    mkdirSync(dirname(this.file), { recursive: true });
+    const temporary = `${this.file}.tmp`;
+    writeFileSync(temporary, `${JSON.stringify({ applications: [...this.items.values()] }, undefined, 2)}\n`);
+    // Rename is atomic: a crash leaves the old file or the new one, never half of one.
+    renameSync(temporary, this.file);
+  }
+}

@@ -1,0 +1,195 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ledger, LedgerConflictError, type LedgerStore } from '../../shared/ledger/ledger';
+import type { VendSummary } from '../../shared/workflow/types';
+
+const sample = JSON.parse(
+  readFileSync(join(__dirname, '../../events/application-request.json'), 'utf8'),
+) as Record<string, unknown>;
+
+/**
+ * The ledger's behaviour, run once per store (memory here, DynamoDB on moto): the same rules
+ * must hold whatever keeps the items.
+ */
+export function ledgerContract(name: string, freshStore: () => Promise<LedgerStore>): void {
+  describe(name, () => {
+    let ledger: Ledger;
+    let clock: number;
+
+    beforeEach(async () => {
+      clock = Date.UTC(2026, 10, 25, 12);
+      ledger = new Ledger(await freshStore(), () => new Date((clock += 1000)));
+    });
+
+    const succeeded = (application: string): VendSummary => ({
+      application,
+      status: 'SUCCEEDED',
+      organizationalUnit: { id: 'ou-root-abcd1234', name: `appvend-${application}` },
+      accounts: { tooling: { id: '200000000001', email: 'a@example.com' } },
+      stackSets: [],
+    });
+
+    it('starts a vend for a new name, with a request id derived from the request', async () => {
+      // Act
+      const submission = await ledger.submit(sample);
+
+      // Assess
+      expect(submission.outcome).toBe('started');
+      expect(submission.record).toMatchObject({
+        name: 'orders',
+        owner: sample.owner,
+        status: 'REQUESTED',
+        attempt: 1,
+        version: 1,
+      });
+      expect(submission.record.requestId).toMatch(/^orders-[0-9a-f]{12}$/);
+      expect(submission.record.executionName).toBe(`${submission.record.requestId}-1`);
+      expect(await ledger.get('orders')).toEqual(submission.record);
+    });
+
+    it('answers the same request again with the same request id and starts nothing', async () => {
+      // Prepare
+      const first = await ledger.submit(sample);
+
+      // Act: key order and defaults written out do not make it another request.
+      const reordered = Object.fromEntries(Object.entries(sample).reverse());
+      const again = await ledger.submit({ ...reordered, stages: ['test', 'prod'] });
+
+      // Assess
+      expect(again.outcome).toBe('existing');
+      expect(again.record.requestId).toBe(first.record.requestId);
+    });
+
+    it('lets exactly one of many concurrent identical submissions start the vend', async () => {
+      // Act
+      const submissions = await Promise.all(Array.from({ length: 8 }, () => ledger.submit(sample)));
+
+      // Assess
+      expect(submissions.filter((s) => s.outcome === 'started')).toHaveLength(1);
+      expect(new Set(submissions.map((s) => s.record.requestId)).size).toBe(1);
+    });
+
+    it('refuses a request for a name owned by another team, naming the owner', async () => {
+      // Prepare
+      await ledger.submit(sample);
+
+      // Act
+      const act = ledger.submit({ ...sample, owner: 'someone-else@example.com' });
+
+      // Assess
+      await expect(act).rejects.toThrow(LedgerConflictError);
+      await expect(act).rejects.toThrow(`application "orders" belongs to ${String(sample.owner)}`);
+    });
+
+    it('refuses a changed request while the vend runs, and accepts it once the vend has ended', async () => {
+      // Prepare
+      const first = await ledger.submit(sample);
+      await ledger.markStarted('orders', first.record.requestId, 'arn:aws:states:us-east-1:1:execution:x:y');
+      const changed = { ...sample, stages: ['test', 'staging', 'prod'] };
+
+      // Act
+      const during = await ledger.submit(changed).catch((error: unknown) => error);
+      await ledger.recordOutcome('orders', first.record.requestId, succeeded('orders'));
+      const after = await ledger.submit(changed);
+
+      // Assess
+      expect(during).toMatchObject({ name: 'LedgerConflictError', reason: 'in-progress' });
+      expect(after.outcome).toBe('started');
+      expect(after.record.requestId).not.toBe(first.record.requestId);
+      expect(after.record.createdAt).toBe(first.record.createdAt);
+    });
+
+    it('tries a failed request again as a new attempt with a new execution name', async () => {
+      // Prepare
+      const first = await ledger.submit(sample);
+      await ledger.recordOutcome('orders', first.record.requestId, {
+        ...succeeded('orders'),
+        status: 'FAILED',
+        error: { step: 'VendAccounts', message: 'CreateAccount failed' },
+      });
+
+      // Act
+      const retry = await ledger.submit(sample);
+
+      // Assess
+      expect(retry.outcome).toBe('started');
+      expect(retry.record).toMatchObject({
+        requestId: first.record.requestId,
+        attempt: 2,
+        status: 'REQUESTED',
+      });
+      expect(retry.record.executionName).toBe(`${first.record.requestId}-2`);
+      expect(retry.record.error).toBeUndefined();
+    });
+
+    it('records progress and the outcome, with the ids vended', async () => {
+      // Prepare
+      const { record } = await ledger.submit(sample);
+
+      // Act
+      await ledger.markStarted('orders', record.requestId, 'arn:aws:states:us-east-1:1:execution:x:y');
+      await ledger.markStep('orders', record.requestId, 'VendAccounts');
+      const during = await ledger.get('orders');
+      await ledger.recordOutcome('orders', record.requestId, succeeded('orders'));
+      const after = await ledger.get('orders');
+
+      // Assess
+      expect(during).toMatchObject({ status: 'IN_PROGRESS', step: 'VendAccounts' });
+      expect(after).toMatchObject({
+        status: 'SUCCEEDED',
+        ids: { organizationalUnit: 'ou-root-abcd1234', accounts: { tooling: '200000000001' } },
+        executionArn: 'arn:aws:states:us-east-1:1:execution:x:y',
+      });
+    });
+
+    it('ignores the outcome of a stale execution whose request was replaced', async () => {
+      // Prepare
+      const first = await ledger.submit(sample);
+      await ledger.recordOutcome('orders', first.record.requestId, succeeded('orders'));
+      const second = await ledger.submit({ ...sample, stages: ['prod'] });
+
+      // Act
+      const stale = await ledger.recordOutcome('orders', first.record.requestId, {
+        ...succeeded('orders'),
+        status: 'FAILED',
+        error: { step: 'x', message: 'late' },
+      });
+
+      // Assess
+      expect(stale).toBeUndefined();
+      expect(await ledger.get('orders')).toMatchObject({
+        requestId: second.record.requestId,
+        status: 'REQUESTED',
+      });
+    });
+
+    it('lists applications by name, a page at a time', async () => {
+      // Prepare
+      for (const n of ['delta', 'alpha', 'charlie', 'bravo']) {
+        await ledger.submit({ ...sample, name: n, accountEmail: `aws+${n}-{stage}@example.com` });
+      }
+
+      // Act
+      const pages: string[][] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await ledger.list({ limit: 3, ...(cursor && { cursor }) });
+        pages.push(page.items.map((i) => i.name));
+        cursor = page.cursor;
+      } while (cursor);
+
+      // Assess
+      expect(pages.flat().sort()).toEqual(['alpha', 'bravo', 'charlie', 'delta']);
+      expect(pages[0]).toHaveLength(3);
+    });
+
+    it('refuses an invalid request before writing anything', async () => {
+      // Act
+      const act = ledger.submit({ ...sample, name: 'X' });
+
+      // Assess
+      await expect(act).rejects.toThrow(/name:/);
+      expect((await ledger.list()).items).toEqual([]);
+    });
+  });
+}
