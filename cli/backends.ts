@@ -1,9 +1,16 @@
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { VirtualClock, WallClock, type Clock } from '../shared/clock/clock';
-import { awsClients, configureAws } from '../shared/aws/client-factory';
-import { Sandbox, type SandboxStateJson } from '../shared/sandbox';
+import { awsClients, configureAws, managementClient } from '../shared/aws/client-factory';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { configureLedger } from '../shared/ledger';
+import { DynamoDbLedgerStore } from '../shared/ledger/dynamodb-store';
+import { Ledger } from '../shared/ledger/ledger';
+import { MemoryLedgerStore } from '../shared/ledger/memory-store';
+import { LEDGER_TABLE_NAME } from '../shared/ledger/record';
+import { Sandbox, type LatencyModel, type SandboxStateJson } from '../shared/sandbox';
+import { ensureServiceResources } from './service-resources';
 
 export type BackendKind = 'sandbox' | 'endpoint' | 'aws';
 
@@ -16,6 +23,8 @@ export interface BackendOptions {
   /** For `sandbox`: start from an empty organization. */
   fresh?: boolean;
   region?: string;
+  /** For `sandbox`: overrides of its latency model (`--latency`). */
+  latency?: Partial<LatencyModel>;
 }
 
 export interface Backend {
@@ -23,6 +32,8 @@ export interface Backend {
   clock: Clock;
   sandbox?: Sandbox;
   managementAccountId: string;
+  /** The ledger of applications: a file beside the sandbox's state, or the DynamoDB table. */
+  ledger: Ledger;
   /** Saves what must outlive the run (the sandbox's organization). */
   save(): void;
 }
@@ -33,8 +44,14 @@ interface SavedSandbox {
   sandbox: SandboxStateJson;
 }
 
+/** The sandbox's ledger lives beside its organization: `.appvend/ledger.json`. */
+export const ledgerFileOf = (stateFile: string): string => join(dirname(stateFile), 'ledger.json');
+
 function loadSandbox(options: BackendOptions): { clock: VirtualClock; sandbox: Sandbox } {
-  if (options.fresh && existsSync(options.stateFile)) rmSync(options.stateFile);
+  if (options.fresh) {
+    rmSync(options.stateFile, { force: true });
+    rmSync(ledgerFileOf(options.stateFile), { force: true });
+  }
   if (existsSync(options.stateFile)) {
     let saved: SavedSandbox;
     try {
@@ -45,10 +62,13 @@ function loadSandbox(options: BackendOptions): { clock: VirtualClock; sandbox: S
       });
     }
     const clock = new VirtualClock(saved.clock);
-    return { clock, sandbox: new Sandbox({ clock, state: saved.sandbox, region: options.region }) };
+    return {
+      clock,
+      sandbox: new Sandbox({ clock, state: saved.sandbox, region: options.region, latency: options.latency }),
+    };
   }
   const clock = new VirtualClock();
-  return { clock, sandbox: new Sandbox({ clock, region: options.region }) };
+  return { clock, sandbox: new Sandbox({ clock, region: options.region, latency: options.latency }) };
 }
 
 /** Writes through a temporary file, so an interrupted save never leaves a broken state file. */
@@ -91,12 +111,34 @@ export async function openBackend(options: BackendOptions): Promise<Backend> {
   process.env.APPVEND_MANAGEMENT_ACCOUNT_ID ??= Account;
   process.env.APPVEND_NOTIFICATION_TOPIC_ARN ??= `arn:aws:sns:${region}:${Account}:appvend-security-notifications`;
   process.env.APPVEND_CONFIG_BUCKET ??= `appvend-config-${Account}`;
+  process.env.APPVEND_LEDGER_TABLE ??= LEDGER_TABLE_NAME;
+  process.env.APPVEND_EVENT_BUS_NAME ??= 'appvend';
+  process.env.APPVEND_VEND_TOPIC_ARN ??= `arn:aws:sns:${region}:${Account}:appvend-notifications`;
+  if (options.kind === 'endpoint') {
+    const { topicArn } = await ensureServiceResources({
+      ledgerTable: process.env.APPVEND_LEDGER_TABLE,
+      eventBus: process.env.APPVEND_EVENT_BUS_NAME,
+      topicName: process.env.APPVEND_VEND_TOPIC_ARN.split(':').pop()!,
+    });
+    process.env.APPVEND_VEND_TOPIC_ARN = topicArn;
+  }
+  const ledger = new Ledger(
+    sandbox
+      ? new MemoryLedgerStore(ledgerFileOf(options.stateFile))
+      : new DynamoDbLedgerStore(
+          managementClient((config) => new DynamoDBClient(config)),
+          process.env.APPVEND_LEDGER_TABLE,
+        ),
+  );
+  // The workflow's Summarize step records outcomes into the same ledger.
+  configureLedger(ledger);
 
   return {
     kind: options.kind,
     clock,
     sandbox,
     managementAccountId: Account,
+    ledger,
     save: () => {
       if (sandbox && clock instanceof VirtualClock) {
         const saved: SavedSandbox = { version: 1, clock: clock.now(), sandbox: sandbox.toJSON() };

@@ -22,7 +22,13 @@ export interface LocalRunOptions {
   handlers: Record<string, LocalHandler>;
   clock: Clock;
   onTask?: (event: TaskEvent) => void;
-  onState?: (event: { state: string; phase: 'entered' | 'exited'; at: number; index?: number }) => void;
+  /** State events; `retried` is a Task retried by its Retry (a state transition, as on AWS). */
+  onState?: (event: {
+    state: string;
+    phase: 'entered' | 'exited' | 'retried';
+    at: number;
+    index?: number;
+  }) => void;
 }
 
 type StateDef = Record<string, unknown> & { Type: string };
@@ -152,21 +158,33 @@ export function runLocally(options: LocalRunOptions, input: unknown): Promise<un
   const execution = machine.run(input as never, {
     overrides: { taskResourceLocalHandlers: localHandlers as never, retryIntervalOverrides },
   });
-  if (options.onState) void forwardStateEvents(execution.eventLogs, options);
-  return execution.result as Promise<unknown>;
+  if (!options.onState) return execution.result as Promise<unknown>;
+  // Resolve only once every state event has been forwarded, so counts and timings are complete.
+  const forwarded = forwardStateEvents(execution.eventLogs, options);
+  return (execution.result as Promise<unknown>).then(
+    async (output) => {
+      await forwarded;
+      return output;
+    },
+    async (error: unknown) => {
+      await forwarded;
+      throw error;
+    },
+  );
 }
+
+const PHASES: Record<string, 'entered' | 'exited' | 'retried' | undefined> = {
+  StateEntered: 'entered',
+  StateExited: 'exited',
+  StateRetried: 'retried',
+};
 
 async function forwardStateEvents(logs: AsyncGenerator<unknown>, options: LocalRunOptions): Promise<void> {
   for await (const raw of logs) {
     const event = raw as { type: string; state?: { name: string }; index?: number };
     if (!event.state) continue;
-    if (event.type === 'StateEntered' || event.type === 'StateExited') {
-      options.onState?.({
-        state: event.state.name,
-        phase: event.type === 'StateEntered' ? 'entered' : 'exited',
-        at: options.clock.now(),
-        index: event.index,
-      });
-    }
+    const phase = PHASES[event.type];
+    if (phase)
+      options.onState?.({ state: event.state.name, phase, at: options.clock.now(), index: event.index });
   }
 }

@@ -1,10 +1,15 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { awsClients } from '../shared/aws/client-factory';
 import { validateRequest, formatProblem } from '../shared/request/validate';
+import { LedgerConflictError } from '../shared/ledger/ledger';
 import { openBackend, type BackendKind } from './backends';
 import { formatDuration } from './format';
+import { parseLatencyOverrides } from './latency';
+import { collectVendReport, renderVendReport } from './report';
 import { textTimeline } from './timeline';
+import { formatApplication, formatApplicationList } from './status';
 import { runVend, type ProgressSink } from './vend';
 
 const USAGE = `appvend — vend an application's AWS environment: OU, SCP, accounts, pipeline, guardrails.
@@ -23,7 +28,20 @@ Usage:
       --state FILE     sandbox state file (default: .appvend/sandbox.json)
       --fresh          start the sandbox from an empty organization
       --region REGION  region for stack instances and Config (default: $AWS_REGION or us-east-1)
+      --report FILE    write a Markdown report: Gantt chart of the steps on the clock, the OU tree
+                       with the accounts, the stack instances and their status, the guardrails
+      --latency NAME=FIGURE[,NAME=FIGURE]
+                       sandbox only: override its latency model, e.g. createAccount=10m
+                       (docs/latency-model.md lists the names and defaults)
       Exit 0 only when the vend succeeded. The request is validated before any AWS call.
+      Requests go through the ledger (a file beside --state on the sandbox, the appvend-ledger
+      table elsewhere): the same request again after it succeeded is a no-op that prints the
+      result; a changed one re-vends; another owner's name, or a change while a vend runs, is
+      refused (exit 1).
+
+  appvend status [name] [--sandbox | --endpoint URL | --aws] [--json] [--state FILE]
+      What the ledger holds: one line per application, or one application in full (status, step,
+      request id, execution, ids vended so far, error).
 
   appvend help [command]   this text
 
@@ -90,11 +108,20 @@ async function vendCommand(args: string[]): Promise<number> {
       state: { type: 'string', default: join('.appvend', 'sandbox.json') },
       fresh: { type: 'boolean' },
       region: { type: 'string' },
+      report: { type: 'string' },
+      latency: { type: 'string', multiple: true },
     },
   });
   const chosen = [values.sandbox, values.endpoint !== undefined, values.aws].filter(Boolean).length;
   if (chosen > 1) throw new UsageError('choose one of --sandbox, --endpoint URL, --aws');
   const kind: BackendKind = values.endpoint !== undefined ? 'endpoint' : values.aws ? 'aws' : 'sandbox';
+  if (values.latency && kind !== 'sandbox') throw new UsageError('--latency applies to the sandbox only');
+  let latency;
+  try {
+    latency = parseLatencyOverrides(values.latency);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
 
   const path = positionals[0];
   const request = readRequest(path);
@@ -115,19 +142,64 @@ async function vendCommand(args: string[]): Promise<number> {
     stateFile: values.state!,
     fresh: values.fresh,
     region: values.region,
+    latency,
   });
   process.stderr.write(
     `appvend: vending ${validation.request.name} on ${kind === 'endpoint' ? values.endpoint : kind}` +
       ` (management account ${backend.managementAccountId})\n`,
   );
   const wallStart = Date.now();
+  // Through the ledger, like every front door: the same request again is the same vend.
+  let submission;
+  try {
+    submission = await backend.ledger.submit(request);
+  } catch (error) {
+    if (error instanceof LedgerConflictError) {
+      process.stderr.write(`appvend: refused: ${error.message}
+`);
+      return 1;
+    }
+    throw error;
+  }
+  const { record } = submission;
+  if (submission.outcome === 'existing' && record.status === 'SUCCEEDED' && record.summary) {
+    process.stderr.write(
+      `appvend: ${record.name} is already vended by this request (${record.requestId}, ${record.updatedAt}); nothing to do\n`,
+    );
+    process.stdout.write(
+      values.json ? `${JSON.stringify(record.summary, null, 2)}\n` : `${formatApplication(record)}\n`,
+    );
+    return 0;
+  }
+  // A new request, a changed one, a retry after a failure, or a local run that was interrupted.
+  await backend.ledger.markStarted(record.name, record.requestId, localExecutionArn(record.executionName));
   let run;
   try {
-    run = await runVend({ request, definition, clock: backend.clock, progress: stderrProgress });
+    run = await runVend({
+      request: record.request,
+      requestId: record.requestId,
+      definition,
+      clock: backend.clock,
+      progress: stderrProgress,
+    });
   } finally {
     backend.save();
   }
   const { summary } = run;
+  if (values.report) {
+    const backendName =
+      kind === 'sandbox' ? 'the sandbox (virtual clock)' : kind === 'aws' ? 'AWS' : `${values.endpoint}`;
+    try {
+      const data = await collectVendReport(run, awsClients(), {
+        backend: backendName,
+        profile: validation.request.profile,
+      });
+      writeFileSync(values.report, renderVendReport(data));
+      process.stderr.write(`appvend: report written to ${values.report}\n`);
+    } catch (error) {
+      process.stderr.write(`appvend: could not write the report: ${(error as Error).message}\n`);
+    }
+  }
   if (values.json) {
     process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   } else {
@@ -138,6 +210,58 @@ async function vendCommand(args: string[]): Promise<number> {
       `(${((Date.now() - wallStart) / 1000).toFixed(1)} s here)\n`,
   );
   return summary.status === 'SUCCEEDED' ? 0 : 1;
+}
+
+/** Local runs have no Step Functions: the execution is named like the deployed one would be. */
+const localExecutionArn = (name: string) => `local:execution:appvend-vend:${name}`;
+
+async function statusCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      sandbox: { type: 'boolean' },
+      endpoint: { type: 'string' },
+      aws: { type: 'boolean' },
+      json: { type: 'boolean' },
+      state: { type: 'string', default: join('.appvend', 'sandbox.json') },
+      region: { type: 'string' },
+    },
+  });
+  const chosen = [values.sandbox, values.endpoint !== undefined, values.aws].filter(Boolean).length;
+  if (chosen > 1) throw new UsageError('choose one of --sandbox, --endpoint URL, --aws');
+  const kind: BackendKind = values.endpoint !== undefined ? 'endpoint' : values.aws ? 'aws' : 'sandbox';
+  const backend = await openBackend({
+    kind,
+    endpoint: values.endpoint,
+    stateFile: values.state!,
+    region: values.region,
+  });
+  const name = positionals[0];
+  if (name) {
+    const record = await backend.ledger.get(name);
+    if (!record) {
+      process.stderr.write(`appvend: no application named ${name}\n`);
+      return 1;
+    }
+    process.stdout.write(
+      values.json ? `${JSON.stringify(record, null, 2)}\n` : `${formatApplication(record)}\n`,
+    );
+    return 0;
+  }
+  const records = [];
+  let cursor: string | undefined;
+  do {
+    const page = await backend.ledger.list({ limit: 100, ...(cursor && { cursor }) });
+    records.push(...page.items);
+    cursor = page.cursor;
+  } while (cursor);
+  records.sort((a, b) => a.name.localeCompare(b.name));
+  process.stdout.write(
+    values.json ? `${JSON.stringify(records, null, 2)}\n` : `${formatApplicationList(records)}\n`,
+  );
+  return 0;
 }
 
 /** Runs the CLI; resolves to the process exit code. */
@@ -154,6 +278,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (command === 'validate') return validateCommand(rest);
     if (command === 'vend') return await vendCommand(rest);
+    if (command === 'status') return await statusCommand(rest);
     throw new UsageError(`unknown command "${command}"`);
   } catch (error) {
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {

@@ -26,6 +26,34 @@ export interface VendRun {
   steps: StepTiming[];
   /** Sub-steps worth a line: an account ready, a stack set current, guardrails registered. */
   milestones: { at: number; text: string }[];
+  /** Every Lambda task invocation (retries included), in start order. */
+  tasks: TaskSpan[];
+  /** State transitions as Step Functions counts them: every state entered, plus every retry. */
+  transitions: number;
+  /** The same, by state name. */
+  transitionsByState: Record<string, number>;
+}
+
+/** One Lambda invocation on the clock, with what it worked on (an account's stage, a template). */
+export interface TaskSpan {
+  state: string;
+  function: string;
+  startedAt: number;
+  endedAt?: number;
+  /** The account stage or the stack set template the task worked on, when it has one. */
+  subject?: string;
+  /** The `state` field of the task's result (IN_PROGRESS, SUCCEEDED, RUNNING, DONE …), if any. */
+  outcome?: string;
+  error?: string;
+}
+
+function subjectOf(input: unknown): string | undefined {
+  const value = input as {
+    account?: { stage?: string };
+    creation?: { account?: { stage?: string } };
+    template?: string;
+  } | null;
+  return value?.account?.stage ?? value?.creation?.account?.stage ?? value?.template ?? undefined;
 }
 
 export interface ProgressSink {
@@ -57,6 +85,8 @@ function milestoneOf(event: TaskEvent): string | undefined {
  */
 export async function runVend(options: {
   request: unknown;
+  /** The ledger's id of the request, when it came through the ledger (the summary records into it). */
+  requestId?: string;
   definition: Record<string, unknown>;
   clock: Clock;
   progress?: ProgressSink;
@@ -67,6 +97,10 @@ export async function runVend(options: {
   const milestones: VendRun['milestones'] = [];
   let failureSummary: VendSummary | undefined;
   const topLevel = new Set<string>(TOP_LEVEL_STEPS);
+  const tasks: TaskSpan[] = [];
+  const open = new Map<unknown, TaskSpan>();
+  let transitions = 0;
+  const transitionsByState: Record<string, number> = {};
 
   const result = runLocally(
     {
@@ -74,6 +108,22 @@ export async function runVend(options: {
       handlers: LOCAL_HANDLERS,
       clock,
       onTask: (event) => {
+        if (event.phase === 'start') {
+          const span: TaskSpan = { state: event.state, function: event.function, startedAt: event.at };
+          const subject = subjectOf(event.input);
+          if (subject) span.subject = subject;
+          tasks.push(span);
+          open.set(event.input, span);
+        } else {
+          const span = open.get(event.input);
+          open.delete(event.input);
+          if (span) {
+            span.endedAt = event.at;
+            const outcome = (event.output as { state?: unknown } | undefined)?.state;
+            if (typeof outcome === 'string') span.outcome = outcome;
+            if (event.error) span.error = event.error.name;
+          }
+        }
         if (event.state === 'SummarizeFailure' && event.phase === 'end')
           failureSummary = event.output as VendSummary;
         const text = milestoneOf(event);
@@ -83,7 +133,11 @@ export async function runVend(options: {
         }
       },
       onState: (event) => {
-        if (!topLevel.has(event.state) || event.index !== undefined) return;
+        if (event.phase !== 'exited') {
+          transitions += 1;
+          transitionsByState[event.state] = (transitionsByState[event.state] ?? 0) + 1;
+        }
+        if (event.phase === 'retried' || !topLevel.has(event.state) || event.index !== undefined) return;
         if (event.phase === 'entered') {
           steps.set(event.state, { step: event.state, startedAt: event.at });
           progress?.stepStarted(event.state, event.at, startedAt);
@@ -96,12 +150,21 @@ export async function runVend(options: {
         }
       },
     },
-    { request: options.request },
+    { request: options.request, ...(options.requestId && { requestId: options.requestId }) },
   );
 
   try {
     const summary = (await result) as VendSummary;
-    return { summary, startedAt, endedAt: clock.now(), steps: [...steps.values()], milestones };
+    return {
+      summary,
+      startedAt,
+      endedAt: clock.now(),
+      steps: [...steps.values()],
+      milestones,
+      tasks,
+      transitions,
+      transitionsByState,
+    };
   } catch (error) {
     if (!failureSummary) throw error;
     return {
@@ -110,6 +173,9 @@ export async function runVend(options: {
       endedAt: clock.now(),
       steps: [...steps.values()],
       milestones,
+      tasks,
+      transitions,
+      transitionsByState,
     };
   }
 }

@@ -1,9 +1,9 @@
 import { Duration, Validations } from 'aws-cdk-lib';
-import { EventBus, EventField, Rule, RuleTargetInput } from 'aws-cdk-lib/aws-events';
-import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
+import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { CfnRegistry, CfnSchema } from 'aws-cdk-lib/aws-eventschemas';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
-import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { applicationRequestJsonSchema } from '../../shared/request/schema';
 
@@ -38,22 +38,27 @@ export function applicationRequestedEventSchema(): Record<string, unknown> {
   };
 }
 
-export interface ApplicationRequestedIntakeProps {
-  /** Started with `{ "request": <event detail> }` for each `Application Requested` event. */
-  stateMachine: IStateMachine;
-}
-
 /**
- * The EventBridge door: the `appvend` bus, a rule for `Application Requested` (source `appvend`)
- * that starts a vend with the event's detail as the request, the event's schema in a registry, and
- * an encrypted dead-letter queue for events the rule could not deliver after its retries.
+ * The EventBridge door: the `appvend` bus (which also carries the vend outcome events), a rule for
+ * `Application Requested` (source `appvend`) that hands each event, as it is, to the front door
+ * function ({@link deliverTo}), the event's schema in a registry, and an encrypted dead-letter
+ * queue for events the rule could not deliver after its retries.
+ *
+ * The bus exists before the functions (the summary step announces outcomes on it) and the front
+ * door function after the state machine it starts, so the rule's target is given last.
+ *
+ * @example
+ * const intake = new ApplicationRequestedIntake(this, 'Intake');
+ * // … the workflow, the state machine, the front door function …
+ * intake.deliverTo(submitApplication.function);
  */
 export class ApplicationRequestedIntake extends Construct {
   public readonly bus: EventBus;
   public readonly rule: Rule;
   public readonly deadLetterQueue: Queue;
+  private target?: IFunction;
 
-  public constructor(scope: Construct, id: string, props: ApplicationRequestedIntakeProps) {
+  public constructor(scope: Construct, id: string) {
     super(scope, id);
     this.bus = new EventBus(this, 'Bus', {
       eventBusName: EVENT_BUS_NAME,
@@ -70,26 +75,23 @@ export class ApplicationRequestedIntake extends Construct {
     Validations.of(this.deadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason:
-        "This queue is itself the dead-letter queue of the Application Requested rule's target: events EventBridge could not deliver land here, and the DLQ-depth alarm reports them.",
+        "This queue is itself the dead-letter queue of the Application Requested rule's target (and the front door function's on-failure destination): events EventBridge could not deliver, or the function could not process, land here, and the DLQ-depth alarm reports them.",
     });
 
     this.rule = new Rule(this, 'ApplicationRequested', {
       ruleName: 'appvend-application-requested',
-      description: 'Starts a vend for each Application Requested event',
+      description:
+        'Hands each Application Requested event to the front door, which records it and starts its vend',
       eventBus: this.bus,
       eventPattern: {
         source: [APPLICATION_REQUESTED.source],
         detailType: [APPLICATION_REQUESTED.detailType],
       },
     });
-    this.rule.addTarget(
-      new SfnStateMachine(props.stateMachine, {
-        input: RuleTargetInput.fromObject({ request: EventField.fromPath('$.detail') }),
-        deadLetterQueue: this.deadLetterQueue,
-        retryAttempts: 8,
-        maxEventAge: Duration.hours(24),
-      }),
-    );
+    this.node.addValidation({
+      validate: () =>
+        this.target ? [] : ['The Application Requested rule has no target: call deliverTo(function)'],
+    });
 
     const registry = new CfnRegistry(this, 'SchemaRegistry', {
       registryName: 'appvend',
@@ -102,5 +104,22 @@ export class ApplicationRequestedIntake extends Construct {
       description: 'An application request (shared/request/schema.ts) in an EventBridge event',
       content: JSON.stringify(applicationRequestedEventSchema()),
     });
+  }
+
+  /**
+   * Makes `fn` the rule's target: invoked with each `Application Requested` event as it is (the
+   * function reads the request from `detail`), retried by EventBridge for up to a day, and parked
+   * in the dead-letter queue when it cannot be delivered.
+   */
+  public deliverTo(fn: IFunction): void {
+    if (this.target) throw new Error('The Application Requested rule already has its target');
+    this.target = fn;
+    this.rule.addTarget(
+      new LambdaFunction(fn, {
+        deadLetterQueue: this.deadLetterQueue,
+        retryAttempts: 8,
+        maxEventAge: Duration.hours(24),
+      }),
+    );
   }
 }

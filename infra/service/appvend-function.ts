@@ -12,7 +12,7 @@ import {
 import { LogLevel, NodejsFunction, OutputFormat, type ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { functionName, type StepFunctionName } from '../workflow/step-functions';
+import { functionName, type ServiceFunctionName } from '../workflow/step-functions';
 import { wildcardResourceFinding } from '../templates/support';
 import { environmentProblems, type EnvironmentFor, type EnvironmentShape } from './function-environment';
 import type { StepPermission } from './step-permissions';
@@ -29,8 +29,11 @@ export interface BundledDirectory {
 }
 
 export interface AppvendFunctionProps<S extends EnvironmentShape> {
-  /** The step this function runs: `services/<step>/handler.ts`, deployed as `appvend-<step>`. */
-  step: StepFunctionName;
+  /**
+   * The step (or front door) this function runs: `services/<step>/handler.ts`, deployed as
+   * `appvend-<step>`.
+   */
+  step: ServiceFunctionName;
   /** What the function does, for the console. */
   description: string;
   /** The handler module's exported `environment` schema. */
@@ -46,7 +49,7 @@ export interface AppvendFunctionProps<S extends EnvironmentShape> {
   memorySize?: number;
   /** Directories shipped inside the bundle (the vended templates for the stack set steps). */
   bundledDirectories?: BundledDirectory[];
-  /** The AWS calls the step makes, and nothing else (`step-permissions.ts`). */
+  /** The AWS calls the handler makes, and nothing else (`step-permissions.ts`). */
   permissions: readonly StepPermission[];
 }
 
@@ -93,7 +96,7 @@ export class AppvendFunction<S extends EnvironmentShape = EnvironmentShape> exte
     });
     this.role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: `Runs ${this.functionName}: its log group, its traces and the calls of its step only.`,
+      description: `Runs ${this.functionName}: its log group, its traces and the calls of its handler only.`,
     });
     this.role.addToPolicy(
       new PolicyStatement({

@@ -16,7 +16,8 @@ export interface ServiceAlarmsProps {
 
 /**
  * What the platform team must hear about without looking: a vend that failed or timed out, and an
- * `Application Requested` event that could not be delivered (it is in the dead-letter queue).
+ * `Application Requested` event that could not be delivered or processed (it is in the dead-letter
+ * queue).
  */
 export class ServiceAlarms extends Construct {
   public readonly failedVends: Alarm;
@@ -49,7 +50,7 @@ export class ServiceAlarms extends Construct {
     this.undeliveredRequests = new Alarm(this, 'UndeliveredRequests', {
       alarmName: `${ALARM_NAME_PREFIX}application-requested-dlq-depth`,
       alarmDescription:
-        'Application Requested events that EventBridge could not deliver are waiting in the dead-letter queue.',
+        'Application Requested events that EventBridge could not deliver, or appvend-submit-application could not process, are waiting in the dead-letter queue.',
       metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
         period,
         statistic: 'Maximum',

@@ -1,13 +1,15 @@
-import { Aws, CfnOutput, CfnParameter, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnElement, CfnOutput, CfnParameter, Stack, type StackProps } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import type { Construct } from 'constructs';
+import type { Construct, IConstruct } from 'constructs';
 import { ApplicationRequestedIntake } from './application-requested-intake';
+import { FrontDoorFunctions } from './front-door-functions';
 import { LedgerTable } from './ledger-table';
 import { NotificationTopics } from './notification-topics';
 import { ServiceAlarms } from './service-alarms';
 import type { ServiceSettings } from './service-settings';
 import { StackSetAdministrationRole } from './stack-set-administration-role';
-import { VendStateMachine } from './state-machine';
+import { STATE_MACHINE_NAME, VendStateMachine } from './state-machine';
+import type { PermissionScope } from './step-permissions';
 import { WorkflowFunctions } from './workflow-functions';
 
 export interface AppvendServiceStackProps extends StackProps {
@@ -20,7 +22,8 @@ export interface AppvendServiceStackProps extends StackProps {
 
 /**
  * The appvend service, for the organization's management account: the workflow's functions and
- * state machine, the EventBridge door, the ledger table, the topics and the alarms.
+ * state machine, the EventBridge door and its front door function, the ledger table, the topics
+ * and the alarms.
  *
  * Deployment parameters: `OrganizationId` and `ConfigDeliveryBucket` (no sensible default).
  * Everything else is CDK context (see `service-settings.ts` and the README).
@@ -64,17 +67,31 @@ export class AppvendServiceStack extends Stack {
       new StackSetAdministrationRole(this, 'StackSetAdministration', {
         executionRoleName: settings.stackSetExecutionRoleName,
       }).roleName;
+    const ledger = new LedgerTable(this, 'Ledger');
+    // The bus first: the summary step announces outcomes on it; the rule's target comes last.
+    const intake = new ApplicationRequestedIntake(this, 'Intake');
+
+    // Fn::Sub bodies (the same data cdk-nag reads): references to the resources already defined;
+    // the state machine, defined after its functions, by its fixed name.
+    const permissions: PermissionScope = {
+      organizationId: '${OrganizationId}',
+      managementAccountId: settings.managementAccountId ?? '${AWS::AccountId}',
+      memberRoleName: settings.memberRoleName,
+      stackSetAdministrationRoleName: administrationRoleName,
+      ledgerTableArn: this.subReference(ledger.table, 'Arn'),
+      eventBusArn: this.subReference(intake.bus, 'Arn'),
+      notificationsTopicArn: this.subReference(topics.notifications, 'TopicArn'),
+      topicsKeyArn: this.subReference(topics.key, 'Arn'),
+      snsEndpoint: `sns.${Aws.REGION}.${Aws.URL_SUFFIX}`,
+      stateMachineArn: `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:stateMachine:${STATE_MACHINE_NAME}`,
+      deadLetterQueueArn: this.subReference(intake.deadLetterQueue, 'Arn'),
+    };
 
     const workflow = new WorkflowFunctions(this, 'Workflow', {
       projectRoot: props.projectRoot,
       templatesDir: props.templatesDir,
       logRetention,
-      permissions: {
-        organizationId: '${OrganizationId}',
-        managementAccountId: settings.managementAccountId ?? '${AWS::AccountId}',
-        memberRoleName: settings.memberRoleName,
-        stackSetAdministrationRoleName: administrationRoleName,
-      },
+      permissions,
       environment: {
         parentOuId: settings.parentOuId,
         scpSizeQuota: settings.scpSizeQuota,
@@ -86,6 +103,9 @@ export class AppvendServiceStack extends Stack {
         stackSetExecutionRoleName: settings.stackSetExecutionRoleName,
         securityTopicArn: topics.securityFindings.topicArn,
         configDeliveryBucket: configDeliveryBucket.valueAsString,
+        ledgerTableName: ledger.table.tableName,
+        eventBusName: intake.bus.eventBusName,
+        notificationsTopicArn: topics.notifications.topicArn,
       },
     });
 
@@ -93,8 +113,16 @@ export class AppvendServiceStack extends Stack {
       functions: workflow.lambdaFunctions(),
       logRetention,
     });
-    const intake = new ApplicationRequestedIntake(this, 'Intake', { stateMachine: vend.stateMachine });
-    const ledger = new LedgerTable(this, 'Ledger');
+    const frontDoors = new FrontDoorFunctions(this, 'FrontDoors', {
+      projectRoot: props.projectRoot,
+      logRetention,
+      permissions,
+      ledgerTableName: ledger.table.tableName,
+      stateMachineArn: vend.stateMachine.stateMachineArn,
+      deadLetterQueue: intake.deadLetterQueue,
+    });
+    intake.deliverTo(frontDoors.submitApplication.function);
+
     new ServiceAlarms(this, 'Alarms', {
       stateMachine: vend.stateMachine,
       deadLetterQueue: intake.deadLetterQueue,
@@ -102,7 +130,14 @@ export class AppvendServiceStack extends Stack {
     });
 
     const outputs: Record<string, [string, string]> = {
-      EventBusName: [intake.bus.eventBusName, 'Put Application Requested events (source appvend) here'],
+      EventBusName: [
+        intake.bus.eventBusName,
+        'Put Application Requested events (source appvend) here; Application Vended and Application Vending Failed come out here',
+      ],
+      SubmitApplicationFunctionName: [
+        frontDoors.submitApplication.function.functionName,
+        'Records each Application Requested event in the ledger and starts its vend',
+      ],
       StateMachineArn: [vend.stateMachine.stateMachineArn, 'The vend workflow'],
       LedgerTableName: [ledger.table.tableName, 'One item per application'],
       NotificationTopicArn: [topics.notifications.topicArn, 'Vend results and alarms'],
@@ -112,11 +147,16 @@ export class AppvendServiceStack extends Stack {
       ],
       DeadLetterQueueUrl: [
         intake.deadLetterQueue.queueUrl,
-        'Application Requested events that could not be delivered',
+        'Application Requested events that could not be delivered or processed',
       ],
     };
     for (const [id, [value, description]] of Object.entries(outputs)) {
       new CfnOutput(this, id, { value, description });
     }
+  }
+
+  /** `${LogicalId.Attribute}`: an attribute of the construct's resource, in an Fn::Sub body. */
+  private subReference(construct: IConstruct, attribute: string): string {
+    return `\${${this.getLogicalId(construct.node.defaultChild as CfnElement)}.${attribute}}`;
   }
 }

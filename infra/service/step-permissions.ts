@@ -1,5 +1,10 @@
 import { NAME_PREFIX } from '../../shared/domain/naming';
-import type { StepFunctionName } from '../workflow/step-functions';
+import { DETAIL_TYPE, EVENT_SOURCE } from '../../shared/workflow/announce';
+import type {
+  FrontDoorFunctionName,
+  ServiceFunctionName,
+  StepFunctionName,
+} from '../workflow/step-functions';
 
 /**
  * One IAM statement a step's function needs. Resources are `*` or `Fn::Sub` bodies, so that the
@@ -14,7 +19,11 @@ export interface StepPermission {
   wildcardReason?: string;
 }
 
-/** What the permissions are scoped by. Values may be `Fn::Sub` references (`${OrganizationId}`). */
+/**
+ * What the permissions are scoped by. Values used in resources may be `Fn::Sub` references
+ * (`${OrganizationId}`, `${LedgerTable1234.Arn}`); values used in conditions are CloudFormation
+ * values (strings or tokens).
+ */
 export interface PermissionScope {
   /** The organization id (`o-…`), as it appears in Organizations ARNs. */
   organizationId: string;
@@ -24,6 +33,20 @@ export interface PermissionScope {
   memberRoleName: string;
   /** The StackSet administration role passed to CloudFormation with each stack set. */
   stackSetAdministrationRoleName: string;
+  /** The ledger table's ARN (`appvend-ledger`). */
+  ledgerTableArn: string;
+  /** The service's event bus ARN (`appvend`), which carries the vend outcome events. */
+  eventBusArn: string;
+  /** The notifications topic's ARN (`appvend-notifications`), where people hear of vend outcomes. */
+  notificationsTopicArn: string;
+  /** The ARN of the customer managed key the topics are encrypted with. */
+  topicsKeyArn: string;
+  /** SNS's endpoint in the stack's Region (`sns.<region>.amazonaws.com`): the `kms:ViaService` of SNS's KMS calls. */
+  snsEndpoint: string;
+  /** The vend state machine's ARN (`appvend-vend`). */
+  stateMachineArn: string;
+  /** The dead-letter queue's ARN: where requests the front door could not process end up. */
+  deadLetterQueueArn: string;
 }
 
 /** The tag appvend puts on everything it creates (OU, SCP, accounts, stack sets). */
@@ -32,6 +55,17 @@ export const APPLICATION_TAG = `${NAME_PREFIX}:application`;
 const TAGGED_ON_CREATE = { Null: { [`aws:RequestTag/${APPLICATION_TAG}`]: 'false' } };
 const TAGGED_BY_APPVEND = { Null: { [`aws:ResourceTag/${APPLICATION_TAG}`]: 'false' } };
 const SCP_ONLY = { StringEquals: { 'organizations:PolicyType': 'SERVICE_CONTROL_POLICY' } };
+/**
+ * PutEvents only for appvend's outcome events. Both keys hold one value per entry of the call
+ * (multivalued): every entry must match, and a call without them matches nothing.
+ */
+const OUTCOME_EVENTS_ONLY = {
+  'ForAllValues:StringEquals': {
+    'events:source': [EVENT_SOURCE],
+    'events:detail-type': [DETAIL_TYPE.vended, DETAIL_TYPE.failed],
+  },
+  Null: { 'events:source': 'false', 'events:detail-type': 'false' },
+};
 
 const NO_RESOURCE_LEVEL =
   'have no resource types in the Service Authorization Reference, so they can only be granted on "*"';
@@ -60,8 +94,30 @@ export function stepPermissions(step: StepFunctionName, scope: PermissionScope):
 
   switch (step) {
     case 'validate-request':
-    case 'summarize-vend':
       return [];
+
+    case 'summarize-vend':
+      return [
+        ledgerReadWrite('RecordOutcomeInLedger', scope),
+        {
+          sid: 'AnnounceOutcomeOnBus',
+          actions: ['events:PutEvents'],
+          resources: [scope.eventBusArn],
+          conditions: OUTCOME_EVENTS_ONLY,
+        },
+        {
+          sid: 'NotifyOutcome',
+          actions: ['sns:Publish'],
+          resources: [scope.notificationsTopicArn],
+        },
+        {
+          // The topic is encrypted: SNS asks KMS for a data key on the publisher's behalf.
+          sid: 'EncryptNotificationThroughSns',
+          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+          resources: [scope.topicsKeyArn],
+          conditions: { StringEquals: { 'kms:ViaService': scope.snsEndpoint } },
+        },
+      ];
 
     case 'ensure-organizational-unit':
       return [
@@ -238,4 +294,46 @@ export function stepPermissions(step: StepFunctionName, scope: PermissionScope):
         },
       ];
   }
+}
+
+/** GetItem (consistent) and conditional PutItem on the ledger: all the ledger's writes are puts. */
+function ledgerReadWrite(sid: string, scope: PermissionScope): StepPermission {
+  return {
+    sid,
+    actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+    resources: [scope.ledgerTableArn],
+  };
+}
+
+/**
+ * The permissions of a front door's function: record the request in the ledger and start the vend
+ * (`shared/workflow/intake.ts`), and nothing of the workflow's steps.
+ *
+ * @example
+ * frontDoorPermissions('submit-application', scope).flatMap((p) => p.actions);
+ * // ['dynamodb:GetItem', 'dynamodb:PutItem', 'states:StartExecution', 'sqs:SendMessage']
+ */
+export function frontDoorPermissions(door: FrontDoorFunctionName, scope: PermissionScope): StepPermission[] {
+  switch (door) {
+    case 'submit-application':
+      return [
+        ledgerReadWrite('RecordRequestInLedger', scope),
+        {
+          sid: 'StartVend',
+          actions: ['states:StartExecution'],
+          resources: [scope.stateMachineArn],
+        },
+        {
+          // The function's on-failure destination: an event it could not process after Lambda's retries.
+          sid: 'ParkUnprocessedRequest',
+          actions: ['sqs:SendMessage'],
+          resources: [scope.deadLetterQueueArn],
+        },
+      ];
+  }
+}
+
+/** The permissions of any function of the service, step or front door. */
+export function functionPermissions(name: ServiceFunctionName, scope: PermissionScope): StepPermission[] {
+  return name === 'submit-application' ? frontDoorPermissions(name, scope) : stepPermissions(name, scope);
 }

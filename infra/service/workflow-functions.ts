@@ -35,6 +35,12 @@ export interface WorkflowFunctionsProps {
     stackSetExecutionRoleName: string;
     securityTopicArn: string;
     configDeliveryBucket: string;
+    /** The ledger table, where the summary records each vend's outcome. */
+    ledgerTableName: string;
+    /** The bus that carries `Application Vended` and `Application Vending Failed`. */
+    eventBusName: string;
+    /** The topic people hear of vend outcomes on (`appvend-notifications`). */
+    notificationsTopicArn: string;
   };
 }
 
@@ -57,7 +63,9 @@ export class WorkflowFunctions extends Construct {
     const env = props.environment;
     const make = <S extends EnvironmentShape>(
       constructId: string,
-      fn: Omit<AppvendFunctionProps<S>, 'projectRoot' | 'logRetention' | 'permissions'>,
+      fn: Omit<AppvendFunctionProps<S>, 'step' | 'projectRoot' | 'logRetention' | 'permissions'> & {
+        step: StepFunctionName;
+      },
     ) =>
       new AppvendFunction<S>(this, constructId, {
         ...fn,
@@ -138,9 +146,14 @@ export class WorkflowFunctions extends Construct {
       }),
       'summarize-vend': make('SummarizeVend', {
         step: 'summarize-vend',
-        description: 'appvend: the summary of a vend, successful or not',
+        description:
+          'appvend: the summary of a vend, successful or not, recorded in the ledger and announced',
         environmentSchema: summarizeVend.environment,
-        environment: {},
+        environment: {
+          APPVEND_LEDGER_TABLE: env.ledgerTableName,
+          APPVEND_EVENT_BUS_NAME: env.eventBusName,
+          APPVEND_VEND_TOPIC_ARN: env.notificationsTopicArn,
+        },
       }),
     };
     for (const step of STEP_FUNCTIONS) {

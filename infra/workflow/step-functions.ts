@@ -1,5 +1,5 @@
 /**
- * The Lambda functions of the vend workflow: one per folder in `services/`. The state machine
+ * The Lambda functions of the vend workflow: one per step folder in `services/`. The state machine
  * refers to them by these names; the local runner maps them back to the in-process handlers.
  */
 export const STEP_FUNCTIONS = [
@@ -17,5 +17,16 @@ export const STEP_FUNCTIONS = [
 
 export type StepFunctionName = (typeof STEP_FUNCTIONS)[number];
 
+/**
+ * The service's functions that are not steps of the state machine: the front doors, which record a
+ * request in the ledger and start the vend. One folder each in `services/`, like the steps.
+ */
+export const FRONT_DOOR_FUNCTIONS = ['submit-application'] as const;
+
+export type FrontDoorFunctionName = (typeof FRONT_DOOR_FUNCTIONS)[number];
+
+/** Every function of the service: the steps and the front doors. */
+export type ServiceFunctionName = StepFunctionName | FrontDoorFunctionName;
+
 /** The deployed function's name: deterministic, so the ASL can be read without a deployment. */
-export const functionName = (step: StepFunctionName): string => `appvend-${step}`;
+export const functionName = (name: ServiceFunctionName): string => `appvend-${name}`;

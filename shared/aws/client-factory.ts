@@ -48,13 +48,25 @@ export function configureAws(overrides: Partial<AwsSettings>): void {
   factory = undefined;
 }
 
+/**
+ * A client of any other service for the management account, configured like the factory's
+ * (region, endpoint, credentials, plugins). Kept out of {@link ClientFactory} so that a handler
+ * bundles only the SDK clients it uses: each one adds to its size and cold start.
+ *
+ * @example
+ * const dynamo = managementClient((config) => new DynamoDBClient(config));
+ */
+export function managementClient<T extends PluggableClient>(make: (config: ClientConfig) => T): T {
+  return awsClients().managementClient(make);
+}
+
 /** The factory for the current settings (one per process, so clients and credentials are reused). */
 export function awsClients(): ClientFactory {
   factory ??= new ClientFactory(current);
   return factory;
 }
 
-type ClientConfig = {
+export type ClientConfig = {
   region: string;
   endpoint?: string;
   credentials?: AwsCredentialIdentity;
@@ -103,6 +115,11 @@ export class ClientFactory {
   public sts(): STSClient {
     this.stsClient ??= this.plug(new STSClient(this.config()));
     return this.stsClient;
+  }
+
+  /** See {@link managementClient}. */
+  public managementClient<T extends PluggableClient>(make: (config: ClientConfig) => T): T {
+    return this.plug(make(this.config()));
   }
 
   /** A Config client acting in a member account through its access role. */

@@ -114,12 +114,13 @@ export class Ledger {
     summary: VendSummary,
   ): Promise<ApplicationRecord | undefined> {
     return this.update(name, requestId, (r) => {
-      const { error: _previous, ...rest } = r;
+      const { error: _previous, step: _running, ...rest } = r;
       return {
         ...rest,
         status: summary.status,
         ids: idsOf(summary),
-        ...(summary.error ? { error: summary.error, step: summary.error.step } : { step: 'Summarize' }),
+        summary,
+        ...(summary.error && { error: summary.error, step: summary.error.step }),
       };
     });
   }

@@ -31,6 +31,8 @@ export interface ApplicationRecord {
     accounts?: Record<string, string>;
   };
   error?: { step: string; message: string };
+  /** The vend's summary, once it has ended. */
+  summary?: VendSummary;
   createdAt: string;
   updatedAt: string;
   /** Optimistic concurrency: every write requires the version it read. */

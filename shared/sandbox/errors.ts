@@ -1,10 +1,12 @@
 import * as cloudformation from '@aws-sdk/client-cloudformation';
 import * as config from '@aws-sdk/client-config-service';
+import * as events from '@aws-sdk/client-eventbridge';
 import * as organizations from '@aws-sdk/client-organizations';
+import * as sns from '@aws-sdk/client-sns';
 import * as sts from '@aws-sdk/client-sts';
 
 /** The services the sandbox models, by the key used in call records and fault specs. */
-export type ServiceName = 'organizations' | 'sts' | 'cloudformation' | 'config';
+export type ServiceName = 'organizations' | 'sts' | 'cloudformation' | 'config' | 'events' | 'sns';
 
 type ExceptionClass = new (options: never) => Error;
 
@@ -18,6 +20,8 @@ const MODULES: Record<ServiceName, ServiceModule> = {
   sts: { base: sts.STSServiceException, exports: sts },
   cloudformation: { base: cloudformation.CloudFormationServiceException, exports: cloudformation },
   config: { base: config.ConfigServiceServiceException, exports: config },
+  events: { base: events.EventBridgeServiceException, exports: events },
+  sns: { base: sns.SNSServiceException, exports: sns },
 };
 
 /** Options of {@link awsError}. */

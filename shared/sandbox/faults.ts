@@ -97,6 +97,8 @@ const THROTTLING: Record<ServiceName, [string, string]> = {
   sts: ['Throttling', 'Rate exceeded'],
   cloudformation: ['Throttling', 'Rate exceeded'],
   config: ['ThrottlingException', 'Rate exceeded'],
+  events: ['ThrottlingException', 'Rate exceeded'],
+  sns: ['Throttled', 'Rate exceeded'],
 };
 
 const CONCURRENT: Record<ServiceName, [string, string]> = {
@@ -110,6 +112,8 @@ const CONCURRENT: Record<ServiceName, [string, string]> = {
     'ResourceConcurrentModificationException',
     'Two users are trying to modify the same resource at the same time.',
   ],
+  events: ['ConcurrentModificationException', 'There is concurrent modification on a resource.'],
+  sns: ['ConcurrentAccessException', "Can't perform multiple operations on a tag simultaneously."],
 };
 
 /** The error a fault raises, shaped like the service's own. */

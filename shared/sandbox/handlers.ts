@@ -1,5 +1,6 @@
 import { CLOUDFORMATION_HANDLERS } from './cloudformation';
 import { CONFIG_HANDLERS } from './config';
+import { EVENTS_HANDLERS, SNS_HANDLERS } from './notifications';
 import type { HandlerTable } from './context';
 import type { ServiceName } from './errors';
 import { ACCOUNT_HANDLERS } from './org-accounts';
@@ -13,6 +14,8 @@ export const HANDLERS: Record<ServiceName, HandlerTable> = {
   sts: STS_HANDLERS,
   cloudformation: CLOUDFORMATION_HANDLERS,
   config: CONFIG_HANDLERS,
+  events: EVENTS_HANDLERS,
+  sns: SNS_HANDLERS,
 };
 
 /** The SDK v3 client classes the sandbox answers for (their `context.clientName`). */
@@ -21,8 +24,15 @@ export const SERVICE_BY_CLIENT: Readonly<Record<string, ServiceName>> = {
   STSClient: 'sts',
   CloudFormationClient: 'cloudformation',
   ConfigServiceClient: 'config',
+  EventBridgeClient: 'events',
+  SNSClient: 'sns',
 };
 
-/** Calls that change something, for the call log (AssumeRole only hands out credentials). */
-export const isMutating = (operation: string): boolean =>
+/**
+ * Calls that change something in the organization, for the call log: AssumeRole only hands out
+ * credentials, and events and notifications (EventBridge, SNS) tell about changes without making any.
+ */
+export const isMutating = (service: ServiceName, operation: string): boolean =>
+  service !== 'events' &&
+  service !== 'sns' &&
   /^(Create|Update|Put|Attach|Detach|Move|Delete|Tag|Untag|Start|Stop)/.test(operation);

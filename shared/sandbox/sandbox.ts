@@ -11,7 +11,7 @@ import { resolveLatency, type LatencyModel } from './latency-model';
 import { sandboxPlugin, type WireCall } from './middleware';
 import { initialState } from './seed';
 import { settle } from './settle';
-import type { SandboxStateJson } from './state';
+import type { NotificationState, SandboxStateJson } from './state';
 import * as views from './views';
 
 /** Options of {@link Sandbox}. */
@@ -166,6 +166,11 @@ export class Sandbox {
     return views.configView(this.settled(), accountId, region);
   }
 
+  /** Events put on EventBridge and messages published to SNS, in order. */
+  public notifications(): NotificationState[] {
+    return structuredClone(this.state.notifications ?? []);
+  }
+
   private settled(): SandboxStateJson {
     settle(this.state, this.clock.now(), this.settings);
     return this.state;
@@ -185,7 +190,7 @@ export class Sandbox {
       service: service ?? serviceKey(call.clientName),
       operation,
       accountId: '',
-      mutating: isMutating(operation),
+      mutating: service !== undefined && isMutating(service, operation),
       at: now,
     };
     try {

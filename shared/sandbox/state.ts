@@ -23,6 +23,24 @@ export interface SandboxStateJson {
   operations: Record<string, OperationState>;
   /** AWS Config settings by `configKey(account, region)`. */
   config: Record<string, ConfigAccountState>;
+  /** Events put on EventBridge and messages published to SNS, in order (absent in older states). */
+  notifications?: NotificationState[];
+}
+
+export interface NotificationState {
+  seq: number;
+  at: number;
+  /** The account that sent it. */
+  accountId: string;
+  service: 'events' | 'sns';
+  /** The event bus name or ARN, or the topic ARN. */
+  target: string;
+  /** The event's detail-type, or the message's subject. */
+  kind: string;
+  /** The event's source (EventBridge only). */
+  source?: string;
+  /** The event's detail or the message, as sent. */
+  body: string;
 }
 
 export interface Counters {

@@ -52,6 +52,17 @@ export const StackSetEnv = {
   AWS_REGION: z.string().min(1).default('us-east-1'),
 };
 
+export const OutcomeEnv = {
+  /** The ledger table (the CLI's local runs use a ledger of their own instead). */
+  APPVEND_LEDGER_TABLE: z.string().min(3).max(255),
+  /** The bus that carries `Application Vended` and `Application Vending Failed`. */
+  APPVEND_EVENT_BUS_NAME: z.string().min(1).max(256),
+  /** The topic people subscribe to for vend outcomes. */
+  APPVEND_VEND_TOPIC_ARN: z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, {
+    error: 'must be an SNS topic ARN',
+  }),
+};
+
 export const GuardrailsEnv = {
   /** Config is set up in each account through the member role (the client factory reads it). */
   ...MemberAccessEnv,

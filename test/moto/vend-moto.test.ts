@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { awsClients, configureAws } from '../../shared/aws/client-factory';
 import { VirtualClock } from '../../shared/clock/clock';
+import { ensureServiceResources } from '../../cli/service-resources';
 import { runVend } from '../../cli/vend';
 import { artifactBucketName, artifactKeyAlias } from '../../shared/domain/naming';
 import { conformancePackStandIn } from '../support/conformance-pack-stand-in';
@@ -47,6 +48,13 @@ describeWithMoto('Workflow: vend against moto server (--endpoint)', () => {
       plugins: [conformancePackStandIn().plugin],
     });
     setWorkflowEnvironment(org.managementAccountId, MOTO_REGION);
+    // What the service stack would have deployed: the bus and topic the outcome is announced on.
+    const { topicArn } = await ensureServiceResources({
+      ledgerTable: process.env.APPVEND_LEDGER_TABLE!,
+      eventBus: process.env.APPVEND_EVENT_BUS_NAME!,
+      topicName: 'appvend-notifications',
+    });
+    process.env.APPVEND_VEND_TOPIC_ARN = topicArn;
   }, 60_000);
 
   afterAll(async () => {

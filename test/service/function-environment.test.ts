@@ -11,6 +11,7 @@ import {
   readServiceSettings,
   synthesizeServiceApp,
 } from '../../infra/service';
+import { ApplicationRequestedIntake } from '../../infra/service/application-requested-intake';
 import { AppvendFunction } from '../../infra/service/appvend-function';
 import { environmentProblems } from '../../infra/service/function-environment';
 import * as registerGuardrails from '../../services/register-guardrails/handler';
@@ -135,6 +136,57 @@ describe('Class: AppvendFunction', () => {
 
     // Assess
     expect(define).toThrow('appvend-move-account: permission Everything is on * and gives no reason');
+  });
+});
+
+describe('Class: ApplicationRequestedIntake', () => {
+  let outdir: string;
+
+  beforeEach(() => {
+    outdir = mkdtempSync(join(tmpdir(), 'appvend-intake-'));
+  });
+
+  afterEach(() => {
+    rmSync(outdir, { recursive: true, force: true });
+  });
+
+  const frontDoor = (stack: Stack) =>
+    new AppvendFunction(stack, 'SubmitApplication', {
+      step: 'submit-application',
+      description: 'probe',
+      environmentSchema: {},
+      environment: {},
+      projectRoot: findProjectRoot(),
+      logRetention: RetentionDays.ONE_DAY,
+      permissions: [],
+    }).function;
+
+  it('fails synth when the Application Requested rule was given no target', () => {
+    // Prepare
+    const app = new App({ outdir, context: NO_BUNDLING });
+    new ApplicationRequestedIntake(new Stack(app, 'Probe'), 'Intake');
+
+    // Act
+    const synth = () => app.synth();
+
+    // Assess
+    expect(synth).toThrow('The Application Requested rule has no target: call deliverTo(function)');
+  });
+
+  it('takes one target only', () => {
+    // Prepare
+    const app = new App({ outdir, context: NO_BUNDLING });
+    const stack = new Stack(app, 'Probe');
+    const intake = new ApplicationRequestedIntake(stack, 'Intake');
+    const fn = frontDoor(stack);
+    intake.deliverTo(fn);
+
+    // Act
+    const again = () => intake.deliverTo(fn);
+
+    // Assess
+    expect(again).toThrow('The Application Requested rule already has its target');
+    Template.fromStack(stack).resourceCountIs('AWS::Lambda::Permission', 1);
   });
 });
 

@@ -9,9 +9,14 @@ import { TEMPLATE_KEYS } from '../../shared/domain/naming';
 import { applicationRequestJsonSchema } from '../../shared/request/schema';
 import { SERVICE_STACK_NAME, buildServiceApp, synthesizeServiceApp } from '../../infra/service';
 import { STATE_MACHINE_NAME } from '../../infra/service/state-machine';
-import { stepPermissions, type PermissionScope } from '../../infra/service/step-permissions';
+import { functionPermissions, type PermissionScope } from '../../infra/service/step-permissions';
 import { LOCAL_ACCOUNT, LOCAL_REGION, vendStateMachineDefinition } from '../../infra/workflow/asl';
-import { STEP_FUNCTIONS, functionName } from '../../infra/workflow/step-functions';
+import {
+  FRONT_DOOR_FUNCTIONS,
+  STEP_FUNCTIONS,
+  functionName,
+  type ServiceFunctionName,
+} from '../../infra/workflow/step-functions';
 import {
   blockingFindings,
   cfnLint,
@@ -20,13 +25,21 @@ import {
   type Loose,
 } from '../templates/helpers';
 
-const FUNCTION_NAMES = STEP_FUNCTIONS.map(functionName);
+const FUNCTIONS: readonly ServiceFunctionName[] = [...STEP_FUNCTIONS, ...FRONT_DOOR_FUNCTIONS];
+const FUNCTION_NAMES = FUNCTIONS.map(functionName);
 /** Statement ids do not depend on the scope. */
 const PERMISSION_SCOPE: PermissionScope = {
   organizationId: 'o-a1b2c3d4e5',
   managementAccountId: '111111111111',
   memberRoleName: 'OrganizationAccountAccessRole',
   stackSetAdministrationRoleName: 'appvend-stackset-administration',
+  ledgerTableArn: 'arn:aws:dynamodb:eu-west-1:111111111111:table/appvend-ledger',
+  eventBusArn: 'arn:aws:events:eu-west-1:111111111111:event-bus/appvend',
+  notificationsTopicArn: 'arn:aws:sns:eu-west-1:111111111111:appvend-notifications',
+  topicsKeyArn: 'arn:aws:kms:eu-west-1:111111111111:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0',
+  snsEndpoint: 'sns.eu-west-1.amazonaws.com',
+  stateMachineArn: 'arn:aws:states:eu-west-1:111111111111:stateMachine:appvend-vend',
+  deadLetterQueueArn: 'arn:aws:sqs:eu-west-1:111111111111:appvend-application-requested-dlq',
 };
 
 describe('Stack: AppvendService', () => {
@@ -56,7 +69,7 @@ describe('Stack: AppvendService', () => {
     rmSync(outdir, { recursive: true, force: true });
   });
 
-  it('deploys one function per step, named as the state machine expects', () => {
+  it('deploys one function per step, named as the state machine expects, and the front door', () => {
     // Act
     const names = [...functionsByName().keys()].sort();
 
@@ -91,11 +104,11 @@ describe('Stack: AppvendService', () => {
     const roles = resources('AWS::Lambda::Function').map(([, fn]) => JSON.stringify(fn.Properties.Role));
 
     // Assess
-    expect(new Set(roles).size).toBe(STEP_FUNCTIONS.length);
+    expect(new Set(roles).size).toBe(FUNCTIONS.length);
   });
 
-  it("gives each function's role its log group, X-Ray and its step's permissions, nothing else", () => {
-    for (const step of STEP_FUNCTIONS) {
+  it("gives each function's role its log group, X-Ray and its own permissions, nothing else", () => {
+    for (const step of FUNCTIONS) {
       // Prepare
       const [, fn] = functionsByName().get(functionName(step))!;
       const roleId = fn.Properties.Role['Fn::GetAtt'][0];
@@ -114,7 +127,7 @@ describe('Stack: AppvendService', () => {
         [
           'WriteOwnLogs',
           'xray:PutTraceSegments,xray:PutTelemetryRecords',
-          ...stepPermissions(step, PERMISSION_SCOPE).map((p) => p.sid),
+          ...functionPermissions(step, PERMISSION_SCOPE).map((p) => p.sid),
         ].sort(),
       );
     }
@@ -190,6 +203,42 @@ describe('Stack: AppvendService', () => {
     expect(outcome).toContain('ECONNREFUSED');
   });
 
+  it('runs the bundled front door in plain Node: it answers a bad request, and takes a good one to the ledger first', () => {
+    // Prepare
+    const key = functionsByName().get(functionName('submit-application'))![1].Properties.Code.S3Key;
+    const bundle = join(outdir, `asset.${key.replace(/\.zip$/, '')}`, 'index.js');
+    const request = JSON.parse(
+      readFileSync(join(__dirname, '../../events/application-request.json'), 'utf8'),
+    );
+    const invoke = `require(process.argv[1]).handler(JSON.parse(process.argv[2]), { awsRequestId: 'probe' })
+      .then((answer) => process.stdout.write(JSON.stringify(answer)), (e) => process.stdout.write(String(e.message)))`;
+    // Nothing listens on port 9: a request that reaches the ledger fails there.
+    const run = (event: unknown) =>
+      execFileSync(process.execPath, ['-e', invoke, bundle, JSON.stringify(event)], {
+        encoding: 'utf8',
+        env: {
+          PATH: process.env.PATH,
+          AWS_REGION: 'eu-west-1',
+          AWS_ACCESS_KEY_ID: 'AKIAPROBE',
+          AWS_SECRET_ACCESS_KEY: 'probe',
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+          APPVEND_AWS_ENDPOINT: 'http://127.0.0.1:9',
+          APPVEND_LEDGER_TABLE: 'appvend-ledger',
+          APPVEND_STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:111111111111:stateMachine:appvend-vend',
+          POWERTOOLS_LOG_LEVEL: 'CRITICAL',
+        },
+      });
+
+    // Act
+    const invalid = JSON.parse(run({ detail: { ...request, name: 'X' } }));
+    const valid = run({ detail: request });
+
+    // Assess
+    expect(invalid.outcome).toBe('invalid');
+    expect(invalid.problems.map((problem: Loose) => problem.field)).toEqual(['name', 'name']);
+    expect(valid).toContain('ECONNREFUSED');
+  });
+
   it('deploys exactly the state machine definition the CLI runs locally', () => {
     // Prepare
     const [[, machine]] = resources('AWS::StepFunctions::StateMachine') as [[string, Loose]];
@@ -227,22 +276,124 @@ describe('Stack: AppvendService', () => {
     });
   });
 
-  it('starts a vend with the detail of each Application Requested event on the appvend bus', () => {
+  it('hands each Application Requested event on the appvend bus, as it is, to the front door function', () => {
+    // Prepare
+    const [submitId] = functionsByName().get(functionName('submit-application'))!;
+    const [[, rule]] = resources('AWS::Events::Rule') as [[string, Loose]];
+    const [ruleId] = resources('AWS::Events::Rule')[0]!;
+
+    // Act
+    const [target] = rule.Properties.Targets as Loose[];
+
     // Assess
     template.hasResourceProperties('AWS::Events::EventBus', { Name: 'appvend' });
-    template.hasResourceProperties('AWS::Events::Rule', {
-      EventBusName: { Ref: Match.anyValue() },
+    expect(rule.Properties).toMatchObject({
+      Name: 'appvend-application-requested',
+      EventBusName: { Ref: expect.stringMatching(/^IntakeBus/) },
       EventPattern: { source: ['appvend'], 'detail-type': ['Application Requested'] },
-      Targets: [
-        Match.objectLike({
-          Arn: { Ref: Match.stringLikeRegexp('^VendStateMachine') },
-          InputTransformer: { InputPathsMap: { detail: '$.detail' }, InputTemplate: '{"request":<detail>}' },
-          DeadLetterConfig: {
-            Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^IntakeDeadLetterQueue'), 'Arn'] },
+    });
+    expect(rule.Properties.Targets).toHaveLength(1);
+    expect(target).toEqual({
+      Id: expect.any(String),
+      Arn: { 'Fn::GetAtt': [submitId, 'Arn'] },
+      DeadLetterConfig: { Arn: { 'Fn::GetAtt': [expect.stringMatching(/^IntakeDeadLetterQueue/), 'Arn'] } },
+      RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 24 * 3600 },
+    });
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: { 'Fn::GetAtt': [submitId, 'Arn'] },
+      Principal: 'events.amazonaws.com',
+      SourceArn: { 'Fn::GetAtt': [ruleId, 'Arn'] },
+    });
+  });
+
+  it('lets no rule start the state machine itself: no role for EventBridge, every vend through the ledger', () => {
+    // Act
+    const assumedBy = resources('AWS::IAM::Role').flatMap(([, role]) =>
+      (role.Properties.AssumeRolePolicyDocument.Statement as Loose[]).map((st) => st.Principal.Service),
+    );
+    const starters = resources('AWS::IAM::Policy')
+      .filter(([, p]) => JSON.stringify(p.Properties.PolicyDocument).includes('states:StartExecution'))
+      .map(([, p]) => (p.Properties.Roles as Loose[]).map((r) => r.Ref));
+    const [submitId, submit] = functionsByName().get(functionName('submit-application'))!;
+
+    // Assess
+    expect(assumedBy).not.toContain('events.amazonaws.com');
+    expect(starters).toEqual([[submit.Properties.Role['Fn::GetAtt'][0]]]);
+    expect(submitId).toMatch(/^FrontDoorsSubmitApplication/);
+  });
+
+  it('gives the front door the ledger and the state machine, and parks what it could not process in the dead-letter queue', () => {
+    // Prepare
+    const [submitId, submit] = functionsByName().get(functionName('submit-application'))!;
+    const [[machineId]] = resources('AWS::StepFunctions::StateMachine') as [[string, Loose]];
+    const [[tableId]] = resources('AWS::DynamoDB::Table') as [[string, Loose]];
+
+    // Act
+    const variables = submit.Properties.Environment.Variables;
+
+    // Assess
+    expect(variables).toMatchObject({
+      APPVEND_LEDGER_TABLE: { Ref: tableId },
+      APPVEND_STATE_MACHINE_ARN: { Ref: machineId },
+    });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: submitId },
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 6 * 3600,
+      DestinationConfig: {
+        OnFailure: {
+          Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('^IntakeDeadLetterQueue'), 'Arn'] },
+        },
+      },
+    });
+  });
+
+  it("records each vend's outcome in the ledger and announces it on the bus and the notifications topic", () => {
+    // Prepare
+    const [, summarize] = functionsByName().get(functionName('summarize-vend'))!;
+    const roleId = summarize.Properties.Role['Fn::GetAtt'][0];
+    const logicalId = (type: string, name: RegExp) => resources(type).find(([id]) => name.test(id))![0];
+    const table = logicalId('AWS::DynamoDB::Table', /^Ledger/);
+    const bus = logicalId('AWS::Events::EventBus', /^IntakeBus/);
+    const topic = logicalId('AWS::SNS::Topic', /^TopicsNotifications/);
+    const key = logicalId('AWS::KMS::Key', /^TopicsKey/);
+    const statements = resources('AWS::IAM::Policy')
+      .filter(([, p]) => (p.Properties.Roles as Loose[]).some((r) => r.Ref === roleId))
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Loose[]);
+
+    // Act
+    const bySid = Object.fromEntries(statements.map((st) => [st.Sid, st]));
+
+    // Assess
+    expect(summarize.Properties.Environment.Variables).toMatchObject({
+      APPVEND_LEDGER_TABLE: { Ref: table },
+      APPVEND_EVENT_BUS_NAME: { Ref: bus },
+      APPVEND_VEND_TOPIC_ARN: { Ref: topic },
+    });
+    expect(bySid.RecordOutcomeInLedger.Resource).toEqual({ 'Fn::Sub': `\${${table}.Arn}` });
+    expect(bySid.AnnounceOutcomeOnBus).toMatchObject({
+      Action: 'events:PutEvents',
+      Resource: { 'Fn::Sub': `\${${bus}.Arn}` },
+      Condition: {
+        'ForAllValues:StringEquals': {
+          'events:source': ['appvend'],
+          'events:detail-type': ['Application Vended', 'Application Vending Failed'],
+        },
+        Null: { 'events:source': 'false', 'events:detail-type': 'false' },
+      },
+    });
+    expect(bySid.NotifyOutcome.Resource).toEqual({ 'Fn::Sub': `\${${topic}.TopicArn}` });
+    expect(bySid.EncryptNotificationThroughSns).toMatchObject({
+      Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      Resource: { 'Fn::Sub': `\${${key}.Arn}` },
+      Condition: {
+        StringEquals: {
+          'kms:ViaService': {
+            'Fn::Join': ['', ['sns.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }]],
           },
-          RetryPolicy: Match.objectLike({ MaximumRetryAttempts: Match.anyValue() }),
-        }),
-      ],
+        },
+      },
     });
   });
 
@@ -277,6 +428,19 @@ describe('Stack: AppvendService', () => {
     expect(content.properties.source).toEqual({ type: 'string', enum: ['appvend'] });
     expect(content.properties['detail-type']).toEqual({ type: 'string', enum: ['Application Requested'] });
     expect(content.properties.detail).toEqual(detail);
+  });
+
+  it('names the front door function, the bus and the state machine in its outputs', () => {
+    // Act
+    const outputs = json.Outputs as Record<string, Loose>;
+
+    // Assess
+    expect(outputs.SubmitApplicationFunctionName.Value).toEqual({
+      Ref: functionsByName().get(functionName('submit-application'))![0],
+    });
+    expect(Object.keys(outputs)).toEqual(
+      expect.arrayContaining(['EventBusName', 'StateMachineArn', 'LedgerTableName', 'DeadLetterQueueUrl']),
+    );
   });
 
   it('keeps the ledger: one item per application name, encrypted, with point-in-time recovery, retained', () => {

@@ -1,30 +1,61 @@
 /**
- * What each step's function may do, answered by an IAM policy evaluator (@cloud-copilot/iam-simulate)
- * over the statements `stepPermissions` gives it (the same data the stack turns into the role's
- * policy). Every call the step makes is allowed; every call of another step is refused; the scoping
- * (organization, appvend tags, appvend-* stack sets, the member role in the organization) holds.
+ * What each function may do, answered by an IAM policy evaluator (@cloud-copilot/iam-simulate) over
+ * the statements `stepPermissions` (a step's function) and `frontDoorPermissions` (a front door's)
+ * give it, the same data the stack turns into the role's policy. Every call the function makes is
+ * allowed; every call of another function is refused; the scoping (organization, appvend tags,
+ * appvend-* stack sets, the member role in the organization, the service's own table, bus, topic,
+ * key and state machine, outcome events only) holds.
  */
 import { runSimulation } from '@cloud-copilot/iam-simulate';
-import { STEP_FUNCTIONS, type StepFunctionName } from '../../infra/workflow/step-functions';
-import { stepPermissions, type PermissionScope } from '../../infra/service/step-permissions';
+import {
+  FRONT_DOOR_FUNCTIONS,
+  STEP_FUNCTIONS,
+  type ServiceFunctionName,
+} from '../../infra/workflow/step-functions';
+import {
+  frontDoorPermissions,
+  functionPermissions,
+  stepPermissions,
+  type PermissionScope,
+} from '../../infra/service/step-permissions';
 
 const ORG = 'o-a1b2c3d4e5';
 const OTHER_ORG = 'o-z9y8x7w6v5';
 const MANAGEMENT = '111111111111';
 const MEMBER = '222222222222';
 const REGION = 'eu-west-1';
+const LEDGER = `arn:aws:dynamodb:${REGION}:${MANAGEMENT}:table/appvend-ledger`;
+const BUS = `arn:aws:events:${REGION}:${MANAGEMENT}:event-bus/appvend`;
+const NOTIFICATIONS = `arn:aws:sns:${REGION}:${MANAGEMENT}:appvend-notifications`;
+const TOPICS_KEY = `arn:aws:kms:${REGION}:${MANAGEMENT}:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0`;
+const STATE_MACHINE = `arn:aws:states:${REGION}:${MANAGEMENT}:stateMachine:appvend-vend`;
+const DLQ = `arn:aws:sqs:${REGION}:${MANAGEMENT}:appvend-application-requested-dlq`;
+/** As the stack gives it: Fn::Sub references to its resources (logical ids here simplified). */
 const SCOPE: PermissionScope = {
   organizationId: '${OrganizationId}',
   managementAccountId: '${AWS::AccountId}',
   memberRoleName: 'OrganizationAccountAccessRole',
   stackSetAdministrationRoleName: 'appvend-stackset-administration',
+  ledgerTableArn: '${LedgerTable.Arn}',
+  eventBusArn: '${IntakeBus.Arn}',
+  notificationsTopicArn: '${TopicsNotifications.TopicArn}',
+  topicsKeyArn: '${TopicsKey.Arn}',
+  snsEndpoint: `sns.${REGION}.amazonaws.com`,
+  stateMachineArn: 'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:appvend-vend',
+  deadLetterQueueArn: '${IntakeDeadLetterQueue.Arn}',
 };
 const VARIABLES: Record<string, string> = {
   'AWS::Partition': 'aws',
   'AWS::AccountId': MANAGEMENT,
   'AWS::Region': REGION,
   OrganizationId: ORG,
+  'LedgerTable.Arn': LEDGER,
+  'IntakeBus.Arn': BUS,
+  'TopicsNotifications.TopicArn': NOTIFICATIONS,
+  'TopicsKey.Arn': TOPICS_KEY,
+  'IntakeDeadLetterQueue.Arn': DLQ,
 };
+const FUNCTIONS: readonly ServiceFunctionName[] = [...STEP_FUNCTIONS, ...FRONT_DOOR_FUNCTIONS];
 
 const organizations = (path: string, org = ORG) =>
   `arn:aws:organizations::${MANAGEMENT}:${path.replace('{org}', org)}`;
@@ -42,6 +73,13 @@ const TAG_ON_CREATE = {
 };
 const TAGGED = { 'aws:ResourceTag/appvend:application': 'shop' };
 const SCP_TYPE = { 'organizations:PolicyType': 'SERVICE_CONTROL_POLICY' };
+/** What PutEvents puts in the request context: one value per entry of the call. */
+const outcomeEvent = (detailType: string, source = 'appvend') => ({
+  'events:source': [source],
+  'events:detail-type': [detailType],
+});
+/** SNS asks KMS for the topic's data key on the publisher's behalf. */
+const THROUGH_SNS = { 'kms:ViaService': `sns.${REGION}.amazonaws.com` };
 
 interface Call {
   action: string;
@@ -49,8 +87,11 @@ interface Call {
   context?: Record<string, string | string[]>;
 }
 
-/** The calls each step makes (shared/workflow/steps, shared/aws), with what AWS puts in the request. */
-const CALLS: Record<StepFunctionName, Call[]> = {
+/**
+ * The calls each function makes (shared/workflow/steps, shared/aws, shared/ledger, the announcement
+ * and the intake), with what AWS puts in the request.
+ */
+const CALLS: Record<ServiceFunctionName, Call[]> = {
   'validate-request': [],
   'ensure-organizational-unit': [
     { action: 'organizations:ListRoots', resource: '*' },
@@ -100,16 +141,30 @@ const CALLS: Record<StepFunctionName, Call[]> = {
   'register-guardrails': [
     { action: 'sts:AssumeRole', resource: MEMBER_ROLE, context: { 'aws:ResourceOrgID': ORG } },
   ],
-  'summarize-vend': [],
+  'summarize-vend': [
+    { action: 'dynamodb:GetItem', resource: LEDGER },
+    { action: 'dynamodb:PutItem', resource: LEDGER },
+    { action: 'events:PutEvents', resource: BUS, context: outcomeEvent('Application Vended') },
+    { action: 'events:PutEvents', resource: BUS, context: outcomeEvent('Application Vending Failed') },
+    { action: 'sns:Publish', resource: NOTIFICATIONS },
+    { action: 'kms:GenerateDataKey', resource: TOPICS_KEY, context: THROUGH_SNS },
+    { action: 'kms:Decrypt', resource: TOPICS_KEY, context: THROUGH_SNS },
+  ],
+  'submit-application': [
+    { action: 'dynamodb:GetItem', resource: LEDGER },
+    { action: 'dynamodb:PutItem', resource: LEDGER },
+    { action: 'states:StartExecution', resource: STATE_MACHINE },
+    { action: 'sqs:SendMessage', resource: DLQ },
+  ],
 };
 
-/** The identity policy of a step's function, with the stack's Fn::Sub variables resolved. */
-function policyOf(step: StepFunctionName) {
+/** The identity policy of a function, with the stack's Fn::Sub variables resolved. */
+function policyOf(name: ServiceFunctionName) {
   const resolve = (body: string) =>
-    body.replace(/\$\{([A-Za-z:]+)\}/g, (match, name: string) => VARIABLES[name] ?? match);
+    body.replace(/\$\{([A-Za-z:.]+)\}/g, (match, variable: string) => VARIABLES[variable] ?? match);
   return {
     Version: '2012-10-17',
-    Statement: stepPermissions(step, SCOPE).map((p) => ({
+    Statement: functionPermissions(name, SCOPE).map((p) => ({
       Sid: p.sid,
       Effect: 'Allow',
       Action: [...p.actions],
@@ -119,9 +174,23 @@ function policyOf(step: StepFunctionName) {
   };
 }
 
-/** `Allowed`, `ImplicitlyDenied` or `ExplicitlyDenied` for the step's function making the call. */
-async function decide(step: StepFunctionName, call: Call): Promise<string> {
-  const principal = `arn:aws:iam::${MANAGEMENT}:role/appvend-${step}-role`;
+/**
+ * The resource policies that take part: the member role's trust policy, as CreateAccount makes it
+ * (the management account), and a KMS key's policy, as CDK makes it (the account, through IAM).
+ */
+function resourcePolicyOf(call: Call, crossAccount: boolean) {
+  const trustAccount = (action: string) => ({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${MANAGEMENT}:root` }, Action: action }],
+  });
+  if (crossAccount) return { resourcePolicy: trustAccount('sts:AssumeRole') };
+  if (call.resource.startsWith('arn:aws:kms:')) return { resourcePolicy: trustAccount('kms:*') };
+  return {};
+}
+
+/** `Allowed`, `ImplicitlyDenied` or `ExplicitlyDenied` for the function making the call. */
+async function decide(name: ServiceFunctionName, call: Call): Promise<string> {
+  const principal = `arn:aws:iam::${MANAGEMENT}:role/appvend-${name}-role`;
   const crossAccount = call.action === 'sts:AssumeRole' && call.resource.includes(`::${MEMBER}:`);
   const result = await runSimulation(
     {
@@ -136,24 +205,10 @@ async function decide(step: StepFunctionName, call: Call): Promise<string> {
           ...call.context,
         },
       },
-      identityPolicies: [{ name: step, policy: policyOf(step) }],
+      identityPolicies: [{ name, policy: policyOf(name) }],
       serviceControlPolicies: [],
       resourceControlPolicies: [],
-      // The member role's trust policy, as CreateAccount makes it: the management account.
-      ...(crossAccount
-        ? {
-            resourcePolicy: {
-              Version: '2012-10-17',
-              Statement: [
-                {
-                  Effect: 'Allow',
-                  Principal: { AWS: `arn:aws:iam::${MANAGEMENT}:root` },
-                  Action: 'sts:AssumeRole',
-                },
-              ],
-            },
-          }
-        : {}),
+      ...resourcePolicyOf(call, crossAccount),
     },
     { simulationMode: 'Strict' },
   );
@@ -161,12 +216,14 @@ async function decide(step: StepFunctionName, call: Call): Promise<string> {
   return result.overallResult;
 }
 
-const describeCall = (step: string, call: Call) => `${step} ${call.action} ${call.resource}`;
+const describeCall = (step: string, call: Call) =>
+  `${step} ${call.action} ${call.resource}${call.context ? ` ${JSON.stringify(call.context)}` : ''}`;
+const sameCall = (a: Call, b: Call) => JSON.stringify(a) === JSON.stringify(b);
 
-describe('Function: stepPermissions', () => {
-  it('allows every call each step makes', async () => {
+describe('Functions: stepPermissions and frontDoorPermissions', () => {
+  it('allows every call each function makes', async () => {
     // Prepare
-    const calls = STEP_FUNCTIONS.flatMap((step) => CALLS[step].map((call) => ({ step, call })));
+    const calls = FUNCTIONS.flatMap((step) => CALLS[step].map((call) => ({ step, call })));
 
     // Act
     const decisions = await Promise.all(
@@ -177,11 +234,13 @@ describe('Function: stepPermissions', () => {
     expect(decisions).toEqual(calls.map(({ step, call }) => `${describeCall(step, call)}: Allowed`));
   });
 
-  it('refuses each step every call of the other steps', async () => {
-    // Prepare
-    const foreign = STEP_FUNCTIONS.flatMap((step) =>
-      STEP_FUNCTIONS.filter((other) => other !== step).flatMap((other) =>
-        CALLS[other].map((call) => ({ step, call })),
+  it('refuses each function every call of the other functions that it does not make itself', async () => {
+    // Prepare: the summary and the front door both read and write the ledger; nothing else is shared.
+    const foreign = FUNCTIONS.flatMap((step) =>
+      FUNCTIONS.filter((other) => other !== step).flatMap((other) =>
+        CALLS[other]
+          .filter((call) => !CALLS[step].some((own) => sameCall(own, call)))
+          .map((call) => ({ step, call })),
       ),
     );
 
@@ -198,12 +257,26 @@ describe('Function: stepPermissions', () => {
     expect(allowed).toEqual([]);
   });
 
-  it('gives the validation and summary steps no AWS permission at all', () => {
+  it('gives the validation step no AWS permission at all', () => {
     expect(stepPermissions('validate-request', SCOPE)).toEqual([]);
-    expect(stepPermissions('summarize-vend', SCOPE)).toEqual([]);
   });
 
-  it.each<[string, StepFunctionName, Call]>([
+  it('shares only the ledger between the summary step and the front door', () => {
+    // Act
+    const shared = CALLS['summarize-vend'].filter((call) =>
+      CALLS['submit-application'].some((own) => sameCall(own, call)),
+    );
+
+    // Assess
+    expect(shared.map((call) => call.action)).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+    expect(frontDoorPermissions('submit-application', SCOPE).map((p) => p.sid)).toEqual([
+      'RecordRequestInLedger',
+      'StartVend',
+      'ParkUnprocessedRequest',
+    ]);
+  });
+
+  it.each<[string, ServiceFunctionName, Call]>([
     [
       'an account without the appvend tag',
       'start-account-creation',
@@ -276,6 +349,85 @@ describe('Function: stepPermissions', () => {
         context: { 'aws:ResourceOrgID': ORG },
       },
     ],
+    [
+      'an Application Requested event from the summary (it would start a vend)',
+      'summarize-vend',
+      { action: 'events:PutEvents', resource: BUS, context: outcomeEvent('Application Requested') },
+    ],
+    [
+      'a batch in which one event is not an outcome',
+      'summarize-vend',
+      {
+        action: 'events:PutEvents',
+        resource: BUS,
+        context: {
+          'events:source': ['appvend'],
+          'events:detail-type': ['Application Vended', 'Application Requested'],
+        },
+      },
+    ],
+    [
+      'an outcome event with another source',
+      'summarize-vend',
+      {
+        action: 'events:PutEvents',
+        resource: BUS,
+        context: outcomeEvent('Application Vended', 'aws.organizations'),
+      },
+    ],
+    ['events without source or detail-type', 'summarize-vend', { action: 'events:PutEvents', resource: BUS }],
+    [
+      'an outcome event on another bus',
+      'summarize-vend',
+      {
+        action: 'events:PutEvents',
+        resource: BUS.replace('event-bus/appvend', 'event-bus/default'),
+        context: outcomeEvent('Application Vended'),
+      },
+    ],
+    [
+      'a message to the security findings topic',
+      'summarize-vend',
+      { action: 'sns:Publish', resource: NOTIFICATIONS.replace('notifications', 'security-findings') },
+    ],
+    [
+      'the topics key used directly, not through SNS',
+      'summarize-vend',
+      { action: 'kms:Decrypt', resource: TOPICS_KEY },
+    ],
+    [
+      'the topics key through another service',
+      'summarize-vend',
+      {
+        action: 'kms:GenerateDataKey',
+        resource: TOPICS_KEY,
+        context: { 'kms:ViaService': `s3.${REGION}.amazonaws.com` },
+      },
+    ],
+    ['a ledger item deleted', 'submit-application', { action: 'dynamodb:DeleteItem', resource: LEDGER }],
+    [
+      'another table',
+      'submit-application',
+      { action: 'dynamodb:PutItem', resource: LEDGER.replace('appvend-ledger', 'payroll') },
+    ],
+    [
+      'another state machine',
+      'submit-application',
+      { action: 'states:StartExecution', resource: STATE_MACHINE.replace('appvend-vend', 'payroll') },
+    ],
+    [
+      'an execution stopped',
+      'submit-application',
+      {
+        action: 'states:StopExecution',
+        resource: `arn:aws:states:${REGION}:${MANAGEMENT}:execution:appvend-vend:orders-3f2a9c1b7d4e-1`,
+      },
+    ],
+    [
+      'an account created by the front door',
+      'submit-application',
+      { action: 'organizations:CreateAccount', resource: '*', context: TAG_ON_CREATE },
+    ],
   ])('refuses %s', async (_what, step, call) => {
     // Act
     const decision = await decide(step, call);
@@ -285,8 +437,8 @@ describe('Function: stepPermissions', () => {
   });
 
   it('explains every wildcard it grants', () => {
-    for (const step of STEP_FUNCTIONS) {
-      for (const permission of stepPermissions(step, SCOPE)) {
+    for (const step of FUNCTIONS) {
+      for (const permission of functionPermissions(step, SCOPE)) {
         const wildcard = permission.resources.some((r) => r.includes('*'));
         expect({
           step,

@@ -4,6 +4,9 @@ import { configureAws } from '../../shared/aws/client-factory';
 import { VirtualClock } from '../../shared/clock/clock';
 import { Sandbox } from '../../shared/sandbox';
 import { runVend, type VendRun } from '../../cli/vend';
+import { configureLedger } from '../../shared/ledger';
+import { Ledger } from '../../shared/ledger/ledger';
+import { MemoryLedgerStore } from '../../shared/ledger/memory-store';
 
 /** The templates `npm run build` synthesized; the tests deploy exactly what the CLI ships. */
 export const TEMPLATES_DIR = join(__dirname, '../../dist/stacksets');
@@ -22,12 +25,17 @@ export function setWorkflowEnvironment(managementAccountId: string, region = 'us
   process.env.APPVEND_NOTIFICATION_TOPIC_ARN = `arn:aws:sns:${region}:${managementAccountId}:appvend-security-notifications`;
   process.env.APPVEND_CONFIG_BUCKET = `appvend-config-${managementAccountId}`;
   process.env.APPVEND_TEMPLATES_DIR = TEMPLATES_DIR;
+  process.env.APPVEND_LEDGER_TABLE = 'appvend-ledger';
+  process.env.APPVEND_EVENT_BUS_NAME = 'appvend';
+  process.env.APPVEND_VEND_TOPIC_ARN = `arn:aws:sns:${region}:${managementAccountId}:appvend-notifications`;
   delete process.env.APPVEND_PARENT_OU_ID;
 }
 
 export interface SandboxWorld {
   sandbox: Sandbox;
   clock: VirtualClock;
+  /** The ledger the workflow's Summarize step records into (in memory). */
+  ledger: Ledger;
   vend(request: unknown): Promise<VendRun>;
 }
 
@@ -42,9 +50,12 @@ export function sandboxWorld(options: { sandbox?: Sandbox; clock?: VirtualClock 
     maxAttempts: 3,
   });
   setWorkflowEnvironment(sandbox.organization().MasterAccountId as string);
+  const ledger = new Ledger(new MemoryLedgerStore(), () => new Date(clock.now()));
+  configureLedger(ledger);
   return {
     sandbox,
     clock,
+    ledger,
     vend: (request) => runVend({ request, definition: workflowDefinition(), clock }),
   };
 }

@@ -1,0 +1,189 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { build, type BuildOptions } from 'esbuild';
+
+/**
+ * How each Lambda handler is bundled for deployment, as `infra/service/appvend-function.ts` has
+ * NodejsFunction do it: CommonJS, minified, tree-shaken, a linked source map without sources, and
+ * the AWS SDK bundled rather than left to the runtime's copy — so that the function runs the SDK
+ * version the lock file pins and the tests ran, and loads one file instead of resolving the SDK's
+ * many modules. The deployed functions run with `NODE_OPTIONS=--enable-source-maps`, which makes
+ * Node read the source map at load time; the figures without it, and with the SDK left external,
+ * are measured too, for comparison.
+ */
+export const DEPLOYMENT_BUNDLE: BuildOptions = {
+  bundle: true,
+  platform: 'node',
+  target: 'node22',
+  format: 'cjs',
+  minify: true,
+  treeShaking: true,
+  sourcemap: true,
+  sourcesContent: false,
+  legalComments: 'none',
+  logLevel: 'warning',
+};
+
+export interface InitFigures {
+  /** Median `require` time with `--enable-source-maps`, as deployed, ms. */
+  deployedMs: number;
+  /** The same bundle without `--enable-source-maps`, ms. */
+  withoutSourceMapsMs: number;
+  /** With `@aws-sdk/*` left external (the runtime's SDK), no source maps, ms; when measured. */
+  sdkExternalMs?: number;
+}
+
+export interface HandlerFigures {
+  handler: string;
+  /** Bundle size, bytes (the .js, minified, SDK bundled). */
+  bytes: number;
+  /** The source map Node reads at load with `--enable-source-maps`, bytes. */
+  sourceMapBytes: number;
+  /** Bundle size with the SDK external, bytes. */
+  sdkExternalBytes: number;
+  init: InitFigures;
+  /** Bytes in the bundle by package (`@aws-sdk/client-sts`, `zod`, …; `(appvend)` for our code). */
+  packages: Record<string, number>;
+}
+
+export interface ColdStartFigure extends HandlerFigures {
+  /** bytes / the baseline's bytes. */
+  sizeRatio: number;
+  /** init.deployedMs / the baseline's. */
+  initRatio: number;
+  /** init.withoutSourceMapsMs / the baseline's. */
+  initRatioWithoutSourceMaps: number;
+}
+
+export interface ColdStartResult {
+  runs: number;
+  node: string;
+  baseline: HandlerFigures;
+  handlers: ColdStartFigure[];
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+/** `node_modules/@scope/name/...` → `@scope/name`; anything else is the project's own code. */
+function packageOf(path: string): string {
+  const at = path.lastIndexOf('node_modules/');
+  if (at < 0) return '(appvend)';
+  const parts = path.slice(at + 'node_modules/'.length).split('/');
+  return parts[0]!.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0]!;
+}
+
+function packageBytes(inputs: Record<string, { bytesInOutput: number }>): Record<string, number> {
+  const bytes: Record<string, number> = {};
+  for (const [path, input] of Object.entries(inputs)) {
+    const name = packageOf(path);
+    bytes[name] = (bytes[name] ?? 0) + input.bytesInOutput;
+  }
+  return Object.fromEntries(Object.entries(bytes).sort(([, a], [, b]) => b - a));
+}
+
+/** Loads a bundle in a fresh Node process and reports how long `require` took, in ms. */
+function initOnce(file: string, nodeFlags: string[]): number {
+  const script =
+    'const t=process.hrtime.bigint();require(process.argv[1]);' +
+    'process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))';
+  const out = execFileSync(process.execPath, [...nodeFlags, '-e', script, file], {
+    encoding: 'utf8',
+    // What Lambda sets that module initialisation may read; nothing of this machine's own.
+    env: {
+      PATH: process.env.PATH ?? '',
+      AWS_REGION: 'us-east-1',
+      AWS_LAMBDA_FUNCTION_NAME: 'appvend-bench',
+      POWERTOOLS_SERVICE_NAME: 'appvend',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    },
+  });
+  return Number(out);
+}
+
+/**
+ * Bundles every handler in `services/` and the baseline as for deployment (and with the SDK
+ * external), then measures each bundle's size and its module-initialisation time in `runs` fresh
+ * Node processes per variant, round-robin so that a slow moment of the machine spreads evenly.
+ */
+export async function measureColdStart(
+  root: string,
+  outDir: string,
+  options: { runs: number; sdkExternal: boolean },
+): Promise<ColdStartResult> {
+  const services = readdirSync(join(root, 'services'))
+    .filter((name) =>
+      statSync(join(root, 'services', name, 'handler.ts'), { throwIfNoEntry: false })?.isFile(),
+    )
+    .sort();
+  const entries = [
+    { handler: 'baseline', file: join(root, 'bench/baseline-handler.ts') },
+    ...services.map((name) => ({ handler: name, file: join(root, 'services', name, 'handler.ts') })),
+  ];
+  mkdirSync(join(outDir, 'bundled'), { recursive: true });
+  mkdirSync(join(outDir, 'external'), { recursive: true });
+  const bundles = [];
+  for (const entry of entries) {
+    const bundled = join(outDir, 'bundled', `${entry.handler}.js`);
+    const external = join(outDir, 'external', `${entry.handler}.js`);
+    const { metafile } = await build({
+      ...DEPLOYMENT_BUNDLE,
+      entryPoints: [entry.file],
+      outfile: bundled,
+      metafile: true,
+    });
+    await build({
+      ...DEPLOYMENT_BUNDLE,
+      sourcemap: false,
+      entryPoints: [entry.file],
+      outfile: external,
+      external: ['@aws-sdk/*'],
+    });
+    const output = Object.entries(metafile.outputs).find(([path]) => path.endsWith('.js'))?.[1];
+    bundles.push({
+      ...entry,
+      bundled,
+      external,
+      packages: packageBytes(output?.inputs ?? {}),
+      deployed: [] as number[],
+      plain: [] as number[],
+      sdkExternal: [] as number[],
+    });
+  }
+  for (let i = 0; i < options.runs; i += 1) {
+    for (const b of bundles) {
+      b.deployed.push(initOnce(b.bundled, ['--enable-source-maps']));
+      b.plain.push(initOnce(b.bundled, []));
+      if (options.sdkExternal) b.sdkExternal.push(initOnce(b.external, []));
+    }
+  }
+  const figures: HandlerFigures[] = bundles.map((b) => ({
+    handler: b.handler,
+    bytes: statSync(b.bundled).size,
+    sourceMapBytes: statSync(`${b.bundled}.map`).size,
+    sdkExternalBytes: statSync(b.external).size,
+    init: {
+      deployedMs: median(b.deployed),
+      withoutSourceMapsMs: median(b.plain),
+      ...(options.sdkExternal ? { sdkExternalMs: median(b.sdkExternal) } : {}),
+    },
+    packages: b.packages,
+  }));
+  const baseline = figures[0]!;
+  return {
+    runs: options.runs,
+    node: process.version,
+    baseline,
+    handlers: figures.slice(1).map((f) => ({
+      ...f,
+      sizeRatio: f.bytes / baseline.bytes,
+      initRatio: f.init.deployedMs / baseline.init.deployedMs,
+      initRatioWithoutSourceMaps: f.init.withoutSourceMapsMs / baseline.init.withoutSourceMapsMs,
+    })),
+  };
+}

@@ -1,0 +1,517 @@
+import { formatDuration } from '../cli/format';
+import { formatLatency } from '../cli/latency';
+import { renderVendReport, type VendReportData } from '../cli/report';
+import { ACCOUNT_POLL_POLICY } from '../shared/domain/polling';
+import { DEFAULT_LATENCY, type LatencyModel } from '../shared/sandbox/latency-model';
+import type { VendBound } from './bound';
+import type { ColdStartFigure, HandlerFigures } from './cold-start';
+import type { PollSchedule } from './polling';
+import type { ReferenceMeasurement, ScaleMeasurement } from './scenarios';
+
+/** The targets of the benchmark issue; reported against, never asserted. */
+export const TARGETS = {
+  criticalPathRatio: 1.1,
+  scaleRatio: 1.15,
+  scaleWallSeconds: 60,
+  scalePeakRssMiB: 1024,
+  transitionsAt3Minutes: 80,
+  coldStartRatio: 1.25,
+  localVendSeconds: 3,
+} as const;
+
+export type ScaleEntry = ScaleMeasurement | { applications: number; error: string; wallSeconds: number };
+
+export interface BenchResults {
+  generatedAt: string;
+  mode: 'full' | 'quick';
+  machine: { node: string; cpu: string; memoryGiB: number };
+  latency: LatencyModel;
+  latencyOverrides: Partial<LatencyModel>;
+  criticalPath: {
+    makespanMs: number;
+    boundMs: number;
+    ratio: number;
+    bound: VendBound;
+    phases: { accountsMs: number; stackSetsMs: number };
+    guardrailsSettledMs?: number;
+    status: string;
+  };
+  reference: ReferenceMeasurement;
+  scale: ScaleEntry[];
+  cost: {
+    createAccountMinutes: number;
+    makespanMs: number;
+    ratio: number;
+    transitions: number;
+    lambdaInvocations: number;
+    apiCalls: number;
+    apiCallsByService: Record<string, number>;
+    accountLooks: number;
+    /** Transitions by state name. */
+    transitionsByState: Record<string, number>;
+  }[];
+  polling: {
+    account: (PollSchedule & { minutes: number })[];
+    stackSetOperation: PollSchedule & { seconds: number };
+  };
+  /** One entry per handler in `services/`, against the baseline. */
+  coldStart: ColdStartFigure[];
+  coldStartBaseline: HandlerFigures & { runs: number; node: string };
+  localVendSeconds: number;
+  localVendRuns: number[];
+  /** `npm test` wall time when asked for (`--npm-test`); CI times it otherwise. */
+  npmTestSeconds: number | null;
+  benchSeconds: number;
+}
+
+interface Row {
+  metric: string;
+  value: string;
+  target: string;
+  status: 'met' | 'MISSED' | '';
+}
+
+const ratio = (x: number) => x.toFixed(3);
+const judge = (ok: boolean): Row['status'] => (ok ? 'met' : 'MISSED');
+const isScale = (entry: ScaleEntry): entry is ScaleMeasurement => !('error' in entry);
+const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+
+/** The figures against their targets, one row each. */
+export function rows(results: BenchResults): Row[] {
+  const out: Row[] = [];
+  const cp = results.criticalPath;
+  out.push({
+    metric: 'critical path: makespan / bound',
+    value: `${ratio(cp.ratio)} (${formatDuration(cp.makespanMs)} / ${formatDuration(cp.boundMs)})`,
+    target: `≤ ${TARGETS.criticalPathRatio}`,
+    status: judge(cp.ratio <= TARGETS.criticalPathRatio && cp.status === 'SUCCEEDED'),
+  });
+  const ref = results.reference;
+  out.push({
+    metric: 'reference procedure / same bound',
+    value: `${ratio(ref.ratio)} (${formatDuration(ref.makespanMs)})`,
+    target: '(comparison)',
+    status: '',
+  });
+  for (const s of results.scale) {
+    const n = s.applications;
+    if (!isScale(s)) {
+      out.push({
+        metric: `scale ${n}: run`,
+        value: s.error,
+        target: 'every vend succeeds',
+        status: 'MISSED',
+      });
+      continue;
+    }
+    out.push({
+      metric: `scale ${n}: succeeded`,
+      value: `${s.succeeded} / ${n}`,
+      target: `${n} / ${n}`,
+      status: judge(s.succeeded === n),
+    });
+    out.push({
+      metric: `scale ${n}: makespan / bound`,
+      value: `${ratio(s.ratio)} (${formatDuration(s.makespanMs)} / ${formatDuration(s.bound)})`,
+      target: `≤ ${TARGETS.scaleRatio}`,
+      status: judge(s.ratio <= TARGETS.scaleRatio && s.succeeded === n),
+    });
+    out.push({
+      metric: `scale ${n}: max CreateAccount in flight`,
+      value: `${s.maxCreateAccountInFlight}`,
+      target: `≤ ${s.createAccountQuota}`,
+      status: judge(s.maxCreateAccountInFlight <= s.createAccountQuota),
+    });
+    const big = n >= 100;
+    out.push({
+      metric: `scale ${n}: wall time, peak RSS`,
+      value: `${s.wallSeconds.toFixed(1)} s, ${s.peakRssMiB.toFixed(0)} MiB`,
+      target: big ? `≤ ${TARGETS.scaleWallSeconds} s, ≤ ${TARGETS.scalePeakRssMiB} MiB` : '',
+      status: big
+        ? judge(s.wallSeconds <= TARGETS.scaleWallSeconds && s.peakRssMiB <= TARGETS.scalePeakRssMiB)
+        : '',
+    });
+  }
+  for (const c of results.cost) {
+    const at3 = c.createAccountMinutes === 3;
+    out.push({
+      metric: `cost at CreateAccount ${c.createAccountMinutes} min: transitions`,
+      value: `${c.transitions} (${c.lambdaInvocations} Lambda invocations, ${c.apiCalls} API calls)`,
+      target: at3 ? `≤ ${TARGETS.transitionsAt3Minutes}` : 'logarithmic in the wait',
+      status: at3 ? judge(c.transitions <= TARGETS.transitionsAt3Minutes) : '',
+    });
+  }
+  for (const h of results.coldStart) {
+    out.push({
+      metric: `cold start ${h.handler}: size, init`,
+      value: `${ratio(h.sizeRatio)}, ${ratio(h.initRatio)} (${kib(h.bytes)}, ${h.init.deployedMs.toFixed(0)} ms)`,
+      target: `≤ ${TARGETS.coldStartRatio}, ≤ ${TARGETS.coldStartRatio}`,
+      status: judge(h.sizeRatio <= TARGETS.coldStartRatio && h.initRatio <= TARGETS.coldStartRatio),
+    });
+  }
+  out.push({
+    metric: 'local vend (appvend vend, sandbox)',
+    value: `${results.localVendSeconds.toFixed(2)} s`,
+    target: `≤ ${TARGETS.localVendSeconds} s`,
+    status: judge(results.localVendSeconds <= TARGETS.localVendSeconds),
+  });
+  out.push({
+    metric: 'npm test',
+    value:
+      results.npmTestSeconds === null
+        ? 'timed by CI (npm run bench -- --npm-test)'
+        : `${results.npmTestSeconds.toFixed(0)} s`,
+    target: '',
+    status: '',
+  });
+  return out;
+}
+
+/** The table printed at the end of `npm run bench`. */
+export function renderTable(results: BenchResults): string {
+  const all = rows(results);
+  const widths = [
+    Math.max(...all.map((r) => r.metric.length)),
+    Math.max(...all.map((r) => r.value.length)),
+    Math.max(...all.map((r) => r.target.length)),
+  ];
+  const line = (r: Row) =>
+    `${r.metric.padEnd(widths[0]!)}  ${r.value.padEnd(widths[1]!)}  ${r.target.padEnd(widths[2]!)}  ${r.status}`.trimEnd();
+  const header = line({ metric: 'metric', value: 'measured', target: 'target', status: '' });
+  return `${[header, '-'.repeat(header.length), ...all.map(line)].join('\n')}\n`;
+}
+
+const cell = (text: string) => text.replace(/\|/g, '\\|');
+
+function markdownTable(header: string[], body: string[][]): string {
+  return [
+    `| ${header.join(' | ')} |`,
+    `| ${header.map(() => '---').join(' | ')} |`,
+    ...body.map((r) => `| ${r.map(cell).join(' | ')} |`),
+  ].join('\n');
+}
+
+/** Where the baseline's packages end: what a handler carries beyond it, largest first. */
+function extraPackages(results: BenchResults, handler: ColdStartFigure): string {
+  const base = results.coldStartBaseline.packages;
+  const extra = Object.entries(handler.packages)
+    .map(([name, bytes]) => [name, bytes - (base[name] ?? 0)] as const)
+    .filter(([, bytes]) => bytes > 4096)
+    .sort(([, a], [, b]) => b - a)
+    .slice(0, 4);
+  return extra.map(([name, bytes]) => `${name} +${kib(bytes)}`).join(', ');
+}
+
+/** `bench/report.md`: every figure with its target, what it measures and what explains it. */
+export async function renderReport(results: BenchResults, vend: VendReportData): Promise<string> {
+  const L = results.latency;
+  const cp = results.criticalPath;
+  const out: string[] = [];
+  const p = (...lines: string[]) => out.push(...lines, '');
+
+  p(
+    '# Benchmark',
+    `Written by \`npm run bench${results.mode === 'quick' ? ' -- --quick' : ''}\` on ${results.generatedAt.slice(0, 10)} ` +
+      `(Node ${results.machine.node}, ${results.machine.cpu}, ${results.machine.memoryGiB} GiB; ` +
+      `${results.benchSeconds.toFixed(0)} s). Every duration below is virtual AWS time on the sandbox's clock, with ` +
+      'the latency model of [docs/latency-model.md](../docs/latency-model.md); wall-clock figures say so. Targets ' +
+      'are reported, not asserted.',
+  );
+  const overridden = Object.keys(results.latencyOverrides);
+  p(
+    markdownTable(
+      ['latency', 'figure'],
+      (Object.keys(L) as (keyof LatencyModel)[]).map((key) => [
+        `\`${key}\``,
+        formatLatency(L[key]) +
+          (overridden.includes(key) ? ` (default ${formatLatency(DEFAULT_LATENCY[key])})` : ''),
+      ]),
+    ),
+  );
+
+  p(
+    '## Summary',
+    markdownTable(
+      ['metric', 'measured', 'target', ''],
+      rows(results).map((r) => [r.metric, r.value, r.target, r.status]),
+    ),
+  );
+
+  const b = cp.bound;
+  const accountPoll = results.polling.account.find((a) => a.minutes * 60_000 === L.createAccount);
+  const sso = results.polling.stackSetOperation;
+  p(
+    '## 1. Critical path',
+    `One vend of the sample application (tooling, test, prod) on a fresh sandbox took **${formatDuration(cp.makespanMs)}**. ` +
+      `The lower bound from the dependency graph (DESIGN.md §3, \`bench/bound.ts\`) is ` +
+      `CreateAccount ${formatDuration(b.accounts)} (all accounts at once, ≤ the quota) + the longest stack set branch ` +
+      `${formatDuration(b.stackSets)} = **${formatDuration(b.total)}**, where each stack set operation is ` +
+      `${formatLatency(L.stackSetOperationOverhead)} of overhead + ${formatLatency(L.stackInstanceCreate)} for its ` +
+      'instances, which the workflow deploys all at once (`MaxConcurrentPercentage` 100, `SOFT_FAILURE_TOLERANCE`, ' +
+      'one Region; the sandbox times an operation as overhead + the slowest batch) — branches: artifact store → pipeline ' +
+      `${formatDuration(b.branches.pipeline)}, roles ${formatDuration(b.branches.roles)}, guardrails ${formatDuration(b.branches.guardrails)}. ` +
+      `Ratio **${ratio(cp.ratio)}** (target ≤ ${TARGETS.criticalPathRatio}).`,
+  );
+  p(
+    markdownTable(
+      ['phase', 'measured', 'bound', 'lost'],
+      [
+        [
+          'accounts (VendAccounts)',
+          formatDuration(cp.phases.accountsMs),
+          formatDuration(b.accounts),
+          formatDuration(cp.phases.accountsMs - b.accounts),
+        ],
+        [
+          'stack sets (DeployStackSets)',
+          formatDuration(cp.phases.stackSetsMs),
+          formatDuration(b.stackSets),
+          formatDuration(cp.phases.stackSetsMs - b.stackSets),
+        ],
+      ],
+    ),
+  );
+  // The longest branch: two operations in series (artifact store → pipeline) unless another is longer.
+  const chainOps = b.branches.pipeline >= Math.max(b.branches.roles, b.branches.guardrails) ? 2 : 1;
+  const pollingLossMs = ((accountPoll?.overshootSeconds ?? 0) + chainOps * sso.overshootSeconds) * 1000;
+  if (cp.makespanMs > b.total) {
+    p(
+      `Of the ${formatDuration(cp.makespanMs - b.total)} lost, ${formatDuration(pollingLossMs)} is polling: the Wait states look at ` +
+        'an operation on the schedule of `shared/domain/polling.ts`, so each asynchronous step is seen done some time ' +
+        'after AWS finished it.' +
+        (accountPoll
+          ? ` CreateAccount (${formatLatency(L.createAccount)}) is looked at ${accountPoll.looks} times and seen done ` +
+            `${formatDuration(accountPoll.noticedAfterSeconds * 1000)} after it started (${formatDuration(accountPoll.overshootSeconds * 1000)} late).`
+          : '') +
+        ` A stack set operation (${formatDuration(sso.seconds * 1000)}) is looked at ${sso.looks} times and seen done ` +
+        `${formatDuration(sso.overshootSeconds * 1000)} late; the pipeline branch has two operations in series, so it loses that twice.`,
+    );
+  }
+  if (cp.guardrailsSettledMs !== undefined) {
+    p(
+      `The workflow does not wait for the conformance packs it registers: AWS Config finished deploying them at ` +
+        `+${formatDuration(cp.guardrailsSettledMs)}, ${cp.guardrailsSettledMs > cp.makespanMs ? `${formatDuration(cp.guardrailsSettledMs - cp.makespanMs)} after the vend reported success` : 'before the vend ended'}. ` +
+        'The bound above leaves them out, as DESIGN.md §3 does.',
+    );
+  }
+
+  const ref = results.reference;
+  p(
+    '### Reference procedure',
+    `The reference procedure (accounts one by one, then artifact store, roles in each stage, pipeline, artifact ` +
+      'store again, pipeline again, each stack as a one-account stack set operation, looked at every 5 s) driven ' +
+      `through the sandbox's SDK clients on the same clock: **${formatDuration(ref.makespanMs)}**, ` +
+      `${ratio(ref.ratio)} × appvend's bound and ${(ref.makespanMs / cp.makespanMs).toFixed(2)} × appvend's measured vend.`,
+    markdownTable(
+      ['step', 'took'],
+      ref.steps.map((s) => [s.step, formatDuration(s.tookMs)]),
+    ),
+  );
+
+  const scale = results.scale;
+  p(
+    '## 2. Scale',
+    'N applications submitted at once to one sandbox organization on one clock (distinct names and emails), each ' +
+      'vend its own state machine execution. Bound: ⌈accounts / quota⌉ × CreateAccount + the stack set tail. ' +
+      '"In flight" is read from the sandbox\'s own record of CreateAccount requests, not from the workflow; the ' +
+      'sandbox refuses a request beyond the quota (TooManyRequestsException), counted as refusals. Wall time and peak ' +
+      'RSS are those of the Node process that ran the N vends (from its start).',
+    markdownTable(
+      [
+        'applications',
+        'succeeded',
+        'makespan',
+        'bound',
+        'ratio',
+        'max in flight',
+        'refusals',
+        'transitions',
+        'API calls',
+        'wall',
+        'CPU',
+        'CPU per call',
+        'peak RSS',
+      ],
+      scale.map((s) =>
+        isScale(s)
+          ? [
+              `${s.applications}`,
+              `${s.succeeded}`,
+              formatDuration(s.makespanMs),
+              formatDuration(s.bound),
+              ratio(s.ratio),
+              `${s.maxCreateAccountInFlight} / ${s.createAccountQuota}`,
+              `${s.createAccountRefusals}`,
+              `${s.transitions}`,
+              `${s.apiCalls}`,
+              `${s.wallSeconds.toFixed(1)} s`,
+              `${s.cpuSeconds.toFixed(1)} s`,
+              `${((s.cpuSeconds * 1000) / Math.max(1, s.apiCalls)).toFixed(2)} ms`,
+              `${s.peakRssMiB.toFixed(0)} MiB`,
+            ]
+          : [
+              `${s.applications}`,
+              `— (${s.error})`,
+              '',
+              '',
+              '',
+              '',
+              '',
+              '',
+              '',
+              `${s.wallSeconds.toFixed(1)} s`,
+              '',
+              '',
+              '',
+            ],
+      ),
+    ),
+  );
+  const refused = scale.filter((s) => isScale(s) && s.createAccountRefusals > 0) as ScaleMeasurement[];
+  if (refused.length > 0) {
+    p(
+      'Wall time beyond CPU time is time spent waiting, and on the sandbox nothing waits in real time but the AWS SDK: ' +
+        'when several executions find a free CreateAccount slot at the same instant, AWS refuses all but the quota ' +
+        'with TooManyRequestsException, which the SDK treats as throttling and retries, up to its maximum attempts, ' +
+        'with exponential backoff on the wall clock, while the virtual clock stands still (a task is in flight) and ' +
+        'no slot can free up; only then does the workflow queue the account. So the refusals cost wall time, not ' +
+        'virtual time. CPU per call grows with the size of the organization the sandbox holds.',
+    );
+  }
+  const failing = scale.filter((s) => isScale(s) && s.failures.length > 0) as ScaleMeasurement[];
+  for (const s of failing)
+    p(
+      `Failures at ${s.applications} (first ${s.failures.length}): ${s.failures.map((f) => `\`${f}\``).join('; ')}`,
+    );
+
+  p(
+    '## 3. Cost per vend',
+    'State transitions as Step Functions bills them (every state entered, Wait and Choice included, plus retries), ' +
+      "Lambda invocations (every task attempt) and AWS API calls by service (the sandbox's call log, every SDK " +
+      'attempt), for one vend at three CreateAccount latencies. At $0.025 per 1,000 standard-workflow transitions ' +
+      '(us-east-1 list price) the Step Functions bill per vend is shown too; Lambda and API calls cost less still.',
+    markdownTable(
+      [
+        'CreateAccount',
+        'makespan',
+        'ratio',
+        'transitions',
+        'Step Functions',
+        'Lambda',
+        'API calls',
+        'by service',
+        'account looks',
+      ],
+      results.cost.map((c) => [
+        `${c.createAccountMinutes} min`,
+        formatDuration(c.makespanMs),
+        ratio(c.ratio),
+        `${c.transitions}`,
+        `$${(c.transitions * 0.000025).toFixed(4)}`,
+        `${c.lambdaInvocations}`,
+        `${c.apiCalls}`,
+        Object.entries(c.apiCallsByService)
+          .map(([service, n]) => `${service} ${n}`)
+          .join(', '),
+        `${c.accountLooks}`,
+      ]),
+    ),
+  );
+  const base3 = results.cost[0];
+  if (base3) {
+    const looks = Object.entries(base3.transitionsByState)
+      .filter(([state]) => state.startsWith('Check'))
+      .reduce((n, [, count]) => n + count, 0);
+    p(
+      `Where the ${base3.transitions} transitions at ${base3.createAccountMinutes} minutes go: ${looks} looks at a running ` +
+        `operation (a Check task), each with its Wait and the Choice after it, make ${3 * looks}; the other ` +
+        `${base3.transitions - 3 * looks} are the work itself (validate, OU, SCP, start and move each account, deploy each ` +
+        'stack set twice — once to start its operation, once to see it current —, the guardrails, the summary, the Map, ' +
+        'Parallel, Pass and first Choice states).',
+    );
+  }
+  if (results.cost.length > 1) {
+    const first = results.cost[0]!;
+    const last = results.cost[results.cost.length - 1]!;
+    p(
+      `From ${first.createAccountMinutes} to ${last.createAccountMinutes} minutes (×${(last.createAccountMinutes / first.createAccountMinutes).toFixed(0)} the wait) ` +
+        `transitions grow by ${last.transitions - first.transitions} (×${(last.transitions / first.transitions).toFixed(2)}): each account looks ` +
+        `${first.accountLooks} → ${last.accountLooks} times, and every look is three transitions (Wait, Check, Choice) per account. ` +
+        `The waits grow by half the time already waited, up to ${ACCOUNT_POLL_POLICY.maxSeconds} s, so looks grow with the logarithm of the wait until the cap, then linearly (one look per cap).`,
+    );
+  }
+
+  const base = results.coldStartBaseline;
+  const external = base.init.sdkExternalMs !== undefined;
+  const ms = (x: number | undefined) => (x === undefined ? '' : `${x.toFixed(1)} ms`);
+  p(
+    '## 4. Cold start',
+    'Each handler in `services/` bundled as `infra/service/appvend-function.ts` deploys it (esbuild through ' +
+      'NodejsFunction: platform node, CommonJS, minified, tree-shaken, linked source map without sources, **AWS SDK ' +
+      'bundled**; target node22 here), and the baseline `bench/baseline-handler.ts` (one SDK client — Organizations ' +
+      '—, the Powertools logger, middy, doing nothing) bundled the same way. The SDK is bundled so that what runs is ' +
+      'the version the lock file pins and the tests ran, not whichever the runtime carries that day, and so that ' +
+      "Node loads one minified file instead of resolving the SDK's many modules. Init is the median time of " +
+      `\`require(bundle)\` in a fresh Node ${base.node} process over ${base.runs} runs (Lambda's own runtime start is not ` +
+      'included), with `--enable-source-maps` as the deployed functions run (`NODE_OPTIONS`), and without it.' +
+      (external ? " The last columns leave `@aws-sdk/*` external (the runtime's copy), for comparison." : ''),
+    markdownTable(
+      [
+        'handler',
+        'size',
+        'size ratio',
+        'init (deployed)',
+        'init ratio',
+        'init, no source maps',
+        'ratio',
+        'beyond the baseline',
+        ...(external ? ['SDK external: size', 'init'] : []),
+      ],
+      [base, ...results.coldStart].map((h: HandlerFigures | ColdStartFigure) => {
+        const r = 'sizeRatio' in h ? (h as ColdStartFigure) : undefined;
+        return [
+          h.handler,
+          kib(h.bytes),
+          r ? ratio(r.sizeRatio) : '1',
+          ms(h.init.deployedMs),
+          r ? ratio(r.initRatio) : '1',
+          ms(h.init.withoutSourceMapsMs),
+          r ? ratio(r.initRatioWithoutSourceMaps) : '1',
+          r ? extraPackages(results, r) : '',
+          ...(external ? [kib(h.sdkExternalBytes), ms(h.init.sdkExternalMs)] : []),
+        ];
+      }),
+    ),
+  );
+  p(
+    '"Beyond the baseline" lists the packages a bundle carries beyond what the baseline carries (bytes in the ' +
+      "bundle, from esbuild's metafile): it is what explains a size ratio above 1, and most of an init ratio, as " +
+      'Node parses and runs every module of a bundle when it is required. `--enable-source-maps` adds the reading ' +
+      `of the source map (the baseline's is ${kib(base.sourceMapBytes)}).`,
+  );
+
+  p(
+    '## 5. Local feedback',
+    `\`appvend vend events/application-request.json --fresh\` on the sandbox, wall clock from process start to exit: ` +
+      `**${results.localVendSeconds.toFixed(2)} s** (median of ${results.localVendRuns.length}; target ≤ ${TARGETS.localVendSeconds} s). ` +
+      (results.npmTestSeconds === null
+        ? '`npm test` takes minutes (build, lint, CDK synth, cfn-lint, moto): CI times it; `npm run bench -- --npm-test` adds it here.'
+        : `\`npm test\`: ${results.npmTestSeconds.toFixed(0)} s.`),
+  );
+
+  p(
+    '## What the model leaves out',
+    '- A Lambda invocation and a state transition take no virtual time here; on AWS each costs tens to hundreds of ' +
+      'milliseconds, a few seconds over a vend.',
+    '- Task retries are immediate on the sandbox (their intervals are overridden to 0).',
+    '- Latencies are fixed figures, not distributions: a real CreateAccount varies by minutes; rerun with ' +
+      '`--latency` to see another point.',
+  );
+
+  p('## Timeline of one vend', renderVendReport(vend, { headingLevel: 3 }));
+
+  const text = out.join('\n');
+  const prettier = await import('prettier');
+  const config = (await prettier.resolveConfig('bench/report.md')) ?? {};
+  return prettier.format(text, { ...config, parser: 'markdown' });
+}

@@ -1,0 +1,33 @@
+import type { ApplicationRecord } from '../shared/ledger/record';
+
+/** One application as `appvend status <name>` prints it. */
+export function formatApplication(record: ApplicationRecord): string {
+  const lines = [
+    `${record.name}: ${record.status}${record.step ? ` (step ${record.step})` : ''}`,
+    `  owner      ${record.owner}`,
+    `  request    ${record.requestId} (attempt ${record.attempt})`,
+    `  requested  ${record.createdAt}`,
+    `  updated    ${record.updatedAt}`,
+  ];
+  if (record.executionArn) lines.push(`  execution  ${record.executionArn}`);
+  if (record.ids?.organizationalUnit) lines.push(`  OU         ${record.ids.organizationalUnit}`);
+  if (record.ids?.serviceControlPolicy) lines.push(`  SCP        ${record.ids.serviceControlPolicy}`);
+  for (const [stage, id] of Object.entries(record.ids?.accounts ?? {})) {
+    lines.push(`  account    ${stage.padEnd(8)} ${id}`);
+  }
+  if (record.error) lines.push(`  error      at ${record.error.step}: ${record.error.message}`);
+  return lines.join('\n');
+}
+
+/** All applications, one line each, as `appvend status` prints them. */
+export function formatApplicationList(records: ApplicationRecord[]): string {
+  if (records.length === 0) return 'No applications yet.';
+  const width = Math.max(...records.map((r) => r.name.length), 'NAME'.length);
+  const header = `${'NAME'.padEnd(width)}  ${'STATUS'.padEnd(11)}  ${'UPDATED'.padEnd(24)}  OWNER`;
+  return [
+    header,
+    ...records.map(
+      (r) => `${r.name.padEnd(width)}  ${r.status.padEnd(11)}  ${r.updatedAt.padEnd(24)}  ${r.owner}`,
+    ),
+  ].join('\n');
+}

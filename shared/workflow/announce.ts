@@ -1,0 +1,70 @@
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { managementClient } from '../aws/client-factory';
+import type { VendSummary } from './types';
+
+export const EVENT_SOURCE = 'appvend';
+export const DETAIL_TYPE = {
+  requested: 'Application Requested',
+  vended: 'Application Vended',
+  failed: 'Application Vending Failed',
+} as const;
+
+/** The text people get on the notifications topic. */
+export function notificationText(
+  summary: VendSummary,
+  requestId?: string,
+): { subject: string; message: string } {
+  const app = summary.application || '(unnamed request)';
+  const accounts = Object.entries(summary.accounts).map(([stage, a]) => `  ${stage}: ${a.id} (${a.email})`);
+  const lines =
+    summary.status === 'SUCCEEDED'
+      ? [`appvend vended ${app}.`, '', 'Accounts:', ...accounts]
+      : [
+          `appvend could not vend ${app}.`,
+          '',
+          `Failed at: ${summary.error?.step ?? 'unknown step'}`,
+          `Reason: ${summary.error?.message ?? 'unknown'}`,
+          ...(accounts.length > 0 ? ['', 'Accounts vended so far:', ...accounts] : []),
+        ];
+  if (requestId) lines.push('', `Request: ${requestId}`);
+  // SNS subjects: at most 100 characters, no line breaks.
+  const subject = `appvend: ${app} ${summary.status === 'SUCCEEDED' ? 'vended' : 'vending failed'}`.slice(
+    0,
+    100,
+  );
+  return { subject, message: lines.join('\n') };
+}
+
+/**
+ * Tells everyone the vend ended: an `Application Vended` or `Application Vending Failed` event on
+ * the service's bus (for automation), and a message on the notifications topic (for people).
+ */
+export async function announceOutcome(
+  summary: VendSummary,
+  settings: { eventBusName: string; topicArn: string; requestId?: string },
+): Promise<void> {
+  const events = managementClient((config) => new EventBridgeClient(config));
+  const sns = managementClient((config) => new SNSClient(config));
+  const detail = { ...(settings.requestId && { requestId: settings.requestId }), ...summary };
+  const { FailedEntryCount, Entries } = await events.send(
+    new PutEventsCommand({
+      Entries: [
+        {
+          EventBusName: settings.eventBusName,
+          Source: EVENT_SOURCE,
+          DetailType: summary.status === 'SUCCEEDED' ? DETAIL_TYPE.vended : DETAIL_TYPE.failed,
+          Detail: JSON.stringify(detail),
+        },
+      ],
+    }),
+  );
+  // PutEvents reports per-entry failures in its answer, not as an error.
+  if (FailedEntryCount) {
+    throw new Error(
+      `PutEvents refused the outcome event: ${Entries?.[0]?.ErrorCode} ${Entries?.[0]?.ErrorMessage}`,
+    );
+  }
+  const { subject, message } = notificationText(summary, settings.requestId);
+  await sns.send(new PublishCommand({ TopicArn: settings.topicArn, Subject: subject, Message: message }));
+}

@@ -1,0 +1,89 @@
+import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { managementClient } from '../aws/client-factory';
+import { Ledger, LedgerConflictError } from '../ledger/ledger';
+import type { ApplicationRecord } from '../ledger/record';
+import { InvalidRequestError } from '../request/validate';
+
+/** Starts the vend workflow for a request; the same execution name twice starts it once. */
+export interface ExecutionStarter {
+  start(
+    executionName: string,
+    input: { request: unknown; requestId: string },
+  ): Promise<{ executionArn: string }>;
+}
+
+/** What a front door answers (the API maps it to 202, 400 or 409). */
+export type IntakeResult =
+  | {
+      outcome: 'started' | 'existing';
+      requestId: string;
+      status: ApplicationRecord['status'];
+      record: ApplicationRecord;
+    }
+  | { outcome: 'invalid'; problems: { field: string; message: string }[] }
+  | { outcome: 'conflict'; reason: 'owner' | 'in-progress'; message: string; requestId: string };
+
+/**
+ * The one intake of every front door: record the request in the ledger, start its vend once.
+ * A request recorded but not started (the process died between the two) is started when the
+ * same request arrives again: the execution name makes the start idempotent.
+ */
+export async function submitApplication(
+  ledger: Ledger,
+  starter: ExecutionStarter,
+  input: unknown,
+): Promise<IntakeResult> {
+  let submission;
+  try {
+    submission = await ledger.submit(input);
+  } catch (error) {
+    if (error instanceof InvalidRequestError) return { outcome: 'invalid', problems: error.problems };
+    if (error instanceof LedgerConflictError) {
+      return {
+        outcome: 'conflict',
+        reason: error.reason,
+        message: error.message,
+        requestId: error.current.requestId,
+      };
+    }
+    throw error;
+  }
+  let { record } = submission;
+  if (submission.outcome === 'started' || record.status === 'REQUESTED') {
+    const { executionArn } = await starter.start(record.executionName, {
+      request: record.request,
+      requestId: record.requestId,
+    });
+    record = (await ledger.markStarted(record.name, record.requestId, executionArn)) ?? record;
+  }
+  return { outcome: submission.outcome, requestId: record.requestId, status: record.status, record };
+}
+
+/** Starts executions of the deployed state machine. */
+export class StepFunctionsStarter implements ExecutionStarter {
+  private readonly client = managementClient((config) => new SFNClient(config));
+
+  public constructor(private readonly stateMachineArn: string) {}
+
+  public async start(executionName: string, input: { request: unknown; requestId: string }) {
+    try {
+      const { executionArn } = await this.client.send(
+        new StartExecutionCommand({
+          stateMachineArn: this.stateMachineArn,
+          name: executionName,
+          input: JSON.stringify(input),
+        }),
+      );
+      if (!executionArn) throw new Error(`StartExecution ${executionName} returned no execution ARN`);
+      return { executionArn };
+    } catch (error) {
+      // Started before (and since ended): the name is taken by this very request.
+      if (error instanceof ExecutionAlreadyExists) return { executionArn: this.executionArn(executionName) };
+      throw error;
+    }
+  }
+
+  private executionArn(name: string): string {
+    return `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+  }
+}

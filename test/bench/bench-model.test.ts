@@ -1,0 +1,122 @@
+import { referenceIdeal, scaleLowerBound, stackSetOperation, vendLowerBound } from '../../bench/bound';
+import { callsByService, maxInFlight } from '../../bench/measures';
+import { pollSchedule } from '../../bench/polling';
+import { ACCOUNT_POLL_POLICY } from '../../shared/domain/polling';
+import { DEFAULT_LATENCY, type LatencyModel } from '../../shared/sandbox';
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+/** Round figures, so that each expected value can be checked by hand. */
+const latency: LatencyModel = {
+  ...DEFAULT_LATENCY,
+  createAccount: 3 * MINUTE,
+  stackSetOperationOverhead: 15 * SECOND,
+  stackInstanceCreate: 1 * MINUTE,
+  stackInstanceUpdate: 1 * MINUTE,
+  conformancePackDeploy: 2 * MINUTE,
+};
+
+describe('Function: vendLowerBound', () => {
+  it('is one CreateAccount plus the artifact store → pipeline chain for tooling, test and prod', () => {
+    // Act
+    const bound = vendLowerBound(latency, { stages: 2 }, { createAccountQuota: 5 });
+
+    // Assess
+    expect(bound.accounts).toBe(3 * MINUTE);
+    expect(bound.branches).toEqual({ pipeline: 150 * SECOND, roles: 75 * SECOND, guardrails: 75 * SECOND });
+    expect(bound.total).toBe(3 * MINUTE + 150 * SECOND);
+  });
+
+  it('takes two rounds of CreateAccount when the accounts outnumber the quota', () => {
+    // Act
+    const bound = vendLowerBound(latency, { stages: 5 }, { createAccountQuota: 5 });
+
+    // Assess: six accounts, five at a time.
+    expect(bound.accounts).toBe(6 * MINUTE);
+  });
+
+  it('counts the conformance pack after the guardrails stack set only when asked to', () => {
+    // Act
+    const without = vendLowerBound(latency, { stages: 2 }, { createAccountQuota: 5 });
+    const withPack = vendLowerBound(
+      latency,
+      { stages: 2 },
+      { createAccountQuota: 5, includeConformancePack: true },
+    );
+
+    // Assess
+    expect(without.branches.guardrails).toBe(75 * SECOND);
+    expect(withPack.branches.guardrails).toBe(75 * SECOND + 2 * MINUTE);
+    expect(withPack.total).toBe(3 * MINUTE + 195 * SECOND);
+  });
+});
+
+describe('Function: stackSetOperation', () => {
+  it('deploys every instance at once by default, in batches when the concurrency is lower', () => {
+    // Assess
+    expect(stackSetOperation(latency, 3)).toBe(75 * SECOND);
+    expect(stackSetOperation(latency, 3, 1)).toBe(15 * SECOND + 3 * MINUTE);
+  });
+});
+
+describe('Function: scaleLowerBound', () => {
+  it('is ⌈accounts / quota⌉ CreateAccount rounds plus one stack set tail', () => {
+    // Act
+    const bound = scaleLowerBound(latency, 100, { stages: 2 }, { createAccountQuota: 5 });
+
+    // Assess: 300 accounts in 60 rounds.
+    expect(bound.accounts).toBe(60 * 3 * MINUTE);
+    expect(bound.total).toBe(60 * 3 * MINUTE + 150 * SECOND);
+  });
+});
+
+describe('Function: referenceIdeal', () => {
+  it('adds the accounts one by one and six stack deployments in series', () => {
+    // Assess: 3 accounts, 4 creates (artifact store, 2 × roles, pipeline), 2 updates.
+    expect(referenceIdeal(latency, { stages: 2 })).toBe(9 * MINUTE + 6 * 75 * SECOND);
+  });
+});
+
+describe('Function: pollSchedule', () => {
+  it('follows the account poll policy: looks at 60, 90, 135 and 203 s for a 3-minute CreateAccount', () => {
+    // Act
+    const schedule = pollSchedule(ACCOUNT_POLL_POLICY, 180);
+
+    // Assess
+    expect(schedule).toEqual({ looks: 4, noticedAfterSeconds: 203, overshootSeconds: 23 });
+  });
+
+  it('needs a single look when the operation is done by the first one', () => {
+    // Assess
+    expect(pollSchedule(ACCOUNT_POLL_POLICY, 30).looks).toBe(1);
+  });
+});
+
+describe('Function: maxInFlight', () => {
+  it('counts the requests that overlap, a slot freed at an instant counting before one taken', () => {
+    // Prepare
+    const requests = [
+      { requestedAt: 0, completesAt: 10 },
+      { requestedAt: 5, completesAt: 15 },
+      { requestedAt: 10, completesAt: 20 },
+      { requestedAt: 12, completesAt: 13 },
+    ];
+
+    // Act / Assess
+    expect(maxInFlight(requests)).toBe(3);
+    expect(maxInFlight([])).toBe(0);
+  });
+});
+
+describe('Function: callsByService', () => {
+  it('counts the call log by service', () => {
+    // Prepare
+    const call = (service: string) => ({ service, operation: 'X', accountId: '', mutating: false, at: 0 });
+
+    // Act / Assess
+    expect(callsByService([call('sts'), call('organizations'), call('sts')])).toEqual({
+      organizations: 1,
+      sts: 2,
+    });
+  });
+});

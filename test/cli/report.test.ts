@@ -1,0 +1,199 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { collectVendReport, renderVendReport, type VendReportData } from '../../cli/report';
+import type { VendRun } from '../../cli/vend';
+import { awsClients } from '../../shared/aws/client-factory';
+import type { VendSummary } from '../../shared/workflow/types';
+import { sandboxWorld, type SandboxWorld } from '../support/workflow';
+
+const root = join(__dirname, '../..');
+const sample = JSON.parse(readFileSync(join(root, 'events/application-request.json'), 'utf8')) as Record<
+  string,
+  unknown
+>;
+
+/** The lines of a fenced block that follows `heading` in a Markdown text. */
+function block(markdown: string, heading: string): string[] {
+  const after = markdown.slice(markdown.indexOf(heading));
+  const match = /```[a-z]*\n([\s\S]*?)```/.exec(after);
+  return match ? match[1]!.trimEnd().split('\n') : [];
+}
+
+describe('Function: renderVendReport', () => {
+  let world: SandboxWorld;
+  let run: VendRun;
+  let data: VendReportData;
+  let report: string;
+
+  beforeAll(async () => {
+    world = sandboxWorld();
+    run = await world.vend(sample);
+    data = await collectVendReport(run, awsClients(), { backend: 'the sandbox', profile: 'serverless' });
+    report = renderVendReport(data);
+  });
+
+  it('puts the OU under the root and every account the sandbox holds in it under the OU', () => {
+    // Prepare
+    const { sandbox } = world;
+    const ou = sandbox.ous().find((o) => o.name === 'appvend-orders')!;
+    const accounts = sandbox.accounts().filter((a) => a.parentId === ou.id);
+
+    // Act
+    const tree = block(report, '## Organization');
+
+    // Assess
+    expect(tree[0]).toBe(`Root (${sandbox.organization().RootId})`);
+    expect(tree[1]).toMatch(new RegExp(`^└── appvend-orders \\(${ou.id}\\)`));
+    expect(tree[1]).toContain('appvend-orders-guardrails');
+    expect(accounts).toHaveLength(3);
+    const accountLines = tree.slice(2);
+    expect(accountLines).toHaveLength(3);
+    for (const account of accounts) {
+      const line = accountLines.find((l) => l.includes(account.id));
+      expect(line).toMatch(/^ {4}[├└]── /);
+      expect(line).toContain(account.email);
+      expect(line).toContain('ACTIVE');
+    }
+  });
+
+  it('lists every stack instance with its account, stage and status', () => {
+    // Prepare
+    const instances = world.sandbox.stackInstances();
+    const stageOf = Object.fromEntries(
+      Object.entries(run.summary.accounts).map(([stage, a]) => [a.id, stage]),
+    );
+
+    // Assess
+    expect(instances).toHaveLength(7);
+    for (const instance of instances) {
+      expect(report).toContain(
+        `| ${instance.stackSetName} | ${instance.account} | ${stageOf[instance.account]} | us-east-1 | CURRENT | SUCCEEDED |`,
+      );
+    }
+  });
+
+  it('charts AWS work and the workflow on the clock, sections in order', () => {
+    // Act
+    const chart = block(report, '## Timeline');
+
+    // Assess
+    expect(chart.slice(0, 4)).toEqual([
+      'gantt',
+      '  title orders SUCCEEDED in 6m47s',
+      '  dateFormat HH:mm:ss',
+      '  axisFormat %M:%S',
+    ]);
+    expect(chart.filter((l) => l.startsWith('  section '))).toEqual([
+      '  section Organization',
+      '  section Accounts',
+      '  section Stack sets',
+      '  section Guardrails',
+    ]);
+    // CreateAccount takes three minutes on the sandbox; the workflow sees it at its fourth look.
+    for (const stage of ['tooling', 'test', 'prod']) {
+      expect(chart).toContainEqual(
+        expect.stringMatching(
+          new RegExp(`^  ${stage} CreateAccount \\(AWS\\) :active, t\\d+, 00:00:00, 00:03:00$`),
+        ),
+      );
+      expect(chart).toContainEqual(
+        expect.stringMatching(
+          new RegExp(`^  ${stage} vended and moved \\(workflow\\) :t\\d+, 00:00:00, 00:03:23$`),
+        ),
+      );
+    }
+    // The pipeline starts when the workflow has seen the artifact store current.
+    const end = (label: string) =>
+      chart
+        .find((l) => l.includes(label))!
+        .split(', ')
+        .pop();
+    const start = (label: string) => chart.find((l) => l.includes(label))!.split(', ')[2];
+    expect(start('pipeline CREATE operation (AWS)')).toBe(end('artifact-store current (workflow)'));
+    expect(end('pipeline current (workflow)')).toBe('00:06:47');
+    expect(chart).toContainEqual(
+      expect.stringMatching(/^ {2}RegisterGuardrails :milestone, t\d+, 00:05:05, 00:05:05$/),
+    );
+  });
+
+  it('shows the guardrails in each account: recorder, conformance pack and its rules', () => {
+    // Assess
+    for (const [stage, account] of Object.entries(run.summary.accounts)) {
+      expect(report).toContain(
+        `| ${account.id} | ${stage} | default (recording) | appvend-orders-guardrails | CREATE_IN_PROGRESS | +5m05s |  |`,
+      );
+    }
+    expect(report).toContain('The workflow does not wait for conformance packs: 3 of 3');
+    expect(report).toContain('- `s3-bucket-versioning-enabled` (S3_BUCKET_VERSIONING_ENABLED)');
+    expect(report).toContain('SCP statements: `DenyServers`, `DenyLeavingTheOrganization`');
+  });
+});
+
+describe('Function: renderVendReport of a failed vend', () => {
+  it('names the step and the reason, and shows the OU it made without accounts', async () => {
+    // Prepare
+    const world = sandboxWorld();
+    process.env.APPVEND_SCP_SIZE_QUOTA = '200';
+    let run: VendRun;
+    try {
+      run = await world.vend(sample);
+    } finally {
+      delete process.env.APPVEND_SCP_SIZE_QUOTA;
+    }
+
+    // Act
+    const data = await collectVendReport(run, awsClients(), { backend: 'the sandbox' });
+    const report = renderVendReport(data);
+
+    // Assess
+    expect((run.summary as VendSummary).status).toBe('FAILED');
+    expect(report).toContain('# Vend of orders: FAILED');
+    expect(report).toMatch(
+      /Failed at \*\*EnsureServiceControlPolicy\*\*: SCP appvend-orders-guardrails is \d+ characters/,
+    );
+    expect(block(report, '## Organization')).toHaveLength(2);
+    expect(report).toContain('## Stack instances\n\n(none)');
+    expect(report).toContain('## Guardrails\n\n(not registered)');
+  });
+});
+
+describe('CLI: appvend vend --report', () => {
+  it('writes the report of the vend, with the latency model overridden', () => {
+    // Prepare
+    const dir = mkdtempSync(join(tmpdir(), 'appvend-report-'));
+    const reportFile = join(dir, 'report.md');
+
+    // Act
+    const result = spawnSync(
+      process.execPath,
+      [
+        join(root, 'bin/appvend.js'),
+        'vend',
+        'events/application-request.json',
+        '--fresh',
+        '--state',
+        join(dir, 'sandbox.json'),
+        '--json',
+        '--report',
+        reportFile,
+        '--latency',
+        'createAccount=10m',
+      ],
+      {
+        cwd: root,
+        encoding: 'utf8',
+        env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('APPVEND_'))),
+      },
+    );
+
+    // Assess
+    expect(result.status).toBe(0);
+    const summary = JSON.parse(result.stdout) as VendSummary;
+    const report = readFileSync(reportFile, 'utf8');
+    const tree = block(report, '## Organization').join('\n');
+    for (const account of Object.values(summary.accounts)) expect(tree).toContain(account.id);
+    expect(report).toMatch(/tooling CreateAccount \(AWS\) :active, t\d+, 00:00:00, 00:10:00/);
+  });
+});
