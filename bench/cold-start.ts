@@ -28,8 +28,8 @@ export const DEPLOYMENT_BUNDLE: BuildOptions = {
 export interface InitFigures {
   /** Median `require` time with `--enable-source-maps`, as deployed, ms. */
   deployedMs: number;
-  /** The same bundle without `--enable-source-maps`, ms. */
-  withoutSourceMapsMs: number;
+  /** The same bundle without `--enable-source-maps`, ms; when measured. */
+  withoutSourceMapsMs?: number;
   /** With `@aws-sdk/*` left external (the runtime's SDK), no source maps, ms; when measured. */
   sdkExternalMs?: number;
 }
@@ -52,8 +52,8 @@ export interface ColdStartFigure extends HandlerFigures {
   sizeRatio: number;
   /** init.deployedMs / the baseline's. */
   initRatio: number;
-  /** init.withoutSourceMapsMs / the baseline's. */
-  initRatioWithoutSourceMaps: number;
+  /** init.withoutSourceMapsMs / the baseline's; when measured. */
+  initRatioWithoutSourceMaps?: number;
 }
 
 export interface ColdStartResult {
@@ -114,7 +114,10 @@ function initOnce(file: string, nodeFlags: string[]): number {
 export async function measureColdStart(
   root: string,
   outDir: string,
-  options: { runs: number; sdkExternal: boolean },
+  options: {
+    runs: number;
+    /** Also measure without source maps and with the SDK external. */ variants: boolean;
+  },
 ): Promise<ColdStartResult> {
   const services = readdirSync(join(root, 'services'))
     .filter((name) =>
@@ -158,8 +161,10 @@ export async function measureColdStart(
   for (let i = 0; i < options.runs; i += 1) {
     for (const b of bundles) {
       b.deployed.push(initOnce(b.bundled, ['--enable-source-maps']));
-      b.plain.push(initOnce(b.bundled, []));
-      if (options.sdkExternal) b.sdkExternal.push(initOnce(b.external, []));
+      if (options.variants) {
+        b.plain.push(initOnce(b.bundled, []));
+        b.sdkExternal.push(initOnce(b.external, []));
+      }
     }
   }
   const figures: HandlerFigures[] = bundles.map((b) => ({
@@ -169,8 +174,9 @@ export async function measureColdStart(
     sdkExternalBytes: statSync(b.external).size,
     init: {
       deployedMs: median(b.deployed),
-      withoutSourceMapsMs: median(b.plain),
-      ...(options.sdkExternal ? { sdkExternalMs: median(b.sdkExternal) } : {}),
+      ...(options.variants
+        ? { withoutSourceMapsMs: median(b.plain), sdkExternalMs: median(b.sdkExternal) }
+        : {}),
     },
     packages: b.packages,
   }));
@@ -183,7 +189,9 @@ export async function measureColdStart(
       ...f,
       sizeRatio: f.bytes / baseline.bytes,
       initRatio: f.init.deployedMs / baseline.init.deployedMs,
-      initRatioWithoutSourceMaps: f.init.withoutSourceMapsMs / baseline.init.withoutSourceMapsMs,
+      ...(f.init.withoutSourceMapsMs !== undefined && baseline.init.withoutSourceMapsMs !== undefined
+        ? { initRatioWithoutSourceMaps: f.init.withoutSourceMapsMs / baseline.init.withoutSourceMapsMs }
+        : {}),
     })),
   };
 }

@@ -18,7 +18,7 @@ const USAGE = `npm run bench [-- options]
 
   --quick               a small subset for CI: critical path, reference, scale 1 and 2 (six
                         accounts: one waits for a CreateAccount slot), cost at 3 minutes, cold
-                        start with 5 runs; writes to .tmp/bench/ unless --out
+                        start as deployed only, 5 runs; writes to .tmp/bench/ unless --out
   --latency NAME=FIGURE override the sandbox's latency model (repeatable or comma-separated),
                         e.g. --latency createAccount=10m,stackInstanceCreate=90s
   --scale LIST          application counts for the scale runs (default 1,10,50,100)
@@ -187,16 +187,33 @@ async function orchestrate(argv: string[]): Promise<number> {
     } catch (error) {
       scale.push({ applications, error: errorOf(error), wallSeconds: (performance.now() - started) / 1000 });
     }
+    // What is measured so far, in case a later step fails: the scale runs are the long ones.
+    mkdirSync(WORK_DIR, { recursive: true });
+    writeFileSync(join(WORK_DIR, 'partial.json'), JSON.stringify({ criticalPath, reference, cost, scale }));
   }
 
   log(`cold start: bundling services/* and the baseline, ${coldRuns} fresh processes each`);
-  const coldStart = await measureColdStart(ROOT, join(WORK_DIR, 'cold'), {
-    runs: coldRuns,
-    sdkExternal: !quick,
-  });
+  const errors: Record<string, string> = {};
+  let coldStart: Awaited<ReturnType<typeof measureColdStart>> | undefined;
+  try {
+    mkdirSync(WORK_DIR, { recursive: true });
+    const coldDir = mkdtempSync(join(WORK_DIR, 'cold-'));
+    try {
+      coldStart = await measureColdStart(ROOT, coldDir, { runs: coldRuns, variants: !quick });
+    } finally {
+      rmSync(coldDir, { recursive: true, force: true });
+    }
+  } catch (error) {
+    errors.coldStart = errorOf(error);
+  }
 
   log('local feedback: appvend vend on the sandbox');
-  const localRuns = localVendSeconds(quick ? 1 : 3);
+  let localRuns: number[] = [];
+  try {
+    localRuns = localVendSeconds(quick ? 1 : 3);
+  } catch (error) {
+    errors.localVend = errorOf(error);
+  }
 
   let npmTestSeconds: number | null = null;
   if (values['npm-test']) {
@@ -241,12 +258,15 @@ async function orchestrate(argv: string[]): Promise<number> {
         ...pollSchedule(STACK_SET_POLL_POLICY, stackSetOpSeconds),
       },
     },
-    coldStart: coldStart.handlers,
-    coldStartBaseline: { ...coldStart.baseline, runs: coldStart.runs, node: coldStart.node },
-    localVendSeconds: median(localRuns),
+    coldStart: coldStart?.handlers ?? [],
+    coldStartBaseline: coldStart
+      ? { ...coldStart.baseline, runs: coldStart.runs, node: coldStart.node }
+      : null,
+    localVendSeconds: localRuns.length > 0 ? median(localRuns) : null,
     localVendRuns: localRuns,
     npmTestSeconds,
     benchSeconds: 0,
+    errors,
   };
   results.benchSeconds = (performance.now() - benchStarted) / 1000;
 

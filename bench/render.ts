@@ -56,12 +56,16 @@ export interface BenchResults {
   };
   /** One entry per handler in `services/`, against the baseline. */
   coldStart: ColdStartFigure[];
-  coldStartBaseline: HandlerFigures & { runs: number; node: string };
-  localVendSeconds: number;
+  /** Null when the cold start could not be measured (see `errors.coldStart`). */
+  coldStartBaseline: (HandlerFigures & { runs: number; node: string }) | null;
+  /** Null when `appvend vend` failed (see `errors.localVend`). */
+  localVendSeconds: number | null;
   localVendRuns: number[];
   /** `npm test` wall time when asked for (`--npm-test`); CI times it otherwise. */
   npmTestSeconds: number | null;
   benchSeconds: number;
+  /** Steps that could not be measured, and why. */
+  errors: Record<string, string>;
 }
 
 interface Row {
@@ -149,11 +153,20 @@ export function rows(results: BenchResults): Row[] {
       status: judge(h.sizeRatio <= TARGETS.coldStartRatio && h.initRatio <= TARGETS.coldStartRatio),
     });
   }
+  if (results.errors.coldStart) {
+    out.push({
+      metric: 'cold start',
+      value: results.errors.coldStart.slice(0, 120),
+      target: '',
+      status: 'MISSED',
+    });
+  }
+  const local = results.localVendSeconds;
   out.push({
     metric: 'local vend (appvend vend, sandbox)',
-    value: `${results.localVendSeconds.toFixed(2)} s`,
+    value: local === null ? (results.errors.localVend ?? 'failed').slice(0, 120) : `${local.toFixed(2)} s`,
     target: `≤ ${TARGETS.localVendSeconds} s`,
-    status: judge(results.localVendSeconds <= TARGETS.localVendSeconds),
+    status: judge(local !== null && local <= TARGETS.localVendSeconds),
   });
   out.push({
     metric: 'npm test',
@@ -192,8 +205,8 @@ function markdownTable(header: string[], body: string[][]): string {
 }
 
 /** Where the baseline's packages end: what a handler carries beyond it, largest first. */
-function extraPackages(results: BenchResults, handler: ColdStartFigure): string {
-  const base = results.coldStartBaseline.packages;
+function extraPackages(baseline: HandlerFigures, handler: ColdStartFigure): string {
+  const base = baseline.packages;
   const extra = Object.entries(handler.packages)
     .map(([name, bytes]) => [name, bytes - (base[name] ?? 0)] as const)
     .filter(([, bytes]) => bytes > 4096)
@@ -442,58 +455,70 @@ export async function renderReport(results: BenchResults, vend: VendReportData):
   }
 
   const base = results.coldStartBaseline;
-  const external = base.init.sdkExternalMs !== undefined;
-  const ms = (x: number | undefined) => (x === undefined ? '' : `${x.toFixed(1)} ms`);
-  p(
-    '## 4. Cold start',
-    'Each handler in `services/` bundled as `infra/service/appvend-function.ts` deploys it (esbuild through ' +
-      'NodejsFunction: platform node, CommonJS, minified, tree-shaken, linked source map without sources, **AWS SDK ' +
-      'bundled**; target node22 here), and the baseline `bench/baseline-handler.ts` (one SDK client — Organizations ' +
-      '—, the Powertools logger, middy, doing nothing) bundled the same way. The SDK is bundled so that what runs is ' +
-      'the version the lock file pins and the tests ran, not whichever the runtime carries that day, and so that ' +
-      "Node loads one minified file instead of resolving the SDK's many modules. Init is the median time of " +
-      `\`require(bundle)\` in a fresh Node ${base.node} process over ${base.runs} runs (Lambda's own runtime start is not ` +
-      'included), with `--enable-source-maps` as the deployed functions run (`NODE_OPTIONS`), and without it.' +
-      (external ? " The last columns leave `@aws-sdk/*` external (the runtime's copy), for comparison." : ''),
-    markdownTable(
-      [
-        'handler',
-        'size',
-        'size ratio',
-        'init (deployed)',
-        'init ratio',
-        'init, no source maps',
-        'ratio',
-        'beyond the baseline',
-        ...(external ? ['SDK external: size', 'init'] : []),
-      ],
-      [base, ...results.coldStart].map((h: HandlerFigures | ColdStartFigure) => {
-        const r = 'sizeRatio' in h ? (h as ColdStartFigure) : undefined;
-        return [
-          h.handler,
-          kib(h.bytes),
-          r ? ratio(r.sizeRatio) : '1',
-          ms(h.init.deployedMs),
-          r ? ratio(r.initRatio) : '1',
-          ms(h.init.withoutSourceMapsMs),
-          r ? ratio(r.initRatioWithoutSourceMaps) : '1',
-          r ? extraPackages(results, r) : '',
-          ...(external ? [kib(h.sdkExternalBytes), ms(h.init.sdkExternalMs)] : []),
-        ];
-      }),
-    ),
-  );
-  p(
-    '"Beyond the baseline" lists the packages a bundle carries beyond what the baseline carries (bytes in the ' +
-      "bundle, from esbuild's metafile): it is what explains a size ratio above 1, and most of an init ratio, as " +
-      'Node parses and runs every module of a bundle when it is required. `--enable-source-maps` adds the reading ' +
-      `of the source map (the baseline's is ${kib(base.sourceMapBytes)}).`,
-  );
+  if (!base) {
+    p('## 4. Cold start', `Not measured: ${results.errors.coldStart ?? 'unknown error'}`);
+  } else {
+    // Without source maps and with the SDK external: measured in full runs, not with --quick.
+    const variants = base.init.withoutSourceMapsMs !== undefined;
+    const ms = (x: number | undefined) => (x === undefined ? '' : `${x.toFixed(1)} ms`);
+    p(
+      '## 4. Cold start',
+      'Each handler in `services/` bundled as `infra/service/appvend-function.ts` deploys it (esbuild through ' +
+        'NodejsFunction: platform node, CommonJS, minified, tree-shaken, linked source map without sources, **AWS SDK ' +
+        'bundled**; target node22 here), and the baseline `bench/baseline-handler.ts` (one SDK client — Organizations ' +
+        '—, the Powertools logger, middy, doing nothing) bundled the same way. The SDK is bundled so that what runs is ' +
+        'the version the lock file pins and the tests ran, not whichever the runtime carries that day, and so that ' +
+        "Node loads one minified file instead of resolving the SDK's many modules. Init is the median time of " +
+        `\`require(bundle)\` in a fresh Node ${base.node} process over ${base.runs} runs (Lambda's own runtime start is not ` +
+        'included), with `--enable-source-maps` as the deployed functions run (`NODE_OPTIONS`).' +
+        (variants
+          ? " For comparison, the same bundles without it, and with `@aws-sdk/*` left external (the runtime's copy)."
+          : ''),
+      markdownTable(
+        [
+          'handler',
+          'size',
+          'size ratio',
+          'init (deployed)',
+          'init ratio',
+          'beyond the baseline',
+          ...(variants ? ['init, no source maps', 'ratio', 'SDK external: size', 'init'] : []),
+        ],
+        [base as HandlerFigures, ...results.coldStart].map((h) => {
+          const r = 'sizeRatio' in h ? (h as ColdStartFigure) : undefined;
+          return [
+            h.handler,
+            kib(h.bytes),
+            r ? ratio(r.sizeRatio) : '1',
+            ms(h.init.deployedMs),
+            r ? ratio(r.initRatio) : '1',
+            r ? extraPackages(base, r) : '',
+            ...(variants
+              ? [
+                  ms(h.init.withoutSourceMapsMs),
+                  r?.initRatioWithoutSourceMaps === undefined ? '1' : ratio(r.initRatioWithoutSourceMaps),
+                  kib(h.sdkExternalBytes),
+                  ms(h.init.sdkExternalMs),
+                ]
+              : []),
+          ];
+        }),
+      ),
+    );
+    p(
+      '"Beyond the baseline" lists the packages a bundle carries beyond what the baseline carries (bytes in the ' +
+        "bundle, from esbuild's metafile): it is what explains a size ratio above 1, and most of an init ratio, as " +
+        'Node parses and runs every module of a bundle when it is required. `--enable-source-maps` adds the reading ' +
+        `of the source map (the baseline's is ${kib(base.sourceMapBytes)}).`,
+    );
+  }
 
   p(
     '## 5. Local feedback',
     `\`appvend vend events/application-request.json --fresh\` on the sandbox, wall clock from process start to exit: ` +
-      `**${results.localVendSeconds.toFixed(2)} s** (median of ${results.localVendRuns.length}; target ≤ ${TARGETS.localVendSeconds} s). ` +
+      (results.localVendSeconds === null
+        ? `failed: ${results.errors.localVend ?? 'unknown error'}. `
+        : `**${results.localVendSeconds.toFixed(2)} s** (median of ${results.localVendRuns.length}; target ≤ ${TARGETS.localVendSeconds} s). `) +
       (results.npmTestSeconds === null
         ? '`npm test` takes minutes (build, lint, CDK synth, cfn-lint, moto): CI times it; `npm run bench -- --npm-test` adds it here.'
         : `\`npm test\`: ${results.npmTestSeconds.toFixed(0)} s.`),

@@ -15,7 +15,7 @@ export interface VendMeasurement {
   bound: VendBound;
   ratio: number;
   status: string;
-  /** How long each top-level step took, and the stack set phase's own bound. */
+  /** How long the VendAccounts and DeployStackSets steps took. */
   phases: { accountsMs: number; stackSetsMs: number };
   transitions: number;
   transitionsByState: Record<string, number>;

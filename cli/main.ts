@@ -95,26 +95,35 @@ const stderrProgress: ProgressSink = {
     process.stderr.write(`[+${formatDuration(at - start).padEnd(6)}]   · ${text}\n`),
 };
 
+/** The options every command that talks to a backend takes. */
+const BACKEND_OPTIONS = {
+  sandbox: { type: 'boolean' },
+  endpoint: { type: 'string' },
+  aws: { type: 'boolean' },
+  json: { type: 'boolean' },
+  state: { type: 'string', default: join('.appvend', 'sandbox.json') },
+} as const;
+
+function backendKind(values: { sandbox?: boolean; endpoint?: string; aws?: boolean }): BackendKind {
+  const chosen = [values.sandbox, values.endpoint !== undefined, values.aws].filter(Boolean).length;
+  if (chosen > 1) throw new UsageError('choose one of --sandbox, --endpoint URL, --aws');
+  return values.endpoint !== undefined ? 'endpoint' : values.aws ? 'aws' : 'sandbox';
+}
+
 async function vendCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
     strict: true,
     options: {
-      sandbox: { type: 'boolean' },
-      endpoint: { type: 'string' },
-      aws: { type: 'boolean' },
-      json: { type: 'boolean' },
-      state: { type: 'string', default: join('.appvend', 'sandbox.json') },
+      ...BACKEND_OPTIONS,
       fresh: { type: 'boolean' },
       region: { type: 'string' },
       report: { type: 'string' },
       latency: { type: 'string', multiple: true },
     },
   });
-  const chosen = [values.sandbox, values.endpoint !== undefined, values.aws].filter(Boolean).length;
-  if (chosen > 1) throw new UsageError('choose one of --sandbox, --endpoint URL, --aws');
-  const kind: BackendKind = values.endpoint !== undefined ? 'endpoint' : values.aws ? 'aws' : 'sandbox';
+  const kind = backendKind(values);
   if (values.latency && kind !== 'sandbox') throw new UsageError('--latency applies to the sandbox only');
   let latency;
   try {
@@ -221,17 +230,11 @@ async function statusCommand(args: string[]): Promise<number> {
     allowPositionals: true,
     strict: true,
     options: {
-      sandbox: { type: 'boolean' },
-      endpoint: { type: 'string' },
-      aws: { type: 'boolean' },
-      json: { type: 'boolean' },
-      state: { type: 'string', default: join('.appvend', 'sandbox.json') },
+      ...BACKEND_OPTIONS,
       region: { type: 'string' },
     },
   });
-  const chosen = [values.sandbox, values.endpoint !== undefined, values.aws].filter(Boolean).length;
-  if (chosen > 1) throw new UsageError('choose one of --sandbox, --endpoint URL, --aws');
-  const kind: BackendKind = values.endpoint !== undefined ? 'endpoint' : values.aws ? 'aws' : 'sandbox';
+  const kind = backendKind(values);
   const backend = await openBackend({
     kind,
     endpoint: values.endpoint,

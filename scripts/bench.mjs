@@ -3,6 +3,7 @@
 // skips the build when dist/ is known to be current.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 
 const args = process.argv.slice(2);
 const skipBuild = args.includes('--no-build');
@@ -19,6 +20,11 @@ if (!skipBuild && !['--help', '-h', '--render'].some((a) => benchArgs.includes(a
   if (built.status !== 0) process.exit(built.status ?? 1);
 }
 
+// Not in .tmp/, a scratch directory other scripts share: node_modules/.cache is ignored by git,
+// eslint and prettier, and the bundle resolves the project's packages from there. One per run, so
+// that two runs at once do not replace each other's bundle.
+const bundle = `node_modules/.cache/appvend-bench/main-${process.pid}.js`;
+
 await build({
   entryPoints: ['bench/main.ts'],
   bundle: true,
@@ -26,14 +32,10 @@ await build({
   target: 'node20',
   format: 'cjs',
   packages: 'external',
-  // Not in .tmp/, a scratch directory other scripts share; node_modules/.cache is ignored by git,
-  // eslint and prettier, and the bundle resolves the project's packages from there.
-  outfile: 'node_modules/.cache/appvend-bench/main.js',
+  outfile: bundle,
   logLevel: 'warning',
 });
 
-const run = spawnSync(process.execPath, ['node_modules/.cache/appvend-bench/main.js', ...benchArgs], {
-  stdio: 'inherit',
-  env,
-});
+const run = spawnSync(process.execPath, [bundle, ...benchArgs], { stdio: 'inherit', env });
+rmSync(bundle, { force: true });
 process.exit(run.status ?? 1);

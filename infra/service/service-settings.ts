@@ -12,6 +12,20 @@ const emails = z
 
 const optionalNumber = z.coerce.number().int().min(1).optional();
 
+/** IAM role or user ARNs, comma-separated or a list (`-c apiPrincipals=arn:aws:iam::…:role/portal`). */
+const principalArns = z
+  .union([z.string(), z.array(z.string())])
+  .transform((value) =>
+    (Array.isArray(value) ? value : value.split(',')).map((arn) => arn.trim()).filter(Boolean),
+  )
+  .pipe(
+    z.array(
+      z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]{1,512}$/, {
+        error: 'must be IAM role or user ARNs',
+      }),
+    ),
+  );
+
 const RETENTION_DAYS = new Set(
   Object.values(RetentionDays).filter((v): v is number => typeof v === 'number' && v > 0),
 );
@@ -50,6 +64,11 @@ export const ServiceContextSchema = z.object({
   notificationEmails: emails.default([]),
   /** Subscribed to the security findings topic (Config non-compliance from application accounts). */
   securityEmails: emails.default([]),
+  /**
+   * Principals outside the organization that may call the portal API, besides the organization's
+   * own (`aws:PrincipalOrgID`); everyone else is denied by its resource policy.
+   */
+  apiPrincipals: principalArns.default([]),
 });
 
 export type ServiceSettings = z.output<typeof ServiceContextSchema>;

@@ -5,7 +5,9 @@ import { ApplicationRequestedIntake } from './application-requested-intake';
 import { FrontDoorFunctions } from './front-door-functions';
 import { LedgerTable } from './ledger-table';
 import { NotificationTopics } from './notification-topics';
+import { PortalApi } from './portal-api';
 import { ServiceAlarms } from './service-alarms';
+import { ServiceCatalogDoor } from './service-catalog';
 import type { ServiceSettings } from './service-settings';
 import { StackSetAdministrationRole } from './stack-set-administration-role';
 import { STATE_MACHINE_NAME, VendStateMachine } from './state-machine';
@@ -122,6 +124,25 @@ export class AppvendServiceStack extends Stack {
       deadLetterQueue: intake.deadLetterQueue,
     });
     intake.deliverTo(frontDoors.submitApplication.function);
+    const serviceCatalog = new ServiceCatalogDoor(this, 'ServiceCatalog', {
+      projectRoot: props.projectRoot,
+      logRetention,
+      permissions,
+      ledgerTableName: ledger.table.tableName,
+      stateMachineArn: vend.stateMachine.stateMachineArn,
+      bus: intake.bus,
+      deadLetterQueue: intake.deadLetterQueue,
+    });
+
+    const portal = new PortalApi(this, 'Portal', {
+      projectRoot: props.projectRoot,
+      logRetention,
+      permissions,
+      ledgerTableName: ledger.table.tableName,
+      stateMachineArn: vend.stateMachine.stateMachineArn,
+      organizationId: organizationId.valueAsString,
+      principals: settings.apiPrincipals,
+    });
 
     new ServiceAlarms(this, 'Alarms', {
       stateMachine: vend.stateMachine,
@@ -137,6 +158,19 @@ export class AppvendServiceStack extends Stack {
       SubmitApplicationFunctionName: [
         frontDoors.submitApplication.function.functionName,
         'Records each Application Requested event in the ledger and starts its vend',
+      ],
+      ServiceCatalogPortfolioId: [
+        serviceCatalog.portfolio.portfolioId,
+        'The appvend portfolio: associate the principals who may launch the New application environment product',
+      ],
+      ServiceCatalogProductId: [serviceCatalog.product.productId, 'The New application environment product'],
+      PortalApiUrl: [
+        portal.api.url,
+        'The portal API (IAM authorization): POST /applications, GET /applications/{name}, GET /applications',
+      ],
+      PortalApiId: [
+        portal.api.restApiId,
+        'The portal API id (for its OpenAPI servers entry and aws apigateway calls)',
       ],
       StateMachineArn: [vend.stateMachine.stateMachineArn, 'The vend workflow'],
       LedgerTableName: [ledger.table.tableName, 'One item per application'],

@@ -1,9 +1,10 @@
 import { NAME_PREFIX } from '../../shared/domain/naming';
 import { DETAIL_TYPE, EVENT_SOURCE } from '../../shared/workflow/announce';
-import type {
-  FrontDoorFunctionName,
-  ServiceFunctionName,
-  StepFunctionName,
+import {
+  FRONT_DOOR_FUNCTIONS,
+  type FrontDoorFunctionName,
+  type ServiceFunctionName,
+  type StepFunctionName,
 } from '../workflow/step-functions';
 
 /**
@@ -330,10 +331,44 @@ export function frontDoorPermissions(door: FrontDoorFunctionName, scope: Permiss
           resources: [scope.deadLetterQueueArn],
         },
       ];
+
+    case 'portal-api':
+      return [
+        ledgerReadWrite('RecordRequestInLedger', scope),
+        {
+          // GET /applications: a page of the table (one small item per application).
+          sid: 'ListLedger',
+          actions: ['dynamodb:Scan'],
+          resources: [scope.ledgerTableArn],
+        },
+        {
+          sid: 'StartVend',
+          actions: ['states:StartExecution'],
+          resources: [scope.stateMachineArn],
+        },
+      ];
+
+    case 'service-catalog-product':
+      // The product's custom resource: the intake (ledger + StartExecution); responses go to
+      // CloudFormation's pre-signed S3 URLs, which need no permission.
+      return [
+        ledgerReadWrite('RecordRequestInLedger', scope),
+        {
+          sid: 'StartVend',
+          actions: ['states:StartExecution'],
+          resources: [scope.stateMachineArn],
+        },
+      ];
+
+    case 'service-catalog-outcome':
+      // At the end of a vend: read the waiting custom-resource requests, remove those answered.
+      return [ledgerReadWrite('AnswerWaitingProductRequests', scope)];
   }
 }
 
 /** The permissions of any function of the service, step or front door. */
 export function functionPermissions(name: ServiceFunctionName, scope: PermissionScope): StepPermission[] {
-  return name === 'submit-application' ? frontDoorPermissions(name, scope) : stepPermissions(name, scope);
+  return (FRONT_DOOR_FUNCTIONS as readonly string[]).includes(name)
+    ? frontDoorPermissions(name as FrontDoorFunctionName, scope)
+    : stepPermissions(name as StepFunctionName, scope);
 }

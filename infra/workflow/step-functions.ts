@@ -21,7 +21,12 @@ export type StepFunctionName = (typeof STEP_FUNCTIONS)[number];
  * The service's functions that are not steps of the state machine: the front doors, which record a
  * request in the ledger and start the vend. One folder each in `services/`, like the steps.
  */
-export const FRONT_DOOR_FUNCTIONS = ['submit-application'] as const;
+export const FRONT_DOOR_FUNCTIONS = [
+  'submit-application',
+  'portal-api',
+  'service-catalog-product',
+  'service-catalog-outcome',
+] as const;
 
 export type FrontDoorFunctionName = (typeof FRONT_DOOR_FUNCTIONS)[number];
 

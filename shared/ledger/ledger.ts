@@ -6,7 +6,9 @@ import {
   idsOf,
   requestDigest,
   requestIdOf,
+  sameCallback,
   type ApplicationRecord,
+  type PendingCallback,
 } from './record';
 
 /**
@@ -85,6 +87,8 @@ export class Ledger {
         createdAt: existing?.createdAt ?? at,
         updatedAt: at,
         version: (existing?.version ?? 0) + 1,
+        // Custom-resource requests not yet answered stay until their own vend's end answers them.
+        ...(existing?.callbacks?.length && { callbacks: existing.callbacks }),
       };
       if (await this.store.write(record, existing?.version ?? 0)) return { outcome: 'started', record };
     }
@@ -123,6 +127,52 @@ export class Ledger {
         ...(summary.error && { error: summary.error, step: summary.error.step }),
       };
     });
+  }
+
+  /**
+   * Keeps a custom-resource request on the application's item until the vend of
+   * `callback.requestId` ends. Not kept (`kept: false`, with the current item) when that vend has
+   * already ended, or another request has replaced it: the caller answers at once.
+   */
+  public async keepCallback(
+    name: string,
+    callback: PendingCallback,
+  ): Promise<{ kept: boolean; record?: ApplicationRecord }> {
+    let kept = false;
+    const record = await this.update(name, callback.requestId, (r) => {
+      kept = r.status === 'REQUESTED' || r.status === 'IN_PROGRESS';
+      if (!kept) return r;
+      const others = (r.callbacks ?? []).filter((c) => !sameCallback(c, callback));
+      return { ...r, callbacks: [...others, callback] };
+    });
+    const current = record ?? (await this.store.read(name));
+    return { kept: kept && record !== undefined, ...(current && { record: current }) };
+  }
+
+  /** The callbacks waiting for the vend of `requestId` (any request when omitted). */
+  public async pendingCallbacks(name: string, requestId?: string): Promise<PendingCallback[]> {
+    const record = await this.store.read(name);
+    return (record?.callbacks ?? []).filter((c) => !requestId || c.requestId === requestId);
+  }
+
+  /** Removes callbacks that were answered (or are no longer wanted); a conditional write, like every write. */
+  public async removeCallbacks(name: string, answered: readonly PendingCallback[]): Promise<void> {
+    if (answered.length === 0) return;
+    for (let race = 0; race < MAX_RACES; race += 1) {
+      const current = await this.store.read(name);
+      if (!current?.callbacks?.length) return;
+      const remaining = current.callbacks.filter((c) => !answered.some((a) => sameCallback(a, c)));
+      if (remaining.length === current.callbacks.length) return;
+      const { callbacks: _all, ...rest } = current;
+      const next: ApplicationRecord = {
+        ...rest,
+        ...(remaining.length > 0 && { callbacks: remaining }),
+        updatedAt: this.now().toISOString(),
+        version: current.version + 1,
+      };
+      if (await this.store.write(next, current.version)) return;
+    }
+    throw new Error(`The ledger entry of "${name}" kept changing; try again`);
   }
 
   private async update(

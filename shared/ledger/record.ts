@@ -33,11 +33,33 @@ export interface ApplicationRecord {
   error?: { step: string; message: string };
   /** The vend's summary, once it has ended. */
   summary?: VendSummary;
+  /** CloudFormation custom-resource requests (Service Catalog) waiting for the vend to end. */
+  callbacks?: PendingCallback[];
   createdAt: string;
   updatedAt: string;
   /** Optimistic concurrency: every write requires the version it read. */
   version: number;
 }
+
+/**
+ * A CloudFormation custom-resource request answered when the vend of `requestId` ends: where to
+ * PUT the response (a pre-signed URL) and the ids the response must echo.
+ */
+export interface PendingCallback {
+  /** The appvend request (`ApplicationRecord.requestId`) whose end answers it. */
+  requestId: string;
+  requestType: 'Create' | 'Update';
+  responseUrl: string;
+  stackId: string;
+  cfnRequestId: string;
+  logicalResourceId: string;
+  physicalResourceId: string;
+  receivedAt: string;
+}
+
+/** One callback per CloudFormation request: a re-sent request replaces its earlier copy. */
+export const sameCallback = (a: PendingCallback, b: PendingCallback): boolean =>
+  a.stackId === b.stackId && a.logicalResourceId === b.logicalResourceId && a.cfnRequestId === b.cfnRequestId;
 
 /** Canonical JSON: keys sorted at every level, so that key order never changes the digest. */
 function canonical(value: unknown): string {

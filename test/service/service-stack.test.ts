@@ -315,11 +315,17 @@ describe('Stack: AppvendService', () => {
     const starters = resources('AWS::IAM::Policy')
       .filter(([, p]) => JSON.stringify(p.Properties.PolicyDocument).includes('states:StartExecution'))
       .map(([, p]) => (p.Properties.Roles as Loose[]).map((r) => r.Ref));
-    const [submitId, submit] = functionsByName().get(functionName('submit-application'))!;
+    const [submitId] = functionsByName().get(functionName('submit-application'))!;
+    // The front doors whose handlers start vends (through the ledger): their roles, and no other.
+    const doorRoles = FRONT_DOOR_FUNCTIONS.filter((door) =>
+      functionPermissions(door, PERMISSION_SCOPE).some((p) => p.actions.includes('states:StartExecution')),
+    ).map((door) => functionsByName().get(functionName(door))![1].Properties.Role['Fn::GetAtt'][0]);
 
     // Assess
     expect(assumedBy).not.toContain('events.amazonaws.com');
-    expect(starters).toEqual([[submit.Properties.Role['Fn::GetAtt'][0]]]);
+    expect(starters.every((roles) => roles.length === 1)).toBe(true);
+    expect(starters.flat().sort()).toEqual([...doorRoles].sort());
+    expect(doorRoles.length).toBeGreaterThanOrEqual(2);
     expect(submitId).toMatch(/^FrontDoorsSubmitApplication/);
   });
 
@@ -559,7 +565,14 @@ describe('Stack: AppvendService', () => {
     // Assess
     expect(acknowledged.length).toBeGreaterThan(0);
     expect(new Set(raw.map((f) => f.id.replace(/\[.*$/, '')))).toEqual(
-      new Set(['AwsSolutions-IAM5', 'AwsSolutions-SQS3']),
+      // APIG3, APIG6, COG4: the portal API (no WAF, no execution logging, IAM rather than Cognito).
+      new Set([
+        'AwsSolutions-IAM5',
+        'AwsSolutions-SQS3',
+        'AwsSolutions-APIG3',
+        'AwsSolutions-APIG6',
+        'AwsSolutions-COG4',
+      ]),
     );
     for (const ack of acknowledged) {
       expect(ack.reason.length).toBeGreaterThan(40);
@@ -568,5 +581,112 @@ describe('Stack: AppvendService', () => {
         found: raw.some((f) => f.id === ack.id && (f.path === ack.path || f.path.startsWith(`${ack.path}/`))),
       }).toEqual({ ack: `${ack.id} on ${ack.path}`, found: true });
     }
+  });
+  describe('the Service Catalog door', () => {
+    const productTemplate = (): Loose =>
+      JSON.parse(
+        readFileSync(
+          join(
+            outdir,
+            readdirSync(outdir).find((f) => f.endsWith('.product.template.json'))!,
+          ),
+          'utf8',
+        ),
+      );
+
+    it('offers the New application environment product in the appvend portfolio, launched with its launch role', () => {
+      // Prepare
+      const [[productId, product]] = resources('AWS::ServiceCatalog::CloudFormationProduct') as [
+        [string, Loose],
+      ];
+      const [[portfolioId]] = resources('AWS::ServiceCatalog::Portfolio') as [[string, Loose]];
+      const [[, constraint]] = resources('AWS::ServiceCatalog::LaunchRoleConstraint') as [[string, Loose]];
+
+      // Act
+      const role = json.Resources[constraint.Properties.RoleArn['Fn::GetAtt'][0]];
+      const statements = role.Properties.Policies.flatMap(
+        (p: Loose) => p.PolicyDocument.Statement,
+      ) as Loose[];
+
+      // Assess
+      expect(product.Properties.Name).toBe('New application environment');
+      expect(product.Properties.Description).toContain('Terminating it removes the product only');
+      expect(constraint.Properties).toMatchObject({
+        PortfolioId: { Ref: portfolioId },
+        ProductId: { Ref: productId },
+      });
+      expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+        expect.objectContaining({ Principal: { Service: 'servicecatalog.amazonaws.com' } }),
+      ]);
+      expect(Object.fromEntries(statements.map((st) => [st.Sid, st.Resource]))).toEqual({
+        ManageProvisionedProductStack: {
+          'Fn::Sub': 'arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/SC-*',
+        },
+        ReadTemplateSummary: '*',
+        ReadProductTemplate: '*',
+        InvokeApplicationEnvironmentProvider: {
+          'Fn::Sub':
+            'arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:appvend-service-catalog-product',
+        },
+      });
+      expect(statements.find((st) => st.Sid === 'ReadProductTemplate')!.Condition).toEqual({
+        StringEquals: { 's3:ExistingObjectTag/servicecatalog:provisioning': 'true' },
+      });
+    });
+
+    it("ships a product template whose parameters mirror the request and whose outputs are the custom resource's ids", () => {
+      // Act
+      const product = productTemplate();
+      const resource = product.Resources.ApplicationEnvironment;
+
+      // Assess
+      expect(Object.keys(product.Parameters)).toEqual([
+        'AppName',
+        'Owner',
+        'AccountEmail',
+        'Stages',
+        'ConnectionArn',
+        'Repository',
+        'Branch',
+        'Profile',
+        'AllowedServices',
+      ]);
+      expect(product.Parameters.Stages.Type).toBe('CommaDelimitedList');
+      expect(product.Parameters.AllowedServices.Type).toBe('CommaDelimitedList');
+      expect(resource.Type).toBe('Custom::ApplicationEnvironment');
+      expect(JSON.stringify(resource.Properties.ServiceToken)).toContain(
+        ':function:appvend-service-catalog-product',
+      );
+      expect(resource.Properties.ServiceTimeout).toBe('3600');
+      expect(Object.keys(product.Outputs).sort()).toEqual([
+        'AccountIds',
+        'OrganizationalUnitId',
+        'RequestId',
+        'ToolingAccountId',
+      ]);
+      expect(blockingFindings(cfnLint({ product }))).toEqual([]);
+    });
+
+    it('hands each vend outcome event to the function that answers the waiting product requests', () => {
+      // Prepare
+      const [outcomeId] = functionsByName().get(functionName('service-catalog-outcome'))!;
+
+      // Act
+      const [, rule] = resources('AWS::Events::Rule').find(
+        ([, r]) => r.Properties.Name === 'appvend-service-catalog-outcome',
+      )!;
+
+      // Assess
+      expect(rule.Properties.EventPattern).toEqual({
+        source: ['appvend'],
+        'detail-type': ['Application Vended', 'Application Vending Failed'],
+      });
+      expect(rule.Properties.Targets).toEqual([
+        expect.objectContaining({
+          Arn: { 'Fn::GetAtt': [outcomeId, 'Arn'] },
+          RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 7200 },
+        }),
+      ]);
+    });
   });
 });

@@ -156,6 +156,21 @@ const CALLS: Record<ServiceFunctionName, Call[]> = {
     { action: 'states:StartExecution', resource: STATE_MACHINE },
     { action: 'sqs:SendMessage', resource: DLQ },
   ],
+  'portal-api': [
+    { action: 'dynamodb:GetItem', resource: LEDGER },
+    { action: 'dynamodb:PutItem', resource: LEDGER },
+    { action: 'dynamodb:Scan', resource: LEDGER },
+    { action: 'states:StartExecution', resource: STATE_MACHINE },
+  ],
+  'service-catalog-product': [
+    { action: 'dynamodb:GetItem', resource: LEDGER },
+    { action: 'dynamodb:PutItem', resource: LEDGER },
+    { action: 'states:StartExecution', resource: STATE_MACHINE },
+  ],
+  'service-catalog-outcome': [
+    { action: 'dynamodb:GetItem', resource: LEDGER },
+    { action: 'dynamodb:PutItem', resource: LEDGER },
+  ],
 };
 
 /** The identity policy of a function, with the stack's Fn::Sub variables resolved. */
@@ -427,6 +442,47 @@ describe('Functions: stepPermissions and frontDoorPermissions', () => {
       'an account created by the front door',
       'submit-application',
       { action: 'organizations:CreateAccount', resource: '*', context: TAG_ON_CREATE },
+    ],
+    [
+      'a ledger item deleted through the portal API',
+      'portal-api',
+      { action: 'dynamodb:DeleteItem', resource: LEDGER },
+    ],
+    [
+      'another table scanned through the portal API',
+      'portal-api',
+      { action: 'dynamodb:Scan', resource: LEDGER.replace('appvend-ledger', 'payroll') },
+    ],
+    [
+      'an execution stopped through the portal API',
+      'portal-api',
+      {
+        action: 'states:StopExecution',
+        resource: `arn:aws:states:${REGION}:${MANAGEMENT}:execution:appvend-vend:orders-3f2a9c1b7d4e-1`,
+      },
+    ],
+    [
+      'the dead-letter queue written by the portal API',
+      'portal-api',
+      { action: 'sqs:SendMessage', resource: DLQ },
+    ],
+    [
+      'a vend started by the Service Catalog outcome function',
+      'service-catalog-outcome',
+      { action: 'states:StartExecution', resource: STATE_MACHINE },
+    ],
+    [
+      'the ledger scanned by the Service Catalog door',
+      'service-catalog-product',
+      { action: 'dynamodb:Scan', resource: LEDGER },
+    ],
+    [
+      'another state machine started by the Service Catalog door',
+      'service-catalog-product',
+      {
+        action: 'states:StartExecution',
+        resource: STATE_MACHINE.replace('appvend-vend', 'payroll'),
+      },
     ],
   ])('refuses %s', async (_what, step, call) => {
     // Act

@@ -1,8 +1,8 @@
 import { CreateAccountCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { maxInFlight } from '../../bench/measures';
 import { DEFAULT_LATENCY } from '../../shared/sandbox';
-import type { CreateAccountRequestState } from '../../shared/sandbox/state';
 import { sandboxWorld, type SandboxWorld } from '../support/workflow';
 
 const sample = JSON.parse(
@@ -27,23 +27,6 @@ async function startForeignRequests(world: SandboxWorld, count: number): Promise
   return ids;
 }
 
-/** The most CreateAccount requests that were IN_PROGRESS at the same instant, from the sandbox's own record. */
-function peakInFlight(requests: CreateAccountRequestState[]): number {
-  const edges = requests.flatMap((r) => [
-    { at: r.requestedAt, delta: 1 },
-    { at: r.completesAt, delta: -1 },
-  ]);
-  // A request ending at t frees its slot before one starting at t takes it.
-  edges.sort((a, b) => a.at - b.at || a.delta - b.delta);
-  let current = 0;
-  let peak = 0;
-  for (const edge of edges) {
-    current += edge.delta;
-    peak = Math.max(peak, current);
-  }
-  return peak;
-}
-
 describe('Workflow: CreateAccount beyond the organization quota queues instead of failing', () => {
   afterEach(() => {
     delete process.env.APPVEND_CREATE_ACCOUNT_CONCURRENCY;
@@ -62,7 +45,7 @@ describe('Workflow: CreateAccount beyond the organization quota queues instead o
     const requests = world.sandbox.createAccountRequests();
     expect(requests).toHaveLength(12);
     expect(requests.every((r) => r.state === 'SUCCEEDED')).toBe(true);
-    expect(peakInFlight(requests)).toBe(5);
+    expect(maxInFlight(requests)).toBe(5);
     const accounts = world.sandbox.accounts().filter((a) => a.email.startsWith('aws+'));
     expect(new Set(accounts.map((a) => a.email)).size).toBe(12);
     // Three waves of CreateAccount: the vend cannot end before the third wave's accounts exist.
@@ -103,7 +86,7 @@ describe('Workflow: CreateAccount beyond the organization quota queues instead o
     expect(run.summary.status).toBe('SUCCEEDED');
     const requests = world.sandbox.createAccountRequests();
     expect(requests).toHaveLength(6);
-    expect(peakInFlight(requests)).toBe(5);
+    expect(maxInFlight(requests)).toBe(5);
     const refused = world.sandbox.calls.filter(
       (c) => c.operation === 'CreateAccount' && c.error === 'TooManyRequestsException',
     );

@@ -1,0 +1,273 @@
+import { applicationRequestJsonSchema } from '../../shared/request/schema';
+import { DEFAULT_PAGE_SIZE, MAX_BODY_BYTES, MAX_PAGE_SIZE } from '../../shared/workflow/portal-api';
+
+/** The portal API's name, its stage, and its routes (`services/portal-api/handler.ts`). */
+export const PORTAL_API_NAME = 'appvend-portal';
+export const PORTAL_API_STAGE = 'v1';
+
+type Schema = Record<string, unknown>;
+
+/**
+ * Removes, at every level, what API Gateway's draft 4 validator cannot take: `propertyNames`
+ * (unknown to draft 4) and patterns written with look-behind or Unicode property classes, which
+ * ECMA 262 5.1 regular expressions lack. The handler checks every rule again with the zod schema,
+ * so what API Gateway does not check is still refused (400, naming the field).
+ */
+function forDraft4(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(forDraft4);
+  if (node === null || typeof node !== 'object') return node;
+  const out: Schema = {};
+  for (const [key, value] of Object.entries(node as Schema)) {
+    if (key === 'propertyNames' || key === '$schema') continue;
+    if (key === 'pattern' && typeof value === 'string' && /\(\?<[!=]|\\p\{/.test(value)) continue;
+    // `properties` holds names, not keywords: keep every name, clean each schema.
+    out[key] =
+      key === 'properties'
+        ? Object.fromEntries(Object.entries(value as Schema).map(([k, v]) => [k, forDraft4(v)]))
+        : forDraft4(value);
+  }
+  return out;
+}
+
+/**
+ * The request body model of `POST /applications`, as JSON Schema draft 4 (what API Gateway
+ * models take), from the one zod schema (`shared/request/schema.ts`). Unknown fields are refused
+ * (`additionalProperties: false`), as by the zod schema.
+ */
+export function portalRequestModelSchema(): Schema {
+  return {
+    $schema: 'http://json-schema.org/draft-04/schema#',
+    title: 'ApplicationRequest',
+    ...(forDraft4(applicationRequestJsonSchema()) as Schema),
+  };
+}
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: Schema, description: string, headers?: Schema) => ({
+  description,
+  ...(headers && { headers }),
+  content: { 'application/json': { schema } },
+});
+const problemsResponse = (description: string) => json(ref('Problems'), description);
+const messageResponse = (description: string) => json(ref('Message'), description);
+const nullable = (schema: Schema) => ({ anyOf: [schema, { type: 'null' }] });
+
+/**
+ * The portal API as OpenAPI 3.1 (committed as `docs/openapi.json`): the three operations, IAM
+ * authorization (Signature Version 4 for `execute-api`), the request schema exported from the one
+ * zod schema, and every answer the handler gives.
+ */
+export function portalOpenApiDocument(): Schema {
+  const { $schema: _dialect, ...request } = applicationRequestJsonSchema();
+  const common = {
+    '403': messageResponse('The call is not signed, or its principal may not call the API'),
+    '500': json(ref('InternalError'), 'An unexpected error, logged under the Lambda request id'),
+  };
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'appvend portal API',
+      version: '1.0.0',
+      description:
+        'Requests AWS Organizations application environments (an OU, an SCP, tooling and stage accounts, ' +
+        'a delivery pipeline, guardrails) and follows their vend. Every call is signed with AWS ' +
+        'credentials of the organization (Signature Version 4, service execute-api).',
+    },
+    servers: [
+      {
+        url: `https://{restApiId}.execute-api.{region}.amazonaws.com/${PORTAL_API_STAGE}`,
+        variables: {
+          restApiId: { default: 'abcdef1234', description: 'The PortalApiId output of the stack' },
+          region: { default: 'us-east-1', description: "The stack's Region" },
+        },
+      },
+    ],
+    security: [{ sigv4: [] }],
+    paths: {
+      '/applications': {
+        post: {
+          operationId: 'SubmitApplication',
+          summary: 'Request an application environment (or the same request again)',
+          description:
+            'Records the request in the ledger and starts its vend once. The same request again answers ' +
+            'with the same request id and starts nothing. A request for a name of another owner, or a ' +
+            `changed request while the vend runs, is refused (409). Bodies over ${MAX_BODY_BYTES} bytes are refused (413).`,
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: ref('ApplicationRequest') } },
+          },
+          responses: {
+            '202': json(ref('Accepted'), 'Recorded; the vend runs (or already ran) under the request id', {
+              Location: { description: '/applications/{name}', schema: { type: 'string' } },
+            }),
+            '400': problemsResponse('The body is not JSON, or breaks the request schema (each field named)'),
+            ...common,
+            '409': json(
+              ref('Conflict'),
+              'Another owner has the name, or a different request is being vended',
+            ),
+            '413': problemsResponse(`The body is over ${MAX_BODY_BYTES} bytes`),
+          },
+        },
+        get: {
+          operationId: 'ListApplications',
+          summary: 'List applications, a page at a time',
+          parameters: [
+            {
+              name: 'limit',
+              in: 'query',
+              required: false,
+              schema: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE },
+            },
+            {
+              name: 'cursor',
+              in: 'query',
+              required: false,
+              description: 'The cursor of the previous page',
+              schema: { type: 'string' },
+            },
+          ],
+          responses: {
+            '200': json(ref('ApplicationList'), 'A page of applications'),
+            '400': problemsResponse('A parameter is unknown or out of range (each named)'),
+            ...common,
+          },
+        },
+      },
+      '/applications/{name}': {
+        get: {
+          operationId: 'GetApplication',
+          summary: 'Where an application stands',
+          parameters: [
+            { name: 'name', in: 'path', required: true, schema: (request.properties as Schema).name },
+          ],
+          responses: {
+            '200': json(
+              ref('Application'),
+              'Status, current step, request id, execution, ids vended so far, error',
+            ),
+            '400': problemsResponse('The name is not an application name'),
+            ...common,
+            '404': messageResponse('No application has this name'),
+          },
+        },
+      },
+    },
+    components: {
+      securitySchemes: {
+        sigv4: {
+          type: 'apiKey',
+          name: 'Authorization',
+          in: 'header',
+          description:
+            'AWS Signature Version 4 (service execute-api); API Gateway checks it (IAM authorization)',
+          'x-amazon-apigateway-authtype': 'awsSigv4',
+        },
+      },
+      schemas: {
+        ApplicationRequest: request,
+        Accepted: {
+          type: 'object',
+          required: ['name', 'requestId', 'status', 'outcome', 'location'],
+          properties: {
+            name: { type: 'string' },
+            requestId: { type: 'string' },
+            status: ref('Status'),
+            outcome: {
+              type: 'string',
+              enum: ['started', 'existing'],
+              description:
+                'started: this call started the vend; existing: the same request was already recorded',
+            },
+            location: { type: 'string' },
+          },
+        },
+        Status: { type: 'string', enum: ['REQUESTED', 'IN_PROGRESS', 'SUCCEEDED', 'FAILED'] },
+        Application: {
+          type: 'object',
+          required: [
+            'name',
+            'owner',
+            'requestId',
+            'status',
+            'attempt',
+            'execution',
+            'ids',
+            'createdAt',
+            'updatedAt',
+          ],
+          properties: {
+            name: { type: 'string' },
+            owner: { type: 'string' },
+            requestId: { type: 'string' },
+            status: ref('Status'),
+            step: nullable({
+              type: 'string',
+              description: 'The step running or, after a failure, the step that failed',
+            }),
+            attempt: { type: 'integer', minimum: 1 },
+            execution: {
+              type: 'object',
+              properties: { name: { type: 'string' }, arn: nullable({ type: 'string' }) },
+            },
+            ids: {
+              type: 'object',
+              description: 'What was vended so far',
+              properties: {
+                organizationalUnit: { type: 'string' },
+                serviceControlPolicy: { type: 'string' },
+                accounts: { type: 'object', additionalProperties: { type: 'string' } },
+              },
+            },
+            error: nullable({
+              type: 'object',
+              properties: { step: { type: 'string' }, message: { type: 'string' } },
+            }),
+            createdAt: { type: 'string', format: 'date-time' },
+            updatedAt: { type: 'string', format: 'date-time' },
+          },
+        },
+        ApplicationList: {
+          type: 'object',
+          required: ['items'],
+          properties: {
+            items: { type: 'array', items: ref('Application') },
+            cursor: {
+              type: 'string',
+              description: 'Present when there may be more: pass it to get the next page',
+            },
+          },
+        },
+        Problems: {
+          type: 'object',
+          required: ['problems'],
+          properties: {
+            problems: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['field', 'message'],
+                properties: { field: { type: 'string' }, message: { type: 'string' } },
+              },
+            },
+          },
+        },
+        Conflict: {
+          type: 'object',
+          required: ['reason', 'message', 'requestId'],
+          properties: {
+            reason: { type: 'string', enum: ['owner', 'in-progress'] },
+            message: { type: 'string' },
+            requestId: { type: 'string', description: 'The request the ledger holds for the name' },
+          },
+        },
+        Message: { type: 'object', required: ['message'], properties: { message: { type: 'string' } } },
+        InternalError: {
+          type: 'object',
+          required: ['message', 'requestId'],
+          properties: { message: { const: 'internal error' }, requestId: { type: 'string' } },
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,49 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { z } from 'zod';
+import { ledgerFor } from '../../shared/ledger';
+import { logger } from '../../shared/lambda/step-handler';
+import { StepFunctionsStarter } from '../../shared/workflow/intake';
+import {
+  answerPortalRequest,
+  auditOf,
+  internalError,
+  toProxyResult,
+  type PortalAnswer,
+} from '../../shared/workflow/portal-api';
+import { readEnvironment } from '../../shared/workflow/settings';
+
+export const environment = {
+  APPVEND_LEDGER_TABLE: z.string().min(3).max(255),
+  APPVEND_STATE_MACHINE_ARN: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[\w-]{1,80}$/, {
+      error: 'must be a Step Functions state machine ARN',
+    }),
+};
+
+/**
+ * The portal API door: API Gateway (REST, IAM authorization, Lambda proxy) hands every request
+ * here. Each request is answered with a status code and a JSON body, never with an exception: an
+ * unexpected error is logged with its details and answered 500 with the Lambda request id only.
+ * One audit line per request names the caller, the method, the path and the answer.
+ */
+export const handler = middy(
+  async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
+    logger.appendKeys({ step: 'portal-api' });
+    let answer: PortalAnswer;
+    try {
+      const env = readEnvironment(environment);
+      answer = await answerPortalRequest(event, {
+        ledger: ledgerFor(env.APPVEND_LEDGER_TABLE),
+        starter: new StepFunctionsStarter(env.APPVEND_STATE_MACHINE_ARN),
+      });
+    } catch (error) {
+      logger.error('portal request failed', { error: error as Error });
+      answer = internalError(context.awsRequestId);
+    }
+    logger.info('portal request answered', { audit: auditOf(event, answer) });
+    return toProxyResult(answer);
+  },
+).use(injectLambdaContext(logger, { resetKeys: true }));

@@ -1,0 +1,272 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { Ledger } from '../ledger/ledger';
+import type { ApplicationRecord } from '../ledger/record';
+import { NAME_PATTERN } from '../request/schema';
+import type { FieldProblem } from '../request/validate';
+import { submitApplication, type ExecutionStarter } from './intake';
+
+/** The largest request body the API takes; a request is a few hundred bytes. */
+export const MAX_BODY_BYTES = 32 * 1024;
+/** Page sizes of `GET /applications`. */
+export const DEFAULT_PAGE_SIZE = 25;
+export const MAX_PAGE_SIZE = 100;
+/** The longest application name (`shared/request/schema.ts`). */
+const MAX_NAME_LENGTH = 32;
+
+/** What the API answers, before it is serialized, with what the audit line says of it. */
+export interface PortalAnswer {
+  statusCode: number;
+  body: Record<string, unknown>;
+  headers?: Record<string, string>;
+  /** One word for the audit line: `started`, `existing`, `invalid`, `conflict`, `found`, ... */
+  outcome: string;
+  /** The application request the answer is about, when there is one. */
+  requestId?: string;
+}
+
+/** The one audit line per request: who called, what, and what they were answered. */
+export interface PortalAudit {
+  caller: string | null;
+  callerAccount: string | null;
+  sourceIp: string | null;
+  apiRequestId: string | null;
+  method: string;
+  path: string;
+  outcome: string;
+  statusCode: number;
+  requestId?: string;
+}
+
+export interface PortalDependencies {
+  ledger: Ledger;
+  starter: ExecutionStarter;
+}
+
+const JSON_HEADERS = {
+  'Content-Type': 'application/json',
+  'Cache-Control': 'no-store',
+  'X-Content-Type-Options': 'nosniff',
+};
+
+const problems = (
+  statusCode: number,
+  outcome: string,
+  list: FieldProblem[],
+  headers?: Record<string, string>,
+): PortalAnswer => ({ statusCode, outcome, body: { problems: list }, ...(headers && { headers }) });
+
+/**
+ * The portal API (API Gateway REST, Lambda proxy integration): routes the event, checks what
+ * API Gateway already checked (signature, body schema) once more, and answers with a status code
+ * and a small JSON body. Only unexpected errors are thrown (the handler turns them into a 500).
+ *
+ * - `POST /applications`: the request as body; 202 (Location `/applications/{name}`), 400, 409, 413.
+ * - `GET /applications/{name}`: where the application stands; 404 when unknown.
+ * - `GET /applications?limit=&cursor=`: a page of applications.
+ */
+export async function answerPortalRequest(
+  event: APIGatewayProxyEvent,
+  deps: PortalDependencies,
+): Promise<PortalAnswer> {
+  if (!callerOf(event)) {
+    return {
+      statusCode: 403,
+      outcome: 'unsigned',
+      body: { message: 'requests must be signed with AWS credentials (Signature Version 4)' },
+    };
+  }
+  const method = (event.httpMethod ?? '').toUpperCase();
+  const path = normalizedPath(event.path);
+  if (path === '/applications') {
+    if (method === 'POST') return submit(event, deps);
+    if (method === 'GET') return list(event, deps);
+    return methodNotAllowed(['GET', 'POST']);
+  }
+  const byName = /^\/applications\/([^/]+)$/.exec(path);
+  if (byName) {
+    if (method === 'GET') return get(event.pathParameters?.name ?? byName[1]!, deps);
+    return methodNotAllowed(['GET']);
+  }
+  return { statusCode: 404, outcome: 'no-route', body: { message: `no route for ${method} ${path}` } };
+}
+
+/** The IAM identity API Gateway verified, or undefined for an unsigned call. */
+export function callerOf(event: APIGatewayProxyEvent): string | undefined {
+  const arn = event.requestContext?.identity?.userArn;
+  return typeof arn === 'string' && /^arn:aws[a-z-]*:(iam|sts)::\d{12}:/.test(arn) ? arn : undefined;
+}
+
+/** The audit line of an answered request. */
+export function auditOf(event: APIGatewayProxyEvent, answer: PortalAnswer): PortalAudit {
+  const identity = event.requestContext?.identity;
+  return {
+    caller: identity?.userArn ?? null,
+    callerAccount: identity?.accountId ?? null,
+    sourceIp: identity?.sourceIp ?? null,
+    apiRequestId: event.requestContext?.requestId ?? null,
+    method: event.httpMethod,
+    path: event.path,
+    outcome: answer.outcome,
+    statusCode: answer.statusCode,
+    ...(answer.requestId && { requestId: answer.requestId }),
+  };
+}
+
+/** The Lambda proxy result of an answer. */
+export function toProxyResult(answer: PortalAnswer): APIGatewayProxyResult {
+  return {
+    statusCode: answer.statusCode,
+    headers: { ...JSON_HEADERS, ...answer.headers },
+    body: JSON.stringify(answer.body),
+  };
+}
+
+/** An unexpected failure: no detail for the caller, only the id under which it was logged. */
+export function internalError(lambdaRequestId: string): PortalAnswer {
+  return {
+    statusCode: 500,
+    outcome: 'error',
+    body: { message: 'internal error', requestId: lambdaRequestId },
+  };
+}
+
+async function submit(event: APIGatewayProxyEvent, deps: PortalDependencies): Promise<PortalAnswer> {
+  if (event.body === null || event.body === undefined || event.body === '') {
+    return problems(400, 'invalid', [
+      { field: '(body)', message: 'is required: the application request as a JSON object' },
+    ]);
+  }
+  const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
+  if (raw.byteLength > MAX_BODY_BYTES) {
+    return problems(413, 'too-large', [
+      { field: '(body)', message: `must be at most ${MAX_BODY_BYTES} bytes (got ${raw.byteLength})` },
+    ]);
+  }
+  let input: unknown;
+  try {
+    input = JSON.parse(raw.toString('utf8'));
+  } catch (error) {
+    return problems(400, 'malformed', [
+      { field: '(body)', message: `is not valid JSON: ${(error as Error).message}` },
+    ]);
+  }
+  const result = await submitApplication(deps.ledger, deps.starter, input);
+  switch (result.outcome) {
+    case 'invalid':
+      return problems(400, 'invalid', result.problems);
+    case 'conflict':
+      return {
+        statusCode: 409,
+        outcome: `conflict-${result.reason}`,
+        requestId: result.requestId,
+        body: { reason: result.reason, message: result.message, requestId: result.requestId },
+      };
+    default: {
+      const { name } = result.record;
+      const location = `/applications/${encodeURIComponent(name)}`;
+      return {
+        statusCode: 202,
+        outcome: result.outcome,
+        requestId: result.requestId,
+        headers: { Location: location },
+        body: { name, requestId: result.requestId, status: result.status, outcome: result.outcome, location },
+      };
+    }
+  }
+}
+
+async function get(rawName: string, deps: PortalDependencies): Promise<PortalAnswer> {
+  const name = decoded(rawName);
+  if (name === undefined || !isApplicationName(name)) {
+    return problems(400, 'invalid', [
+      {
+        field: 'name',
+        message: `must be an application name (3–${MAX_NAME_LENGTH} lowercase letters, digits, hyphens)`,
+      },
+    ]);
+  }
+  const record = await deps.ledger.get(name);
+  if (!record) {
+    return { statusCode: 404, outcome: 'not-found', body: { message: `no application named "${name}"` } };
+  }
+  return { statusCode: 200, outcome: 'found', requestId: record.requestId, body: applicationView(record) };
+}
+
+async function list(event: APIGatewayProxyEvent, deps: PortalDependencies): Promise<PortalAnswer> {
+  const query = event.queryStringParameters ?? {};
+  const found: FieldProblem[] = [];
+  for (const key of Object.keys(query)) {
+    if (key !== 'limit' && key !== 'cursor') found.push({ field: key, message: 'unknown parameter' });
+  }
+  let limit = DEFAULT_PAGE_SIZE;
+  if (query.limit !== undefined) {
+    const value = /^\d{1,3}$/.test(query.limit) ? Number(query.limit) : NaN;
+    if (value >= 1 && value <= MAX_PAGE_SIZE) limit = value;
+    else found.push({ field: 'limit', message: `must be an integer from 1 to ${MAX_PAGE_SIZE}` });
+  }
+  let after: string | undefined;
+  if (query.cursor !== undefined) {
+    after = cursorName(query.cursor);
+    if (!after) found.push({ field: 'cursor', message: 'must be a cursor returned by a previous page' });
+  }
+  if (found.length > 0) return problems(400, 'invalid', found);
+  const page = await deps.ledger.list({ limit, ...(after && { cursor: after }) });
+  return {
+    statusCode: 200,
+    outcome: 'listed',
+    body: {
+      items: page.items.map(applicationView),
+      ...(page.cursor && { cursor: Buffer.from(page.cursor, 'utf8').toString('base64url') }),
+    },
+  };
+}
+
+/** What `GET /applications/{name}` shows of a ledger item (not the request's internals). */
+export function applicationView(record: ApplicationRecord): Record<string, unknown> {
+  return {
+    name: record.name,
+    owner: record.owner,
+    requestId: record.requestId,
+    status: record.status,
+    step: record.step ?? null,
+    attempt: record.attempt,
+    execution: { name: record.executionName, arn: record.executionArn ?? null },
+    ids: record.ids ?? {},
+    error: record.error ?? null,
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+  };
+}
+
+function methodNotAllowed(allowed: string[]): PortalAnswer {
+  return {
+    statusCode: 405,
+    outcome: 'method-not-allowed',
+    headers: { Allow: allowed.join(', ') },
+    body: { message: `method not allowed; use ${allowed.join(' or ')}` },
+  };
+}
+
+function normalizedPath(path: string | undefined): string {
+  const trimmed = (path ?? '/').replace(/\/+$/, '');
+  return trimmed === '' ? '/' : trimmed;
+}
+
+function decoded(value: string): string | undefined {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return undefined;
+  }
+}
+
+function isApplicationName(value: string): boolean {
+  return value.length >= 3 && value.length <= MAX_NAME_LENGTH && NAME_PATTERN.test(value);
+}
+
+/** Cursors are opaque to callers: the last name of the previous page, base64url-encoded. */
+function cursorName(cursor: string): string | undefined {
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(cursor)) return undefined;
+  const name = Buffer.from(cursor, 'base64url').toString('utf8');
+  return isApplicationName(name) ? name : undefined;
+}
