@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { awsClients } from '../shared/aws/client-factory';
 import { validateRequest, formatProblem } from '../shared/request/validate';
 import { LedgerConflictError } from '../shared/ledger/ledger';
+import { StepFunctionsProgress } from '../shared/workflow/current-step';
 import { openBackend, type BackendKind } from './backends';
 import { formatDuration } from './format';
 import { parseLatencyOverrides } from './latency';
@@ -243,10 +244,15 @@ async function statusCommand(args: string[]): Promise<number> {
   });
   const name = positionals[0];
   if (name) {
-    const record = await backend.ledger.get(name);
+    let record = await backend.ledger.get(name);
     if (!record) {
       process.stderr.write(`appvend: no application named ${name}\n`);
       return 1;
+    }
+    // On AWS a running vend's step comes from its execution (local runs have ended by now).
+    if (kind === 'aws' && record.status === 'IN_PROGRESS' && record.executionArn?.startsWith('arn:')) {
+      const step = await new StepFunctionsProgress().currentStep(record.executionArn).catch(() => undefined);
+      if (step) record = { ...record, step };
     }
     process.stdout.write(
       values.json ? `${JSON.stringify(record, null, 2)}\n` : `${formatApplication(record)}\n`,

@@ -1,17 +1,10 @@
 import type { Clock } from '../shared/clock/clock';
+import { TOP_LEVEL_STEPS } from '../shared/workflow/top-level-steps';
 import type { VendSummary, VendedAccount, StackSetDeployment } from '../shared/workflow/types';
 import { LOCAL_HANDLERS } from './handlers';
 import { runLocally, type TaskEvent } from './local-runner';
 
-/** The top-level steps of the state machine, as a person reads the progress. */
-export const TOP_LEVEL_STEPS = [
-  'ValidateRequest',
-  'EnsureOrganizationalUnit',
-  'EnsureServiceControlPolicy',
-  'VendAccounts',
-  'DeployStackSets',
-  'Summarize',
-] as const;
+export { TOP_LEVEL_STEPS };
 
 export interface StepTiming {
   step: string;

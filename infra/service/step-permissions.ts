@@ -346,6 +346,14 @@ export function frontDoorPermissions(door: FrontDoorFunctionName, scope: Permiss
           actions: ['states:StartExecution'],
           resources: [scope.stateMachineArn],
         },
+        {
+          // GET /applications/{name}: the step a running vend is at, from its history.
+          sid: 'ReadVendProgress',
+          actions: ['states:GetExecutionHistory'],
+          resources: [`${scope.stateMachineArn.replace(':stateMachine:', ':execution:')}:*`],
+          wildcardReason:
+            'Executions of the appvend-vend state machine only; execution names are made per request.',
+        },
       ];
 
     case 'service-catalog-product':

@@ -4,6 +4,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { z } from 'zod';
 import { ledgerFor } from '../../shared/ledger';
 import { logger } from '../../shared/lambda/step-handler';
+import { StepFunctionsProgress } from '../../shared/workflow/current-step';
 import { StepFunctionsStarter } from '../../shared/workflow/intake';
 import {
   answerPortalRequest,
@@ -38,6 +39,7 @@ export const handler = middy(
       answer = await answerPortalRequest(event, {
         ledger: ledgerFor(env.APPVEND_LEDGER_TABLE),
         starter: new StepFunctionsStarter(env.APPVEND_STATE_MACHINE_ARN),
+        progress: new StepFunctionsProgress(),
       });
     } catch (error) {
       logger.error('portal request failed', { error: error as Error });

@@ -3,6 +3,7 @@ import type { Ledger } from '../ledger/ledger';
 import type { ApplicationRecord } from '../ledger/record';
 import { NAME_PATTERN } from '../request/schema';
 import type { FieldProblem } from '../request/validate';
+import type { ExecutionProgress } from './current-step';
 import { submitApplication, type ExecutionStarter } from './intake';
 
 /** The largest request body the API takes; a request is a few hundred bytes. */
@@ -40,6 +41,8 @@ export interface PortalAudit {
 export interface PortalDependencies {
   ledger: Ledger;
   starter: ExecutionStarter;
+  /** Reads where a running vend is; without it, `step` is what the ledger recorded. */
+  progress?: ExecutionProgress;
 }
 
 const JSON_HEADERS = {
@@ -189,7 +192,13 @@ async function get(rawName: string, deps: PortalDependencies): Promise<PortalAns
   if (!record) {
     return { statusCode: 404, outcome: 'not-found', body: { message: `no application named "${name}"` } };
   }
-  return { statusCode: 200, outcome: 'found', requestId: record.requestId, body: applicationView(record) };
+  const step = await runningStep(record, deps.progress);
+  return {
+    statusCode: 200,
+    outcome: 'found',
+    requestId: record.requestId,
+    body: applicationView(step ? { ...record, step } : record),
+  };
 }
 
 async function list(event: APIGatewayProxyEvent, deps: PortalDependencies): Promise<PortalAnswer> {
@@ -219,6 +228,20 @@ async function list(event: APIGatewayProxyEvent, deps: PortalDependencies): Prom
       ...(page.cursor && { cursor: Buffer.from(page.cursor, 'utf8').toString('base64url') }),
     },
   };
+}
+
+/** The step a running vend is at, from its execution; nothing when it has ended or cannot be read. */
+async function runningStep(
+  record: ApplicationRecord,
+  progress?: ExecutionProgress,
+): Promise<string | undefined> {
+  if (!progress || record.status !== 'IN_PROGRESS' || !record.executionArn) return undefined;
+  try {
+    return await progress.currentStep(record.executionArn);
+  } catch {
+    // Progress is a nicety: the status answer stands without it.
+    return undefined;
+  }
 }
 
 /** What `GET /applications/{name}` shows of a ledger item (not the request's internals). */

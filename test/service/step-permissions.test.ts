@@ -161,6 +161,10 @@ const CALLS: Record<ServiceFunctionName, Call[]> = {
     { action: 'dynamodb:PutItem', resource: LEDGER },
     { action: 'dynamodb:Scan', resource: LEDGER },
     { action: 'states:StartExecution', resource: STATE_MACHINE },
+    {
+      action: 'states:GetExecutionHistory',
+      resource: `${STATE_MACHINE.replace(':stateMachine:', ':execution:')}:orders-a8ed75e8c8c6-1`,
+    },
   ],
   'service-catalog-product': [
     { action: 'dynamodb:GetItem', resource: LEDGER },

@@ -1,0 +1,26 @@
+/** The top-level steps of the state machine, as a person reads the progress. */
+export const TOP_LEVEL_STEPS = [
+  'ValidateRequest',
+  'EnsureOrganizationalUnit',
+  'EnsureServiceControlPolicy',
+  'VendAccounts',
+  'DeployStackSets',
+  'Summarize',
+] as const;
+export type TopLevelStep = (typeof TOP_LEVEL_STEPS)[number];
+
+const TOP_LEVEL = new Set<string>(TOP_LEVEL_STEPS);
+
+/**
+ * The top-level step a state of the vend state machine belongs to: the states inside the accounts
+ * Map and the stack set branches are named after what they work on (`CheckAccountCreation`,
+ * `WaitPipeline`, …). A test checks that every state of the definition maps to one.
+ */
+export function topLevelStepOf(state: string): TopLevelStep | undefined {
+  if (TOP_LEVEL.has(state)) return state as TopLevelStep;
+  if (/^(FailedAt|SummarizeFailure$|VendFailed$)/.test(state)) return 'Summarize';
+  // Stack set states first: `CrossAccountRoles` also contains "Account".
+  if (/ArtifactStore|Pipeline|CrossAccountRoles|RolesBranch|Guardrails/.test(state)) return 'DeployStackSets';
+  if (/Account/.test(state)) return 'VendAccounts';
+  return undefined;
+}
