@@ -84,6 +84,9 @@ function asLambdaError(error: unknown): Error {
   return shaped;
 }
 
+/** Definitions already validated by a run in this process. */
+const validated = new WeakSet<object>();
+
 /**
  * Runs the state machine's ASL in-process with aws-local-stepfunctions: Task states call the
  * handlers directly, and Wait states become waits on the given clock (virtual on the sandbox),
@@ -152,9 +155,12 @@ export function runLocally(options: LocalRunOptions, input: unknown): Promise<un
     }
   }
 
+  // The definition is validated on its first run only: validation compiles a JSON Schema, which
+  // would otherwise dominate runs of many executions of the same definition.
   const machine = new StateMachine(definition as unknown as StateMachineDefinition, {
-    validationOptions: { checkArn: false },
+    validationOptions: { checkArn: false, noValidate: validated.has(options.definition) },
   });
+  validated.add(options.definition);
   const execution = machine.run(input as never, {
     overrides: { taskResourceLocalHandlers: localHandlers as never, retryIntervalOverrides },
   });

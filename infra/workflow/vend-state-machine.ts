@@ -157,16 +157,28 @@ export class VendWorkflow {
       payload: TaskInput.fromObject({ 'creation.$': '$.creation', 'ouId.$': '$.ouId' }),
     });
     const wait = new Wait(s, 'WaitForAccount', { time: WaitTime.secondsPath('$.creation.poll.waitSeconds') });
-    // Queued behind the organization's CreateAccount quota: wait for a slot, then start again.
+    // Queued behind the organization's CreateAccount quota: wait for a slot, then ask again,
+    // looking at the slots first (one cheap call per look while the organization is full).
     const waitForSlot = new Wait(s, 'WaitForAccountSlot', {
       time: WaitTime.secondsPath('$.creation.poll.waitSeconds'),
     });
-    waitForSlot.next(start);
+    const retryStart = this.invoke('RetryAccountCreation', 'start-account-creation', {
+      payload: TaskInput.fromObject({
+        'account.$': '$.account',
+        'application.$': '$.application',
+        'tags.$': '$.tags',
+        queued: true,
+        'previous.$': '$.creation',
+      }),
+      resultPath: '$.creation',
+    });
+    waitForSlot.next(retryStart);
     const ready = new Choice(s, 'AccountReady?')
       .when(Condition.stringEquals('$.creation.state', 'SUCCEEDED'), move)
       .when(Condition.stringEquals('$.creation.state', 'QUEUED'), waitForSlot)
       .otherwise(wait);
     start.next(ready);
+    retryStart.next(ready);
     wait.next(check);
     check.next(ready);
 

@@ -28,14 +28,15 @@ export const ACCOUNT_POLL_POLICY: PollPolicy = {
   maxSeconds: 300,
 };
 /**
- * A queued CreateAccount looks again at a steady pace: a slot frees whenever any request in the
- * organization ends, which a growing wait would notice later and later.
+ * A queued CreateAccount looks again soon (a slot frees whenever any request in the organization
+ * ends), then less often the longer it waits, so that a long queue does not flood Organizations
+ * with ListCreateAccountStatus calls: at most one look a minute per queued account.
  */
 export const ACCOUNT_QUEUE_POLL_POLICY: PollPolicy = {
   initialSeconds: 20,
-  growth: 0,
+  growth: 0.25,
   minSeconds: 20,
-  maxSeconds: 20,
+  maxSeconds: 60,
 };
 export const STACK_SET_POLL_POLICY: PollPolicy = {
   initialSeconds: 30,

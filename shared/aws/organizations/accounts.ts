@@ -74,8 +74,23 @@ export async function startAccountCreation(
     tags?: Record<string, string>;
     /** The most CreateAccount requests appvend lets run at once in the organization. */
     concurrency?: number;
+    /** Asking again after QUEUED: look at the slots first, the cheap call, before the accounts. */
+    queued?: boolean;
   },
+  /**
+   * The client that sends CreateAccount, best without the SDK's own retries: a refusal for
+   * throttling means "the organization is full" and is answered QUEUED at once (the state machine
+   * waits), where the SDK's backoff would only hold the Lambda.
+   */
+  createClient: OrganizationsClient = client,
 ): Promise<AccountProgress> {
+  const concurrency = params.concurrency ?? DEFAULT_CREATE_ACCOUNT_CONCURRENCY;
+  if (params.queued) {
+    // While queued, nothing of ours was sent (QUEUED is only answered before CreateAccount, or when
+    // AWS refused it), so the organization is still full if the count says so.
+    const waiting = await requestsInProgress(client);
+    if (waiting.length >= concurrency) return { state: 'QUEUED', inFlight: waiting.length };
+  }
   const existing = await findAccountByEmail(client, params.email);
   if (existing?.Id) {
     if (existing.Status && existing.Status !== 'ACTIVE') {
@@ -88,12 +103,11 @@ export async function startAccountCreation(
   const inFlight = await requestsInProgress(client);
   const running = inFlight.find((status) => status.AccountName === params.name);
   if (running?.Id) return { state: 'IN_PROGRESS', requestId: running.Id };
-  const concurrency = params.concurrency ?? DEFAULT_CREATE_ACCOUNT_CONCURRENCY;
   if (inFlight.length >= concurrency) return { state: 'QUEUED', inFlight: inFlight.length };
 
   let status: CreateAccountStatus | undefined;
   try {
-    ({ CreateAccountStatus: status } = await client.send(
+    ({ CreateAccountStatus: status } = await createClient.send(
       new CreateAccountCommand({
         AccountName: params.name,
         Email: params.email,

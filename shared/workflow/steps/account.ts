@@ -1,3 +1,4 @@
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { ClientFactory } from '../../aws/client-factory';
 import {
   checkAccountCreation,
@@ -9,6 +10,25 @@ import { ACCOUNT_POLL_POLICY, ACCOUNT_QUEUE_POLL_POLICY, nextPoll } from '../../
 import type { AccountCreation, VendedAccount } from '../types';
 import type { AccountSpec } from '../../domain/naming';
 
+/** 0–9 s, the same for the same email. */
+function spreadSeconds(email: string): number {
+  let hash = 0;
+  for (const char of email) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+  return hash % 10;
+}
+
+const noRetryClients = new WeakMap<ClientFactory, OrganizationsClient>();
+
+/** An Organizations client that sends each call once (see {@link startAccountCreation}). */
+function createAccountClient(clients: ClientFactory): OrganizationsClient {
+  let client = noRetryClients.get(clients);
+  if (!client) {
+    client = clients.managementClient((config) => new OrganizationsClient({ ...config, maxAttempts: 1 }));
+    noRetryClients.set(clients, client);
+  }
+  return client;
+}
+
 function withPoll(
   account: AccountSpec,
   progress: AccountProgress,
@@ -17,8 +37,15 @@ function withPoll(
   const result: AccountCreation = { account, state: progress.state };
   if (progress.accountId) result.accountId = progress.accountId;
   if (progress.requestId) result.requestId = progress.requestId;
-  if (progress.state === 'IN_PROGRESS') result.poll = nextPoll(ACCOUNT_POLL_POLICY, previous?.poll);
-  if (progress.state === 'QUEUED') result.poll = nextPoll(ACCOUNT_QUEUE_POLL_POLICY);
+  // The waits grow within one phase (queued, then in progress); a new phase starts over.
+  const before = previous?.state === progress.state ? previous.poll : undefined;
+  if (progress.state === 'IN_PROGRESS') result.poll = nextPoll(ACCOUNT_POLL_POLICY, before);
+  if (progress.state === 'QUEUED') {
+    const poll = nextPoll(ACCOUNT_QUEUE_POLL_POLICY, before);
+    // Spread the queue: accounts that queued together would otherwise all look at the same
+    // instant and all but one be refused. The offset is fixed per account (no randomness).
+    result.poll = { ...poll, waitSeconds: poll.waitSeconds + spreadSeconds(account.email) };
+  }
   return result;
 }
 
@@ -35,20 +62,28 @@ export async function startAccount(
     tags?: Record<string, string>;
     application: string;
     concurrency?: number;
+    queued?: boolean;
+    /** The last answer, when asking again after QUEUED. */
+    previous?: AccountCreation;
   },
 ): Promise<AccountCreation> {
-  const progress = await startAccountCreation(clients.organizations(), {
-    name: params.account.name,
-    email: params.account.email,
-    roleName: params.roleName,
-    concurrency: params.concurrency,
-    tags: {
-      ...params.tags,
-      'appvend:application': params.application,
-      'appvend:stage': params.account.stage,
+  const progress = await startAccountCreation(
+    clients.organizations(),
+    {
+      name: params.account.name,
+      email: params.account.email,
+      roleName: params.roleName,
+      concurrency: params.concurrency,
+      queued: params.queued,
+      tags: {
+        ...params.tags,
+        'appvend:application': params.application,
+        'appvend:stage': params.account.stage,
+      },
     },
-  });
-  return withPoll(params.account, progress);
+    createAccountClient(clients),
+  );
+  return withPoll(params.account, progress, params.previous);
 }
 
 /** Step 4b: one look at the CreateAccount request (the state machine waits between looks). */
