@@ -450,7 +450,7 @@ export async function renderReport(results: BenchResults, vend: VendReportData):
       `From ${first.createAccountMinutes} to ${last.createAccountMinutes} minutes (×${(last.createAccountMinutes / first.createAccountMinutes).toFixed(0)} the wait) ` +
         `transitions grow by ${last.transitions - first.transitions} (×${(last.transitions / first.transitions).toFixed(2)}): each account looks ` +
         `${first.accountLooks} → ${last.accountLooks} times, and every look is three transitions (Wait, Check, Choice) per account. ` +
-        `The waits grow by half the time already waited, up to ${ACCOUNT_POLL_POLICY.maxSeconds} s, so looks grow with the logarithm of the wait until the cap, then linearly (one look per cap).`,
+        `The waits grow by a quarter of the time already waited, up to ${ACCOUNT_POLL_POLICY.maxSeconds} s, so looks grow with the logarithm of the wait until the cap, then linearly (one look per cap).`,
     );
   }
 

@@ -21,9 +21,14 @@ export interface PollState {
   waitSeconds: number;
 }
 
+/**
+ * CreateAccount usually takes one to four minutes (three is typical): the first look comes at two,
+ * then every quarter of the time waited (at least 15 s), so a typical account is seen within a few
+ * seconds of being ready, and a 30-minute one costs a handful more looks.
+ */
 export const ACCOUNT_POLL_POLICY: PollPolicy = {
-  initialSeconds: 60,
-  growth: 0.5,
+  initialSeconds: 120,
+  growth: 0.25,
   minSeconds: 15,
   maxSeconds: 300,
 };
@@ -38,9 +43,13 @@ export const ACCOUNT_QUEUE_POLL_POLICY: PollPolicy = {
   minSeconds: 20,
   maxSeconds: 60,
 };
+/**
+ * A stack set operation on small stacks takes a minute or two (queueing plus about a minute per
+ * stack): the first look comes at one minute, then every quarter of the time waited (at least 10 s).
+ */
 export const STACK_SET_POLL_POLICY: PollPolicy = {
-  initialSeconds: 30,
-  growth: 0.5,
+  initialSeconds: 60,
+  growth: 0.25,
   minSeconds: 10,
   maxSeconds: 120,
 };

@@ -93,7 +93,7 @@ describe('Function: nextPoll', () => {
     }
 
     // Assess
-    expect(waits).toEqual([60, 30, 45, 68, 102, 153]);
+    expect(waits).toEqual([120, 30, 38, 47, 59, 74]);
   });
 
   it('never waits longer than the maximum', () => {
