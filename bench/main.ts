@@ -48,7 +48,10 @@ async function child<T>(scenario: string, args: unknown, timeoutSeconds: number)
         return reject(new Error(`did not finish within ${timeoutSeconds} s of wall time`));
       const last = stdout.trim().split('\n').pop() ?? '';
       if (code !== 0 || !last.startsWith('{')) {
-        return reject(new Error(`exited ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`));
+        const how = signal ? `was stopped by ${signal} (from outside the benchmark)` : `exited ${code}`;
+        return reject(
+          new Error(`${how}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`.replace(/: $/, '')),
+        );
       }
       resolve(JSON.parse(last) as T);
     });

@@ -380,15 +380,21 @@ export async function renderReport(results: BenchResults, vend: VendReportData):
       ),
     ),
   );
-  const refused = scale.filter((s) => isScale(s) && s.createAccountRefusals > 0) as ScaleMeasurement[];
-  if (refused.length > 0) {
+  const measured = scale.filter(isScale);
+  const waiting = measured.filter((s) => s.wallSeconds > 1.5 * s.cpuSeconds + 2);
+  if (waiting.length > 0) {
     p(
-      'Wall time beyond CPU time is time spent waiting, and on the sandbox nothing waits in real time but the AWS SDK: ' +
-        'when several executions find a free CreateAccount slot at the same instant, AWS refuses all but the quota ' +
-        'with TooManyRequestsException, which the SDK treats as throttling and retries, up to its maximum attempts, ' +
-        'with exponential backoff on the wall clock, while the virtual clock stands still (a task is in flight) and ' +
-        'no slot can free up; only then does the workflow queue the account. So the refusals cost wall time, not ' +
-        'virtual time. CPU per call grows with the size of the organization the sandbox holds.',
+      `Wall time well beyond CPU time (at ${waiting.map((s) => s.applications).join(', ')} applications) is time spent ` +
+        'waiting in real time, and on the sandbox only the AWS SDK does that: its retries of a throttled or failed call ' +
+        'back off on the wall clock, while the virtual clock stands still because a task is in flight.',
+    );
+  }
+  const busiest = measured[measured.length - 1];
+  if (busiest && busiest.wallSeconds <= 1.5 * busiest.cpuSeconds + 2 && busiest.applications > 1) {
+    p(
+      `The ${busiest.applications}-application run is CPU-bound (${busiest.cpuSeconds.toFixed(0)} s of CPU for ` +
+        `${busiest.wallSeconds.toFixed(0)} s of wall time; the garbage collector runs on other threads): the runner ` +
+        'and the sandbox in one process, with the CPU per API call growing with the organization the sandbox holds.',
     );
   }
   const failing = scale.filter((s) => isScale(s) && s.failures.length > 0) as ScaleMeasurement[];
@@ -450,7 +456,7 @@ export async function renderReport(results: BenchResults, vend: VendReportData):
       `From ${first.createAccountMinutes} to ${last.createAccountMinutes} minutes (×${(last.createAccountMinutes / first.createAccountMinutes).toFixed(0)} the wait) ` +
         `transitions grow by ${last.transitions - first.transitions} (×${(last.transitions / first.transitions).toFixed(2)}): each account looks ` +
         `${first.accountLooks} → ${last.accountLooks} times, and every look is three transitions (Wait, Check, Choice) per account. ` +
-        `The waits grow by a quarter of the time already waited, up to ${ACCOUNT_POLL_POLICY.maxSeconds} s, so looks grow with the logarithm of the wait until the cap, then linearly (one look per cap).`,
+        `After the first look the waits are ${Math.round(ACCOUNT_POLL_POLICY.growth * 100)} % of the time already waited (at least ${ACCOUNT_POLL_POLICY.minSeconds} s, at most ${ACCOUNT_POLL_POLICY.maxSeconds} s), so looks grow with the logarithm of the wait until the cap, then linearly (one look per cap).`,
     );
   }
 
