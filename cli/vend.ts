@@ -146,29 +146,20 @@ export async function runVend(options: {
     { request: options.request, ...(options.requestId && { requestId: options.requestId }) },
   );
 
+  const finished = (summary: VendSummary): VendRun => ({
+    summary,
+    startedAt,
+    endedAt: clock.now(),
+    steps: [...steps.values()],
+    milestones,
+    tasks,
+    transitions,
+    transitionsByState,
+  });
   try {
-    const summary = (await result) as VendSummary;
-    return {
-      summary,
-      startedAt,
-      endedAt: clock.now(),
-      steps: [...steps.values()],
-      milestones,
-      tasks,
-      transitions,
-      transitionsByState,
-    };
+    return finished((await result) as VendSummary);
   } catch (error) {
     if (!failureSummary) throw error;
-    return {
-      summary: failureSummary,
-      startedAt,
-      endedAt: clock.now(),
-      steps: [...steps.values()],
-      milestones,
-      tasks,
-      transitions,
-      transitionsByState,
-    };
+    return finished(failureSummary);
   }
 }
