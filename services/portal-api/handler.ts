@@ -1,7 +1,6 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { z } from 'zod';
 import { ledgerFor } from '../../shared/ledger';
 import { logger } from '../../shared/lambda/step-handler';
 import { StepFunctionsProgress } from '../../shared/workflow/current-step';
@@ -13,16 +12,9 @@ import {
   toProxyResult,
   type PortalAnswer,
 } from '../../shared/workflow/portal-api';
-import { readEnvironment } from '../../shared/workflow/settings';
+import { IntakeEnv, readEnvironment } from '../../shared/workflow/settings';
 
-export const environment = {
-  APPVEND_LEDGER_TABLE: z.string().min(3).max(255),
-  APPVEND_STATE_MACHINE_ARN: z
-    .string()
-    .regex(/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[\w-]{1,80}$/, {
-      error: 'must be a Step Functions state machine ARN',
-    }),
-};
+export const environment = { ...IntakeEnv };
 
 /**
  * The portal API door: API Gateway (REST, IAM authorization, Lambda proxy) hands every request

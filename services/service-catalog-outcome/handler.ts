@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { ledgerFor } from '../../shared/ledger';
 import { logger, stepHandler } from '../../shared/lambda/step-handler';
 import {
@@ -6,10 +5,9 @@ import {
   putResponse,
   type OutcomeDetail,
 } from '../../shared/workflow/custom-resource';
+import { LedgerEnv } from '../../shared/workflow/settings';
 
-export const environment = {
-  APPVEND_LEDGER_TABLE: z.string().min(3).max(255),
-};
+export const environment = { ...LedgerEnv };
 
 /** An `Application Vended` or `Application Vending Failed` event from the `appvend` bus. */
 interface OutcomeEvent {

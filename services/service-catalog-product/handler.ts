@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { ledgerFor } from '../../shared/ledger';
 import { logger, stepHandler } from '../../shared/lambda/step-handler';
 import {
@@ -6,17 +5,10 @@ import {
   putResponse,
   type CustomResourceRequest,
 } from '../../shared/workflow/custom-resource';
+import { IntakeEnv } from '../../shared/workflow/settings';
 import { StepFunctionsStarter } from '../../shared/workflow/intake';
 
-/** Like the EventBridge door's: the ledger table and the vend state machine. */
-export const environment = {
-  APPVEND_LEDGER_TABLE: z.string().min(3).max(255),
-  APPVEND_STATE_MACHINE_ARN: z
-    .string()
-    .regex(/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[\w-]{1,80}$/, {
-      error: 'must be a Step Functions state machine ARN',
-    }),
-};
+export const environment = { ...IntakeEnv };
 
 /**
  * The Service Catalog door: the `Custom::ApplicationEnvironment` resource of the "New application

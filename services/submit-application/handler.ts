@@ -1,16 +1,9 @@
-import { z } from 'zod';
 import { ledgerFor } from '../../shared/ledger';
 import { logger, stepHandler } from '../../shared/lambda/step-handler';
+import { IntakeEnv } from '../../shared/workflow/settings';
 import { StepFunctionsStarter, submitApplication } from '../../shared/workflow/intake';
 
-export const environment = {
-  APPVEND_LEDGER_TABLE: z.string().min(3).max(255),
-  APPVEND_STATE_MACHINE_ARN: z
-    .string()
-    .regex(/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[\w-]{1,80}$/, {
-      error: 'must be a Step Functions state machine ARN',
-    }),
-};
+export const environment = { ...IntakeEnv };
 
 /** An `Application Requested` event (the detail is the request), or `{ request }` from another caller. */
 type IntakeEvent = { detail: unknown } | { request: unknown };

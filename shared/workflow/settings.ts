@@ -52,9 +52,23 @@ export const StackSetEnv = {
   AWS_REGION: z.string().min(1).default('us-east-1'),
 };
 
-export const OutcomeEnv = {
+export const LedgerEnv = {
   /** The ledger table (the CLI's local runs use a ledger of their own instead). */
   APPVEND_LEDGER_TABLE: z.string().min(3).max(255),
+};
+
+/** What every front door needs: the ledger, and the state machine it starts vends of. */
+export const IntakeEnv = {
+  ...LedgerEnv,
+  APPVEND_STATE_MACHINE_ARN: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[\w-]{1,80}$/, {
+      error: 'must be a Step Functions state machine ARN',
+    }),
+};
+
+export const OutcomeEnv = {
+  ...LedgerEnv,
   /** The bus that carries `Application Vended` and `Application Vending Failed`. */
   APPVEND_EVENT_BUS_NAME: z.string().min(1).max(256),
   /** The topic people subscribe to for vend outcomes. */

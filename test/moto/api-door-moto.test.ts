@@ -1,26 +1,17 @@
-import { CreateStateMachineCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureServiceResources } from '../../cli/service-resources';
 import { handler } from '../../services/portal-api/handler';
-import { configureAws } from '../../shared/aws/client-factory';
 import { logger } from '../../shared/lambda/step-handler';
-import { configureLedger, ledgerFor } from '../../shared/ledger';
+import { ledgerFor } from '../../shared/ledger';
 import { MAX_BODY_BYTES } from '../../shared/workflow/portal-api';
-import { MOTO_CREDENTIALS, MOTO_REGION, describeWithMoto, startMoto, type MotoServer } from '../support/moto';
+import { lambdaContext, openFrontDoorWorld, type FrontDoorWorld } from '../support/front-doors';
+import { describeWithMoto } from '../support/moto';
 
 const SAMPLES = join(__dirname, '../../events/api');
 const sample = (file: string) =>
   JSON.parse(readFileSync(join(SAMPLES, file), 'utf8')) as APIGatewayProxyEvent;
-const context = {
-  functionName: 'appvend-portal-api',
-  awsRequestId: '7d1c2b3a-7b61-11e6-9a41-93e812345678',
-  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:appvend-portal-api',
-  memoryLimitInMB: '256',
-  functionVersion: '$LATEST',
-  getRemainingTimeInMillis: () => 30_000,
-} as unknown as Context;
+const context = lambdaContext('appvend-portal-api');
 
 type Body = Record<string, unknown> & { problems?: { field: string; message: string }[] };
 const call = async (event: APIGatewayProxyEvent) => {
@@ -45,38 +36,17 @@ const ACCEPTED = [
 ];
 
 describeWithMoto('Portal API door: the real handler over DynamoDB and Step Functions (moto)', () => {
-  let moto: MotoServer;
-  let sfn: SFNClient;
-  let stateMachineArn: string;
+  let world: FrontDoorWorld;
 
   beforeAll(async () => {
-    moto = await startMoto({ isolated: true });
-    const client = { region: MOTO_REGION, endpoint: moto.endpoint, credentials: MOTO_CREDENTIALS };
-    configureAws(client);
-    configureLedger(undefined);
-    await ensureServiceResources({
-      ledgerTable: 'appvend-ledger',
-      eventBus: 'appvend',
-      topicName: 'appvend-notifications',
-    });
-    sfn = new SFNClient(client);
-    ({ stateMachineArn } = (await sfn.send(
-      new CreateStateMachineCommand({
-        name: 'appvend-vend',
-        definition: JSON.stringify({ StartAt: 'Done', States: { Done: { Type: 'Succeed' } } }),
-        roleArn: 'arn:aws:iam::123456789012:role/appvend-vend',
-      }),
-    )) as { stateMachineArn: string });
-    process.env.APPVEND_LEDGER_TABLE = 'appvend-ledger';
-    process.env.APPVEND_STATE_MACHINE_ARN = stateMachineArn;
+    world = await openFrontDoorWorld();
   }, 60_000);
 
   afterAll(async () => {
-    await moto?.stop();
+    await world?.moto.stop();
   });
 
-  const executions = async () =>
-    (await sfn.send(new ListExecutionsCommand({ stateMachineArn }))).executions ?? [];
+  const executions = () => world.executions();
   const ledgerSize = async () => (await ledgerFor('appvend-ledger').list({ limit: 100 })).items.length;
 
   it('has an expectation for every sample in events/api', () => {

@@ -1,57 +1,26 @@
-import { CreateStateMachineCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
-import type { Context } from 'aws-lambda';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureServiceResources } from '../../cli/service-resources';
 import { handler } from '../../services/submit-application/handler';
-import { configureAws } from '../../shared/aws/client-factory';
-import { configureLedger, ledgerFor } from '../../shared/ledger';
-import { MOTO_CREDENTIALS, MOTO_REGION, describeWithMoto, startMoto, type MotoServer } from '../support/moto';
+import { ledgerFor } from '../../shared/ledger';
+import { lambdaContext, openFrontDoorWorld, type FrontDoorWorld } from '../support/front-doors';
+import { describeWithMoto } from '../support/moto';
 
 const SAMPLES = join(__dirname, '../../events/eventbridge');
 const sample = (file: string) => JSON.parse(readFileSync(join(SAMPLES, file), 'utf8')) as { detail: unknown };
-const context = {
-  functionName: 'appvend-submit-application',
-  awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e812345678',
-  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:appvend-submit-application',
-  memoryLimitInMB: '256',
-  functionVersion: '$LATEST',
-  getRemainingTimeInMillis: () => 30_000,
-} as unknown as Context;
+const context = lambdaContext('appvend-submit-application');
 
 describeWithMoto('EventBridge door: the real handler over DynamoDB and Step Functions (moto)', () => {
-  let moto: MotoServer;
-  let sfn: SFNClient;
-  let stateMachineArn: string;
+  let world: FrontDoorWorld;
 
   beforeAll(async () => {
-    moto = await startMoto({ isolated: true });
-    const client = { region: MOTO_REGION, endpoint: moto.endpoint, credentials: MOTO_CREDENTIALS };
-    configureAws(client);
-    configureLedger(undefined);
-    await ensureServiceResources({
-      ledgerTable: 'appvend-ledger',
-      eventBus: 'appvend',
-      topicName: 'appvend-notifications',
-    });
-    sfn = new SFNClient(client);
-    ({ stateMachineArn } = (await sfn.send(
-      new CreateStateMachineCommand({
-        name: 'appvend-vend',
-        definition: JSON.stringify({ StartAt: 'Done', States: { Done: { Type: 'Succeed' } } }),
-        roleArn: 'arn:aws:iam::123456789012:role/appvend-vend',
-      }),
-    )) as { stateMachineArn: string });
-    process.env.APPVEND_LEDGER_TABLE = 'appvend-ledger';
-    process.env.APPVEND_STATE_MACHINE_ARN = stateMachineArn;
+    world = await openFrontDoorWorld();
   }, 60_000);
 
   afterAll(async () => {
-    await moto?.stop();
+    await world?.moto.stop();
   });
 
-  const executions = async () =>
-    (await sfn.send(new ListExecutionsCommand({ stateMachineArn }))).executions ?? [];
+  const executions = () => world.executions();
 
   it('starts one vend for the sample event delivered three times at once and once more later', async () => {
     // Act

@@ -1,8 +1,8 @@
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { DynamoDbLedgerStore } from '../../shared/ledger/dynamodb-store';
-import { LEDGER_KEY } from '../../shared/ledger/record';
 import { ledgerContract } from '../ledger/ledger-contract';
+import { createLedgerTable } from '../support/front-doors';
 import { MOTO_CREDENTIALS, MOTO_REGION, describeWithMoto, startMoto, type MotoServer } from '../support/moto';
 
 describeWithMoto('Ledger on DynamoDB (moto server)', () => {
@@ -26,14 +26,7 @@ describeWithMoto('Ledger on DynamoDB (moto server)', () => {
   /** A table like the service's (partition key `name`), new for each test. */
   async function freshStore(): Promise<DynamoDbLedgerStore> {
     const tableName = `appvend-ledger-${randomUUID()}`;
-    await client.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        AttributeDefinitions: [{ AttributeName: LEDGER_KEY, AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: LEDGER_KEY, KeyType: 'HASH' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
+    await createLedgerTable(client, tableName);
     return new DynamoDbLedgerStore(client, tableName);
   }
 

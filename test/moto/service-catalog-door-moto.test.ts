@@ -1,34 +1,28 @@
-import { CreateStateMachineCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { Context } from 'aws-lambda';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureServiceResources } from '../../cli/service-resources';
 import { handler as outcomeHandler } from '../../services/service-catalog-outcome/handler';
 import { handler as productHandler } from '../../services/service-catalog-product/handler';
-import { configureAws } from '../../shared/aws/client-factory';
-import { configureLedger, ledgerFor } from '../../shared/ledger';
+import { ledgerFor } from '../../shared/ledger';
 import { DynamoDbLedgerStore } from '../../shared/ledger/dynamodb-store';
-import { LEDGER_KEY } from '../../shared/ledger/record';
 import type { CustomResourceRequest, CustomResourceResponse } from '../../shared/workflow/custom-resource';
 import type { VendSummary } from '../../shared/workflow/types';
 import { callbackContract } from '../ledger/callback-contract';
-import { MOTO_CREDENTIALS, MOTO_REGION, describeWithMoto, startMoto, type MotoServer } from '../support/moto';
+import {
+  createLedgerTable,
+  lambdaContext,
+  openFrontDoorWorld,
+  type FrontDoorWorld,
+} from '../support/front-doors';
+import { MOTO_CREDENTIALS, MOTO_REGION, describeWithMoto } from '../support/moto';
 
 const SAMPLES = join(__dirname, '../../events/service-catalog');
 const read = <T>(file: string) => JSON.parse(readFileSync(join(SAMPLES, file), 'utf8')) as T;
 const TABLE = 'appvend-ledger';
-const context = {
-  functionName: 'appvend-service-catalog-product',
-  awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e812345678',
-  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:appvend-service-catalog-product',
-  memoryLimitInMB: '256',
-  functionVersion: '$LATEST',
-  getRemainingTimeInMillis: () => 30_000,
-} as unknown as Context;
+const context = lambdaContext('appvend-service-catalog-product');
 
 /** Stands in for CloudFormation's pre-signed S3 URLs: records every PUT by path. */
 class ResponseUrls {
@@ -71,41 +65,20 @@ class ResponseUrls {
 describeWithMoto(
   'Service Catalog door: the custom resource and the outcome over DynamoDB and Step Functions (moto)',
   () => {
-    let moto: MotoServer;
-    let sfn: SFNClient;
-    let stateMachineArn: string;
+    let world: FrontDoorWorld;
     const urls = new ResponseUrls();
 
     beforeAll(async () => {
-      moto = await startMoto({ isolated: true });
-      const client = { region: MOTO_REGION, endpoint: moto.endpoint, credentials: MOTO_CREDENTIALS };
-      configureAws(client);
-      configureLedger(undefined);
-      await ensureServiceResources({
-        ledgerTable: TABLE,
-        eventBus: 'appvend',
-        topicName: 'appvend-notifications',
-      });
-      sfn = new SFNClient(client);
-      ({ stateMachineArn } = (await sfn.send(
-        new CreateStateMachineCommand({
-          name: 'appvend-vend',
-          definition: JSON.stringify({ StartAt: 'Done', States: { Done: { Type: 'Succeed' } } }),
-          roleArn: 'arn:aws:iam::123456789012:role/appvend-vend',
-        }),
-      )) as { stateMachineArn: string });
-      process.env.APPVEND_LEDGER_TABLE = TABLE;
-      process.env.APPVEND_STATE_MACHINE_ARN = stateMachineArn;
+      world = await openFrontDoorWorld(TABLE);
       await urls.start();
     }, 60_000);
 
     afterAll(async () => {
       await urls.stop();
-      await moto?.stop();
+      await world?.moto.stop();
     });
 
-    const executions = async () =>
-      (await sfn.send(new ListExecutionsCommand({ stateMachineArn }))).executions ?? [];
+    const executions = () => world.executions();
     const ledger = () => ledgerFor(TABLE);
     /** What summarize-vend does at the end of a vend, then the rule's delivery of its event. */
     async function endVend(file: string, requestId: string) {
@@ -289,18 +262,11 @@ describeWithMoto(
       callbackContract('keeps pending callbacks by the same contract', async () => {
         const client = new DynamoDBClient({
           region: MOTO_REGION,
-          endpoint: moto.endpoint,
+          endpoint: world.moto.endpoint,
           credentials: MOTO_CREDENTIALS,
         });
         const tableName = `appvend-ledger-${randomUUID()}`;
-        await client.send(
-          new CreateTableCommand({
-            TableName: tableName,
-            AttributeDefinitions: [{ AttributeName: LEDGER_KEY, AttributeType: 'S' }],
-            KeySchema: [{ AttributeName: LEDGER_KEY, KeyType: 'HASH' }],
-            BillingMode: 'PAY_PER_REQUEST',
-          }),
-        );
+        await createLedgerTable(client, tableName);
         return new DynamoDbLedgerStore(client, tableName);
       });
     });
