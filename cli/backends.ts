@@ -125,10 +125,7 @@ export async function openBackend(options: BackendOptions): Promise<Backend> {
   const ledger = new Ledger(
     sandbox
       ? new MemoryLedgerStore(ledgerFileOf(options.stateFile))
-      : new DynamoDbLedgerStore(
-          managementClient((config) => new DynamoDBClient(config)),
-          process.env.APPVEND_LEDGER_TABLE,
-        ),
+      : new DynamoDbLedgerStore(managementClient(DynamoDBClient), process.env.APPVEND_LEDGER_TABLE),
   );
   // The workflow's Summarize step records outcomes into the same ledger.
   configureLedger(ledger);

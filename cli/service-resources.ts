@@ -18,9 +18,9 @@ export async function ensureServiceResources(names: {
   eventBus: string;
   topicName: string;
 }): Promise<{ topicArn: string }> {
-  const dynamo = managementClient((config) => new DynamoDBClient(config));
-  const events = managementClient((config) => new EventBridgeClient(config));
-  const sns = managementClient((config) => new SNSClient(config));
+  const dynamo = managementClient(DynamoDBClient);
+  const events = managementClient(EventBridgeClient);
+  const sns = managementClient(SNSClient);
   try {
     await dynamo.send(
       new CreateTableCommand({

@@ -50,14 +50,19 @@ export function configureAws(overrides: Partial<AwsSettings>): void {
 
 /**
  * A client of any other service for the management account, configured like the factory's
- * (region, endpoint, credentials, plugins). Kept out of {@link ClientFactory} so that a handler
- * bundles only the SDK clients it uses: each one adds to its size and cold start.
+ * (region, endpoint, credentials, plugins) and made once per factory: a warm Lambda reuses it.
+ * Kept out of {@link ClientFactory}'s named clients so that a handler bundles only the SDK clients
+ * it uses: each one adds to its size and cold start. `overrides` change the configuration (a
+ * client with its own retry settings is a client of its own).
  *
  * @example
- * const dynamo = managementClient((config) => new DynamoDBClient(config));
+ * const dynamo = managementClient(DynamoDBClient);
  */
-export function managementClient<T extends PluggableClient>(make: (config: ClientConfig) => T): T {
-  return awsClients().managementClient(make);
+export function managementClient<T extends PluggableClient>(
+  Client: new (config: ClientConfig) => T,
+  overrides: Partial<Pick<ClientConfig, 'maxAttempts'>> = {},
+): T {
+  return awsClients().managementClient(Client, overrides);
 }
 
 /** The factory for the current settings (one per process, so clients and credentials are reused). */
@@ -92,6 +97,7 @@ export class ClientFactory {
   private organizationsClient?: OrganizationsClient;
   private cloudFormationClient?: CloudFormationClient;
   private stsClient?: STSClient;
+  private readonly otherClients = new Map<object, Map<string, PluggableClient>>();
 
   public constructor(settings: AwsSettings) {
     this.settings = settings;
@@ -118,8 +124,20 @@ export class ClientFactory {
   }
 
   /** See {@link managementClient}. */
-  public managementClient<T extends PluggableClient>(make: (config: ClientConfig) => T): T {
-    return this.plug(make(this.config()));
+  public managementClient<T extends PluggableClient>(
+    Client: new (config: ClientConfig) => T,
+    overrides: Partial<Pick<ClientConfig, 'maxAttempts'>> = {},
+  ): T {
+    // Keyed by the class itself: minified bundles may give two classes the same name.
+    let byConfig = this.otherClients.get(Client);
+    if (!byConfig) this.otherClients.set(Client, (byConfig = new Map()));
+    const key = JSON.stringify(overrides);
+    let client = byConfig.get(key) as T | undefined;
+    if (!client) {
+      client = this.plug(new Client({ ...this.config(), ...overrides }));
+      byConfig.set(key, client);
+    }
+    return client;
   }
 
   /** A Config client acting in a member account through its access role. */

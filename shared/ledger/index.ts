@@ -15,13 +15,5 @@ export function configureLedger(ledger: Ledger | undefined): void {
 
 /** The configured ledger, or the DynamoDB table `tableName` through the current AWS settings. */
 export function ledgerFor(tableName: string): Ledger {
-  return (
-    configured ??
-    new Ledger(
-      new DynamoDbLedgerStore(
-        managementClient((config) => new DynamoDBClient(config)),
-        tableName,
-      ),
-    )
-  );
+  return configured ?? new Ledger(new DynamoDbLedgerStore(managementClient(DynamoDBClient), tableName));
 }

@@ -44,8 +44,8 @@ export async function announceOutcome(
   summary: VendSummary,
   settings: { eventBusName: string; topicArn: string; requestId?: string },
 ): Promise<void> {
-  const events = managementClient((config) => new EventBridgeClient(config));
-  const sns = managementClient((config) => new SNSClient(config));
+  const events = managementClient(EventBridgeClient);
+  const sns = managementClient(SNSClient);
   const detail = { ...(settings.requestId && { requestId: settings.requestId }), ...summary };
   const { FailedEntryCount, Entries } = await events.send(
     new PutEventsCommand({

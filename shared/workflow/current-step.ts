@@ -12,7 +12,7 @@ export interface ExecutionProgress {
  * rather than written by every step: progress costs nothing while nobody asks.
  */
 export class StepFunctionsProgress implements ExecutionProgress {
-  private readonly client = managementClient((config) => new SFNClient(config));
+  private readonly client = managementClient(SFNClient);
 
   public async currentStep(executionArn: string): Promise<TopLevelStep | undefined> {
     const { events } = await this.client.send(

@@ -61,7 +61,7 @@ export async function submitApplication(
 
 /** Starts executions of the deployed state machine. */
 export class StepFunctionsStarter implements ExecutionStarter {
-  private readonly client = managementClient((config) => new SFNClient(config));
+  private readonly client = managementClient(SFNClient);
 
   public constructor(private readonly stateMachineArn: string) {}
 

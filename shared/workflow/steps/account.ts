@@ -17,18 +17,6 @@ function spreadSeconds(email: string): number {
   return hash % 10;
 }
 
-const noRetryClients = new WeakMap<ClientFactory, OrganizationsClient>();
-
-/** An Organizations client that sends each call once (see {@link startAccountCreation}). */
-function createAccountClient(clients: ClientFactory): OrganizationsClient {
-  let client = noRetryClients.get(clients);
-  if (!client) {
-    client = clients.managementClient((config) => new OrganizationsClient({ ...config, maxAttempts: 1 }));
-    noRetryClients.set(clients, client);
-  }
-  return client;
-}
-
 function withPoll(
   account: AccountSpec,
   progress: AccountProgress,
@@ -81,7 +69,8 @@ export async function startAccount(
         'appvend:stage': params.account.stage,
       },
     },
-    createAccountClient(clients),
+    // Sent once: see startAccountCreation.
+    clients.managementClient(OrganizationsClient, { maxAttempts: 1 }),
   );
   return withPoll(params.account, progress, params.previous);
 }
