@@ -184,7 +184,10 @@ export class Ledger {
       const current = await this.store.read(name);
       // A stale execution (its request was replaced) must not overwrite the newer one's entry.
       if (!current || current.requestId !== requestId) return undefined;
-      const next = { ...change(current), updatedAt: this.now().toISOString(), version: current.version + 1 };
+      const changed = change(current);
+      // Nothing to change (a step of an ended vend, a callback for a vend that has ended): no write.
+      if (changed === current) return current;
+      const next = { ...changed, updatedAt: this.now().toISOString(), version: current.version + 1 };
       if (await this.store.write(next, current.version)) return next;
     }
     throw new Error(`The ledger entry of "${name}" kept changing; try again`);
