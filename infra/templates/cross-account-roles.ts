@@ -23,6 +23,7 @@ import {
   policy,
   sub,
   serviceTrust,
+  type PolicyStatement,
 } from './support';
 
 export const CROSS_ACCOUNT_ROLES_PARAMETERS = [
@@ -63,6 +64,31 @@ const R = {
 
 const artifactKeyCondition = () => ({
   'ForAnyValue:StringEquals': { 'kms:ResourceAliases': sub(artifactKeyAlias(VAR.app)) },
+});
+
+/** Both stage roles read the pipeline's artifacts and decrypt them with the artifact key only. */
+const readArtifacts = (): PolicyStatement[] => [
+  {
+    Sid: 'ReadArtifacts',
+    Effect: 'Allow',
+    Action: ['s3:GetObject', 's3:GetObjectVersion'],
+    Resource: sub(R.artifactObjects),
+  },
+  {
+    Sid: 'DecryptArtifacts',
+    Effect: 'Allow',
+    Action: ['kms:Decrypt', 'kms:DescribeKey'],
+    Resource: sub(R.toolingKeys),
+    Condition: artifactKeyCondition(),
+  },
+];
+
+/** Change sets of SAM templates also call CreateChangeSet on the AWS-owned transform. */
+const samTransform = (): PolicyStatement => ({
+  Sid: 'SamTransform',
+  Effect: 'Allow',
+  Action: 'cloudformation:CreateChangeSet',
+  Resource: sub(R.samTransform),
 });
 
 /** Why a resource ARN ends in a wildcard: the application names its resources under its prefix. */
@@ -300,25 +326,8 @@ export function crossAccountRolesTemplate(scope: Construct, id: string): Stack {
             Action: 'logs:DescribeLogGroups',
             Resource: sub(R.logGroups),
           },
-          {
-            Sid: 'SamTransform',
-            Effect: 'Allow',
-            Action: 'cloudformation:CreateChangeSet',
-            Resource: sub(R.samTransform),
-          },
-          {
-            Sid: 'ReadArtifacts',
-            Effect: 'Allow',
-            Action: ['s3:GetObject', 's3:GetObjectVersion'],
-            Resource: sub(R.artifactObjects),
-          },
-          {
-            Sid: 'DecryptArtifacts',
-            Effect: 'Allow',
-            Action: ['kms:Decrypt', 'kms:DescribeKey'],
-            Resource: sub(R.toolingKeys),
-            Condition: artifactKeyCondition(),
-          },
+          samTransform(),
+          ...readArtifacts(),
           {
             Sid: 'WriteRolesWithBoundary',
             Effect: 'Allow',
@@ -442,12 +451,7 @@ export function crossAccountRolesTemplate(scope: Construct, id: string): Stack {
             ],
             Resource: sub(R.appStacks),
           },
-          {
-            Sid: 'SamTransform',
-            Effect: 'Allow',
-            Action: 'cloudformation:CreateChangeSet',
-            Resource: sub(R.samTransform),
-          },
+          samTransform(),
           {
             Sid: 'ValidateTemplates',
             Effect: 'Allow',
@@ -461,19 +465,7 @@ export function crossAccountRolesTemplate(scope: Construct, id: string): Stack {
             Resource: deployer.attrArn,
             Condition: { StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } },
           },
-          {
-            Sid: 'ReadArtifacts',
-            Effect: 'Allow',
-            Action: ['s3:GetObject', 's3:GetObjectVersion'],
-            Resource: sub(R.artifactObjects),
-          },
-          {
-            Sid: 'DecryptArtifacts',
-            Effect: 'Allow',
-            Action: ['kms:Decrypt', 'kms:DescribeKey'],
-            Resource: sub(R.toolingKeys),
-            Condition: artifactKeyCondition(),
-          },
+          ...readArtifacts(),
         ),
       },
     ],
