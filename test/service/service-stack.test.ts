@@ -2,9 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Validations, type App } from 'aws-cdk-lib';
+import type { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import { TEMPLATE_KEYS } from '../../shared/domain/naming';
 import { applicationRequestJsonSchema } from '../../shared/request/schema';
 import { SERVICE_STACK_NAME, buildServiceApp, synthesizeServiceApp } from '../../infra/service';
@@ -17,6 +16,7 @@ import {
   functionName,
   type ServiceFunctionName,
 } from '../../infra/workflow/step-functions';
+import { acknowledgementsOf, rawFindingsOf } from '../support/nag';
 import {
   blockingFindings,
   cfnLint,
@@ -540,27 +540,9 @@ describe('Stack: AppvendService', () => {
 
   it('acknowledges only findings cdk-nag really makes, each on its construct with a reason', () => {
     // Prepare
-    const acknowledged = app.node.findAll().flatMap((construct) =>
-      construct.node.metadata
-        .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-        .flatMap((entry) =>
-          Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({
-            path: construct.node.path,
-            id: id.replace(/^annotation::/i, ''),
-            reason,
-          })),
-        ),
-    );
-    // A pack that acknowledges nothing reports every finding (isAcknowledged is private API).
-    const pack = new AwsSolutionsChecks();
-    (pack as unknown as { isAcknowledged: () => boolean }).isAcknowledged = () => false;
-
+    const acknowledged = acknowledgementsOf(app);
     // Act
-    const raw = pack
-      .validateScope(app)
-      .violations.flatMap((v) =>
-        v.violatingResources.map((r) => ({ id: v.ruleName, path: r.constructPath ?? '' })),
-      );
+    const raw = rawFindingsOf(app);
 
     // Assess
     expect(acknowledged.length).toBeGreaterThan(0);

@@ -14,6 +14,7 @@ import {
   templateFileName,
   writeVendedTemplates,
 } from '../../infra/templates';
+import { acknowledgementsOf, rawFindingsOf } from '../support/nag';
 import {
   TEMPLATE_BODY_LIMIT,
   blockingFindings,
@@ -220,27 +221,9 @@ describe('Function: buildVendedTemplateApp', () => {
   it('acknowledges only findings cdk-nag really makes, each on its construct with a reason', () => {
     // Prepare
     const { app } = buildVendedTemplateApp();
-    const acknowledged = app.node.findAll().flatMap((construct) =>
-      construct.node.metadata
-        .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-        .flatMap((entry) =>
-          Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({
-            path: construct.node.path,
-            id: id.replace(/^annotation::/i, ''),
-            reason,
-          })),
-        ),
-    );
-    // A pack that acknowledges nothing reports every finding (isAcknowledged is private API).
-    const pack = new AwsSolutionsChecks();
-    (pack as unknown as { isAcknowledged: () => boolean }).isAcknowledged = () => false;
-
+    const acknowledged = acknowledgementsOf(app);
     // Act
-    const raw = pack
-      .validateScope(app)
-      .violations.flatMap((v) =>
-        v.violatingResources.map((r) => ({ id: v.ruleName, path: r.constructPath ?? '' })),
-      );
+    const raw = rawFindingsOf(app);
 
     // Assess
     expect(acknowledged.length).toBeGreaterThan(0);
