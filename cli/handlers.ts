@@ -6,6 +6,7 @@ import { handler as ensureServiceControlPolicy } from '../services/ensure-servic
 import { handler as moveAccount } from '../services/move-account/handler';
 import { handler as registerGuardrails } from '../services/register-guardrails/handler';
 import { handler as startAccountCreation } from '../services/start-account-creation/handler';
+import { handler as releaseQuarantine } from '../services/release-quarantine/handler';
 import { handler as summarizeVend } from '../services/summarize-vend/handler';
 import { handler as validateRequest } from '../services/validate-request/handler';
 import type { LocalHandler } from './local-runner';
@@ -21,5 +22,6 @@ export const LOCAL_HANDLERS: Record<string, LocalHandler> = {
   'appvend-deploy-stack-set': deployStackSet,
   'appvend-check-stack-set-operation': checkStackSetOperation,
   'appvend-register-guardrails': registerGuardrails,
+  'appvend-release-quarantine': releaseQuarantine,
   'appvend-summarize-vend': summarizeVend,
 } as Record<string, LocalHandler>;

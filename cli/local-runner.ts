@@ -84,6 +84,32 @@ function asLambdaError(error: unknown): Error {
   return shaped;
 }
 
+interface Retrier {
+  ErrorEquals: string[];
+  IntervalSeconds?: number;
+  BackoffRate?: number;
+  MaxAttempts?: number;
+  MaxDelaySeconds?: number;
+}
+
+/**
+ * The wait before retry number `attempt + 1` of an error, or undefined when no retrier will retry
+ * it. With full jitter AWS waits a random time up to the backoff; its mean, half, is used here so
+ * that runs are repeatable. (Per-retrier attempt counts are approximated by one count per input.)
+ */
+export function retryDelayMs(
+  retriers: readonly Retrier[],
+  errorName: string,
+  attempt: number,
+): number | undefined {
+  const retrier = retriers.find(
+    (r) => r.ErrorEquals.includes(errorName) || r.ErrorEquals.includes('States.ALL'),
+  );
+  if (!retrier || attempt >= (retrier.MaxAttempts ?? 3)) return undefined;
+  const backoff = (retrier.IntervalSeconds ?? 1) * (retrier.BackoffRate ?? 2) ** attempt;
+  return (Math.min(backoff, retrier.MaxDelaySeconds ?? Infinity) * 1000) / 2;
+}
+
 /** Definitions already validated by a run in this process. */
 const validated = new WeakSet<object>();
 
@@ -103,7 +129,7 @@ export function runLocally(options: LocalRunOptions, input: unknown): Promise<un
       const fn = functionOf(state.Resource);
       const handler = options.handlers[fn];
       if (!handler) throw new Error(`No local handler for ${fn} (state ${name})`);
-      localHandlers[name] = (taskInput) =>
+      const invoke = (taskInput: unknown) =>
         options.clock.busy(async () => {
           options.onTask?.({
             state: name,
@@ -135,6 +161,27 @@ export function runLocally(options: LocalRunOptions, input: unknown): Promise<un
             throw asLambdaError(error);
           }
         });
+      const retriers = (state.Retry as Retrier[] | undefined) ?? [];
+      const attempts = new Map<string, number>();
+      localHandlers[name] = async (taskInput) => {
+        const key = JSON.stringify(taskInput);
+        try {
+          const output = await invoke(taskInput);
+          attempts.delete(key);
+          return output;
+        } catch (error) {
+          // The engine retries at once (its intervals are overridden); the Retry's wait is spent
+          // here, on the clock, so that retries take virtual time as they take time on AWS.
+          const attempt = attempts.get(key) ?? 0;
+          const delay = retryDelayMs(retriers, (error as Error).name, attempt);
+          if (delay === undefined) attempts.delete(key);
+          else {
+            attempts.set(key, attempt + 1);
+            await options.clock.sleep(delay);
+          }
+          throw error;
+        }
+      };
     } else if (state.Type === 'Wait') {
       const seconds = state.Seconds as number | undefined;
       const secondsPath = state.SecondsPath as string | undefined;

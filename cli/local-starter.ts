@@ -1,5 +1,6 @@
 import type { Clock } from '../shared/clock/clock';
 import type { ExecutionStarter } from '../shared/workflow/intake';
+import type { ExecutionInput } from '../shared/workflow/resume';
 import { runVend, type VendRun } from './vend';
 
 /**
@@ -13,11 +14,12 @@ export class LocalExecutionStarter implements ExecutionStarter {
     private readonly options: { definition: Record<string, unknown>; clock: Clock; region?: string },
   ) {}
 
-  public async start(executionName: string, input: { request: unknown; requestId: string }) {
+  public async start(executionName: string, input: ExecutionInput) {
     if (!this.runs.has(executionName)) {
+      // The local runner takes the execution's input as it is, resume point included.
       this.runs.set(
         executionName,
-        runVend({ ...input, definition: this.options.definition, clock: this.options.clock }),
+        runVend({ input, definition: this.options.definition, clock: this.options.clock }),
       );
     }
     return {

@@ -27,6 +27,12 @@ export class OrganizationSetupError extends AppvendError {}
 /** An email already belongs to an account outside this application's OU, or a name clashes. */
 export class ConflictError extends AppvendError {}
 
+/**
+ * An account does not answer through its access role yet (IAM is eventually consistent). The
+ * state machine retries it with backoff: it is the one "try later" that is not AWS's own error.
+ */
+export class AccountNotReadyError extends AppvendError {}
+
 /** The message of anything thrown, for summaries and events. */
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

@@ -224,6 +224,52 @@ export function stepPermissions(step: StepFunctionName, scope: PermissionScope):
           resources: [accounts, root, ous],
           wildcardReason: `The account, its current parent (root or OU) and the application OU are known only at run time: ${ORGANIZATION_IDS}.`,
         },
+        {
+          sid: 'ReadAccountScpsAndTags',
+          actions: ['organizations:ListTagsForResource', 'organizations:ListPoliciesForTarget'],
+          resources: [accounts],
+          wildcardReason: `The account's id is assigned at creation: ${ORGANIZATION_IDS}.`,
+        },
+        FIND_QUARANTINE_SCP,
+        {
+          sid: 'CreateTaggedQuarantineScp',
+          actions: ['organizations:CreatePolicy', 'organizations:TagResource'],
+          resources: [scps],
+          conditions: { ...SCP_ONLY, ...TAGGED_ON_CREATE },
+          wildcardReason: `A new SCP's id is assigned at creation: ${ORGANIZATION_IDS}; it must carry appvend's tag.`,
+        },
+        {
+          sid: 'ReadQuarantineScp',
+          actions: ['organizations:DescribePolicy'],
+          resources: [scps],
+          wildcardReason: `The SCP is found by name, its id assigned at creation: ${ORGANIZATION_IDS}.`,
+        },
+        {
+          sid: 'QuarantineAppvendAccount',
+          actions: ['organizations:UpdatePolicy', 'organizations:AttachPolicy'],
+          resources: [scps, accounts],
+          conditions: { ...SCP_ONLY, ...TAGGED_BY_APPVEND },
+          wildcardReason: `Only SCPs and accounts that carry appvend's tag: ${ORGANIZATION_IDS}.`,
+        },
+        assumeMemberRole(scope),
+      ];
+
+    case 'release-quarantine':
+      return [
+        FIND_QUARANTINE_SCP,
+        {
+          sid: 'ListAccountScps',
+          actions: ['organizations:ListPoliciesForTarget'],
+          resources: [accounts],
+          wildcardReason: `The account's id is assigned at creation: ${ORGANIZATION_IDS}.`,
+        },
+        {
+          sid: 'ReleaseAppvendAccount',
+          actions: ['organizations:DetachPolicy'],
+          resources: [scps, accounts],
+          conditions: { ...SCP_ONLY, ...TAGGED_BY_APPVEND },
+          wildcardReason: `Only SCPs and accounts that carry appvend's tag: ${ORGANIZATION_IDS}.`,
+        },
       ];
 
     case 'deploy-stack-set':
@@ -284,18 +330,30 @@ export function stepPermissions(step: StepFunctionName, scope: PermissionScope):
       ];
 
     case 'register-guardrails':
-      return [
-        {
-          sid: 'AssumeMemberRoleInOrganization',
-          actions: ['sts:AssumeRole'],
-          resources: [`arn:\${AWS::Partition}:iam::*:role/${scope.memberRoleName}`],
-          conditions: { StringEquals: { 'aws:ResourceOrgID': '${aws:PrincipalOrgID}' } },
-          wildcardReason:
-            "Application accounts are created by the vend, so their ids are not known here; the role name is fixed and aws:ResourceOrgID limits it to this organization's accounts.",
-        },
-      ];
+      return [assumeMemberRole(scope)];
   }
 }
+
+/** The member access role, in this organization's accounts only. */
+function assumeMemberRole(scope: PermissionScope): StepPermission {
+  return {
+    sid: 'AssumeMemberRoleInOrganization',
+    actions: ['sts:AssumeRole'],
+    resources: [`arn:\${AWS::Partition}:iam::*:role/${scope.memberRoleName}`],
+    conditions: { StringEquals: { 'aws:ResourceOrgID': '${aws:PrincipalOrgID}' } },
+    wildcardReason:
+      "Application accounts are created by the vend, so their ids are not known here; the role name is fixed and aws:ResourceOrgID limits it to this organization's accounts.",
+  };
+}
+
+/** Finding the quarantine SCP by name. */
+const FIND_QUARANTINE_SCP: StepPermission = {
+  sid: 'FindQuarantineScp',
+  actions: ['organizations:ListPolicies'],
+  resources: ['*'],
+  conditions: SCP_ONLY,
+  wildcardReason: `organizations:ListPolicies ${NO_RESOURCE_LEVEL}; the condition limits it to SCPs.`,
+};
 
 /** GetItem (consistent) and conditional PutItem on the ledger: all the ledger's writes are puts. */
 function ledgerReadWrite(sid: string, scope: PermissionScope): StepPermission {

@@ -9,6 +9,7 @@ import * as ensureOrganizationalUnit from '../../services/ensure-organizational-
 import * as ensureServiceControlPolicy from '../../services/ensure-service-control-policy/handler';
 import * as moveAccount from '../../services/move-account/handler';
 import * as registerGuardrails from '../../services/register-guardrails/handler';
+import * as releaseQuarantine from '../../services/release-quarantine/handler';
 import * as startAccountCreation from '../../services/start-account-creation/handler';
 import * as summarizeVend from '../../services/summarize-vend/handler';
 import * as validateRequest from '../../services/validate-request/handler';
@@ -51,7 +52,7 @@ const defined = <T extends Record<string, string | undefined>>(record: T) =>
   };
 
 /**
- * The ten functions of the vend workflow, one per `services/<step>/handler.ts`, named as
+ * The eleven functions of the vend workflow, one per `services/<step>/handler.ts`, named as
  * `infra/workflow/step-functions.ts` says (`appvend-<step>`), each with its handler's environment
  * schema and its step's permissions only.
  */
@@ -110,9 +111,13 @@ export class WorkflowFunctions extends Construct {
       }),
       'move-account': make('MoveAccount', {
         step: 'move-account',
-        description: "appvend: moves an account into the application's OU",
+        description:
+          "appvend: quarantines a new account, moves it into the application's OU, checks it answers through its role",
         environmentSchema: moveAccount.environment,
-        environment: {},
+        environment: {
+          APPVEND_MEMBER_ROLE: env.memberRoleName,
+          APPVEND_STACKSET_EXECUTION_ROLE_NAME: env.stackSetExecutionRoleName,
+        },
       }),
       'deploy-stack-set': make('DeployStackSet', {
         step: 'deploy-stack-set',
@@ -143,6 +148,13 @@ export class WorkflowFunctions extends Construct {
           APPVEND_MEMBER_ROLE: env.memberRoleName,
         },
         timeout: Duration.minutes(2),
+      }),
+      'release-quarantine': make('ReleaseQuarantine', {
+        step: 'release-quarantine',
+        description:
+          "appvend: takes the quarantine SCP off the application's accounts once their baseline is in place",
+        environmentSchema: releaseQuarantine.environment,
+        environment: {},
       }),
       'summarize-vend': make('SummarizeVend', {
         step: 'summarize-vend',

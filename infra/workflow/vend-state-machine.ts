@@ -19,7 +19,8 @@ import {
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import type { TemplateKey } from '../../shared/domain/naming';
-import { TRANSIENT_ERRORS } from '../../shared/domain/retry';
+import { ACCOUNT_NOT_READY_RETRY, TRANSIENT_ERRORS, TRANSIENT_RETRY } from '../../shared/domain/retry';
+import { RESUMABLE_STEPS } from '../../shared/workflow/resume';
 import type { StepFunctionName } from './step-functions';
 
 type Functions = Record<StepFunctionName, IFunction>;
@@ -34,8 +35,9 @@ const RESULT_KEY: Record<TemplateKey, string> = {
 
 /**
  * The vend workflow (DESIGN.md §2, §3): validate → OU → SCP → accounts (in parallel, each polled
- * with Wait states) → stack sets in the single-pass order (three parallel branches: artifact
- * store then pipeline; cross-account roles; guardrails then Config registration) → summary.
+ * with Wait states, quarantined, moved and probed) → stack sets in the single-pass order (three
+ * parallel branches: artifact store then pipeline; cross-account roles; guardrails then Config
+ * registration) → quarantine released → summary. A resumed vend enters at the step that failed.
  * Every wait is a Wait state: no Lambda sleeps. Failures are caught once per top-level step,
  * summarized (which step, why) and end the execution as failed.
  */
@@ -82,6 +84,13 @@ export class VendWorkflow {
       ],
       ['VendAccounts', this.vendAccounts()],
       ['DeployStackSets', this.deployStackSets()],
+      [
+        'ReleaseQuarantine',
+        this.invoke('ReleaseQuarantine', 'release-quarantine', {
+          payload: TaskInput.fromObject({ 'accounts.$': '$.accounts' }),
+          resultPath: '$.quarantine',
+        }),
+      ],
     ];
 
     for (const [step, state] of steps) {
@@ -106,7 +115,19 @@ export class VendWorkflow {
       chain = state;
     }
     chain.next(summarize);
-    this.definition = steps[0]![1];
+
+    // A resumed vend (ledger: the same request after a failure) starts at the step that failed,
+    // with what the earlier steps made in its input; any other input starts at the beginning.
+    const resumeAt = new Choice(scope, 'ResumeAt?');
+    for (const [step, state] of steps) {
+      if (!Object.hasOwn(RESUMABLE_STEPS, step)) continue;
+      resumeAt.when(
+        Condition.and(Condition.isPresent('$.resumeFrom'), Condition.stringEquals('$.resumeFrom', step)),
+        state,
+      );
+    }
+    resumeAt.otherwise(steps[0]![1]);
+    this.definition = resumeAt;
   }
 
   public definitionBody(): DefinitionBody {
@@ -130,9 +151,10 @@ export class VendWorkflow {
     });
     task.addRetry({
       errors: [...TRANSIENT_ERRORS],
-      interval: Duration.seconds(5),
-      backoffRate: 2,
-      maxAttempts: 5,
+      interval: Duration.seconds(TRANSIENT_RETRY.intervalSeconds),
+      backoffRate: TRANSIENT_RETRY.backoffRate,
+      maxAttempts: TRANSIENT_RETRY.maxAttempts,
+      maxDelay: Duration.seconds(TRANSIENT_RETRY.maxDelaySeconds),
       jitterStrategy: JitterType.FULL,
     });
     return task;
@@ -154,7 +176,20 @@ export class VendWorkflow {
       resultPath: '$.creation',
     });
     const move = this.invoke('MoveAccount', 'move-account', {
-      payload: TaskInput.fromObject({ 'creation.$': '$.creation', 'ouId.$': '$.ouId' }),
+      payload: TaskInput.fromObject({
+        'creation.$': '$.creation',
+        'ouId.$': '$.ouId',
+        'application.$': '$.application',
+      }),
+    });
+    // The readiness probe: a new account that does not answer through its role yet is asked again.
+    move.addRetry({
+      errors: [ACCOUNT_NOT_READY_RETRY.error],
+      interval: Duration.seconds(ACCOUNT_NOT_READY_RETRY.intervalSeconds),
+      backoffRate: ACCOUNT_NOT_READY_RETRY.backoffRate,
+      maxAttempts: ACCOUNT_NOT_READY_RETRY.maxAttempts,
+      maxDelay: Duration.seconds(ACCOUNT_NOT_READY_RETRY.maxDelaySeconds),
+      jitterStrategy: JitterType.FULL,
     });
     const wait = new Wait(s, 'WaitForAccount', { time: WaitTime.secondsPath('$.creation.poll.waitSeconds') });
     // Queued behind the organization's CreateAccount quota: wait for a slot, then ask again,

@@ -145,6 +145,11 @@ export class ClientFactory {
     return this.plug(new ConfigServiceClient(this.config(await this.credentialsFor(accountId))));
   }
 
+  /** An STS client acting in a member account through its access role (answers "who am I" there). */
+  public async stsIn(accountId: string): Promise<STSClient> {
+    return this.plug(new STSClient(this.config(await this.credentialsFor(accountId))));
+  }
+
   /** Credentials of the member access role in `accountId` (cached until shortly before expiry). */
   public async credentialsFor(accountId: string): Promise<AwsCredentialIdentity> {
     const cached = this.memberCredentials.get(accountId);

@@ -1,9 +1,24 @@
 /**
- * Errors worth another try, by name. The SDK already retries throttling and 5xx inside a call; the
- * state machine's Retry catches what is left (the SDK gave up, or the error arrived as a failed
- * task). Not retried, on purpose: validation errors, quota errors, access denied, "not found"
- * (a retry cannot fix them), and CreateAccount's FAILED states (explained to the user instead).
+ * Retry classification, in one place. Where each kind of error is retried:
+ *
+ * - inside a call, by the SDK's standard retry strategy (exponential backoff with full jitter):
+ *   throttling (`$retryable.throttling`), 5xx, timeouts and connection errors, up to the client's
+ *   maxAttempts;
+ * - around a task, by the state machine's Retry (full jitter): {@link TRANSIENT_ERRORS}, i.e. what
+ *   the SDK gave up on plus the conflicts it does not retry (concurrent modification, an operation
+ *   in progress), and {@link ACCOUNT_NOT_READY_RETRY} for a new account that does not answer
+ *   through its role yet;
+ * - in the adapter, by looking before acting: the non-idempotent creations (CreateAccount,
+ *   CreatePolicy, CreateOrganizationalUnit, CreateStackSet) are never re-sent blindly. Each is
+ *   preceded by a lookup of what a lost earlier attempt may have made, and a "duplicate" answer
+ *   is read as "made by an earlier attempt" and followed by the same lookup. CreateAccount is sent
+ *   with SDK retries off, so a lost answer is found by the next look instead of creating twice.
+ *
+ * Never retried ({@link NOT_RETRIED}): a retry cannot fix them, so they fail the step at once with
+ * the reason, and the vend can be resumed once the cause is fixed.
  */
+
+/** Errors the state machine's Retry catches, by name. */
 export const TRANSIENT_ERRORS = [
   'TooManyRequestsException',
   'ThrottlingException',
@@ -16,3 +31,39 @@ export const TRANSIENT_ERRORS = [
   'ServiceUnavailableException',
   'TimeoutError',
 ] as const;
+
+/** The Retry of {@link TRANSIENT_ERRORS}: 5 s, 10 s, 20 s, 40 s at most (full jitter: up to those). */
+export const TRANSIENT_RETRY = {
+  intervalSeconds: 5,
+  backoffRate: 2,
+  maxAttempts: 5,
+  maxDelaySeconds: 60,
+} as const;
+
+/**
+ * The readiness probe's Retry: a new account refusing its access role is asked again for about
+ * ten minutes (10 s doubling to 2 min), then the step fails with the probe's explanation.
+ */
+export const ACCOUNT_NOT_READY_RETRY = {
+  error: 'AccountNotReadyError',
+  intervalSeconds: 10,
+  backoffRate: 2,
+  maxAttempts: 8,
+  maxDelaySeconds: 120,
+} as const;
+
+/** Errors deliberately not retried, with why: each fails its step at once. */
+export const NOT_RETRIED: Readonly<Record<string, string>> = {
+  InvalidRequestError: 'the request breaks a rule of the schema; it must be corrected',
+  QuotaExceededError: 'an SCP, attachment or account quota would be exceeded; raise it or free room',
+  AccountCreationFailedError:
+    "CreateAccount ended FAILED (e.g. EMAIL_ALREADY_EXISTS); AWS's reason is explained",
+  ConflictError: 'an email or name belongs to something outside this application',
+  OrganizationSetupError: 'the organization lacks what appvend needs (SCPs disabled, parent missing)',
+  StackSetOperationFailedError: 'a stack instance failed; its status reason says why',
+  AccessDeniedException: "the caller's role lacks a permission; retrying cannot grant it",
+  AccessDenied: "the caller's role lacks a permission; retrying cannot grant it",
+  ValidationException: 'AWS refused the input',
+  ConstraintViolationException: 'an Organizations constraint (quota, policy type disabled) was hit',
+  DuplicatePolicyAttachmentException: 'handled as success by the adapter, never an error',
+};

@@ -1,4 +1,5 @@
 import { parseRequest } from '../request/validate';
+import type { ResumePoint } from '../workflow/resume';
 import type { VendSummary } from '../workflow/types';
 import {
   decideSubmission,
@@ -89,6 +90,8 @@ export class Ledger {
         version: (existing?.version ?? 0) + 1,
         // Custom-resource requests not yet answered stay until their own vend's end answers them.
         ...(existing?.callbacks?.length && { callbacks: existing.callbacks }),
+        // A retry of the same request continues where the failed vend stopped.
+        ...(decision.kind === 'retry' && existing?.resume && { resume: existing.resume }),
       };
       if (await this.store.write(record, existing?.version ?? 0)) return { outcome: 'started', record };
     }
@@ -111,20 +114,25 @@ export class Ledger {
     );
   }
 
-  /** The vend ended: its status, the ids made so far and, on failure, the step and the reason. */
+  /**
+   * The vend ended: its status, the ids made so far and, on failure, the step, the reason and where
+   * a retry continues.
+   */
   public recordOutcome(
     name: string,
     requestId: string,
     summary: VendSummary,
+    resume?: ResumePoint,
   ): Promise<ApplicationRecord | undefined> {
     return this.update(name, requestId, (r) => {
-      const { error: _previous, step: _running, ...rest } = r;
+      const { error: _previous, step: _running, resume: _earlier, ...rest } = r;
       return {
         ...rest,
         status: summary.status,
         ids: idsOf(summary),
         summary,
         ...(summary.error && { error: summary.error, step: summary.error.step }),
+        ...(summary.status === 'FAILED' && resume && { resume }),
       };
     });
   }

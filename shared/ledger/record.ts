@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ApplicationRequest } from '../request/schema';
+import type { ResumePoint } from '../workflow/resume';
 import type { VendSummary } from '../workflow/types';
 
 /** The ledger table the service deploys and the CLI reads by default. */
@@ -31,6 +32,11 @@ export interface ApplicationRecord {
     accounts?: Record<string, string>;
   };
   error?: { step: string; message: string };
+  /**
+   * After a failure: the step to continue at and what the steps before it made. Sending the same
+   * request again (or `appvend resume`) continues there instead of starting over.
+   */
+  resume?: ResumePoint;
   /** The vend's summary, once it has ended. */
   summary?: VendSummary;
   /** CloudFormation custom-resource requests (Service Catalog) waiting for the vend to end. */
@@ -97,7 +103,7 @@ const ACTIVE: readonly ApplicationStatus[] = ['REQUESTED', 'IN_PROGRESS'];
  * The one rule the three front doors share:
  * - a new name starts a vend;
  * - the same request again (at-least-once delivery, retries) is the same vend: same request id,
- *   no second execution; if that vend failed, it is tried again;
+ *   no second execution; if that vend failed, it is resumed at the step that failed;
  * - another owner's name is refused;
  * - a different request while a vend runs is refused;
  * - a different request after the vend ended re-vends (the steps converge).

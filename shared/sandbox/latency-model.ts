@@ -21,6 +21,8 @@ export interface LatencyModel {
   stackInstanceDelete: number;
   /** PutConformancePack → ConformancePackState CREATE_COMPLETE. */
   conformancePackDeploy: number;
+  /** A created account ACTIVE → its access role can be assumed (AccessDenied until then). */
+  accessRolePropagation: number;
 }
 
 const SECOND = 1000;
@@ -46,6 +48,10 @@ export const DEFAULT_LATENCY: Readonly<LatencyModel> = Object.freeze({
   // A conformance pack is deployed as a CloudFormation stack of Config rules by AWS Config:
   // a couple of minutes for a handful of managed rules.
   conformancePackDeploy: 2 * MINUTE,
+  // The access role of a new account usually answers as soon as the request has SUCCEEDED, but
+  // IAM is eventually consistent and a new account's first minutes can refuse it. The default
+  // models the usual case; tests and `--latency accessRolePropagation=…` model the other.
+  accessRolePropagation: 0,
 });
 
 /** The defaults with the caller's overrides applied. */

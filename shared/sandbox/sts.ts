@@ -34,10 +34,17 @@ function assumeRole(input: sts.AssumeRoleCommandInput, ctx: CallContext): Out<st
   if (seconds > MAX_SESSION_SECONDS) {
     throw validationError('The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
   }
-  // An account still being created has no roles yet, so it is denied exactly like a wrong role.
-  const role = state.accounts[accountId]?.roles[roleName];
+  // An account still being created has no roles yet, so it is denied exactly like a wrong role;
+  // so is a created account's role before it has propagated.
+  const account = state.accounts[accountId];
+  const role = account?.roles[roleName];
+  const propagated =
+    account?.joinedMethod !== 'CREATED' ||
+    now >= account.joinedAt + ctx.settings.latency.accessRolePropagation;
   const trusted =
-    role !== undefined && (role.trustedAccounts === '*' || role.trustedAccounts.includes(caller.accountId));
+    propagated &&
+    role !== undefined &&
+    (role.trustedAccounts === '*' || role.trustedAccounts.includes(caller.accountId));
   if (!trusted) {
     throw awsError(
       'sts',

@@ -3,13 +3,11 @@ import { managementClient } from '../aws/client-factory';
 import { Ledger, LedgerConflictError } from '../ledger/ledger';
 import type { ApplicationRecord } from '../ledger/record';
 import { InvalidRequestError } from '../request/validate';
+import { executionInput, type ExecutionInput } from './resume';
 
 /** Starts the vend workflow for a request; the same execution name twice starts it once. */
 export interface ExecutionStarter {
-  start(
-    executionName: string,
-    input: { request: unknown; requestId: string },
-  ): Promise<{ executionArn: string }>;
+  start(executionName: string, input: ExecutionInput): Promise<{ executionArn: string }>;
 }
 
 /** What a front door answers (the API maps it to 202, 400 or 409). */
@@ -26,7 +24,8 @@ export type IntakeResult =
 /**
  * The one intake of every front door: record the request in the ledger, start its vend once.
  * A request recorded but not started (the process died between the two) is started when the
- * same request arrives again: the execution name makes the start idempotent.
+ * same request arrives again: the execution name makes the start idempotent. The same request
+ * after a failed vend starts the next attempt at the step that failed.
  */
 export async function submitApplication(
   ledger: Ledger,
@@ -50,10 +49,7 @@ export async function submitApplication(
   }
   let { record } = submission;
   if (submission.outcome === 'started' || record.status === 'REQUESTED') {
-    const { executionArn } = await starter.start(record.executionName, {
-      request: record.request,
-      requestId: record.requestId,
-    });
+    const { executionArn } = await starter.start(record.executionName, executionInput(record));
     record = (await ledger.markStarted(record.name, record.requestId, executionArn)) ?? record;
   }
   return { outcome: submission.outcome, requestId: record.requestId, status: record.status, record };
@@ -65,7 +61,7 @@ export class StepFunctionsStarter implements ExecutionStarter {
 
   public constructor(private readonly stateMachineArn: string) {}
 
-  public async start(executionName: string, input: { request: unknown; requestId: string }) {
+  public async start(executionName: string, input: ExecutionInput) {
     try {
       const { executionArn } = await this.client.send(
         new StartExecutionCommand({

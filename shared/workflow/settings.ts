@@ -39,10 +39,15 @@ export const AccountCreationEnv = {
     .default(DEFAULT_CREATE_ACCOUNT_CONCURRENCY),
 };
 
+/** The StackSets execution role, which the quarantine SCP must let through to deploy the baseline. */
+export const QuarantineEnv = {
+  APPVEND_STACKSET_EXECUTION_ROLE_NAME: z.string().min(1).default(ACCOUNT_ACCESS_ROLE),
+};
+
 export const StackSetEnv = {
   APPVEND_MANAGEMENT_ACCOUNT_ID: accountId,
   APPVEND_STACKSET_ADMIN_ROLE_NAME: z.string().min(1).default('AWSCloudFormationStackSetAdministrationRole'),
-  APPVEND_STACKSET_EXECUTION_ROLE_NAME: z.string().min(1).default(ACCOUNT_ACCESS_ROLE),
+  ...QuarantineEnv,
   APPVEND_NOTIFICATION_TOPIC_ARN: z
     .string()
     .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, {

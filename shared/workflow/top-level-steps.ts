@@ -5,6 +5,7 @@ export const TOP_LEVEL_STEPS = [
   'EnsureServiceControlPolicy',
   'VendAccounts',
   'DeployStackSets',
+  'ReleaseQuarantine',
   'Summarize',
 ] as const;
 export type TopLevelStep = (typeof TOP_LEVEL_STEPS)[number];
@@ -18,6 +19,8 @@ const TOP_LEVEL = new Set<string>(TOP_LEVEL_STEPS);
  */
 export function topLevelStepOf(state: string): TopLevelStep | undefined {
   if (TOP_LEVEL.has(state)) return state as TopLevelStep;
+  // The first Choice, which sends a resumed vend to its step; where a new vend validates.
+  if (state === 'ResumeAt?') return 'ValidateRequest';
   if (/^(FailedAt|SummarizeFailure$|VendFailed$)/.test(state)) return 'Summarize';
   // Stack set states first: `CrossAccountRoles` also contains "Account".
   if (/ArtifactStore|Pipeline|CrossAccountRoles|RolesBranch|Guardrails/.test(state)) return 'DeployStackSets';

@@ -117,9 +117,18 @@ const CALLS: Record<ServiceFunctionName, Call[]> = {
   'check-account-creation': [{ action: 'organizations:DescribeCreateAccountStatus', resource: '*' }],
   'move-account': [
     { action: 'organizations:ListParents', resource: ACCOUNT },
+    { action: 'organizations:ListTagsForResource', resource: ACCOUNT },
+    { action: 'organizations:ListPolicies', resource: '*', context: SCP_TYPE },
+    { action: 'organizations:CreatePolicy', resource: SCP, context: { ...SCP_TYPE, ...TAG_ON_CREATE } },
+    { action: 'organizations:DescribePolicy', resource: SCP, context: SCP_TYPE },
+    { action: 'organizations:UpdatePolicy', resource: SCP, context: { ...SCP_TYPE, ...TAGGED } },
+    { action: 'organizations:ListPoliciesForTarget', resource: ACCOUNT, context: SCP_TYPE },
+    { action: 'organizations:AttachPolicy', resource: SCP, context: { ...SCP_TYPE, ...TAGGED } },
+    { action: 'organizations:AttachPolicy', resource: ACCOUNT, context: { ...SCP_TYPE, ...TAGGED } },
     { action: 'organizations:MoveAccount', resource: ACCOUNT },
     { action: 'organizations:MoveAccount', resource: ROOT },
     { action: 'organizations:MoveAccount', resource: OU },
+    { action: 'sts:AssumeRole', resource: MEMBER_ROLE, context: { 'aws:ResourceOrgID': ORG } },
   ],
   'deploy-stack-set': [
     { action: 'cloudformation:CreateStackSet', resource: '*', context: TAG_ON_CREATE },
@@ -140,6 +149,12 @@ const CALLS: Record<ServiceFunctionName, Call[]> = {
   ],
   'register-guardrails': [
     { action: 'sts:AssumeRole', resource: MEMBER_ROLE, context: { 'aws:ResourceOrgID': ORG } },
+  ],
+  'release-quarantine': [
+    { action: 'organizations:ListPolicies', resource: '*', context: SCP_TYPE },
+    { action: 'organizations:ListPoliciesForTarget', resource: ACCOUNT, context: SCP_TYPE },
+    { action: 'organizations:DetachPolicy', resource: SCP, context: { ...SCP_TYPE, ...TAGGED } },
+    { action: 'organizations:DetachPolicy', resource: ACCOUNT, context: { ...SCP_TYPE, ...TAGGED } },
   ],
   'summarize-vend': [
     { action: 'dynamodb:GetItem', resource: LEDGER },
@@ -367,6 +382,21 @@ describe('Functions: stepPermissions and frontDoorPermissions', () => {
         resource: `arn:aws:iam::${MEMBER}:role/Admin`,
         context: { 'aws:ResourceOrgID': ORG },
       },
+    ],
+    [
+      "detaching an SCP appvend did not tag (the organization's own guardrails)",
+      'release-quarantine',
+      { action: 'organizations:DetachPolicy', resource: SCP, context: SCP_TYPE },
+    ],
+    [
+      'attaching an SCP to an account appvend did not create',
+      'move-account',
+      { action: 'organizations:AttachPolicy', resource: ACCOUNT, context: SCP_TYPE },
+    ],
+    [
+      'detaching an SCP from an OU',
+      'release-quarantine',
+      { action: 'organizations:DetachPolicy', resource: OU, context: { ...SCP_TYPE, ...TAGGED } },
     ],
     [
       'an Application Requested event from the summary (it would start a vend)',

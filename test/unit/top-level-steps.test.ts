@@ -23,9 +23,14 @@ describe('Function: topLevelStepOf', () => {
   it('maps every state of the vend state machine to the top-level step it runs under', () => {
     // Prepare
     const definition = vendStateMachineDefinition() as { States: States };
+    // The first Choice (resume) is read as validation, where a new vend is; the failure states as the summary.
     const expected = statesWithParents(definition.States).map(([name, top]) => [
       name,
-      (TOP_LEVEL_STEPS as readonly string[]).includes(top) ? top : 'Summarize',
+      (TOP_LEVEL_STEPS as readonly string[]).includes(top)
+        ? top
+        : top === 'ResumeAt?'
+          ? 'ValidateRequest'
+          : 'Summarize',
     ]);
 
     // Act

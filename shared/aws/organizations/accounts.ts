@@ -150,15 +150,19 @@ function interpretStatus(status: CreateAccountStatus, email: string): AccountPro
   return { state: 'IN_PROGRESS', requestId: status.Id };
 }
 
-/** Moves the account into the OU unless it is already there. */
+/**
+ * Moves the account into the OU unless it is already there. `beforeMove` runs only when the account
+ * is about to enter the OU (and again on a retry that finds it still outside).
+ */
 export async function ensureAccountInOrganizationalUnit(
   client: OrganizationsClient,
-  params: { accountId: string; ouId: string },
+  params: { accountId: string; ouId: string; beforeMove?: () => Promise<void> },
 ): Promise<{ moved: boolean; from?: string }> {
   const { Parents } = await client.send(new ListParentsCommand({ ChildId: params.accountId }));
   const parentId = Parents?.[0]?.Id;
   if (!parentId) throw new Error(`Account ${params.accountId} has no parent`);
   if (parentId === params.ouId) return { moved: false };
+  await params.beforeMove?.();
   try {
     await client.send(
       new MoveAccountCommand({

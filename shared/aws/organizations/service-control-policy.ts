@@ -2,6 +2,7 @@ import {
   AttachPolicyCommand,
   CreatePolicyCommand,
   DescribePolicyCommand,
+  DetachPolicyCommand,
   UpdatePolicyCommand,
   paginateListPolicies,
   paginateListPoliciesForTarget,
@@ -21,7 +22,11 @@ export interface PolicyRef {
   action: 'created' | 'updated' | 'unchanged';
 }
 
-async function findPolicy(client: OrganizationsClient, name: string): Promise<PolicySummary | undefined> {
+/** The SCP with this name, if any (names are unique per organization). */
+export async function findServiceControlPolicy(
+  client: OrganizationsClient,
+  name: string,
+): Promise<PolicySummary | undefined> {
   return findInPages(
     paginateListPolicies({ client }, { Filter: SCP }),
     (page) => page.Policies,
@@ -60,7 +65,7 @@ export async function ensureServiceControlPolicy(
       { size, quota: params.sizeQuota },
     );
   }
-  const existing = await findPolicy(client, params.name);
+  const existing = await findServiceControlPolicy(client, params.name);
   if (existing?.Id) return updateIfChanged(client, existing.Id, params);
   try {
     const { Policy } = await client.send(
@@ -77,7 +82,7 @@ export async function ensureServiceControlPolicy(
     return { id, name: params.name, action: 'created' };
   } catch (error) {
     if (!isAwsError(error, 'DuplicatePolicyException')) throw error;
-    const raced = await findPolicy(client, params.name);
+    const raced = await findServiceControlPolicy(client, params.name);
     if (!raced?.Id) throw error;
     return updateIfChanged(client, raced.Id, params);
   }
@@ -122,6 +127,25 @@ export async function ensurePolicyAttached(
   } catch (error) {
     // A retry of an attach whose answer was lost: the attachment is there, which is what we want.
     if (isAwsError(error, 'DuplicatePolicyAttachmentException')) return { attached: false };
+    throw error;
+  }
+}
+
+/** Detaches the policy from the target if it is attached; a lost answer's retry is not an error. */
+export async function ensurePolicyDetached(
+  client: OrganizationsClient,
+  params: { policyId: string; targetId: string },
+): Promise<{ detached: boolean }> {
+  const attached = await collect(
+    paginateListPoliciesForTarget({ client }, { TargetId: params.targetId, Filter: SCP }),
+    (page) => page.Policies,
+  );
+  if (!attached.some((p) => p.Id === params.policyId)) return { detached: false };
+  try {
+    await client.send(new DetachPolicyCommand({ PolicyId: params.policyId, TargetId: params.targetId }));
+    return { detached: true };
+  } catch (error) {
+    if (isAwsError(error, 'PolicyNotAttachedException')) return { detached: false };
     throw error;
   }
 }

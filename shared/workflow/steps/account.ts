@@ -1,4 +1,6 @@
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { ListTagsForResourceCommand } from '@aws-sdk/client-organizations';
+import { ensureAccountAnswers } from '../../aws/account-access';
 import type { ClientFactory } from '../../aws/client-factory';
 import {
   checkAccountCreation,
@@ -6,7 +8,18 @@ import {
   startAccountCreation,
   type AccountProgress,
 } from '../../aws/organizations/accounts';
+import {
+  ensurePolicyAttached,
+  ensureServiceControlPolicy,
+} from '../../aws/organizations/service-control-policy';
 import { ACCOUNT_POLL_POLICY, ACCOUNT_QUEUE_POLL_POLICY, nextPoll } from '../../domain/polling';
+import {
+  QUARANTINE_POLICY_DESCRIPTION,
+  QUARANTINE_POLICY_NAME,
+  renderQuarantinePolicy,
+} from '../../domain/quarantine';
+import { NAME_PREFIX } from '../../domain/naming';
+import { DEFAULT_SCP_ATTACHMENT_QUOTA, DEFAULT_SCP_SIZE_QUOTA } from '../../domain/scp';
 import type { AccountCreation, VendedAccount } from '../types';
 import type { AccountSpec } from '../../domain/naming';
 
@@ -88,16 +101,64 @@ export async function checkAccount(
   return withPoll(creation.account, { ...progress, requestId: creation.requestId }, creation);
 }
 
-/** Step 5: move the account into the application's OU. */
+const APPLICATION_TAG = `${NAME_PREFIX}:application`;
+
+/** Whether the account carries the application's tag, which appvend gives it at CreateAccount. */
+async function createdFor(
+  client: OrganizationsClient,
+  accountId: string,
+  application: string,
+): Promise<boolean> {
+  const { Tags } = await client.send(new ListTagsForResourceCommand({ ResourceId: accountId }));
+  return (Tags ?? []).some((tag) => tag.Key === APPLICATION_TAG && tag.Value === application);
+}
+
+/** What step 5 needs besides the account: the OU, and the roles the quarantine lets through. */
+export interface PlacementParams {
+  creation: AccountCreation;
+  ouId: string;
+  application: string;
+  /** The member access role (the probe goes through it) and the StackSets execution role. */
+  memberRoleName: string;
+  executionRoleName: string;
+}
+
+/**
+ * Step 5: put the account in place. An account appvend created for this application (it carries
+ * the application's tag from CreateAccount) is quarantined before it enters the OU: a deny-all
+ * SCP, except for the vending roles, stays on it until the last step, so nobody uses it before
+ * its baseline is in place. An account adopted by email is not: it may already be in use. Then
+ * the account is moved into the OU, and the readiness probe checks that it answers through the
+ * access role before any stack is deployed into it (AccountNotReadyError until it does; the
+ * state machine retries).
+ */
 export async function moveAccount(
   clients: ClientFactory,
-  params: { creation: AccountCreation; ouId: string },
+  params: PlacementParams,
 ): Promise<VendedAccount & { moved: boolean }> {
   const { account, accountId } = params.creation;
   if (!accountId) throw new Error(`Account for ${account.email} has no id yet`);
-  const { moved } = await ensureAccountInOrganizationalUnit(clients.organizations(), {
+  const client = clients.organizations();
+  const { moved } = await ensureAccountInOrganizationalUnit(client, {
     accountId,
     ouId: params.ouId,
+    beforeMove: async () => {
+      if (!(await createdFor(client, accountId, params.application))) return;
+      const quarantine = await ensureServiceControlPolicy(client, {
+        name: QUARANTINE_POLICY_NAME,
+        description: QUARANTINE_POLICY_DESCRIPTION,
+        content: renderQuarantinePolicy([params.memberRoleName, params.executionRoleName]),
+        sizeQuota: DEFAULT_SCP_SIZE_QUOTA,
+        // The application tag (with the reserved name "appvend") lets the vending roles attach it.
+        tags: { [APPLICATION_TAG]: NAME_PREFIX, 'appvend:purpose': 'quarantine' },
+      });
+      await ensurePolicyAttached(client, {
+        policyId: quarantine.id,
+        targetId: accountId,
+        attachmentQuota: DEFAULT_SCP_ATTACHMENT_QUOTA,
+      });
+    },
   });
+  await ensureAccountAnswers(clients, { accountId, roleName: params.memberRoleName });
   return { stage: account.stage, name: account.name, email: account.email, id: accountId, moved };
 }
