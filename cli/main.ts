@@ -4,8 +4,9 @@ import { parseArgs } from 'node:util';
 import { awsClients } from '../shared/aws/client-factory';
 import { validateRequest, formatProblem } from '../shared/request/validate';
 import { LedgerConflictError } from '../shared/ledger/ledger';
+import type { ApplicationRequest } from '../shared/request/schema';
 import { StepFunctionsProgress } from '../shared/workflow/current-step';
-import { openBackend, type BackendKind } from './backends';
+import { openBackend, type Backend, type BackendKind } from './backends';
 import { formatDuration } from './format';
 import { parseLatencyOverrides } from './latency';
 import { collectVendReport, renderVendReport } from './report';
@@ -39,6 +40,22 @@ Usage:
       table elsewhere): the same request again after it succeeded is a no-op that prints the
       result; a changed one re-vends; another owner's name, or a change while a vend runs, is
       refused (exit 1).
+
+  appvend plan <request.json> [--sandbox | --endpoint URL | --aws] [--json] [--state FILE] [--region R]
+      What a vend of the request would do, compared with the organization as it is, step by step:
+      OU and SCP to create, update (with the policy's diff), attach or keep; accounts to create,
+      adopt (found by email outside the OU: moved in) or keep; stack sets and instances to create,
+      update (template digest, parameters) or keep; Config guardrails in each account. Ends with a
+      count line ("plan: 7 to create, 1 to update, 3 to keep"); --json prints the plan as JSON.
+      Makes only read calls. Exit 0 when nothing would stop the vend, 1 for an invalid request
+      (as validate) or when something would stop the vend.
+
+  appvend resume <name> [--sandbox | --endpoint URL | --aws] [--json] [--state FILE] [--report FILE]
+                 [--latency NAME=FIGURE]
+      Continue a failed vend at the step that failed, with what the earlier steps made (kept in
+      the ledger); a local vend that was interrupted runs again. Sending the same request again
+      (vend, the API, the event, Service Catalog) does the same. A vended application is left
+      as it is (exit 0); one being vended on AWS is refused (exit 1).
 
   appvend status [name] [--sandbox | --endpoint URL | --aws] [--json] [--state FILE]
       What the ledger holds: one line per application, or one application in full (status, step,
@@ -111,6 +128,16 @@ function backendKind(values: { sandbox?: boolean; endpoint?: string; aws?: boole
   return values.endpoint !== undefined ? 'endpoint' : values.aws ? 'aws' : 'sandbox';
 }
 
+/** `--latency NAME=FIGURE`, for the sandbox only. */
+function latencyOption(values: string[] | undefined, kind: BackendKind) {
+  if (values && kind !== 'sandbox') throw new UsageError('--latency applies to the sandbox only');
+  try {
+    return parseLatencyOverrides(values);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
 async function vendCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
@@ -125,13 +152,7 @@ async function vendCommand(args: string[]): Promise<number> {
     },
   });
   const kind = backendKind(values);
-  if (values.latency && kind !== 'sandbox') throw new UsageError('--latency applies to the sandbox only');
-  let latency;
-  try {
-    latency = parseLatencyOverrides(values.latency);
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const latency = latencyOption(values.latency, kind);
 
   const path = positionals[0];
   const request = readRequest(path);
@@ -142,10 +163,6 @@ async function vendCommand(args: string[]): Promise<number> {
     return 1;
   }
 
-  const definition = JSON.parse(readFileSync(join(__dirname, 'state-machine.asl.json'), 'utf8')) as Record<
-    string,
-    unknown
-  >;
   const backend = await openBackend({
     kind,
     endpoint: values.endpoint,
@@ -154,8 +171,29 @@ async function vendCommand(args: string[]): Promise<number> {
     region: values.region,
     latency,
   });
+  return vendThroughLedger({ backend, kind, values, request, profile: validation.request.profile });
+}
+
+interface VendContext {
+  backend: Backend;
+  kind: BackendKind;
+  values: { endpoint?: string; json?: boolean; report?: string };
+  request: unknown;
+  profile: ApplicationRequest['profile'];
+}
+
+/**
+ * Submits the request to the ledger and runs what it decides: nothing (already vended), a new vend,
+ * or the next attempt of a failed one, which continues at the step that failed.
+ */
+async function vendThroughLedger({ backend, kind, values, request, profile }: VendContext): Promise<number> {
+  const definition = JSON.parse(readFileSync(join(__dirname, 'state-machine.asl.json'), 'utf8')) as Record<
+    string,
+    unknown
+  >;
+  const name = (request as { name?: unknown }).name;
   process.stderr.write(
-    `appvend: vending ${validation.request.name} on ${kind === 'endpoint' ? values.endpoint : kind}` +
+    `appvend: vending ${String(name)} on ${kind === 'endpoint' ? values.endpoint : kind}` +
       ` (management account ${backend.managementAccountId})\n`,
   );
   const wallStart = Date.now();
@@ -182,12 +220,18 @@ async function vendCommand(args: string[]): Promise<number> {
     return 0;
   }
   // A new request, a changed one, a retry after a failure, or a local run that was interrupted.
+  if (record.resume) {
+    process.stderr.write(
+      `appvend: attempt ${record.attempt} continues at ${record.resume.step}, where attempt ${record.attempt - 1} failed\n`,
+    );
+  }
   await backend.ledger.markStarted(record.name, record.requestId, localExecutionArn(record.executionName));
   let run;
   try {
     run = await runVend({
       request: record.request,
       requestId: record.requestId,
+      ...(record.resume && { resume: record.resume }),
       definition,
       clock: backend.clock,
       progress: stderrProgress,
@@ -202,7 +246,7 @@ async function vendCommand(args: string[]): Promise<number> {
     try {
       const data = await collectVendReport(run, awsClients(), {
         backend: backendName,
-        profile: validation.request.profile,
+        profile,
       });
       writeFileSync(values.report, renderVendReport(data));
       process.stderr.write(`appvend: report written to ${values.report}\n`);
@@ -220,6 +264,56 @@ async function vendCommand(args: string[]): Promise<number> {
       `(${((Date.now() - wallStart) / 1000).toFixed(1)} s here)\n`,
   );
   return summary.status === 'SUCCEEDED' ? 0 : 1;
+}
+
+async function resumeCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      ...BACKEND_OPTIONS,
+      region: { type: 'string' },
+      report: { type: 'string' },
+      latency: { type: 'string', multiple: true },
+    },
+  });
+  const name = positionals[0];
+  if (!name) throw new UsageError('missing <name>');
+  const kind = backendKind(values);
+  const backend = await openBackend({
+    kind,
+    endpoint: values.endpoint,
+    stateFile: values.state!,
+    region: values.region,
+    latency: latencyOption(values.latency, kind),
+  });
+  const record = await backend.ledger.get(name);
+  if (!record) {
+    process.stderr.write(`appvend: no application named ${name}\n`);
+    return 1;
+  }
+  if (record.status === 'SUCCEEDED') {
+    process.stderr.write(`appvend: ${name} is vended (${record.requestId}); nothing to resume\n`);
+    process.stdout.write(
+      values.json ? `${JSON.stringify(record.summary, null, 2)}\n` : `${formatApplication(record)}\n`,
+    );
+    return 0;
+  }
+  // On AWS a vend in progress is running in Step Functions; locally it is one that was interrupted.
+  if (record.status !== 'FAILED' && kind === 'aws') {
+    process.stderr.write(
+      `appvend: ${name} is being vended (${record.status}, ${record.executionArn ?? record.executionName}); nothing to resume\n`,
+    );
+    return 1;
+  }
+  return vendThroughLedger({
+    backend,
+    kind,
+    values,
+    request: record.request,
+    profile: record.request.profile,
+  });
 }
 
 /** Local runs have no Step Functions: the execution is named like the deployed one would be. */
@@ -288,6 +382,8 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'validate') return validateCommand(rest);
     if (command === 'vend') return await vendCommand(rest);
     if (command === 'status') return await statusCommand(rest);
+    if (command === 'resume') return await resumeCommand(rest);
+    if (command === 'plan') return await (await import('./plan')).planCommand(rest);
     throw new UsageError(`unknown command "${command}"`);
   } catch (error) {
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {

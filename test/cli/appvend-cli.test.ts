@@ -25,6 +25,7 @@ describe('CLI: appvend', () => {
     for (const word of [
       'validate',
       'vend',
+      'resume',
       '--sandbox',
       '--endpoint',
       '--aws',
@@ -100,6 +101,36 @@ describe('CLI: appvend', () => {
     const again = JSON.parse(second.stdout) as Record<string, unknown>;
     expect(again.accounts).toEqual(summary.accounts);
     expect(again.organizationalUnit).toEqual(summary.organizationalUnit);
+  });
+
+  it('resume: continues a failed vend at the step that failed; a vended application is left alone', () => {
+    // Prepare: the new accounts' role does not answer for two hours, beyond the readiness probe
+    const state = join(mkdtempSync(join(tmpdir(), 'appvend-')), 'sandbox.json');
+    const failed = appvend(
+      'vend',
+      'events/application-request.json',
+      '--state',
+      state,
+      '--latency',
+      'accessRolePropagation=2h',
+    );
+
+    // Act: the role answers now
+    const resumed = appvend('resume', 'orders', '--json', '--state', state);
+    const again = appvend('resume', 'orders', '--state', state);
+    const unknown = appvend('resume', 'nosuchapp', '--state', state);
+
+    // Assess
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain('FAILED');
+    expect(resumed.stderr).toContain('attempt 2 continues at VendAccounts, where attempt 1 failed');
+    expect(resumed.stderr).not.toContain('▶ EnsureOrganizationalUnit');
+    expect(resumed.code).toBe(0);
+    expect(JSON.parse(resumed.stdout)).toMatchObject({ application: 'orders', status: 'SUCCEEDED' });
+    expect(again.code).toBe(0);
+    expect(again.stderr).toContain('nothing to resume');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('no application named nosuchapp');
   });
 
   it('exits 2 on a usage error', () => {

@@ -1,0 +1,70 @@
+/**
+ * The quarantine SCP, answered by an IAM policy evaluator (@cloud-copilot/iam-simulate): while it
+ * is attached to a new account, nobody but the vending roles can do anything there.
+ */
+import { runSimulation } from '@cloud-copilot/iam-simulate';
+import { renderQuarantinePolicy } from '../../shared/domain/quarantine';
+
+const ACCOUNT = '222222222222';
+const ADMIN = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
+const FULL_AWS_ACCESS = ADMIN;
+const VENDING_ROLES = ['OrganizationAccountAccessRole', 'AWSCloudFormationStackSetExecutionRole'];
+
+async function decide(roleName: string, action: string, resource: string): Promise<string> {
+  const principal = `arn:aws:iam::${ACCOUNT}:role/${roleName}`;
+  const result = await runSimulation(
+    {
+      request: {
+        principal,
+        action,
+        resource: { resource, accountId: ACCOUNT },
+        contextVariables: { 'aws:PrincipalArn': principal, 'aws:PrincipalAccount': ACCOUNT },
+      },
+      identityPolicies: [{ name: 'AdministratorAccess', policy: ADMIN }],
+      serviceControlPolicies: [
+        { orgIdentifier: 'r-ab12', policies: [{ name: 'FullAWSAccess', policy: FULL_AWS_ACCESS }] },
+        { orgIdentifier: 'ou-ab12-cdef3456', policies: [{ name: 'FullAWSAccess', policy: FULL_AWS_ACCESS }] },
+        {
+          orgIdentifier: ACCOUNT,
+          policies: [
+            { name: 'FullAWSAccess', policy: FULL_AWS_ACCESS },
+            { name: 'appvend-quarantine', policy: JSON.parse(renderQuarantinePolicy(VENDING_ROLES)) },
+          ],
+        },
+      ],
+      resourceControlPolicies: [],
+    },
+    { simulationMode: 'Strict' },
+  );
+  if (result.resultType === 'error') throw new Error(JSON.stringify(result.errors));
+  const single = result.resultType === 'single' ? result.result : result.results[0]!;
+  return single.analysis.result;
+}
+
+const CALLS: [string, string][] = [
+  ['s3:CreateBucket', 'arn:aws:s3:::any-bucket'],
+  ['iam:CreateRole', `arn:aws:iam::${ACCOUNT}:role/anything`],
+  ['lambda:CreateFunction', `arn:aws:lambda:us-east-1:${ACCOUNT}:function:anything`],
+  ['ec2:RunInstances', `arn:aws:ec2:us-east-1:${ACCOUNT}:instance/*`],
+];
+
+describe('Quarantine SCP', () => {
+  it.each(CALLS)('denies %s to an administrator of the new account', async (action, resource) => {
+    expect(await decide('Admin', action, resource)).toBe('ExplicitlyDenied');
+  });
+
+  it.each(CALLS)(
+    'denies %s to a role merely named like a vending role elsewhere in a path',
+    async (action, resource) => {
+      expect(await decide('team/OrganizationAccountAccessRoleCopy', action, resource)).toBe(
+        'ExplicitlyDenied',
+      );
+    },
+  );
+
+  it.each(
+    VENDING_ROLES.flatMap((role) => CALLS.map(([action, resource]) => [role, action, resource] as const)),
+  )('lets the vending role %s do %s', async (role, action, resource) => {
+    expect(await decide(role, action, resource)).toBe('Allowed');
+  });
+});
