@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   CreateStackInstancesCommand,
   CreateStackSetCommand,
@@ -122,6 +123,21 @@ async function findActiveOperation(client: CloudFormationClient, name: string) {
  * stack set, wait for any operation already running (one a lost earlier attempt may have
  * started), update the template and parameters when they differ, then add missing instances.
  */
+/**
+ * Starts a stack set operation under an id of our own. The SDK re-sends the same id when it retries
+ * a call whose answer was lost; if AWS then answers OperationIdAlreadyExistsException, the
+ * operation is the one the first send started, and it is followed like any other.
+ */
+async function startOperation(send: (operationId: string) => Promise<unknown>): Promise<string> {
+  const operationId = randomUUID();
+  try {
+    await send(operationId);
+  } catch (error) {
+    if (!isAwsError(error, 'OperationIdAlreadyExistsException')) throw error;
+  }
+  return operationId;
+}
+
 export async function reconcileStackSet(
   client: CloudFormationClient,
   spec: StackSetSpec,
@@ -140,19 +156,21 @@ export async function reconcileStackSet(
   }
 
   if (!isUpToDate(stackSet, spec)) {
-    const { OperationId } = await client.send(
-      new UpdateStackSetCommand({
-        StackSetName: spec.name,
-        Description: spec.description,
-        TemplateBody: spec.templateBody,
-        Parameters: toParameters(spec.parameters),
-        Capabilities: [...CAPABILITIES],
-        OperationPreferences: OPERATION_PREFERENCES,
-        Tags: toAwsTags(spec.tags),
-      }),
+    const operationId = await startOperation((OperationId) =>
+      client.send(
+        new UpdateStackSetCommand({
+          StackSetName: spec.name,
+          Description: spec.description,
+          TemplateBody: spec.templateBody,
+          Parameters: toParameters(spec.parameters),
+          Capabilities: [...CAPABILITIES],
+          OperationPreferences: OPERATION_PREFERENCES,
+          Tags: toAwsTags(spec.tags),
+          OperationId,
+        }),
+      ),
     );
-    if (!OperationId) throw new Error(`UpdateStackSet ${spec.name} returned no operation id`);
-    return { state: 'RUNNING', stackSetId, operationId: OperationId, action: 'UPDATE' };
+    return { state: 'RUNNING', stackSetId, operationId, action: 'UPDATE' };
   }
 
   const instances = await collect(
@@ -162,16 +180,18 @@ export async function reconcileStackSet(
   const present = new Set(instances.map((i) => i.Account));
   const missing = spec.accounts.filter((account) => !present.has(account));
   if (missing.length > 0) {
-    const { OperationId } = await client.send(
-      new CreateStackInstancesCommand({
-        StackSetName: spec.name,
-        Accounts: missing,
-        Regions: [spec.region],
-        OperationPreferences: OPERATION_PREFERENCES,
-      }),
+    const operationId = await startOperation((OperationId) =>
+      client.send(
+        new CreateStackInstancesCommand({
+          StackSetName: spec.name,
+          Accounts: missing,
+          Regions: [spec.region],
+          OperationPreferences: OPERATION_PREFERENCES,
+          OperationId,
+        }),
+      ),
     );
-    if (!OperationId) throw new Error(`CreateStackInstances ${spec.name} returned no operation id`);
-    return { state: 'RUNNING', stackSetId, operationId: OperationId, action: 'CREATE' };
+    return { state: 'RUNNING', stackSetId, operationId, action: 'CREATE' };
   }
 
   const broken = instances.filter((i) => spec.accounts.includes(i.Account ?? '') && i.Status !== 'CURRENT');

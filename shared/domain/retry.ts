@@ -8,11 +8,14 @@
  *   the SDK gave up on plus the conflicts it does not retry (concurrent modification, an operation
  *   in progress), and {@link ACCOUNT_NOT_READY_RETRY} for a new account that does not answer
  *   through its role yet;
- * - in the adapter, by looking before acting: the non-idempotent creations (CreateAccount,
- *   CreatePolicy, CreateOrganizationalUnit, CreateStackSet) are never re-sent blindly. Each is
- *   preceded by a lookup of what a lost earlier attempt may have made, and a "duplicate" answer
- *   is read as "made by an earlier attempt" and followed by the same lookup. CreateAccount is sent
- *   with SDK retries off, so a lost answer is found by the next look instead of creating twice.
+ * - in the adapter, by looking before acting: each non-idempotent creation (CreateAccount,
+ *   CreatePolicy, CreateOrganizationalUnit, CreateStackSet) is preceded by a lookup of what a lost
+ *   earlier attempt may have made. The SDK does re-send CreatePolicy, CreateOrganizationalUnit and
+ *   CreateStackSet when an answer is lost; AWS refuses the second by name (Duplicate…,
+ *   NameAlreadyExists), and that answer is read as "made by the first" and followed by the same
+ *   lookup. CreateAccount has no such refusal (a second request would fail later, by email), so it
+ *   is sent with SDK retries off: a lost answer is found by the next look instead. Stack set
+ *   operations carry an id of appvend's own, which the SDK re-sends with a retry.
  *
  * Never retried ({@link NOT_RETRIED}): a retry cannot fix them, so they fail the step at once with
  * the reason, and the vend can be resumed once the cause is fixed.
@@ -24,6 +27,8 @@ export const TRANSIENT_ERRORS = [
   'ThrottlingException',
   'Throttling',
   'ConcurrentModificationException',
+  // AWS Config's name for it.
+  'ResourceConcurrentModificationException',
   'OperationInProgressException',
   'ServiceException',
   'InternalFailure',
