@@ -1,4 +1,5 @@
 import { applicationRequestJsonSchema } from '../../shared/request/schema';
+import { PLAN_ACTIONS, PLAN_STEP_KINDS } from '../../shared/workflow/plan';
 import { DEFAULT_PAGE_SIZE, MAX_BODY_BYTES, MAX_PAGE_SIZE } from '../../shared/workflow/portal-api';
 
 /** The portal API's name, its stage, and its routes (`services/portal-api/handler.ts`). */
@@ -87,26 +88,42 @@ export function portalOpenApiDocument(): Schema {
       '/applications': {
         post: {
           operationId: 'SubmitApplication',
-          summary: 'Request an application environment (or the same request again)',
+          summary: 'Request an application environment (or the same request again), or plan its vend',
           description:
             'Records the request in the ledger and starts its vend once. The same request again answers ' +
             'with the same request id and starts nothing. A request for a name of another owner, or a ' +
-            `changed request while the vend runs, is refused (409). Bodies over ${MAX_BODY_BYTES} bytes are refused (413).`,
+            `changed request while the vend runs, is refused (409). Bodies over ${MAX_BODY_BYTES} bytes are refused (413). ` +
+            'With dryRun=true, answers 200 with what a vend would do, compared with the organization as it ' +
+            'is, and records nothing, starts nothing and changes nothing.',
+          parameters: [
+            {
+              name: 'dryRun',
+              in: 'query',
+              required: false,
+              description:
+                'true: plan the vend instead of starting it (read calls only; guardrails in member accounts are not checked)',
+              schema: { type: 'boolean', default: false },
+            },
+          ],
           requestBody: {
             required: true,
             content: { 'application/json': { schema: ref('ApplicationRequest') } },
           },
           responses: {
+            '200': json(ref('Plan'), 'dryRun=true: what a vend of the request would do, step by step'),
             '202': json(ref('Accepted'), 'Recorded; the vend runs (or already ran) under the request id', {
               Location: { description: '/applications/{name}', schema: { type: 'string' } },
             }),
-            '400': problemsResponse('The body is not JSON, or breaks the request schema (each field named)'),
+            '400': problemsResponse(
+              'The body is not JSON, or breaks the request schema, or a query parameter is unknown or not true/false (each field named)',
+            ),
             ...common,
             '409': json(
               ref('Conflict'),
               'Another owner has the name, or a different request is being vended',
             ),
             '413': problemsResponse(`The body is over ${MAX_BODY_BYTES} bytes`),
+            '501': messageResponse('dryRun=true on a deployment whose function is not given a planner'),
           },
         },
         get: {
@@ -262,11 +279,88 @@ export function portalOpenApiDocument(): Schema {
           },
         },
         Message: { type: 'object', required: ['message'], properties: { message: { type: 'string' } } },
+        ...planSchemas(),
         InternalError: {
           type: 'object',
           required: ['message', 'requestId'],
           properties: { message: { const: 'internal error' }, requestId: { type: 'string' } },
         },
+      },
+    },
+  };
+}
+
+/** The plan a dry run answers (`shared/workflow/plan/types.ts`). */
+function planSchemas(): Record<string, Schema> {
+  const text = { type: 'string' };
+  const digests = {
+    type: 'object',
+    required: ['wanted'],
+    properties: {
+      current: { type: 'string', description: 'Absent when there is nothing deployed' },
+      wanted: text,
+    },
+  };
+  return {
+    PlanAction: { type: 'string', enum: [...PLAN_ACTIONS] },
+    PlanStep: {
+      type: 'object',
+      required: ['kind', 'step', 'action'],
+      description: 'One thing the vend would create, update, attach, adopt (move into the OU) or keep',
+      properties: {
+        kind: { type: 'string', enum: [...PLAN_STEP_KINDS] },
+        step: { type: 'string', description: 'The top-level step of the vend that does it' },
+        action: ref('PlanAction'),
+        name: text,
+        id: text,
+        parentId: { type: 'string', description: 'OU: its parent; adopted account: where it is now' },
+        stage: text,
+        email: text,
+        accountId: { type: 'string', description: 'Absent for an account the vend has yet to create' },
+        template: text,
+        stackSet: text,
+        status: { type: 'string', description: "A stack instance's status now" },
+        size: { type: 'integer', description: "The SCP's characters, counted against the quota" },
+        attached: { type: 'boolean', description: 'Whether the SCP is attached to the OU now' },
+        policyId: {
+          type: 'string',
+          description: 'Quarantine: the quarantine SCP that comes off the account',
+        },
+        diff: { type: 'string', description: 'SCP update: unified diff of the policy document' },
+        templateDigest: digests,
+        digest: digests,
+        parameters: {
+          type: 'array',
+          description: 'Stack set parameters that differ',
+          items: {
+            type: 'object',
+            required: ['key'],
+            properties: { key: text, current: text, wanted: text },
+          },
+        },
+      },
+    },
+    Plan: {
+      type: 'object',
+      required: ['application', 'steps', 'counts', 'blockers', 'notes'],
+      properties: {
+        application: text,
+        steps: { type: 'array', description: 'In the order of the vend', items: ref('PlanStep') },
+        counts: {
+          type: 'object',
+          required: [...PLAN_ACTIONS],
+          properties: Object.fromEntries(PLAN_ACTIONS.map((a) => [a, { type: 'integer', minimum: 0 }])),
+        },
+        blockers: {
+          type: 'array',
+          description: 'What would stop the vend, and at which step',
+          items: {
+            type: 'object',
+            required: ['step', 'message'],
+            properties: { step: text, message: text },
+          },
+        },
+        notes: { type: 'array', description: 'What was not checked, and why', items: text },
       },
     },
   };

@@ -16,6 +16,13 @@ import * as portalApi from '../../services/portal-api/handler';
 import { AppvendFunction } from './appvend-function';
 import { PORTAL_API_NAME, PORTAL_API_STAGE, portalRequestModelSchema } from './portal-api-schema';
 import { frontDoorPermissions, type PermissionScope } from './step-permissions';
+import { BUNDLED_TEMPLATES_DIR } from './vended-templates-bundle';
+
+/** Only the keys with a value: an unset optional setting leaves the handler's default in force. */
+const defined = (record: Record<string, string | undefined>): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(record).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
 
 export interface PortalApiProps {
   projectRoot: string;
@@ -29,6 +36,15 @@ export interface PortalApiProps {
   organizationId: string;
   /** IAM role or user ARNs outside the organization that may call it too. */
   principals: readonly string[];
+  /** What a dry run (`POST /applications?dryRun=true`) plans with: the settings the vend's steps use. */
+  plan: {
+    /** The synthesized vended templates, bundled beside the handler to compare digests. */
+    templatesDir: string;
+    securityTopicArn: string;
+    parentOuId?: string;
+    scpSizeQuota?: number;
+    scpAttachmentQuota?: number;
+  };
   /** Requests per second, steady and burst, for the whole stage. @default 10 and 20 */
   throttling?: { rateLimit: number; burstLimit: number };
 }
@@ -51,15 +67,24 @@ export class PortalApi extends Construct {
     super(scope, id);
     this.handler = new AppvendFunction(this, 'Handler', {
       step: 'portal-api',
-      description: 'appvend: the portal API (submit an application request, read where it stands, list)',
+      description:
+        'appvend: the portal API (submit an application request or plan its vend, read where it stands, list)',
       environmentSchema: portalApi.environment,
       environment: {
         APPVEND_LEDGER_TABLE: props.ledgerTableName,
         APPVEND_STATE_MACHINE_ARN: props.stateMachineArn,
+        APPVEND_NOTIFICATION_TOPIC_ARN: props.plan.securityTopicArn,
+        APPVEND_TEMPLATES_DIR: BUNDLED_TEMPLATES_DIR,
+        ...defined({
+          APPVEND_PARENT_OU_ID: props.plan.parentOuId,
+          APPVEND_SCP_SIZE_QUOTA: props.plan.scpSizeQuota?.toString(),
+          APPVEND_SCP_ATTACHMENT_QUOTA: props.plan.scpAttachmentQuota?.toString(),
+        }),
       },
       permissions: frontDoorPermissions('portal-api', props.permissions),
       projectRoot: props.projectRoot,
       logRetention: props.logRetention,
+      bundledDirectories: [{ from: props.plan.templatesDir, to: BUNDLED_TEMPLATES_DIR }],
     });
 
     this.accessLogs = new LogGroup(this, 'AccessLogs', {
@@ -114,6 +139,8 @@ export class PortalApi extends Construct {
       operationName: 'SubmitApplication',
       requestValidator: validator,
       requestModels: { 'application/json': model },
+      // `?dryRun=true` plans the vend instead of starting it; the function checks the value.
+      requestParameters: { 'method.request.querystring.dryRun': false },
     });
     applications.addMethod('GET', integration, {
       operationName: 'ListApplications',

@@ -142,6 +142,13 @@ export class AppvendServiceStack extends Stack {
       stateMachineArn: vend.stateMachine.stateMachineArn,
       organizationId: organizationId.valueAsString,
       principals: settings.apiPrincipals,
+      plan: {
+        templatesDir: props.templatesDir,
+        securityTopicArn: topics.securityFindings.topicArn,
+        parentOuId: settings.parentOuId,
+        scpSizeQuota: settings.scpSizeQuota,
+        scpAttachmentQuota: settings.scpAttachmentQuota,
+      },
     });
 
     new ServiceAlarms(this, 'Alarms', {

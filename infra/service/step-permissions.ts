@@ -390,7 +390,17 @@ export function frontDoorPermissions(door: FrontDoorFunctionName, scope: Permiss
         },
       ];
 
-    case 'portal-api':
+    case 'portal-api': {
+      // POST /applications?dryRun=true plans a vend (shared/workflow/plan.ts): the reads the plan
+      // makes in the management account, and not one write. Member accounts' guardrails are not
+      // read from here (no sts:AssumeRole), so the plan leaves them unchecked.
+      const org = (path: string) =>
+        `arn:\${AWS::Partition}:organizations::${scope.managementAccountId}:${path.replace('{org}', scope.organizationId)}`;
+      const root = org('root/{org}/r-*');
+      const ous = org('ou/{org}/ou-*');
+      const accounts = org('account/{org}/*');
+      const scps = org('policy/{org}/service_control_policy/p-*');
+      const stackSets = `arn:\${AWS::Partition}:cloudformation:\${AWS::Region}:\${AWS::AccountId}:stackset/${NAME_PREFIX}-*`;
       return [
         ledgerReadWrite('RecordRequestInLedger', scope),
         {
@@ -412,7 +422,52 @@ export function frontDoorPermissions(door: FrontDoorFunctionName, scope: Permiss
           wildcardReason:
             'Executions of the appvend-vend state machine only; execution names are made per request.',
         },
+        {
+          sid: 'PlanFindRootAndAccounts',
+          actions: ['organizations:ListRoots', 'organizations:ListAccounts'],
+          resources: ['*'],
+          wildcardReason: `organizations:ListRoots and ListAccounts ${NO_RESOURCE_LEVEL}.`,
+        },
+        {
+          sid: 'PlanFindScps',
+          actions: ['organizations:ListPolicies'],
+          resources: ['*'],
+          conditions: SCP_ONLY,
+          wildcardReason: `organizations:ListPolicies ${NO_RESOURCE_LEVEL}; the condition limits it to SCPs.`,
+        },
+        {
+          sid: 'PlanFindOu',
+          actions: ['organizations:ListOrganizationalUnitsForParent'],
+          resources: [root, ous],
+          wildcardReason: `The parent is the root or an OU: ${ORGANIZATION_IDS}.`,
+        },
+        {
+          sid: 'PlanReadScps',
+          actions: ['organizations:DescribePolicy', 'organizations:ListTargetsForPolicy'],
+          resources: [scps],
+          wildcardReason: `The application's SCP and the quarantine SCP are found by name: ${ORGANIZATION_IDS}.`,
+        },
+        {
+          sid: 'PlanReadOuScps',
+          actions: ['organizations:ListPoliciesForTarget'],
+          resources: [ous],
+          wildcardReason: `The application OU's id is assigned at creation: ${ORGANIZATION_IDS}.`,
+        },
+        {
+          sid: 'PlanFindAccountParent',
+          actions: ['organizations:ListParents'],
+          resources: [accounts],
+          wildcardReason: `Accounts are found by email, their ids assigned at creation: ${ORGANIZATION_IDS}.`,
+        },
+        {
+          sid: 'PlanReadAppvendStackSets',
+          actions: ['cloudformation:DescribeStackSet', 'cloudformation:ListStackInstances'],
+          resources: [stackSets],
+          wildcardReason:
+            'Stack sets are named appvend-<application>-<template> and their ARNs end in an id CloudFormation assigns.',
+        },
       ];
+    }
 
     case 'service-catalog-product':
       // The product's custom resource: the intake (ledger + StartExecution); responses go to

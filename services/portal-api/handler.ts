@@ -1,6 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { awsClients } from '../../shared/aws/client-factory';
 import { ledgerFor } from '../../shared/ledger';
 import { logger } from '../../shared/lambda/step-handler';
 import { StepFunctionsProgress } from '../../shared/workflow/current-step';
@@ -12,9 +13,10 @@ import {
   toProxyResult,
   type PortalAnswer,
 } from '../../shared/workflow/portal-api';
+import { PlanEnv, planSettingsFrom, vendPlanner } from '../../shared/workflow/plan';
 import { IntakeEnv, readEnvironment } from '../../shared/workflow/settings';
 
-export const environment = { ...IntakeEnv };
+export const environment = { ...IntakeEnv, ...PlanEnv };
 
 /**
  * The portal API door: API Gateway (REST, IAM authorization, Lambda proxy) hands every request
@@ -32,6 +34,8 @@ export const handler = middy(
         ledger: ledgerFor(env.APPVEND_LEDGER_TABLE),
         starter: new StepFunctionsStarter(env.APPVEND_STATE_MACHINE_ARN),
         progress: new StepFunctionsProgress(),
+        // The portal does not enter member accounts: their guardrails are reported unchecked.
+        planner: vendPlanner(awsClients(), planSettingsFrom(env, { memberReads: false })),
       });
     } catch (error) {
       logger.error('portal request failed', { error: error as Error });

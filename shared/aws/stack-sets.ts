@@ -128,14 +128,18 @@ async function findActiveOperation(client: CloudFormationClient, name: string) {
  * a call whose answer was lost; if AWS then answers OperationIdAlreadyExistsException, the
  * operation is the one the first send started, and it is followed like any other.
  */
-async function startOperation(send: (operationId: string) => Promise<unknown>): Promise<string> {
+async function startOperation(
+  send: (operationId: string) => Promise<{ OperationId?: string }>,
+): Promise<string> {
   const operationId = randomUUID();
   try {
-    await send(operationId);
+    // AWS answers with the id it was given; an emulator that makes up its own is followed too.
+    const { OperationId } = await send(operationId);
+    return OperationId ?? operationId;
   } catch (error) {
     if (!isAwsError(error, 'OperationIdAlreadyExistsException')) throw error;
+    return operationId;
   }
-  return operationId;
 }
 
 export async function reconcileStackSet(

@@ -2,9 +2,10 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { Ledger } from '../ledger/ledger';
 import type { ApplicationRecord } from '../ledger/record';
 import { NAME_PATTERN } from '../request/schema';
-import type { FieldProblem } from '../request/validate';
+import { validateRequest, type FieldProblem } from '../request/validate';
 import type { ExecutionProgress } from './current-step';
 import { submitApplication, type ExecutionStarter } from './intake';
+import type { VendPlanner } from './plan';
 
 /** The largest request body the API takes; a request is a few hundred bytes. */
 export const MAX_BODY_BYTES = 32 * 1024;
@@ -43,6 +44,8 @@ export interface PortalDependencies {
   starter: ExecutionStarter;
   /** Reads where a running vend is; without it, `step` is what the ledger recorded. */
   progress?: ExecutionProgress;
+  /** Plans a vend for `POST /applications?dryRun=true`; without it, dry runs are answered 501. */
+  planner?: VendPlanner;
 }
 
 const JSON_HEADERS = {
@@ -64,6 +67,8 @@ const problems = (
  * and a small JSON body. Only unexpected errors are thrown (the handler turns them into a 500).
  *
  * - `POST /applications`: the request as body; 202 (Location `/applications/{name}`), 400, 409, 413.
+ *   With `?dryRun=true`: 200 and the plan of its vend (`shared/workflow/plan.ts`); nothing is
+ *   recorded and nothing starts.
  * - `GET /applications/{name}`: where the application stands; 404 when unknown.
  * - `GET /applications?limit=&cursor=`: a page of applications.
  */
@@ -81,7 +86,7 @@ export async function answerPortalRequest(
   const method = (event.httpMethod ?? '').toUpperCase();
   const path = normalizedPath(event.path);
   if (path === '/applications') {
-    if (method === 'POST') return submit(event, deps);
+    if (method === 'POST') return post(event, deps);
     if (method === 'GET') return list(event, deps);
     return methodNotAllowed(['GET', 'POST']);
   }
@@ -133,26 +138,70 @@ export function internalError(lambdaRequestId: string): PortalAnswer {
   };
 }
 
-async function submit(event: APIGatewayProxyEvent, deps: PortalDependencies): Promise<PortalAnswer> {
+/**
+ * `POST /applications`: a submission, or with `dryRun=true` a plan. Any other query parameter is
+ * refused, so that a misspelt `dryRun` can never start a vend.
+ */
+async function post(event: APIGatewayProxyEvent, deps: PortalDependencies): Promise<PortalAnswer> {
+  const query = event.queryStringParameters ?? {};
+  const found: FieldProblem[] = Object.keys(query)
+    .filter((key) => key !== 'dryRun')
+    .map((field) => ({ field, message: 'unknown parameter' }));
+  if (query.dryRun !== undefined && query.dryRun !== 'true' && query.dryRun !== 'false') {
+    found.push({ field: 'dryRun', message: 'must be true or false' });
+  }
+  if (found.length > 0) return problems(400, 'invalid', found);
+  const body = requestBody(event);
+  if ('answer' in body) return body.answer;
+  return query.dryRun === 'true' ? plan(body.input, deps) : submit(body.input, deps);
+}
+
+/** The body as JSON, or the answer that refuses it (missing, too large, not JSON). */
+function requestBody(event: APIGatewayProxyEvent): { input: unknown } | { answer: PortalAnswer } {
   if (event.body === null || event.body === undefined || event.body === '') {
-    return problems(400, 'invalid', [
-      { field: '(body)', message: 'is required: the application request as a JSON object' },
-    ]);
+    return {
+      answer: problems(400, 'invalid', [
+        { field: '(body)', message: 'is required: the application request as a JSON object' },
+      ]),
+    };
   }
   const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
   if (raw.byteLength > MAX_BODY_BYTES) {
-    return problems(413, 'too-large', [
-      { field: '(body)', message: `must be at most ${MAX_BODY_BYTES} bytes (got ${raw.byteLength})` },
-    ]);
+    return {
+      answer: problems(413, 'too-large', [
+        { field: '(body)', message: `must be at most ${MAX_BODY_BYTES} bytes (got ${raw.byteLength})` },
+      ]),
+    };
   }
-  let input: unknown;
   try {
-    input = JSON.parse(raw.toString('utf8'));
+    return { input: JSON.parse(raw.toString('utf8')) };
   } catch (error) {
-    return problems(400, 'malformed', [
-      { field: '(body)', message: `is not valid JSON: ${(error as Error).message}` },
-    ]);
+    return {
+      answer: problems(400, 'malformed', [
+        { field: '(body)', message: `is not valid JSON: ${(error as Error).message}` },
+      ]),
+    };
   }
+}
+
+/**
+ * A dry run: the request validated as a submission is, then planned against the organization
+ * with read calls only. The ledger is not read or written and no execution starts.
+ */
+async function plan(input: unknown, deps: PortalDependencies): Promise<PortalAnswer> {
+  const validation = validateRequest(input);
+  if (!validation.valid) return problems(400, 'invalid', validation.problems);
+  if (!deps.planner) {
+    return {
+      statusCode: 501,
+      outcome: 'plan-unavailable',
+      body: { message: 'dry runs are not enabled on this deployment' },
+    };
+  }
+  return { statusCode: 200, outcome: 'planned', body: { ...(await deps.planner.plan(input)) } };
+}
+
+async function submit(input: unknown, deps: PortalDependencies): Promise<PortalAnswer> {
   const result = await submitApplication(deps.ledger, deps.starter, input);
   switch (result.outcome) {
     case 'invalid':

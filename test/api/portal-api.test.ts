@@ -41,6 +41,10 @@ function portalStack(principals: string[] = []) {
     stateMachineArn: 'arn:aws:states:us-east-1:111111111111:stateMachine:appvend-vend',
     organizationId: organizationId.valueAsString,
     principals,
+    plan: {
+      templatesDir: join(ROOT, 'dist/stacksets'),
+      securityTopicArn: 'arn:aws:sns:us-east-1:111111111111:appvend-security-notifications',
+    },
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   const json = app.synth().getStackByName('Portal').template as Loose;
@@ -245,7 +249,7 @@ describe('Portal API: the OpenAPI document', () => {
     expect(doc.security).toEqual([{ sigv4: [] }]);
     expect(doc.components.securitySchemes.sigv4['x-amazon-apigateway-authtype']).toBe('awsSigv4');
     expect(Object.keys(doc.paths['/applications'].post.responses).sort()).toEqual(
-      ['202', '400', '403', '409', '413', '500'].sort(),
+      ['200', '202', '400', '403', '409', '413', '500', '501'].sort(),
     );
     expect(doc.components.schemas.ApplicationRequest.additionalProperties).toBe(false);
   });

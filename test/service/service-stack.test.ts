@@ -133,7 +133,7 @@ describe('Stack: AppvendService', () => {
     }
   });
 
-  it('bundles the synthesized vended templates beside the stack set function, and only there', () => {
+  it('bundles the synthesized vended templates beside the functions that read them (stack set deploy, portal dry run), and only there', () => {
     // Prepare
     const assetDir = (name: string) =>
       join(
@@ -146,7 +146,9 @@ describe('Stack: AppvendService', () => {
 
     // Act
     const deployer = assetDir(functionName('deploy-stack-set'));
-    const others = FUNCTION_NAMES.filter((n) => n !== functionName('deploy-stack-set')).map(assetDir);
+    const readers = [functionName('deploy-stack-set'), functionName('portal-api')];
+    const portal = assetDir(functionName('portal-api'));
+    const others = FUNCTION_NAMES.filter((n) => !readers.includes(n)).map(assetDir);
     // Loaded by a plain Node process, as Lambda would: the bundle needs nothing beside it.
     const exported = execFileSync(
       process.execPath,
@@ -163,6 +165,7 @@ describe('Stack: AppvendService', () => {
       const bundled = readFileSync(join(deployer, 'stacksets', `${key}.json`), 'utf8');
       expect(bundled).toBe(readFileSync(join(staged, `${key}.json`), 'utf8'));
       expect(JSON.parse(bundled).Description).toMatch(/^appvend /);
+      expect(readFileSync(join(portal, 'stacksets', `${key}.json`), 'utf8')).toBe(bundled);
     }
     for (const dir of others) expect(readdirSync(dir).sort()).toEqual(['index.js', 'index.js.map']);
   });

@@ -180,6 +180,17 @@ const CALLS: Record<ServiceFunctionName, Call[]> = {
       action: 'states:GetExecutionHistory',
       resource: `${STATE_MACHINE.replace(':stateMachine:', ':execution:')}:orders-a8ed75e8c8c6-1`,
     },
+    // The dry run's reads (appvend plan from the API)
+    { action: 'organizations:ListRoots', resource: '*' },
+    { action: 'organizations:ListOrganizationalUnitsForParent', resource: ROOT },
+    { action: 'organizations:ListPolicies', resource: '*', context: SCP_TYPE },
+    { action: 'organizations:DescribePolicy', resource: SCP, context: SCP_TYPE },
+    { action: 'organizations:ListTargetsForPolicy', resource: SCP, context: SCP_TYPE },
+    { action: 'organizations:ListPoliciesForTarget', resource: OU, context: SCP_TYPE },
+    { action: 'organizations:ListAccounts', resource: '*' },
+    { action: 'organizations:ListParents', resource: ACCOUNT },
+    { action: 'cloudformation:DescribeStackSet', resource: STACK_SET },
+    { action: 'cloudformation:ListStackInstances', resource: STACK_SET },
   ],
   'service-catalog-product': [
     { action: 'dynamodb:GetItem', resource: LEDGER },

@@ -1,0 +1,119 @@
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { awsClients, configureAws } from '../shared/aws/client-factory';
+import { formatProblem, validateRequest } from '../shared/request/validate';
+import { PlanEnv, planSettingsFrom, planVend } from '../shared/workflow/plan';
+import { renderPlan } from '../shared/workflow/plan/render';
+import { readEnvironment } from '../shared/workflow/settings';
+import { openBackend } from './backends';
+
+/** A mistake in how the command was called: exit 2, as every appvend command does. */
+class PlanUsageError extends Error {}
+
+/** Reads and parses the request file as `appvend validate` does, with the same messages. */
+function readRequest(path: string | undefined): unknown {
+  if (!path) throw new PlanUsageError('missing <request.json>');
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new PlanUsageError(`cannot read ${path}: ${(error as Error).message}`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new PlanUsageError(`${path} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+type Kind = 'sandbox' | 'endpoint' | 'aws';
+
+function backendKind(values: { sandbox?: boolean; endpoint?: string; aws?: boolean }): Kind {
+  const chosen = [values.sandbox, values.endpoint !== undefined, values.aws].filter(Boolean).length;
+  if (chosen > 1) throw new PlanUsageError('choose one of --sandbox, --endpoint URL, --aws');
+  return values.endpoint !== undefined ? 'endpoint' : values.aws ? 'aws' : 'sandbox';
+}
+
+/**
+ * Points the AWS clients at the backend and sets the defaults a vend on it would use. The sandbox
+ * is loaded from its state file and never saved; on an endpoint the service's own resources
+ * (ledger table, bus, topic), which `openBackend` creates when missing, are left alone: a plan
+ * makes no mutating call anywhere.
+ */
+async function openForPlanning(kind: Kind, options: { endpoint?: string; state: string; region?: string }) {
+  if (kind !== 'endpoint') {
+    const backend = await openBackend({ kind, stateFile: options.state, region: options.region });
+    return backend.managementAccountId;
+  }
+  if (!options.endpoint) throw new PlanUsageError('--endpoint needs a URL');
+  const region = options.region ?? process.env.AWS_REGION ?? 'us-east-1';
+  process.env.AWS_REGION = region;
+  // As `openBackend` does for emulators: the caller's keys if set, any keys otherwise.
+  const credentials =
+    process.env.AWS_ACCESS_KEY_ID && process.env.AWS_SECRET_ACCESS_KEY
+      ? { accessKeyId: process.env.AWS_ACCESS_KEY_ID, secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY }
+      : { accessKeyId: 'testing', secretAccessKey: 'testing' };
+  configureAws({ region, endpoint: options.endpoint, credentials });
+  const { Account } = await awsClients().sts().send(new GetCallerIdentityCommand({}));
+  if (!Account) throw new Error('GetCallerIdentity returned no account');
+  // The same default as `openBackend`: the guardrails stack set's parameter must compare equal.
+  process.env.APPVEND_NOTIFICATION_TOPIC_ARN ??= `arn:aws:sns:${region}:${Account}:appvend-security-notifications`;
+  return Account;
+}
+
+/**
+ * `appvend plan <request.json>`: what a vend of the request would do, step by step, compared with
+ * the organization as it is, without changing anything. Exit 0 when nothing would stop the vend;
+ * 1 for an invalid request (the lines of `appvend validate`) or when something would stop it; 2
+ * for a usage error.
+ */
+export async function planCommand(args: string[]): Promise<number> {
+  try {
+    return await plan(args);
+  } catch (error) {
+    if (!(error instanceof PlanUsageError)) throw error;
+    process.stderr.write(`appvend: ${error.message}\nRun "appvend --help" for usage.\n`);
+    return 2;
+  }
+}
+
+async function plan(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      sandbox: { type: 'boolean' },
+      endpoint: { type: 'string' },
+      aws: { type: 'boolean' },
+      json: { type: 'boolean' },
+      state: { type: 'string', default: join('.appvend', 'sandbox.json') },
+      region: { type: 'string' },
+    },
+  });
+  const kind = backendKind(values);
+  const path = positionals[0];
+  const input = readRequest(path);
+  // Validate before touching any backend, with the output of `appvend validate`.
+  const validation = validateRequest(input);
+  if (!validation.valid) {
+    for (const problem of validation.problems) process.stderr.write(`${path}: ${formatProblem(problem)}\n`);
+    return 1;
+  }
+
+  const account = await openForPlanning(kind, {
+    endpoint: values.endpoint,
+    state: values.state!,
+    region: values.region,
+  });
+  process.stderr.write(
+    `appvend: planning ${validation.request.name} on ${kind === 'endpoint' ? values.endpoint : kind}` +
+      ` (management account ${account}); nothing is changed\n`,
+  );
+  const settings = planSettingsFrom(readEnvironment(PlanEnv), { memberReads: true });
+  const result = await planVend(awsClients(), input, settings);
+  process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : renderPlan(result));
+  return result.blockers.length > 0 ? 1 : 0;
+}

@@ -1,0 +1,99 @@
+import type { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { findAccountByEmail } from '../../aws/organizations/accounts';
+import { findServiceControlPolicy } from '../../aws/organizations/service-control-policy';
+import { ouName, scpName, type AccountSpec } from '../../domain/naming';
+import { policySize, renderServiceControlPolicy } from '../../domain/scp';
+import type { ApplicationRequest } from '../../request/schema';
+import { canonicalJson, unifiedDiff } from './diff';
+import { findOrganizationalUnit, parentOf, policyContent, scpsAttachedTo } from './reads';
+import type { AccountPlan, OrganizationalUnitPlan, PlanBlocker, ServiceControlPolicyPlan } from './types';
+
+/** Step 2 as a plan: the OU is found by name under the parent, or will be created. */
+export async function planOrganizationalUnit(
+  client: OrganizationsClient,
+  request: ApplicationRequest,
+  parentId: string,
+): Promise<OrganizationalUnitPlan> {
+  const name = ouName(request.name);
+  const existing = await findOrganizationalUnit(client, parentId, name);
+  const base = { kind: 'organizational-unit', step: 'EnsureOrganizationalUnit' } as const;
+  return existing?.Id
+    ? { ...base, action: 'keep', name, parentId, id: existing.Id }
+    : { ...base, action: 'create', name, parentId };
+}
+
+/**
+ * Step 3 as a plan: the SCP is created, updated (with the diff of its document), attached, or
+ * kept. The quotas the step checks before changing anything are checked here too: what would stop
+ * the vend is a blocker, in the step's own words.
+ */
+export async function planServiceControlPolicy(
+  client: OrganizationsClient,
+  request: ApplicationRequest,
+  ou: OrganizationalUnitPlan,
+  quotas: { size: number; attachments: number },
+): Promise<{ plan: ServiceControlPolicyPlan; blockers: PlanBlocker[] }> {
+  const name = scpName(request.name);
+  const content = renderServiceControlPolicy(request);
+  const size = policySize(content);
+  const blockers: PlanBlocker[] = [];
+  const block = (message: string) => blockers.push({ step: 'EnsureServiceControlPolicy', message });
+  if (size > quotas.size) {
+    block(`SCP ${name} is ${size} characters; the organization's quota is ${quotas.size}`);
+  }
+  const base = { kind: 'service-control-policy', step: 'EnsureServiceControlPolicy' } as const;
+
+  const existing = await findServiceControlPolicy(client, name);
+  // A new OU has no policy attached but AWS's FullAWSAccess, which AWS attaches itself.
+  const attachedNow = ou.id ? await scpsAttachedTo(client, ou.id) : [];
+  const attached = existing?.Id !== undefined && attachedNow.some((p) => p.Id === existing.Id);
+  if (!attached && ou.id && attachedNow.length >= quotas.attachments) {
+    block(
+      `${ou.id} already has ${attachedNow.length} SCPs attached (quota ${quotas.attachments}): ` +
+        attachedNow.map((p) => p.Name).join(', '),
+    );
+  }
+  if (!existing?.Id) return { plan: { ...base, action: 'create', name, size, attached: false }, blockers };
+
+  const current = canonicalJson(await policyContent(client, existing.Id));
+  const wanted = canonicalJson(content);
+  if (current === wanted) {
+    const action = attached ? 'keep' : 'attach';
+    return { plan: { ...base, action, name, id: existing.Id, size, attached }, blockers };
+  }
+  const diff = unifiedDiff(`${current}\n`, `${wanted}\n`, {
+    from: `${name} (current)`,
+    to: `${name} (wanted)`,
+  });
+  return { plan: { ...base, action: 'update', name, id: existing.Id, size, attached, diff }, blockers };
+}
+
+/**
+ * Step 4 and 5 as a plan: each account is found by email (the same lookup the vend makes before
+ * CreateAccount); one found outside the OU is adopted, that is moved into it.
+ */
+export async function planAccounts(
+  client: OrganizationsClient,
+  specs: AccountSpec[],
+  ou: OrganizationalUnitPlan,
+): Promise<{ plans: AccountPlan[]; blockers: PlanBlocker[] }> {
+  const blockers: PlanBlocker[] = [];
+  const plans = await Promise.all(
+    specs.map(async (spec): Promise<AccountPlan> => {
+      const base = { kind: 'account', step: 'VendAccounts' } as const;
+      const existing = await findAccountByEmail(client, spec.email);
+      if (!existing?.Id) return { ...base, action: 'create', ...spec };
+      if (existing.Status && existing.Status !== 'ACTIVE') {
+        blockers.push({
+          step: 'VendAccounts',
+          message: `Account ${existing.Id} with email ${spec.email} is ${existing.Status}`,
+        });
+      }
+      const parentId = await parentOf(client, existing.Id);
+      return parentId === ou.id
+        ? { ...base, action: 'keep', ...spec, id: existing.Id }
+        : { ...base, action: 'adopt', ...spec, id: existing.Id, parentId };
+    }),
+  );
+  return { plans, blockers };
+}

@@ -1,0 +1,147 @@
+import type { TemplateKey } from '../../domain/naming';
+import type { TopLevelStep } from '../top-level-steps';
+
+/**
+ * What a vend would do to one thing. `attach`: the SCP is as wanted but not attached to the OU;
+ * `adopt`: an account with the email exists outside the OU and will be moved in; `unchecked`: the
+ * planner could not look (member accounts from the portal API, which may not assume their role).
+ */
+export const PLAN_ACTIONS = ['create', 'update', 'attach', 'adopt', 'keep', 'unchecked'] as const;
+export type PlanAction = (typeof PLAN_ACTIONS)[number];
+
+/** What a plan step is about, in the order the vend gets to each. */
+export const PLAN_STEP_KINDS = [
+  'organizational-unit',
+  'service-control-policy',
+  'account',
+  'stack-set',
+  'stack-instance',
+  'config-recorder',
+  'conformance-pack',
+  'quarantine',
+] as const;
+
+interface StepBase {
+  /** The vend's top-level step that does it (`shared/workflow/top-level-steps.ts`). */
+  step: TopLevelStep;
+  action: PlanAction;
+}
+
+export interface OrganizationalUnitPlan extends StepBase {
+  kind: 'organizational-unit';
+  action: 'create' | 'keep';
+  name: string;
+  parentId: string;
+  id?: string;
+}
+
+export interface ServiceControlPolicyPlan extends StepBase {
+  kind: 'service-control-policy';
+  /** `update` also attaches the policy when `attached` is false. */
+  action: 'create' | 'update' | 'attach' | 'keep';
+  name: string;
+  id?: string;
+  /** Whether the policy is attached to the OU now. */
+  attached: boolean;
+  /** Characters of the wanted document, as counted against the size quota. */
+  size: number;
+  /** For `update`: a unified diff from the current document to the wanted one (pretty-printed JSON). */
+  diff?: string;
+}
+
+export interface AccountPlan extends StepBase {
+  kind: 'account';
+  action: 'create' | 'adopt' | 'keep';
+  stage: string;
+  name: string;
+  email: string;
+  id?: string;
+  /** For `adopt`: the root or OU the account is in now. */
+  parentId?: string;
+}
+
+export interface ParameterChange {
+  key: string;
+  /** Absent when the stack set does not have the parameter. */
+  current?: string;
+  /** Absent when the vend would no longer pass it. */
+  wanted?: string;
+}
+
+export interface StackSetPlan extends StepBase {
+  kind: 'stack-set';
+  action: 'create' | 'update' | 'keep';
+  template: TemplateKey;
+  name: string;
+  /** Digests of the canonical template bodies; `current` is absent when the stack set is. */
+  templateDigest: { current?: string; wanted: string };
+  /** The parameters that differ (every parameter for `create`). */
+  parameters: ParameterChange[];
+}
+
+export interface StackInstancePlan extends StepBase {
+  kind: 'stack-instance';
+  action: 'create' | 'update' | 'keep';
+  stackSet: string;
+  stage: string;
+  /** Absent for an account the vend has yet to create. */
+  accountId?: string;
+  /** The instance's status now (`CURRENT`, `OUTDATED`, `INOPERABLE`), when it exists. */
+  status?: string;
+}
+
+export interface ConfigRecorderPlan extends StepBase {
+  kind: 'config-recorder';
+  /** `update`: a recorder exists but is not recording, or has no delivery channel. */
+  action: 'create' | 'update' | 'keep' | 'unchecked';
+  stage: string;
+  accountId?: string;
+}
+
+export interface ConformancePackPlan extends StepBase {
+  kind: 'conformance-pack';
+  action: 'create' | 'update' | 'keep' | 'unchecked';
+  name: string;
+  stage: string;
+  accountId?: string;
+  /** The digest the deployed pack carries and the one of the profile's template. */
+  digest: { current?: string; wanted: string };
+}
+
+export interface QuarantinePlan extends StepBase {
+  kind: 'quarantine';
+  /** `update`: the account still carries the quarantine SCP (an earlier vend stopped), which comes off. */
+  action: 'update';
+  stage: string;
+  accountId: string;
+  policyId: string;
+}
+
+export type PlanStep =
+  | OrganizationalUnitPlan
+  | ServiceControlPolicyPlan
+  | AccountPlan
+  | StackSetPlan
+  | StackInstancePlan
+  | ConfigRecorderPlan
+  | ConformancePackPlan
+  | QuarantinePlan;
+
+/** Something the plan found that would stop the vend at that step, as the vend would say it. */
+export interface PlanBlocker {
+  step: TopLevelStep;
+  message: string;
+}
+
+/**
+ * What a vend of the request would do, compared with the organization as it is: every step in
+ * the vend's order, how many things each action touches, what would stop the vend, and notes on
+ * what was not checked.
+ */
+export interface Plan {
+  application: string;
+  steps: PlanStep[];
+  counts: Record<PlanAction, number>;
+  blockers: PlanBlocker[];
+  notes: string[];
+}

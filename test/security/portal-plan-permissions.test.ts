@@ -1,0 +1,233 @@
+/**
+ * What the portal function may do for `POST /applications?dryRun=true`, answered by an IAM policy
+ * evaluator (@cloud-copilot/iam-simulate) over `frontDoorPermissions('portal-api')`, the data the
+ * stack turns into its role's policy: every read the plan makes is allowed, scoped to the
+ * organization, SCPs and appvend's stack sets; every mutating call of the workflow is refused, and
+ * so is entering a member account.
+ */
+import { runSimulation } from '@cloud-copilot/iam-simulate';
+import { frontDoorPermissions, type PermissionScope } from '../../infra/service/step-permissions';
+import { awsClients } from '../../shared/aws/client-factory';
+import { PlanEnv, planSettingsFrom, planVend } from '../../shared/workflow/plan';
+import { readEnvironment } from '../../shared/workflow/settings';
+import { sandboxWorld } from '../support/workflow';
+
+const ORG = 'o-a1b2c3d4e5';
+const OTHER_ORG = 'o-z9y8x7w6v5';
+const MANAGEMENT = '111111111111';
+const MEMBER = '222222222222';
+const REGION = 'eu-west-1';
+const SCOPE: PermissionScope = {
+  organizationId: '${OrganizationId}',
+  managementAccountId: '${AWS::AccountId}',
+  memberRoleName: 'OrganizationAccountAccessRole',
+  stackSetAdministrationRoleName: 'appvend-stackset-administration',
+  ledgerTableArn: `arn:aws:dynamodb:${REGION}:${MANAGEMENT}:table/appvend-ledger`,
+  eventBusArn: `arn:aws:events:${REGION}:${MANAGEMENT}:event-bus/appvend`,
+  notificationsTopicArn: `arn:aws:sns:${REGION}:${MANAGEMENT}:appvend-notifications`,
+  topicsKeyArn: `arn:aws:kms:${REGION}:${MANAGEMENT}:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0`,
+  snsEndpoint: `sns.${REGION}.amazonaws.com`,
+  stateMachineArn: `arn:aws:states:${REGION}:${MANAGEMENT}:stateMachine:appvend-vend`,
+  deadLetterQueueArn: `arn:aws:sqs:${REGION}:${MANAGEMENT}:appvend-dlq`,
+};
+const VARIABLES: Record<string, string> = {
+  'AWS::Partition': 'aws',
+  'AWS::AccountId': MANAGEMENT,
+  'AWS::Region': REGION,
+  OrganizationId: ORG,
+};
+
+const organizations = (path: string, org = ORG) =>
+  `arn:aws:organizations::${MANAGEMENT}:${path.replace('{org}', org)}`;
+const ROOT = organizations('root/{org}/r-ab12');
+const OU = organizations('ou/{org}/ou-ab12-cdef3456');
+const ACCOUNT = organizations(`account/{org}/${MEMBER}`);
+const SCP = organizations('policy/{org}/service_control_policy/p-abcd1234');
+const STACK_SET = `arn:aws:cloudformation:${REGION}:${MANAGEMENT}:stackset/appvend-shop-pipeline:8f3b1c2e-1111-4222-8333-444455556666`;
+const SCP_TYPE = { 'organizations:PolicyType': 'SERVICE_CONTROL_POLICY' };
+const TAGGED = { 'aws:ResourceTag/appvend:application': 'shop' };
+const TAG_ON_CREATE = {
+  'aws:RequestTag/appvend:application': 'shop',
+  'aws:TagKeys': ['appvend:application'],
+};
+
+interface Call {
+  action: string;
+  resource: string;
+  context?: Record<string, string | string[]>;
+}
+
+const policy = {
+  Version: '2012-10-17',
+  Statement: frontDoorPermissions('portal-api', SCOPE).map((p) => ({
+    Sid: p.sid,
+    Effect: 'Allow',
+    Action: [...p.actions],
+    Resource: p.resources.map((body) =>
+      body.replace(/\$\{([A-Za-z:.]+)\}/g, (match, variable: string) => VARIABLES[variable] ?? match),
+    ),
+    ...(p.conditions ? { Condition: p.conditions } : {}),
+  })),
+};
+
+/** `Allowed`, `ImplicitlyDenied` or `ExplicitlyDenied` for the portal function making the call. */
+async function decide(call: Call): Promise<string> {
+  const principal = `arn:aws:iam::${MANAGEMENT}:role/appvend-portal-api-role`;
+  const member = call.resource.includes(`::${MEMBER}:role/`);
+  const result = await runSimulation(
+    {
+      request: {
+        principal,
+        action: call.action,
+        resource: { resource: call.resource, accountId: member ? MEMBER : MANAGEMENT },
+        contextVariables: {
+          'aws:PrincipalArn': principal,
+          'aws:PrincipalAccount': MANAGEMENT,
+          'aws:PrincipalOrgID': ORG,
+          ...call.context,
+        },
+      },
+      identityPolicies: [{ name: 'portal-api', policy }],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      // The member role trusts the management account, as CreateAccount makes it.
+      ...(member && {
+        resourcePolicy: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { AWS: `arn:aws:iam::${MANAGEMENT}:root` },
+              Action: 'sts:AssumeRole',
+            },
+          ],
+        },
+      }),
+    },
+    { simulationMode: 'Strict' },
+  );
+  if (result.resultType === 'error') throw new Error(`${call.action}: ${JSON.stringify(result.errors)}`);
+  return result.overallResult;
+}
+
+const decisions = async (calls: Call[]) =>
+  Promise.all(calls.map(async (call) => `${call.action} ${call.resource}: ${await decide(call)}`));
+const expected = (calls: Call[], decision: string) =>
+  calls.map((call) => `${call.action} ${call.resource}: ${decision}`);
+
+/** The reads a plan makes, on the resources it makes them on. */
+const PLAN_READS: Call[] = [
+  { action: 'organizations:ListRoots', resource: '*' },
+  { action: 'organizations:ListOrganizationalUnitsForParent', resource: ROOT },
+  { action: 'organizations:ListOrganizationalUnitsForParent', resource: OU },
+  { action: 'organizations:ListPolicies', resource: '*', context: SCP_TYPE },
+  { action: 'organizations:DescribePolicy', resource: SCP, context: SCP_TYPE },
+  { action: 'organizations:ListTargetsForPolicy', resource: SCP, context: SCP_TYPE },
+  { action: 'organizations:ListPoliciesForTarget', resource: OU, context: SCP_TYPE },
+  { action: 'organizations:ListAccounts', resource: '*' },
+  { action: 'organizations:ListParents', resource: ACCOUNT },
+  { action: 'cloudformation:DescribeStackSet', resource: STACK_SET },
+  { action: 'cloudformation:ListStackInstances', resource: STACK_SET },
+];
+
+/** Every change the vend makes, on resources the portal function could otherwise read. */
+const MUTATIONS: Call[] = [
+  { action: 'organizations:CreateOrganizationalUnit', resource: ROOT, context: TAG_ON_CREATE },
+  { action: 'organizations:TagResource', resource: OU, context: TAG_ON_CREATE },
+  { action: 'organizations:CreatePolicy', resource: SCP, context: { ...SCP_TYPE, ...TAG_ON_CREATE } },
+  { action: 'organizations:UpdatePolicy', resource: SCP, context: { ...SCP_TYPE, ...TAGGED } },
+  { action: 'organizations:AttachPolicy', resource: SCP, context: { ...SCP_TYPE, ...TAGGED } },
+  { action: 'organizations:DetachPolicy', resource: ACCOUNT, context: { ...SCP_TYPE, ...TAGGED } },
+  { action: 'organizations:CreateAccount', resource: '*', context: TAG_ON_CREATE },
+  { action: 'organizations:MoveAccount', resource: ACCOUNT },
+  { action: 'cloudformation:CreateStackSet', resource: '*', context: TAG_ON_CREATE },
+  { action: 'cloudformation:UpdateStackSet', resource: STACK_SET },
+  { action: 'cloudformation:CreateStackInstances', resource: STACK_SET },
+  { action: 'cloudformation:DeleteStackSet', resource: STACK_SET },
+  {
+    action: 'iam:PassRole',
+    resource: `arn:aws:iam::${MANAGEMENT}:role/appvend-stackset-administration`,
+    context: { 'iam:PassedToService': 'cloudformation.amazonaws.com' },
+  },
+  {
+    action: 'sts:AssumeRole',
+    resource: `arn:aws:iam::${MEMBER}:role/OrganizationAccountAccessRole`,
+    context: { 'aws:ResourceOrgID': ORG },
+  },
+];
+
+describe('Portal function: the permissions of a plan (POST /applications?dryRun=true)', () => {
+  it('allows every read a plan makes', async () => {
+    expect(await decisions(PLAN_READS)).toEqual(expected(PLAN_READS, 'Allowed'));
+  });
+
+  it('refuses every mutating call of the vend, and entering a member account', async () => {
+    expect(await decisions(MUTATIONS)).toEqual(expected(MUTATIONS, 'ImplicitlyDenied'));
+  });
+
+  it('limits the reads to this organization, to SCPs and to appvend stack sets', async () => {
+    // Prepare
+    const outside: Call[] = [
+      { action: 'organizations:ListParents', resource: organizations(`account/{org}/${MEMBER}`, OTHER_ORG) },
+      {
+        action: 'organizations:ListPoliciesForTarget',
+        resource: organizations('ou/{org}/ou-ab12-cdef3456', OTHER_ORG),
+      },
+      {
+        action: 'organizations:DescribePolicy',
+        resource: organizations('policy/{org}/tag_policy/p-abcd1234'),
+        context: { 'organizations:PolicyType': 'TAG_POLICY' },
+      },
+      {
+        action: 'organizations:ListPolicies',
+        resource: '*',
+        context: { 'organizations:PolicyType': 'TAG_POLICY' },
+      },
+      {
+        action: 'cloudformation:DescribeStackSet',
+        resource: STACK_SET.replace('appvend-shop', 'landing-zone'),
+      },
+    ];
+
+    // Act and assess
+    expect(await decisions(outside)).toEqual(expected(outside, 'ImplicitlyDenied'));
+  });
+
+  it('grants nothing but Describe, List and Get besides the ledger and the vend it starts', () => {
+    // Act
+    const actions = frontDoorPermissions('portal-api', SCOPE)
+      .flatMap((p) => p.actions)
+      .filter((a) => !/^(dynamodb|states):/.test(a));
+
+    // Assess
+    expect(
+      actions.filter((a) => !/^(organizations|cloudformation):(Describe|List|Get)[A-Za-z]+$/.test(a)),
+    ).toEqual([]);
+  });
+
+  it('covers every call a plan made on the sandbox, without member reads', async () => {
+    // Prepare: a vended application, so that every read (accounts, stack instances, SCP) happens.
+    const world = sandboxWorld();
+    const request = {
+      name: 'shop',
+      owner: 'shop-team@example.com',
+      accountEmail: 'aws+{name}-{stage}@example.com',
+      source: {
+        connectionArn:
+          'arn:aws:codeconnections:us-east-1:111111111111:connection/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0',
+        repository: 'example-org/shop',
+      },
+    };
+    await world.vend(request);
+    const before = world.sandbox.calls.length;
+
+    // Act
+    await planVend(awsClients(), request, planSettingsFrom(readEnvironment(PlanEnv), { memberReads: false }));
+
+    // Assess
+    const made = new Set(world.sandbox.calls.slice(before).map((c) => `${c.service}:${c.operation}`));
+    const granted = new Set(frontDoorPermissions('portal-api', SCOPE).flatMap((p) => p.actions));
+    expect([...made].filter((action) => !granted.has(action))).toEqual([]);
+    expect([...made].sort()).toEqual([...new Set(PLAN_READS.map((c) => c.action))].sort());
+  });
+});
