@@ -8,7 +8,7 @@ import type { ApplicationRequest } from '../shared/request/schema';
 import { StepFunctionsProgress } from '../shared/workflow/current-step';
 import { openBackend, type Backend, type BackendKind } from './backends';
 import { formatDuration } from './format';
-import { parseLatencyOverrides } from './latency';
+import { BACKEND_OPTIONS, UsageError, backendKind, latencyOption, readRequest } from './args';
 import { collectVendReport, renderVendReport } from './report';
 import { textTimeline } from './timeline';
 import { formatApplication, formatApplicationList } from './status';
@@ -69,24 +69,6 @@ APPVEND_MEMBER_ROLE (default OrganizationAccountAccessRole), APPVEND_NOTIFICATIO
 APPVEND_CONFIG_BUCKET.
 `;
 
-class UsageError extends Error {}
-
-/** Reads and parses a request file; a problem is reported as the file's, not the request's. */
-function readRequest(path: string | undefined): unknown {
-  if (!path) throw new UsageError('missing <request.json>');
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new UsageError(`cannot read ${path}: ${(error as Error).message}`);
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    throw new UsageError(`${path} is not valid JSON: ${(error as Error).message}`);
-  }
-}
-
 function printProblems(path: string, problems: { field: string; message: string }[]): void {
   for (const problem of problems) process.stderr.write(`${path}: ${formatProblem(problem)}\n`);
 }
@@ -112,31 +94,6 @@ const stderrProgress: ProgressSink = {
   milestone: (text, at, start) =>
     process.stderr.write(`[+${formatDuration(at - start).padEnd(6)}]   · ${text}\n`),
 };
-
-/** The options every command that talks to a backend takes. */
-const BACKEND_OPTIONS = {
-  sandbox: { type: 'boolean' },
-  endpoint: { type: 'string' },
-  aws: { type: 'boolean' },
-  json: { type: 'boolean' },
-  state: { type: 'string', default: join('.appvend', 'sandbox.json') },
-} as const;
-
-function backendKind(values: { sandbox?: boolean; endpoint?: string; aws?: boolean }): BackendKind {
-  const chosen = [values.sandbox, values.endpoint !== undefined, values.aws].filter(Boolean).length;
-  if (chosen > 1) throw new UsageError('choose one of --sandbox, --endpoint URL, --aws');
-  return values.endpoint !== undefined ? 'endpoint' : values.aws ? 'aws' : 'sandbox';
-}
-
-/** `--latency NAME=FIGURE`, for the sandbox only. */
-function latencyOption(values: string[] | undefined, kind: BackendKind) {
-  if (values && kind !== 'sandbox') throw new UsageError('--latency applies to the sandbox only');
-  try {
-    return parseLatencyOverrides(values);
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-}
 
 async function vendCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({

@@ -1,40 +1,12 @@
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { awsClients, configureAws } from '../shared/aws/client-factory';
 import { formatProblem, validateRequest } from '../shared/request/validate';
 import { PlanEnv, planSettingsFrom, planVend } from '../shared/workflow/plan';
 import { renderPlan } from '../shared/workflow/plan/render';
 import { readEnvironment } from '../shared/workflow/settings';
-import { openBackend } from './backends';
-
-/** A mistake in how the command was called: exit 2, as every appvend command does. */
-class PlanUsageError extends Error {}
-
-/** Reads and parses the request file as `appvend validate` does, with the same messages. */
-function readRequest(path: string | undefined): unknown {
-  if (!path) throw new PlanUsageError('missing <request.json>');
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new PlanUsageError(`cannot read ${path}: ${(error as Error).message}`);
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    throw new PlanUsageError(`${path} is not valid JSON: ${(error as Error).message}`);
-  }
-}
-
-type Kind = 'sandbox' | 'endpoint' | 'aws';
-
-function backendKind(values: { sandbox?: boolean; endpoint?: string; aws?: boolean }): Kind {
-  const chosen = [values.sandbox, values.endpoint !== undefined, values.aws].filter(Boolean).length;
-  if (chosen > 1) throw new PlanUsageError('choose one of --sandbox, --endpoint URL, --aws');
-  return values.endpoint !== undefined ? 'endpoint' : values.aws ? 'aws' : 'sandbox';
-}
+import { BACKEND_OPTIONS, UsageError, backendKind, readRequest } from './args';
+import { openBackend, type BackendKind } from './backends';
 
 /**
  * Points the AWS clients at the backend and sets the defaults a vend on it would use. The sandbox
@@ -42,12 +14,15 @@ function backendKind(values: { sandbox?: boolean; endpoint?: string; aws?: boole
  * (ledger table, bus, topic), which `openBackend` creates when missing, are left alone: a plan
  * makes no mutating call anywhere.
  */
-async function openForPlanning(kind: Kind, options: { endpoint?: string; state: string; region?: string }) {
+async function openForPlanning(
+  kind: BackendKind,
+  options: { endpoint?: string; state: string; region?: string },
+) {
   if (kind !== 'endpoint') {
     const backend = await openBackend({ kind, stateFile: options.state, region: options.region });
     return backend.managementAccountId;
   }
-  if (!options.endpoint) throw new PlanUsageError('--endpoint needs a URL');
+  if (!options.endpoint) throw new UsageError('--endpoint needs a URL');
   const region = options.region ?? process.env.AWS_REGION ?? 'us-east-1';
   process.env.AWS_REGION = region;
   // As `openBackend` does for emulators: the caller's keys if set, any keys otherwise.
@@ -70,28 +45,11 @@ async function openForPlanning(kind: Kind, options: { endpoint?: string; state: 
  * for a usage error.
  */
 export async function planCommand(args: string[]): Promise<number> {
-  try {
-    return await plan(args);
-  } catch (error) {
-    if (!(error instanceof PlanUsageError)) throw error;
-    process.stderr.write(`appvend: ${error.message}\nRun "appvend --help" for usage.\n`);
-    return 2;
-  }
-}
-
-async function plan(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
     strict: true,
-    options: {
-      sandbox: { type: 'boolean' },
-      endpoint: { type: 'string' },
-      aws: { type: 'boolean' },
-      json: { type: 'boolean' },
-      state: { type: 'string', default: join('.appvend', 'sandbox.json') },
-      region: { type: 'string' },
-    },
+    options: { ...BACKEND_OPTIONS, region: { type: 'string' } },
   });
   const kind = backendKind(values);
   const path = positionals[0];

@@ -63,7 +63,7 @@ const SCP_ONLY = { StringEquals: { 'organizations:PolicyType': 'SERVICE_CONTROL_
 const OUTCOME_EVENTS_ONLY = {
   'ForAllValues:StringEquals': {
     'events:source': [EVENT_SOURCE],
-    'events:detail-type': [DETAIL_TYPE.vended, DETAIL_TYPE.failed],
+    'events:detail-type': [DETAIL_TYPE.vended, DETAIL_TYPE.failed, DETAIL_TYPE.driftFixed],
   },
   Null: { 'events:source': 'false', 'events:detail-type': 'false' },
 };

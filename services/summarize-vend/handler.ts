@@ -15,7 +15,13 @@ export const environment = { ...OutcomeEnv };
 export const handler = stepHandler(
   'summarize-vend',
   environment,
-  async (input: { state: VendState & { requestId?: string }; status: 'SUCCEEDED' | 'FAILED' }, env) => {
+  async (
+    input: {
+      state: VendState & { requestId?: string; trigger?: 'reconcile' };
+      status: 'SUCCEEDED' | 'FAILED';
+    },
+    env,
+  ) => {
     const summary = summarize(input.state, input.status);
     const requestId = input.state.requestId;
     if (requestId) {
@@ -31,6 +37,7 @@ export const handler = stepHandler(
       eventBusName: env.APPVEND_EVENT_BUS_NAME,
       topicArn: env.APPVEND_VEND_TOPIC_ARN,
       ...(requestId && { requestId }),
+      ...(input.state.trigger && { trigger: input.state.trigger }),
     });
     return summary;
   },

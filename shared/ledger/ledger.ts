@@ -2,6 +2,7 @@ import { parseRequest } from '../request/validate';
 import type { ResumePoint } from '../workflow/resume';
 import type { VendSummary } from '../workflow/types';
 import {
+  type ApplicationStatus,
   decideSubmission,
   executionNameOf,
   idsOf,
@@ -9,6 +10,7 @@ import {
   requestIdOf,
   sameCallback,
   type ApplicationRecord,
+  type OffboardingRecord,
   type PendingCallback,
 } from './record';
 
@@ -35,6 +37,30 @@ export class LedgerConflictError extends Error {
     super(message);
   }
 }
+
+/** An application the ledger has never seen (HTTP 404). */
+export class UnknownApplicationError extends Error {
+  public override readonly name = 'UnknownApplicationError';
+  public constructor(public readonly application: string) {
+    super(`no application named "${application}" in the ledger`);
+  }
+}
+
+/** What {@link Ledger.beginOffboarding} decided. */
+export interface OffboardingStart {
+  /** `started`: an offboarding must run; `offboarded`: it already was, as asked (nothing to run). */
+  outcome: 'started' | 'offboarded';
+  record: ApplicationRecord;
+}
+
+/** A vend of the application may be running: these statuses are never offboarded. */
+const VENDING: readonly ApplicationStatus[] = ['REQUESTED', 'IN_PROGRESS'];
+/** Statuses a vend's own writes leave alone: an offboarding owns the item from its start. */
+const OFFBOARD: readonly ApplicationStatus[] = ['OFFBOARDING', 'OFFBOARDED'];
+
+/** Offboarding executions: unique per application and attempt, like the vend's. */
+export const offboardExecutionNameOf = (requestId: string, attempt: number): string =>
+  `${requestId}-offboard-${attempt}`;
 
 export interface Submission {
   /** `started`: a new execution must start; `existing`: this request is already known (nothing to start). */
@@ -75,7 +101,11 @@ export class Ledger {
       if (decision.kind === 'existing') return { outcome: 'existing', record: existing! };
       const at = this.now().toISOString();
       const requestId = requestIdOf(request.name, digest);
-      const attempt = decision.kind === 'retry' ? existing!.attempt + 1 : 1;
+      // A re-vend after an offboarding keeps counting: the same request's execution names must differ.
+      const attempt =
+        decision.kind === 'retry' || (decision.kind === 'start' && decision.reason === 'revend')
+          ? existing!.attempt + 1
+          : 1;
       const record: ApplicationRecord = {
         name: request.name,
         owner: request.owner,
@@ -92,10 +122,29 @@ export class Ledger {
         ...(existing?.callbacks?.length && { callbacks: existing.callbacks }),
         // A retry of the same request continues where the failed vend stopped.
         ...(decision.kind === 'retry' && existing?.resume && { resume: existing.resume }),
+        // The offboardings of an earlier life of the name stay on record.
+        ...(existing?.history?.length && { history: existing.history }),
       };
       if (await this.store.write(record, existing?.version ?? 0)) return { outcome: 'started', record };
     }
     throw new Error(`The ledger entry of "${request.name}" kept changing; try again`);
+  }
+
+  /**
+   * Reconcile found drift in a vended application: the next attempt of the same request is
+   * recorded (REQUESTED), so that a new execution brings the organization back in line. Refused
+   * (undefined) unless the application stands SUCCEEDED under that request: a vend in progress or
+   * a failed one (resume it) is not reconciled, nor is a newer request.
+   */
+  public async reopenForReconcile(name: string, requestId: string): Promise<ApplicationRecord | undefined> {
+    let reopened = false;
+    const record = await this.update(name, requestId, (r) => {
+      if (r.status !== 'SUCCEEDED') return r;
+      reopened = true;
+      const attempt = r.attempt + 1;
+      return { ...r, status: 'REQUESTED', attempt, executionName: executionNameOf(r.requestId, attempt) };
+    });
+    return reopened ? record : undefined;
   }
 
   /** The execution started: REQUESTED → IN_PROGRESS. Ignored when a newer request replaced this one. */
@@ -104,13 +153,17 @@ export class Ledger {
     requestId: string,
     executionArn: string,
   ): Promise<ApplicationRecord | undefined> {
-    return this.update(name, requestId, (r) => ({ ...r, status: 'IN_PROGRESS', executionArn }));
+    return this.update(name, requestId, (r) =>
+      OFFBOARD.includes(r.status) ? r : { ...r, status: 'IN_PROGRESS', executionArn },
+    );
   }
 
   /** The step now running (progress for `GET /applications/{name}` and `appvend status`). */
   public markStep(name: string, requestId: string, step: string): Promise<ApplicationRecord | undefined> {
     return this.update(name, requestId, (r) =>
-      r.status === 'SUCCEEDED' || r.status === 'FAILED' ? r : { ...r, status: 'IN_PROGRESS', step },
+      r.status === 'SUCCEEDED' || r.status === 'FAILED' || OFFBOARD.includes(r.status)
+        ? r
+        : { ...r, status: 'IN_PROGRESS', step },
     );
   }
 
@@ -125,6 +178,8 @@ export class Ledger {
     resume?: ResumePoint,
   ): Promise<ApplicationRecord | undefined> {
     return this.update(name, requestId, (r) => {
+      // A late outcome of a vend must not undo an offboarding that has started since.
+      if (OFFBOARD.includes(r.status)) return r;
       const { error: _previous, step: _running, resume: _earlier, ...rest } = r;
       return {
         ...rest,
@@ -183,6 +238,117 @@ export class Ledger {
     throw new Error(`The ledger entry of "${name}" kept changing; try again`);
   }
 
+  /**
+   * Starts offboarding an application: SUCCEEDED or FAILED → OFFBOARDING, with the execution to
+   * run. An offboarding that failed (or, locally, was interrupted) is started again, with the next
+   * attempt. Refused while a vend may be running. An application already OFFBOARDED is left as it
+   * is (`offboarded`), unless accounts are now to be closed that were not: that offboarding runs
+   * again, and every step finds its part done except the closure.
+   */
+  public async beginOffboarding(
+    name: string,
+    options: { closeAccounts: boolean },
+  ): Promise<OffboardingStart> {
+    for (let race = 0; race < MAX_RACES; race += 1) {
+      const current = await this.store.read(name);
+      if (!current) throw new UnknownApplicationError(name);
+      if (VENDING.includes(current.status)) {
+        throw new LedgerConflictError(
+          `application "${name}" is being vended (request ${current.requestId}, ${current.status}); offboard it when the vend has ended`,
+          'in-progress',
+          current,
+        );
+      }
+      const lastClosed = current.history?.at(-1)?.closeAccounts ?? false;
+      if (current.status === 'OFFBOARDED' && (!options.closeAccounts || lastClosed)) {
+        return { outcome: 'offboarded', record: current };
+      }
+      const at = this.now().toISOString();
+      const attempt = (current.offboarding?.attempt ?? current.history?.length ?? 0) + 1;
+      const next: ApplicationRecord = {
+        ...current,
+        status: 'OFFBOARDING',
+        offboarding: {
+          attempt,
+          executionName: offboardExecutionNameOf(current.requestId, attempt),
+          closeAccounts: options.closeAccounts,
+          startedAt: at,
+        },
+        updatedAt: at,
+        version: current.version + 1,
+      };
+      if (await this.store.write(next, current.version)) return { outcome: 'started', record: next };
+    }
+    throw new Error(`The ledger entry of "${name}" kept changing; try again`);
+  }
+
+  /** The offboarding's execution started (on AWS: its ARN, for `appvend status`). */
+  public markOffboardingStarted(
+    name: string,
+    executionName: string,
+    executionArn: string,
+  ): Promise<ApplicationRecord | undefined> {
+    return this.updateOffboarding(name, executionName, (r) => ({
+      ...r,
+      offboarding: { ...r.offboarding!, executionArn },
+    }));
+  }
+
+  /** The offboarding ended: OFFBOARDED, with what it removed and closed added to the history. */
+  public recordOffboarded(
+    name: string,
+    executionName: string,
+    entry: OffboardingRecord,
+  ): Promise<ApplicationRecord | undefined> {
+    return this.updateOffboarding(name, executionName, (r) => {
+      const { offboarding: _done, error: _earlier, ...rest } = r;
+      return { ...rest, status: 'OFFBOARDED', history: [...(r.history ?? []), entry] };
+    });
+  }
+
+  /** The offboarding failed: still OFFBOARDING (no vend may start), with the step and the reason. */
+  public recordOffboardingFailure(
+    name: string,
+    executionName: string,
+    error: { step: string; message: string },
+  ): Promise<ApplicationRecord | undefined> {
+    return this.updateOffboarding(name, executionName, (r) => ({
+      ...r,
+      offboarding: { ...r.offboarding!, error },
+    }));
+  }
+
+  /** Every offboarding of every application, for the closure quota's count of recent closures. */
+  public async allOffboardings(): Promise<{ application: string; entry: OffboardingRecord }[]> {
+    const entries: { application: string; entry: OffboardingRecord }[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.store.list({ limit: 100, ...(cursor && { cursor }) });
+      for (const record of page.items) {
+        for (const entry of record.history ?? []) entries.push({ application: record.name, entry });
+      }
+      cursor = page.cursor;
+    } while (cursor);
+    return entries;
+  }
+
+  /** A write of the running offboarding only: a stale execution (an earlier attempt) changes nothing. */
+  private async updateOffboarding(
+    name: string,
+    executionName: string,
+    change: (record: ApplicationRecord) => ApplicationRecord,
+  ): Promise<ApplicationRecord | undefined> {
+    for (let race = 0; race < MAX_RACES; race += 1) {
+      const current = await this.store.read(name);
+      if (current?.status !== 'OFFBOARDING' || current.offboarding?.executionName !== executionName) {
+        return undefined;
+      }
+      const next = { ...change(current), updatedAt: this.now().toISOString(), version: current.version + 1 };
+      if (await this.store.write(next, current.version)) return next;
+    }
+    throw new Error(`The ledger entry of "${name}" kept changing; try again`);
+  }
+
   private async update(
     name: string,
     requestId: string,
@@ -201,3 +367,4 @@ export class Ledger {
     throw new Error(`The ledger entry of "${name}" kept changing; try again`);
   }
 }
+

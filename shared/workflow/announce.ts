@@ -8,6 +8,8 @@ export const DETAIL_TYPE = {
   requested: 'Application Requested',
   vended: 'Application Vended',
   failed: 'Application Vending Failed',
+  driftDetected: 'Application Drift Detected',
+  driftFixed: 'Application Drift Fixed',
 } as const;
 
 /** The text people get on the notifications topic. */
@@ -38,11 +40,12 @@ export function notificationText(
 
 /**
  * Tells everyone the vend ended: an `Application Vended` or `Application Vending Failed` event on
- * the service's bus (for automation), and a message on the notifications topic (for people).
+ * the service's bus (for automation), and a message on the notifications topic (for people). A
+ * vend started by reconcile that succeeded is `Application Drift Fixed`.
  */
 export async function announceOutcome(
   summary: VendSummary,
-  settings: { eventBusName: string; topicArn: string; requestId?: string },
+  settings: { eventBusName: string; topicArn: string; requestId?: string; trigger?: 'reconcile' },
 ): Promise<void> {
   const events = managementClient(EventBridgeClient);
   const sns = managementClient(SNSClient);
@@ -53,7 +56,12 @@ export async function announceOutcome(
         {
           EventBusName: settings.eventBusName,
           Source: EVENT_SOURCE,
-          DetailType: summary.status === 'SUCCEEDED' ? DETAIL_TYPE.vended : DETAIL_TYPE.failed,
+          DetailType:
+            summary.status !== 'SUCCEEDED'
+              ? DETAIL_TYPE.failed
+              : settings.trigger === 'reconcile'
+                ? DETAIL_TYPE.driftFixed
+                : DETAIL_TYPE.vended,
           Detail: JSON.stringify(detail),
         },
       ],
@@ -67,4 +75,33 @@ export async function announceOutcome(
   }
   const { subject, message } = notificationText(summary, settings.requestId);
   await sns.send(new PublishCommand({ TopicArn: settings.topicArn, Subject: subject, Message: message }));
+}
+
+/** Reconcile found drift: an `Application Drift Detected` event, with what drifted and what is done about it. */
+export async function announceDrift(
+  detail: {
+    application: string;
+    requestId: string;
+    drift: { kind: string; action: string; subject: string }[];
+    fixing: boolean;
+  },
+  settings: { eventBusName: string },
+): Promise<void> {
+  const { FailedEntryCount, Entries } = await managementClient(EventBridgeClient).send(
+    new PutEventsCommand({
+      Entries: [
+        {
+          EventBusName: settings.eventBusName,
+          Source: EVENT_SOURCE,
+          DetailType: DETAIL_TYPE.driftDetected,
+          Detail: JSON.stringify(detail),
+        },
+      ],
+    }),
+  );
+  if (FailedEntryCount) {
+    throw new Error(
+      `PutEvents refused the drift event: ${Entries?.[0]?.ErrorCode} ${Entries?.[0]?.ErrorMessage}`,
+    );
+  }
 }

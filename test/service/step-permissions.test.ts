@@ -161,6 +161,7 @@ const CALLS: Record<ServiceFunctionName, Call[]> = {
     { action: 'dynamodb:PutItem', resource: LEDGER },
     { action: 'events:PutEvents', resource: BUS, context: outcomeEvent('Application Vended') },
     { action: 'events:PutEvents', resource: BUS, context: outcomeEvent('Application Vending Failed') },
+    { action: 'events:PutEvents', resource: BUS, context: outcomeEvent('Application Drift Fixed') },
     { action: 'sns:Publish', resource: NOTIFICATIONS },
     { action: 'kms:GenerateDataKey', resource: TOPICS_KEY, context: THROUGH_SNS },
     { action: 'kms:Decrypt', resource: TOPICS_KEY, context: THROUGH_SNS },

@@ -14,7 +14,7 @@ const where = (stage: string, accountId?: string): string =>
   accountId ? `${stage} ${accountId}` : `${stage} (new account)`;
 
 /** What the step is about, and what changes, on one line; details on the lines below. */
-function describe(step: PlanStep): { subject: string; details: string[] } {
+export function describePlanStep(step: PlanStep): { subject: string; details: string[] } {
   switch (step.kind) {
     case 'organizational-unit':
       return {
@@ -99,7 +99,7 @@ export function renderPlan(plan: Plan): string {
       step = item.step;
       lines.push('', step);
     }
-    const { subject, details } = describe(item);
+    const { subject, details } = describePlanStep(item);
     lines.push(`  ${MARK[item.action]} ${item.action.padEnd(9)} ${subject}`);
     lines.push(...details.map((line) => `      ${line}`));
   }
