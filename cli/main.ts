@@ -57,6 +57,24 @@ Usage:
       (vend, the API, the event, Service Catalog) does the same. A vended application is left
       as it is (exit 0); one being vended on AWS is refused (exit 1).
 
+  appvend reconcile <name> | --all [--apply] [--sandbox | --endpoint URL | --aws] [--json] [--state FILE]
+      Compare each vended application with its request, as a plan of the recorded request would
+      (read calls only), and report the drift: an account moved out of the OU, the SCP edited or
+      detached, a stack set or instance changed or deleted, a guardrail removed. --apply brings it
+      back in line through the vend's own steps (a new attempt of the same request). Drift found
+      is announced as "Application Drift Detected", a fix as "Application Drift Fixed". Exit 0
+      when everything is, or is brought back, in line; 1 otherwise.
+
+  appvend offboard <name> --confirm <name> [--close-accounts] [--sandbox | --endpoint URL | --aws]
+                   [--json] [--state FILE]
+      Remove what the vend made, checking tags first (only what carries appvend:application=<name>
+      is removed): stack instances and stack sets, the SCP (detached, deleted), the OU once empty;
+      move the accounts to the suspended OU (APPVEND_SUSPENDED_OU_ID, required) and, with
+      --close-accounts, close the ones appvend created, unless that would exceed the closure quota
+      (APPVEND_CLOSURE_SHARE of the member accounts per 30 days, default 0.1): then none is closed
+      and the numbers are named. --confirm must repeat the name, or nothing is done. The ledger
+      keeps the application, OFFBOARDED, with the history. Exit 0 when offboarded (now or before).
+
   appvend status [name] [--sandbox | --endpoint URL | --aws] [--json] [--state FILE]
       What the ledger holds: one line per application, or one application in full (status, step,
       request id, execution, ids vended so far, error).
@@ -340,7 +358,9 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'vend') return await vendCommand(rest);
     if (command === 'status') return await statusCommand(rest);
     if (command === 'resume') return await resumeCommand(rest);
+    if (command === 'reconcile') return await (await import('./reconcile')).reconcileCommand(rest);
     if (command === 'plan') return await (await import('./plan')).planCommand(rest);
+    if (command === 'offboard') return await (await import('./offboard')).offboardCommand(rest);
     throw new UsageError(`unknown command "${command}"`);
   } catch (error) {
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {

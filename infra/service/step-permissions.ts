@@ -1,4 +1,5 @@
 import { NAME_PREFIX } from '../../shared/domain/naming';
+import { BASELINED_TAG } from '../../shared/domain/quarantine';
 import { DETAIL_TYPE, EVENT_SOURCE } from '../../shared/workflow/announce';
 import {
   FRONT_DOOR_FUNCTIONS,
@@ -262,6 +263,16 @@ export function stepPermissions(step: StepFunctionName, scope: PermissionScope):
           actions: ['organizations:ListPoliciesForTarget'],
           resources: [accounts],
           wildcardReason: `The account's id is assigned at creation: ${ORGANIZATION_IDS}.`,
+        },
+        {
+          sid: 'MarkAccountBaselined',
+          actions: ['organizations:ListTagsForResource', 'organizations:TagResource'],
+          resources: [accounts],
+          conditions: {
+            ...TAGGED_BY_APPVEND,
+            'ForAllValues:StringEquals': { 'aws:TagKeys': [BASELINED_TAG] },
+          },
+          wildcardReason: `Only accounts that carry appvend's tag, and only the baselined tag: ${ORGANIZATION_IDS}.`,
         },
         {
           sid: 'ReleaseAppvendAccount',

@@ -3,6 +3,13 @@ import { NAME_PREFIX } from './naming';
 /** One quarantine policy serves the whole organization: it names no application. */
 export const QUARANTINE_POLICY_NAME = `${NAME_PREFIX}-quarantine`;
 
+/**
+ * Put on an account once its baseline is in place (by the release step). An account that carries
+ * it is never quarantined again: moving it back into its OU (reconcile) or adding a stage must not
+ * lock a live account out.
+ */
+export const BASELINED_TAG = `${NAME_PREFIX}:baselined`;
+
 export const QUARANTINE_POLICY_DESCRIPTION =
   'appvend: denies everything but the vending roles to an account until its baseline is in place';
 

@@ -118,6 +118,7 @@ const CALLS: Record<ServiceFunctionName, Call[]> = {
   'move-account': [
     { action: 'organizations:ListParents', resource: ACCOUNT },
     { action: 'organizations:ListTagsForResource', resource: ACCOUNT },
+    { action: 'organizations:ListTagsForResource', resource: ACCOUNT, context: TAGGED },
     { action: 'organizations:ListPolicies', resource: '*', context: SCP_TYPE },
     { action: 'organizations:CreatePolicy', resource: SCP, context: { ...SCP_TYPE, ...TAG_ON_CREATE } },
     { action: 'organizations:DescribePolicy', resource: SCP, context: SCP_TYPE },
@@ -152,6 +153,16 @@ const CALLS: Record<ServiceFunctionName, Call[]> = {
   ],
   'release-quarantine': [
     { action: 'organizations:ListPolicies', resource: '*', context: SCP_TYPE },
+    { action: 'organizations:ListTagsForResource', resource: ACCOUNT, context: TAGGED },
+    {
+      action: 'organizations:TagResource',
+      resource: ACCOUNT,
+      context: {
+        ...TAGGED,
+        'aws:TagKeys': ['appvend:baselined'],
+        'aws:RequestTag/appvend:baselined': 'true',
+      },
+    },
     { action: 'organizations:ListPoliciesForTarget', resource: ACCOUNT, context: SCP_TYPE },
     { action: 'organizations:DetachPolicy', resource: SCP, context: { ...SCP_TYPE, ...TAGGED } },
     { action: 'organizations:DetachPolicy', resource: ACCOUNT, context: { ...SCP_TYPE, ...TAGGED } },
@@ -404,6 +415,11 @@ describe('Functions: stepPermissions and frontDoorPermissions', () => {
       'attaching an SCP to an account appvend did not create',
       'move-account',
       { action: 'organizations:AttachPolicy', resource: ACCOUNT, context: SCP_TYPE },
+    ],
+    [
+      "tagging an account with anything but the baselined tag (e.g. another application's tag)",
+      'release-quarantine',
+      { action: 'organizations:TagResource', resource: ACCOUNT, context: { ...TAGGED, ...TAG_ON_CREATE } },
     ],
     [
       'detaching an SCP from an OU',

@@ -46,14 +46,14 @@ describe('Workflow: changing a vended application', () => {
     const prod = accountOf('prod')!;
     expect(prod).toBeDefined();
     const calls = world.sandbox.calls.slice(callsBefore).filter((c) => c.mutating);
-    // One new account; nothing else in Organizations but its quarantine and move
+    // One new account; nothing else in Organizations but its quarantine, move, and baselined mark
     expect(calls.filter((c) => c.operation === 'CreateAccount')).toHaveLength(1);
     expect(
       calls
         .filter((c) => c.service === 'organizations')
         .map((c) => c.operation)
         .sort(),
-    ).toEqual(['AttachPolicy', 'CreateAccount', 'DetachPolicy', 'MoveAccount']);
+    ).toEqual(['AttachPolicy', 'CreateAccount', 'DetachPolicy', 'MoveAccount', 'TagResource']);
     // Stack set operations: instances for the new account only, and in tooling the pipeline's new
     // stage and the artifact store's key and bucket policies, which must let the new account read
     const operations = world.sandbox.stackSetOperations().slice(operationsBefore);

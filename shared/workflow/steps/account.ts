@@ -14,6 +14,7 @@ import {
 } from '../../aws/organizations/service-control-policy';
 import { ACCOUNT_POLL_POLICY, ACCOUNT_QUEUE_POLL_POLICY, nextPoll } from '../../domain/polling';
 import {
+  BASELINED_TAG,
   QUARANTINE_POLICY_DESCRIPTION,
   QUARANTINE_POLICY_NAME,
   renderQuarantinePolicy,
@@ -103,14 +104,21 @@ export async function checkAccount(
 
 const APPLICATION_TAG = `${NAME_PREFIX}:application`;
 
-/** Whether the account carries the application's tag, which appvend gives it at CreateAccount. */
-async function createdFor(
+/**
+ * Whether the account is to be quarantined: appvend created it for this application (it carries
+ * the application's tag from CreateAccount) and its baseline has never been completed.
+ */
+async function needsQuarantine(
   client: OrganizationsClient,
   accountId: string,
   application: string,
 ): Promise<boolean> {
   const { Tags } = await client.send(new ListTagsForResourceCommand({ ResourceId: accountId }));
-  return (Tags ?? []).some((tag) => tag.Key === APPLICATION_TAG && tag.Value === application);
+  const tags = Tags ?? [];
+  return (
+    tags.some((tag) => tag.Key === APPLICATION_TAG && tag.Value === application) &&
+    !tags.some((tag) => tag.Key === BASELINED_TAG)
+  );
 }
 
 /** What step 5 needs besides the account: the OU, and the roles the quarantine lets through. */
@@ -125,7 +133,8 @@ export interface PlacementParams {
 
 /**
  * Step 5: put the account in place. An account appvend created for this application (it carries
- * the application's tag from CreateAccount) is quarantined before it enters the OU: a deny-all
+ * the application's tag from CreateAccount) whose baseline was never completed is quarantined
+ * before it enters the OU: a deny-all
  * SCP, except for the vending roles, stays on it until the last step, so nobody uses it before
  * its baseline is in place. An account adopted by email is not: it may already be in use. Then
  * the account is moved into the OU, and the readiness probe checks that it answers through the
@@ -143,7 +152,7 @@ export async function moveAccount(
     accountId,
     ouId: params.ouId,
     beforeMove: async () => {
-      if (!(await createdFor(client, accountId, params.application))) return;
+      if (!(await needsQuarantine(client, accountId, params.application))) return;
       const quarantine = await ensureServiceControlPolicy(client, {
         name: QUARANTINE_POLICY_NAME,
         description: QUARANTINE_POLICY_DESCRIPTION,

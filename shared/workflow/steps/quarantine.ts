@@ -3,7 +3,8 @@ import {
   ensurePolicyDetached,
   findServiceControlPolicy,
 } from '../../aws/organizations/service-control-policy';
-import { QUARANTINE_POLICY_NAME } from '../../domain/quarantine';
+import { ensureTags } from '../../aws/organizations/organizational-unit';
+import { BASELINED_TAG, QUARANTINE_POLICY_NAME } from '../../domain/quarantine';
 import type { VendedAccount } from '../types';
 
 export interface QuarantineRelease {
@@ -12,8 +13,9 @@ export interface QuarantineRelease {
 }
 
 /**
- * The last step before the summary: the baseline stacks and guardrails are in place, so the
- * quarantine SCP comes off every account of the application that still carries it.
+ * The last step before the summary: the baseline stacks and guardrails are in place, so every
+ * account of the application is marked baselined (never to be quarantined again) and the
+ * quarantine SCP comes off those that still carry it.
  */
 export async function releaseQuarantine(
   clients: ClientFactory,
@@ -21,9 +23,12 @@ export async function releaseQuarantine(
 ): Promise<QuarantineRelease> {
   const client = clients.organizations();
   const policy = await findServiceControlPolicy(client, QUARANTINE_POLICY_NAME);
-  if (!policy?.Id) return { released: [] };
   const released: string[] = [];
   for (const account of params.accounts) {
+    // Marked first: an account marked but still quarantined (a crash in between) is released by
+    // the next run, while one released but unmarked could be quarantined again later.
+    await ensureTags(client, account.id, { [BASELINED_TAG]: 'true' });
+    if (!policy?.Id) continue;
     const { detached } = await ensurePolicyDetached(client, { policyId: policy.Id, targetId: account.id });
     if (detached) released.push(account.id);
   }
