@@ -53,6 +53,10 @@ export const ServiceContextSchema = z.object({
     .string()
     .regex(/^\d{12}$/, { error: 'must be a 12-digit account id' })
     .optional(),
+  /** The OU offboarded accounts are moved to (`APPVEND_SUSPENDED_OU_ID`); offboarding refuses without it. */
+  suspendedOuId: z.string().optional(),
+  /** The share of member accounts offboarding may close per 30 days (`APPVEND_CLOSURE_SHARE`), default 0.1. */
+  closureShare: z.coerce.number().gt(0).max(1).optional(),
   scpSizeQuota: optionalNumber,
   scpAttachmentQuota: optionalNumber,
   /** Retention of every log group of the service, in days (a CloudWatch Logs retention value). */
@@ -69,6 +73,18 @@ export const ServiceContextSchema = z.object({
    * own (`aws:PrincipalOrgID`); everyone else is denied by its resource policy.
    */
   apiPrincipals: principalArns.default([]),
+  /** When the scheduled reconcile runs: an EventBridge schedule expression. */
+  reconcileSchedule: z
+    .string()
+    .regex(/^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\([^)]+\))$/, {
+      error: 'must be an EventBridge schedule expression: rate(1 day) or cron(…)',
+    })
+    .default('rate(1 day)'),
+  /** Whether the scheduled reconcile fixes drift (starts the vend again) or only reports it. */
+  reconcileApply: z
+    .union([z.boolean(), z.enum(['true', 'false'])])
+    .transform((value) => value === true || value === 'true')
+    .default(false),
 });
 
 export type ServiceSettings = z.output<typeof ServiceContextSchema>;

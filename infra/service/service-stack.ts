@@ -5,6 +5,7 @@ import { ApplicationRequestedIntake } from './application-requested-intake';
 import { FrontDoorFunctions } from './front-door-functions';
 import { LedgerTable } from './ledger-table';
 import { NotificationTopics } from './notification-topics';
+import { DriftReconciler } from './drift-reconciler';
 import { PortalApi } from './portal-api';
 import { ServiceAlarms } from './service-alarms';
 import { ServiceCatalogDoor } from './service-catalog';
@@ -142,6 +143,25 @@ export class AppvendServiceStack extends Stack {
       stateMachineArn: vend.stateMachine.stateMachineArn,
       organizationId: organizationId.valueAsString,
       principals: settings.apiPrincipals,
+      plan: {
+        templatesDir: props.templatesDir,
+        securityTopicArn: topics.securityFindings.topicArn,
+        parentOuId: settings.parentOuId,
+        scpSizeQuota: settings.scpSizeQuota,
+        scpAttachmentQuota: settings.scpAttachmentQuota,
+      },
+    });
+
+    new DriftReconciler(this, 'Reconcile', {
+      projectRoot: props.projectRoot,
+      logRetention,
+      permissions,
+      ledgerTableName: ledger.table.tableName,
+      stateMachineArn: vend.stateMachine.stateMachineArn,
+      eventBusName: intake.bus.eventBusName,
+      memberRoleName: settings.memberRoleName,
+      schedule: settings.reconcileSchedule,
+      apply: settings.reconcileApply,
       plan: {
         templatesDir: props.templatesDir,
         securityTopicArn: topics.securityFindings.topicArn,

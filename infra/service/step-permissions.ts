@@ -69,6 +69,15 @@ const OUTCOME_EVENTS_ONLY = {
   Null: { 'events:source': 'false', 'events:detail-type': 'false' },
 };
 
+/** PutEvents only for `Application Drift Detected` (see OUTCOME_EVENTS_ONLY). */
+const DRIFT_EVENTS_ONLY = {
+  'ForAllValues:StringEquals': {
+    'events:source': [EVENT_SOURCE],
+    'events:detail-type': [DETAIL_TYPE.driftDetected],
+  },
+  Null: { 'events:source': 'false', 'events:detail-type': 'false' },
+};
+
 const NO_RESOURCE_LEVEL =
   'have no resource types in the Service Authorization Reference, so they can only be granted on "*"';
 const ORGANIZATION_IDS =
@@ -345,6 +354,63 @@ export function stepPermissions(step: StepFunctionName, scope: PermissionScope):
   }
 }
 
+/** What a plan reads in the management account (shared/workflow/plan.ts): reads only. */
+function planReads(scope: PermissionScope): StepPermission[] {
+  const org = (path: string) =>
+    `arn:\${AWS::Partition}:organizations::${scope.managementAccountId}:${path.replace('{org}', scope.organizationId)}`;
+  const root = org('root/{org}/r-*');
+  const ous = org('ou/{org}/ou-*');
+  const accounts = org('account/{org}/*');
+  const scps = org('policy/{org}/service_control_policy/p-*');
+  const stackSets = `arn:\${AWS::Partition}:cloudformation:\${AWS::Region}:\${AWS::AccountId}:stackset/${NAME_PREFIX}-*`;
+  return [
+    {
+      sid: 'PlanFindRootAndAccounts',
+      actions: ['organizations:ListRoots', 'organizations:ListAccounts'],
+      resources: ['*'],
+      wildcardReason: `organizations:ListRoots and ListAccounts ${NO_RESOURCE_LEVEL}.`,
+    },
+    {
+      sid: 'PlanFindScps',
+      actions: ['organizations:ListPolicies'],
+      resources: ['*'],
+      conditions: SCP_ONLY,
+      wildcardReason: `organizations:ListPolicies ${NO_RESOURCE_LEVEL}; the condition limits it to SCPs.`,
+    },
+    {
+      sid: 'PlanFindOu',
+      actions: ['organizations:ListOrganizationalUnitsForParent'],
+      resources: [root, ous],
+      wildcardReason: `The parent is the root or an OU: ${ORGANIZATION_IDS}.`,
+    },
+    {
+      sid: 'PlanReadScps',
+      actions: ['organizations:DescribePolicy', 'organizations:ListTargetsForPolicy'],
+      resources: [scps],
+      wildcardReason: `The application's SCP and the quarantine SCP are found by name: ${ORGANIZATION_IDS}.`,
+    },
+    {
+      sid: 'PlanReadOuScps',
+      actions: ['organizations:ListPoliciesForTarget'],
+      resources: [ous],
+      wildcardReason: `The application OU's id is assigned at creation: ${ORGANIZATION_IDS}.`,
+    },
+    {
+      sid: 'PlanFindAccountParent',
+      actions: ['organizations:ListParents'],
+      resources: [accounts],
+      wildcardReason: `Accounts are found by email, their ids assigned at creation: ${ORGANIZATION_IDS}.`,
+    },
+    {
+      sid: 'PlanReadAppvendStackSets',
+      actions: ['cloudformation:DescribeStackSet', 'cloudformation:ListStackInstances'],
+      resources: [stackSets],
+      wildcardReason:
+        'Stack sets are named appvend-<application>-<template> and their ARNs end in an id CloudFormation assigns.',
+    },
+  ];
+}
+
 /** The member access role, in this organization's accounts only. */
 function assumeMemberRole(scope: PermissionScope): StepPermission {
   return {
@@ -405,13 +471,6 @@ export function frontDoorPermissions(door: FrontDoorFunctionName, scope: Permiss
       // POST /applications?dryRun=true plans a vend (shared/workflow/plan.ts): the reads the plan
       // makes in the management account, and not one write. Member accounts' guardrails are not
       // read from here (no sts:AssumeRole), so the plan leaves them unchecked.
-      const org = (path: string) =>
-        `arn:\${AWS::Partition}:organizations::${scope.managementAccountId}:${path.replace('{org}', scope.organizationId)}`;
-      const root = org('root/{org}/r-*');
-      const ous = org('ou/{org}/ou-*');
-      const accounts = org('account/{org}/*');
-      const scps = org('policy/{org}/service_control_policy/p-*');
-      const stackSets = `arn:\${AWS::Partition}:cloudformation:\${AWS::Region}:\${AWS::AccountId}:stackset/${NAME_PREFIX}-*`;
       return [
         ledgerReadWrite('RecordRequestInLedger', scope),
         {
@@ -433,52 +492,35 @@ export function frontDoorPermissions(door: FrontDoorFunctionName, scope: Permiss
           wildcardReason:
             'Executions of the appvend-vend state machine only; execution names are made per request.',
         },
-        {
-          sid: 'PlanFindRootAndAccounts',
-          actions: ['organizations:ListRoots', 'organizations:ListAccounts'],
-          resources: ['*'],
-          wildcardReason: `organizations:ListRoots and ListAccounts ${NO_RESOURCE_LEVEL}.`,
-        },
-        {
-          sid: 'PlanFindScps',
-          actions: ['organizations:ListPolicies'],
-          resources: ['*'],
-          conditions: SCP_ONLY,
-          wildcardReason: `organizations:ListPolicies ${NO_RESOURCE_LEVEL}; the condition limits it to SCPs.`,
-        },
-        {
-          sid: 'PlanFindOu',
-          actions: ['organizations:ListOrganizationalUnitsForParent'],
-          resources: [root, ous],
-          wildcardReason: `The parent is the root or an OU: ${ORGANIZATION_IDS}.`,
-        },
-        {
-          sid: 'PlanReadScps',
-          actions: ['organizations:DescribePolicy', 'organizations:ListTargetsForPolicy'],
-          resources: [scps],
-          wildcardReason: `The application's SCP and the quarantine SCP are found by name: ${ORGANIZATION_IDS}.`,
-        },
-        {
-          sid: 'PlanReadOuScps',
-          actions: ['organizations:ListPoliciesForTarget'],
-          resources: [ous],
-          wildcardReason: `The application OU's id is assigned at creation: ${ORGANIZATION_IDS}.`,
-        },
-        {
-          sid: 'PlanFindAccountParent',
-          actions: ['organizations:ListParents'],
-          resources: [accounts],
-          wildcardReason: `Accounts are found by email, their ids assigned at creation: ${ORGANIZATION_IDS}.`,
-        },
-        {
-          sid: 'PlanReadAppvendStackSets',
-          actions: ['cloudformation:DescribeStackSet', 'cloudformation:ListStackInstances'],
-          resources: [stackSets],
-          wildcardReason:
-            'Stack sets are named appvend-<application>-<template> and their ARNs end in an id CloudFormation assigns.',
-        },
+        ...planReads(scope),
       ];
     }
+
+    case 'reconcile-drift':
+      // The scheduled reconcile: plans each vended application (the reads of the portal's dry run,
+      // plus member accounts' guardrails through the member role), announces drift, and may start
+      // the vend again to fix it.
+      return [
+        ledgerReadWrite('ReopenDriftedApplications', scope),
+        {
+          sid: 'ListLedger',
+          actions: ['dynamodb:Scan'],
+          resources: [scope.ledgerTableArn],
+        },
+        {
+          sid: 'StartVend',
+          actions: ['states:StartExecution'],
+          resources: [scope.stateMachineArn],
+        },
+        {
+          sid: 'AnnounceDrift',
+          actions: ['events:PutEvents'],
+          resources: [scope.eventBusArn],
+          conditions: DRIFT_EVENTS_ONLY,
+        },
+        ...planReads(scope),
+        assumeMemberRole(scope),
+      ];
 
     case 'service-catalog-product':
       // The product's custom resource: the intake (ledger + StartExecution); responses go to

@@ -27,6 +27,7 @@ export const FRONT_DOOR_FUNCTIONS = [
   'portal-api',
   'service-catalog-product',
   'service-catalog-outcome',
+  'reconcile-drift',
 ] as const;
 
 export type FrontDoorFunctionName = (typeof FRONT_DOOR_FUNCTIONS)[number];

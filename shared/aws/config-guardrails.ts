@@ -64,27 +64,43 @@ export async function ensureConformancePack(
   client: ConfigServiceClient,
   params: { name: string; templateBody: string; digest: string },
 ): Promise<{ action: 'created' | 'updated' | 'unchanged' }> {
-  let deployedDigest: string | undefined;
-  let exists = false;
+  const before = await deployedPack(client, params.name);
+  if (before.exists && before.digest === params.digest) return { action: 'unchanged' };
+  const action = before.exists ? 'updated' : 'created';
+  try {
+    await client.send(
+      new PutConformancePackCommand({
+        ConformancePackName: params.name,
+        TemplateBody: params.templateBody,
+        ConformancePackInputParameters: [{ ParameterName: DIGEST_PARAMETER, ParameterValue: params.digest }],
+      }),
+    );
+  } catch (error) {
+    // The SDK's retry of a Put whose answer was lost finds the pack still deploying and is refused
+    // as in use. When what is deploying carries our digest, it is our own earlier attempt.
+    if (!isAwsError(error, 'ResourceInUseException')) throw error;
+    const now = await deployedPack(client, params.name);
+    if (now.digest !== params.digest) throw error;
+  }
+  return { action };
+}
+
+/** Whether the pack exists and the template digest it was last put with. */
+async function deployedPack(
+  client: ConfigServiceClient,
+  name: string,
+): Promise<{ exists: boolean; digest?: string }> {
   try {
     const { ConformancePackDetails } = await client.send(
-      new DescribeConformancePacksCommand({ ConformancePackNames: [params.name] }),
+      new DescribeConformancePacksCommand({ ConformancePackNames: [name] }),
     );
     const pack = ConformancePackDetails?.[0];
-    exists = pack !== undefined;
-    deployedDigest = pack?.ConformancePackInputParameters?.find(
+    const digest = pack?.ConformancePackInputParameters?.find(
       (p) => p.ParameterName === DIGEST_PARAMETER,
     )?.ParameterValue;
+    return { exists: pack !== undefined, ...(digest !== undefined && { digest }) };
   } catch (error) {
-    if (!isAwsError(error, 'NoSuchConformancePackException')) throw error;
+    if (isAwsError(error, 'NoSuchConformancePackException')) return { exists: false };
+    throw error;
   }
-  if (exists && deployedDigest === params.digest) return { action: 'unchanged' };
-  await client.send(
-    new PutConformancePackCommand({
-      ConformancePackName: params.name,
-      TemplateBody: params.templateBody,
-      ConformancePackInputParameters: [{ ParameterName: DIGEST_PARAMETER, ParameterValue: params.digest }],
-    }),
-  );
-  return { action: exists ? 'updated' : 'created' };
 }

@@ -26,10 +26,14 @@ export const TRANSIENT_ERRORS = [
   'TooManyRequestsException',
   'ThrottlingException',
   'Throttling',
+  // SNS's name for it.
+  'ThrottledException',
   'ConcurrentModificationException',
   // AWS Config's name for it.
   'ResourceConcurrentModificationException',
   'OperationInProgressException',
+  // AWS Config: a conformance pack is being created or updated; "try again later".
+  'ResourceInUseException',
   'ServiceException',
   'InternalFailure',
   'ServiceUnavailable',

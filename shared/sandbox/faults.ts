@@ -98,7 +98,8 @@ const THROTTLING: Record<ServiceName, [string, string]> = {
   cloudformation: ['Throttling', 'Rate exceeded'],
   config: ['ThrottlingException', 'Rate exceeded'],
   events: ['ThrottlingException', 'Rate exceeded'],
-  sns: ['Throttled', 'Rate exceeded'],
+  // The wire code is "Throttled"; the SDK deserializes it as ThrottledException, the name callers see.
+  sns: ['ThrottledException', 'Rate exceeded'],
 };
 
 const CONCURRENT: Record<ServiceName, [string, string]> = {

@@ -133,7 +133,7 @@ describe('Stack: AppvendService', () => {
     }
   });
 
-  it('bundles the synthesized vended templates beside the functions that read them (stack set deploy, portal dry run), and only there', () => {
+  it('bundles the synthesized vended templates beside the functions that read them (stack set deploy, portal dry run, reconcile), and only there', () => {
     // Prepare
     const assetDir = (name: string) =>
       join(
@@ -146,8 +146,12 @@ describe('Stack: AppvendService', () => {
 
     // Act
     const deployer = assetDir(functionName('deploy-stack-set'));
-    const readers = [functionName('deploy-stack-set'), functionName('portal-api')];
-    const portal = assetDir(functionName('portal-api'));
+    const readers = [
+      functionName('deploy-stack-set'),
+      functionName('portal-api'),
+      functionName('reconcile-drift'),
+    ];
+    const planners = [functionName('portal-api'), functionName('reconcile-drift')].map(assetDir);
     const others = FUNCTION_NAMES.filter((n) => !readers.includes(n)).map(assetDir);
     // Loaded by a plain Node process, as Lambda would: the bundle needs nothing beside it.
     const exported = execFileSync(
@@ -165,7 +169,8 @@ describe('Stack: AppvendService', () => {
       const bundled = readFileSync(join(deployer, 'stacksets', `${key}.json`), 'utf8');
       expect(bundled).toBe(readFileSync(join(staged, `${key}.json`), 'utf8'));
       expect(JSON.parse(bundled).Description).toMatch(/^appvend /);
-      expect(readFileSync(join(portal, 'stacksets', `${key}.json`), 'utf8')).toBe(bundled);
+      for (const dir of planners)
+        expect(readFileSync(join(dir, 'stacksets', `${key}.json`), 'utf8')).toBe(bundled);
     }
     for (const dir of others) expect(readdirSync(dir).sort()).toEqual(['index.js', 'index.js.map']);
   });
@@ -387,7 +392,7 @@ describe('Stack: AppvendService', () => {
       Condition: {
         'ForAllValues:StringEquals': {
           'events:source': ['appvend'],
-          'events:detail-type': ['Application Vended', 'Application Vending Failed'],
+          'events:detail-type': ['Application Vended', 'Application Vending Failed', 'Application Drift Fixed'],
         },
         Null: { 'events:source': 'false', 'events:detail-type': 'false' },
       },

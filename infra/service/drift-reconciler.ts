@@ -1,0 +1,79 @@
+import { Duration } from 'aws-cdk-lib';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import * as reconcileDrift from '../../services/reconcile-drift/handler';
+import { AppvendFunction } from './appvend-function';
+import { frontDoorPermissions, type PermissionScope } from './step-permissions';
+import { BUNDLED_TEMPLATES_DIR } from './vended-templates-bundle';
+
+export interface DriftReconcilerProps {
+  projectRoot: string;
+  logRetention: RetentionDays;
+  permissions: PermissionScope;
+  ledgerTableName: string;
+  stateMachineArn: string;
+  eventBusName: string;
+  memberRoleName: string;
+  /** An EventBridge schedule expression, e.g. `rate(1 day)` or `cron(0 6 * * ? *)`. */
+  schedule: string;
+  /** Fix drift (start the vend again), or only report it. */
+  apply: boolean;
+  /** The settings a plan compares with: those the vend's steps use. */
+  plan: {
+    templatesDir: string;
+    securityTopicArn: string;
+    parentOuId?: string;
+    scpSizeQuota?: number;
+    scpAttachmentQuota?: number;
+  };
+}
+
+/**
+ * The scheduled reconcile: `appvend-reconcile-drift` runs on `schedule`, compares every vended
+ * application with its request, announces drift on the bus and, when `apply` is set, starts the
+ * vend again to fix it. Its permissions are `frontDoorPermissions('reconcile-drift')`: reads, the
+ * ledger, StartExecution, and drift events only.
+ */
+export class DriftReconciler extends Construct {
+  public readonly handler: AppvendFunction;
+  public readonly rule: Rule;
+
+  public constructor(scope: Construct, id: string, props: DriftReconcilerProps) {
+    super(scope, id);
+    const optional = Object.fromEntries(
+      Object.entries({
+        APPVEND_PARENT_OU_ID: props.plan.parentOuId,
+        APPVEND_SCP_SIZE_QUOTA: props.plan.scpSizeQuota?.toString(),
+        APPVEND_SCP_ATTACHMENT_QUOTA: props.plan.scpAttachmentQuota?.toString(),
+      }).filter((entry): entry is [string, string] => entry[1] !== undefined),
+    );
+    this.handler = new AppvendFunction(this, 'Handler', {
+      step: 'reconcile-drift',
+      description: 'appvend: compares vended applications with their requests, reports drift and may fix it',
+      environmentSchema: reconcileDrift.environment,
+      environment: {
+        APPVEND_LEDGER_TABLE: props.ledgerTableName,
+        APPVEND_STATE_MACHINE_ARN: props.stateMachineArn,
+        APPVEND_EVENT_BUS_NAME: props.eventBusName,
+        APPVEND_MEMBER_ROLE: props.memberRoleName,
+        APPVEND_NOTIFICATION_TOPIC_ARN: props.plan.securityTopicArn,
+        APPVEND_TEMPLATES_DIR: BUNDLED_TEMPLATES_DIR,
+        APPVEND_RECONCILE_APPLY: props.apply ? 'true' : 'false',
+        ...optional,
+      },
+      permissions: frontDoorPermissions('reconcile-drift', props.permissions),
+      projectRoot: props.projectRoot,
+      logRetention: props.logRetention,
+      // Every application is planned in turn; each plan is a few dozen reads.
+      timeout: Duration.minutes(5),
+      bundledDirectories: [{ from: props.plan.templatesDir, to: BUNDLED_TEMPLATES_DIR }],
+    });
+    this.rule = new Rule(this, 'Schedule', {
+      description: 'appvend: reconcile vended applications with their requests',
+      schedule: Schedule.expression(props.schedule),
+      targets: [new LambdaFunction(this.handler.function, { retryAttempts: 0 })],
+    });
+  }
+}
