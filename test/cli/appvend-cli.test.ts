@@ -26,6 +26,8 @@ describe('CLI: appvend', () => {
       'validate',
       'vend',
       'resume',
+      'plan',
+      'reconcile',
       '--sandbox',
       '--endpoint',
       '--aws',
@@ -131,6 +133,27 @@ describe('CLI: appvend', () => {
     expect(again.stderr).toContain('nothing to resume');
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('no application named nosuchapp');
+  });
+
+  it('reconcile: an application as vended is in line; a name or --all is required', () => {
+    // Prepare
+    const state = join(mkdtempSync(join(tmpdir(), 'appvend-')), 'sandbox.json');
+    appvend('vend', 'events/application-request.json', '--state', state);
+
+    // Act
+    const one = appvend('reconcile', 'orders', '--state', state);
+    const all = appvend('reconcile', '--all', '--json', '--state', state);
+    const neither = appvend('reconcile', '--state', state);
+    const unknown = appvend('reconcile', 'nosuchapp', '--state', state);
+
+    // Assess
+    expect(one.code).toBe(0);
+    expect(one.stdout).toBe('orders: in line with its request\n');
+    expect(all.code).toBe(0);
+    expect(JSON.parse(all.stdout)).toEqual([{ application: 'orders', outcome: 'in-line', drift: [] }]);
+    expect(neither.code).toBe(2);
+    expect(neither.stderr).toContain('name an application, or use --all');
+    expect(unknown.code).toBe(1);
   });
 
   it('exits 2 on a usage error', () => {
