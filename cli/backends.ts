@@ -90,7 +90,13 @@ export async function openBackend(options: BackendOptions): Promise<Backend> {
   let sandbox: Sandbox | undefined;
   if (options.kind === 'sandbox') {
     ({ clock, sandbox } = loadSandbox({ ...options, region }));
-    configureAws({ region, plugins: [sandbox.plugin()], credentials: sandbox.managementCredentials });
+    const sandboxClock = clock;
+    configureAws({
+      region,
+      plugins: [sandbox.plugin()],
+      credentials: sandbox.managementCredentials,
+      now: () => sandboxClock.now(),
+    });
   } else if (options.kind === 'endpoint') {
     if (!options.endpoint) throw new Error('--endpoint needs a URL');
     // Emulators accept any credentials; keep the caller's if set, so a LocalStack profile works.

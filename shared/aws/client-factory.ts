@@ -26,6 +26,11 @@ export interface AwsSettings {
   maxAttempts: number;
   /** The role assumed in member accounts. */
   memberRoleName: string;
+  /**
+   * The time credentials expire against: the wall clock on AWS; the backend's clock elsewhere (the
+   * sandbox's sessions expire in its virtual time).
+   */
+  now: () => number;
 }
 
 function settingsFromEnv(): AwsSettings {
@@ -36,6 +41,7 @@ function settingsFromEnv(): AwsSettings {
     plugins: [],
     maxAttempts: 5,
     memberRoleName: process.env.APPVEND_MEMBER_ROLE ?? ACCOUNT_ACCESS_ROLE,
+    now: Date.now,
   };
 }
 
@@ -153,7 +159,7 @@ export class ClientFactory {
   /** Credentials of the member access role in `accountId` (cached until shortly before expiry). */
   public async credentialsFor(accountId: string): Promise<AwsCredentialIdentity> {
     const cached = this.memberCredentials.get(accountId);
-    if (cached && cached.expiresAt - RENEW_BEFORE_MS > Date.now()) return cached.credentials;
+    if (cached && cached.expiresAt - RENEW_BEFORE_MS > this.settings.now()) return cached.credentials;
     const { Credentials } = await this.sts().send(
       new AssumeRoleCommand({
         RoleArn: roleArn(accountId, this.settings.memberRoleName),
@@ -169,8 +175,9 @@ export class ClientFactory {
       secretAccessKey: Credentials.SecretAccessKey,
       sessionToken: Credentials.SessionToken,
     };
-    // Measured on this process's wall clock: on the sandbox, Expiration is in virtual time.
-    this.memberCredentials.set(accountId, { credentials, expiresAt: Date.now() + 3_600_000 });
+    // As STS says, against the backend's clock (virtual on the sandbox), not this process's.
+    const expiresAt = Credentials.Expiration?.getTime() ?? this.settings.now() + 3_600_000;
+    this.memberCredentials.set(accountId, { credentials, expiresAt });
     return credentials;
   }
 

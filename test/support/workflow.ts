@@ -48,6 +48,7 @@ export function sandboxWorld(options: { sandbox?: Sandbox; clock?: VirtualClock 
     plugins: [sandbox.plugin()],
     credentials: sandbox.managementCredentials,
     maxAttempts: 3,
+    now: () => clock.now(),
   });
   setWorkflowEnvironment(sandbox.organization().MasterAccountId as string);
   const ledger = new Ledger(new MemoryLedgerStore(), () => new Date(clock.now()));

@@ -53,6 +53,23 @@ describe('Workflow: CreateAccount beyond the organization quota queues instead o
     expect(makespan).toBeGreaterThanOrEqual(3 * DEFAULT_LATENCY.createAccount);
   });
 
+  it('vends fifty applications at once (150 accounts): all succeed, never more than 5 requests in flight', async () => {
+    // Arrange
+    const world = sandboxWorld();
+    const names = Array.from({ length: 50 }, (_, i) => `app${String(i).padStart(2, '0')}`);
+
+    // Act
+    const runs = await Promise.all(names.map((name) => world.vend(requestFor(name))));
+
+    // Assess: read from the sandbox's own records, not from the workflow's output
+    expect(runs.filter((r) => r.summary.status !== 'SUCCEEDED').map((r) => r.summary.error)).toEqual([]);
+    const requests = world.sandbox.createAccountRequests();
+    expect(requests).toHaveLength(150);
+    expect(requests.every((r) => r.state === 'SUCCEEDED')).toBe(true);
+    expect(maxInFlight(requests)).toBeLessThanOrEqual(5);
+    expect(world.sandbox.ous().filter((o) => o.name.startsWith('appvend-app'))).toHaveLength(50);
+  }, 120_000);
+
   it('waits for requests another tool started, up to the configured concurrency', async () => {
     // Arrange: two requests already in flight, appvend allowed two at once.
     process.env.APPVEND_CREATE_ACCOUNT_CONCURRENCY = '2';
