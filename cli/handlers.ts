@@ -1,17 +1,24 @@
 import { handler as checkAccountCreation } from '../services/check-account-creation/handler';
+import { handler as closeAccounts } from '../services/close-accounts/handler';
 import { handler as checkStackSetOperation } from '../services/check-stack-set-operation/handler';
 import { handler as deployStackSet } from '../services/deploy-stack-set/handler';
 import { handler as ensureOrganizationalUnit } from '../services/ensure-organizational-unit/handler';
 import { handler as ensureServiceControlPolicy } from '../services/ensure-service-control-policy/handler';
 import { handler as moveAccount } from '../services/move-account/handler';
+import { handler as prepareOffboarding } from '../services/prepare-offboarding/handler';
 import { handler as registerGuardrails } from '../services/register-guardrails/handler';
+import { handler as removeOrganizationalUnit } from '../services/remove-organizational-unit/handler';
+import { handler as removeServiceControlPolicy } from '../services/remove-service-control-policy/handler';
+import { handler as removeStackSet } from '../services/remove-stack-set/handler';
 import { handler as startAccountCreation } from '../services/start-account-creation/handler';
 import { handler as releaseQuarantine } from '../services/release-quarantine/handler';
+import { handler as summarizeOffboarding } from '../services/summarize-offboarding/handler';
 import { handler as summarizeVend } from '../services/summarize-vend/handler';
+import { handler as suspendAccounts } from '../services/suspend-accounts/handler';
 import { handler as validateRequest } from '../services/validate-request/handler';
 import type { LocalHandler } from './local-runner';
 
-/** The workflow's Lambda handlers by deployed function name, for the local runner. */
+/** The workflows' Lambda handlers (vend and offboard) by deployed function name, for the local runner. */
 export const LOCAL_HANDLERS: Record<string, LocalHandler> = {
   'appvend-validate-request': validateRequest,
   'appvend-ensure-organizational-unit': ensureOrganizationalUnit,
@@ -24,4 +31,11 @@ export const LOCAL_HANDLERS: Record<string, LocalHandler> = {
   'appvend-register-guardrails': registerGuardrails,
   'appvend-release-quarantine': releaseQuarantine,
   'appvend-summarize-vend': summarizeVend,
+  'appvend-prepare-offboarding': prepareOffboarding,
+  'appvend-remove-stack-set': removeStackSet,
+  'appvend-remove-service-control-policy': removeServiceControlPolicy,
+  'appvend-suspend-accounts': suspendAccounts,
+  'appvend-remove-organizational-unit': removeOrganizationalUnit,
+  'appvend-close-accounts': closeAccounts,
+  'appvend-summarize-offboarding': summarizeOffboarding,
 } as Record<string, LocalHandler>;

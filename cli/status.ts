@@ -16,6 +16,26 @@ export function formatApplication(record: ApplicationRecord): string {
     lines.push(`  account    ${stage.padEnd(8)} ${id}`);
   }
   if (record.error) lines.push(`  error      at ${record.error.step}: ${record.error.message}`);
+  const running = record.offboarding;
+  if (running) {
+    lines.push(
+      `  offboard   ${running.executionArn ?? running.executionName} (attempt ${running.attempt}` +
+        `${running.closeAccounts ? ', closing the accounts' : ''})`,
+    );
+    if (running.error) lines.push(`  error      at ${running.error.step}: ${running.error.message}`);
+  }
+  for (const entry of record.history ?? []) {
+    const removed = [
+      `${entry.stackSets.length} stack set(s)`,
+      ...(entry.serviceControlPolicy ? [`SCP ${entry.serviceControlPolicy}`] : []),
+      ...(entry.organizationalUnit ? [`OU ${entry.organizationalUnit}`] : []),
+    ];
+    lines.push(
+      `  offboarded ${entry.endedAt}: removed ${removed.join(', ')}; ` +
+        `${Object.keys(entry.suspendedAccounts).length} account(s) suspended, ${entry.closedAccounts.length} closed` +
+        `${entry.kept.length > 0 ? `; ${entry.kept.length} kept` : ''}`,
+    );
+  }
   return lines.join('\n');
 }
 

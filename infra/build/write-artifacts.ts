@@ -2,11 +2,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TEMPLATE_KEYS } from '../../shared/domain/naming';
 import { synthesizeVendedTemplates } from '../templates';
-import { vendStateMachineDefinition } from '../workflow/asl';
+import { offboardStateMachineDefinition, vendStateMachineDefinition } from '../workflow/asl';
 
 /**
  * Writes what the CLI and the Lambda bundles ship: the vended templates (plain CloudFormation,
- * one JSON file each) and the state machine's ASL for the local runner.
+ * one JSON file each) and the state machines' ASL (vend, offboard) for the local runner.
  * Usage: node write-artifacts.js <outDir> [templates|asl|all]
  */
 function main(): void {
@@ -28,6 +28,11 @@ function main(): void {
       `${JSON.stringify(vendStateMachineDefinition(), null, 1)}\n`,
     );
     process.stderr.write(`wrote ${join(outDir, 'state-machine.asl.json')}\n`);
+    writeFileSync(
+      join(outDir, 'offboard-state-machine.asl.json'),
+      `${JSON.stringify(offboardStateMachineDefinition(), null, 1)}\n`,
+    );
+    process.stderr.write(`wrote ${join(outDir, 'offboard-state-machine.asl.json')}\n`);
   }
 }
 

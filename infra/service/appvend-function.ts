@@ -12,7 +12,11 @@ import {
 import { LogLevel, NodejsFunction, OutputFormat, type ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { functionName, type ServiceFunctionName } from '../workflow/step-functions';
+import {
+  functionName,
+  type OffboardFunctionName,
+  type ServiceFunctionName,
+} from '../workflow/step-functions';
 import { wildcardResourceFinding } from '../templates/support';
 import { environmentProblems, type EnvironmentFor, type EnvironmentShape } from './function-environment';
 import type { StepPermission } from './step-permissions';
@@ -33,7 +37,7 @@ export interface AppvendFunctionProps<S extends EnvironmentShape> {
    * The step (or front door) this function runs: `services/<step>/handler.ts`, deployed as
    * `appvend-<step>`.
    */
-  step: ServiceFunctionName;
+  step: ServiceFunctionName | OffboardFunctionName;
   /** What the function does, for the console. */
   description: string;
   /** The handler module's exported `environment` schema. */

@@ -5,8 +5,10 @@ import { ApplicationRequestedIntake } from './application-requested-intake';
 import { FrontDoorFunctions } from './front-door-functions';
 import { LedgerTable } from './ledger-table';
 import { NotificationTopics } from './notification-topics';
+import { OffboardService } from './offboard-service';
 import { DriftReconciler } from './drift-reconciler';
 import { PortalApi } from './portal-api';
+import { StoppedVendRecorder } from './stopped-vend-recorder';
 import { ServiceAlarms } from './service-alarms';
 import { ServiceCatalogDoor } from './service-catalog';
 import type { ServiceSettings } from './service-settings';
@@ -116,6 +118,17 @@ export class AppvendServiceStack extends Stack {
       functions: workflow.lambdaFunctions(),
       logRetention,
     });
+    const offboard = new OffboardService(this, 'Offboard', {
+      projectRoot: props.projectRoot,
+      logRetention,
+      permissions,
+      checkStackSetOperation: workflow.functions['check-stack-set-operation'].function,
+      environment: {
+        ledgerTableName: ledger.table.tableName,
+        suspendedOuId: settings.suspendedOuId,
+        closureShare: settings.closureShare,
+      },
+    });
     const frontDoors = new FrontDoorFunctions(this, 'FrontDoors', {
       projectRoot: props.projectRoot,
       logRetention,
@@ -171,6 +184,14 @@ export class AppvendServiceStack extends Stack {
       },
     });
 
+    new StoppedVendRecorder(this, 'StoppedVends', {
+      projectRoot: props.projectRoot,
+      logRetention,
+      permissions,
+      ledgerTableName: ledger.table.tableName,
+      stateMachine: vend.stateMachine,
+    });
+
     new ServiceAlarms(this, 'Alarms', {
       stateMachine: vend.stateMachine,
       deadLetterQueue: intake.deadLetterQueue,
@@ -200,6 +221,10 @@ export class AppvendServiceStack extends Stack {
         'The portal API id (for its OpenAPI servers entry and aws apigateway calls)',
       ],
       StateMachineArn: [vend.stateMachine.stateMachineArn, 'The vend workflow'],
+      OffboardStateMachineArn: [
+        offboard.stateMachine.stateMachineArn,
+        'The offboarding workflow (input: { application, executionName }, as the ledger starts it)',
+      ],
       LedgerTableName: [ledger.table.tableName, 'One item per application'],
       NotificationTopicArn: [topics.notifications.topicArn, 'Vend results and alarms'],
       SecurityFindingsTopicArn: [

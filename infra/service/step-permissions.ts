@@ -537,6 +537,19 @@ export function frontDoorPermissions(door: FrontDoorFunctionName, scope: Permiss
     case 'service-catalog-outcome':
       // At the end of a vend: read the waiting custom-resource requests, remove those answered.
       return [ledgerReadWrite('AnswerWaitingProductRequests', scope)];
+
+    case 'record-stopped-vend':
+      // A vend execution stopped: the step it was at (its history), then the ledger.
+      return [
+        ledgerReadWrite('RecordStoppedVend', scope),
+        {
+          sid: 'ReadStoppedExecution',
+          actions: ['states:GetExecutionHistory'],
+          resources: [`${scope.stateMachineArn.replace(':stateMachine:', ':execution:')}:*`],
+          wildcardReason:
+            'Executions of the appvend-vend state machine only; execution names are made per request.',
+        },
+      ];
   }
 }
 

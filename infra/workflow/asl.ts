@@ -1,7 +1,14 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { StateGraph } from 'aws-cdk-lib/aws-stepfunctions';
-import { STEP_FUNCTIONS, functionName, type StepFunctionName } from './step-functions';
+import { OffboardWorkflow } from './offboard-state-machine';
+import {
+  OFFBOARD_FUNCTIONS,
+  STEP_FUNCTIONS,
+  functionName,
+  type OffboardWorkflowFunctionName,
+  type StepFunctionName,
+} from './step-functions';
 import { VendWorkflow } from './vend-state-machine';
 
 /** Account and region used only to render function ARNs in the locally-run ASL. */
@@ -27,5 +34,27 @@ export function vendStateMachineDefinition(): Record<string, unknown> {
   ) as Record<StepFunctionName, LambdaFunction>;
   const workflow = new VendWorkflow(stack, functions);
   const graph = new StateGraph(workflow.definition.startState, 'vend');
+  return stack.resolve(graph.toGraphJson()) as Record<string, unknown>;
+}
+
+/** The offboarding state machine's ASL, made the same way as the vend's. */
+export function offboardStateMachineDefinition(): Record<string, unknown> {
+  const app = new App();
+  const stack = new Stack(app, 'AppvendOffboardAsl', {
+    env: { account: LOCAL_ACCOUNT, region: LOCAL_REGION },
+  });
+  const names: OffboardWorkflowFunctionName[] = [...OFFBOARD_FUNCTIONS, 'check-stack-set-operation'];
+  const functions = Object.fromEntries(
+    names.map((step) => [
+      step,
+      LambdaFunction.fromFunctionArn(
+        stack,
+        step,
+        `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${functionName(step)}`,
+      ),
+    ]),
+  ) as Record<OffboardWorkflowFunctionName, LambdaFunction>;
+  const workflow = new OffboardWorkflow(stack, functions);
+  const graph = new StateGraph(workflow.definition.startState, 'offboard');
   return stack.resolve(graph.toGraphJson()) as Record<string, unknown>;
 }

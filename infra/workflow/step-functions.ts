@@ -28,6 +28,7 @@ export const FRONT_DOOR_FUNCTIONS = [
   'service-catalog-product',
   'service-catalog-outcome',
   'reconcile-drift',
+  'record-stopped-vend',
 ] as const;
 
 export type FrontDoorFunctionName = (typeof FRONT_DOOR_FUNCTIONS)[number];
@@ -35,5 +36,24 @@ export type FrontDoorFunctionName = (typeof FRONT_DOOR_FUNCTIONS)[number];
 /** Every function of the service: the steps and the front doors. */
 export type ServiceFunctionName = StepFunctionName | FrontDoorFunctionName;
 
+/**
+ * The Lambda functions of the offboarding workflow, one per step folder in `services/`. It also
+ * uses the vend's `check-stack-set-operation` to follow its stack set operations.
+ */
+export const OFFBOARD_FUNCTIONS = [
+  'prepare-offboarding',
+  'remove-stack-set',
+  'remove-service-control-policy',
+  'suspend-accounts',
+  'remove-organizational-unit',
+  'close-accounts',
+  'summarize-offboarding',
+] as const;
+
+export type OffboardFunctionName = (typeof OFFBOARD_FUNCTIONS)[number];
+
+/** The functions the offboarding state machine invokes. */
+export type OffboardWorkflowFunctionName = OffboardFunctionName | 'check-stack-set-operation';
+
 /** The deployed function's name: deterministic, so the ASL can be read without a deployment. */
-export const functionName = (name: ServiceFunctionName): string => `appvend-${name}`;
+export const functionName = (name: ServiceFunctionName | OffboardFunctionName): string => `appvend-${name}`;

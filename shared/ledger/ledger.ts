@@ -48,8 +48,11 @@ export class UnknownApplicationError extends Error {
 
 /** What {@link Ledger.beginOffboarding} decided. */
 export interface OffboardingStart {
-  /** `started`: an offboarding must run; `offboarded`: it already was, as asked (nothing to run). */
-  outcome: 'started' | 'offboarded';
+  /**
+   * `started`: an offboarding must run; `offboarded`: it already was, as asked (nothing to run);
+   * `running`: one is under way (nothing to start: a second execution would race the first).
+   */
+  outcome: 'started' | 'offboarded' | 'running';
   record: ApplicationRecord;
 }
 
@@ -124,6 +127,7 @@ export class Ledger {
         ...(decision.kind === 'retry' && existing?.resume && { resume: existing.resume }),
         // The offboardings of an earlier life of the name stay on record.
         ...(existing?.history?.length && { history: existing.history }),
+        ...(existing?.offboardingAttempts && { offboardingAttempts: existing.offboardingAttempts }),
       };
       if (await this.store.write(record, existing?.version ?? 0)) return { outcome: 'started', record };
     }
@@ -193,6 +197,26 @@ export class Ledger {
   }
 
   /**
+   * The execution stopped without recording its outcome (it failed outside the steps' own failure
+   * handling, timed out, or was aborted): the vend is FAILED at `step`, so that it does not stand
+   * IN_PROGRESS for ever and the same request can start it again. Ignored when the outcome was
+   * recorded (the usual failure path records it first), or another execution is running.
+   */
+  public recordStopped(
+    name: string,
+    requestId: string,
+    executionName: string,
+    error: { step: string; message: string },
+  ): Promise<ApplicationRecord | undefined> {
+    return this.update(name, requestId, (r) => {
+      if (r.executionName !== executionName || (r.status !== 'IN_PROGRESS' && r.status !== 'REQUESTED'))
+        return r;
+      const { resume: _none, ...rest } = r;
+      return { ...rest, status: 'FAILED', error, step: error.step };
+    });
+  }
+
+  /**
    * Keeps a custom-resource request on the application's item until the vend of
    * `callback.requestId` ends. Not kept (`kept: false`, with the current item) when that vend has
    * already ended, or another request has replaced it: the caller answers at once.
@@ -240,14 +264,15 @@ export class Ledger {
 
   /**
    * Starts offboarding an application: SUCCEEDED or FAILED → OFFBOARDING, with the execution to
-   * run. An offboarding that failed (or, locally, was interrupted) is started again, with the next
-   * attempt. Refused while a vend may be running. An application already OFFBOARDED is left as it
-   * is (`offboarded`), unless accounts are now to be closed that were not: that offboarding runs
-   * again, and every step finds its part done except the closure.
+   * run. An offboarding that failed is started again, with the next attempt; one under way without
+   * a failure is `running` (nothing to start), unless `restartRunning` says it cannot be (a local
+   * run that was interrupted). Refused while a vend may be running. An application already
+   * OFFBOARDED is left as it is (`offboarded`), unless accounts are now to be closed that were not:
+   * that offboarding runs again, and every step finds its part done except the closure.
    */
   public async beginOffboarding(
     name: string,
-    options: { closeAccounts: boolean },
+    options: { closeAccounts: boolean; restartRunning?: boolean },
   ): Promise<OffboardingStart> {
     for (let race = 0; race < MAX_RACES; race += 1) {
       const current = await this.store.read(name);
@@ -259,15 +284,19 @@ export class Ledger {
           current,
         );
       }
+      if (current.status === 'OFFBOARDING' && !current.offboarding?.error && !options.restartRunning) {
+        return { outcome: 'running', record: current };
+      }
       const lastClosed = current.history?.at(-1)?.closeAccounts ?? false;
       if (current.status === 'OFFBOARDED' && (!options.closeAccounts || lastClosed)) {
         return { outcome: 'offboarded', record: current };
       }
       const at = this.now().toISOString();
-      const attempt = (current.offboarding?.attempt ?? current.history?.length ?? 0) + 1;
+      const attempt = (current.offboardingAttempts ?? 0) + 1;
       const next: ApplicationRecord = {
         ...current,
         status: 'OFFBOARDING',
+        offboardingAttempts: attempt,
         offboarding: {
           attempt,
           executionName: offboardExecutionNameOf(current.requestId, attempt),
@@ -367,4 +396,3 @@ export class Ledger {
     throw new Error(`The ledger entry of "${name}" kept changing; try again`);
   }
 }
-

@@ -9,7 +9,49 @@ export const LEDGER_TABLE_NAME = 'appvend-ledger';
 export const LEDGER_KEY = 'name';
 
 /** Where an application stands, as every front door and `appvend status` report it. */
-export type ApplicationStatus = 'REQUESTED' | 'IN_PROGRESS' | 'SUCCEEDED' | 'FAILED';
+export type ApplicationStatus =
+  | 'REQUESTED'
+  | 'IN_PROGRESS'
+  | 'SUCCEEDED'
+  | 'FAILED'
+  /** `appvend offboard` (or `DELETE /applications/{name}`) is removing what the vend made. */
+  | 'OFFBOARDING'
+  /** Offboarded: the item stays, with the history of what was removed and closed. */
+  | 'OFFBOARDED';
+
+/** The offboarding running now (status OFFBOARDING), or the one that last failed. */
+export interface OffboardingRun {
+  /** Offboardings started for this application: a retry after a failure adds one. */
+  attempt: number;
+  executionName: string;
+  executionArn?: string;
+  /** Whether the accounts are to be closed (CloseAccount) once in the suspended OU. */
+  closeAccounts: boolean;
+  startedAt: string;
+  /** After a failure: the step and the reason; the next offboarding starts over (every step converges). */
+  error?: { step: string; message: string };
+}
+
+/** What one offboarding removed, closed and left alone, kept for good in the application's item. */
+export interface OffboardingRecord {
+  /** The vend request whose resources were removed. */
+  requestId: string;
+  executionName: string;
+  startedAt: string;
+  endedAt: string;
+  /** Stack sets deleted, with their instances. */
+  stackSets: string[];
+  serviceControlPolicy?: string;
+  organizationalUnit?: string;
+  /** Accounts now in the suspended OU, by stage. */
+  suspendedAccounts: Record<string, string>;
+  /** Whether closing the accounts was asked for, and done (every account appvend created is closed). */
+  closeAccounts: boolean;
+  /** Accounts this offboarding closed with CloseAccount, with when: the closure quota counts them. */
+  closedAccounts: { stage: string; id: string; closedAt: string }[];
+  /** What was left alone, and why (not made by appvend for this application, not empty, …). */
+  kept: { resource: string; reason: string }[];
+}
 
 /** One item per application: what was asked, by whom, and how far the vend got. */
 export interface ApplicationRecord {
@@ -41,6 +83,12 @@ export interface ApplicationRecord {
   summary?: VendSummary;
   /** CloudFormation custom-resource requests (Service Catalog) waiting for the vend to end. */
   callbacks?: PendingCallback[];
+  /** The offboarding under way (OFFBOARDING), or the last one that failed. */
+  offboarding?: OffboardingRun;
+  /** Every offboarding that finished, oldest first: never removed, a re-vend keeps it. */
+  history?: OffboardingRecord[];
+  /** Offboarding executions ever started for the name (a re-vend keeps counting): unique names. */
+  offboardingAttempts?: number;
   createdAt: string;
   updatedAt: string;
   /** Optimistic concurrency: every write requires the version it read. */
@@ -92,7 +140,7 @@ export const executionNameOf = (requestId: string, attempt: number): string => `
 
 /** What to do with a request, given what the ledger holds for its name. */
 export type Decision =
-  | { kind: 'start'; reason: 'new' | 'changed' }
+  | { kind: 'start'; reason: 'new' | 'changed' | 'revend' }
   | { kind: 'retry' }
   | { kind: 'existing' }
   | { kind: 'conflict'; reason: 'owner' | 'in-progress'; message: string };
@@ -106,7 +154,11 @@ const ACTIVE: readonly ApplicationStatus[] = ['REQUESTED', 'IN_PROGRESS'];
  *   no second execution; if that vend failed, it is resumed at the step that failed;
  * - another owner's name is refused;
  * - a different request while a vend runs is refused;
- * - a different request after the vend ended re-vends (the steps converge).
+ * - a different request after the vend ended re-vends (the steps converge);
+ * - any request while the application is being offboarded is refused;
+ * - any request (the same one too) after it was offboarded vends it again: the steps make the OU,
+ *   SCP and stack sets anew and find the accounts by email in the suspended OU, moving them back;
+ *   an account that was closed fails the vend, naming it (its email cannot be used again).
  */
 export function decideSubmission(
   existing: ApplicationRecord | undefined,
@@ -120,6 +172,14 @@ export function decideSubmission(
       message: `application "${existing.name}" belongs to ${existing.owner}`,
     };
   }
+  if (existing.status === 'OFFBOARDING') {
+    return {
+      kind: 'conflict',
+      reason: 'in-progress',
+      message: `application "${existing.name}" is being offboarded (${existing.offboarding?.executionName ?? existing.requestId}); send the request when the offboarding has finished`,
+    };
+  }
+  if (existing.status === 'OFFBOARDED') return { kind: 'start', reason: 'revend' };
   if (existing.requestDigest === incoming.digest) {
     return existing.status === 'FAILED' ? { kind: 'retry' } : { kind: 'existing' };
   }

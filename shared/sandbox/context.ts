@@ -14,6 +14,8 @@ export interface SandboxSettings {
   latency: LatencyModel;
   createAccountQuota: number;
   policySizeQuota: number;
+  /** CloseAccount closures allowed per rolling 30 days; AWS's share of the members when unset. */
+  closeAccountQuota?: number;
 }
 
 /** Everything a modelled operation may read or change. */

@@ -3,6 +3,7 @@ import { CONFIG_HANDLERS } from './config';
 import { EVENTS_HANDLERS, SNS_HANDLERS } from './notifications';
 import type { HandlerTable } from './context';
 import type { ServiceName } from './errors';
+import { ACCOUNT_CLOSURE_HANDLERS } from './org-account-closure';
 import { ACCOUNT_HANDLERS } from './org-accounts';
 import { POLICY_HANDLERS } from './org-policies';
 import { ORGANIZATION_HANDLERS } from './organizations';
@@ -10,7 +11,12 @@ import { STS_HANDLERS } from './sts';
 
 /** Every modelled operation, by service. Anything else is NotImplementedInSandbox. */
 export const HANDLERS: Record<ServiceName, HandlerTable> = {
-  organizations: { ...ORGANIZATION_HANDLERS, ...POLICY_HANDLERS, ...ACCOUNT_HANDLERS },
+  organizations: {
+    ...ORGANIZATION_HANDLERS,
+    ...POLICY_HANDLERS,
+    ...ACCOUNT_HANDLERS,
+    ...ACCOUNT_CLOSURE_HANDLERS,
+  },
   sts: STS_HANDLERS,
   cloudformation: CLOUDFORMATION_HANDLERS,
   config: CONFIG_HANDLERS,
@@ -35,4 +41,4 @@ export const SERVICE_BY_CLIENT: Readonly<Record<string, ServiceName>> = {
 export const isMutating = (service: ServiceName, operation: string): boolean =>
   service !== 'events' &&
   service !== 'sns' &&
-  /^(Create|Update|Put|Attach|Detach|Move|Delete|Tag|Untag|Start|Stop)/.test(operation);
+  /^(Create|Update|Put|Attach|Detach|Move|Delete|Tag|Untag|Start|Stop|Close)/.test(operation);

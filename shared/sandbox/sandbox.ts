@@ -30,6 +30,8 @@ export interface SandboxOptions {
   createAccountQuota?: number;
   /** Maximum SCP document size in characters; 5,120 by default (AWS raised it for some organizations). */
   policySizeQuota?: number;
+  /** CloseAccount closures allowed per rolling 30 days; AWS's rule (10 % of members, 10 to 1,000) by default. */
+  closeAccountQuota?: number;
 }
 
 /** One call the sandbox answered (or refused), in arrival order. Every SDK attempt is one call. */
@@ -93,6 +95,7 @@ export class Sandbox {
       latency: resolveLatency(options.latency),
       createAccountQuota: options.createAccountQuota ?? DEFAULT_CREATE_ACCOUNT_QUOTA,
       policySizeQuota: options.policySizeQuota ?? DEFAULT_POLICY_SIZE_QUOTA,
+      ...(options.closeAccountQuota !== undefined && { closeAccountQuota: options.closeAccountQuota }),
     };
     this.managementCredentials = managementCredentials(management);
   }

@@ -2,11 +2,17 @@ import { stackSetOperationEvents } from './cloudformation';
 import { conformancePackEvents } from './config';
 import type { SandboxSettings } from './context';
 import type { EventSource, PendingEvent } from './events';
+import { closeAccountEvents } from './org-account-closure';
 import { createAccountEvents } from './org-accounts';
 import type { SandboxStateJson } from './state';
 
 /** In this order when events fall at the same instant: accounts exist before stacks deploy to them. */
-const SOURCES: EventSource[] = [createAccountEvents, stackSetOperationEvents, conformancePackEvents];
+const SOURCES: EventSource[] = [
+  createAccountEvents,
+  stackSetOperationEvents,
+  conformancePackEvents,
+  closeAccountEvents,
+];
 
 /**
  * Applies, in time order, every asynchronous change AWS would have made by `now`. Called before

@@ -81,7 +81,10 @@ export interface AccountState {
   name: string;
   email: string;
   parentId: string;
-  status: 'ACTIVE' | 'SUSPENDED';
+  /** PENDING_CLOSURE from CloseAccount until AWS has processed it, then SUSPENDED. */
+  status: 'ACTIVE' | 'SUSPENDED' | 'PENDING_CLOSURE';
+  /** When CloseAccount was accepted: AWS's closure quota counts the last 30 days of these. */
+  closedAt?: number;
   joinedMethod: 'CREATED' | 'INVITED';
   joinedAt: number;
   roles: Record<string, RoleState>;

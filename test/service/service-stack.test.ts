@@ -8,12 +8,20 @@ import { TEMPLATE_KEYS } from '../../shared/domain/naming';
 import { applicationRequestJsonSchema } from '../../shared/request/schema';
 import { SERVICE_STACK_NAME, buildServiceApp, synthesizeServiceApp } from '../../infra/service';
 import { STATE_MACHINE_NAME } from '../../infra/service/state-machine';
+import { offboardPermissions } from '../../infra/service/offboard-permissions';
 import { functionPermissions, type PermissionScope } from '../../infra/service/step-permissions';
-import { LOCAL_ACCOUNT, LOCAL_REGION, vendStateMachineDefinition } from '../../infra/workflow/asl';
+import {
+  LOCAL_ACCOUNT,
+  LOCAL_REGION,
+  offboardStateMachineDefinition,
+  vendStateMachineDefinition,
+} from '../../infra/workflow/asl';
 import {
   FRONT_DOOR_FUNCTIONS,
+  OFFBOARD_FUNCTIONS,
   STEP_FUNCTIONS,
   functionName,
+  type OffboardFunctionName,
   type ServiceFunctionName,
 } from '../../infra/workflow/step-functions';
 import { acknowledgementsOf, rawFindingsOf } from '../support/nag';
@@ -25,7 +33,13 @@ import {
   type Loose,
 } from '../templates/helpers';
 
-const FUNCTIONS: readonly ServiceFunctionName[] = [...STEP_FUNCTIONS, ...FRONT_DOOR_FUNCTIONS];
+const FUNCTIONS: readonly (ServiceFunctionName | OffboardFunctionName)[] = [
+  ...STEP_FUNCTIONS,
+  ...FRONT_DOOR_FUNCTIONS,
+  ...OFFBOARD_FUNCTIONS,
+];
+const isOffboard = (name: string): name is OffboardFunctionName =>
+  (OFFBOARD_FUNCTIONS as readonly string[]).includes(name);
 const FUNCTION_NAMES = FUNCTIONS.map(functionName);
 /** Statement ids do not depend on the scope. */
 const PERMISSION_SCOPE: PermissionScope = {
@@ -127,7 +141,10 @@ describe('Stack: AppvendService', () => {
         [
           'WriteOwnLogs',
           'xray:PutTraceSegments,xray:PutTelemetryRecords',
-          ...functionPermissions(step, PERMISSION_SCOPE).map((p) => p.sid),
+          ...(isOffboard(step)
+            ? offboardPermissions(step, PERMISSION_SCOPE)
+            : functionPermissions(step, PERMISSION_SCOPE)
+          ).map((p) => p.sid),
         ].sort(),
       );
     }
@@ -271,6 +288,34 @@ describe('Stack: AppvendService', () => {
     expect(TimeoutSeconds).toBe(12 * 3600);
   });
 
+  it('deploys the offboarding state machine the CLI runs locally, logged and traced like the vend', () => {
+    // Prepare
+    const [, machine] = resources('AWS::StepFunctions::StateMachine').find(
+      ([, m]) => m.Properties.StateMachineName === 'appvend-offboard',
+    )!;
+    const [separator, parts] = machine.Properties.DefinitionString['Fn::Join'] as [string, Loose[]];
+
+    // Act
+    const deployed = JSON.parse(
+      parts
+        .map((part) => {
+          if (typeof part === 'string') return part;
+          const logicalId = part['Fn::GetAtt']?.[0] as string;
+          return `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${json.Resources[logicalId].Properties.FunctionName}`;
+        })
+        .join(separator),
+    );
+
+    // Assess
+    const { TimeoutSeconds, ...definition } = deployed;
+    expect(definition).toEqual(offboardStateMachineDefinition());
+    expect(TimeoutSeconds).toBe(6 * 3600);
+    expect(machine.Properties).toMatchObject({
+      LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: false },
+      TracingConfiguration: { Enabled: true },
+    });
+  });
+
   it('logs every state machine event without execution data, and traces executions', () => {
     // Assess
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
@@ -282,6 +327,45 @@ describe('Stack: AppvendService', () => {
       LogGroupName: `/aws/vendedlogs/states/${STATE_MACHINE_NAME}`,
       RetentionInDays: 90,
     });
+  });
+
+  it('hands every vend execution that failed, timed out or was aborted to the function that records it in the ledger', () => {
+    // Prepare
+    const [recorderId] = functionsByName().get(functionName('record-stopped-vend'))!;
+    const rule = resources('AWS::Events::Rule')
+      .map(([, r]) => r as Loose)
+      .find(
+        (r) => (r.Properties.EventPattern as { source?: string[] } | undefined)?.source?.[0] === 'aws.states',
+      )!;
+
+    // Assess: on the default bus, for the vend state machine only
+    expect(rule.Properties.EventBusName).toBeUndefined();
+    expect(rule.Properties.EventPattern).toEqual({
+      source: ['aws.states'],
+      'detail-type': ['Step Functions Execution Status Change'],
+      detail: {
+        stateMachineArn: [{ Ref: expect.stringMatching(/^Vend/) }],
+        status: ['FAILED', 'TIMED_OUT', 'ABORTED'],
+      },
+    });
+    expect(rule.Properties.Targets).toEqual([
+      expect.objectContaining({ Arn: { 'Fn::GetAtt': [recorderId, 'Arn'] } }),
+    ]);
+  });
+
+  it('runs the scheduled reconcile, report-only by default', () => {
+    // Prepare
+    const [reconcileId, reconcile] = functionsByName().get(functionName('reconcile-drift'))!;
+    const rule = resources('AWS::Events::Rule')
+      .map(([, r]) => r as Loose)
+      .find((r) => r.Properties.ScheduleExpression !== undefined)!;
+
+    // Assess
+    expect(rule.Properties.ScheduleExpression).toBe('rate(1 day)');
+    expect(rule.Properties.Targets).toEqual([
+      expect.objectContaining({ Arn: { 'Fn::GetAtt': [reconcileId, 'Arn'] } }),
+    ]);
+    expect(reconcile.Properties.Environment.Variables.APPVEND_RECONCILE_APPLY).toBe('false');
   });
 
   it('hands each Application Requested event on the appvend bus, as it is, to the front door function', () => {
@@ -392,7 +476,11 @@ describe('Stack: AppvendService', () => {
       Condition: {
         'ForAllValues:StringEquals': {
           'events:source': ['appvend'],
-          'events:detail-type': ['Application Vended', 'Application Vending Failed', 'Application Drift Fixed'],
+          'events:detail-type': [
+            'Application Vended',
+            'Application Vending Failed',
+            'Application Drift Fixed',
+          ],
         },
         Null: { 'events:source': 'false', 'events:detail-type': 'false' },
       },

@@ -185,6 +185,14 @@ const CALLS: Record<ServiceFunctionName, Call[]> = {
     { action: 'cloudformation:ListStackInstances', resource: STACK_SET },
     { action: 'sts:AssumeRole', resource: MEMBER_ROLE, context: { 'aws:ResourceOrgID': ORG } },
   ],
+  'record-stopped-vend': [
+    { action: 'dynamodb:GetItem', resource: LEDGER },
+    { action: 'dynamodb:PutItem', resource: LEDGER },
+    {
+      action: 'states:GetExecutionHistory',
+      resource: `${STATE_MACHINE.replace(':stateMachine:', ':execution:')}:orders-a8ed75e8c8c6-1`,
+    },
+  ],
   'summarize-vend': [
     { action: 'dynamodb:GetItem', resource: LEDGER },
     { action: 'dynamodb:PutItem', resource: LEDGER },

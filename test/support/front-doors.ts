@@ -64,6 +64,8 @@ export async function openFrontDoorWorld(ledgerTable = 'appvend-ledger'): Promis
   )) as { stateMachineArn: string };
   process.env.APPVEND_LEDGER_TABLE = ledgerTable;
   process.env.APPVEND_STATE_MACHINE_ARN = stateMachineArn;
+  // The portal's dry run plans with the settings the vend's steps use (the guardrails' topic).
+  process.env.APPVEND_NOTIFICATION_TOPIC_ARN = `arn:aws:sns:${MOTO_REGION}:123456789012:appvend-security-notifications`;
   return {
     moto,
     sfn,

@@ -33,7 +33,7 @@ export function summarize(state: VendState, status: VendSummary['status']): Vend
 }
 
 /** Step Functions hands a caught error over as `{Error, Cause}`; Cause is a Lambda's JSON error. */
-function failureOf(failure: VendState['failure']): { step: string; message: string } {
+export function failureOf(failure: VendState['failure']): { step: string; message: string } {
   const step = failure?.step ?? 'unknown';
   const cause = failure?.Cause;
   if (cause) {

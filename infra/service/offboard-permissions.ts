@@ -1,0 +1,174 @@
+import { NAME_PREFIX } from '../../shared/domain/naming';
+import type { OffboardFunctionName } from '../workflow/step-functions';
+import { APPLICATION_TAG, type PermissionScope, type StepPermission } from './step-permissions';
+
+const TAGGED_BY_APPVEND = { Null: { [`aws:ResourceTag/${APPLICATION_TAG}`]: 'false' } };
+const SCP_ONLY = { StringEquals: { 'organizations:PolicyType': 'SERVICE_CONTROL_POLICY' } };
+const NO_RESOURCE_LEVEL =
+  'have no resource types in the Service Authorization Reference, so they can only be granted on "*"';
+const ORGANIZATION_IDS =
+  'Organizations ARNs end in ids AWS assigns at creation (OU, account, policy ids); the pattern is limited to this organization, and to the resource type';
+
+/**
+ * The permissions of each offboarding function: exactly the AWS calls `shared/workflow/offboard`
+ * and the adapters it uses make for that step. What deletes or closes is limited to resources that
+ * carry appvend's tag (the code checks the application's value before it acts); stack sets to
+ * `appvend-*`; Organizations resources to this organization. The offboarding reuses the vend's
+ * `check-stack-set-operation`, whose permissions are the vend's.
+ *
+ * @example
+ * offboardPermissions('suspend-accounts', scope).flatMap((p) => p.actions);
+ * // ['organizations:ListParents', 'organizations:MoveAccount']
+ */
+export function offboardPermissions(fn: OffboardFunctionName, scope: PermissionScope): StepPermission[] {
+  const org = (path: string) =>
+    `arn:\${AWS::Partition}:organizations::${scope.managementAccountId}:${path.replace('{org}', scope.organizationId)}`;
+  const root = org('root/{org}/r-*');
+  const ous = org('ou/{org}/ou-*');
+  const accounts = org('account/{org}/*');
+  const scps = org('policy/{org}/service_control_policy/p-*');
+  const stackSets = `arn:\${AWS::Partition}:cloudformation:\${AWS::Region}:\${AWS::AccountId}:stackset/${NAME_PREFIX}-*`;
+  const ledgerRead = (sid: string): StepPermission => ({
+    sid,
+    actions: ['dynamodb:GetItem'],
+    resources: [scope.ledgerTableArn],
+  });
+
+  switch (fn) {
+    case 'prepare-offboarding':
+      return [
+        ledgerRead('ReadApplicationFromLedger'),
+        {
+          sid: 'CheckSuspendedOu',
+          actions: ['organizations:DescribeOrganizationalUnit'],
+          resources: [ous],
+          wildcardReason: `The suspended OU is configured at run time: ${ORGANIZATION_IDS}.`,
+        },
+      ];
+
+    case 'remove-stack-set':
+      return [
+        {
+          sid: 'ReadAppvendStackSets',
+          actions: [
+            'cloudformation:DescribeStackSet',
+            'cloudformation:ListStackSetOperations',
+            'cloudformation:ListStackInstances',
+          ],
+          resources: [stackSets],
+          wildcardReason:
+            'Stack sets are named appvend-<application>-<template> and their ARNs end in an id CloudFormation assigns.',
+        },
+        {
+          sid: 'DeleteTaggedAppvendStackSets',
+          actions: ['cloudformation:DeleteStackInstances', 'cloudformation:DeleteStackSet'],
+          resources: [
+            stackSets,
+            // Targets are `<stack set id>/<account>`, as for CreateStackInstances.
+            `arn:\${AWS::Partition}:cloudformation:\${AWS::Region}:\${AWS::AccountId}:stackset-target/${NAME_PREFIX}-*`,
+            'arn:${AWS::Partition}:cloudformation:${AWS::Region}::type/resource/AWS-*',
+          ],
+          wildcardReason:
+            'Deletions of appvend-* stack sets, their targets (<stack set id>/<account>) and the AWS-owned resource types of the vended templates.',
+        },
+      ];
+
+    case 'remove-service-control-policy':
+      return [
+        {
+          sid: 'FindScpByName',
+          actions: ['organizations:ListPolicies'],
+          resources: ['*'],
+          conditions: SCP_ONLY,
+          wildcardReason: `organizations:ListPolicies ${NO_RESOURCE_LEVEL}; the condition limits it to SCPs.`,
+        },
+        {
+          sid: 'ReadScp',
+          actions: [
+            'organizations:DescribePolicy',
+            'organizations:ListTagsForResource',
+            'organizations:ListTargetsForPolicy',
+          ],
+          resources: [scps],
+          wildcardReason: `The SCP's id is assigned at creation: ${ORGANIZATION_IDS}.`,
+        },
+        {
+          sid: 'DetachAndDeleteTaggedScp',
+          actions: ['organizations:DetachPolicy', 'organizations:DeletePolicy'],
+          resources: [scps, ous, accounts],
+          conditions: { ...SCP_ONLY, ...TAGGED_BY_APPVEND },
+          wildcardReason: `Only SCPs, OUs and accounts that carry appvend's tag: ${ORGANIZATION_IDS}.`,
+        },
+      ];
+
+    case 'suspend-accounts':
+      return [
+        {
+          sid: 'MoveAccountToSuspendedOu',
+          actions: ['organizations:ListParents', 'organizations:MoveAccount'],
+          resources: [accounts, root, ous],
+          wildcardReason: `The accounts, the application OU and the suspended OU are known only at run time: ${ORGANIZATION_IDS}.`,
+        },
+      ];
+
+    case 'remove-organizational-unit':
+      return [
+        {
+          sid: 'ReadApplicationOu',
+          actions: [
+            'organizations:DescribeOrganizationalUnit',
+            'organizations:ListTagsForResource',
+            'organizations:ListChildren',
+          ],
+          resources: [ous],
+          wildcardReason: `The OU's id is assigned at creation: ${ORGANIZATION_IDS}.`,
+        },
+        {
+          sid: 'DeleteTaggedOu',
+          actions: ['organizations:DeleteOrganizationalUnit'],
+          resources: [ous],
+          conditions: TAGGED_BY_APPVEND,
+          wildcardReason: `Only OUs that carry appvend's tag: ${ORGANIZATION_IDS}.`,
+        },
+      ];
+
+    case 'close-accounts':
+      return [
+        {
+          // The closure quota's base and AWS's own view of recent closures.
+          sid: 'ReadOrganizationAccounts',
+          actions: ['organizations:DescribeOrganization', 'organizations:ListAccounts'],
+          resources: ['*'],
+          wildcardReason: `organizations:DescribeOrganization and ListAccounts ${NO_RESOURCE_LEVEL}.`,
+        },
+        {
+          sid: 'ReadAccountTags',
+          actions: ['organizations:ListTagsForResource'],
+          resources: [accounts],
+          wildcardReason: `The account's id is assigned at creation: ${ORGANIZATION_IDS}.`,
+        },
+        {
+          sid: 'CloseTaggedAccount',
+          actions: ['organizations:CloseAccount'],
+          resources: [accounts],
+          conditions: TAGGED_BY_APPVEND,
+          wildcardReason: `Only accounts that carry appvend's tag: ${ORGANIZATION_IDS}.`,
+        },
+        {
+          // The ledger's record of earlier closures, of every application: one small item each.
+          sid: 'ReadClosuresFromLedger',
+          actions: ['dynamodb:Scan'],
+          resources: [scope.ledgerTableArn],
+        },
+      ];
+
+    case 'summarize-offboarding':
+      return [
+        {
+          sid: 'RecordOffboardingInLedger',
+          actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+          resources: [scope.ledgerTableArn],
+        },
+      ];
+  }
+}

@@ -1,0 +1,187 @@
+import { Duration } from 'aws-cdk-lib';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import {
+  Choice,
+  Condition,
+  DefinitionBody,
+  Fail,
+  JitterType,
+  Map as MapState,
+  Pass,
+  TaskInput,
+  Wait,
+  WaitTime,
+  type IChainable,
+  type INextable,
+  type State,
+} from 'aws-cdk-lib/aws-stepfunctions';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import { TRANSIENT_ERRORS, TRANSIENT_RETRY } from '../../shared/domain/retry';
+import type { OffboardWorkflowFunctionName } from './step-functions';
+
+type Functions = Record<OffboardWorkflowFunctionName, IFunction>;
+
+/**
+ * The offboarding workflow: prepare (read the ledger, check the suspended OU) → remove the
+ * application's stack sets (in parallel; each deletes its instances, one operation per call, waited
+ * for with Wait states, then itself) → detach and delete the SCP → move the accounts to the
+ * suspended OU → delete the emptied OU → close the accounts when asked (closure quota checked
+ * first) → record OFFBOARDED in the ledger. The OU goes before the closure so that a closure the
+ * quota refuses leaves nothing else to do. Failures are caught once per step, recorded (the
+ * application stays OFFBOARDING, with the step and the reason) and fail the execution.
+ * The execution's input is `{ application, executionName }`, as the ledger started it.
+ */
+export class OffboardWorkflow {
+  public readonly definition: IChainable;
+  private readonly scope: Construct;
+  private readonly fns: Functions;
+
+  public constructor(parent: Construct, functions: Functions) {
+    // A scope of its own: the vend's states live beside these in the service stack.
+    this.scope = new Construct(parent, 'Offboard');
+    this.fns = functions;
+    const s = this.scope;
+
+    const recordFailure = this.invoke('RecordOffboardingFailure', 'summarize-offboarding', {
+      payload: TaskInput.fromObject({ 'state.$': '$', status: 'FAILED' }),
+      resultPath: '$.summary',
+    });
+    recordFailure.next(
+      new Fail(s, 'OffboardingFailed', { errorPath: '$.failure.Error', causePath: '$.failure.Cause' }),
+    );
+
+    const target = TaskInput.fromObject({ 'target.$': '$.target' });
+    const steps: [string, State & INextable][] = [
+      [
+        'PrepareOffboarding',
+        this.invoke('PrepareOffboarding', 'prepare-offboarding', {
+          payload: TaskInput.fromObject({
+            'application.$': '$.application',
+            'executionName.$': '$.executionName',
+          }),
+          resultPath: '$.target',
+        }),
+      ],
+      ['RemoveStackSets', this.removeStackSets()],
+      [
+        'RemoveServiceControlPolicy',
+        this.invoke('RemoveServiceControlPolicy', 'remove-service-control-policy', {
+          payload: target,
+          resultPath: '$.scp',
+        }),
+      ],
+      [
+        'SuspendAccounts',
+        this.invoke('SuspendAccounts', 'suspend-accounts', { payload: target, resultPath: '$.accounts' }),
+      ],
+      [
+        'RemoveOrganizationalUnit',
+        this.invoke('RemoveOrganizationalUnit', 'remove-organizational-unit', {
+          payload: target,
+          resultPath: '$.ou',
+        }),
+      ],
+    ];
+    const closeAccounts = this.invoke('CloseAccounts', 'close-accounts', {
+      payload: TaskInput.fromObject({ 'target.$': '$.target', 'accounts.$': '$.accounts' }),
+      resultPath: '$.closure',
+    });
+
+    for (const [step, state] of [...steps, ['CloseAccounts', closeAccounts] as const]) {
+      const note = new Pass(s, `OffboardingFailedAt${step}`, {
+        parameters: { step, 'Error.$': '$.failure.Error', 'Cause.$': '$.failure.Cause' },
+        resultPath: '$.failure',
+      });
+      note.next(recordFailure);
+      (state as unknown as { addCatch(h: IChainable, p: object): void }).addCatch(note, {
+        errors: ['States.ALL'],
+        resultPath: '$.failure',
+      });
+    }
+
+    const recordOffboarded = this.invoke('RecordOffboarded', 'summarize-offboarding', {
+      payload: TaskInput.fromObject({ 'state.$': '$', status: 'OFFBOARDED' }),
+    });
+    closeAccounts.next(recordOffboarded);
+    const closeWanted = new Choice(s, 'CloseAccounts?')
+      .when(Condition.booleanEquals('$.target.closeAccounts', true), closeAccounts)
+      .otherwise(recordOffboarded);
+
+    let chain = steps[0]![1];
+    for (const [, state] of steps.slice(1)) {
+      chain.next(state);
+      chain = state;
+    }
+    chain.next(closeWanted);
+    this.definition = steps[0]![1];
+  }
+
+  public definitionBody(): DefinitionBody {
+    return DefinitionBody.fromChainable(this.definition);
+  }
+
+  /** A Lambda task with the standard retries, as in the vend. */
+  private invoke(
+    id: string,
+    fn: OffboardWorkflowFunctionName,
+    props: { payload?: TaskInput; inputPath?: string; resultPath?: string },
+  ): LambdaInvoke {
+    const task = new LambdaInvoke(this.scope, id, {
+      lambdaFunction: this.fns[fn],
+      payload: props.payload,
+      inputPath: props.inputPath,
+      payloadResponseOnly: true,
+      resultPath: props.resultPath,
+      retryOnServiceExceptions: true,
+    });
+    task.addRetry({
+      errors: [...TRANSIENT_ERRORS],
+      interval: Duration.seconds(TRANSIENT_RETRY.intervalSeconds),
+      backoffRate: TRANSIENT_RETRY.backoffRate,
+      maxAttempts: TRANSIENT_RETRY.maxAttempts,
+      maxDelay: Duration.seconds(TRANSIENT_RETRY.maxDelaySeconds),
+      jitterStrategy: JitterType.FULL,
+    });
+    return task;
+  }
+
+  /**
+   * Every stack set at once. Each: remove (one call does one thing: start deleting one Region's
+   * instances, or delete the emptied stack set) → running? wait → check → succeeded? remove again.
+   */
+  private removeStackSets(): MapState {
+    const s = this.scope;
+    const remove = this.invoke('RemoveStackSet', 'remove-stack-set', {
+      payload: TaskInput.fromObject({ 'name.$': '$.stackSet', 'application.$': '$.application' }),
+      resultPath: '$.removal',
+    });
+    const check = this.invoke('CheckStackSetRemoval', 'check-stack-set-operation', {
+      inputPath: '$.removal',
+      resultPath: '$.removal',
+    });
+    const wait = new Wait(s, 'WaitForStackSetRemoval', {
+      time: WaitTime.secondsPath('$.removal.poll.waitSeconds'),
+    });
+    const removed = new Pass(s, 'StackSetRemoved', { outputPath: '$.removal' });
+    remove.next(
+      new Choice(s, 'StackSetGone?')
+        .when(Condition.stringEquals('$.removal.state', 'DONE'), removed)
+        .otherwise(wait),
+    );
+    wait.next(check);
+    check.next(
+      new Choice(s, 'RemovalOperationEnded?')
+        .when(Condition.stringEquals('$.removal.operationStatus', 'SUCCEEDED'), remove)
+        .otherwise(wait),
+    );
+    const map = new MapState(s, 'RemoveStackSets', {
+      itemsPath: '$.target.stackSets',
+      itemSelector: { 'stackSet.$': '$$.Map.Item.Value', 'application.$': '$.target.application' },
+      maxConcurrency: 0,
+      resultPath: '$.stackSets',
+    });
+    map.itemProcessor(remove);
+    return map;
+  }
+}

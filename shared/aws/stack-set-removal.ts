@@ -1,0 +1,108 @@
+import { randomUUID } from 'node:crypto';
+import {
+  DeleteStackInstancesCommand,
+  DeleteStackSetCommand,
+  DescribeStackSetCommand,
+  paginateListStackInstances,
+  paginateListStackSetOperations,
+  type CloudFormationClient,
+  type StackSet,
+} from '@aws-sdk/client-cloudformation';
+import { notTaggedReason, taggedFor } from './application-tag';
+import { collect, findInPages, isAwsError } from './paginate';
+
+/** Where the removal of one stack set stands after one call. */
+export type StackSetRemovalProgress =
+  | { state: 'RUNNING'; operationId: string; action: string; accounts: string[] }
+  | { state: 'DONE'; outcome: 'deleted' | 'absent' }
+  | { state: 'DONE'; outcome: 'kept'; reason: string };
+
+/** As the vend's operations: all accounts at once, and one failure fails the operation. */
+const OPERATION_PREFERENCES = {
+  RegionConcurrencyType: 'PARALLEL',
+  MaxConcurrentPercentage: 100,
+  FailureToleranceCount: 0,
+  ConcurrencyMode: 'SOFT_FAILURE_TOLERANCE',
+} as const;
+const ACTIVE_OPERATION = new Set(['RUNNING', 'QUEUED', 'STOPPING']);
+
+async function describe(client: CloudFormationClient, name: string): Promise<StackSet | undefined> {
+  try {
+    const { StackSet: stackSet } = await client.send(new DescribeStackSetCommand({ StackSetName: name }));
+    // A deleted stack set is still described (and listed) by CloudFormation, as DELETED.
+    return stackSet?.Status === 'DELETED' ? undefined : stackSet;
+  } catch (error) {
+    if (isAwsError(error, 'StackSetNotFoundException')) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Moves the removal of a stack set one step on, and says whether an operation now runs (the state
+ * machine waits for it, then calls again): wait for an operation already running; delete the
+ * instances of one Region (one operation per call); once none is left, delete the stack set. A
+ * stack set without the application's tag is left alone (`kept`), whatever its name.
+ */
+export async function removeStackSet(
+  client: CloudFormationClient,
+  params: { name: string; application: string },
+): Promise<StackSetRemovalProgress> {
+  const stackSet = await describe(client, params.name);
+  if (!stackSet) return { state: 'DONE', outcome: 'absent' };
+  if (!taggedFor(stackSet.Tags, params.application)) {
+    return { state: 'DONE', outcome: 'kept', reason: notTaggedReason(params.application) };
+  }
+
+  const active = await findInPages(
+    paginateListStackSetOperations({ client }, { StackSetName: params.name }),
+    (page) => page.Summaries,
+    (op) => op.Status !== undefined && ACTIVE_OPERATION.has(op.Status),
+  );
+  if (active?.OperationId) {
+    return {
+      state: 'RUNNING',
+      operationId: active.OperationId,
+      action: active.Action ?? 'UNKNOWN',
+      accounts: [],
+    };
+  }
+
+  const instances = await collect(
+    paginateListStackInstances({ client }, { StackSetName: params.name }),
+    (page) => page.Summaries,
+  );
+  const region = instances.find((i) => i.Region)?.Region;
+  if (region) {
+    const accounts = [
+      ...new Set(instances.filter((i) => i.Region === region && i.Account).map((i) => i.Account!)),
+    ].sort();
+    // Our own id, re-sent by the SDK with a retry; an emulator may answer with its own instead.
+    const ownId = randomUUID();
+    let operationId: string = ownId;
+    try {
+      const answer = await client.send(
+        new DeleteStackInstancesCommand({
+          StackSetName: params.name,
+          Accounts: accounts,
+          Regions: [region],
+          RetainStacks: false,
+          OperationPreferences: OPERATION_PREFERENCES,
+          OperationId: ownId,
+        }),
+      );
+      operationId = answer.OperationId ?? ownId;
+    } catch (error) {
+      // The first send of a retried call took effect: the operation is ours, under our id.
+      if (!isAwsError(error, 'OperationIdAlreadyExistsException')) throw error;
+    }
+    return { state: 'RUNNING', operationId, action: 'DELETE', accounts };
+  }
+
+  try {
+    await client.send(new DeleteStackSetCommand({ StackSetName: params.name }));
+  } catch (error) {
+    // Deleted by a call whose answer was lost.
+    if (!isAwsError(error, 'StackSetNotFoundException')) throw error;
+  }
+  return { state: 'DONE', outcome: 'deleted' };
+}

@@ -1,0 +1,64 @@
+import type { ClientFactory } from '../../aws/client-factory';
+import { organizationalUnitExists } from '../../aws/organizations/offboarding';
+import { TEMPLATE_KEYS, stackSetName } from '../../domain/naming';
+import { ConflictError, OrganizationSetupError } from '../../errors';
+import type { ApplicationRecord } from '../../ledger/record';
+import type { OffboardTarget } from './types';
+
+/**
+ * First step of an offboarding: what to remove, from the ledger's record of what the vend made,
+ * and the checks that would otherwise stop it halfway, made before anything is removed: this is
+ * the offboarding the ledger expects, and the suspended OU is configured and exists.
+ */
+export async function prepareOffboarding(
+  clients: ClientFactory,
+  params: {
+    record: ApplicationRecord | undefined;
+    application: string;
+    executionName: string;
+    suspendedOuId?: string;
+  },
+): Promise<OffboardTarget> {
+  const { record, application } = params;
+  if (!record)
+    throw new ConflictError(`no application named "${application}" in the ledger`, { application });
+  const running = record.offboarding;
+  if (record.status !== 'OFFBOARDING' || running?.executionName !== params.executionName) {
+    throw new ConflictError(
+      `the ledger does not expect offboarding ${params.executionName} of "${application}" ` +
+        `(status ${record.status}${running ? `, offboarding ${running.executionName}` : ''}); ` +
+        'start offboardings through appvend offboard or DELETE /applications/{name}',
+      { application, status: record.status },
+    );
+  }
+  const suspendedOuId = params.suspendedOuId;
+  if (!suspendedOuId) {
+    throw new OrganizationSetupError(
+      "APPVEND_SUSPENDED_OU_ID is not set: offboarding moves the application's accounts to a suspended OU; " +
+        'create one (for example "Suspended", with an SCP that denies everything) and set its id',
+    );
+  }
+  const ouId = record.ids?.organizationalUnit;
+  if (suspendedOuId === ouId) {
+    throw new OrganizationSetupError(
+      `APPVEND_SUSPENDED_OU_ID is ${suspendedOuId}, the application's own OU, which offboarding deletes`,
+    );
+  }
+  if (!(await organizationalUnitExists(clients.organizations(), suspendedOuId))) {
+    throw new OrganizationSetupError(
+      `APPVEND_SUSPENDED_OU_ID is ${suspendedOuId}, but there is no such OU in this organization`,
+      { suspendedOuId },
+    );
+  }
+  return {
+    application,
+    requestId: record.requestId,
+    executionName: params.executionName,
+    ...(ouId && { organizationalUnitId: ouId }),
+    ...(record.ids?.serviceControlPolicy && { serviceControlPolicyId: record.ids.serviceControlPolicy }),
+    accounts: Object.entries(record.ids?.accounts ?? {}).map(([stage, id]) => ({ stage, id })),
+    stackSets: TEMPLATE_KEYS.map((template) => stackSetName(application, template)),
+    suspendedOuId,
+    closeAccounts: running.closeAccounts,
+  };
+}

@@ -1,0 +1,79 @@
+import type { PollState } from '../../domain/polling';
+
+/**
+ * What an offboarding removes, read from the ledger: only what the vend recorded making (its OU,
+ * SCP and accounts) and the application's four stack sets, found by their names.
+ */
+export interface OffboardTarget {
+  application: string;
+  /** The vend request whose resources are removed. */
+  requestId: string;
+  /** This offboarding's execution: the ledger accepts its writes only. */
+  executionName: string;
+  organizationalUnitId?: string;
+  serviceControlPolicyId?: string;
+  accounts: { stage: string; id: string }[];
+  stackSets: string[];
+  /** Where the accounts go (`APPVEND_SUSPENDED_OU_ID`), checked to exist before anything is removed. */
+  suspendedOuId: string;
+  closeAccounts: boolean;
+}
+
+/** One stack set's removal, carried by the state machine between polls. */
+export interface StackSetRemoval {
+  name: string;
+  state: 'RUNNING' | 'DONE';
+  /** Once DONE: removed now, not there, or left alone (with the reason). */
+  outcome?: 'deleted' | 'absent' | 'kept';
+  reason?: string;
+  /** While RUNNING: the operation to wait for (the vend's check step follows it). */
+  operationId?: string;
+  action?: string;
+  /** The accounts whose instances the running operation deletes. */
+  accounts: string[];
+  poll?: PollState;
+}
+
+export interface PolicyRemoval {
+  name: string;
+  id?: string;
+  outcome: 'deleted' | 'absent' | 'kept';
+  reason?: string;
+  detachedFrom: string[];
+}
+
+export interface AccountSuspension {
+  stage: string;
+  id: string;
+  outcome: 'moved' | 'already' | 'kept';
+  reason?: string;
+}
+
+export interface OuRemoval {
+  id?: string;
+  outcome: 'deleted' | 'absent' | 'kept';
+  reason?: string;
+}
+
+export interface AccountClosure {
+  /** Closed now, with when (ISO time): the ledger keeps it for the quota's count. */
+  closed: { stage: string; id: string; closedAt: string }[];
+  /** Already closed (PENDING_CLOSURE or SUSPENDED): by an earlier attempt, or by someone else. */
+  alreadyClosed: { stage: string; id: string }[];
+  /** Not closed, and why: appvend did not create it for the application, or it is not suspended. */
+  kept: { stage: string; id: string; reason: string }[];
+  /** The figures the decision was made on. */
+  quota: { quota: number; share: number; memberAccounts: number; recentClosures: number };
+}
+
+/** What `appvend offboard --json` prints and the ledger's history keeps (in its own shape). */
+export interface OffboardSummary {
+  application: string;
+  status: 'OFFBOARDED' | 'FAILED';
+  stackSets: { name: string; outcome: string; reason?: string }[];
+  serviceControlPolicy?: PolicyRemoval;
+  accounts: AccountSuspension[];
+  organizationalUnit?: OuRemoval;
+  closure?: AccountClosure;
+  error?: { step: string; message: string };
+}

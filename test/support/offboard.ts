@@ -1,0 +1,62 @@
+import { CreateOrganizationalUnitCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
+import { offboardStateMachineDefinition } from '../../infra/workflow/asl';
+import { runOffboarding, type OffboardRun } from '../../cli/offboard';
+import { runVend, type VendRun } from '../../cli/vend';
+import { awsClients } from '../../shared/aws/client-factory';
+import type { Ledger } from '../../shared/ledger/ledger';
+import type { Clock } from '../../shared/clock/clock';
+import { workflowDefinition } from './workflow';
+
+let definition: Record<string, unknown> | undefined;
+/** The offboarding state machine's ASL as CDK defines it (built once per test file). */
+export function offboardDefinition(): Record<string, unknown> {
+  definition ??= offboardStateMachineDefinition();
+  return definition;
+}
+
+/** A vend through the ledger, as every front door makes one: the ledger records its outcome. */
+export async function vendThroughLedger(
+  world: { ledger: Ledger; clock: Clock },
+  request: unknown,
+): Promise<VendRun> {
+  const { record } = await world.ledger.submit(request);
+  await world.ledger.markStarted(record.name, record.requestId, `local:${record.executionName}`);
+  return runVend({
+    request: record.request,
+    requestId: record.requestId,
+    definition: workflowDefinition(),
+    clock: world.clock,
+  });
+}
+
+/** `appvend offboard` without the CLI: the ledger starts it, the state machine runs it. */
+export async function offboard(
+  world: { ledger: Ledger; clock: Clock },
+  name: string,
+  options: { closeAccounts?: boolean } = {},
+): Promise<OffboardRun | 'already-offboarded'> {
+  const start = await world.ledger.beginOffboarding(name, {
+    closeAccounts: options.closeAccounts ?? false,
+    restartRunning: true,
+  });
+  if (start.outcome === 'offboarded') return 'already-offboarded';
+  if (start.outcome === 'running') throw new Error(`${name} is being offboarded`);
+  return runOffboarding({
+    application: name,
+    executionName: start.record.offboarding!.executionName,
+    definition: offboardDefinition(),
+    clock: world.clock,
+  });
+}
+
+/** Creates the OU offboarded accounts go to, under the root, and points the workflow at it. */
+export async function createSuspendedOu(name = 'Suspended'): Promise<string> {
+  const organizations = awsClients().organizations() as OrganizationsClient;
+  const { ListRootsCommand } = await import('@aws-sdk/client-organizations');
+  const { Roots } = await organizations.send(new ListRootsCommand({}));
+  const { OrganizationalUnit } = await organizations.send(
+    new CreateOrganizationalUnitCommand({ ParentId: Roots![0]!.Id!, Name: name }),
+  );
+  process.env.APPVEND_SUSPENDED_OU_ID = OrganizationalUnit!.Id!;
+  return OrganizationalUnit!.Id!;
+}

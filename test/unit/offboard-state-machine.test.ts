@@ -1,0 +1,64 @@
+import { offboardStateMachineDefinition } from '../../infra/workflow/asl';
+import { TRANSIENT_ERRORS } from '../../shared/domain/retry';
+import { OFFBOARD_STEPS } from '../../shared/workflow/offboard/top-level-steps';
+
+type State = {
+  Type: string;
+  Resource?: string;
+  Parameters?: { FunctionName?: string };
+  SecondsPath?: string;
+  Seconds?: number;
+  Retry?: { ErrorEquals: string[]; JitterStrategy?: string }[];
+  Catch?: { ErrorEquals: string[]; Next: string }[];
+  ItemProcessor?: { States: Record<string, State> };
+};
+
+function allStates(states: Record<string, State>): [string, State][] {
+  return Object.entries(states).flatMap(([name, state]) => [
+    [name, state] as [string, State],
+    ...(state.ItemProcessor ? allStates(state.ItemProcessor.States) : []),
+  ]);
+}
+
+describe('State machine: offboard', () => {
+  const definition = offboardStateMachineDefinition() as { StartAt: string; States: Record<string, State> };
+  const states = allStates(definition.States);
+
+  it('retries the transient errors in every task, with full jitter, and never everything', () => {
+    const tasks = states.filter(([, s]) => s.Type === 'Task');
+    expect(tasks.length).toBe(9);
+    for (const [name, task] of tasks) {
+      const retried = (task.Retry ?? []).flatMap((r) => r.ErrorEquals);
+      expect({ name, missing: TRANSIENT_ERRORS.filter((e) => !retried.includes(e)) }).toEqual({
+        name,
+        missing: [],
+      });
+      expect({ name, catchAll: retried.includes('States.ALL') }).toEqual({ name, catchAll: false });
+      expect(task.Retry!.find((r) => r.ErrorEquals.includes('ThrottlingException'))?.JitterStrategy).toBe(
+        'FULL',
+      );
+    }
+  });
+
+  it('waits with Wait states only, for as long as the last look says', () => {
+    const waits = states.filter(([, s]) => s.Type === 'Wait');
+    expect(waits.map(([name, s]) => [name, s.SecondsPath])).toEqual([
+      ['WaitForStackSetRemoval', '$.removal.poll.waitSeconds'],
+    ]);
+  });
+
+  it('starts by preparing, and records a failure of any top-level step before failing', () => {
+    expect(definition.StartAt).toBe('PrepareOffboarding');
+    for (const step of OFFBOARD_STEPS) {
+      const state = definition.States[step];
+      expect({ step, catches: state?.Catch?.map((c) => c.Next) }).toEqual({
+        step,
+        catches: [`OffboardingFailedAt${step}`],
+      });
+      expect(definition.States[`OffboardingFailedAt${step}`]).toMatchObject({
+        Next: 'RecordOffboardingFailure',
+      });
+    }
+    expect(definition.States.RecordOffboardingFailure).toMatchObject({ Next: 'OffboardingFailed' });
+  });
+});

@@ -1,0 +1,80 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FaultKind } from '../../shared/sandbox';
+import { sandboxWorld, type SandboxWorld } from '../support/workflow';
+import { createSuspendedOu, offboard, vendThroughLedger } from '../support/offboard';
+
+const orders = JSON.parse(
+  readFileSync(join(__dirname, '../../events/application-request.json'), 'utf8'),
+) as Record<string, unknown>;
+
+/** The organization once the offboarding has ended: what it removed, moved and closed. */
+function endState(world: SandboxWorld) {
+  const { sandbox } = world;
+  return {
+    ous: sandbox.ous().map((o) => o.name),
+    policies: sandbox.policies().map((p) => p.name),
+    attachments: sandbox.attachments().length,
+    accounts: sandbox
+      .accounts()
+      .filter((a) => a.email.startsWith('aws+orders-'))
+      .map((a) => `${a.id}:${a.parentId}:${a.status}`),
+    stackSets: sandbox.stackSets().map((s) => `${s.name}:${s.status}`),
+    instances: sandbox.stackInstances().length,
+  };
+}
+
+/** Every mutating call the offboarding makes. */
+const OPERATIONS: [string, string][] = [
+  ['cloudformation', 'DeleteStackInstances'],
+  ['cloudformation', 'DeleteStackSet'],
+  ['organizations', 'DetachPolicy'],
+  ['organizations', 'DeletePolicy'],
+  ['organizations', 'MoveAccount'],
+  ['organizations', 'DeleteOrganizationalUnit'],
+  ['organizations', 'CloseAccount'],
+];
+const FAULTS: FaultKind[] = ['crash-after-success', 'concurrent-modification', 'throttling', 'server-error'];
+
+describe('Workflow: offboard on the sandbox, under faults', () => {
+  let reference: ReturnType<typeof endState>;
+
+  async function offboardWith(fault?: { service: string; operation: string; error: FaultKind }) {
+    const world = sandboxWorld();
+    await createSuspendedOu();
+    process.env.APPVEND_CLOSURE_SHARE = '1';
+    await vendThroughLedger(world, orders);
+    if (fault) world.sandbox.faults.inject({ ...fault, times: 2 });
+    const run = await offboard(world, 'orders', { closeAccounts: true });
+    return { world, run };
+  }
+
+  beforeAll(async () => {
+    const { world } = await offboardWith();
+    reference = endState(world);
+  });
+
+  afterAll(() => {
+    delete process.env.APPVEND_SUSPENDED_OU_ID;
+    delete process.env.APPVEND_CLOSURE_SHARE;
+  });
+
+  it.each(
+    OPERATIONS.flatMap(([service, operation]) => FAULTS.map((error) => [service, operation, error] as const)),
+  )(
+    'converges when %s %s fails with %s: the same end state, every account closed and recorded',
+    async (service, operation, error) => {
+      // Act
+      const { world, run } = await offboardWith({ service, operation, error });
+
+      // Assess
+      if (run === 'already-offboarded') throw new Error('expected an offboarding to run');
+      expect(run.summary.error).toBeUndefined();
+      expect(run.summary.status).toBe('OFFBOARDED');
+      expect(world.sandbox.faults.pending()).toEqual([]);
+      expect(endState(world)).toEqual(reference);
+      const history = (await world.ledger.get('orders'))!.history![0]!;
+      expect(history.closedAccounts).toHaveLength(3);
+    },
+  );
+});

@@ -1,0 +1,357 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  CloseAccountCommand,
+  CreateAccountCommand,
+  UntagResourceCommand,
+} from '@aws-sdk/client-organizations';
+import type { OffboardRun } from '../../cli/offboard';
+import { awsClients } from '../../shared/aws/client-factory';
+import { VirtualClock } from '../../shared/clock/clock';
+import { Sandbox, DEFAULT_LATENCY } from '../../shared/sandbox';
+import { sandboxWorld, type SandboxWorld } from '../support/workflow';
+import { createSuspendedOu, offboard, vendThroughLedger } from '../support/offboard';
+
+const orders = JSON.parse(
+  readFileSync(join(__dirname, '../../events/application-request.json'), 'utf8'),
+) as Record<string, unknown>;
+const billing = { ...orders, name: 'billing', owner: 'billing-team@example.com', tags: { team: 'billing' } };
+
+/** What the sandbox holds of one application: enough to tell whether anything of it changed. */
+function footprint(world: SandboxWorld, name: string) {
+  const { sandbox } = world;
+  const ou = sandbox.ous().find((o) => o.name === `appvend-${name}`);
+  const scp = sandbox.policies().find((p) => p.name === `appvend-${name}-guardrails`);
+  return {
+    ou,
+    scp,
+    attachments: sandbox.attachments().filter((a) => a.policyId === scp?.id || a.targetId === ou?.id),
+    accounts: sandbox
+      .accounts()
+      .filter((a) => a.email.startsWith(`aws+${name}-`))
+      .map(({ id, parentId, status }) => ({ id, parentId, status })),
+    stackSets: sandbox
+      .stackSets()
+      .filter((s) => s.name.startsWith(`appvend-${name}-`))
+      .map((s) => ({ name: s.name, status: s.status })),
+    instances: sandbox
+      .stackInstances()
+      .filter((i) => i.stackSetName.startsWith(`appvend-${name}-`))
+      .map((i) => `${i.stackSetName}@${i.account}:${i.status}`),
+  };
+}
+
+const finished = (run: OffboardRun | 'already-offboarded'): OffboardRun => {
+  if (run === 'already-offboarded') throw new Error('expected an offboarding to run');
+  return run;
+};
+
+describe('Workflow: offboard on the sandbox', () => {
+  let world: SandboxWorld;
+  let suspendedOu: string;
+
+  beforeEach(async () => {
+    world = sandboxWorld();
+    suspendedOu = await createSuspendedOu();
+    delete process.env.APPVEND_CLOSURE_SHARE;
+  });
+
+  afterAll(() => {
+    delete process.env.APPVEND_SUSPENDED_OU_ID;
+    delete process.env.APPVEND_CLOSURE_SHARE;
+  });
+
+  it('removes the stack sets, the SCP and the OU, suspends the accounts and records OFFBOARDED', async () => {
+    // Prepare
+    expect((await vendThroughLedger(world, orders)).summary.status).toBe('SUCCEEDED');
+    const before = footprint(world, 'orders');
+    const accountIds = before.accounts.map((a) => a.id).sort();
+
+    // Act
+    const { summary } = finished(await offboard(world, 'orders'));
+
+    // Assess
+    expect(summary).toMatchObject({ application: 'orders', status: 'OFFBOARDED' });
+    const after = footprint(world, 'orders');
+    expect(after.instances).toEqual([]);
+    expect(after.stackSets.map((s) => s.status)).toEqual(['DELETED', 'DELETED', 'DELETED', 'DELETED']);
+    expect(after.scp).toBeUndefined();
+    expect(after.ou).toBeUndefined();
+    expect(after.accounts.map((a) => [a.id, a.parentId, a.status]).sort()).toEqual(
+      accountIds.map((id) => [id, suspendedOu, 'ACTIVE']),
+    );
+    const record = await world.ledger.get('orders');
+    expect(record?.status).toBe('OFFBOARDED');
+    expect(record?.offboarding).toBeUndefined();
+    expect(record?.ids?.organizationalUnit).toBe(before.ou!.id);
+    expect(record?.history).toHaveLength(1);
+    expect(record?.history?.[0]).toMatchObject({
+      requestId: record!.requestId,
+      stackSets: [
+        'appvend-orders-artifact-store',
+        'appvend-orders-cross-account-roles',
+        'appvend-orders-guardrails',
+        'appvend-orders-pipeline',
+      ],
+      serviceControlPolicy: before.scp!.id,
+      organizationalUnit: before.ou!.id,
+      closeAccounts: false,
+      closedAccounts: [],
+      kept: [],
+    });
+    expect(Object.values(record!.history![0]!.suspendedAccounts).sort()).toEqual(accountIds);
+  });
+
+  it('waits for each instance deletion with Wait states, taking the time StackSets takes', async () => {
+    // Prepare
+    await vendThroughLedger(world, orders);
+
+    // Act
+    const run = finished(await offboard(world, 'orders'));
+
+    // Assess: one operation per stack set, polled, and the stack sets removed in parallel.
+    const deletes = world.sandbox.stackSetOperations().filter((o) => o.action === 'DELETE');
+    expect(deletes).toHaveLength(4);
+    expect(run.endedAt - run.startedAt).toBeGreaterThanOrEqual(DEFAULT_LATENCY.stackInstanceDelete);
+    expect(run.endedAt - run.startedAt).toBeLessThan(10 * 60_000);
+  });
+
+  it('does nothing the second time: no mutating call, the ledger unchanged', async () => {
+    // Prepare
+    await vendThroughLedger(world, orders);
+    await offboard(world, 'orders');
+    const record = await world.ledger.get('orders');
+    const calls = world.sandbox.calls.length;
+
+    // Act
+    const again = await offboard(world, 'orders');
+
+    // Assess
+    expect(again).toBe('already-offboarded');
+    expect(world.sandbox.calls.slice(calls).filter((c) => c.mutating)).toEqual([]);
+    expect(await world.ledger.get('orders')).toEqual(record);
+  });
+
+  it('vends an offboarded name again: a new OU, SCP and stack sets, the same accounts moved back', async () => {
+    // Prepare
+    await vendThroughLedger(world, orders);
+    const before = footprint(world, 'orders');
+    await offboard(world, 'orders');
+
+    // Act
+    const { summary } = await vendThroughLedger(world, orders);
+
+    // Assess
+    expect(summary.status).toBe('SUCCEEDED');
+    const after = footprint(world, 'orders');
+    expect(after.ou!.id).not.toBe(before.ou!.id);
+    expect(after.accounts.map((a) => a.id).sort()).toEqual(before.accounts.map((a) => a.id).sort());
+    expect(after.accounts.every((a) => a.parentId === after.ou!.id)).toBe(true);
+    expect(after.instances).toHaveLength(7);
+    const record = await world.ledger.get('orders');
+    expect(record).toMatchObject({ status: 'SUCCEEDED', attempt: 2, history: [{ closeAccounts: false }] });
+  });
+
+  it('offboards a vend that failed halfway: removes what it made, reports the stack sets as absent', async () => {
+    // Prepare: every CreateStackSet fails, so the vend stops after the accounts, quarantined.
+    world.sandbox.faults.inject({
+      service: 'cloudformation',
+      operation: 'CreateStackSet',
+      error: 'server-error',
+      times: 1000,
+    });
+    expect((await vendThroughLedger(world, orders)).summary.status).toBe('FAILED');
+    world.sandbox.faults.clear();
+    const before = footprint(world, 'orders');
+
+    // Act
+    const { summary } = finished(await offboard(world, 'orders'));
+
+    // Assess
+    expect(summary.status).toBe('OFFBOARDED');
+    expect(summary.stackSets.map((s) => s.outcome)).toEqual(['absent', 'absent', 'absent', 'absent']);
+    const after = footprint(world, 'orders');
+    expect(after).toMatchObject({ ou: undefined, scp: undefined, stackSets: [] });
+    expect(after.accounts.map((a) => a.id).sort()).toEqual(before.accounts.map((a) => a.id).sort());
+    expect(after.accounts.every((a) => a.parentId === suspendedOu)).toBe(true);
+  });
+
+  it("leaves another application's OU, SCP, accounts and stack sets as they were", async () => {
+    // Prepare
+    await vendThroughLedger(world, orders);
+    await vendThroughLedger(world, billing);
+    const before = footprint(world, 'billing');
+
+    // Act
+    const { summary } = finished(await offboard(world, 'orders'));
+
+    // Assess
+    expect(summary.status).toBe('OFFBOARDED');
+    expect(footprint(world, 'billing')).toEqual(before);
+    expect(before.instances).toHaveLength(7);
+    expect((await world.ledger.get('billing'))?.status).toBe('SUCCEEDED');
+  });
+
+  it('leaves alone what lacks the application tag: an OU and an SCP someone else may own', async () => {
+    // Prepare
+    await vendThroughLedger(world, orders);
+    const before = footprint(world, 'orders');
+    const organizations = awsClients().organizations();
+    for (const id of [before.ou!.id, before.scp!.id]) {
+      await organizations.send(
+        new UntagResourceCommand({ ResourceId: id, TagKeys: ['appvend:application'] }),
+      );
+    }
+
+    // Act
+    const { summary } = finished(await offboard(world, 'orders'));
+
+    // Assess
+    expect(summary.serviceControlPolicy).toMatchObject({ outcome: 'kept', detachedFrom: [] });
+    expect(summary.organizationalUnit).toMatchObject({ outcome: 'kept' });
+    const after = footprint(world, 'orders');
+    expect(after.ou).toBeDefined();
+    expect(after.scp).toBeDefined();
+    expect(after.attachments).toContainEqual({ policyId: before.scp!.id, targetId: before.ou!.id });
+    const kept = (await world.ledger.get('orders'))!.history![0]!.kept.map((k) => k.resource);
+    expect(kept).toEqual([`SCP appvend-orders-guardrails`, `OU ${before.ou!.id}`]);
+  });
+
+  it('refuses before removing anything when the suspended OU is not configured, or does not exist', async () => {
+    // Prepare
+    await vendThroughLedger(world, orders);
+    const before = footprint(world, 'orders');
+    delete process.env.APPVEND_SUSPENDED_OU_ID;
+
+    // Act
+    const unset = finished(await offboard(world, 'orders'));
+    process.env.APPVEND_SUSPENDED_OU_ID = 'ou-zzzz-zzzzzzzz';
+    const missing = finished(await offboard(world, 'orders'));
+
+    // Assess
+    expect(unset.summary.status).toBe('FAILED');
+    expect(unset.summary.error).toEqual({
+      step: 'PrepareOffboarding',
+      message: expect.stringMatching(/^APPVEND_SUSPENDED_OU_ID is not set/),
+    });
+    expect(missing.summary.error?.message).toBe(
+      'APPVEND_SUSPENDED_OU_ID is ou-zzzz-zzzzzzzz, but there is no such OU in this organization',
+    );
+    expect(footprint(world, 'orders')).toEqual(before);
+    const record = await world.ledger.get('orders');
+    expect(record?.status).toBe('OFFBOARDING');
+    expect(record?.offboarding?.error?.step).toBe('PrepareOffboarding');
+    // The ledger refuses a vend of the name while it is being offboarded.
+    await expect(world.ledger.submit(orders)).rejects.toThrow(/is being offboarded/);
+  });
+});
+
+describe('Workflow: offboard on the sandbox, closing the accounts', () => {
+  afterEach(() => {
+    delete process.env.APPVEND_SUSPENDED_OU_ID;
+    delete process.env.APPVEND_CLOSURE_SHARE;
+  });
+
+  /**
+   * An organization of 52 open member accounts once both applications are vended: 46 others that
+   * stay open, plus 4 that were closed before (AWS shows them SUSPENDED), plus 3 per application.
+   */
+  async function largeOrganization(): Promise<SandboxWorld> {
+    const clock = new VirtualClock();
+    const world = sandboxWorld({ clock, sandbox: new Sandbox({ clock, createAccountQuota: 100 }) });
+    const organizations = awsClients().organizations();
+    for (let i = 1; i <= 50; i += 1) {
+      await organizations.send(
+        new CreateAccountCommand({ Email: `other-${i}@example.com`, AccountName: `other-${i}` }),
+      );
+    }
+    clock.advance(DEFAULT_LATENCY.createAccount);
+    const others = world.sandbox.accounts().filter((a) => a.email.startsWith('other-'));
+    for (const account of others.slice(0, 4)) {
+      await organizations.send(new CloseAccountCommand({ AccountId: account.id }));
+    }
+    await createSuspendedOu();
+    await vendThroughLedger(world, orders);
+    await vendThroughLedger(world, billing);
+    return world;
+  }
+
+  it('refuses the closure over the quota, naming the numbers, and closes nothing', async () => {
+    // Prepare
+    const world = await largeOrganization();
+    const calls = world.sandbox.calls.length;
+
+    // Act
+    const { summary } = finished(await offboard(world, 'orders', { closeAccounts: true }));
+
+    // Assess
+    expect(summary.status).toBe('FAILED');
+    expect(summary.error?.step).toBe('CloseAccounts');
+    expect(summary.error?.message).toMatch(
+      /^closing 3 accounts would make 7 closures in 30 days; the quota is 5 \(10% of 52 member accounts\)/,
+    );
+    expect(world.sandbox.calls.slice(calls).filter((c) => c.operation === 'CloseAccount')).toEqual([]);
+    const accounts = footprint(world, 'orders').accounts;
+    expect(
+      accounts.every((a) => a.parentId === process.env.APPVEND_SUSPENDED_OU_ID && a.status === 'ACTIVE'),
+    ).toBe(true);
+    // Everything but the closure is done; the next offboarding without closing finishes it.
+    expect(footprint(world, 'orders')).toMatchObject({ ou: undefined, scp: undefined, instances: [] });
+    const record = await world.ledger.get('orders');
+    expect(record?.status).toBe('OFFBOARDING');
+    expect(record?.offboarding?.error?.step).toBe('CloseAccounts');
+    const rest = finished(await offboard(world, 'orders'));
+    expect(rest.summary.status).toBe('OFFBOARDED');
+  });
+
+  it('closes the accounts within the quota, and counts them against the next offboarding', async () => {
+    // Prepare
+    const world = await largeOrganization();
+    process.env.APPVEND_CLOSURE_SHARE = '0.15';
+
+    // Act
+    const first = finished(await offboard(world, 'orders', { closeAccounts: true }));
+    const second = finished(await offboard(world, 'billing', { closeAccounts: true }));
+
+    // Assess
+    expect(first.summary.status).toBe('OFFBOARDED');
+    expect(first.summary.closure?.quota).toEqual({
+      quota: 7,
+      share: 0.15,
+      memberAccounts: 52,
+      recentClosures: 4,
+    });
+    const closed = first.summary.closure!.closed.map((a) => a.id).sort();
+    expect(closed).toEqual(
+      footprint(world, 'orders')
+        .accounts.map((a) => a.id)
+        .sort(),
+    );
+    expect(footprint(world, 'orders').accounts.every((a) => a.status !== 'ACTIVE')).toBe(true);
+    const history = (await world.ledger.get('orders'))!.history![0]!;
+    expect(history.closeAccounts).toBe(true);
+    expect(history.closedAccounts.map((a) => a.id).sort()).toEqual(closed);
+    // 4 before + 3 of orders = 7 in 30 days; 3 more would make 10, over 15% of the 49 still open.
+    expect(second.summary.error?.message).toMatch(
+      /^closing 3 accounts would make 10 closures in 30 days; the quota is 7 \(15% of 49 member accounts\)/,
+    );
+    expect(footprint(world, 'billing').accounts.every((a) => a.status === 'ACTIVE')).toBe(true);
+  });
+
+  it('closes accounts left open by an earlier offboarding when asked again', async () => {
+    // Prepare
+    const world = await largeOrganization();
+    process.env.APPVEND_CLOSURE_SHARE = '0.15';
+    await offboard(world, 'orders');
+
+    // Act
+    const run = finished(await offboard(world, 'orders', { closeAccounts: true }));
+    const again = await offboard(world, 'orders', { closeAccounts: true });
+
+    // Assess
+    expect(run.summary.status).toBe('OFFBOARDED');
+    expect(run.summary.closure?.closed).toHaveLength(3);
+    expect(again).toBe('already-offboarded');
+    expect((await world.ledger.get('orders'))!.history).toHaveLength(2);
+  });
+});
