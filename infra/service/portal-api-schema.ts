@@ -43,6 +43,29 @@ export function portalRequestModelSchema(): Schema {
   };
 }
 
+const OFFBOARD_REQUEST: Schema = {
+  type: 'object',
+  required: ['confirm'],
+  additionalProperties: false,
+  properties: {
+    confirm: { type: 'string', description: 'The application name, repeated' },
+    closeAccounts: {
+      type: 'boolean',
+      default: false,
+      description: 'Also close the accounts appvend created for the application (CloseAccount)',
+    },
+  },
+};
+
+/** The body of `DELETE /applications/{name}` as the API Gateway model (JSON Schema draft 4). */
+export function offboardRequestModelSchema(): Schema {
+  return {
+    $schema: 'http://json-schema.org/draft-04/schema#',
+    title: 'OffboardRequest',
+    ...OFFBOARD_REQUEST,
+  };
+}
+
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: Schema, description: string, headers?: Schema) => ({
   description,
@@ -54,7 +77,7 @@ const messageResponse = (description: string) => json(ref('Message'), descriptio
 const nullable = (schema: Schema) => ({ anyOf: [schema, { type: 'null' }] });
 
 /**
- * The portal API as OpenAPI 3.1 (committed as `docs/openapi.json`): the three operations, IAM
+ * The portal API as OpenAPI 3.1 (committed as `docs/openapi.json`): the four operations, IAM
  * authorization (Signature Version 4 for `execute-api`), the request schema exported from the one
  * zod schema, and every answer the handler gives.
  */
@@ -168,6 +191,36 @@ export function portalOpenApiDocument(): Schema {
             '404': messageResponse('No application has this name'),
           },
         },
+        delete: {
+          operationId: 'OffboardApplication',
+          summary: 'Offboard an application (the body must repeat its name)',
+          description:
+            'Starts the offboarding: the stack instances and stack sets, the SCP and the OU the vend made are ' +
+            'removed, the accounts are moved to the suspended OU and, with closeAccounts, the accounts appvend ' +
+            'created for the application are closed within the closure quota. Nothing without the ' +
+            "application's tag is removed; the ledger keeps the application with its history.",
+          parameters: [
+            { name: 'name', in: 'path', required: true, schema: (request.properties as Schema).name },
+          ],
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: ref('OffboardRequest') } },
+          },
+          responses: {
+            '200': json(ref('Application'), 'Already offboarded (and closed, when asked): nothing started'),
+            '202': json(ref('OffboardingStarted'), 'The offboarding started', {
+              Location: { description: '/applications/{name}', schema: { type: 'string' } },
+            }),
+            '400': problemsResponse(
+              'The name, or confirm does not repeat it, or an unknown field (each named)',
+            ),
+            ...common,
+            '404': messageResponse('No application has this name'),
+            '409': json(ref('Conflict'), 'The application is being vended, or being offboarded'),
+            '413': problemsResponse(`The body is over ${MAX_BODY_BYTES} bytes`),
+            '501': messageResponse('A deployment whose function is not given the offboarding state machine'),
+          },
+        },
       },
     },
     components: {
@@ -199,7 +252,21 @@ export function portalOpenApiDocument(): Schema {
             location: { type: 'string' },
           },
         },
-        Status: { type: 'string', enum: ['REQUESTED', 'IN_PROGRESS', 'SUCCEEDED', 'FAILED'] },
+        Status: {
+          type: 'string',
+          enum: ['REQUESTED', 'IN_PROGRESS', 'SUCCEEDED', 'FAILED', 'OFFBOARDING', 'OFFBOARDED'],
+        },
+        OffboardRequest: OFFBOARD_REQUEST,
+        OffboardingStarted: {
+          type: 'object',
+          required: ['name', 'status', 'executionName', 'location'],
+          properties: {
+            name: { type: 'string' },
+            status: ref('Status'),
+            executionName: { type: 'string' },
+            location: { type: 'string' },
+          },
+        },
         Application: {
           type: 'object',
           required: [
@@ -240,6 +307,17 @@ export function portalOpenApiDocument(): Schema {
               type: 'object',
               properties: { step: { type: 'string' }, message: { type: 'string' } },
             }),
+            offboarding: nullable({
+              type: 'object',
+              description:
+                'The offboarding running, or the last one (its execution, whether it closes accounts, its error)',
+            }),
+            history: {
+              type: 'array',
+              description:
+                'Every finished offboarding: what was removed, suspended, closed and kept, and when',
+              items: { type: 'object' },
+            },
             createdAt: { type: 'string', format: 'date-time' },
             updatedAt: { type: 'string', format: 'date-time' },
           },
@@ -273,7 +351,7 @@ export function portalOpenApiDocument(): Schema {
           type: 'object',
           required: ['reason', 'message', 'requestId'],
           properties: {
-            reason: { type: 'string', enum: ['owner', 'in-progress'] },
+            reason: { type: 'string', enum: ['owner', 'in-progress', 'offboarding'] },
             message: { type: 'string' },
             requestId: { type: 'string', description: 'The request the ledger holds for the name' },
           },

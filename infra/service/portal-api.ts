@@ -14,7 +14,12 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import * as portalApi from '../../services/portal-api/handler';
 import { AppvendFunction } from './appvend-function';
-import { PORTAL_API_NAME, PORTAL_API_STAGE, portalRequestModelSchema } from './portal-api-schema';
+import {
+  PORTAL_API_NAME,
+  PORTAL_API_STAGE,
+  offboardRequestModelSchema,
+  portalRequestModelSchema,
+} from './portal-api-schema';
 import { frontDoorPermissions, type PermissionScope } from './step-permissions';
 import { BUNDLED_TEMPLATES_DIR } from './vended-templates-bundle';
 
@@ -36,6 +41,8 @@ export interface PortalApiProps {
   organizationId: string;
   /** IAM role or user ARNs outside the organization that may call it too. */
   principals: readonly string[];
+  /** The offboarding state machine `DELETE /applications/{name}` starts; without it, DELETE answers 501. */
+  offboardStateMachineArn?: string;
   /** What a dry run (`POST /applications?dryRun=true`) plans with: the settings the vend's steps use. */
   plan: {
     /** The synthesized vended templates, bundled beside the handler to compare digests. */
@@ -76,6 +83,7 @@ export class PortalApi extends Construct {
         APPVEND_NOTIFICATION_TOPIC_ARN: props.plan.securityTopicArn,
         APPVEND_TEMPLATES_DIR: BUNDLED_TEMPLATES_DIR,
         ...defined({
+          APPVEND_OFFBOARD_STATE_MACHINE_ARN: props.offboardStateMachineArn,
           APPVEND_PARENT_OU_ID: props.plan.parentOuId,
           APPVEND_SCP_SIZE_QUOTA: props.plan.scpSizeQuota?.toString(),
           APPVEND_SCP_ATTACHMENT_QUOTA: props.plan.scpAttachmentQuota?.toString(),
@@ -96,7 +104,8 @@ export class PortalApi extends Construct {
     const throttling = props.throttling ?? { rateLimit: 10, burstLimit: 20 };
     this.api = new RestApi(this, 'Api', {
       restApiName: PORTAL_API_NAME,
-      description: 'appvend portal API: POST /applications, GET /applications/{name}, GET /applications',
+      description:
+        'appvend portal API: POST /applications, GET and DELETE /applications/{name}, GET /applications',
       endpointConfiguration: { types: [EndpointType.REGIONAL] },
       policy: resourcePolicy(props.organizationId, props.principals),
       cloudWatchRole: false,
@@ -150,10 +159,24 @@ export class PortalApi extends Construct {
         'method.request.querystring.cursor': false,
       },
     });
-    applications.addResource('{name}').addMethod('GET', integration, {
+    const application = applications.addResource('{name}');
+    application.addMethod('GET', integration, {
       operationName: 'GetApplication',
       requestValidator: validator,
       requestParameters: { 'method.request.path.name': true },
+    });
+    application.addMethod('DELETE', integration, {
+      operationName: 'OffboardApplication',
+      requestValidator: validator,
+      requestParameters: { 'method.request.path.name': true },
+      requestModels: {
+        'application/json': this.api.addModel('OffboardRequestModel', {
+          modelName: 'OffboardRequest',
+          contentType: 'application/json',
+          description: 'The confirmation an offboarding needs: the application name, repeated',
+          schema: offboardRequestModelSchema() as JsonSchema,
+        }),
+      },
     });
 
     // API Gateway's own refusals in the handler's shape: `{ problems: [{ field, message }] }`.

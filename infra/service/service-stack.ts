@@ -5,7 +5,7 @@ import { ApplicationRequestedIntake } from './application-requested-intake';
 import { FrontDoorFunctions } from './front-door-functions';
 import { LedgerTable } from './ledger-table';
 import { NotificationTopics } from './notification-topics';
-import { OffboardService } from './offboard-service';
+import { OFFBOARD_STATE_MACHINE_NAME, OffboardService } from './offboard-service';
 import { DriftReconciler } from './drift-reconciler';
 import { PortalApi } from './portal-api';
 import { StoppedVendRecorder } from './stopped-vend-recorder';
@@ -90,6 +90,7 @@ export class AppvendServiceStack extends Stack {
       snsEndpoint: `sns.${Aws.REGION}.${Aws.URL_SUFFIX}`,
       stateMachineArn: `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:stateMachine:${STATE_MACHINE_NAME}`,
       deadLetterQueueArn: this.subReference(intake.deadLetterQueue, 'Arn'),
+      offboardStateMachineArn: `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:stateMachine:${OFFBOARD_STATE_MACHINE_NAME}`,
     };
 
     const workflow = new WorkflowFunctions(this, 'Workflow', {
@@ -156,6 +157,7 @@ export class AppvendServiceStack extends Stack {
       stateMachineArn: vend.stateMachine.stateMachineArn,
       organizationId: organizationId.valueAsString,
       principals: settings.apiPrincipals,
+      offboardStateMachineArn: offboard.stateMachine.stateMachineArn,
       plan: {
         templatesDir: props.templatesDir,
         securityTopicArn: topics.securityFindings.topicArn,

@@ -49,6 +49,8 @@ export interface PermissionScope {
   stateMachineArn: string;
   /** The dead-letter queue's ARN: where requests the front door could not process end up. */
   deadLetterQueueArn: string;
+  /** The offboarding state machine's ARN (`appvend-offboard`), which the portal's DELETE starts. */
+  offboardStateMachineArn?: string;
 }
 
 /** The tag appvend puts on everything it creates (OU, SCP, accounts, stack sets). */
@@ -484,6 +486,16 @@ export function frontDoorPermissions(door: FrontDoorFunctionName, scope: Permiss
           actions: ['states:StartExecution'],
           resources: [scope.stateMachineArn],
         },
+        ...(scope.offboardStateMachineArn
+          ? [
+              {
+                // DELETE /applications/{name}: the offboarding the ledger decided on.
+                sid: 'StartOffboarding',
+                actions: ['states:StartExecution'],
+                resources: [scope.offboardStateMachineArn],
+              },
+            ]
+          : []),
         {
           // GET /applications/{name}: the step a running vend is at, from its history.
           sid: 'ReadVendProgress',

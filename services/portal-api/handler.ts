@@ -13,10 +13,16 @@ import {
   toProxyResult,
   type PortalAnswer,
 } from '../../shared/workflow/portal-api';
+import { StepFunctionsOffboardStarter } from '../../shared/workflow/offboard/intake';
 import { PlanEnv, planSettingsFrom, vendPlanner } from '../../shared/workflow/plan';
 import { IntakeEnv, readEnvironment } from '../../shared/workflow/settings';
 
-export const environment = { ...IntakeEnv, ...PlanEnv };
+export const environment = {
+  ...IntakeEnv,
+  ...PlanEnv,
+  /** The offboarding state machine; without it, `DELETE /applications/{name}` answers 501. */
+  APPVEND_OFFBOARD_STATE_MACHINE_ARN: IntakeEnv.APPVEND_STATE_MACHINE_ARN.optional(),
+};
 
 /**
  * The portal API door: API Gateway (REST, IAM authorization, Lambda proxy) hands every request
@@ -36,6 +42,9 @@ export const handler = middy(
         progress: new StepFunctionsProgress(),
         // The portal does not enter member accounts: their guardrails are reported unchecked.
         planner: vendPlanner(awsClients(), planSettingsFrom(env, { memberReads: false })),
+        ...(env.APPVEND_OFFBOARD_STATE_MACHINE_ARN && {
+          offboarder: new StepFunctionsOffboardStarter(env.APPVEND_OFFBOARD_STATE_MACHINE_ARN),
+        }),
       });
     } catch (error) {
       logger.error('portal request failed', { error: error as Error });

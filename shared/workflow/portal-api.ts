@@ -5,6 +5,7 @@ import { NAME_PATTERN } from '../request/schema';
 import { validateRequest, type FieldProblem } from '../request/validate';
 import type { ExecutionProgress } from './current-step';
 import { submitApplication, type ExecutionStarter } from './intake';
+import { requestOffboarding, type OffboardStarter } from './offboard/intake';
 import type { VendPlanner } from './plan';
 
 /** The largest request body the API takes; a request is a few hundred bytes. */
@@ -46,6 +47,8 @@ export interface PortalDependencies {
   progress?: ExecutionProgress;
   /** Plans a vend for `POST /applications?dryRun=true`; without it, dry runs are answered 501. */
   planner?: VendPlanner;
+  /** Starts offboardings for `DELETE /applications/{name}`; without it, they are answered 501. */
+  offboarder?: OffboardStarter;
 }
 
 const JSON_HEADERS = {
@@ -70,6 +73,8 @@ const problems = (
  *   With `?dryRun=true`: 200 and the plan of its vend (`shared/workflow/plan.ts`); nothing is
  *   recorded and nothing starts.
  * - `GET /applications/{name}`: where the application stands; 404 when unknown.
+ * - `DELETE /applications/{name}`: body `{confirm: name, closeAccounts?}`; starts its offboarding
+ *   (202), or says it is offboarded (200) or being offboarded or vended (409); 404 when unknown.
  * - `GET /applications?limit=&cursor=`: a page of applications.
  */
 export async function answerPortalRequest(
@@ -93,7 +98,8 @@ export async function answerPortalRequest(
   const byName = /^\/applications\/([^/]+)$/.exec(path);
   if (byName) {
     if (method === 'GET') return get(event.pathParameters?.name ?? byName[1]!, deps);
-    return methodNotAllowed(['GET']);
+    if (method === 'DELETE') return offboard(event, event.pathParameters?.name ?? byName[1]!, deps);
+    return methodNotAllowed(['DELETE', 'GET']);
   }
   return { statusCode: 404, outcome: 'no-route', body: { message: `no route for ${method} ${path}` } };
 }
@@ -227,16 +233,112 @@ async function submit(input: unknown, deps: PortalDependencies): Promise<PortalA
   }
 }
 
-async function get(rawName: string, deps: PortalDependencies): Promise<PortalAnswer> {
+/** The `{name}` of the path, or the answer that refuses it. */
+function applicationName(rawName: string): { name: string } | { answer: PortalAnswer } {
   const name = decoded(rawName);
   if (name === undefined || !isApplicationName(name)) {
+    return {
+      answer: problems(400, 'invalid', [
+        {
+          field: 'name',
+          message: `must be an application name (3–${MAX_NAME_LENGTH} lowercase letters, digits, hyphens)`,
+        },
+      ]),
+    };
+  }
+  return { name };
+}
+
+/**
+ * `DELETE /applications/{name}`: offboards the application. The body must repeat the name in
+ * `confirm` (a DELETE sent by mistake changes nothing); `closeAccounts: true` also closes the
+ * accounts appvend created for it, within the closure quota.
+ */
+async function offboard(
+  event: APIGatewayProxyEvent,
+  rawName: string,
+  deps: PortalDependencies,
+): Promise<PortalAnswer> {
+  const named = applicationName(rawName);
+  if ('answer' in named) return named.answer;
+  const { name } = named;
+  const body = requestBody(event);
+  if ('answer' in body) return body.answer;
+  const input = body.input as Record<string, unknown> | null;
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     return problems(400, 'invalid', [
-      {
-        field: 'name',
-        message: `must be an application name (3–${MAX_NAME_LENGTH} lowercase letters, digits, hyphens)`,
-      },
+      { field: '(body)', message: 'must be a JSON object: {"confirm": "<name>"}' },
     ]);
   }
+  const found: FieldProblem[] = Object.keys(input)
+    .filter((key) => key !== 'confirm' && key !== 'closeAccounts')
+    .map((field) => ({ field, message: 'unknown field' }));
+  if (input.confirm !== name)
+    found.push({ field: 'confirm', message: `must repeat the application name ("${name}")` });
+  if (input.closeAccounts !== undefined && typeof input.closeAccounts !== 'boolean') {
+    found.push({ field: 'closeAccounts', message: 'must be true or false' });
+  }
+  if (found.length > 0) return problems(400, 'invalid', found);
+  if (!deps.offboarder) {
+    return {
+      statusCode: 501,
+      outcome: 'offboard-unavailable',
+      body: { message: 'offboarding is not enabled on this deployment' },
+    };
+  }
+  const result = await requestOffboarding(deps.ledger, deps.offboarder, name, {
+    closeAccounts: input.closeAccounts === true,
+  });
+  switch (result.outcome) {
+    case 'unknown':
+      return { statusCode: 404, outcome: 'not-found', body: { message: `no application named "${name}"` } };
+    case 'conflict':
+      return {
+        statusCode: 409,
+        outcome: 'conflict-in-progress',
+        requestId: result.requestId,
+        body: { reason: 'in-progress', message: result.message, requestId: result.requestId },
+      };
+    case 'running':
+      return {
+        statusCode: 409,
+        outcome: 'conflict-offboarding',
+        requestId: result.record.requestId,
+        body: {
+          reason: 'offboarding',
+          message: `application "${name}" is being offboarded (${result.record.offboarding?.executionName ?? 'execution unknown'})`,
+          requestId: result.record.requestId,
+        },
+      };
+    case 'offboarded':
+      return {
+        statusCode: 200,
+        outcome: 'offboarded',
+        requestId: result.record.requestId,
+        body: applicationView(result.record),
+      };
+    case 'started': {
+      const location = `/applications/${encodeURIComponent(name)}`;
+      return {
+        statusCode: 202,
+        outcome: 'offboarding',
+        requestId: result.record.requestId,
+        headers: { Location: location },
+        body: {
+          name,
+          status: result.record.status,
+          executionName: result.record.offboarding?.executionName ?? null,
+          location,
+        },
+      };
+    }
+  }
+}
+
+async function get(rawName: string, deps: PortalDependencies): Promise<PortalAnswer> {
+  const named = applicationName(rawName);
+  if ('answer' in named) return named.answer;
+  const { name } = named;
   const record = await deps.ledger.get(name);
   if (!record) {
     return { statusCode: 404, outcome: 'not-found', body: { message: `no application named "${name}"` } };
@@ -305,6 +407,8 @@ export function applicationView(record: ApplicationRecord): Record<string, unkno
     execution: { name: record.executionName, arn: record.executionArn ?? null },
     ids: record.ids ?? {},
     error: record.error ?? null,
+    offboarding: record.offboarding ?? null,
+    history: record.history ?? [],
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
   };

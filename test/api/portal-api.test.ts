@@ -77,6 +77,7 @@ describe('Portal API: the appvend-portal REST API', () => {
 
     // Assess
     expect(methods.map((m) => m.route).sort()).toEqual([
+      'DELETE /applications/{name}',
       'GET /applications',
       'GET /applications/{name}',
       'POST /applications',
@@ -231,7 +232,7 @@ describe('Portal API: the OpenAPI document', () => {
     expect(JSON.parse(readFileSync(OPENAPI_FILE, 'utf8'))).toEqual(JSON.parse(generated));
   });
 
-  it('describes the three operations with SigV4 and the request schema of the one zod schema', () => {
+  it('describes the four operations with SigV4 and the request schema of the one zod schema', () => {
     // Act
     const doc = portalOpenApiDocument() as Loose;
     const operations = Object.entries(doc.paths as Record<string, Loose>).flatMap(([path, item]) =>
@@ -242,6 +243,7 @@ describe('Portal API: the OpenAPI document', () => {
 
     // Assess
     expect(operations.sort()).toEqual([
+      'DELETE /applications/{name} OffboardApplication',
       'GET /applications ListApplications',
       'GET /applications/{name} GetApplication',
       'POST /applications SubmitApplication',

@@ -166,14 +166,14 @@ describeWithMoto('Portal API door: the real handler over DynamoDB and Step Funct
     const route = sample('list-applications.json');
     route.path = '/accounts';
     const method = sample('get-application.json');
-    method.httpMethod = 'DELETE';
+    method.httpMethod = 'PUT';
 
     // Act
     const answers = await Promise.all([unknown, route, method].map(call));
 
     // Assess
     expect(answers.map((a) => a.statusCode)).toEqual([404, 404, 405]);
-    expect(answers[2]!.headers).toMatchObject({ Allow: 'GET' });
+    expect(answers[2]!.headers).toMatchObject({ Allow: 'DELETE, GET' });
   });
 
   it('pages through the applications with limit and cursor', async () => {

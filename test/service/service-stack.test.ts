@@ -54,6 +54,7 @@ const PERMISSION_SCOPE: PermissionScope = {
   snsEndpoint: 'sns.eu-west-1.amazonaws.com',
   stateMachineArn: 'arn:aws:states:eu-west-1:111111111111:stateMachine:appvend-vend',
   deadLetterQueueArn: 'arn:aws:sqs:eu-west-1:111111111111:appvend-application-requested-dlq',
+  offboardStateMachineArn: 'arn:aws:states:eu-west-1:111111111111:stateMachine:appvend-offboard',
 };
 
 describe('Stack: AppvendService', () => {

@@ -43,6 +43,8 @@ const SCOPE: PermissionScope = {
   snsEndpoint: `sns.${REGION}.amazonaws.com`,
   stateMachineArn: 'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:appvend-vend',
   deadLetterQueueArn: '${IntakeDeadLetterQueue.Arn}',
+  offboardStateMachineArn:
+    'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:appvend-offboard',
 };
 const VARIABLES: Record<string, string> = {
   'AWS::Partition': 'aws',
@@ -214,6 +216,7 @@ const CALLS: Record<ServiceFunctionName, Call[]> = {
     { action: 'dynamodb:PutItem', resource: LEDGER },
     { action: 'dynamodb:Scan', resource: LEDGER },
     { action: 'states:StartExecution', resource: STATE_MACHINE },
+    { action: 'states:StartExecution', resource: STATE_MACHINE.replace('appvend-vend', 'appvend-offboard') },
     {
       action: 'states:GetExecutionHistory',
       resource: `${STATE_MACHINE.replace(':stateMachine:', ':execution:')}:orders-a8ed75e8c8c6-1`,

@@ -1,0 +1,74 @@
+import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { managementClient } from '../../aws/client-factory';
+import { Ledger, LedgerConflictError, UnknownApplicationError } from '../../ledger/ledger';
+import type { ApplicationRecord } from '../../ledger/record';
+
+/** Starts executions of the offboarding state machine; the same name twice starts it once. */
+export interface OffboardStarter {
+  start(
+    executionName: string,
+    input: { application: string; executionName: string },
+  ): Promise<{ executionArn: string }>;
+}
+
+export type OffboardIntakeResult =
+  | { outcome: 'started' | 'running' | 'offboarded'; record: ApplicationRecord }
+  | { outcome: 'unknown' }
+  | { outcome: 'conflict'; message: string; requestId: string };
+
+/**
+ * The one way an offboarding starts from a front door (the portal's DELETE): the ledger decides
+ * (a vend in progress is refused; a running offboarding is not started twice; an offboarded
+ * application is answered as it is), then the execution starts under the name the ledger chose.
+ */
+export async function requestOffboarding(
+  ledger: Ledger,
+  starter: OffboardStarter,
+  name: string,
+  options: { closeAccounts: boolean },
+): Promise<OffboardIntakeResult> {
+  let start;
+  try {
+    start = await ledger.beginOffboarding(name, { closeAccounts: options.closeAccounts });
+  } catch (error) {
+    if (error instanceof UnknownApplicationError) return { outcome: 'unknown' };
+    if (error instanceof LedgerConflictError) {
+      return { outcome: 'conflict', message: error.message, requestId: error.current.requestId };
+    }
+    throw error;
+  }
+  if (start.outcome !== 'started') return start;
+  const executionName = start.record.offboarding!.executionName;
+  const { executionArn } = await starter.start(executionName, { application: name, executionName });
+  const record = (await ledger.markOffboardingStarted(name, executionName, executionArn)) ?? start.record;
+  return { outcome: 'started', record };
+}
+
+/** Starts executions of the deployed offboarding state machine. */
+export class StepFunctionsOffboardStarter implements OffboardStarter {
+  private readonly client = managementClient(SFNClient);
+
+  public constructor(private readonly stateMachineArn: string) {}
+
+  public async start(executionName: string, input: { application: string; executionName: string }) {
+    try {
+      const { executionArn } = await this.client.send(
+        new StartExecutionCommand({
+          stateMachineArn: this.stateMachineArn,
+          name: executionName,
+          input: JSON.stringify(input),
+        }),
+      );
+      if (!executionArn) throw new Error(`StartExecution ${executionName} returned no execution ARN`);
+      return { executionArn };
+    } catch (error) {
+      // Started before by this very request (a retried DELETE).
+      if (error instanceof ExecutionAlreadyExists) {
+        return {
+          executionArn: `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${executionName}`,
+        };
+      }
+      throw error;
+    }
+  }
+}
