@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { BackendKind } from './backends';
 import { parseLatencyOverrides } from './latency';
 
@@ -32,6 +33,22 @@ export const BACKEND_OPTIONS = {
   json: { type: 'boolean' },
   state: { type: 'string', default: join('.appvend', 'sandbox.json') },
 } as const;
+
+/**
+ * Parses the arguments of a command that talks to a backend: its own options with BACKEND_OPTIONS
+ * and --region; positionals allowed, unknown options refused.
+ */
+export function parseBackendCommand<T extends NonNullable<ParseArgsConfig['options']>>(
+  args: string[],
+  options: T,
+) {
+  return parseArgs({
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: { ...BACKEND_OPTIONS, region: { type: 'string' }, ...options },
+  });
+}
 
 /** Which backend the options choose: at most one of --sandbox, --endpoint, --aws (the sandbox by default). */
 export function backendKind(values: { sandbox?: boolean; endpoint?: string; aws?: boolean }): BackendKind {

@@ -79,6 +79,29 @@ function saveAtomically(path: string, content: string): void {
   renameSync(tmp, path);
 }
 
+/** Emulators accept any credentials; keep the caller's if set, so a LocalStack profile works. */
+export function emulatorCredentials(): { accessKeyId: string; secretAccessKey: string } {
+  return process.env.AWS_ACCESS_KEY_ID && process.env.AWS_SECRET_ACCESS_KEY
+    ? { accessKeyId: process.env.AWS_ACCESS_KEY_ID, secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY }
+    : { accessKeyId: 'testing', secretAccessKey: 'testing' };
+}
+
+/** The backend a command's parsed BACKEND_OPTIONS (and its --region) choose. */
+export function openChosenBackend(
+  kind: BackendKind,
+  values: { endpoint?: string; state?: string; region?: string },
+  extra: Pick<BackendOptions, 'fresh' | 'latency'> = {},
+): Promise<Backend> {
+  // --state always has a value: BACKEND_OPTIONS gives it a default.
+  return openBackend({
+    kind,
+    endpoint: values.endpoint,
+    stateFile: values.state!,
+    region: values.region,
+    ...extra,
+  });
+}
+
 /**
  * Points the AWS clients at the chosen backend and fills the settings a deployed service gets
  * from its environment (management account, notification topic, Config bucket) with defaults.
@@ -99,14 +122,9 @@ export async function openBackend(options: BackendOptions): Promise<Backend> {
     });
   } else if (options.kind === 'endpoint') {
     if (!options.endpoint) throw new Error('--endpoint needs a URL');
-    // Emulators accept any credentials; keep the caller's if set, so a LocalStack profile works.
-    const credentials =
-      process.env.AWS_ACCESS_KEY_ID && process.env.AWS_SECRET_ACCESS_KEY
-        ? { accessKeyId: process.env.AWS_ACCESS_KEY_ID, secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY }
-        : { accessKeyId: 'testing', secretAccessKey: 'testing' };
     // Emulators finish long operations at once: a virtual clock skips the waits between polls.
     clock = new VirtualClock(Date.now());
-    configureAws({ region, endpoint: options.endpoint, credentials });
+    configureAws({ region, endpoint: options.endpoint, credentials: emulatorCredentials() });
   } else {
     clock = new WallClock();
     configureAws({ region });

@@ -1,14 +1,14 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { awsClients } from '../shared/aws/client-factory';
 import { validateRequest, formatProblem } from '../shared/request/validate';
 import { LedgerConflictError } from '../shared/ledger/ledger';
 import type { ApplicationRequest } from '../shared/request/schema';
 import { StepFunctionsProgress } from '../shared/workflow/current-step';
-import { openBackend, type Backend, type BackendKind } from './backends';
+import { openChosenBackend, type Backend, type BackendKind } from './backends';
+import { readDefinition } from './definitions';
 import { formatDuration } from './format';
-import { BACKEND_OPTIONS, UsageError, backendKind, latencyOption, readRequest } from './args';
+import { UsageError, backendKind, latencyOption, parseBackendCommand, readRequest } from './args';
 import { collectVendReport, renderVendReport } from './report';
 import { textTimeline } from './timeline';
 import { formatApplication, formatApplicationList } from './status';
@@ -114,17 +114,10 @@ const stderrProgress: ProgressSink = {
 };
 
 async function vendCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      ...BACKEND_OPTIONS,
-      fresh: { type: 'boolean' },
-      region: { type: 'string' },
-      report: { type: 'string' },
-      latency: { type: 'string', multiple: true },
-    },
+  const { values, positionals } = parseBackendCommand(args, {
+    fresh: { type: 'boolean' },
+    report: { type: 'string' },
+    latency: { type: 'string', multiple: true },
   });
   const kind = backendKind(values);
   const latency = latencyOption(values.latency, kind);
@@ -138,14 +131,7 @@ async function vendCommand(args: string[]): Promise<number> {
     return 1;
   }
 
-  const backend = await openBackend({
-    kind,
-    endpoint: values.endpoint,
-    stateFile: values.state!,
-    fresh: values.fresh,
-    region: values.region,
-    latency,
-  });
+  const backend = await openChosenBackend(kind, values, { fresh: values.fresh, latency });
   return vendThroughLedger({ backend, kind, values, request, profile: validation.request.profile });
 }
 
@@ -162,10 +148,7 @@ interface VendContext {
  * or the next attempt of a failed one, which continues at the step that failed.
  */
 async function vendThroughLedger({ backend, kind, values, request, profile }: VendContext): Promise<number> {
-  const definition = JSON.parse(readFileSync(join(__dirname, 'state-machine.asl.json'), 'utf8')) as Record<
-    string,
-    unknown
-  >;
+  const definition = readDefinition('state-machine.asl.json');
   const name = (request as { name?: unknown }).name;
   process.stderr.write(
     `appvend: vending ${String(name)} on ${kind === 'endpoint' ? values.endpoint : kind}` +
@@ -242,27 +225,14 @@ async function vendThroughLedger({ backend, kind, values, request, profile }: Ve
 }
 
 async function resumeCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      ...BACKEND_OPTIONS,
-      region: { type: 'string' },
-      report: { type: 'string' },
-      latency: { type: 'string', multiple: true },
-    },
+  const { values, positionals } = parseBackendCommand(args, {
+    report: { type: 'string' },
+    latency: { type: 'string', multiple: true },
   });
   const name = positionals[0];
   if (!name) throw new UsageError('missing <name>');
   const kind = backendKind(values);
-  const backend = await openBackend({
-    kind,
-    endpoint: values.endpoint,
-    stateFile: values.state!,
-    region: values.region,
-    latency: latencyOption(values.latency, kind),
-  });
+  const backend = await openChosenBackend(kind, values, { latency: latencyOption(values.latency, kind) });
   const record = await backend.ledger.get(name);
   if (!record) {
     process.stderr.write(`appvend: no application named ${name}\n`);
@@ -295,22 +265,9 @@ async function resumeCommand(args: string[]): Promise<number> {
 const localExecutionArn = (name: string) => `local:execution:appvend-vend:${name}`;
 
 async function statusCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      ...BACKEND_OPTIONS,
-      region: { type: 'string' },
-    },
-  });
+  const { values, positionals } = parseBackendCommand(args, {});
   const kind = backendKind(values);
-  const backend = await openBackend({
-    kind,
-    endpoint: values.endpoint,
-    stateFile: values.state!,
-    region: values.region,
-  });
+  const backend = await openChosenBackend(kind, values);
   const name = positionals[0];
   if (name) {
     let record = await backend.ledger.get(name);

@@ -1,13 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { Clock } from '../shared/clock/clock';
 import { LedgerConflictError, UnknownApplicationError } from '../shared/ledger/ledger';
 import type { ApplicationRecord } from '../shared/ledger/record';
 import { OFFBOARD_STEPS } from '../shared/workflow/offboard/top-level-steps';
 import type { OffboardSummary, StackSetRemoval } from '../shared/workflow/offboard/types';
-import { BACKEND_OPTIONS, UsageError, backendKind } from './args';
-import { openBackend } from './backends';
+import { parseBackendCommand, UsageError, backendKind } from './args';
+import { openChosenBackend } from './backends';
+import { readDefinition } from './definitions';
 import { formatDuration } from './format';
 import { LOCAL_HANDLERS } from './handlers';
 import { runLocally, type TaskEvent } from './local-runner';
@@ -151,16 +149,9 @@ const localExecutionArn = (name: string) => `local:execution:appvend-offboard:${
  * is offboarded (now or before), 1 when refused or failed, 2 for a usage error.
  */
 export async function offboardCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      ...BACKEND_OPTIONS,
-      confirm: { type: 'string' },
-      'close-accounts': { type: 'boolean' },
-      region: { type: 'string' },
-    },
+  const { values, positionals } = parseBackendCommand(args, {
+    confirm: { type: 'string' },
+    'close-accounts': { type: 'boolean' },
   });
   const name = positionals[0];
   if (!name) throw new UsageError('missing <name>');
@@ -178,12 +169,7 @@ export async function offboardCommand(args: string[]): Promise<number> {
   }
   const kind = backendKind(values);
   const closeAccounts = values['close-accounts'] ?? false;
-  const backend = await openBackend({
-    kind,
-    endpoint: values.endpoint,
-    stateFile: values.state!,
-    region: values.region,
-  });
+  const backend = await openChosenBackend(kind, values);
   process.stderr.write(
     `appvend: offboarding ${name} on ${kind === 'endpoint' ? values.endpoint : kind}` +
       ` (management account ${backend.managementAccountId})${closeAccounts ? ', closing its accounts' : ''}\n`,
@@ -217,9 +203,7 @@ export async function offboardCommand(args: string[]): Promise<number> {
   }
   const { executionName } = start.record.offboarding!;
   await backend.ledger.markOffboardingStarted(name, executionName, localExecutionArn(executionName));
-  const definition = JSON.parse(
-    readFileSync(join(__dirname, 'offboard-state-machine.asl.json'), 'utf8'),
-  ) as Record<string, unknown>;
+  const definition = readDefinition('offboard-state-machine.asl.json');
   const wallStart = Date.now();
   let run;
   try {

@@ -1,12 +1,11 @@
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { parseArgs } from 'node:util';
 import { awsClients, configureAws } from '../shared/aws/client-factory';
 import { formatProblem, validateRequest } from '../shared/request/validate';
 import { PlanEnv, planSettingsFrom, planVend } from '../shared/workflow/plan';
 import { renderPlan } from '../shared/workflow/plan/render';
 import { readEnvironment } from '../shared/workflow/settings';
-import { BACKEND_OPTIONS, UsageError, backendKind, readRequest } from './args';
-import { openBackend, type BackendKind } from './backends';
+import { parseBackendCommand, UsageError, backendKind, readRequest } from './args';
+import { emulatorCredentials, openChosenBackend, type BackendKind } from './backends';
 
 /**
  * Points the AWS clients at the backend and sets the defaults a vend on it would use. The sandbox
@@ -19,18 +18,13 @@ async function openForPlanning(
   options: { endpoint?: string; state: string; region?: string },
 ) {
   if (kind !== 'endpoint') {
-    const backend = await openBackend({ kind, stateFile: options.state, region: options.region });
+    const backend = await openChosenBackend(kind, options);
     return backend.managementAccountId;
   }
   if (!options.endpoint) throw new UsageError('--endpoint needs a URL');
   const region = options.region ?? process.env.AWS_REGION ?? 'us-east-1';
   process.env.AWS_REGION = region;
-  // As `openBackend` does for emulators: the caller's keys if set, any keys otherwise.
-  const credentials =
-    process.env.AWS_ACCESS_KEY_ID && process.env.AWS_SECRET_ACCESS_KEY
-      ? { accessKeyId: process.env.AWS_ACCESS_KEY_ID, secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY }
-      : { accessKeyId: 'testing', secretAccessKey: 'testing' };
-  configureAws({ region, endpoint: options.endpoint, credentials });
+  configureAws({ region, endpoint: options.endpoint, credentials: emulatorCredentials() });
   const { Account } = await awsClients().sts().send(new GetCallerIdentityCommand({}));
   if (!Account) throw new Error('GetCallerIdentity returned no account');
   // The same default as `openBackend`: the guardrails stack set's parameter must compare equal.
@@ -45,12 +39,7 @@ async function openForPlanning(
  * for a usage error.
  */
 export async function planCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    strict: true,
-    options: { ...BACKEND_OPTIONS, region: { type: 'string' } },
-  });
+  const { values, positionals } = parseBackendCommand(args, {});
   const kind = backendKind(values);
   const path = positionals[0];
   const input = readRequest(path);

@@ -1,13 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { awsClients } from '../shared/aws/client-factory';
 import type { ApplicationRecord } from '../shared/ledger/record';
 import { PlanEnv, planSettingsFrom } from '../shared/workflow/plan';
 import { allApplications, reconcileApplication, type ReconcileReport } from '../shared/workflow/reconcile';
 import { readEnvironment } from '../shared/workflow/settings';
-import { BACKEND_OPTIONS, UsageError, backendKind } from './args';
-import { openBackend } from './backends';
+import { parseBackendCommand, UsageError, backendKind } from './args';
+import { openChosenBackend } from './backends';
+import { readDefinition } from './definitions';
 import { LocalExecutionStarter } from './local-starter';
 
 const MARK: Record<string, string> = { create: '+', update: '~', attach: '~', adopt: '>' };
@@ -35,27 +33,15 @@ function render(report: ReconcileReport & { result?: string }): string {
  * Exit 0 when everything is (or is brought back) in line; 1 otherwise.
  */
 export async function reconcileCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      ...BACKEND_OPTIONS,
-      region: { type: 'string' },
-      all: { type: 'boolean' },
-      apply: { type: 'boolean' },
-    },
+  const { values, positionals } = parseBackendCommand(args, {
+    all: { type: 'boolean' },
+    apply: { type: 'boolean' },
   });
   const name = positionals[0];
   if (!name && !values.all) throw new UsageError('name an application, or use --all');
   if (name && values.all) throw new UsageError('name an application or use --all, not both');
   const kind = backendKind(values);
-  const backend = await openBackend({
-    kind,
-    endpoint: values.endpoint,
-    stateFile: values.state!,
-    region: values.region,
-  });
+  const backend = await openChosenBackend(kind, values);
   let records: ApplicationRecord[];
   if (name) {
     const record = await backend.ledger.get(name);
@@ -68,10 +54,7 @@ export async function reconcileCommand(args: string[]): Promise<number> {
     records = await allApplications(backend.ledger);
   }
 
-  const definition = JSON.parse(readFileSync(join(__dirname, 'state-machine.asl.json'), 'utf8')) as Record<
-    string,
-    unknown
-  >;
+  const definition = readDefinition('state-machine.asl.json');
   const starter = values.apply ? new LocalExecutionStarter({ definition, clock: backend.clock }) : undefined;
   const deps = {
     clients: awsClients(),

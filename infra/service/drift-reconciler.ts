@@ -5,8 +5,8 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import * as reconcileDrift from '../../services/reconcile-drift/handler';
 import { AppvendFunction } from './appvend-function';
+import { planFunctionSettings, type PlanProps } from './plan-settings';
 import { frontDoorPermissions, type PermissionScope } from './step-permissions';
-import { BUNDLED_TEMPLATES_DIR } from './vended-templates-bundle';
 
 export interface DriftReconcilerProps {
   projectRoot: string;
@@ -21,13 +21,7 @@ export interface DriftReconcilerProps {
   /** Fix drift (start the vend again), or only report it. */
   apply: boolean;
   /** The settings a plan compares with: those the vend's steps use. */
-  plan: {
-    templatesDir: string;
-    securityTopicArn: string;
-    parentOuId?: string;
-    scpSizeQuota?: number;
-    scpAttachmentQuota?: number;
-  };
+  plan: PlanProps;
 }
 
 /**
@@ -42,13 +36,7 @@ export class DriftReconciler extends Construct {
 
   public constructor(scope: Construct, id: string, props: DriftReconcilerProps) {
     super(scope, id);
-    const optional = Object.fromEntries(
-      Object.entries({
-        APPVEND_PARENT_OU_ID: props.plan.parentOuId,
-        APPVEND_SCP_SIZE_QUOTA: props.plan.scpSizeQuota?.toString(),
-        APPVEND_SCP_ATTACHMENT_QUOTA: props.plan.scpAttachmentQuota?.toString(),
-      }).filter((entry): entry is [string, string] => entry[1] !== undefined),
-    );
+    const planning = planFunctionSettings(props.plan);
     this.handler = new AppvendFunction(this, 'Handler', {
       step: 'reconcile-drift',
       description: 'appvend: compares vended applications with their requests, reports drift and may fix it',
@@ -58,17 +46,15 @@ export class DriftReconciler extends Construct {
         APPVEND_STATE_MACHINE_ARN: props.stateMachineArn,
         APPVEND_EVENT_BUS_NAME: props.eventBusName,
         APPVEND_MEMBER_ROLE: props.memberRoleName,
-        APPVEND_NOTIFICATION_TOPIC_ARN: props.plan.securityTopicArn,
-        APPVEND_TEMPLATES_DIR: BUNDLED_TEMPLATES_DIR,
         APPVEND_RECONCILE_APPLY: props.apply ? 'true' : 'false',
-        ...optional,
+        ...planning.environment,
       },
       permissions: frontDoorPermissions('reconcile-drift', props.permissions),
       projectRoot: props.projectRoot,
       logRetention: props.logRetention,
       // Every application is planned in turn; each plan is a few dozen reads.
       timeout: Duration.minutes(5),
-      bundledDirectories: [{ from: props.plan.templatesDir, to: BUNDLED_TEMPLATES_DIR }],
+      bundledDirectories: planning.bundledDirectories,
     });
     this.rule = new Rule(this, 'Schedule', {
       description: 'appvend: reconcile vended applications with their requests',

@@ -1,13 +1,14 @@
-import { NAME_PREFIX } from '../../shared/domain/naming';
 import type { OffboardFunctionName } from '../workflow/step-functions';
-import { APPLICATION_TAG, type PermissionScope, type StepPermission } from './step-permissions';
-
-const TAGGED_BY_APPVEND = { Null: { [`aws:ResourceTag/${APPLICATION_TAG}`]: 'false' } };
-const SCP_ONLY = { StringEquals: { 'organizations:PolicyType': 'SERVICE_CONTROL_POLICY' } };
-const NO_RESOURCE_LEVEL =
-  'have no resource types in the Service Authorization Reference, so they can only be granted on "*"';
-const ORGANIZATION_IDS =
-  'Organizations ARNs end in ids AWS assigns at creation (OU, account, policy ids); the pattern is limited to this organization, and to the resource type';
+import {
+  APPVEND_STACK_SETS,
+  APPVEND_STACK_SET_TARGETS,
+  NO_RESOURCE_LEVEL,
+  ORGANIZATION_IDS,
+  SCP_ONLY,
+  TAGGED_BY_APPVEND,
+  organizationArns,
+} from './permission-resources';
+import type { PermissionScope, StepPermission } from './step-permissions';
 
 /**
  * The permissions of each offboarding function: exactly the AWS calls `shared/workflow/offboard`
@@ -21,13 +22,7 @@ const ORGANIZATION_IDS =
  * // ['organizations:ListParents', 'organizations:MoveAccount']
  */
 export function offboardPermissions(fn: OffboardFunctionName, scope: PermissionScope): StepPermission[] {
-  const org = (path: string) =>
-    `arn:\${AWS::Partition}:organizations::${scope.managementAccountId}:${path.replace('{org}', scope.organizationId)}`;
-  const root = org('root/{org}/r-*');
-  const ous = org('ou/{org}/ou-*');
-  const accounts = org('account/{org}/*');
-  const scps = org('policy/{org}/service_control_policy/p-*');
-  const stackSets = `arn:\${AWS::Partition}:cloudformation:\${AWS::Region}:\${AWS::AccountId}:stackset/${NAME_PREFIX}-*`;
+  const { root, ous, accounts, scps } = organizationArns(scope);
   const ledgerRead = (sid: string): StepPermission => ({
     sid,
     actions: ['dynamodb:GetItem'],
@@ -55,7 +50,7 @@ export function offboardPermissions(fn: OffboardFunctionName, scope: PermissionS
             'cloudformation:ListStackSetOperations',
             'cloudformation:ListStackInstances',
           ],
-          resources: [stackSets],
+          resources: [APPVEND_STACK_SETS],
           wildcardReason:
             'Stack sets are named appvend-<application>-<template> and their ARNs end in an id CloudFormation assigns.',
         },
@@ -63,9 +58,9 @@ export function offboardPermissions(fn: OffboardFunctionName, scope: PermissionS
           sid: 'DeleteTaggedAppvendStackSets',
           actions: ['cloudformation:DeleteStackInstances', 'cloudformation:DeleteStackSet'],
           resources: [
-            stackSets,
+            APPVEND_STACK_SETS,
             // Targets are `<stack set id>/<account>`, as for CreateStackInstances.
-            `arn:\${AWS::Partition}:cloudformation:\${AWS::Region}:\${AWS::AccountId}:stackset-target/${NAME_PREFIX}-*`,
+            APPVEND_STACK_SET_TARGETS,
             'arn:${AWS::Partition}:cloudformation:${AWS::Region}::type/resource/AWS-*',
           ],
           wildcardReason:

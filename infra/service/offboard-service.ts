@@ -1,7 +1,7 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import type { CfnFunction, IFunction } from 'aws-cdk-lib/aws-lambda';
-import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { LogLevel, StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { Duration } from 'aws-cdk-lib';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import * as closeAccounts from '../../services/close-accounts/handler';
 import * as prepareOffboarding from '../../services/prepare-offboarding/handler';
@@ -16,6 +16,7 @@ import { AppvendFunction, type AppvendFunctionProps } from './appvend-function';
 import type { EnvironmentShape } from './function-environment';
 import { offboardPermissions } from './offboard-permissions';
 import type { PermissionScope } from './step-permissions';
+import { tracedStateMachine } from './traced-state-machine';
 
 /** The deployed offboarding state machine's name: deterministic, like the vend's. */
 export const OFFBOARD_STATE_MACHINE_NAME = 'appvend-offboard';
@@ -121,32 +122,18 @@ export class OffboardService extends Construct {
       'check-stack-set-operation': props.checkStackSetOperation,
     } as Record<OffboardFunctionName | 'check-stack-set-operation', IFunction>;
     const workflow = new OffboardWorkflow(this, lambdas);
-    this.logGroup = new LogGroup(this, 'Logs', {
-      logGroupName: `/aws/vendedlogs/states/${OFFBOARD_STATE_MACHINE_NAME}`,
-      retention: props.logRetention,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    this.stateMachine = new StateMachine(this, 'StateMachine', {
-      stateMachineName: OFFBOARD_STATE_MACHINE_NAME,
+    ({ stateMachine: this.stateMachine, logGroup: this.logGroup } = tracedStateMachine(this, {
+      name: OFFBOARD_STATE_MACHINE_NAME,
       definitionBody: workflow.definitionBody(),
       timeout: Duration.hours(6),
-      tracingEnabled: true,
-      logs: { destination: this.logGroup, level: LogLevel.ALL, includeExecutionData: false },
-    });
-
-    const stack = Stack.of(this);
-    Validations.of(this.stateMachine.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'Added by CDK for logging and tracing: CloudWatch Logs log-delivery actions and X-Ray trace actions support no resource-level permissions.',
-    });
-    for (const fn of Object.values(lambdas)) {
-      const logicalId = stack.getLogicalId(fn.node.defaultChild as CfnFunction);
-      Validations.of(this.stateMachine.role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`,
-        reason:
+      logRetention: props.logRetention,
+      functions: Object.values(lambdas),
+      reasons: {
+        loggingAndTracing:
+          'Added by CDK for logging and tracing: CloudWatch Logs log-delivery actions and X-Ray trace actions support no resource-level permissions.',
+        invokeFunctions:
           'Added by CDK for each Lambda task: lambda:InvokeFunction on the function and its versions/aliases (<arn>:*), only the offboarding functions.',
-      });
-    }
+      },
+    }));
   }
 }

@@ -20,14 +20,8 @@ import {
   offboardRequestModelSchema,
   portalRequestModelSchema,
 } from './portal-api-schema';
+import { planFunctionSettings, type PlanProps } from './plan-settings';
 import { frontDoorPermissions, type PermissionScope } from './step-permissions';
-import { BUNDLED_TEMPLATES_DIR } from './vended-templates-bundle';
-
-/** Only the keys with a value: an unset optional setting leaves the handler's default in force. */
-const defined = (record: Record<string, string | undefined>): Record<string, string> =>
-  Object.fromEntries(
-    Object.entries(record).filter((entry): entry is [string, string] => entry[1] !== undefined),
-  );
 
 export interface PortalApiProps {
   projectRoot: string;
@@ -44,14 +38,7 @@ export interface PortalApiProps {
   /** The offboarding state machine `DELETE /applications/{name}` starts; without it, DELETE answers 501. */
   offboardStateMachineArn?: string;
   /** What a dry run (`POST /applications?dryRun=true`) plans with: the settings the vend's steps use. */
-  plan: {
-    /** The synthesized vended templates, bundled beside the handler to compare digests. */
-    templatesDir: string;
-    securityTopicArn: string;
-    parentOuId?: string;
-    scpSizeQuota?: number;
-    scpAttachmentQuota?: number;
-  };
+  plan: PlanProps;
   /** Requests per second, steady and burst, for the whole stage. @default 10 and 20 */
   throttling?: { rateLimit: number; burstLimit: number };
 }
@@ -72,6 +59,7 @@ export class PortalApi extends Construct {
 
   public constructor(scope: Construct, id: string, props: PortalApiProps) {
     super(scope, id);
+    const planning = planFunctionSettings(props.plan);
     this.handler = new AppvendFunction(this, 'Handler', {
       step: 'portal-api',
       description:
@@ -80,19 +68,15 @@ export class PortalApi extends Construct {
       environment: {
         APPVEND_LEDGER_TABLE: props.ledgerTableName,
         APPVEND_STATE_MACHINE_ARN: props.stateMachineArn,
-        APPVEND_NOTIFICATION_TOPIC_ARN: props.plan.securityTopicArn,
-        APPVEND_TEMPLATES_DIR: BUNDLED_TEMPLATES_DIR,
-        ...defined({
+        ...planning.environment,
+        ...(props.offboardStateMachineArn && {
           APPVEND_OFFBOARD_STATE_MACHINE_ARN: props.offboardStateMachineArn,
-          APPVEND_PARENT_OU_ID: props.plan.parentOuId,
-          APPVEND_SCP_SIZE_QUOTA: props.plan.scpSizeQuota?.toString(),
-          APPVEND_SCP_ATTACHMENT_QUOTA: props.plan.scpAttachmentQuota?.toString(),
         }),
       },
       permissions: frontDoorPermissions('portal-api', props.permissions),
       projectRoot: props.projectRoot,
       logRetention: props.logRetention,
-      bundledDirectories: [{ from: props.plan.templatesDir, to: BUNDLED_TEMPLATES_DIR }],
+      bundledDirectories: planning.bundledDirectories,
     });
 
     this.accessLogs = new LogGroup(this, 'AccessLogs', {

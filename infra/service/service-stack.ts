@@ -7,6 +7,7 @@ import { LedgerTable } from './ledger-table';
 import { NotificationTopics } from './notification-topics';
 import { OFFBOARD_STATE_MACHINE_NAME, OffboardService } from './offboard-service';
 import { DriftReconciler } from './drift-reconciler';
+import type { PlanProps } from './plan-settings';
 import { PortalApi } from './portal-api';
 import { StoppedVendRecorder } from './stopped-vend-recorder';
 import { ServiceAlarms } from './service-alarms';
@@ -149,6 +150,14 @@ export class AppvendServiceStack extends Stack {
       deadLetterQueue: intake.deadLetterQueue,
     });
 
+    // What the portal's dry run and the scheduled reconcile plan with: the vend's own settings.
+    const plan: PlanProps = {
+      templatesDir: props.templatesDir,
+      securityTopicArn: topics.securityFindings.topicArn,
+      parentOuId: settings.parentOuId,
+      scpSizeQuota: settings.scpSizeQuota,
+      scpAttachmentQuota: settings.scpAttachmentQuota,
+    };
     const portal = new PortalApi(this, 'Portal', {
       projectRoot: props.projectRoot,
       logRetention,
@@ -158,13 +167,7 @@ export class AppvendServiceStack extends Stack {
       organizationId: organizationId.valueAsString,
       principals: settings.apiPrincipals,
       offboardStateMachineArn: offboard.stateMachine.stateMachineArn,
-      plan: {
-        templatesDir: props.templatesDir,
-        securityTopicArn: topics.securityFindings.topicArn,
-        parentOuId: settings.parentOuId,
-        scpSizeQuota: settings.scpSizeQuota,
-        scpAttachmentQuota: settings.scpAttachmentQuota,
-      },
+      plan,
     });
 
     new DriftReconciler(this, 'Reconcile', {
@@ -177,13 +180,7 @@ export class AppvendServiceStack extends Stack {
       memberRoleName: settings.memberRoleName,
       schedule: settings.reconcileSchedule,
       apply: settings.reconcileApply,
-      plan: {
-        templatesDir: props.templatesDir,
-        securityTopicArn: topics.securityFindings.topicArn,
-        parentOuId: settings.parentOuId,
-        scpSizeQuota: settings.scpSizeQuota,
-        scpAttachmentQuota: settings.scpAttachmentQuota,
-      },
+      plan,
     });
 
     new StoppedVendRecorder(this, 'StoppedVends', {

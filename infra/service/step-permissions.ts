@@ -1,4 +1,3 @@
-import { NAME_PREFIX } from '../../shared/domain/naming';
 import { BASELINED_TAG } from '../../shared/domain/quarantine';
 import { DETAIL_TYPE, EVENT_SOURCE } from '../../shared/workflow/announce';
 import {
@@ -7,6 +6,16 @@ import {
   type ServiceFunctionName,
   type StepFunctionName,
 } from '../workflow/step-functions';
+import {
+  APPVEND_STACK_SETS,
+  APPVEND_STACK_SET_TARGETS,
+  NO_RESOURCE_LEVEL,
+  ORGANIZATION_IDS,
+  SCP_ONLY,
+  TAGGED_BY_APPVEND,
+  TAGGED_ON_CREATE,
+  organizationArns,
+} from './permission-resources';
 
 /**
  * One IAM statement a step's function needs. Resources are `*` or `Fn::Sub` bodies, so that the
@@ -54,11 +63,8 @@ export interface PermissionScope {
 }
 
 /** The tag appvend puts on everything it creates (OU, SCP, accounts, stack sets). */
-export const APPLICATION_TAG = `${NAME_PREFIX}:application`;
+export { APPLICATION_TAG } from '../../shared/aws/application-tag';
 
-const TAGGED_ON_CREATE = { Null: { [`aws:RequestTag/${APPLICATION_TAG}`]: 'false' } };
-const TAGGED_BY_APPVEND = { Null: { [`aws:ResourceTag/${APPLICATION_TAG}`]: 'false' } };
-const SCP_ONLY = { StringEquals: { 'organizations:PolicyType': 'SERVICE_CONTROL_POLICY' } };
 /**
  * PutEvents only for appvend's outcome events. Both keys hold one value per entry of the call
  * (multivalued): every entry must match, and a call without them matches nothing.
@@ -80,11 +86,6 @@ const DRIFT_EVENTS_ONLY = {
   Null: { 'events:source': 'false', 'events:detail-type': 'false' },
 };
 
-const NO_RESOURCE_LEVEL =
-  'have no resource types in the Service Authorization Reference, so they can only be granted on "*"';
-const ORGANIZATION_IDS =
-  'Organizations ARNs end in ids AWS assigns at creation (OU, account, policy ids); the pattern is limited to this organization, and to the resource type';
-
 /**
  * The permissions of each step's function: exactly the AWS calls `shared/workflow/steps` and
  * `shared/aws` make for that step, and nothing of another step. Organizations resources are
@@ -97,13 +98,8 @@ const ORGANIZATION_IDS =
  * // ['organizations:ListParents', 'organizations:MoveAccount']
  */
 export function stepPermissions(step: StepFunctionName, scope: PermissionScope): StepPermission[] {
-  const org = (path: string) =>
-    `arn:\${AWS::Partition}:organizations::${scope.managementAccountId}:${path.replace('{org}', scope.organizationId)}`;
-  const root = org('root/{org}/r-*');
-  const ous = org('ou/{org}/ou-*');
-  const accounts = org('account/{org}/*');
-  const scps = org('policy/{org}/service_control_policy/p-*');
-  const stackSets = `arn:\${AWS::Partition}:cloudformation:\${AWS::Region}:\${AWS::AccountId}:stackset/${NAME_PREFIX}-*`;
+  const { root, ous, accounts, scps } = organizationArns(scope);
+  const stackSets = APPVEND_STACK_SETS;
 
   switch (step) {
     case 'validate-request':
@@ -321,7 +317,7 @@ export function stepPermissions(step: StepFunctionName, scope: PermissionScope):
           resources: [
             stackSets,
             // Targets are `<stack set id>/<account>`; types are the AWS resource types the templates use.
-            `arn:\${AWS::Partition}:cloudformation:\${AWS::Region}:\${AWS::AccountId}:stackset-target/${NAME_PREFIX}-*`,
+            APPVEND_STACK_SET_TARGETS,
             'arn:${AWS::Partition}:cloudformation:${AWS::Region}::type/resource/AWS-*',
           ],
           wildcardReason:
@@ -358,13 +354,8 @@ export function stepPermissions(step: StepFunctionName, scope: PermissionScope):
 
 /** What a plan reads in the management account (shared/workflow/plan.ts): reads only. */
 function planReads(scope: PermissionScope): StepPermission[] {
-  const org = (path: string) =>
-    `arn:\${AWS::Partition}:organizations::${scope.managementAccountId}:${path.replace('{org}', scope.organizationId)}`;
-  const root = org('root/{org}/r-*');
-  const ous = org('ou/{org}/ou-*');
-  const accounts = org('account/{org}/*');
-  const scps = org('policy/{org}/service_control_policy/p-*');
-  const stackSets = `arn:\${AWS::Partition}:cloudformation:\${AWS::Region}:\${AWS::AccountId}:stackset/${NAME_PREFIX}-*`;
+  const { root, ous, accounts, scps } = organizationArns(scope);
+  const stackSets = APPVEND_STACK_SETS;
   return [
     {
       sid: 'PlanFindRootAndAccounts',
@@ -413,6 +404,20 @@ function planReads(scope: PermissionScope): StepPermission[] {
   ];
 }
 
+/** `dynamodb:Scan` on the ledger: a page of applications (one small item each). */
+const listLedger = (scope: PermissionScope): StepPermission => ({
+  sid: 'ListLedger',
+  actions: ['dynamodb:Scan'],
+  resources: [scope.ledgerTableArn],
+});
+
+/** StartExecution on the vend state machine: how every door and reconcile start a vend. */
+const startVend = (scope: PermissionScope): StepPermission => ({
+  sid: 'StartVend',
+  actions: ['states:StartExecution'],
+  resources: [scope.stateMachineArn],
+});
+
 /** The member access role, in this organization's accounts only. */
 function assumeMemberRole(scope: PermissionScope): StepPermission {
   return {
@@ -456,11 +461,7 @@ export function frontDoorPermissions(door: FrontDoorFunctionName, scope: Permiss
     case 'submit-application':
       return [
         ledgerReadWrite('RecordRequestInLedger', scope),
-        {
-          sid: 'StartVend',
-          actions: ['states:StartExecution'],
-          resources: [scope.stateMachineArn],
-        },
+        startVend(scope),
         {
           // The function's on-failure destination: an event it could not process after Lambda's retries.
           sid: 'ParkUnprocessedRequest',
@@ -475,17 +476,9 @@ export function frontDoorPermissions(door: FrontDoorFunctionName, scope: Permiss
       // read from here (no sts:AssumeRole), so the plan leaves them unchecked.
       return [
         ledgerReadWrite('RecordRequestInLedger', scope),
-        {
-          // GET /applications: a page of the table (one small item per application).
-          sid: 'ListLedger',
-          actions: ['dynamodb:Scan'],
-          resources: [scope.ledgerTableArn],
-        },
-        {
-          sid: 'StartVend',
-          actions: ['states:StartExecution'],
-          resources: [scope.stateMachineArn],
-        },
+        // GET /applications: a page of the table.
+        listLedger(scope),
+        startVend(scope),
         ...(scope.offboardStateMachineArn
           ? [
               {
@@ -514,16 +507,8 @@ export function frontDoorPermissions(door: FrontDoorFunctionName, scope: Permiss
       // the vend again to fix it.
       return [
         ledgerReadWrite('ReopenDriftedApplications', scope),
-        {
-          sid: 'ListLedger',
-          actions: ['dynamodb:Scan'],
-          resources: [scope.ledgerTableArn],
-        },
-        {
-          sid: 'StartVend',
-          actions: ['states:StartExecution'],
-          resources: [scope.stateMachineArn],
-        },
+        listLedger(scope),
+        startVend(scope),
         {
           sid: 'AnnounceDrift',
           actions: ['events:PutEvents'],
@@ -537,14 +522,7 @@ export function frontDoorPermissions(door: FrontDoorFunctionName, scope: Permiss
     case 'service-catalog-product':
       // The product's custom resource: the intake (ledger + StartExecution); responses go to
       // CloudFormation's pre-signed S3 URLs, which need no permission.
-      return [
-        ledgerReadWrite('RecordRequestInLedger', scope),
-        {
-          sid: 'StartVend',
-          actions: ['states:StartExecution'],
-          resources: [scope.stateMachineArn],
-        },
-      ];
+      return [ledgerReadWrite('RecordRequestInLedger', scope), startVend(scope)];
 
     case 'service-catalog-outcome':
       // At the end of a vend: read the waiting custom-resource requests, remove those answered.

@@ -1,24 +1,20 @@
-import { Duration } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import {
   Choice,
   Condition,
   DefinitionBody,
   Fail,
-  JitterType,
   Map as MapState,
   Pass,
   TaskInput,
-  Wait,
-  WaitTime,
   type IChainable,
   type INextable,
   type State,
 } from 'aws-cdk-lib/aws-stepfunctions';
-import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import type { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { TRANSIENT_ERRORS, TRANSIENT_RETRY } from '../../shared/domain/retry';
 import type { OffboardWorkflowFunctionName } from './step-functions';
+import { invokeWithRetries, wireStackSetLoop, type InvokeProps } from './tasks';
 
 type Functions = Record<OffboardWorkflowFunctionName, IFunction>;
 
@@ -122,28 +118,8 @@ export class OffboardWorkflow {
   }
 
   /** A Lambda task with the standard retries, as in the vend. */
-  private invoke(
-    id: string,
-    fn: OffboardWorkflowFunctionName,
-    props: { payload?: TaskInput; inputPath?: string; resultPath?: string },
-  ): LambdaInvoke {
-    const task = new LambdaInvoke(this.scope, id, {
-      lambdaFunction: this.fns[fn],
-      payload: props.payload,
-      inputPath: props.inputPath,
-      payloadResponseOnly: true,
-      resultPath: props.resultPath,
-      retryOnServiceExceptions: true,
-    });
-    task.addRetry({
-      errors: [...TRANSIENT_ERRORS],
-      interval: Duration.seconds(TRANSIENT_RETRY.intervalSeconds),
-      backoffRate: TRANSIENT_RETRY.backoffRate,
-      maxAttempts: TRANSIENT_RETRY.maxAttempts,
-      maxDelay: Duration.seconds(TRANSIENT_RETRY.maxDelaySeconds),
-      jitterStrategy: JitterType.FULL,
-    });
-    return task;
+  private invoke(id: string, fn: OffboardWorkflowFunctionName, props: InvokeProps): LambdaInvoke {
+    return invokeWithRetries(this.scope, id, this.fns[fn], props);
   }
 
   /**
@@ -160,21 +136,17 @@ export class OffboardWorkflow {
       inputPath: '$.removal',
       resultPath: '$.removal',
     });
-    const wait = new Wait(s, 'WaitForStackSetRemoval', {
-      time: WaitTime.secondsPath('$.removal.poll.waitSeconds'),
+    wireStackSetLoop(s, {
+      act: remove,
+      check,
+      resultPath: '$.removal',
+      done: new Pass(s, 'StackSetRemoved', { outputPath: '$.removal' }),
+      ids: {
+        wait: 'WaitForStackSetRemoval',
+        actDone: 'StackSetGone?',
+        operationEnded: 'RemovalOperationEnded?',
+      },
     });
-    const removed = new Pass(s, 'StackSetRemoved', { outputPath: '$.removal' });
-    remove.next(
-      new Choice(s, 'StackSetGone?')
-        .when(Condition.stringEquals('$.removal.state', 'DONE'), removed)
-        .otherwise(wait),
-    );
-    wait.next(check);
-    check.next(
-      new Choice(s, 'RemovalOperationEnded?')
-        .when(Condition.stringEquals('$.removal.operationStatus', 'SUCCEEDED'), remove)
-        .otherwise(wait),
-    );
     const map = new MapState(s, 'RemoveStackSets', {
       itemsPath: '$.target.stackSets',
       itemSelector: { 'stackSet.$': '$$.Map.Item.Value', 'application.$': '$.target.application' },

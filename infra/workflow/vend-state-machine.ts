@@ -16,12 +16,13 @@ import {
   type INextable,
   type State,
 } from 'aws-cdk-lib/aws-stepfunctions';
-import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import type { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import type { TemplateKey } from '../../shared/domain/naming';
-import { ACCOUNT_NOT_READY_RETRY, TRANSIENT_ERRORS, TRANSIENT_RETRY } from '../../shared/domain/retry';
+import { ACCOUNT_NOT_READY_RETRY } from '../../shared/domain/retry';
 import { RESUMABLE_STEPS } from '../../shared/workflow/resume';
 import type { StepFunctionName } from './step-functions';
+import { invokeWithRetries, wireStackSetLoop, type InvokeProps } from './tasks';
 
 type Functions = Record<StepFunctionName, IFunction>;
 
@@ -135,29 +136,8 @@ export class VendWorkflow {
   }
 
   /** A Lambda task with the standard retries: Lambda's own transient errors and AWS's. */
-  private invoke(
-    id: string,
-    fn: StepFunctionName,
-    props: { payload?: TaskInput; inputPath?: string; resultPath?: string; outputPath?: string },
-  ): LambdaInvoke {
-    const task = new LambdaInvoke(this.scope, id, {
-      lambdaFunction: this.fns[fn],
-      payload: props.payload,
-      inputPath: props.inputPath,
-      payloadResponseOnly: true,
-      resultPath: props.resultPath,
-      outputPath: props.outputPath,
-      retryOnServiceExceptions: true,
-    });
-    task.addRetry({
-      errors: [...TRANSIENT_ERRORS],
-      interval: Duration.seconds(TRANSIENT_RETRY.intervalSeconds),
-      backoffRate: TRANSIENT_RETRY.backoffRate,
-      maxAttempts: TRANSIENT_RETRY.maxAttempts,
-      maxDelay: Duration.seconds(TRANSIENT_RETRY.maxDelaySeconds),
-      jitterStrategy: JitterType.FULL,
-    });
-    return task;
+  private invoke(id: string, fn: StepFunctionName, props: InvokeProps): LambdaInvoke {
+    return invokeWithRetries(this.scope, id, this.fns[fn], props);
   }
 
   /** Step 4-5: every account at once; each polls its CreateAccount request, then moves into the OU. */
@@ -284,19 +264,14 @@ export class VendWorkflow {
       inputPath: `$.deployed.${key}`,
       resultPath: `$.deployed.${key}`,
     });
-    const wait = new Wait(s, `Wait${label}`, {
-      time: WaitTime.secondsPath(`$.deployed.${key}.poll.waitSeconds`),
-    });
     const done = new Pass(s, `${label}Deployed`);
-    const deployed = new Choice(s, `${label}Done?`)
-      .when(Condition.stringEquals(`$.deployed.${key}.state`, 'DONE'), done)
-      .otherwise(wait);
-    const succeeded = new Choice(s, `${label}OperationEnded?`)
-      .when(Condition.stringEquals(`$.deployed.${key}.operationStatus`, 'SUCCEEDED'), deploy)
-      .otherwise(wait);
-    deploy.next(deployed);
-    wait.next(check);
-    check.next(succeeded);
+    wireStackSetLoop(s, {
+      act: deploy,
+      check,
+      resultPath: `$.deployed.${key}`,
+      done,
+      ids: { wait: `Wait${label}`, actDone: `${label}Done?`, operationEnded: `${label}OperationEnded?` },
+    });
     return { first: deploy, last: done };
   }
 }

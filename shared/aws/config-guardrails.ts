@@ -85,8 +85,11 @@ export async function ensureConformancePack(
   return { action };
 }
 
-/** Whether the pack exists and the template digest it was last put with. */
-async function deployedPack(
+/**
+ * Whether the pack exists and the template digest it was last put with (a read only: the plan
+ * compares the same digest).
+ */
+export async function deployedPack(
   client: ConfigServiceClient,
   name: string,
 ): Promise<{ exists: boolean; digest?: string }> {

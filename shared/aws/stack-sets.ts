@@ -73,7 +73,11 @@ function isUpToDate(stackSet: StackSet, spec: StackSetSpec): boolean {
   return [...keys].every((key) => deployed[key] === wanted[key]);
 }
 
-async function describeStackSet(client: CloudFormationClient, name: string): Promise<StackSet | undefined> {
+/** The stack set, or undefined when there is none (a read only: the plan describes it the same way). */
+export async function describeStackSet(
+  client: CloudFormationClient,
+  name: string,
+): Promise<StackSet | undefined> {
   try {
     const { StackSet: stackSet } = await client.send(new DescribeStackSetCommand({ StackSetName: name }));
     return stackSet;

@@ -4,7 +4,8 @@ import { awsError, type ServiceName } from './errors';
 export type FaultKind =
   'throttling' | 'concurrent-modification' | 'server-error' | 'timeout' | 'crash-after-success';
 
-const KINDS: readonly FaultKind[] = [
+/** Every kind of fault, in the order the fault matrices list them. */
+export const FAULT_KINDS: readonly FaultKind[] = [
   'throttling',
   'concurrent-modification',
   'server-error',
@@ -58,7 +59,7 @@ export class FaultInjector {
 
   /** Arms a fault. */
   public inject(spec: FaultSpec): void {
-    if (!KINDS.includes(spec.error)) throw new RangeError(`Unknown fault ${String(spec.error)}`);
+    if (!FAULT_KINDS.includes(spec.error)) throw new RangeError(`Unknown fault ${String(spec.error)}`);
     const times = spec.times ?? 1;
     if (!Number.isInteger(times) || times < 1) throw new RangeError('times must be a positive integer');
     this.armed.push({ ...spec, remaining: times });

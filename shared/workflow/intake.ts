@@ -55,31 +55,37 @@ export async function submitApplication(
   return { outcome: submission.outcome, requestId: record.requestId, status: record.status, record };
 }
 
+/**
+ * StartExecution under a name, idempotently: a name already taken (by this very request, started
+ * before and since ended) answers with that execution.
+ */
+export async function startNamedExecution(
+  client: SFNClient,
+  stateMachineArn: string,
+  executionName: string,
+  input: unknown,
+): Promise<{ executionArn: string }> {
+  try {
+    const { executionArn } = await client.send(
+      new StartExecutionCommand({ stateMachineArn, name: executionName, input: JSON.stringify(input) }),
+    );
+    if (!executionArn) throw new Error(`StartExecution ${executionName} returned no execution ARN`);
+    return { executionArn };
+  } catch (error) {
+    if (error instanceof ExecutionAlreadyExists) {
+      return { executionArn: `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${executionName}` };
+    }
+    throw error;
+  }
+}
+
 /** Starts executions of the deployed state machine. */
 export class StepFunctionsStarter implements ExecutionStarter {
   private readonly client = managementClient(SFNClient);
 
   public constructor(private readonly stateMachineArn: string) {}
 
-  public async start(executionName: string, input: ExecutionInput) {
-    try {
-      const { executionArn } = await this.client.send(
-        new StartExecutionCommand({
-          stateMachineArn: this.stateMachineArn,
-          name: executionName,
-          input: JSON.stringify(input),
-        }),
-      );
-      if (!executionArn) throw new Error(`StartExecution ${executionName} returned no execution ARN`);
-      return { executionArn };
-    } catch (error) {
-      // Started before (and since ended): the name is taken by this very request.
-      if (error instanceof ExecutionAlreadyExists) return { executionArn: this.executionArn(executionName) };
-      throw error;
-    }
-  }
-
-  private executionArn(name: string): string {
-    return `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+  public start(executionName: string, input: ExecutionInput) {
+    return startNamedExecution(this.client, this.stateMachineArn, executionName, input);
   }
 }

@@ -12,6 +12,7 @@ import {
 import { QUARANTINE_POLICY_NAME } from '../../shared/domain/quarantine';
 import { parseRequest } from '../../shared/request/validate';
 import type { FaultKind, FaultSpec, Sandbox } from '../../shared/sandbox';
+import { FAULT_KINDS } from '../../shared/sandbox/faults';
 import { submitApplication } from '../../shared/workflow/intake';
 import { sandboxWorld, workflowDefinition, type SandboxWorld } from '../support/workflow';
 
@@ -24,13 +25,7 @@ import { sandboxWorld, workflowDefinition, type SandboxWorld } from '../support/
  */
 
 /** Every kind of fault the sandbox injects (shared/sandbox/faults.ts says what each does). */
-export const FAULT_KINDS: readonly FaultKind[] = [
-  'throttling',
-  'concurrent-modification',
-  'server-error',
-  'timeout',
-  'crash-after-success',
-];
+export { FAULT_KINDS };
 
 /**
  * - `transient`: three failures in a row. The worlds' SDK clients make three attempts per call, so

@@ -20,9 +20,7 @@ import {
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureServiceResources } from '../../cli/service-resources';
 import { runVend, type VendRun } from '../../cli/vend';
-import { configureAws } from '../../shared/aws/client-factory';
 import { collect } from '../../shared/aws/paginate';
 import { VirtualClock } from '../../shared/clock/clock';
 import {
@@ -35,18 +33,11 @@ import {
   stackSetName,
   type TemplateKey,
 } from '../../shared/domain/naming';
-import { FaultInjector, type FaultKind } from '../../shared/sandbox/faults';
-import { conformancePackStandIn } from '../support/conformance-pack-stand-in';
+import { FAULT_KINDS, FaultInjector, type FaultKind } from '../../shared/sandbox/faults';
 import { faultInjectionPlugin, type InjectedCall } from '../support/fault-injection-plugin';
-import {
-  MOTO_CREDENTIALS,
-  MOTO_REGION,
-  bootstrapOrganization,
-  describeWithMoto,
-  startMoto,
-  type MotoServer,
-} from '../support/moto';
-import { setWorkflowEnvironment, workflowDefinition } from '../support/workflow';
+import { MOTO_CREDENTIALS, MOTO_REGION, describeWithMoto, startMoto, type MotoServer } from '../support/moto';
+import { openMotoWorld } from '../support/moto-world';
+import { workflowDefinition } from '../support/workflow';
 
 const request = JSON.parse(
   readFileSync(join(__dirname, '../../events/application-request.json'), 'utf8'),
@@ -69,14 +60,6 @@ const STACK_SET_STAGES: Record<TemplateKey, string[]> = {
   'cross-account-roles': request.stages,
   guardrails: STAGES,
 };
-
-const KINDS: readonly FaultKind[] = [
-  'throttling',
-  'concurrent-modification',
-  'server-error',
-  'timeout',
-  'crash-after-success',
-];
 
 /**
  * The calls of a vend that change something in moto, as recorded from a fault-free vend of the
@@ -134,7 +117,7 @@ const MOTO_CANNOT: Record<string, string> = {
 };
 
 const SCENARIOS: Scenario[] = OPERATIONS.flatMap(({ service, operation }) =>
-  KINDS.map((kind) => ({ service, operation, kind })),
+  FAULT_KINDS.map((kind) => ({ service, operation, kind })),
 );
 const expressible = SCENARIOS.filter((s) => !MOTO_CANNOT[`${s.operation}/${s.kind}`]);
 const inexpressible = SCENARIOS.filter((s) => MOTO_CANNOT[`${s.operation}/${s.kind}`]).map((s) => ({
@@ -271,29 +254,17 @@ describeWithMoto('Workflow: vend against moto server with injected faults', () =
 
   async function freshWorld(): Promise<FaultWorld> {
     await moto.reset();
-    const org = await bootstrapOrganization(moto.endpoint);
     const faults = new FaultInjector();
     const calls: InjectedCall[] = [];
-    configureAws({
-      region: MOTO_REGION,
-      endpoint: moto.endpoint,
-      credentials: MOTO_CREDENTIALS,
+    const org = await openMotoWorld(moto.endpoint, {
       maxAttempts: MAX_ATTEMPTS,
-      plugins: [
+      plugins: ({ managementAccountId }) => [
         faultInjectionPlugin(faults, {
-          accounts: { [MOTO_CREDENTIALS.accessKeyId]: org.managementAccountId },
+          accounts: { [MOTO_CREDENTIALS.accessKeyId]: managementAccountId },
           onCall: (call) => calls.push(call),
         }),
-        conformancePackStandIn().plugin,
       ],
     });
-    setWorkflowEnvironment(org.managementAccountId, MOTO_REGION);
-    const { topicArn } = await ensureServiceResources({
-      ledgerTable: process.env.APPVEND_LEDGER_TABLE!,
-      eventBus: process.env.APPVEND_EVENT_BUS_NAME!,
-      topicName: 'appvend-notifications',
-    });
-    process.env.APPVEND_VEND_TOPIC_ARN = topicArn;
     return {
       faults,
       calls,

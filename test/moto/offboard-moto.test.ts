@@ -12,23 +12,14 @@ import { CloudFormationClient, ListStackSetsCommand } from '@aws-sdk/client-clou
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { OffboardRun } from '../../cli/offboard';
-import { ensureServiceResources } from '../../cli/service-resources';
-import { awsClients, configureAws, managementClient } from '../../shared/aws/client-factory';
+import { awsClients, managementClient } from '../../shared/aws/client-factory';
 import { VirtualClock } from '../../shared/clock/clock';
 import { configureLedger } from '../../shared/ledger';
 import { DynamoDbLedgerStore } from '../../shared/ledger/dynamodb-store';
 import { Ledger } from '../../shared/ledger/ledger';
-import { conformancePackStandIn } from '../support/conformance-pack-stand-in';
-import {
-  MOTO_CREDENTIALS,
-  MOTO_REGION,
-  bootstrapOrganization,
-  describeWithMoto,
-  startMoto,
-  type MotoServer,
-} from '../support/moto';
+import { MOTO_CREDENTIALS, MOTO_REGION, describeWithMoto, startMoto, type MotoServer } from '../support/moto';
 import { offboard, vendThroughLedger } from '../support/offboard';
-import { setWorkflowEnvironment } from '../support/workflow';
+import { openMotoWorld } from '../support/moto-world';
 
 const sample = JSON.parse(
   readFileSync(join(__dirname, '../../events/application-request.json'), 'utf8'),
@@ -62,21 +53,8 @@ describeWithMoto('Workflow: vend → offboard against moto server (--endpoint)',
     // A server of its own: another file's reset() must not wipe this organization mid-cycle.
     moto = await startMoto({ isolated: true });
     endpoint = moto.endpoint;
-    const org = await bootstrapOrganization(endpoint);
+    const org = await openMotoWorld(endpoint);
     rootId = org.rootId;
-    configureAws({
-      region: MOTO_REGION,
-      endpoint,
-      credentials: MOTO_CREDENTIALS,
-      plugins: [conformancePackStandIn().plugin],
-    });
-    setWorkflowEnvironment(org.managementAccountId, MOTO_REGION);
-    const { topicArn } = await ensureServiceResources({
-      ledgerTable: process.env.APPVEND_LEDGER_TABLE!,
-      eventBus: process.env.APPVEND_EVENT_BUS_NAME!,
-      topicName: 'appvend-notifications',
-    });
-    process.env.APPVEND_VEND_TOPIC_ARN = topicArn;
     ledger = new Ledger(
       new DynamoDbLedgerStore(managementClient(DynamoDBClient), process.env.APPVEND_LEDGER_TABLE!),
     );

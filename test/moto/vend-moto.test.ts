@@ -10,21 +10,13 @@ import { GetKeyRotationStatusCommand, KMSClient, ListAliasesCommand } from '@aws
 import { GetBucketEncryptionCommand, S3Client } from '@aws-sdk/client-s3';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { awsClients, configureAws } from '../../shared/aws/client-factory';
+import { awsClients } from '../../shared/aws/client-factory';
 import { VirtualClock } from '../../shared/clock/clock';
-import { ensureServiceResources } from '../../cli/service-resources';
 import { runVend } from '../../cli/vend';
 import { artifactBucketName, artifactKeyAlias } from '../../shared/domain/naming';
-import { conformancePackStandIn } from '../support/conformance-pack-stand-in';
-import {
-  MOTO_CREDENTIALS,
-  MOTO_REGION,
-  bootstrapOrganization,
-  describeWithMoto,
-  startMoto,
-  type MotoServer,
-} from '../support/moto';
-import { setWorkflowEnvironment, workflowDefinition } from '../support/workflow';
+import { MOTO_CREDENTIALS, MOTO_REGION, describeWithMoto, startMoto, type MotoServer } from '../support/moto';
+import { openMotoWorld } from '../support/moto-world';
+import { workflowDefinition } from '../support/workflow';
 
 const sample = JSON.parse(
   readFileSync(join(__dirname, '../../events/application-request.json'), 'utf8'),
@@ -39,22 +31,8 @@ describeWithMoto('Workflow: vend against moto server (--endpoint)', () => {
     moto = await startMoto();
     endpoint = moto.endpoint;
     await moto.reset();
-    const org = await bootstrapOrganization(endpoint);
+    const org = await openMotoWorld(endpoint);
     rootId = org.rootId;
-    configureAws({
-      region: MOTO_REGION,
-      endpoint,
-      credentials: MOTO_CREDENTIALS,
-      plugins: [conformancePackStandIn().plugin],
-    });
-    setWorkflowEnvironment(org.managementAccountId, MOTO_REGION);
-    // What the service stack would have deployed: the bus and topic the outcome is announced on.
-    const { topicArn } = await ensureServiceResources({
-      ledgerTable: process.env.APPVEND_LEDGER_TABLE!,
-      eventBus: process.env.APPVEND_EVENT_BUS_NAME!,
-      topicName: 'appvend-notifications',
-    });
-    process.env.APPVEND_VEND_TOPIC_ARN = topicArn;
   }, 60_000);
 
   afterAll(async () => {

@@ -163,18 +163,31 @@ export async function ensureAccountInOrganizationalUnit(
   if (!parentId) throw new Error(`Account ${params.accountId} has no parent`);
   if (parentId === params.ouId) return { moved: false };
   await params.beforeMove?.();
+  if (!(await moveAccount(client, { accountId: params.accountId, from: parentId, to: params.ouId }))) {
+    return { moved: false };
+  }
+  return { moved: true, from: parentId };
+}
+
+/**
+ * Moves the account from one parent to another; false when it is in the destination already (a
+ * move whose answer was lost, retried: AWS refuses it with DuplicateAccountException).
+ */
+export async function moveAccount(
+  client: OrganizationsClient,
+  params: { accountId: string; from: string; to: string },
+): Promise<boolean> {
   try {
     await client.send(
       new MoveAccountCommand({
         AccountId: params.accountId,
-        SourceParentId: parentId,
-        DestinationParentId: params.ouId,
+        SourceParentId: params.from,
+        DestinationParentId: params.to,
       }),
     );
   } catch (error) {
-    // A move whose answer was lost: the account is already in the OU.
-    if (isAwsError(error, 'DuplicateAccountException')) return { moved: false };
+    if (isAwsError(error, 'DuplicateAccountException')) return false;
     throw error;
   }
-  return { moved: true, from: parentId };
+  return true;
 }

@@ -8,7 +8,6 @@ import {
   DetachPolicyCommand,
   ListParentsCommand,
   ListTagsForResourceCommand,
-  MoveAccountCommand,
   paginateListAccounts,
   paginateListChildren,
   paginateListTargetsForPolicy,
@@ -17,6 +16,7 @@ import {
 } from '@aws-sdk/client-organizations';
 import { notTaggedReason, taggedFor } from '../application-tag';
 import { collect, isAwsError } from '../paginate';
+import { moveAccount } from './accounts';
 import { findServiceControlPolicy } from './service-control-policy';
 
 /**
@@ -152,20 +152,12 @@ export async function moveToSuspendedOu(
       reason: `in ${parentId ?? 'no parent'}, not in the application's OU: moved by someone else, left where it is`,
     };
   }
-  try {
-    await client.send(
-      new MoveAccountCommand({
-        AccountId: params.accountId,
-        SourceParentId: parentId,
-        DestinationParentId: params.suspendedOuId,
-      }),
-    );
-  } catch (error) {
-    // A move whose answer was lost: the account is in the suspended OU already.
-    if (isAwsError(error, 'DuplicateAccountException')) return { outcome: 'already' };
-    throw error;
-  }
-  return { outcome: 'moved', from: parentId };
+  const moved = await moveAccount(client, {
+    accountId: params.accountId,
+    from: parentId,
+    to: params.suspendedOuId,
+  });
+  return moved ? { outcome: 'moved', from: parentId } : { outcome: 'already' };
 }
 
 /** AWS's states of an account that is closed or being closed. */

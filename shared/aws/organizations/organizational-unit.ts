@@ -33,7 +33,8 @@ export async function findRootId(client: OrganizationsClient): Promise<string> {
   return root.Id;
 }
 
-async function findOrganizationalUnit(
+/** The OU with this name under the parent, if any (a read only: the plan looks it up the same way). */
+export async function findOrganizationalUnit(
   client: OrganizationsClient,
   parentId: string,
   name: string,

@@ -1,7 +1,8 @@
-import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { managementClient } from '../../aws/client-factory';
 import { Ledger, LedgerConflictError, UnknownApplicationError } from '../../ledger/ledger';
 import type { ApplicationRecord } from '../../ledger/record';
+import { startNamedExecution } from '../intake';
 
 /** Starts executions of the offboarding state machine; the same name twice starts it once. */
 export interface OffboardStarter {
@@ -50,25 +51,7 @@ export class StepFunctionsOffboardStarter implements OffboardStarter {
 
   public constructor(private readonly stateMachineArn: string) {}
 
-  public async start(executionName: string, input: { application: string; executionName: string }) {
-    try {
-      const { executionArn } = await this.client.send(
-        new StartExecutionCommand({
-          stateMachineArn: this.stateMachineArn,
-          name: executionName,
-          input: JSON.stringify(input),
-        }),
-      );
-      if (!executionArn) throw new Error(`StartExecution ${executionName} returned no execution ARN`);
-      return { executionArn };
-    } catch (error) {
-      // Started before by this very request (a retried DELETE).
-      if (error instanceof ExecutionAlreadyExists) {
-        return {
-          executionArn: `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${executionName}`,
-        };
-      }
-      throw error;
-    }
+  public start(executionName: string, input: { application: string; executionName: string }) {
+    return startNamedExecution(this.client, this.stateMachineArn, executionName, input);
   }
 }

@@ -1,28 +1,22 @@
 import {
-  DescribeStackSetCommand,
   paginateListStackInstances,
   type CloudFormationClient,
   type StackInstanceSummary,
-  type StackSet,
 } from '@aws-sdk/client-cloudformation';
 import {
   DescribeConfigurationRecorderStatusCommand,
   DescribeConfigurationRecordersCommand,
-  DescribeConformancePacksCommand,
   DescribeDeliveryChannelsCommand,
   type ConfigServiceClient,
 } from '@aws-sdk/client-config-service';
 import {
   DescribePolicyCommand,
   ListParentsCommand,
-  paginateListOrganizationalUnitsForParent,
   paginateListPoliciesForTarget,
-  type OrganizationalUnit,
   type OrganizationsClient,
   type PolicySummary,
 } from '@aws-sdk/client-organizations';
-import { CONFORMANCE_PACK_DIGEST_PARAMETER } from '../../domain/conformance-pack';
-import { collect, findInPages, isAwsError } from '../../aws/paginate';
+import { collect } from '../../aws/paginate';
 
 /*
  * The "check" halves of the workflow's check-then-act adapters, as reads only (Describe*, List*).
@@ -30,18 +24,8 @@ import { collect, findInPages, isAwsError } from '../../aws/paginate';
  * what the vend would see; none of them changes anything.
  */
 
-/** The OU with this name under the parent (as `ensureOrganizationalUnit` looks it up). */
-export async function findOrganizationalUnit(
-  client: OrganizationsClient,
-  parentId: string,
-  name: string,
-): Promise<OrganizationalUnit | undefined> {
-  return findInPages(
-    paginateListOrganizationalUnitsForParent({ client }, { ParentId: parentId }),
-    (page) => page.OrganizationalUnits,
-    (ou) => ou.Name === name,
-  );
-}
+/** The OU with this name under the parent: `ensureOrganizationalUnit`'s own lookup. */
+export { findOrganizationalUnit } from '../../aws/organizations/organizational-unit';
 
 /** The SCP's document (as `ensureServiceControlPolicy` reads it before deciding to update). */
 export async function policyContent(client: OrganizationsClient, policyId: string): Promise<string> {
@@ -68,19 +52,8 @@ export async function parentOf(client: OrganizationsClient, accountId: string): 
   return parentId;
 }
 
-/** The stack set, or undefined when there is none (as `reconcileStackSet` describes it). */
-export async function describeStackSet(
-  client: CloudFormationClient,
-  name: string,
-): Promise<StackSet | undefined> {
-  try {
-    const { StackSet: stackSet } = await client.send(new DescribeStackSetCommand({ StackSetName: name }));
-    return stackSet;
-  } catch (error) {
-    if (isAwsError(error, 'StackSetNotFoundException')) return undefined;
-    throw error;
-  }
-}
+/** The stack set, or undefined when there is none: `reconcileStackSet`'s own read. */
+export { describeStackSet } from '../../aws/stack-sets';
 
 /** The stack set's instances in the Region (as `reconcileStackSet` lists them). */
 export async function stackInstances(
@@ -114,23 +87,5 @@ export async function recorderState(client: ConfigServiceClient): Promise<Record
   return { exists: true, recording: ConfigurationRecordersStatus?.[0]?.recording === true, deliveryChannel };
 }
 
-/** Whether the conformance pack exists and the template digest it was deployed with. */
-export async function conformancePackDigest(
-  client: ConfigServiceClient,
-  name: string,
-): Promise<{ exists: boolean; digest?: string }> {
-  try {
-    const { ConformancePackDetails } = await client.send(
-      new DescribeConformancePacksCommand({ ConformancePackNames: [name] }),
-    );
-    const pack = ConformancePackDetails?.[0];
-    if (!pack) return { exists: false };
-    const digest = pack.ConformancePackInputParameters?.find(
-      (p) => p.ParameterName === CONFORMANCE_PACK_DIGEST_PARAMETER,
-    )?.ParameterValue;
-    return { exists: true, ...(digest !== undefined && { digest }) };
-  } catch (error) {
-    if (isAwsError(error, 'NoSuchConformancePackException')) return { exists: false };
-    throw error;
-  }
-}
+/** Whether the conformance pack exists and its template digest: `ensureConformancePack`'s own read. */
+export { deployedPack as conformancePackDigest } from '../../aws/config-guardrails';

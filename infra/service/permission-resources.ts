@@ -1,0 +1,56 @@
+import { APPLICATION_TAG } from '../../shared/aws/application-tag';
+import { NAME_PREFIX } from '../../shared/domain/naming';
+import type { PermissionScope } from './step-permissions';
+
+/*
+ * The resource patterns, conditions and wildcard reasons the permission tables of the vend
+ * (step-permissions.ts) and of the offboarding (offboard-permissions.ts) both scope by: one
+ * definition, so the two tables cannot drift apart in what "appvend's" or "this organization's"
+ * means.
+ */
+
+/** Creations only when the request carries appvend's tag. */
+export const TAGGED_ON_CREATE = { Null: { [`aws:RequestTag/${APPLICATION_TAG}`]: 'false' } };
+/** Only resources that carry appvend's tag (the code checks the application's value before it acts). */
+export const TAGGED_BY_APPVEND = { Null: { [`aws:ResourceTag/${APPLICATION_TAG}`]: 'false' } };
+/** Organizations policy calls limited to service control policies. */
+export const SCP_ONLY = { StringEquals: { 'organizations:PolicyType': 'SERVICE_CONTROL_POLICY' } };
+
+export const NO_RESOURCE_LEVEL =
+  'have no resource types in the Service Authorization Reference, so they can only be granted on "*"';
+export const ORGANIZATION_IDS =
+  'Organizations ARNs end in ids AWS assigns at creation (OU, account, policy ids); the pattern is limited to this organization, and to the resource type';
+
+/** Stack sets appvend names (`appvend-<application>-<template>`), as an `Fn::Sub` body. */
+export const APPVEND_STACK_SETS = `arn:\${AWS::Partition}:cloudformation:\${AWS::Region}:\${AWS::AccountId}:stackset/${NAME_PREFIX}-*`;
+
+/** Their targets (`<stack set id>/<account>`), as for CreateStackInstances and DeleteStackInstances. */
+export const APPVEND_STACK_SET_TARGETS = `arn:\${AWS::Partition}:cloudformation:\${AWS::Region}:\${AWS::AccountId}:stackset-target/${NAME_PREFIX}-*`;
+
+/** This organization's root, OUs, accounts and SCPs, as `Fn::Sub` bodies. */
+export interface OrganizationArns {
+  root: string;
+  ous: string;
+  accounts: string;
+  scps: string;
+}
+
+/**
+ * The ARN patterns of this organization's resources, each limited to its resource type.
+ *
+ * @example
+ * organizationArns({ managementAccountId: '111111111111', organizationId: 'o-abc' }).ous;
+ * // 'arn:${AWS::Partition}:organizations::111111111111:ou/o-abc/ou-*'
+ */
+export function organizationArns(
+  scope: Pick<PermissionScope, 'managementAccountId' | 'organizationId'>,
+): OrganizationArns {
+  const org = (path: string) =>
+    `arn:\${AWS::Partition}:organizations::${scope.managementAccountId}:${path.replace('{org}', scope.organizationId)}`;
+  return {
+    root: org('root/{org}/r-*'),
+    ous: org('ou/{org}/ou-*'),
+    accounts: org('account/{org}/*'),
+    scps: org('policy/{org}/service_control_policy/p-*'),
+  };
+}

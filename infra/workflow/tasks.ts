@@ -1,0 +1,88 @@
+import { Duration } from 'aws-cdk-lib';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import {
+  Choice,
+  Condition,
+  JitterType,
+  Wait,
+  WaitTime,
+  type State,
+  type TaskInput,
+} from 'aws-cdk-lib/aws-stepfunctions';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import type { Construct } from 'constructs';
+import { TRANSIENT_ERRORS, TRANSIENT_RETRY } from '../../shared/domain/retry';
+
+/*
+ * The states the vend and the offboarding workflows build the same way: one definition, so that a
+ * change of the retry policy or of the stack set polling reaches both.
+ */
+
+export interface InvokeProps {
+  payload?: TaskInput;
+  inputPath?: string;
+  resultPath?: string;
+  outputPath?: string;
+}
+
+/** A Lambda task with the standard retries: Lambda's own transient errors and AWS's. */
+export function invokeWithRetries(
+  scope: Construct,
+  id: string,
+  fn: IFunction,
+  props: InvokeProps,
+): LambdaInvoke {
+  const task = new LambdaInvoke(scope, id, {
+    lambdaFunction: fn,
+    payload: props.payload,
+    inputPath: props.inputPath,
+    payloadResponseOnly: true,
+    resultPath: props.resultPath,
+    outputPath: props.outputPath,
+    retryOnServiceExceptions: true,
+  });
+  task.addRetry({
+    errors: [...TRANSIENT_ERRORS],
+    interval: Duration.seconds(TRANSIENT_RETRY.intervalSeconds),
+    backoffRate: TRANSIENT_RETRY.backoffRate,
+    maxAttempts: TRANSIENT_RETRY.maxAttempts,
+    maxDelay: Duration.seconds(TRANSIENT_RETRY.maxDelaySeconds),
+    jitterStrategy: JitterType.FULL,
+  });
+  return task;
+}
+
+/** The states of one stack set loop and what they work on. */
+export interface StackSetLoop {
+  /** The call that does the next thing to the stack set; it answers `state` DONE when none is left. */
+  act: LambdaInvoke;
+  /** check-stack-set-operation on the operation `act` started; it answers `operationStatus`. */
+  check: LambdaInvoke;
+  /** Where both keep their answer (with `poll.waitSeconds`). */
+  resultPath: string;
+  /** Where the loop ends. */
+  done: State;
+  /** The ids of the Wait state and of the Choice states after `act` and after `check`. */
+  ids: { wait: string; actDone: string; operationEnded: string };
+}
+
+/**
+ * Wires act → DONE? → done; otherwise wait → check → SUCCEEDED? → act again; otherwise wait again.
+ * One stack set call does one thing (create, update, add or delete instances, delete), so `act` is
+ * called again after each operation, until it has nothing left to do.
+ */
+export function wireStackSetLoop(scope: Construct, loop: StackSetLoop): void {
+  const { act, check, resultPath, done, ids } = loop;
+  const wait = new Wait(scope, ids.wait, { time: WaitTime.secondsPath(`${resultPath}.poll.waitSeconds`) });
+  act.next(
+    new Choice(scope, ids.actDone)
+      .when(Condition.stringEquals(`${resultPath}.state`, 'DONE'), done)
+      .otherwise(wait),
+  );
+  wait.next(check);
+  check.next(
+    new Choice(scope, ids.operationEnded)
+      .when(Condition.stringEquals(`${resultPath}.operationStatus`, 'SUCCEEDED'), act)
+      .otherwise(wait),
+  );
+}
