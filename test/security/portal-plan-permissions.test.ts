@@ -5,7 +5,7 @@
  * organization, SCPs and appvend's stack sets; every mutating call of the workflow is refused, and
  * so is entering a member account.
  */
-import { runSimulation } from '@cloud-copilot/iam-simulate';
+import { decideCall, type SimulatedCall } from '../support/permission-simulator';
 import { frontDoorPermissions, type PermissionScope } from '../../infra/service/step-permissions';
 import { awsClients } from '../../shared/aws/client-factory';
 import { PlanEnv, planSettingsFrom, planVend } from '../../shared/workflow/plan';
@@ -51,64 +51,13 @@ const TAG_ON_CREATE = {
   'aws:TagKeys': ['appvend:application'],
 };
 
-interface Call {
-  action: string;
-  resource: string;
-  context?: Record<string, string | string[]>;
-}
+type Call = SimulatedCall;
 
-const policy = {
-  Version: '2012-10-17',
-  Statement: frontDoorPermissions('portal-api', SCOPE).map((p) => ({
-    Sid: p.sid,
-    Effect: 'Allow',
-    Action: [...p.actions],
-    Resource: p.resources.map((body) =>
-      body.replace(/\$\{([A-Za-z:.]+)\}/g, (match, variable: string) => VARIABLES[variable] ?? match),
-    ),
-    ...(p.conditions ? { Condition: p.conditions } : {}),
-  })),
-};
+const WORLD = { management: MANAGEMENT, member: MEMBER, organizationId: ORG, variables: VARIABLES };
 
 /** `Allowed`, `ImplicitlyDenied` or `ExplicitlyDenied` for the portal function making the call. */
-async function decide(call: Call): Promise<string> {
-  const principal = `arn:aws:iam::${MANAGEMENT}:role/appvend-portal-api-role`;
-  const member = call.resource.includes(`::${MEMBER}:role/`);
-  const result = await runSimulation(
-    {
-      request: {
-        principal,
-        action: call.action,
-        resource: { resource: call.resource, accountId: member ? MEMBER : MANAGEMENT },
-        contextVariables: {
-          'aws:PrincipalArn': principal,
-          'aws:PrincipalAccount': MANAGEMENT,
-          'aws:PrincipalOrgID': ORG,
-          ...call.context,
-        },
-      },
-      identityPolicies: [{ name: 'portal-api', policy }],
-      serviceControlPolicies: [],
-      resourceControlPolicies: [],
-      // The member role trusts the management account, as CreateAccount makes it.
-      ...(member && {
-        resourcePolicy: {
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Effect: 'Allow',
-              Principal: { AWS: `arn:aws:iam::${MANAGEMENT}:root` },
-              Action: 'sts:AssumeRole',
-            },
-          ],
-        },
-      }),
-    },
-    { simulationMode: 'Strict' },
-  );
-  if (result.resultType === 'error') throw new Error(`${call.action}: ${JSON.stringify(result.errors)}`);
-  return result.overallResult;
-}
+const decide = (call: Call): Promise<string> =>
+  decideCall(WORLD, 'portal-api', frontDoorPermissions('portal-api', SCOPE), call);
 
 const decisions = async (calls: Call[]) =>
   Promise.all(calls.map(async (call) => `${call.action} ${call.resource}: ${await decide(call)}`));

@@ -5,7 +5,7 @@
  * another offboarding function, and the vend's creations, are refused; deletions and closures
  * only of what carries appvend's tag, only appvend-* stack sets, only this organization.
  */
-import { runSimulation } from '@cloud-copilot/iam-simulate';
+import { decideCall, describeCall, type SimulatedCall } from '../support/permission-simulator';
 import { offboardPermissions } from '../../infra/service/offboard-permissions';
 import type { PermissionScope } from '../../infra/service/step-permissions';
 import { OFFBOARD_FUNCTIONS, type OffboardFunctionName } from '../../infra/workflow/step-functions';
@@ -50,11 +50,7 @@ const STACK_SET_TARGET = `arn:aws:cloudformation:${REGION}:${MANAGEMENT}:stackse
 const TAGGED = { 'aws:ResourceTag/appvend:application': 'shop' };
 const SCP_TYPE = { 'organizations:PolicyType': 'SERVICE_CONTROL_POLICY' };
 
-interface Call {
-  action: string;
-  resource: string;
-  context?: Record<string, string | string[]>;
-}
+type Call = SimulatedCall;
 
 /** The calls each offboarding function makes (shared/workflow/offboard and its adapters). */
 const CALLS: Record<OffboardFunctionName, Call[]> = {
@@ -104,48 +100,10 @@ const CALLS: Record<OffboardFunctionName, Call[]> = {
   ],
 };
 
-function policyOf(name: OffboardFunctionName) {
-  const resolve = (body: string) =>
-    body.replace(/\$\{([A-Za-z:.]+)\}/g, (match, variable: string) => VARIABLES[variable] ?? match);
-  return {
-    Version: '2012-10-17',
-    Statement: offboardPermissions(name, SCOPE).map((p) => ({
-      Sid: p.sid,
-      Effect: 'Allow',
-      Action: [...p.actions],
-      Resource: p.resources.map(resolve),
-      ...(p.conditions ? { Condition: p.conditions } : {}),
-    })),
-  };
-}
+const WORLD = { management: MANAGEMENT, member: MEMBER, organizationId: ORG, variables: VARIABLES };
 
-async function decide(name: OffboardFunctionName, call: Call): Promise<string> {
-  const principal = `arn:aws:iam::${MANAGEMENT}:role/appvend-${name}-role`;
-  const result = await runSimulation(
-    {
-      request: {
-        principal,
-        action: call.action,
-        resource: { resource: call.resource, accountId: MANAGEMENT },
-        contextVariables: {
-          'aws:PrincipalArn': principal,
-          'aws:PrincipalAccount': MANAGEMENT,
-          'aws:PrincipalOrgID': ORG,
-          ...call.context,
-        },
-      },
-      identityPolicies: [{ name, policy: policyOf(name) }],
-      serviceControlPolicies: [],
-      resourceControlPolicies: [],
-    },
-    { simulationMode: 'Strict' },
-  );
-  if (result.resultType === 'error') throw new Error(`${call.action}: ${JSON.stringify(result.errors)}`);
-  return result.overallResult;
-}
-
-const describeCall = (fn: string, call: Call) =>
-  `${fn} ${call.action} ${call.resource}${call.context ? ` ${JSON.stringify(call.context)}` : ''}`;
+const decide = (name: OffboardFunctionName, call: Call): Promise<string> =>
+  decideCall(WORLD, name, offboardPermissions(name, SCOPE), call);
 
 describe('Function: offboardPermissions', () => {
   it('allows every call each offboarding function makes', async () => {

@@ -6,7 +6,6 @@
  * appvend-* stack sets, the member role in the organization, the service's own table, bus, topic,
  * key and state machine, outcome events only) holds.
  */
-import { runSimulation } from '@cloud-copilot/iam-simulate';
 import {
   FRONT_DOOR_FUNCTIONS,
   STEP_FUNCTIONS,
@@ -18,6 +17,7 @@ import {
   stepPermissions,
   type PermissionScope,
 } from '../../infra/service/step-permissions';
+import { decideCall, describeCall, type SimulatedCall } from '../support/permission-simulator';
 
 const ORG = 'o-a1b2c3d4e5';
 const OTHER_ORG = 'o-z9y8x7w6v5';
@@ -83,11 +83,7 @@ const outcomeEvent = (detailType: string, source = 'appvend') => ({
 /** SNS asks KMS for the topic's data key on the publisher's behalf. */
 const THROUGH_SNS = { 'kms:ViaService': `sns.${REGION}.amazonaws.com` };
 
-interface Call {
-  action: string;
-  resource: string;
-  context?: Record<string, string | string[]>;
-}
+type Call = SimulatedCall;
 
 /**
  * The calls each function makes (shared/workflow/steps, shared/aws, shared/ledger, the announcement
@@ -244,66 +240,12 @@ const CALLS: Record<ServiceFunctionName, Call[]> = {
   ],
 };
 
-/** The identity policy of a function, with the stack's Fn::Sub variables resolved. */
-function policyOf(name: ServiceFunctionName) {
-  const resolve = (body: string) =>
-    body.replace(/\$\{([A-Za-z:.]+)\}/g, (match, variable: string) => VARIABLES[variable] ?? match);
-  return {
-    Version: '2012-10-17',
-    Statement: functionPermissions(name, SCOPE).map((p) => ({
-      Sid: p.sid,
-      Effect: 'Allow',
-      Action: [...p.actions],
-      Resource: p.resources.map(resolve),
-      ...(p.conditions ? { Condition: p.conditions } : {}),
-    })),
-  };
-}
-
-/**
- * The resource policies that take part: the member role's trust policy, as CreateAccount makes it
- * (the management account), and a KMS key's policy, as CDK makes it (the account, through IAM).
- */
-function resourcePolicyOf(call: Call, crossAccount: boolean) {
-  const trustAccount = (action: string) => ({
-    Version: '2012-10-17',
-    Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${MANAGEMENT}:root` }, Action: action }],
-  });
-  if (crossAccount) return { resourcePolicy: trustAccount('sts:AssumeRole') };
-  if (call.resource.startsWith('arn:aws:kms:')) return { resourcePolicy: trustAccount('kms:*') };
-  return {};
-}
+const WORLD = { management: MANAGEMENT, member: MEMBER, organizationId: ORG, variables: VARIABLES };
 
 /** `Allowed`, `ImplicitlyDenied` or `ExplicitlyDenied` for the function making the call. */
-async function decide(name: ServiceFunctionName, call: Call): Promise<string> {
-  const principal = `arn:aws:iam::${MANAGEMENT}:role/appvend-${name}-role`;
-  const crossAccount = call.action === 'sts:AssumeRole' && call.resource.includes(`::${MEMBER}:`);
-  const result = await runSimulation(
-    {
-      request: {
-        principal,
-        action: call.action,
-        resource: { resource: call.resource, accountId: crossAccount ? MEMBER : MANAGEMENT },
-        contextVariables: {
-          'aws:PrincipalArn': principal,
-          'aws:PrincipalAccount': MANAGEMENT,
-          'aws:PrincipalOrgID': ORG,
-          ...call.context,
-        },
-      },
-      identityPolicies: [{ name, policy: policyOf(name) }],
-      serviceControlPolicies: [],
-      resourceControlPolicies: [],
-      ...resourcePolicyOf(call, crossAccount),
-    },
-    { simulationMode: 'Strict' },
-  );
-  if (result.resultType === 'error') throw new Error(`${call.action}: ${JSON.stringify(result.errors)}`);
-  return result.overallResult;
-}
+const decide = (name: ServiceFunctionName, call: Call): Promise<string> =>
+  decideCall(WORLD, name, functionPermissions(name, SCOPE), call);
 
-const describeCall = (step: string, call: Call) =>
-  `${step} ${call.action} ${call.resource}${call.context ? ` ${JSON.stringify(call.context)}` : ''}`;
 const sameCall = (a: Call, b: Call) => JSON.stringify(a) === JSON.stringify(b);
 
 describe('Functions: stepPermissions and frontDoorPermissions', () => {
