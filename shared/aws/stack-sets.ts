@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { stackSetDifferences } from '../domain/stack-set-differences';
 import {
   CreateStackInstancesCommand,
   CreateStackSetCommand,
@@ -9,6 +10,7 @@ import {
   paginateListStackSetOperationResults,
   paginateListStackSetOperations,
   type CloudFormationClient,
+  type StackInstanceSummary,
   type StackSet,
   type StackSetOperationPreferences,
 } from '@aws-sdk/client-cloudformation';
@@ -52,26 +54,6 @@ const toParameters = (parameters: Record<string, string>) =>
   Object.entries(parameters)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }));
-
-function canonicalJson(text: string | undefined): string | undefined {
-  if (text === undefined) return undefined;
-  try {
-    return JSON.stringify(JSON.parse(text));
-  } catch {
-    return text;
-  }
-}
-
-/** True when the deployed stack set already has this template and these parameters. */
-function isUpToDate(stackSet: StackSet, spec: StackSetSpec): boolean {
-  if (canonicalJson(stackSet.TemplateBody) !== canonicalJson(spec.templateBody)) return false;
-  const deployed = Object.fromEntries(
-    (stackSet.Parameters ?? []).map((p) => [p.ParameterKey, p.ParameterValue]),
-  );
-  const wanted = spec.parameters;
-  const keys = new Set([...Object.keys(deployed), ...Object.keys(wanted)]);
-  return [...keys].every((key) => deployed[key] === wanted[key]);
-}
 
 /** The stack set, or undefined when there is none (a read only: the plan describes it the same way). */
 export async function describeStackSet(
@@ -146,6 +128,18 @@ async function startOperation(
   }
 }
 
+/** The stack set's instances in the Region. */
+export async function listStackInstances(
+  client: CloudFormationClient,
+  name: string,
+  region: string,
+): Promise<StackInstanceSummary[]> {
+  return collect(
+    paginateListStackInstances({ client }, { StackSetName: name, StackInstanceRegion: region }),
+    (page) => page.Summaries,
+  );
+}
+
 export async function reconcileStackSet(
   client: CloudFormationClient,
   spec: StackSetSpec,
@@ -163,7 +157,7 @@ export async function reconcileStackSet(
     };
   }
 
-  if (!isUpToDate(stackSet, spec)) {
+  if (!stackSetDifferences(stackSet, spec).upToDate) {
     const operationId = await startOperation((OperationId) =>
       client.send(
         new UpdateStackSetCommand({
@@ -181,10 +175,7 @@ export async function reconcileStackSet(
     return { state: 'RUNNING', stackSetId, operationId, action: 'UPDATE' };
   }
 
-  const instances = await collect(
-    paginateListStackInstances({ client }, { StackSetName: spec.name, StackInstanceRegion: spec.region }),
-    (page) => page.Summaries,
-  );
+  const instances = await listStackInstances(client, spec.name, spec.region);
   const present = new Set(instances.map((i) => i.Account));
   const missing = spec.accounts.filter((account) => !present.has(account));
   if (missing.length > 0) {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { canonicalJson, unifiedDiff } from '../../shared/workflow/plan/diff';
-import { stackSetDifferences } from '../../shared/workflow/plan/stack-set-diff';
+import { stackSetDifferences } from '../../shared/domain/stack-set-differences';
 
 const labels = { from: 'current', to: 'wanted' };
 

@@ -150,6 +150,12 @@ function interpretStatus(status: CreateAccountStatus, email: string): AccountPro
   return { state: 'IN_PROGRESS', requestId: status.Id };
 }
 
+/** The root or OU the account is in (an account has exactly one parent). */
+export async function parentOf(client: OrganizationsClient, accountId: string): Promise<string | undefined> {
+  const { Parents } = await client.send(new ListParentsCommand({ ChildId: accountId }));
+  return Parents?.[0]?.Id;
+}
+
 /**
  * Moves the account into the OU unless it is already there. `beforeMove` runs only when the account
  * is about to enter the OU (and again on a retry that finds it still outside).
@@ -158,8 +164,7 @@ export async function ensureAccountInOrganizationalUnit(
   client: OrganizationsClient,
   params: { accountId: string; ouId: string; beforeMove?: () => Promise<void> },
 ): Promise<{ moved: boolean; from?: string }> {
-  const { Parents } = await client.send(new ListParentsCommand({ ChildId: params.accountId }));
-  const parentId = Parents?.[0]?.Id;
+  const parentId = await parentOf(client, params.accountId);
   if (!parentId) throw new Error(`Account ${params.accountId} has no parent`);
   if (parentId === params.ouId) return { moved: false };
   await params.beforeMove?.();

@@ -6,7 +6,6 @@ import {
   DescribeOrganizationCommand,
   DescribePolicyCommand,
   DetachPolicyCommand,
-  ListParentsCommand,
   ListTagsForResourceCommand,
   paginateListAccounts,
   paginateListChildren,
@@ -16,7 +15,7 @@ import {
 } from '@aws-sdk/client-organizations';
 import { notTaggedReason, taggedFor } from '../application-tag';
 import { collect, isAwsError } from '../paginate';
-import { moveAccount } from './accounts';
+import { moveAccount, parentOf } from './accounts';
 import { findServiceControlPolicy } from './service-control-policy';
 
 /**
@@ -137,8 +136,7 @@ export async function moveToSuspendedOu(
 ): Promise<Suspension> {
   let parentId: string | undefined;
   try {
-    const { Parents } = await client.send(new ListParentsCommand({ ChildId: params.accountId }));
-    parentId = Parents?.[0]?.Id;
+    parentId = await parentOf(client, params.accountId);
   } catch (error) {
     if (isAwsError(error, 'ChildNotFoundException', 'AccountNotFoundException')) {
       return { outcome: 'kept', reason: 'no longer in the organization' };

@@ -88,13 +88,33 @@ export async function ensureServiceControlPolicy(
   }
 }
 
+/** The SCPs attached to a target (root, OU or account): what attaching and detaching look at first. */
+export async function scpsAttachedTo(
+  client: OrganizationsClient,
+  targetId: string,
+): Promise<PolicySummary[]> {
+  return collect(
+    paginateListPoliciesForTarget({ client }, { TargetId: targetId, Filter: SCP }),
+    (page) => page.Policies,
+  );
+}
+
+/** The policy's document, as AWS holds it. */
+export async function policyContent(
+  client: OrganizationsClient,
+  policyId: string,
+): Promise<string | undefined> {
+  const { Policy } = await client.send(new DescribePolicyCommand({ PolicyId: policyId }));
+  return Policy?.Content;
+}
+
 async function updateIfChanged(
   client: OrganizationsClient,
   id: string,
   params: { name: string; description: string; content: string },
 ): Promise<PolicyRef> {
-  const { Policy } = await client.send(new DescribePolicyCommand({ PolicyId: id }));
-  if (sameDocument(Policy?.Content, params.content)) return { id, name: params.name, action: 'unchanged' };
+  if (sameDocument(await policyContent(client, id), params.content))
+    return { id, name: params.name, action: 'unchanged' };
   await client.send(
     new UpdatePolicyCommand({ PolicyId: id, Content: params.content, Description: params.description }),
   );
@@ -109,10 +129,7 @@ export async function ensurePolicyAttached(
   client: OrganizationsClient,
   params: { policyId: string; targetId: string; attachmentQuota: number },
 ): Promise<{ attached: boolean }> {
-  const attached = await collect(
-    paginateListPoliciesForTarget({ client }, { TargetId: params.targetId, Filter: SCP }),
-    (page) => page.Policies,
-  );
+  const attached = await scpsAttachedTo(client, params.targetId);
   if (attached.some((p) => p.Id === params.policyId)) return { attached: false };
   if (attached.length >= params.attachmentQuota) {
     throw new QuotaExceededError(
@@ -136,10 +153,7 @@ export async function ensurePolicyDetached(
   client: OrganizationsClient,
   params: { policyId: string; targetId: string },
 ): Promise<{ detached: boolean }> {
-  const attached = await collect(
-    paginateListPoliciesForTarget({ client }, { TargetId: params.targetId, Filter: SCP }),
-    (page) => page.Policies,
-  );
+  const attached = await scpsAttachedTo(client, params.targetId);
   if (!attached.some((p) => p.Id === params.policyId)) return { detached: false };
   try {
     await client.send(new DetachPolicyCommand({ PolicyId: params.policyId, TargetId: params.targetId }));

@@ -13,7 +13,7 @@ import {
   stackInstances,
   type RecorderState,
 } from './reads';
-import { stackSetDifferences } from './stack-set-diff';
+import { stackSetDifferences } from '../../domain/stack-set-differences';
 import type {
   AccountPlan,
   ConfigRecorderPlan,

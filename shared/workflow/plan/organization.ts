@@ -55,7 +55,7 @@ export async function planServiceControlPolicy(
   }
   if (!existing?.Id) return { plan: { ...base, action: 'create', name, size, attached: false }, blockers };
 
-  const current = canonicalJson(await policyContent(client, existing.Id));
+  const current = canonicalJson((await policyContent(client, existing.Id)) ?? '');
   const wanted = canonicalJson(content);
   if (current === wanted) {
     const action = attached ? 'keep' : 'attach';

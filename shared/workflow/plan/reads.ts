@@ -1,22 +1,11 @@
 import {
-  paginateListStackInstances,
-  type CloudFormationClient,
-  type StackInstanceSummary,
-} from '@aws-sdk/client-cloudformation';
-import {
   DescribeConfigurationRecorderStatusCommand,
   DescribeConfigurationRecordersCommand,
   DescribeDeliveryChannelsCommand,
   type ConfigServiceClient,
 } from '@aws-sdk/client-config-service';
-import {
-  DescribePolicyCommand,
-  ListParentsCommand,
-  paginateListPoliciesForTarget,
-  type OrganizationsClient,
-  type PolicySummary,
-} from '@aws-sdk/client-organizations';
-import { collect } from '../../aws/paginate';
+import type { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { parentOf as accountParent } from '../../aws/organizations/accounts';
 
 /*
  * The "check" halves of the workflow's check-then-act adapters, as reads only (Describe*, List*).
@@ -27,27 +16,12 @@ import { collect } from '../../aws/paginate';
 /** The OU with this name under the parent: `ensureOrganizationalUnit`'s own lookup. */
 export { findOrganizationalUnit } from '../../aws/organizations/organizational-unit';
 
-/** The SCP's document (as `ensureServiceControlPolicy` reads it before deciding to update). */
-export async function policyContent(client: OrganizationsClient, policyId: string): Promise<string> {
-  const { Policy } = await client.send(new DescribePolicyCommand({ PolicyId: policyId }));
-  return Policy?.Content ?? '';
-}
-
-/** The SCPs attached to a target (as `ensurePolicyAttached` lists them before attaching). */
-export async function scpsAttachedTo(
-  client: OrganizationsClient,
-  targetId: string,
-): Promise<PolicySummary[]> {
-  return collect(
-    paginateListPoliciesForTarget({ client }, { TargetId: targetId, Filter: 'SERVICE_CONTROL_POLICY' }),
-    (page) => page.Policies,
-  );
-}
+/** The SCP's document and the SCPs attached to a target: the SCP adapter's own reads. */
+export { policyContent, scpsAttachedTo } from '../../aws/organizations/service-control-policy';
 
 /** The root or OU an account is in (as `ensureAccountInOrganizationalUnit` reads it before moving). */
 export async function parentOf(client: OrganizationsClient, accountId: string): Promise<string> {
-  const { Parents } = await client.send(new ListParentsCommand({ ChildId: accountId }));
-  const parentId = Parents?.[0]?.Id;
+  const parentId = await accountParent(client, accountId);
   if (!parentId) throw new Error(`Account ${accountId} has no parent`);
   return parentId;
 }
@@ -55,17 +29,8 @@ export async function parentOf(client: OrganizationsClient, accountId: string): 
 /** The stack set, or undefined when there is none: `reconcileStackSet`'s own read. */
 export { describeStackSet } from '../../aws/stack-sets';
 
-/** The stack set's instances in the Region (as `reconcileStackSet` lists them). */
-export async function stackInstances(
-  client: CloudFormationClient,
-  name: string,
-  region: string,
-): Promise<StackInstanceSummary[]> {
-  return collect(
-    paginateListStackInstances({ client }, { StackSetName: name, StackInstanceRegion: region }),
-    (page) => page.Summaries,
-  );
-}
+/** The stack set's instances in the Region: `reconcileStackSet`'s own read. */
+export { listStackInstances as stackInstances } from '../../aws/stack-sets';
 
 /** An account's Config recorder as `ensureConfigurationRecorder` looks at it. */
 export interface RecorderState {

@@ -60,13 +60,8 @@ export interface AccountPlan extends StepBase {
   parentId?: string;
 }
 
-export interface ParameterChange {
-  key: string;
-  /** Absent when the stack set does not have the parameter. */
-  current?: string;
-  /** Absent when the vend would no longer pass it. */
-  wanted?: string;
-}
+export type { ParameterChange } from '../../domain/stack-set-differences';
+import type { ParameterChange } from '../../domain/stack-set-differences';
 
 export interface StackSetPlan extends StepBase {
   kind: 'stack-set';

@@ -1,8 +1,16 @@
 import type { StackSet } from '@aws-sdk/client-cloudformation';
-import { digest } from '../../templates/template-store';
-import type { ParameterChange } from './types';
+import { digest } from '../templates/template-store';
 
-/** Minified JSON, so that formatting alone never counts as a change (as `reconcileStackSet` compares). */
+/** A parameter whose value differs: absent on a side that does not have it. */
+export interface ParameterChange {
+  key: string;
+  /** Absent when the stack set does not have the parameter. */
+  current?: string;
+  /** Absent when the vend would no longer pass it. */
+  wanted?: string;
+}
+
+/** Minified JSON, so that formatting alone never counts as a change. */
 function minified(text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
   try {
@@ -13,7 +21,7 @@ function minified(text: string | undefined): string | undefined {
 }
 
 export interface StackSetDifferences {
-  /** True exactly when `reconcileStackSet` would not call UpdateStackSet. */
+  /** True when neither the template nor any parameter differs: nothing to update. */
   upToDate: boolean;
   templateDigest: { current?: string; wanted: string };
   /** Each parameter whose value differs, in key order. */
@@ -22,7 +30,8 @@ export interface StackSetDifferences {
 
 /**
  * How a deployed stack set differs from what the vend would deploy: the template (by digest of its
- * minified JSON) and each parameter, with both values.
+ * minified JSON) and each parameter, with both values. `reconcileStackSet` updates exactly when it
+ * is not `upToDate`; the plan shows the differences.
  *
  * @example
  * stackSetDifferences(deployed, { templateBody, parameters: { AppName: 'orders' } }).upToDate;
