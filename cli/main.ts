@@ -285,14 +285,7 @@ async function statusCommand(args: string[]): Promise<number> {
     );
     return 0;
   }
-  const records = [];
-  let cursor: string | undefined;
-  do {
-    const page = await backend.ledger.list({ limit: 100, ...(cursor && { cursor }) });
-    records.push(...page.items);
-    cursor = page.cursor;
-  } while (cursor);
-  records.sort((a, b) => a.name.localeCompare(b.name));
+  const records = await backend.ledger.all();
   process.stdout.write(
     values.json ? `${JSON.stringify(records, null, 2)}\n` : `${formatApplicationList(records)}\n`,
   );

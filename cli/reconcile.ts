@@ -1,7 +1,7 @@
 import { awsClients } from '../shared/aws/client-factory';
 import type { ApplicationRecord } from '../shared/ledger/record';
 import { PlanEnv, planSettingsFrom } from '../shared/workflow/plan';
-import { allApplications, reconcileApplication, type ReconcileReport } from '../shared/workflow/reconcile';
+import { reconcileApplication, type ReconcileReport } from '../shared/workflow/reconcile';
 import { readEnvironment } from '../shared/workflow/settings';
 import { parseBackendCommand, UsageError, backendKind } from './args';
 import { openChosenBackend } from './backends';
@@ -51,7 +51,7 @@ export async function reconcileCommand(args: string[]): Promise<number> {
     }
     records = [record];
   } else {
-    records = await allApplications(backend.ledger);
+    records = await backend.ledger.all();
   }
 
   const definition = readDefinition('state-machine.asl.json');

@@ -4,7 +4,7 @@ import { ledgerFor } from '../../shared/ledger';
 import { logger, stepHandler } from '../../shared/lambda/step-handler';
 import { StepFunctionsStarter } from '../../shared/workflow/intake';
 import { PlanEnv, planSettingsFrom } from '../../shared/workflow/plan';
-import { allApplications, reconcileApplication, type ReconcileReport } from '../../shared/workflow/reconcile';
+import { reconcileApplication, type ReconcileReport } from '../../shared/workflow/reconcile';
 import { IntakeEnv, MemberAccessEnv, OutcomeEnv } from '../../shared/workflow/settings';
 
 export const environment = {
@@ -35,7 +35,7 @@ export const handler = stepHandler('reconcile-drift', environment, async (_event
     ...(env.APPVEND_RECONCILE_APPLY && { starter: new StepFunctionsStarter(env.APPVEND_STATE_MACHINE_ARN) }),
   };
   const reports: ReconcileReport[] = [];
-  for (const record of await allApplications(ledger)) {
+  for (const record of await ledger.all()) {
     const report = await reconcileApplication(deps, record);
     if (report.outcome === 'error') logger.error('application could not be reconciled', { report });
     else if (report.drift.length > 0) logger.warn('drift found', { report });

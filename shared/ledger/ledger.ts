@@ -88,6 +88,18 @@ export class Ledger {
     return this.store.list({ limit: options.limit ?? 25, ...(options.cursor && { cursor: options.cursor }) });
   }
 
+  /** Every application, page by page, by name. */
+  public async all(): Promise<ApplicationRecord[]> {
+    const records: ApplicationRecord[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.store.list({ limit: 100, ...(cursor && { cursor }) });
+      records.push(...page.items);
+      cursor = page.cursor;
+    } while (cursor);
+    return records.sort((a, b) => a.name.localeCompare(b.name));
+  }
+
   /**
    * Records a request and says whether a vend must start. Safe under concurrent delivery: of two
    * doors writing at once, one wins the conditional write and the other re-reads and finds it.
@@ -349,44 +361,45 @@ export class Ledger {
 
   /** Every offboarding of every application, for the closure quota's count of recent closures. */
   public async allOffboardings(): Promise<{ application: string; entry: OffboardingRecord }[]> {
-    const entries: { application: string; entry: OffboardingRecord }[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await this.store.list({ limit: 100, ...(cursor && { cursor }) });
-      for (const record of page.items) {
-        for (const entry of record.history ?? []) entries.push({ application: record.name, entry });
-      }
-      cursor = page.cursor;
-    } while (cursor);
-    return entries;
+    return (await this.all()).flatMap((record) =>
+      (record.history ?? []).map((entry) => ({ application: record.name, entry })),
+    );
   }
 
   /** A write of the running offboarding only: a stale execution (an earlier attempt) changes nothing. */
-  private async updateOffboarding(
+  private updateOffboarding(
     name: string,
     executionName: string,
     change: (record: ApplicationRecord) => ApplicationRecord,
   ): Promise<ApplicationRecord | undefined> {
-    for (let race = 0; race < MAX_RACES; race += 1) {
-      const current = await this.store.read(name);
-      if (current?.status !== 'OFFBOARDING' || current.offboarding?.executionName !== executionName) {
-        return undefined;
-      }
-      const next = { ...change(current), updatedAt: this.now().toISOString(), version: current.version + 1 };
-      if (await this.store.write(next, current.version)) return next;
-    }
-    throw new Error(`The ledger entry of "${name}" kept changing; try again`);
+    return this.updateWhere(
+      name,
+      (r) => r.status === 'OFFBOARDING' && r.offboarding?.executionName === executionName,
+      change,
+    );
   }
 
-  private async update(
+  /** A write for the vend of `requestId`: a stale execution (its request was replaced) changes nothing. */
+  private update(
     name: string,
     requestId: string,
     change: (record: ApplicationRecord) => ApplicationRecord,
   ): Promise<ApplicationRecord | undefined> {
+    return this.updateWhere(name, (r) => r.requestId === requestId, change);
+  }
+
+  /**
+   * Changes the item if `applies` to it (undefined otherwise), with a conditional write on the
+   * version read; a lost race reads again and decides again.
+   */
+  private async updateWhere(
+    name: string,
+    applies: (record: ApplicationRecord) => boolean,
+    change: (record: ApplicationRecord) => ApplicationRecord,
+  ): Promise<ApplicationRecord | undefined> {
     for (let race = 0; race < MAX_RACES; race += 1) {
       const current = await this.store.read(name);
-      // A stale execution (its request was replaced) must not overwrite the newer one's entry.
-      if (!current || current.requestId !== requestId) return undefined;
+      if (!current || !applies(current)) return undefined;
       const changed = change(current);
       // Nothing to change (a step of an ended vend, a callback for a vend that has ended): no write.
       if (changed === current) return current;

@@ -108,15 +108,3 @@ export async function reconcileApplication(
   }
   return { application, outcome: 'fixing', drift, executionName: started.executionName };
 }
-
-/** Every application in the ledger, page by page. */
-export async function allApplications(ledger: Ledger): Promise<ApplicationRecord[]> {
-  const records: ApplicationRecord[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await ledger.list({ limit: 100, ...(cursor && { cursor }) });
-    records.push(...page.items);
-    cursor = page.cursor;
-  } while (cursor);
-  return records.sort((a, b) => a.name.localeCompare(b.name));
-}
