@@ -6,7 +6,6 @@ import {
   DescribeOrganizationCommand,
   DescribePolicyCommand,
   DetachPolicyCommand,
-  ListTagsForResourceCommand,
   paginateListAccounts,
   paginateListChildren,
   paginateListTargetsForPolicy,
@@ -16,6 +15,7 @@ import {
 import { notTaggedReason, taggedFor } from '../application-tag';
 import { collect, isAwsError } from '../paginate';
 import { moveAccount, parentOf } from './accounts';
+import { tagsOf } from './organizational-unit';
 import { findServiceControlPolicy } from './service-control-policy';
 
 /**
@@ -26,11 +26,6 @@ import { findServiceControlPolicy } from './service-control-policy';
 
 export type Removal =
   { outcome: 'deleted' | 'absent'; id?: string } | { outcome: 'kept'; id?: string; reason: string };
-
-async function tagsOf(client: OrganizationsClient, resourceId: string) {
-  const { Tags } = await client.send(new ListTagsForResourceCommand({ ResourceId: resourceId }));
-  return Tags;
-}
 
 async function policyExists(client: OrganizationsClient, policyId: string): Promise<boolean> {
   try {

@@ -6,6 +6,7 @@ import {
   paginateListOrganizationalUnitsForParent,
   type OrganizationalUnit,
   type OrganizationsClient,
+  type Tag,
 } from '@aws-sdk/client-organizations';
 import { OrganizationSetupError } from '../../errors';
 import { findInPages, isAwsError } from '../paginate';
@@ -76,6 +77,12 @@ export async function ensureOrganizationalUnit(
   }
 }
 
+/** The tags of an Organizations resource (root, OU, account, policy). */
+export async function tagsOf(client: OrganizationsClient, resourceId: string): Promise<Tag[] | undefined> {
+  const { Tags } = await client.send(new ListTagsForResourceCommand({ ResourceId: resourceId }));
+  return Tags;
+}
+
 /** Adds missing or changed tags; leaves other tags alone (someone else may own them). */
 export async function ensureTags(
   client: OrganizationsClient,
@@ -84,8 +91,7 @@ export async function ensureTags(
 ): Promise<void> {
   const entries = Object.entries(wanted ?? {});
   if (entries.length === 0) return;
-  const { Tags } = await client.send(new ListTagsForResourceCommand({ ResourceId: resourceId }));
-  const current = new Map((Tags ?? []).map((t) => [t.Key, t.Value]));
+  const current = new Map(((await tagsOf(client, resourceId)) ?? []).map((t) => [t.Key, t.Value]));
   const missing = entries.filter(([key, value]) => current.get(key) !== value);
   if (missing.length === 0) return;
   await client.send(

@@ -1,6 +1,7 @@
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
-import { ListTagsForResourceCommand } from '@aws-sdk/client-organizations';
 import { ensureAccountAnswers } from '../../aws/account-access';
+import { APPLICATION_TAG, taggedFor } from '../../aws/application-tag';
+import { tagsOf } from '../../aws/organizations/organizational-unit';
 import type { ClientFactory } from '../../aws/client-factory';
 import {
   checkAccountCreation,
@@ -79,7 +80,7 @@ export async function startAccount(
       queued: params.queued,
       tags: {
         ...params.tags,
-        'appvend:application': params.application,
+        [APPLICATION_TAG]: params.application,
         'appvend:stage': params.account.stage,
       },
     },
@@ -102,8 +103,6 @@ export async function checkAccount(
   return withPoll(creation.account, { ...progress, requestId: creation.requestId }, creation);
 }
 
-const APPLICATION_TAG = `${NAME_PREFIX}:application`;
-
 /**
  * Whether the account is to be quarantined: appvend created it for this application (it carries
  * the application's tag from CreateAccount) and its baseline has never been completed.
@@ -113,12 +112,8 @@ async function needsQuarantine(
   accountId: string,
   application: string,
 ): Promise<boolean> {
-  const { Tags } = await client.send(new ListTagsForResourceCommand({ ResourceId: accountId }));
-  const tags = Tags ?? [];
-  return (
-    tags.some((tag) => tag.Key === APPLICATION_TAG && tag.Value === application) &&
-    !tags.some((tag) => tag.Key === BASELINED_TAG)
-  );
+  const tags = await tagsOf(client, accountId);
+  return taggedFor(tags, application) && !(tags ?? []).some((tag) => tag.Key === BASELINED_TAG);
 }
 
 /** What step 5 needs besides the account: the OU, and the roles the quarantine lets through. */

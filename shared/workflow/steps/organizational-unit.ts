@@ -6,6 +6,7 @@ import {
 } from '../../aws/organizations/organizational-unit';
 import { ouName } from '../../domain/naming';
 import type { ApplicationRequest } from '../../request/schema';
+import { APPLICATION_TAG } from '../../aws/application-tag';
 
 /** Step 2: the application's OU under the configured parent (the root by default). */
 export async function ensureApplicationOu(
@@ -17,6 +18,6 @@ export async function ensureApplicationOu(
   return ensureOrganizationalUnit(client, {
     parentId,
     name: ouName(params.request.name),
-    tags: { ...params.request.tags, 'appvend:application': params.request.name },
+    tags: { ...params.request.tags, [APPLICATION_TAG]: params.request.name },
   });
 }

@@ -6,6 +6,7 @@ import {
 import { scpName } from '../../domain/naming';
 import { renderServiceControlPolicy } from '../../domain/scp';
 import type { ApplicationRequest } from '../../request/schema';
+import { APPLICATION_TAG } from '../../aws/application-tag';
 
 export interface ScpResult {
   id: string;
@@ -26,7 +27,7 @@ export async function ensureApplicationScp(
     description: `appvend ${request.profile} guardrails for ${request.name}`,
     content: renderServiceControlPolicy(request),
     sizeQuota: params.sizeQuota,
-    tags: { ...request.tags, 'appvend:application': request.name },
+    tags: { ...request.tags, [APPLICATION_TAG]: request.name },
   });
   const { attached } = await ensurePolicyAttached(client, {
     policyId: policy.id,

@@ -6,6 +6,7 @@ import { planStackSet } from '../../domain/stack-set-plan';
 import type { ApplicationRequest } from '../../request/schema';
 import { loadTemplate } from '../../templates/template-store';
 import type { StackSetDeployment, VendedAccount } from '../types';
+import { APPLICATION_TAG } from '../../aws/application-tag';
 
 export interface StackSetSettings {
   managementAccountId: string;
@@ -35,7 +36,7 @@ export async function deployStackSet(
     parameters: targets.parameters,
     accounts: targets.accounts,
     region: settings.region,
-    tags: { ...request.tags, 'appvend:application': request.name },
+    tags: { ...request.tags, [APPLICATION_TAG]: request.name },
     administrationRoleArn: roleArn(settings.managementAccountId, settings.adminRoleName),
     executionRoleName: settings.executionRoleName,
   });
