@@ -64,6 +64,6 @@ export async function benchWorld(options: { latency?: Partial<LatencyModel> } = 
     sandbox,
     createAccountQuota: DEFAULT_CREATE_ACCOUNT_QUOTA,
     callsBefore: sandbox.calls.length,
-    vend: (request) => runVend({ request, definition, clock }),
+    vend: (request) => runVend({ input: { request }, definition, clock }),
   };
 }

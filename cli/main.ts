@@ -13,6 +13,7 @@ import { collectVendReport, renderVendReport } from './report';
 import { textTimeline } from './timeline';
 import { formatApplication, formatApplicationList } from './status';
 import { runVend, type ProgressSink } from './vend';
+import { executionInput } from '../shared/workflow/resume';
 
 const USAGE = `appvend — vend an application's AWS environment: OU, SCP, accounts, pipeline, guardrails.
 
@@ -187,9 +188,7 @@ async function vendThroughLedger({ backend, kind, values, request, profile }: Ve
   let run;
   try {
     run = await runVend({
-      request: record.request,
-      requestId: record.requestId,
-      ...(record.resume && { resume: record.resume }),
+      input: executionInput(record),
       definition,
       clock: backend.clock,
       progress: stderrProgress,

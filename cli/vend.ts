@@ -1,5 +1,5 @@
 import type { Clock } from '../shared/clock/clock';
-import { executionInput, type ExecutionInput, type ResumePoint } from '../shared/workflow/resume';
+import type { ExecutionInput } from '../shared/workflow/resume';
 import { TOP_LEVEL_STEPS } from '../shared/workflow/top-level-steps';
 import type { VendSummary, VendedAccount, StackSetDeployment } from '../shared/workflow/types';
 import { LOCAL_HANDLERS } from './handlers';
@@ -78,13 +78,11 @@ function milestoneOf(event: TaskEvent): string | undefined {
  * summary comes from the workflow's own Summarize step, on failure too.
  */
 export async function runVend(options: {
-  /** The execution's input as a starter received it; `request`, `requestId` and `resume` otherwise. */
-  input?: ExecutionInput;
-  request?: unknown;
-  /** The ledger's id of the request, when it came through the ledger (the summary records into it). */
-  requestId?: string;
-  /** Where a failed vend of this request continues (from the ledger). */
-  resume?: ResumePoint;
+  /**
+   * The execution's input, as Step Functions would get it: the request and, through the ledger,
+   * its request id (the summary records into it) and where a failed vend continues.
+   */
+  input: ExecutionInput;
   definition: Record<string, unknown>;
   clock: Clock;
   progress?: ProgressSink;
@@ -148,7 +146,7 @@ export async function runVend(options: {
         }
       },
     },
-    options.input ?? executionInput(options),
+    options.input,
   );
 
   const finished = (summary: VendSummary): VendRun => ({

@@ -269,7 +269,12 @@ describeWithMoto('Workflow: vend against moto server with injected faults', () =
       faults,
       calls,
       rootId: org.rootId,
-      vend: () => runVend({ request, definition: workflowDefinition(), clock: new VirtualClock(Date.now()) }),
+      vend: () =>
+        runVend({
+          input: { request },
+          definition: workflowDefinition(),
+          clock: new VirtualClock(Date.now()),
+        }),
     };
   }
 

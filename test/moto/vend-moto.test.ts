@@ -42,7 +42,11 @@ describeWithMoto('Workflow: vend against moto server (--endpoint)', () => {
   const organizations = () =>
     new OrganizationsClient({ region: MOTO_REGION, endpoint, credentials: MOTO_CREDENTIALS });
   const vend = () =>
-    runVend({ request: sample, definition: workflowDefinition(), clock: new VirtualClock(Date.now()) });
+    runVend({
+      input: { request: sample },
+      definition: workflowDefinition(),
+      clock: new VirtualClock(Date.now()),
+    });
 
   it('vends the sample: OU, SCP attached, accounts in the OU, stack instance resources in each account', async () => {
     // Act

@@ -1,6 +1,7 @@
 import { CreateOrganizationalUnitCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { offboardStateMachineDefinition } from '../../infra/workflow/asl';
 import { runOffboarding, type OffboardRun } from '../../cli/offboard';
+import { executionInput } from '../../shared/workflow/resume';
 import { runVend, type VendRun } from '../../cli/vend';
 import { awsClients } from '../../shared/aws/client-factory';
 import type { Ledger } from '../../shared/ledger/ledger';
@@ -22,8 +23,7 @@ export async function vendThroughLedger(
   const { record } = await world.ledger.submit(request);
   await world.ledger.markStarted(record.name, record.requestId, `local:${record.executionName}`);
   return runVend({
-    request: record.request,
-    requestId: record.requestId,
+    input: executionInput(record),
     definition: workflowDefinition(),
     clock: world.clock,
   });

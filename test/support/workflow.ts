@@ -57,6 +57,6 @@ export function sandboxWorld(options: { sandbox?: Sandbox; clock?: VirtualClock 
     sandbox,
     clock,
     ledger,
-    vend: (request) => runVend({ request, definition: workflowDefinition(), clock }),
+    vend: (request) => runVend({ input: { request }, definition: workflowDefinition(), clock }),
   };
 }
