@@ -8,7 +8,7 @@ import {
   TAGGED_BY_APPVEND,
   organizationArns,
 } from './permission-resources';
-import type { PermissionScope, StepPermission } from './step-permissions';
+import { assumeMemberRole, type PermissionScope, type StepPermission } from './step-permissions';
 
 /**
  * The permissions of each offboarding function: exactly the AWS calls `shared/workflow/offboard`
@@ -66,6 +66,9 @@ export function offboardPermissions(fn: OffboardFunctionName, scope: PermissionS
           wildcardReason:
             'Deletions of appvend-* stack sets, their targets (<stack set id>/<account>) and the AWS-owned resource types of the vended templates.',
         },
+        // Before deleting an instance: its stack's buckets are emptied in the member account
+        // (shared/aws/stack-buckets.ts), which CloudFormation needs to delete them.
+        assumeMemberRole(scope),
       ];
 
     case 'remove-service-control-policy':

@@ -419,7 +419,7 @@ const startVend = (scope: PermissionScope): StepPermission => ({
 });
 
 /** The member access role, in this organization's accounts only. */
-function assumeMemberRole(scope: PermissionScope): StepPermission {
+export function assumeMemberRole(scope: PermissionScope): StepPermission {
   return {
     sid: 'AssumeMemberRoleInOrganization',
     actions: ['sts:AssumeRole'],

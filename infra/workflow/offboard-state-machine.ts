@@ -123,8 +123,9 @@ export class OffboardWorkflow {
   }
 
   /**
-   * Every stack set at once. Each: remove (one call does one thing: start deleting one Region's
-   * instances, or delete the emptied stack set) → running? wait → check → succeeded? remove again.
+   * Every stack set at once. Each: remove (one call does one thing: empty the buckets of one
+   * Region's instances, start deleting those instances, or delete the emptied stack set) →
+   * preparing? remove again; running? wait → check → succeeded? remove again.
    */
   private removeStackSets(): MapState {
     const s = this.scope;
@@ -141,6 +142,8 @@ export class OffboardWorkflow {
       check,
       resultPath: '$.removal',
       done: new Pass(s, 'StackSetRemoved', { outputPath: '$.removal' }),
+      // Buckets emptied in the call, more of them to empty: call again at once.
+      again: 'PREPARING',
       ids: {
         wait: 'WaitForStackSetRemoval',
         actDone: 'StackSetGone?',

@@ -64,21 +64,25 @@ export interface StackSetLoop {
   done: State;
   /** The ids of the Wait state and of the Choice states after `act` and after `check`. */
   ids: { wait: string; actDone: string; operationEnded: string };
+  /** A `state` that sends the loop straight back to `act`: work done in the call, more to do. */
+  again?: string;
 }
 
 /**
- * Wires act → DONE? → done; otherwise wait → check → SUCCEEDED? → act again; otherwise wait again.
+ * Wires act → DONE? → done; `again`? → act; otherwise wait → check → SUCCEEDED? → act again;
+ * otherwise wait again.
  * One stack set call does one thing (create, update, add or delete instances, delete), so `act` is
  * called again after each operation, until it has nothing left to do.
  */
 export function wireStackSetLoop(scope: Construct, loop: StackSetLoop): void {
   const { act, check, resultPath, done, ids } = loop;
   const wait = new Wait(scope, ids.wait, { time: WaitTime.secondsPath(`${resultPath}.poll.waitSeconds`) });
-  act.next(
-    new Choice(scope, ids.actDone)
-      .when(Condition.stringEquals(`${resultPath}.state`, 'DONE'), done)
-      .otherwise(wait),
+  const actDone = new Choice(scope, ids.actDone).when(
+    Condition.stringEquals(`${resultPath}.state`, 'DONE'),
+    done,
   );
+  if (loop.again) actDone.when(Condition.stringEquals(`${resultPath}.state`, loop.again), act);
+  act.next(actDone.otherwise(wait));
   wait.next(check);
   check.next(
     new Choice(scope, ids.operationEnded)

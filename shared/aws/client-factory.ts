@@ -82,6 +82,8 @@ export type ClientConfig = {
   endpoint?: string;
   credentials?: AwsCredentialIdentity;
   maxAttempts: number;
+  /** S3 only: bucket in the path, which an emulator's single host needs. */
+  forcePathStyle?: boolean;
 };
 
 interface PluggableClient {
@@ -148,12 +150,26 @@ export class ClientFactory {
 
   /** A Config client acting in a member account through its access role. */
   public async configIn(accountId: string): Promise<ConfigServiceClient> {
-    return this.plug(new ConfigServiceClient(this.config(await this.credentialsFor(accountId))));
+    return this.memberClient(ConfigServiceClient, accountId);
   }
 
   /** An STS client acting in a member account through its access role (answers "who am I" there). */
   public async stsIn(accountId: string): Promise<STSClient> {
-    return this.plug(new STSClient(this.config(await this.credentialsFor(accountId))));
+    return this.memberClient(STSClient, accountId);
+  }
+
+  /**
+   * A client of any service acting in a member account through its access role. As with
+   * {@link managementClient}, the caller brings the client class, so that only the handlers that
+   * use a service bundle its SDK client. S3 is addressed path-style on an emulator's endpoint.
+   */
+  public async memberClient<T extends PluggableClient>(
+    Client: new (config: ClientConfig) => T,
+    accountId: string,
+  ): Promise<T> {
+    const config = this.config(await this.credentialsFor(accountId));
+    if (config.endpoint) config.forcePathStyle = true;
+    return this.plug(new Client(config));
   }
 
   /** Credentials of the member access role in `accountId` (cached until shortly before expiry). */

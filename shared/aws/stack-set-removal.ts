@@ -14,6 +14,7 @@ import { collect, findInPages, isAwsError } from './paginate';
 /** Where the removal of one stack set stands after one call. */
 export type StackSetRemovalProgress =
   | { state: 'RUNNING'; operationId: string; action: string; accounts: string[] }
+  | { state: 'PREPARING'; accounts: string[] }
   | { state: 'DONE'; outcome: 'deleted' | 'absent' }
   | { state: 'DONE'; outcome: 'kept'; reason: string };
 
@@ -37,15 +38,30 @@ async function describe(client: CloudFormationClient, name: string): Promise<Sta
   }
 }
 
+/** A stack instance about to be deleted, with its stack's id. */
+export interface InstanceToDelete {
+  account: string;
+  region: string;
+  stackId?: string;
+}
+
+/**
+ * Makes the stacks of these instances deletable (empties their buckets); false when there is more
+ * of that to do than one call should take on, and the removal should be called again.
+ */
+export type PrepareDeletion = (instances: InstanceToDelete[]) => Promise<boolean>;
+
 /**
  * Moves the removal of a stack set one step on, and says whether an operation now runs (the state
- * machine waits for it, then calls again): wait for an operation already running; delete the
- * instances of one Region (one operation per call); once none is left, delete the stack set. A
- * stack set without the application's tag is left alone (`kept`), whatever its name.
+ * machine waits for it, then calls again): wait for an operation already running; prepare the
+ * instances of one Region (`PREPARING` while that takes more calls), then delete them (one
+ * operation per call); once none is left, delete the stack set. A stack set without the
+ * application's tag is left alone (`kept`), whatever its name.
  */
 export async function removeStackSet(
   client: CloudFormationClient,
   params: { name: string; application: string },
+  prepare: PrepareDeletion = () => Promise.resolve(true),
 ): Promise<StackSetRemovalProgress> {
   const stackSet = await describe(client, params.name);
   if (!stackSet) return { state: 'DONE', outcome: 'absent' };
@@ -73,9 +89,12 @@ export async function removeStackSet(
   );
   const region = instances.find((i) => i.Region)?.Region;
   if (region) {
-    const accounts = [
-      ...new Set(instances.filter((i) => i.Region === region && i.Account).map((i) => i.Account!)),
-    ].sort();
+    const inRegion = instances.filter((i) => i.Region === region && i.Account);
+    const accounts = [...new Set(inRegion.map((i) => i.Account!))].sort();
+    const ready = await prepare(
+      inRegion.map((i) => ({ account: i.Account!, region, ...(i.StackId && { stackId: i.StackId }) })),
+    );
+    if (!ready) return { state: 'PREPARING', accounts };
     // Our own id, re-sent by the SDK with a retry; an emulator may answer with its own instead.
     const ownId = randomUUID();
     let operationId: string = ownId;

@@ -1,9 +1,10 @@
 import { cfnError, checkOperationId } from './cfn-common';
 import { planOperation, stackNameOf } from './cfn-plan';
-import { deployedResources, namedRoles, parseTemplate } from './cfn-template';
+import { deployedResources, namedBuckets, namedRoles, parseTemplate } from './cfn-template';
 import type { CallContext, SandboxSettings } from './context';
 import type { EventSource } from './events';
 import { UuidKind, next, uuid } from './ids';
+import { removeStackBuckets, syncStackBuckets } from './s3';
 import type {
   OperationState,
   OperationTargetResult,
@@ -168,6 +169,7 @@ function applyResult(state: SandboxStateJson, op: OperationState, result: Operat
   }
   if (op.action === 'DELETE') {
     removeRoles(state, instance, op.retainStacks === true);
+    removeStackBuckets(state, instance.key, op.retainStacks === true);
     delete state.stackInstances[key];
     return;
   }
@@ -176,7 +178,7 @@ function applyResult(state: SandboxStateJson, op: OperationState, result: Operat
   delete instance.statusReason;
 }
 
-/** Records what the stack now runs, and creates or removes the named IAM roles it owns. */
+/** Records what the stack now runs, and creates or removes the named IAM roles and buckets it owns. */
 function deploy(
   state: SandboxStateJson,
   op: OperationState,
@@ -205,6 +207,7 @@ function deploy(
       };
     }
   }
+  syncStackBuckets(state, instance, namedBuckets(template, env));
   instance.deployed = {
     templateBody: op.templateBody,
     parameters,

@@ -1,6 +1,13 @@
-import { effectiveParameters, namedRoles, parseTemplate, type ParsedTemplate } from './cfn-template';
+import {
+  effectiveParameters,
+  namedBuckets,
+  namedRoles,
+  parseTemplate,
+  type ParsedTemplate,
+} from './cfn-template';
 import { UuidKind, next, uuid } from './ids';
 import type { LatencyModel } from './latency-model';
+import { bucketNameTaken, bucketNotEmpty } from './s3';
 import type {
   OperationPreferencesState,
   OperationState,
@@ -138,8 +145,10 @@ function assess(
     if (!instance) return { status: 'SUCCEEDED', latency: 0, skipped: true };
     if (op.retainStacks) return { status: 'SUCCEEDED', latency: 0 };
     const denied = accessFailure(state, op, account);
-    return denied
-      ? { status: 'FAILED', latency: 0, reason: denied }
+    if (denied) return { status: 'FAILED', latency: 0, reason: denied };
+    const full = bucketNotEmpty(state, instance.key);
+    return full
+      ? { status: 'FAILED', latency: latency.stackInstanceDelete, reason: full }
       : { status: 'SUCCEEDED', latency: latency.stackInstanceDelete };
   }
   if (!instance) return { status: 'FAILED', latency: 0, reason: 'Stack instance not found' };
@@ -156,7 +165,10 @@ function assess(
   if (denied) return { status: 'FAILED', latency: 0, reason: denied };
   const work = current ? latency.stackInstanceUpdate : latency.stackInstanceCreate;
   const stackName = ensureStackId(state, stackSet, instance);
-  const clash = namedRoles(template, { accountId: account, region, stackName, parameters }).find((role) => {
+  const env = { accountId: account, region, stackName, parameters };
+  const bucketTaken = bucketNameTaken(state, instance, namedBuckets(template, env));
+  if (bucketTaken) return { status: 'FAILED', latency: work, reason: bucketTaken };
+  const clash = namedRoles(template, env).find((role) => {
     const existing = state.accounts[account]?.roles[role.roleName];
     return existing !== undefined && existing.createdBy !== instance.key;
   });

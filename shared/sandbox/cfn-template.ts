@@ -247,6 +247,26 @@ export function namedRoles(template: ParsedTemplate, env: StackEnvironment): Nam
   return roles;
 }
 
+/** An S3 bucket a template creates under a name the sandbox can resolve. */
+export interface NamedBucket {
+  logicalId: string;
+  bucketName: string;
+  versioning: boolean;
+}
+
+/** The S3 buckets with a resolvable BucketName. */
+export function namedBuckets(template: ParsedTemplate, env: StackEnvironment): NamedBucket[] {
+  const buckets: NamedBucket[] = [];
+  for (const [logicalId, resource] of Object.entries(template.resources)) {
+    if (resource.Type !== 'AWS::S3::Bucket' || !included(template, resource, env)) continue;
+    const bucketName = resolve(resource.Properties?.BucketName, env, template);
+    if (bucketName === undefined) continue;
+    const versioning = asObject(resource.Properties?.VersioningConfiguration).Status === 'Enabled';
+    buckets.push({ logicalId, bucketName, versioning });
+  }
+  return buckets;
+}
+
 function included(template: ParsedTemplate, resource: TemplateResource, env: StackEnvironment): boolean {
   return (
     resource.Condition === undefined ||

@@ -2,11 +2,12 @@ import * as cloudformation from '@aws-sdk/client-cloudformation';
 import * as config from '@aws-sdk/client-config-service';
 import * as events from '@aws-sdk/client-eventbridge';
 import * as organizations from '@aws-sdk/client-organizations';
+import * as s3 from '@aws-sdk/client-s3';
 import * as sns from '@aws-sdk/client-sns';
 import * as sts from '@aws-sdk/client-sts';
 
 /** The services the sandbox models, by the key used in call records and fault specs. */
-export type ServiceName = 'organizations' | 'sts' | 'cloudformation' | 'config' | 'events' | 'sns';
+export type ServiceName = 'organizations' | 'sts' | 'cloudformation' | 'config' | 'events' | 'sns' | 's3';
 
 type ExceptionClass = new (options: never) => Error;
 
@@ -22,6 +23,7 @@ const MODULES: Record<ServiceName, ServiceModule> = {
   config: { base: config.ConfigServiceServiceException, exports: config },
   events: { base: events.EventBridgeServiceException, exports: events },
   sns: { base: sns.SNSServiceException, exports: sns },
+  s3: { base: s3.S3ServiceException, exports: s3 },
 };
 
 /** Options of {@link awsError}. */

@@ -101,6 +101,7 @@ const THROTTLING: Record<ServiceName, [string, string]> = {
   events: ['ThrottlingException', 'Rate exceeded'],
   // The wire code is "Throttled"; the SDK deserializes it as ThrottledException, the name callers see.
   sns: ['ThrottledException', 'Rate exceeded'],
+  s3: ['SlowDown', 'Please reduce your request rate.'],
 };
 
 const CONCURRENT: Record<ServiceName, [string, string]> = {
@@ -116,6 +117,10 @@ const CONCURRENT: Record<ServiceName, [string, string]> = {
   ],
   events: ['ConcurrentModificationException', 'There is concurrent modification on a resource.'],
   sns: ['ConcurrentAccessException', "Can't perform multiple operations on a tag simultaneously."],
+  s3: [
+    'OperationAborted',
+    'A conflicting conditional operation is currently in progress against this resource. Please try again.',
+  ],
 };
 
 /** The error a fault raises, shaped like the service's own. */
@@ -136,7 +141,8 @@ export function faultError(kind: FaultKind, service: ServiceName): Error {
       });
     case 'server-error':
     case 'crash-after-success': {
-      const name = service === 'organizations' ? 'ServiceException' : 'InternalFailure';
+      const name =
+        service === 'organizations' ? 'ServiceException' : service === 's3' ? 'InternalError' : 'InternalFailure';
       const detail =
         kind === 'crash-after-success'
           ? ' (sandbox fault: the request took effect, its answer was lost)'

@@ -6,6 +6,7 @@ import type { ServiceName } from './errors';
 import { ACCOUNT_CLOSURE_HANDLERS } from './org-account-closure';
 import { ACCOUNT_HANDLERS } from './org-accounts';
 import { POLICY_HANDLERS } from './org-policies';
+import { S3_HANDLERS } from './s3';
 import { ORGANIZATION_HANDLERS } from './organizations';
 import { STS_HANDLERS } from './sts';
 
@@ -22,6 +23,7 @@ export const HANDLERS: Record<ServiceName, HandlerTable> = {
   config: CONFIG_HANDLERS,
   events: EVENTS_HANDLERS,
   sns: SNS_HANDLERS,
+  s3: S3_HANDLERS,
 };
 
 /** The SDK v3 client classes the sandbox answers for (their `context.clientName`). */
@@ -32,6 +34,7 @@ export const SERVICE_BY_CLIENT: Readonly<Record<string, ServiceName>> = {
   ConfigServiceClient: 'config',
   EventBridgeClient: 'events',
   SNSClient: 'sns',
+  S3Client: 's3',
 };
 
 /**

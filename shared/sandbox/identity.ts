@@ -43,11 +43,16 @@ export function resolveCaller(
   }
   const session = accessKeyId === undefined ? undefined : state.sessions[accessKeyId];
   if (!session) {
-    const name = QUERY_PROTOCOL.has(service) ? 'InvalidClientTokenId' : 'UnrecognizedClientException';
+    const name =
+      service === 's3'
+        ? 'InvalidAccessKeyId'
+        : QUERY_PROTOCOL.has(service)
+          ? 'InvalidClientTokenId'
+          : 'UnrecognizedClientException';
     throw awsError(service, name, 'The security token included in the request is invalid.', { status: 403 });
   }
   if (now >= session.expiresAt) {
-    const name = service === 'cloudformation' ? 'ExpiredToken' : 'ExpiredTokenException';
+    const name = service === 'cloudformation' || service === 's3' ? 'ExpiredToken' : 'ExpiredTokenException';
     throw awsError(service, name, 'The security token included in the request is expired');
   }
   return sessionPrincipal(session);

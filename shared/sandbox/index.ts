@@ -9,6 +9,7 @@ export { NotImplementedInSandbox } from './errors';
 export type { SandboxStateJson } from './state';
 export type {
   AccountView,
+  BucketView,
   ConfigView,
   OrganizationView,
   OuView,

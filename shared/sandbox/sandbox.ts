@@ -159,6 +159,11 @@ export class Sandbox {
     return views.stackInstanceViews(this.settled());
   }
 
+  /** S3 buckets that stacks created, by name, with how many object versions each holds. */
+  public buckets(): views.BucketView[] {
+    return views.bucketViews(this.settled());
+  }
+
   /** Stack set operations, in request order. */
   public stackSetOperations(): ReturnType<typeof views.operationViews> {
     return views.operationViews(this.settled());

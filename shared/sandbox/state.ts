@@ -23,8 +23,34 @@ export interface SandboxStateJson {
   operations: Record<string, OperationState>;
   /** AWS Config settings by `configKey(account, region)`. */
   config: Record<string, ConfigAccountState>;
+  /** S3 buckets created by stack instances, by bucket name (absent in older states). */
+  buckets?: Record<string, BucketState>;
   /** Events put on EventBridge and messages published to SNS, in order (absent in older states). */
   notifications?: NotificationState[];
+}
+
+/** An S3 bucket a stack created under a name the sandbox could resolve (`BucketName`). */
+export interface BucketState {
+  name: string;
+  account: string;
+  region: string;
+  /** The stack instance that created it (deleted with the instance); none once a stack was retained. */
+  createdBy?: string;
+  /** Its logical id in that stack. */
+  logicalId: string;
+  versioning: boolean;
+  /** Object versions and delete markers, in the order they were written. */
+  versions: ObjectVersionState[];
+  /** Counts the versions written, for version ids. */
+  written: number;
+}
+
+export interface ObjectVersionState {
+  key: string;
+  versionId: string;
+  deleteMarker: boolean;
+  size: number;
+  at: number;
 }
 
 export interface NotificationState {

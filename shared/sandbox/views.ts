@@ -1,5 +1,6 @@
 import { accountArn, organizationArn, ouArn, policyArn } from './org-common';
 import type {
+  BucketState,
   AccountState,
   AttachmentState,
   ConfigAccountState,
@@ -87,6 +88,14 @@ export const stackInstanceViews = (state: SandboxStateJson): StackInstanceView[]
       ...clone(instance),
       stackSetName: state.stackSets[instance.stackSetId]?.name ?? '',
     }));
+
+/** An S3 bucket with the number of object versions (delete markers included) it holds. */
+export type BucketView = Omit<BucketState, 'versions' | 'written'> & { versions: number };
+
+export const bucketViews = (state: SandboxStateJson): BucketView[] =>
+  Object.values(state.buckets ?? {})
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .map(({ versions, written: _written, ...bucket }) => ({ ...clone(bucket), versions: versions.length }));
 
 export const operationViews = (state: SandboxStateJson): OperationState[] =>
   clone(Object.values(state.operations).sort((a, b) => a.seq - b.seq));

@@ -47,6 +47,8 @@ const SCP = organizations('policy/{org}/service_control_policy/p-abcd1234');
 const STACK_SET = `arn:aws:cloudformation:${REGION}:${MANAGEMENT}:stackset/appvend-shop-pipeline:8f3b1c2e-1111-4222-8333-444455556666`;
 const STACK_SET_TARGET = `arn:aws:cloudformation:${REGION}:${MANAGEMENT}:stackset-target/appvend-shop-pipeline:8f3b1c2e-1111-4222-8333-444455556666/${MEMBER}`;
 
+const MEMBER_ROLE = `arn:aws:iam::${MEMBER}:role/OrganizationAccountAccessRole`;
+
 const TAGGED = { 'aws:ResourceTag/appvend:application': 'shop' };
 const SCP_TYPE = { 'organizations:PolicyType': 'SERVICE_CONTROL_POLICY' };
 
@@ -65,6 +67,8 @@ const CALLS: Record<OffboardFunctionName, Call[]> = {
     { action: 'cloudformation:DeleteStackInstances', resource: STACK_SET },
     { action: 'cloudformation:DeleteStackInstances', resource: STACK_SET_TARGET },
     { action: 'cloudformation:DeleteStackSet', resource: STACK_SET },
+    // Emptying the stack's buckets in the member account first.
+    { action: 'sts:AssumeRole', resource: MEMBER_ROLE, context: { 'aws:ResourceOrgID': ORG } },
   ],
   'remove-service-control-policy': [
     { action: 'organizations:ListPolicies', resource: '*', context: SCP_TYPE },
@@ -196,7 +200,21 @@ describe('Function: offboardPermissions', () => {
     [
       'a member role',
       'close-accounts',
-      { action: 'sts:AssumeRole', resource: `arn:aws:iam::${MEMBER}:role/OrganizationAccountAccessRole` },
+      { action: 'sts:AssumeRole', resource: MEMBER_ROLE, context: { 'aws:ResourceOrgID': ORG } },
+    ],
+    [
+      'a member role in another organization',
+      'remove-stack-set',
+      { action: 'sts:AssumeRole', resource: MEMBER_ROLE, context: { 'aws:ResourceOrgID': OTHER_ORG } },
+    ],
+    [
+      'another role of a member account',
+      'remove-stack-set',
+      {
+        action: 'sts:AssumeRole',
+        resource: `arn:aws:iam::${MEMBER}:role/Admin`,
+        context: { 'aws:ResourceOrgID': ORG },
+      },
     ],
   ])('refuses %s', async (_what, fn, call) => {
     expect(await decide(fn, call)).not.toBe('Allowed');

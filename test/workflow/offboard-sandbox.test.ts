@@ -5,7 +5,9 @@ import {
   CreateAccountCommand,
   UntagResourceCommand,
 } from '@aws-sdk/client-organizations';
+import { DeleteObjectsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { OffboardRun } from '../../cli/offboard';
+import { accessLogsBucketName, artifactBucketName } from '../../shared/domain/naming';
 import { awsClients } from '../../shared/aws/client-factory';
 import { VirtualClock } from '../../shared/clock/clock';
 import { Sandbox, DEFAULT_LATENCY } from '../../shared/sandbox';
@@ -100,6 +102,42 @@ describe('Workflow: offboard on the sandbox', () => {
       kept: [],
     });
     expect(Object.values(record!.history![0]!.suspendedAccounts).sort()).toEqual(accountIds);
+  });
+
+  it('empties the artifact and access-log buckets a pipeline filled, then deletes them with their stack', async () => {
+    // Prepare: what a pipeline leaves behind: artifacts written over and over (versions), some
+    // deleted (delete markers), and access logs; more than one page of S3 listing in all.
+    await vendThroughLedger(world, orders);
+    const tooling = (await world.ledger.get('orders'))!.ids!.accounts!.tooling!;
+    const s3 = await awsClients().memberClient(S3Client, tooling);
+    const artifacts = artifactBucketName('orders', tooling);
+    const logs = accessLogsBucketName('orders', tooling);
+    for (let i = 0; i < 1100; i += 1) {
+      await s3.send(new PutObjectCommand({ Bucket: artifacts, Key: `appvend-orders/BuildOutpu/${i % 700}`, Body: 'zip' }));
+    }
+    await s3.send(
+      new DeleteObjectsCommand({
+        Bucket: artifacts,
+        Delete: { Objects: [{ Key: 'appvend-orders/BuildOutpu/1' }, { Key: 'appvend-orders/BuildOutpu/2' }] },
+      }),
+    );
+    for (let i = 0; i < 3; i += 1) {
+      await s3.send(new PutObjectCommand({ Bucket: logs, Key: `artifacts/2026-11-29-${i}`, Body: 'log' }));
+    }
+    const held = Object.fromEntries(world.sandbox.buckets().map((b) => [b.name, b.versions]));
+    expect(held).toEqual({ [artifacts]: 1102, [logs]: 3 });
+    const calls = world.sandbox.calls.length;
+
+    // Act
+    const { summary } = finished(await offboard(world, 'orders'));
+
+    // Assess: emptied in the tooling account only, every version, and the buckets gone with the stack.
+    expect(summary.status).toBe('OFFBOARDED');
+    expect(world.sandbox.buckets()).toEqual([]);
+    const s3Calls = world.sandbox.calls.slice(calls).filter((c) => c.service === 's3');
+    expect(new Set(s3Calls.map((c) => c.accountId))).toEqual(new Set([tooling]));
+    expect(s3Calls.filter((c) => c.operation === 'DeleteObjects')).toHaveLength(3);
+    expect(footprint(world, 'orders').instances).toEqual([]);
   });
 
   it('waits for each instance deletion with Wait states, taking the time StackSets takes', async () => {

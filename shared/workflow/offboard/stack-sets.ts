@@ -1,18 +1,57 @@
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { S3Client } from '@aws-sdk/client-s3';
 import type { ClientFactory } from '../../aws/client-factory';
-import { removeStackSet } from '../../aws/stack-set-removal';
+import { emptyBucket, stackBuckets } from '../../aws/stack-buckets';
+import { removeStackSet, type PrepareDeletion } from '../../aws/stack-set-removal';
 import { STACK_SET_POLL_POLICY, nextPoll } from '../../domain/polling';
 import type { StackSetRemoval } from './types';
 
 /**
- * One step of a stack set's removal: an instance deletion started (the state machine waits and
- * follows it with the vend's check step, then comes back), or the stack set gone, absent or left
- * alone. Instances go before the stack set: CloudFormation refuses to delete a stack set that has any.
+ * Pages of 1,000 object versions one call removes, across buckets: well inside a Lambda's time
+ * (each page is one ListObjectVersions and one DeleteObjects), and the state machine calls again
+ * for the rest.
+ */
+export const EMPTYING_PAGES_PER_CALL = 20;
+
+/**
+ * Empties, through each account's access role, the buckets the instances' stacks created (the
+ * artifact store's artifact and access-log buckets), which CloudFormation would otherwise refuse
+ * to delete. Stack instances run in the home Region, where the member clients are made.
+ */
+export function emptyStackBuckets(clients: ClientFactory, pages = EMPTYING_PAGES_PER_CALL): PrepareDeletion {
+  return async (instances) => {
+    let left = pages;
+    for (const instance of instances) {
+      if (!instance.stackId) continue;
+      const cloudFormation = await clients.memberClient(CloudFormationClient, instance.account);
+      const buckets = await stackBuckets(cloudFormation, instance.stackId);
+      if (buckets.length === 0) continue;
+      const s3 = await clients.memberClient(S3Client, instance.account);
+      for (const bucket of buckets) {
+        if (left === 0) return false;
+        const progress = await emptyBucket(s3, bucket, left);
+        left -= progress.pages;
+        if (!progress.empty) return false;
+      }
+    }
+    return true;
+  };
+}
+
+/**
+ * One step of a stack set's removal: buckets being emptied (the state machine calls again at once),
+ * an instance deletion started (it waits and follows it with the vend's check step, then comes
+ * back), or the stack set gone, absent or left alone. Instances go before the stack set:
+ * CloudFormation refuses to delete a stack set that has any.
  */
 export async function removeApplicationStackSet(
   clients: ClientFactory,
   params: { name: string; application: string },
 ): Promise<StackSetRemoval> {
-  const progress = await removeStackSet(clients.cloudFormation(), params);
+  const progress = await removeStackSet(clients.cloudFormation(), params, emptyStackBuckets(clients));
+  if (progress.state === 'PREPARING') {
+    return { name: params.name, state: 'PREPARING', accounts: progress.accounts };
+  }
   if (progress.state === 'RUNNING') {
     return {
       name: params.name,

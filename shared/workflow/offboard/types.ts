@@ -22,7 +22,8 @@ export interface OffboardTarget {
 /** One stack set's removal, carried by the state machine between polls. */
 export interface StackSetRemoval {
   name: string;
-  state: 'RUNNING' | 'DONE';
+  /** PREPARING: the instances' buckets are being emptied, and the removal is called again at once. */
+  state: 'PREPARING' | 'RUNNING' | 'DONE';
   /** Once DONE: removed now, not there, or left alone (with the reason). */
   outcome?: 'deleted' | 'absent' | 'kept';
   reason?: string;
