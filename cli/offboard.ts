@@ -27,6 +27,9 @@ function milestoneOf(event: TaskEvent): string | undefined {
   if (event.phase !== 'end') return undefined;
   if (event.function === 'appvend-remove-stack-set') {
     const removal = event.output as StackSetRemoval;
+    if (removal.state === 'PREPARING') {
+      return `stack set ${removal.name}: emptied ${removal.emptied ?? 0} object version(s) from its stacks' buckets, more to go`;
+    }
     if (removal.state === 'RUNNING') {
       return `stack set ${removal.name}: deleting its instances in ${removal.accounts.length} account(s)`;
     }

@@ -33,6 +33,9 @@ export class ConflictError extends AppvendError {}
  */
 export class AccountNotReadyError extends AppvendError {}
 
+/** A bucket could not be emptied before its stack's deletion, for a reason a retry cannot fix. */
+export class BucketEmptyingError extends AppvendError {}
+
 /** The message of anything thrown, for summaries and events. */
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

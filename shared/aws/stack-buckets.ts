@@ -1,7 +1,7 @@
 import { paginateListStackResources, type CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DeleteObjectsCommand, ListObjectVersionsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { TRANSIENT_ERRORS } from '../domain/retry';
-import { AppvendError } from '../errors';
+import { BucketEmptyingError } from '../errors';
 import { collect, isAwsError } from './paginate';
 
 /**
@@ -14,9 +14,6 @@ import { collect, isAwsError } from './paginate';
 
 /** S3's most per ListObjectVersions page and per DeleteObjects call. */
 const PAGE = 1000;
-
-/** A bucket that could not be emptied for a reason a retry cannot fix (a denied delete). */
-export class BucketEmptyingError extends AppvendError {}
 
 /** The buckets a stack created and still has; none when the stack is gone. */
 export async function stackBuckets(client: CloudFormationClient, stackId: string): Promise<string[]> {
@@ -44,7 +41,7 @@ export interface BucketEmptying {
   pages: number;
 }
 
-const TRANSIENT = new Set<string>([...TRANSIENT_ERRORS, 'InternalError', 'SlowDown', 'OperationAborted']);
+const TRANSIENT = new Set<string>(TRANSIENT_ERRORS);
 
 /**
  * Removes at most `pages` pages (1,000 each) of a bucket's object versions and delete markers. It

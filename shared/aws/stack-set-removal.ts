@@ -14,7 +14,7 @@ import { collect, findInPages, isAwsError } from './paginate';
 /** Where the removal of one stack set stands after one call. */
 export type StackSetRemovalProgress =
   | { state: 'RUNNING'; operationId: string; action: string; accounts: string[] }
-  | { state: 'PREPARING'; accounts: string[] }
+  | { state: 'PREPARING'; accounts: string[]; removed: number }
   | { state: 'DONE'; outcome: 'deleted' | 'absent' }
   | { state: 'DONE'; outcome: 'kept'; reason: string };
 
@@ -46,10 +46,13 @@ export interface InstanceToDelete {
 }
 
 /**
- * Makes the stacks of these instances deletable (empties their buckets); false when there is more
- * of that to do than one call should take on, and the removal should be called again.
+ * Makes the stacks of these instances deletable (empties their buckets): `ready` is false when
+ * there is more of that to do than one call should take on, and the removal should be called
+ * again; `removed` counts what this call removed (object versions).
  */
-export type PrepareDeletion = (instances: InstanceToDelete[]) => Promise<boolean>;
+export type PrepareDeletion = (
+  instances: InstanceToDelete[],
+) => Promise<{ ready: boolean; removed: number }>;
 
 /**
  * Moves the removal of a stack set one step on, and says whether an operation now runs (the state
@@ -61,7 +64,7 @@ export type PrepareDeletion = (instances: InstanceToDelete[]) => Promise<boolean
 export async function removeStackSet(
   client: CloudFormationClient,
   params: { name: string; application: string },
-  prepare: PrepareDeletion = () => Promise.resolve(true),
+  prepare: PrepareDeletion = () => Promise.resolve({ ready: true, removed: 0 }),
 ): Promise<StackSetRemovalProgress> {
   const stackSet = await describe(client, params.name);
   if (!stackSet) return { state: 'DONE', outcome: 'absent' };
@@ -91,10 +94,10 @@ export async function removeStackSet(
   if (region) {
     const inRegion = instances.filter((i) => i.Region === region && i.Account);
     const accounts = [...new Set(inRegion.map((i) => i.Account!))].sort();
-    const ready = await prepare(
+    const { ready, removed } = await prepare(
       inRegion.map((i) => ({ account: i.Account!, region, ...(i.StackId && { stackId: i.StackId }) })),
     );
-    if (!ready) return { state: 'PREPARING', accounts };
+    if (!ready) return { state: 'PREPARING', accounts, removed };
     // Our own id, re-sent by the SDK with a retry; an emulator may answer with its own instead.
     const ownId = randomUUID();
     let operationId: string = ownId;

@@ -34,6 +34,10 @@ export const TRANSIENT_ERRORS = [
   'OperationInProgressException',
   // AWS Config: a conformance pack is being created or updated; "try again later".
   'ResourceInUseException',
+  // S3's names: throttled, a conflicting operation on the bucket, an internal error.
+  'SlowDown',
+  'OperationAborted',
+  'InternalError',
   'ServiceException',
   'InternalFailure',
   'ServiceUnavailable',
@@ -70,6 +74,7 @@ export const NOT_RETRIED: Readonly<Record<string, string>> = {
   ConflictError: 'an email or name belongs to something outside this application',
   OrganizationSetupError: 'the organization lacks what appvend needs (SCPs disabled, parent missing)',
   StackSetOperationFailedError: 'a stack instance failed; its status reason says why',
+  BucketEmptyingError: "S3 refused to delete an object version (e.g. a bucket policy's Deny); it names the key",
   AccessDeniedException: "the caller's role lacks a permission; retrying cannot grant it",
   AccessDenied: "the caller's role lacks a permission; retrying cannot grant it",
   ValidationException: 'AWS refused the input',

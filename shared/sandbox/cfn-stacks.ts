@@ -25,7 +25,12 @@ function listStackResources(
   if (!instance?.deployed) throw validationError(`Stack with id ${name} does not exist`);
   const deployed = instance.deployed;
   const stackName = stackNameOf(instance);
-  const env = { accountId: instance.account, region: instance.region, stackName, parameters: deployed.parameters };
+  const env = {
+    accountId: instance.account,
+    region: instance.region,
+    stackName,
+    parameters: deployed.parameters,
+  };
   const template = parseTemplate(deployed.templateBody);
   const physical = new Map<string, string>([
     ...namedBuckets(template, env).map((b) => [b.logicalId, b.bucketName] as const),

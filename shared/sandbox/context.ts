@@ -16,6 +16,8 @@ export interface SandboxSettings {
   policySizeQuota: number;
   /** CloseAccount closures allowed per rolling 30 days; AWS's share of the members when unset. */
   closeAccountQuota?: number;
+  /** Most entries one S3 listing returns, whatever MaxKeys asks (S3 may return fewer than asked). */
+  s3ListPageSize: number;
 }
 
 /** Everything a modelled operation may read or change. */

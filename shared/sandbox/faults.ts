@@ -142,7 +142,11 @@ export function faultError(kind: FaultKind, service: ServiceName): Error {
     case 'server-error':
     case 'crash-after-success': {
       const name =
-        service === 'organizations' ? 'ServiceException' : service === 's3' ? 'InternalError' : 'InternalFailure';
+        service === 'organizations'
+          ? 'ServiceException'
+          : service === 's3'
+            ? 'InternalError'
+            : 'InternalFailure';
       const detail =
         kind === 'crash-after-success'
           ? ' (sandbox fault: the request took effect, its answer was lost)'

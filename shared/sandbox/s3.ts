@@ -72,7 +72,7 @@ function listObjectVersions(
   ctx: CallContext,
 ): Out<s3.ListObjectVersionsCommandOutput> {
   const bucket = bucketFor(ctx, input.Bucket);
-  const maxKeys = Math.min(MAX_KEYS, Math.max(0, input.MaxKeys ?? MAX_KEYS));
+  const maxKeys = Math.min(MAX_KEYS, ctx.settings.s3ListPageSize, Math.max(0, input.MaxKeys ?? MAX_KEYS));
   const all = listed(bucket, input.Prefix ?? '');
   let start = 0;
   if (input.KeyMarker !== undefined && input.KeyMarker !== '') {

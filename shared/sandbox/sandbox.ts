@@ -32,6 +32,11 @@ export interface SandboxOptions {
   policySizeQuota?: number;
   /** CloseAccount closures allowed per rolling 30 days; AWS's rule (10 % of members, 10 to 1,000) by default. */
   closeAccountQuota?: number;
+  /**
+   * Most entries one S3 listing returns; 1,000 (S3's cap) by default. S3 "might contain fewer keys
+   * but will never contain more" than MaxKeys: smaller pages make callers' loops run longer.
+   */
+  s3ListPageSize?: number;
 }
 
 /** One call the sandbox answered (or refused), in arrival order. Every SDK attempt is one call. */
@@ -96,6 +101,7 @@ export class Sandbox {
       createAccountQuota: options.createAccountQuota ?? DEFAULT_CREATE_ACCOUNT_QUOTA,
       policySizeQuota: options.policySizeQuota ?? DEFAULT_POLICY_SIZE_QUOTA,
       ...(options.closeAccountQuota !== undefined && { closeAccountQuota: options.closeAccountQuota }),
+      s3ListPageSize: options.s3ListPageSize ?? 1000,
     };
     this.managementCredentials = managementCredentials(management);
   }

@@ -1,6 +1,6 @@
 import { CreateOrganizationalUnitCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { offboardStateMachineDefinition } from '../../infra/workflow/asl';
-import { runOffboarding, type OffboardRun } from '../../cli/offboard';
+import { runOffboarding, type OffboardProgress, type OffboardRun } from '../../cli/offboard';
 import { executionInput } from '../../shared/workflow/resume';
 import { runVend, type VendRun } from '../../cli/vend';
 import { awsClients } from '../../shared/aws/client-factory';
@@ -33,7 +33,7 @@ export async function vendThroughLedger(
 export async function offboard(
   world: { ledger: Ledger; clock: Clock },
   name: string,
-  options: { closeAccounts?: boolean } = {},
+  options: { closeAccounts?: boolean; progress?: OffboardProgress } = {},
 ): Promise<OffboardRun | 'already-offboarded'> {
   const start = await world.ledger.beginOffboarding(name, {
     closeAccounts: options.closeAccounts ?? false,
@@ -46,6 +46,7 @@ export async function offboard(
     executionName: start.record.offboarding!.executionName,
     definition: offboardDefinition(),
     clock: world.clock,
+    ...(options.progress && { progress: options.progress }),
   });
 }
 

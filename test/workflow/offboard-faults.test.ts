@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { awsClients } from '../../shared/aws/client-factory';
+import { artifactBucketName } from '../../shared/domain/naming';
 import type { FaultKind } from '../../shared/sandbox';
 import { sandboxWorld, type SandboxWorld } from '../support/workflow';
 import { createSuspendedOu, offboard, vendThroughLedger } from '../support/offboard';
@@ -21,11 +24,13 @@ function endState(world: SandboxWorld) {
       .map((a) => `${a.id}:${a.parentId}:${a.status}`),
     stackSets: sandbox.stackSets().map((s) => `${s.name}:${s.status}`),
     instances: sandbox.stackInstances().length,
+    buckets: sandbox.buckets().length,
   };
 }
 
 /** Every mutating call the offboarding makes. */
 const OPERATIONS: [string, string][] = [
+  ['s3', 'DeleteObjects'],
   ['cloudformation', 'DeleteStackInstances'],
   ['cloudformation', 'DeleteStackSet'],
   ['organizations', 'DetachPolicy'],
@@ -44,6 +49,16 @@ describe('Workflow: offboard on the sandbox, under faults', () => {
     await createSuspendedOu();
     process.env.APPVEND_CLOSURE_SHARE = '1';
     await vendThroughLedger(world, orders);
+    // An artifact the pipeline wrote: the artifact bucket must be emptied before its stack goes.
+    const tooling = (await world.ledger.get('orders'))!.ids!.accounts!.tooling!;
+    const s3 = await awsClients().memberClient(S3Client, tooling);
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: artifactBucketName('orders', tooling),
+        Key: 'build/out.zip',
+        Body: 'zip',
+      }),
+    );
     if (fault) world.sandbox.faults.inject({ ...fault, times: 2 });
     const run = await offboard(world, 'orders', { closeAccounts: true });
     return { world, run };
@@ -52,6 +67,7 @@ describe('Workflow: offboard on the sandbox, under faults', () => {
   beforeAll(async () => {
     const { world } = await offboardWith();
     reference = endState(world);
+    expect(reference.buckets).toBe(0);
   });
 
   afterAll(() => {

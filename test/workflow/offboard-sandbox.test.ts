@@ -8,6 +8,7 @@ import {
 import { DeleteObjectsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { OffboardRun } from '../../cli/offboard';
 import { accessLogsBucketName, artifactBucketName } from '../../shared/domain/naming';
+import { EMPTYING_PAGES_PER_CALL } from '../../shared/workflow/offboard/stack-sets';
 import { awsClients } from '../../shared/aws/client-factory';
 import { VirtualClock } from '../../shared/clock/clock';
 import { Sandbox, DEFAULT_LATENCY } from '../../shared/sandbox';
@@ -113,7 +114,9 @@ describe('Workflow: offboard on the sandbox', () => {
     const artifacts = artifactBucketName('orders', tooling);
     const logs = accessLogsBucketName('orders', tooling);
     for (let i = 0; i < 1100; i += 1) {
-      await s3.send(new PutObjectCommand({ Bucket: artifacts, Key: `appvend-orders/BuildOutpu/${i % 700}`, Body: 'zip' }));
+      await s3.send(
+        new PutObjectCommand({ Bucket: artifacts, Key: `appvend-orders/BuildOutpu/${i % 700}`, Body: 'zip' }),
+      );
     }
     await s3.send(
       new DeleteObjectsCommand({
@@ -138,6 +141,39 @@ describe('Workflow: offboard on the sandbox', () => {
     expect(new Set(s3Calls.map((c) => c.accountId))).toEqual(new Set([tooling]));
     expect(s3Calls.filter((c) => c.operation === 'DeleteObjects')).toHaveLength(3);
     expect(footprint(world, 'orders').instances).toEqual([]);
+  });
+
+  it('empties a bucket too large for one call over several calls of the removal, then deletes it', async () => {
+    // Prepare: S3 answers 10 entries per listing, so 1,000 versions take more listings than one
+    // call of the removal makes (EMPTYING_PAGES_PER_CALL).
+    const clock = new VirtualClock();
+    world = sandboxWorld({ clock, sandbox: new Sandbox({ clock, s3ListPageSize: 10 }) });
+    await createSuspendedOu();
+    await vendThroughLedger(world, orders);
+    const tooling = (await world.ledger.get('orders'))!.ids!.accounts!.tooling!;
+    const s3 = await awsClients().memberClient(S3Client, tooling);
+    for (let i = 0; i < 1000; i += 1) {
+      await s3.send(
+        new PutObjectCommand({ Bucket: artifactBucketName('orders', tooling), Key: `a/${i}`, Body: 'zip' }),
+      );
+    }
+    const steps: string[] = [];
+
+    // Act
+    const { summary } = finished(
+      await offboard(world, 'orders', { progress: { step: (text) => steps.push(text) } }),
+    );
+
+    // Assess
+    expect(summary.status).toBe('OFFBOARDED');
+    expect(world.sandbox.buckets()).toEqual([]);
+    // Each call lists at most EMPTYING_PAGES_PER_CALL pages, one of them of the (empty) log bucket;
+    // the sixth call empties the last 50 and starts deleting the instance.
+    const emptied = steps.flatMap(
+      (s) => /appvend-orders-artifact-store: emptied (\d+) object version\(s\)/.exec(s)?.[1] ?? [],
+    );
+    expect(emptied.map(Number)).toEqual([190, 190, 190, 190, 190]);
+    expect(EMPTYING_PAGES_PER_CALL).toBe(20);
   });
 
   it('waits for each instance deletion with Wait states, taking the time StackSets takes', async () => {

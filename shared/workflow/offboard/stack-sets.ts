@@ -21,6 +21,7 @@ export const EMPTYING_PAGES_PER_CALL = 20;
 export function emptyStackBuckets(clients: ClientFactory, pages = EMPTYING_PAGES_PER_CALL): PrepareDeletion {
   return async (instances) => {
     let left = pages;
+    let removed = 0;
     for (const instance of instances) {
       if (!instance.stackId) continue;
       const cloudFormation = await clients.memberClient(CloudFormationClient, instance.account);
@@ -28,13 +29,14 @@ export function emptyStackBuckets(clients: ClientFactory, pages = EMPTYING_PAGES
       if (buckets.length === 0) continue;
       const s3 = await clients.memberClient(S3Client, instance.account);
       for (const bucket of buckets) {
-        if (left === 0) return false;
+        if (left === 0) return { ready: false, removed };
         const progress = await emptyBucket(s3, bucket, left);
         left -= progress.pages;
-        if (!progress.empty) return false;
+        removed += progress.removed;
+        if (!progress.empty) return { ready: false, removed };
       }
     }
-    return true;
+    return { ready: true, removed };
   };
 }
 
@@ -50,7 +52,12 @@ export async function removeApplicationStackSet(
 ): Promise<StackSetRemoval> {
   const progress = await removeStackSet(clients.cloudFormation(), params, emptyStackBuckets(clients));
   if (progress.state === 'PREPARING') {
-    return { name: params.name, state: 'PREPARING', accounts: progress.accounts };
+    return {
+      name: params.name,
+      state: 'PREPARING',
+      accounts: progress.accounts,
+      emptied: progress.removed,
+    };
   }
   if (progress.state === 'RUNNING') {
     return {

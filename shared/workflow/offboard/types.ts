@@ -30,8 +30,10 @@ export interface StackSetRemoval {
   /** While RUNNING: the operation to wait for (the vend's check step follows it). */
   operationId?: string;
   action?: string;
-  /** The accounts whose instances the running operation deletes. */
+  /** The accounts whose instances the running operation deletes (or whose buckets are emptied). */
   accounts: string[];
+  /** While PREPARING: object versions this call removed from the stacks' buckets. */
+  emptied?: number;
   poll?: PollState;
 }
 
