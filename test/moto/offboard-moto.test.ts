@@ -39,7 +39,11 @@ const finished = (run: OffboardRun | 'already-offboarded'): OffboardRun => {
  * - moto's CloseAccount has no quota of its own and no PENDING_CLOSURE phase (the account is
  *   SUSPENDED at once); appvend's own quota check is what is exercised here;
  * - conformance packs (as in the vend test): answered by the stand-in, and not removed by the
- *   offboarding (they belong to the guardrails stack set's accounts, which are suspended).
+ *   offboarding (they belong to the guardrails stack set's accounts, which are suspended);
+ * - emptying the artifact buckets: the StackId moto's stack instances report names no stack of the
+ *   member account, so the offboarding finds no bucket to empty here, and moto deletes the stack
+ *   without its non-empty bucket where CloudFormation would fail. The emptying's own calls are
+ *   checked against moto in test/moto/stack-buckets-moto.test.ts.
  */
 describeWithMoto('Workflow: vend → offboard against moto server (--endpoint)', () => {
   let moto: MotoServer;
