@@ -50,9 +50,7 @@ export interface InstanceToDelete {
  * there is more of that to do than one call should take on, and the removal should be called
  * again; `removed` counts what this call removed (object versions).
  */
-export type PrepareDeletion = (
-  instances: InstanceToDelete[],
-) => Promise<{ ready: boolean; removed: number }>;
+export type PrepareDeletion = (instances: InstanceToDelete[]) => Promise<{ ready: boolean; removed: number }>;
 
 /**
  * Moves the removal of a stack set one step on, and says whether an operation now runs (the state
