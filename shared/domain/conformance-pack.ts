@@ -5,7 +5,7 @@
  * synth step writes the same body next to the vended templates.
  */
 
-export type ConformancePackProfile = 'serverless';
+export type ConformancePackProfile = 'serverless' | 'regulated';
 
 /** The pack parameter that carries the digest of the template it was deployed from. */
 export const CONFORMANCE_PACK_DIGEST_PARAMETER = 'AppvendTemplateDigest';
@@ -88,8 +88,35 @@ const SERVERLESS_RULES: readonly ManagedConfigRule[] = [
   },
 ];
 
+/**
+ * Regulated data: the serverless rules, and checks that the data stores and logs an application
+ * makes are encrypted with KMS keys and that no root access key exists.
+ */
+const REGULATED_RULES: readonly ManagedConfigRule[] = [
+  ...SERVERLESS_RULES,
+  {
+    name: 'iam-root-access-key-check',
+    identifier: 'IAM_ROOT_ACCESS_KEY_CHECK',
+    description: 'The root user has no access key.',
+    frequency: 'TwentyFour_Hours',
+  },
+  {
+    name: 'cloudwatch-log-group-encrypted',
+    identifier: 'CLOUDWATCH_LOG_GROUP_ENCRYPTED',
+    description: 'CloudWatch Logs log groups are encrypted with a KMS key.',
+    frequency: 'TwentyFour_Hours',
+  },
+  {
+    name: 'dynamodb-table-encrypted-kms',
+    identifier: 'DYNAMODB_TABLE_ENCRYPTED_KMS',
+    description: 'DynamoDB tables are encrypted with a KMS key.',
+    resourceTypes: ['AWS::DynamoDB::Table'],
+  },
+];
+
 const PROFILES: Record<ConformancePackProfile, readonly ManagedConfigRule[]> = {
   serverless: SERVERLESS_RULES,
+  regulated: REGULATED_RULES,
 };
 
 /** The managed rules of a profile, in pack order. */

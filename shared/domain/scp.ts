@@ -42,6 +42,14 @@ const serverActions = [
   'elasticbeanstalk:CreateEnvironment',
 ];
 
+/** Regulated profile: people and workloads use roles, never long-lived IAM user credentials. */
+const longLivedCredentialActions = [
+  'iam:CreateUser',
+  'iam:CreateAccessKey',
+  'iam:CreateLoginProfile',
+  'iam:UpdateLoginProfile',
+];
+
 const securityServiceActions = [
   'cloudtrail:StopLogging',
   'cloudtrail:DeleteTrail',
@@ -158,9 +166,28 @@ export function renderServiceControlPolicy(request: Pick<ApplicationRequest, 'na
       Condition: exceptVending(),
     },
   ];
-  if (request.profile === 'serverless') {
-    statements.unshift({ Sid: 'DenyServers', Effect: 'Deny', Action: serverActions, Resource: '*' });
+  if (request.profile === 'regulated') {
+    statements.push(
+      {
+        Sid: 'DenyLongLivedCredentials',
+        Effect: 'Deny',
+        Action: longLivedCredentialActions,
+        Resource: '*',
+        Condition: exceptVending(),
+      },
+      {
+        // The account-wide Block Public Access is what keeps a bucket policy mistake from
+        // publishing regulated data.
+        Sid: 'ProtectAccountPublicAccessBlock',
+        Effect: 'Deny',
+        Action: ['s3:PutAccountPublicAccessBlock'],
+        Resource: '*',
+        Condition: exceptVending(),
+      },
+    );
   }
+  // Both profiles are for serverless applications.
+  statements.unshift({ Sid: 'DenyServers', Effect: 'Deny', Action: serverActions, Resource: '*' });
   return JSON.stringify({ Version: '2012-10-17', Statement: statements });
 }
 

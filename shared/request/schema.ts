@@ -19,7 +19,7 @@ export { RESERVED_STAGE, renderAccountEmail };
 export const NAME_PATTERN = /^[a-z](?:[a-z0-9-]*[a-z0-9])?$/;
 export const DEFAULT_STAGES = ['test', 'prod'] as const;
 export const MAX_EMAIL_LENGTH = 64;
-export const PROFILES = ['serverless'] as const;
+export const PROFILES = ['serverless', 'regulated'] as const;
 
 /** CodeConnections (or the older CodeStar Connections) connection ARN. */
 export const CONNECTION_ARN_PATTERN =

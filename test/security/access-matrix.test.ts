@@ -555,9 +555,9 @@ describe('the artifact bucket policy (tooling account)', () => {
 });
 
 describe('the Service Control Policy on the application OU', () => {
-  it('no account of the application may run EC2 instances (serverless profile)', async () => {
+  it('no account of the application may run EC2 instances (both profiles)', async () => {
     const answers = await Promise.all(
-      [A.testDeveloper, A.toolingDeveloper].map((principal) =>
+      [A.testDeveloper, A.toolingDeveloper, A.billingDeveloper].map((principal) =>
         ask({
           principal,
           action: 'ec2:RunInstances',
@@ -565,8 +565,45 @@ describe('the Service Control Policy on the application OU', () => {
         }),
       ),
     );
-    expect(answers.map(verdict)).toEqual(decisions('ExplicitlyDenied', 'ExplicitlyDenied'));
+    expect(answers.map(verdict)).toEqual(
+      decisions('ExplicitlyDenied', 'ExplicitlyDenied', 'ExplicitlyDenied'),
+    );
     expect(verdict(answers[0]!)).toMatch(/\| scp=[^|]*DenyServers/);
+  });
+
+  it('regulated profile: an administrator may NOT create IAM users, access keys or console passwords, nor turn off account-wide Block Public Access', async () => {
+    const user = `arn:aws:iam::${BILLING.tooling}:user/ops`;
+    const answers = await Promise.all([
+      ask({ principal: A.billingDeveloper, action: 'iam:CreateUser', resource: user }),
+      ask({ principal: A.billingDeveloper, action: 'iam:CreateAccessKey', resource: user }),
+      ask({ principal: A.billingDeveloper, action: 'iam:CreateLoginProfile', resource: user }),
+      ask({
+        principal: A.billingDeveloper,
+        action: 's3:PutAccountPublicAccessBlock',
+        resource: '*',
+        resourceAccount: BILLING.tooling,
+      }),
+    ]);
+    expect(answers.map(verdict)).toEqual(
+      decisions('ExplicitlyDenied', 'ExplicitlyDenied', 'ExplicitlyDenied', 'ExplicitlyDenied'),
+    );
+    expect(verdict(answers[0]!)).toMatch(/\| scp=[^|]*DenyLongLivedCredentials/);
+  });
+
+  it('regulated profile: OrganizationAccountAccessRole still may; the serverless profile does not deny IAM users', async () => {
+    const answers = await Promise.all([
+      ask({
+        principal: A.billingOrgAccessRole,
+        action: 'iam:CreateUser',
+        resource: `arn:aws:iam::${BILLING.tooling}:user/ops`,
+      }),
+      ask({
+        principal: A.toolingDeveloper,
+        action: 'iam:CreateUser',
+        resource: `arn:aws:iam::${ORDERS.tooling}:user/ops`,
+      }),
+    ]);
+    expect(answers.map(verdict)).toEqual(decisions('Allowed', 'Allowed'));
   });
 
   it('no account of the application may leave the organization, not even OrganizationAccountAccessRole', async () => {

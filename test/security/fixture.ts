@@ -55,8 +55,10 @@ export const A = {
   testOrgAccessRole: role(ORDERS.test, 'OrganizationAccountAccessRole'),
   /** The same role in the tooling account: CloudFormation deploys the artifact store through it. */
   toolingOrgAccessRole: role(ORDERS.tooling, 'OrganizationAccountAccessRole'),
-  /** An administrator of the other application's tooling account. */
+  /** An administrator of the other application's tooling account (regulated profile). */
   billingDeveloper: role(BILLING.tooling, 'developer'),
+  /** The access role in that account, which appvend works through. */
+  billingOrgAccessRole: role(BILLING.tooling, 'OrganizationAccountAccessRole'),
   /** An administrator outside the organization. */
   outsider: role(OUTSIDER, 'admin'),
   /** A role the orders application stack created: AdministratorAccess attached, held by the boundary. */
@@ -69,6 +71,8 @@ export function buildWorld(): { world: VendedWorld; simulator: AccessSimulator }
   const billing = parseRequest({
     ...sample,
     name: 'billing',
+    // The other profile, so that the matrix answers for both SCPs.
+    profile: 'regulated',
     allowedServices: ['dynamodb', 's3'],
     source: {
       ...sample.source,
@@ -101,6 +105,7 @@ export function buildWorld(): { world: VendedWorld; simulator: AccessSimulator }
     .addActor(A.testOrgAccessRole, admin)
     .addActor(A.toolingOrgAccessRole, admin)
     .addActor(A.billingDeveloper, admin)
+    .addActor(A.billingOrgAccessRole, admin)
     .addActor(A.outsider, admin)
     .addActor(A.testFunctionRole, admin, {
       name: V.testBoundary,

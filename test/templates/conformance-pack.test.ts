@@ -30,31 +30,50 @@ describe('Function: conformancePackTemplate', () => {
     expect(Buffer.byteLength(body)).toBeLessThan(TEMPLATE_BODY_LIMIT);
   });
 
-  it('is a valid template body for cfn-lint', () => {
+  it('lists, for the regulated profile, the serverless rules and the KMS and root key checks', () => {
+    // Act
+    const serverless = conformancePackRules('serverless').map((r) => r.identifier);
+    const regulated = conformancePackRules('regulated').map((r) => r.identifier);
+
+    // Assess
+    expect(regulated).toEqual([
+      ...serverless,
+      'IAM_ROOT_ACCESS_KEY_CHECK',
+      'CLOUDWATCH_LOG_GROUP_ENCRYPTED',
+      'DYNAMODB_TABLE_ENCRYPTED_KMS',
+    ]);
+    expect(conformancePackTemplate('regulated')).not.toBe(conformancePackTemplate('serverless'));
+  });
+
+  it.each(['serverless', 'regulated'] as const)('is a valid template body for cfn-lint (%s)', (profile) => {
     // Prepare
-    const body = conformancePackTemplate('serverless');
+    const body = conformancePackTemplate(profile);
 
     // Act
     const findings = cfnLint({ 'conformance-pack': body });
 
     // Assess
     expect(blockingFindings(findings)).toEqual([]);
+    expect(Buffer.byteLength(body)).toBeLessThan(TEMPLATE_BODY_LIMIT);
   });
 
-  it('gives every rule a unique name and either a scope or a frequency', () => {
-    // Prepare
-    const rules = conformancePackRules('serverless');
+  it.each(['serverless', 'regulated'] as const)(
+    'gives every rule a unique name and either a scope or a frequency (%s)',
+    (profile) => {
+      // Prepare
+      const rules = conformancePackRules(profile);
 
-    // Act
-    const names = new Set(rules.map((r) => r.name));
+      // Act
+      const names = new Set(rules.map((r) => r.name));
 
-    // Assess
-    expect(names.size).toBe(rules.length);
-    for (const rule of rules) {
-      expect(Boolean(rule.resourceTypes) !== Boolean(rule.frequency)).toBe(true);
-      expect(rule.name).toMatch(/^[a-z0-9-]{1,64}$/);
-    }
-  });
+      // Assess
+      expect(names.size).toBe(rules.length);
+      for (const rule of rules) {
+        expect(Boolean(rule.resourceTypes) !== Boolean(rule.frequency)).toBe(true);
+        expect(rule.name).toMatch(/^[a-z0-9-]{1,64}$/);
+      }
+    },
+  );
 });
 
 describe('File: templates/buildspec.yml', () => {

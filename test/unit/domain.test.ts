@@ -73,13 +73,36 @@ describe('Function: renderServiceControlPolicy', () => {
     expect(policy.Statement[0]!.Action).toContain('ec2:RunInstances');
   });
 
-  it('fits the default quota with room to spare', () => {
+  it('adds, for the regulated profile, the denial of IAM users and keys and of turning off account-wide Block Public Access', () => {
     // Act
-    const size = policySize(renderServiceControlPolicy({ name: 'a'.repeat(32), profile: 'serverless' }));
+    const serverless = JSON.parse(renderServiceControlPolicy(request)) as { Statement: { Sid: string }[] };
+    const regulated = JSON.parse(renderServiceControlPolicy({ ...request, profile: 'regulated' })) as {
+      Statement: { Sid: string; Action: string[]; Condition?: unknown }[];
+    };
 
     // Assess
-    expect(size).toBeLessThan(DEFAULT_SCP_SIZE_QUOTA * 0.6);
+    expect(regulated.Statement.map((s) => s.Sid)).toEqual([
+      ...serverless.Statement.map((s) => s.Sid),
+      'DenyLongLivedCredentials',
+      'ProtectAccountPublicAccessBlock',
+    ]);
+    const credentials = regulated.Statement.find((s) => s.Sid === 'DenyLongLivedCredentials')!;
+    expect(credentials.Action).toEqual(expect.arrayContaining(['iam:CreateUser', 'iam:CreateAccessKey']));
+    expect(credentials.Condition).toEqual({
+      ArnNotLike: { 'aws:PrincipalArn': ['arn:aws:iam::*:role/OrganizationAccountAccessRole'] },
+    });
   });
+
+  it.each(['serverless', 'regulated'] as const)(
+    'fits the default quota with room to spare (%s)',
+    (profile) => {
+      // Act
+      const size = policySize(renderServiceControlPolicy({ name: 'a'.repeat(32), profile }));
+
+      // Assess
+      expect(size).toBeLessThan(DEFAULT_SCP_SIZE_QUOTA * 0.7);
+    },
+  );
 });
 
 describe('Function: nextPoll', () => {

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LocalExecutionStarter } from '../../cli/local-starter';
+import { conformancePackTemplate } from '../../shared/domain/conformance-pack';
 import { QUARANTINE_POLICY_NAME } from '../../shared/domain/quarantine';
+import { renderServiceControlPolicy } from '../../shared/domain/scp';
 import { submitApplication } from '../../shared/workflow/intake';
 import { sandboxWorld, workflowDefinition, type SandboxWorld } from '../support/workflow';
 
@@ -78,5 +80,43 @@ describe('Workflow: changing a vended application', () => {
     const detached = world.sandbox.attachments().filter((a) => a.policyId === quarantine.id);
     expect(detached).toEqual([]);
     expect(calls.filter((c) => c.accountId === test)).toEqual([]);
+  });
+
+  it('a changed profile updates only the SCP and the conformance pack of every account', async () => {
+    // Prepare: vended with the serverless profile, and its packs deployed (a pack still being
+    // created refuses an update, which the step's Retry waits out).
+    await submit(sample);
+    world.clock.advance(60 * 60_000);
+    const accounts = ['tooling', 'test', 'prod'].map((stage) => accountOf(stage)!);
+    const scp = () => world.sandbox.policies().find((p) => p.name === 'appvend-orders-guardrails')!;
+    const before = scp();
+    const packs = () =>
+      accounts.map((account) =>
+        world.sandbox.configState(account).conformancePacks.map((p) => p.templateBody),
+      );
+    const packsBefore = packs();
+    const operationsBefore = world.sandbox.stackSetOperations().length;
+    const callsBefore = world.sandbox.calls.length;
+
+    // Act
+    const change = await submit({ ...sample, profile: 'regulated' });
+
+    // Assess
+    expect(change).toMatchObject({ outcome: 'started' });
+    expect((await world.ledger.get('orders'))!.status).toBe('SUCCEEDED');
+    const calls = world.sandbox.calls.slice(callsBefore).filter((c) => c.mutating);
+    expect(calls.map((c) => `${c.service}:${c.operation}:${c.accountId}`).sort()).toEqual(
+      [
+        `organizations:UpdatePolicy:${world.sandbox.organization().MasterAccountId}`,
+        ...accounts.map((account) => `config:PutConformancePack:${account}`),
+      ].sort(),
+    );
+    const after = scp();
+    expect(after.id).toBe(before.id);
+    expect(after.content).toBe(renderServiceControlPolicy({ name: 'orders', profile: 'regulated' }));
+    expect(after.description).toBe('appvend regulated guardrails for orders');
+    expect(packs()).toEqual(accounts.map(() => [conformancePackTemplate('regulated')]));
+    expect(packsBefore).toEqual(accounts.map(() => [conformancePackTemplate('serverless')]));
+    expect(world.sandbox.stackSetOperations()).toHaveLength(operationsBefore);
   });
 });

@@ -204,6 +204,28 @@ describe('Workflow: plan on the sandbox', () => {
     expect(result.steps.filter((s) => s.action !== 'keep')).toEqual([scp]);
   });
 
+  it('shows a changed profile as an SCP update and a conformance pack update in every account, and nothing else', async () => {
+    // Prepare
+    await world.vend(sample);
+
+    // Act
+    const { plan: result, mutating } = await plan({ ...sample, profile: 'regulated' });
+
+    // Assess
+    expect(mutating).toEqual([]);
+    const changed = result.steps.filter((s) => s.action !== 'keep');
+    expect(changed.map(oneLine)).toEqual([
+      'update service-control-policy appvend-orders-guardrails',
+      'update conformance-pack@tooling',
+      'update conformance-pack@test',
+      'update conformance-pack@prod',
+    ]);
+    const scp = changed[0]!;
+    const diff = scp.kind === 'service-control-policy' ? (scp.diff ?? '') : '';
+    expect(diff).toContain('+      "Sid": "DenyLongLivedCredentials",');
+    expect(diff.split('\n').filter((l) => l.startsWith('-') && !l.startsWith('---'))).toEqual([]);
+  });
+
   it('says attach when the SCP is as wanted but no longer attached to the OU', async () => {
     // Prepare
     const { summary } = await world.vend(sample);
