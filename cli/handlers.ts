@@ -7,6 +7,7 @@ import { handler as ensureServiceControlPolicy } from '../services/ensure-servic
 import { handler as moveAccount } from '../services/move-account/handler';
 import { handler as prepareOffboarding } from '../services/prepare-offboarding/handler';
 import { handler as registerGuardrails } from '../services/register-guardrails/handler';
+import { handler as removeGuardrails } from '../services/remove-guardrails/handler';
 import { handler as removeOrganizationalUnit } from '../services/remove-organizational-unit/handler';
 import { handler as removeServiceControlPolicy } from '../services/remove-service-control-policy/handler';
 import { handler as removeStackSet } from '../services/remove-stack-set/handler';
@@ -32,6 +33,7 @@ export const LOCAL_HANDLERS: Record<string, LocalHandler> = {
   'appvend-release-quarantine': releaseQuarantine,
   'appvend-summarize-vend': summarizeVend,
   'appvend-prepare-offboarding': prepareOffboarding,
+  'appvend-remove-guardrails': removeGuardrails,
   'appvend-remove-stack-set': removeStackSet,
   'appvend-remove-service-control-policy': removeServiceControlPolicy,
   'appvend-suspend-accounts': suspendAccounts,

@@ -1,3 +1,4 @@
+import type { GuardrailRemoval } from '../shared/aws/config-guardrails';
 import type { Clock } from '../shared/clock/clock';
 import { LedgerConflictError, UnknownApplicationError } from '../shared/ledger/ledger';
 import type { ApplicationRecord } from '../shared/ledger/record';
@@ -79,10 +80,22 @@ export async function runOffboarding(options: {
   }
 }
 
+const describeRemoval = (removal: GuardrailRemoval | undefined): string =>
+  !removal ? 'not looked at' : removal.outcome === 'kept' ? `kept (${removal.reason})` : removal.outcome;
+
 /** The summary as lines a person reads. */
 export function formatOffboardSummary(summary: OffboardSummary, suspendedOuId?: string): string {
   const lines = [`${summary.application}: ${summary.status}`];
   if (summary.error) lines.push(`  failed at ${summary.error.step}: ${summary.error.message}`);
+  for (const account of summary.guardrails ?? []) {
+    const what = account.skipped
+      ? `left alone (${account.skipped})`
+      : [
+          `conformance pack ${describeRemoval(account.conformancePack)}`,
+          `Config recorder ${describeRemoval(account.recorder)}`,
+        ].join(', ');
+    lines.push(`  guardrails in ${account.stage} ${account.id}: ${what}`);
+  }
   for (const stackSet of summary.stackSets) {
     lines.push(
       `  stack set ${stackSet.name}: ${stackSet.outcome}${stackSet.reason ? ` (${stackSet.reason})` : ''}`,

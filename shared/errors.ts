@@ -36,6 +36,12 @@ export class AccountNotReadyError extends AppvendError {}
 /** A bucket could not be emptied before its stack's deletion, for a reason a retry cannot fix. */
 export class BucketEmptyingError extends AppvendError {}
 
+/**
+ * A conformance pack is still being deployed (created, updated or deleted), so AWS refuses to
+ * delete it. The offboarding's state machine asks again for as long as a deployment takes.
+ */
+export class ConformancePackBusyError extends AppvendError {}
+
 /** The message of anything thrown, for summaries and events. */
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

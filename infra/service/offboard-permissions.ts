@@ -41,6 +41,19 @@ export function offboardPermissions(fn: OffboardFunctionName, scope: PermissionS
         },
       ];
 
+    case 'remove-guardrails':
+      return [
+        {
+          sid: 'ReadAccountStatus',
+          actions: ['organizations:DescribeAccount'],
+          resources: [accounts],
+          wildcardReason: `The application's accounts are known only at run time: ${ORGANIZATION_IDS}.`,
+        },
+        // The conformance pack and Config recorder are removed in each account through its access
+        // role (shared/aws/config-guardrails.ts).
+        assumeMemberRole(scope),
+      ];
+
     case 'remove-stack-set':
       return [
         {

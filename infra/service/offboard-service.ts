@@ -5,6 +5,7 @@ import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import * as closeAccounts from '../../services/close-accounts/handler';
 import * as prepareOffboarding from '../../services/prepare-offboarding/handler';
+import * as removeGuardrails from '../../services/remove-guardrails/handler';
 import * as removeOrganizationalUnit from '../../services/remove-organizational-unit/handler';
 import * as removeServiceControlPolicy from '../../services/remove-service-control-policy/handler';
 import * as removeStackSet from '../../services/remove-stack-set/handler';
@@ -74,6 +75,13 @@ export class OffboardService extends Construct {
           ...ledger,
           ...(env.suspendedOuId !== undefined && { APPVEND_SUSPENDED_OU_ID: env.suspendedOuId }),
         },
+      }),
+      'remove-guardrails': make('RemoveGuardrails', {
+        step: 'remove-guardrails',
+        description:
+          "appvend: deletes the application's conformance packs, and the Config recorders the vend created",
+        environmentSchema: removeGuardrails.environment,
+        environment: {},
       }),
       'remove-stack-set': make('RemoveStackSet', {
         step: 'remove-stack-set',

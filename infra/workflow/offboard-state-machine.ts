@@ -1,8 +1,10 @@
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Duration } from 'aws-cdk-lib';
 import {
   Choice,
   Condition,
   DefinitionBody,
+  JitterType,
   Fail,
   Map as MapState,
   Pass,
@@ -13,6 +15,7 @@ import {
 } from 'aws-cdk-lib/aws-stepfunctions';
 import type { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { PACK_BUSY_RETRY } from '../../shared/domain/retry';
 import type { OffboardWorkflowFunctionName } from './step-functions';
 import { invokeWithRetries, wireStackSetLoop, type InvokeProps } from './tasks';
 
@@ -20,7 +23,8 @@ type Functions = Record<OffboardWorkflowFunctionName, IFunction>;
 
 /**
  * The offboarding workflow: prepare (read the ledger, check the suspended OU) → remove the
- * application's stack sets (in parallel; each deletes its instances, one operation per call, waited
+ * conformance packs and the Config recorders the vend registered (before the stack set that made
+ * the recorders' role) → remove the application's stack sets (in parallel; each deletes its instances, one operation per call, waited
  * for with Wait states, then itself) → detach and delete the SCP → move the accounts to the
  * suspended OU → delete the emptied OU → close the accounts when asked (closure quota checked
  * first) → record OFFBOARDED in the ledger. The OU goes before the closure so that a closure the
@@ -59,6 +63,7 @@ export class OffboardWorkflow {
           resultPath: '$.target',
         }),
       ],
+      ['RemoveGuardrails', this.removeGuardrails(target)],
       ['RemoveStackSets', this.removeStackSets()],
       [
         'RemoveServiceControlPolicy',
@@ -120,6 +125,23 @@ export class OffboardWorkflow {
   /** A Lambda task with the standard retries, as in the vend. */
   private invoke(id: string, fn: OffboardWorkflowFunctionName, props: InvokeProps): LambdaInvoke {
     return invokeWithRetries(this.scope, id, this.fns[fn], props);
+  }
+
+  /** The guardrails step, asked again for as long as a conformance pack deployment takes. */
+  private removeGuardrails(payload: TaskInput): LambdaInvoke {
+    const task = this.invoke('RemoveGuardrails', 'remove-guardrails', {
+      payload,
+      resultPath: '$.guardrails',
+    });
+    task.addRetry({
+      errors: [PACK_BUSY_RETRY.error],
+      interval: Duration.seconds(PACK_BUSY_RETRY.intervalSeconds),
+      backoffRate: PACK_BUSY_RETRY.backoffRate,
+      maxAttempts: PACK_BUSY_RETRY.maxAttempts,
+      maxDelay: Duration.seconds(PACK_BUSY_RETRY.maxDelaySeconds),
+      jitterStrategy: JitterType.FULL,
+    });
+    return task;
   }
 
   /**

@@ -42,6 +42,7 @@ export type ServiceFunctionName = StepFunctionName | FrontDoorFunctionName;
  */
 export const OFFBOARD_FUNCTIONS = [
   'prepare-offboarding',
+  'remove-guardrails',
   'remove-stack-set',
   'remove-service-control-policy',
   'suspend-accounts',

@@ -1,4 +1,7 @@
 import {
+  DeleteConfigurationRecorderCommand,
+  DeleteConformancePackCommand,
+  DeleteDeliveryChannelCommand,
   DescribeConfigurationRecorderStatusCommand,
   DescribeConfigurationRecordersCommand,
   DescribeConformancePacksCommand,
@@ -7,9 +10,11 @@ import {
   PutConformancePackCommand,
   PutDeliveryChannelCommand,
   StartConfigurationRecorderCommand,
+  StopConfigurationRecorderCommand,
   type ConfigServiceClient,
 } from '@aws-sdk/client-config-service';
 import { CONFORMANCE_PACK_DIGEST_PARAMETER as DIGEST_PARAMETER } from '../domain/conformance-pack';
+import { ConformancePackBusyError } from '../errors';
 import { isAwsError } from './paginate';
 
 export interface RecorderResult {
@@ -106,4 +111,79 @@ export async function deployedPack(
     if (isAwsError(error, 'NoSuchConformancePackException')) return { exists: false };
     throw error;
   }
+}
+
+/** What removing one guardrail did: removed now, not there, or left alone (with why). */
+export type GuardrailRemoval = { outcome: 'deleted' | 'absent' } | { outcome: 'kept'; reason: string };
+
+/**
+ * Deletes the application's conformance pack, when it is appvend's: it carries the digest
+ * parameter appvend puts it with. A pack of that name without it was put there by someone else.
+ */
+export async function removeConformancePack(
+  client: ConfigServiceClient,
+  name: string,
+): Promise<GuardrailRemoval> {
+  const pack = await deployedPack(client, name);
+  if (!pack.exists) return { outcome: 'absent' };
+  if (pack.digest === undefined) {
+    return {
+      outcome: 'kept',
+      reason: `conformance pack ${name} was not put by appvend (no ${DIGEST_PARAMETER})`,
+    };
+  }
+  try {
+    await client.send(new DeleteConformancePackCommand({ ConformancePackName: name }));
+  } catch (error) {
+    // Deleted by a call whose answer was lost.
+    if (isAwsError(error, 'NoSuchConformancePackException')) return { outcome: 'deleted' };
+    if (isAwsError(error, 'ResourceInUseException')) {
+      throw new ConformancePackBusyError(
+        `conformance pack ${name} is still being deployed; it is deleted once that ends`,
+        { name },
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+  return { outcome: 'deleted' };
+}
+
+/**
+ * Stops and deletes the Config recorder and its delivery channel, when the vend created them: the
+ * recorder records through the application's recorder role (`roleArn`), which the guardrails stack
+ * set made and the offboarding deletes. A recorder with another role was there before the vend
+ * (Control Tower, an organization-wide setup) and is left alone, with its channel. AWS refuses to
+ * create a channel before a recorder, so the channel of appvend's recorder is appvend's too.
+ */
+export async function removeConfigurationRecorder(
+  client: ConfigServiceClient,
+  roleArn: string,
+): Promise<GuardrailRemoval> {
+  const { ConfigurationRecorders } = await client.send(new DescribeConfigurationRecordersCommand({}));
+  const recorder = ConfigurationRecorders?.[0];
+  if (!recorder?.name) return { outcome: 'absent' };
+  if (recorder.roleARN !== roleArn) {
+    return {
+      outcome: 'kept',
+      reason: `Config recorder ${recorder.name} records through ${recorder.roleARN ?? 'another role'}, not the application's: it was there before the vend`,
+    };
+  }
+  // A channel cannot be deleted while the recorder runs.
+  await client.send(new StopConfigurationRecorderCommand({ ConfigurationRecorderName: recorder.name }));
+  const { DeliveryChannels } = await client.send(new DescribeDeliveryChannelsCommand({}));
+  for (const channel of DeliveryChannels ?? []) {
+    if (!channel.name) continue;
+    try {
+      await client.send(new DeleteDeliveryChannelCommand({ DeliveryChannelName: channel.name }));
+    } catch (error) {
+      if (!isAwsError(error, 'NoSuchDeliveryChannelException')) throw error;
+    }
+  }
+  try {
+    await client.send(new DeleteConfigurationRecorderCommand({ ConfigurationRecorderName: recorder.name }));
+  } catch (error) {
+    if (!isAwsError(error, 'NoSuchConfigurationRecorderException')) throw error;
+  }
+  return { outcome: 'deleted' };
 }

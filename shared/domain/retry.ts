@@ -65,6 +65,18 @@ export const ACCOUNT_NOT_READY_RETRY = {
   maxDelaySeconds: 120,
 } as const;
 
+/**
+ * RemoveGuardrails' Retry while a conformance pack is still deploying (a vend just ended, or a
+ * deletion is running): 30 s doubling to 2 min, about 12 minutes in all; AWS takes minutes.
+ */
+export const PACK_BUSY_RETRY = {
+  error: 'ConformancePackBusyError',
+  intervalSeconds: 30,
+  backoffRate: 2,
+  maxAttempts: 8,
+  maxDelaySeconds: 120,
+} as const;
+
 /** Errors deliberately not retried, with why: each fails its step at once. */
 export const NOT_RETRIED: Readonly<Record<string, string>> = {
   InvalidRequestError: 'the request breaks a rule of the schema; it must be corrected',

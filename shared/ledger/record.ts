@@ -39,6 +39,8 @@ export interface OffboardingRecord {
   executionName: string;
   startedAt: string;
   endedAt: string;
+  /** Conformance packs and Config recorders deleted, by account (absent in older entries). */
+  guardrails?: string[];
   /** Stack sets deleted, with their instances. */
   stackSets: string[];
   serviceControlPolicy?: string;

@@ -214,6 +214,34 @@ function stopRecorder(input: cfg.StopConfigurationRecorderCommandInput, ctx: Cal
   return {};
 }
 
+/** Deletes the recorder; what it recorded stays (AWS keeps configuration items). */
+function deleteRecorder(input: cfg.DeleteConfigurationRecorderCommandInput, ctx: CallContext): object {
+  const { config } = namedRecorder(ctx, input.ConfigurationRecorderName);
+  delete config.recorder;
+  return {};
+}
+
+/** "You cannot delete the delivery channel unless you stop the configuration recorder." */
+function deleteDeliveryChannel(input: cfg.DeleteDeliveryChannelCommandInput, ctx: CallContext): object {
+  const name = input.DeliveryChannelName;
+  if (!name) throw configValidation('deliveryChannelName', 'Member must not be null');
+  const config = accountConfig(ctx);
+  if (config.deliveryChannel?.name !== name) {
+    throw configError(
+      'NoSuchDeliveryChannelException',
+      `Cannot find delivery channel with specified name '${name}'.`,
+    );
+  }
+  if (config.recorder?.recording) {
+    throw configError(
+      'LastDeliveryChannelDeleteFailedException',
+      `Failed to delete last specified delivery channel with name '${name}', because there is a running configuration recorder.`,
+    );
+  }
+  delete config.deliveryChannel;
+  return {};
+}
+
 export const CONFIG_HANDLERS: HandlerTable = {
   PutConfigurationRecorder: putConfigurationRecorder,
   DescribeConfigurationRecorders: describeRecorders,
@@ -222,6 +250,8 @@ export const CONFIG_HANDLERS: HandlerTable = {
   DescribeDeliveryChannels: describeDeliveryChannels,
   StartConfigurationRecorder: startRecorder,
   StopConfigurationRecorder: stopRecorder,
+  DeleteConfigurationRecorder: deleteRecorder,
+  DeleteDeliveryChannel: deleteDeliveryChannel,
   ...CONFORMANCE_PACK_HANDLERS,
 };
 

@@ -1,3 +1,8 @@
+import {
+  ConfigServiceClient,
+  DescribeConfigurationRecordersCommand,
+  DescribeDeliveryChannelsCommand,
+} from '@aws-sdk/client-config-service';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import {
@@ -38,8 +43,8 @@ const finished = (run: OffboardRun | 'already-offboarded'): OffboardRun => {
  * - stack set operations end at once in moto, so the Wait loop runs no wait here;
  * - moto's CloseAccount has no quota of its own and no PENDING_CLOSURE phase (the account is
  *   SUSPENDED at once); appvend's own quota check is what is exercised here;
- * - conformance packs (as in the vend test): answered by the stand-in, and not removed by the
- *   offboarding (they belong to the guardrails stack set's accounts, which are suspended);
+ * - conformance packs (as in the vend test): answered by the stand-in, which the offboarding's
+ *   deletions go to as well (the Config recorders and channels are moto's own);
  * - emptying the artifact buckets: the StackId moto's stack instances report names no stack of the
  *   member account, so the offboarding finds no bucket to empty here, and moto deletes the stack
  *   without its non-empty bucket where CloudFormation would fail. The emptying's own calls are
@@ -92,6 +97,15 @@ describeWithMoto('Workflow: vend → offboard against moto server (--endpoint)',
       credentials: await awsClients().credentialsFor(stageAccount),
     });
     await iam.send(new GetRoleCommand({ RoleName: 'CloudformationDeployerRole' }));
+    const config = new ConfigServiceClient({
+      region: MOTO_REGION,
+      endpoint,
+      credentials: await awsClients().credentialsFor(stageAccount),
+    });
+    const { ConfigurationRecorders: recordersBefore } = await config.send(
+      new DescribeConfigurationRecordersCommand({}),
+    );
+    expect(recordersBefore).toHaveLength(1);
 
     // Act: 3 member accounts, 10 % of them: no closure allowed.
     const refused = finished(await offboard({ ledger, clock }, 'orders', { closeAccounts: true }));
@@ -133,6 +147,10 @@ describeWithMoto('Workflow: vend → offboard against moto server (--endpoint)',
     ).rejects.toMatchObject({
       name: 'NoSuchEntityException',
     });
+    // The Config recorder and delivery channel the vend created are gone too.
+    const { ConfigurationRecorders } = await config.send(new DescribeConfigurationRecordersCommand({}));
+    const { DeliveryChannels } = await config.send(new DescribeDeliveryChannelsCommand({}));
+    expect([ConfigurationRecorders, DeliveryChannels]).toEqual([[], []]);
     // Assess: the ledger item in DynamoDB, kept with its history; a third offboarding is a no-op.
     const record = await ledger.get('orders');
     expect(record).toMatchObject({ status: 'OFFBOARDED', history: [{ closeAccounts: true }] });

@@ -60,6 +60,10 @@ const CALLS: Record<OffboardFunctionName, Call[]> = {
     { action: 'dynamodb:GetItem', resource: LEDGER },
     { action: 'organizations:DescribeOrganizationalUnit', resource: SUSPENDED_OU },
   ],
+  'remove-guardrails': [
+    { action: 'organizations:DescribeAccount', resource: ACCOUNT },
+    { action: 'sts:AssumeRole', resource: MEMBER_ROLE, context: { 'aws:ResourceOrgID': ORG } },
+  ],
   'remove-stack-set': [
     { action: 'cloudformation:DescribeStackSet', resource: STACK_SET },
     { action: 'cloudformation:ListStackSetOperations', resource: STACK_SET },

@@ -5,11 +5,18 @@ interface Pack {
   ConformancePackInputParameters: { ParameterName: string; ParameterValue: string }[];
 }
 
+const PACK_COMMANDS = new Set([
+  'PutConformancePackCommand',
+  'DescribeConformancePacksCommand',
+  'DeleteConformancePackCommand',
+]);
+
 /**
  * moto 5.2 has no conformance packs (DescribeConformancePacks answers 500, PutConformancePack is
- * not implemented). So that the rest of the vend can be checked against moto, this client
- * middleware answers just those two calls, per caller access key (one per member account in a
- * run). What conformance packs do is tested on the sandbox, which models them.
+ * not implemented). So that the rest of the vend and the offboarding can be checked against moto,
+ * this client middleware answers just the pack calls (Put, Describe, Delete), per caller access key
+ * (one per member account in a run). What conformance packs do is tested on the sandbox, which
+ * models them.
  */
 export function conformancePackStandIn(): { plugin: AnyPluggable; packs: Map<string, Map<string, Pack>> } {
   const packs = new Map<string, Map<string, Pack>>();
@@ -18,9 +25,7 @@ export function conformancePackStandIn(): { plugin: AnyPluggable; packs: Map<str
       stack.add(
         (next, context) => async (args) => {
           const command = context.commandName;
-          if (command !== 'PutConformancePackCommand' && command !== 'DescribeConformancePacksCommand') {
-            return next(args);
-          }
+          if (!PACK_COMMANDS.has(command ?? '')) return next(args);
           const request = args.request as { headers?: Record<string, string> } | undefined;
           const caller = /Credential=([^/]+)\//.exec(request?.headers?.authorization ?? '')?.[1] ?? 'unknown';
           const mine = packs.get(caller) ?? new Map<string, Pack>();
@@ -42,12 +47,19 @@ export function conformancePackStandIn(): { plugin: AnyPluggable; packs: Map<str
               response: {},
             };
           }
-          const names = (input.ConformancePackNames as string[] | undefined) ?? [...mine.keys()];
+          const names =
+            command === 'DeleteConformancePackCommand'
+              ? [input.ConformancePackName as string]
+              : ((input.ConformancePackNames as string[] | undefined) ?? [...mine.keys()]);
           const missing = names.find((n) => !mine.has(n));
           if (missing) {
             const error = new Error(`Conformance pack ${missing} does not exist`);
             error.name = 'NoSuchConformancePackException';
             throw error;
+          }
+          if (command === 'DeleteConformancePackCommand') {
+            mine.delete(names[0]!);
+            return { output: { $metadata }, response: {} };
           }
           return {
             output: { ConformancePackDetails: names.map((n) => mine.get(n)), $metadata },

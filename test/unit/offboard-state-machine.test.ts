@@ -1,5 +1,6 @@
 import { offboardStateMachineDefinition } from '../../infra/workflow/asl';
-import { TRANSIENT_ERRORS } from '../../shared/domain/retry';
+import { PACK_BUSY_RETRY, TRANSIENT_ERRORS } from '../../shared/domain/retry';
+import { ConformancePackBusyError } from '../../shared/errors';
 import { OFFBOARD_STEPS } from '../../shared/workflow/offboard/top-level-steps';
 
 type State = {
@@ -26,7 +27,7 @@ describe('State machine: offboard', () => {
 
   it('retries the transient errors in every task, with full jitter, and never everything', () => {
     const tasks = states.filter(([, s]) => s.Type === 'Task');
-    expect(tasks.length).toBe(9);
+    expect(tasks.length).toBe(10);
     for (const [name, task] of tasks) {
       const retried = (task.Retry ?? []).flatMap((r) => r.ErrorEquals);
       expect({ name, missing: TRANSIENT_ERRORS.filter((e) => !retried.includes(e)) }).toEqual({
@@ -38,6 +39,17 @@ describe('State machine: offboard', () => {
         'FULL',
       );
     }
+  });
+
+  it('asks RemoveGuardrails again, for minutes, while a conformance pack is still deploying', () => {
+    const guardrails = states.find(([name]) => name === 'RemoveGuardrails')![1];
+    const retrier = (guardrails.Retry ?? []).find((r) => r.ErrorEquals.includes(PACK_BUSY_RETRY.error));
+    expect(retrier).toMatchObject({ ErrorEquals: [PACK_BUSY_RETRY.error], JitterStrategy: 'FULL' });
+    expect(PACK_BUSY_RETRY.error).toBe(new ConformancePackBusyError('x').name);
+    const others = states.filter(([name, s]) => name !== 'RemoveGuardrails' && s.Type === 'Task');
+    expect(
+      others.filter(([, s]) => s.Retry!.some((r) => r.ErrorEquals.includes(PACK_BUSY_RETRY.error))),
+    ).toEqual([]);
   });
 
   it('waits with Wait states only, for as long as the last look says', () => {

@@ -1,7 +1,12 @@
 import { vendStateMachineDefinition } from '../../infra/workflow/asl';
 import { retryDelayMs } from '../../cli/local-runner';
 import * as errors from '../../shared/errors';
-import { ACCOUNT_NOT_READY_RETRY, NOT_RETRIED, TRANSIENT_ERRORS } from '../../shared/domain/retry';
+import {
+  ACCOUNT_NOT_READY_RETRY,
+  NOT_RETRIED,
+  PACK_BUSY_RETRY,
+  TRANSIENT_ERRORS,
+} from '../../shared/domain/retry';
 
 type State = {
   Type: string;
@@ -45,7 +50,11 @@ describe('Retry classification', () => {
   });
 
   it('lists what is not retried, and no error is both', () => {
-    const retriedByName = new Set<string>([...TRANSIENT_ERRORS, ACCOUNT_NOT_READY_RETRY.error]);
+    const retriedByName = new Set<string>([
+      ...TRANSIENT_ERRORS,
+      ACCOUNT_NOT_READY_RETRY.error,
+      PACK_BUSY_RETRY.error,
+    ]);
     expect(Object.keys(NOT_RETRIED).filter((name) => retriedByName.has(name))).toEqual([]);
     // Every error appvend raises on purpose is classified one way or the other.
     const raised = Object.values(errors)

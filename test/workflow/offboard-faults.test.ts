@@ -25,11 +25,22 @@ function endState(world: SandboxWorld) {
     stackSets: sandbox.stackSets().map((s) => `${s.name}:${s.status}`),
     instances: sandbox.stackInstances().length,
     buckets: sandbox.buckets().length,
+    guardrails: sandbox
+      .accounts()
+      .filter((a) => a.email.startsWith('aws+orders-'))
+      .map((a) => {
+        const config = sandbox.configState(a.id);
+        return `${a.id}:${config.recorder?.name ?? '-'}:${config.deliveryChannel?.name ?? '-'}:${config.conformancePacks.length}`;
+      }),
   };
 }
 
 /** Every mutating call the offboarding makes. */
 const OPERATIONS: [string, string][] = [
+  ['config', 'DeleteConformancePack'],
+  ['config', 'StopConfigurationRecorder'],
+  ['config', 'DeleteDeliveryChannel'],
+  ['config', 'DeleteConfigurationRecorder'],
   ['s3', 'DeleteObjects'],
   ['cloudformation', 'DeleteStackInstances'],
   ['cloudformation', 'DeleteStackSet'],
@@ -68,6 +79,7 @@ describe('Workflow: offboard on the sandbox, under faults', () => {
     const { world } = await offboardWith();
     reference = endState(world);
     expect(reference.buckets).toBe(0);
+    expect(reference.guardrails.every((g) => g.endsWith(':-:-:0'))).toBe(true);
   });
 
   afterAll(() => {

@@ -5,6 +5,7 @@ import {
   CreateAccountCommand,
   UntagResourceCommand,
 } from '@aws-sdk/client-organizations';
+import { PutConfigurationRecorderCommand } from '@aws-sdk/client-config-service';
 import { DeleteObjectsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { OffboardRun } from '../../cli/offboard';
 import { accessLogsBucketName, artifactBucketName } from '../../shared/domain/naming';
@@ -75,6 +76,24 @@ describe('Workflow: offboard on the sandbox', () => {
 
     // Assess
     expect(summary).toMatchObject({ application: 'orders', status: 'OFFBOARDED' });
+    // The guardrails registered outside stack sets: each account's pack, recorder and channel.
+    for (const id of accountIds) {
+      const config = world.sandbox.configState(id);
+      expect({
+        id,
+        recorder: config.recorder,
+        channel: config.deliveryChannel,
+        packs: config.conformancePacks,
+      }).toEqual({
+        id,
+        recorder: undefined,
+        channel: undefined,
+        packs: [],
+      });
+    }
+    expect(summary.guardrails?.map((g) => [g.conformancePack?.outcome, g.recorder?.outcome])).toEqual(
+      accountIds.map(() => ['deleted', 'deleted']),
+    );
     const after = footprint(world, 'orders');
     expect(after.instances).toEqual([]);
     expect(after.stackSets.map((s) => s.status)).toEqual(['DELETED', 'DELETED', 'DELETED', 'DELETED']);
@@ -88,6 +107,7 @@ describe('Workflow: offboard on the sandbox', () => {
     expect(record?.offboarding).toBeUndefined();
     expect(record?.ids?.organizationalUnit).toBe(before.ou!.id);
     expect(record?.history).toHaveLength(1);
+    expect(record?.history?.[0]?.guardrails).toHaveLength(2 * accountIds.length);
     expect(record?.history?.[0]).toMatchObject({
       requestId: record!.requestId,
       stackSets: [
@@ -174,6 +194,34 @@ describe('Workflow: offboard on the sandbox', () => {
     );
     expect(emptied.map(Number)).toEqual([190, 190, 190, 190, 190]);
     expect(EMPTYING_PAGES_PER_CALL).toBe(20);
+  });
+
+  it('keeps a Config recorder that records through a role other than the application’s, and says why', async () => {
+    // Prepare: after the vend, an organization-wide setup took over the test account's recorder.
+    await vendThroughLedger(world, orders);
+    const test = (await world.ledger.get('orders'))!.ids!.accounts!.test!;
+    const roleARN = `arn:aws:iam::${test}:role/aws-controltower-ConfigRecorderRole`;
+    const config = await awsClients().configIn(test);
+    await config.send(
+      new PutConfigurationRecorderCommand({ ConfigurationRecorder: { name: 'default', roleARN } }),
+    );
+
+    // Act
+    const { summary } = finished(await offboard(world, 'orders'));
+
+    // Assess
+    expect(summary.status).toBe('OFFBOARDED');
+    const after = world.sandbox.configState(test);
+    expect(after.recorder).toMatchObject({ name: 'default', roleARN, recording: true });
+    expect(after.deliveryChannel).toBeDefined();
+    expect(after.conformancePacks).toEqual([]);
+    const reason = `Config recorder default records through ${roleARN}, not the application's: it was there before the vend`;
+    expect(summary.guardrails?.find((g) => g.id === test)).toMatchObject({
+      conformancePack: { outcome: 'deleted' },
+      recorder: { outcome: 'kept', reason },
+    });
+    const kept = (await world.ledger.get('orders'))!.history![0]!.kept;
+    expect(kept).toContainEqual({ resource: `Config recorder in test ${test}`, reason });
   });
 
   it('waits for each instance deletion with Wait states, taking the time StackSets takes', async () => {

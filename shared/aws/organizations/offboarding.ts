@@ -1,5 +1,6 @@
 import {
   CloseAccountCommand,
+  DescribeAccountCommand,
   DeleteOrganizationalUnitCommand,
   DeletePolicyCommand,
   DescribeOrganizationalUnitCommand,
@@ -159,6 +160,12 @@ const CLOSED_STATES = new Set(['PENDING_CLOSURE', 'SUSPENDED', 'CLOSED']);
 /** Whether AWS shows the account as closed or being closed (either of its two status fields). */
 export const isClosed = (account: Pick<Account, 'Status' | 'State'>): boolean =>
   CLOSED_STATES.has(account.State ?? '') || CLOSED_STATES.has(account.Status ?? '');
+
+/** Whether the account is closed or being closed, as DescribeAccount shows it. */
+export async function accountClosed(client: OrganizationsClient, accountId: string): Promise<boolean> {
+  const { Account } = await client.send(new DescribeAccountCommand({ AccountId: accountId }));
+  return Account !== undefined && isClosed(Account);
+}
 
 /** The organization's accounts, the management account's id, and the tags of the accounts asked about. */
 export async function organizationAccounts(client: OrganizationsClient): Promise<{

@@ -2,6 +2,7 @@ import type { OffboardingRecord } from '../../ledger/record';
 import { failureOf } from '../steps/summary';
 import type {
   AccountClosure,
+  AccountGuardrailsRemoval,
   AccountSuspension,
   OffboardSummary,
   OffboardTarget,
@@ -14,6 +15,7 @@ import type {
 export interface OffboardState {
   application?: string;
   target?: OffboardTarget;
+  guardrails?: AccountGuardrailsRemoval[];
   stackSets?: StackSetRemoval[];
   scp?: PolicyRemoval;
   accounts?: AccountSuspension[];
@@ -30,6 +32,7 @@ export function summarizeOffboarding(
   const summary: OffboardSummary = {
     application: state.target?.application ?? state.application ?? '',
     status,
+    ...(state.guardrails && { guardrails: state.guardrails }),
     stackSets: (state.stackSets ?? []).map((s) => ({
       name: s.name,
       outcome: s.outcome ?? s.state,
@@ -50,7 +53,17 @@ export function offboardingRecordOf(
   target: OffboardTarget,
   times: { startedAt: string; endedAt: string },
 ): OffboardingRecord {
+  const guardrails = (summary.guardrails ?? []).flatMap((account) =>
+    (['conformancePack', 'recorder'] as const).flatMap((kind) => {
+      const removal = account[kind];
+      const resource = `${kind === 'recorder' ? 'Config recorder' : 'conformance pack'} in ${account.stage} ${account.id}`;
+      return removal ? [{ resource, removal }] : [];
+    }),
+  );
   const kept: OffboardingRecord['kept'] = [
+    ...guardrails.flatMap(({ resource, removal }) =>
+      removal.outcome === 'kept' ? [{ resource, reason: removal.reason }] : [],
+    ),
     ...summary.stackSets
       .filter((s) => s.outcome === 'kept')
       .map((s) => ({ resource: `stack set ${s.name}`, reason: s.reason ?? '' })),
@@ -80,6 +93,7 @@ export function offboardingRecordOf(
     executionName: target.executionName,
     startedAt: times.startedAt,
     endedAt: times.endedAt,
+    guardrails: guardrails.filter(({ removal }) => removal.outcome === 'deleted').map((g) => g.resource),
     stackSets: summary.stackSets.filter((s) => s.outcome === 'deleted').map((s) => s.name),
     ...(scp?.outcome === 'deleted' && scp.id && { serviceControlPolicy: scp.id }),
     ...(ou?.outcome === 'deleted' && ou.id && { organizationalUnit: ou.id }),

@@ -4,6 +4,7 @@
  */
 export const OFFBOARD_STEPS = [
   'PrepareOffboarding',
+  'RemoveGuardrails',
   'RemoveStackSets',
   'RemoveServiceControlPolicy',
   'SuspendAccounts',

@@ -1,3 +1,4 @@
+import type { GuardrailRemoval } from '../../aws/config-guardrails';
 import type { PollState } from '../../domain/polling';
 
 /**
@@ -37,6 +38,16 @@ export interface StackSetRemoval {
   poll?: PollState;
 }
 
+/** One account's guardrails after the offboarding's RemoveGuardrails step. */
+export interface AccountGuardrailsRemoval {
+  stage: string;
+  id: string;
+  conformancePack?: GuardrailRemoval;
+  recorder?: GuardrailRemoval;
+  /** Why the account was not looked at (it is closed). */
+  skipped?: string;
+}
+
 export interface PolicyRemoval {
   name: string;
   id?: string;
@@ -73,6 +84,7 @@ export interface AccountClosure {
 export interface OffboardSummary {
   application: string;
   status: 'OFFBOARDED' | 'FAILED';
+  guardrails?: AccountGuardrailsRemoval[];
   stackSets: { name: string; outcome: string; reason?: string }[];
   serviceControlPolicy?: PolicyRemoval;
   accounts: AccountSuspension[];
