@@ -231,20 +231,33 @@ export function deployedResources(template: ParsedTemplate, env: StackEnvironmen
   return resources;
 }
 
+/**
+ * The resources of one type, after Conditions, whose name property resolves: what the sandbox can
+ * track by name (names are how AWS finds roles and buckets).
+ */
+function namedResources(
+  template: ParsedTemplate,
+  env: StackEnvironment,
+  type: string,
+  nameProperty: string,
+): { logicalId: string; name: string; properties: Record<string, unknown> }[] {
+  return Object.entries(template.resources).flatMap(([logicalId, resource]) => {
+    if (resource.Type !== type || !included(template, resource, env)) return [];
+    const properties = asObject(resource.Properties);
+    const name = resolve(properties[nameProperty], env, template);
+    return name === undefined ? [] : [{ logicalId, name, properties }];
+  });
+}
+
 /** The IAM roles with a resolvable RoleName, and which accounts their trust policy names. */
 export function namedRoles(template: ParsedTemplate, env: StackEnvironment): NamedRole[] {
-  const roles: NamedRole[] = [];
-  for (const [logicalId, resource] of Object.entries(template.resources)) {
-    if (resource.Type !== 'AWS::IAM::Role' || !included(template, resource, env)) continue;
-    const roleName = resolve(resource.Properties?.RoleName, env, template);
-    if (roleName === undefined) continue;
-    roles.push({
+  return namedResources(template, env, 'AWS::IAM::Role', 'RoleName').map(
+    ({ logicalId, name, properties }) => ({
       logicalId,
-      roleName,
-      trustedAccounts: trustedAccounts(resource.Properties?.AssumeRolePolicyDocument, env, template),
-    });
-  }
-  return roles;
+      roleName: name,
+      trustedAccounts: trustedAccounts(properties.AssumeRolePolicyDocument, env, template),
+    }),
+  );
 }
 
 /** An S3 bucket a template creates under a name the sandbox can resolve. */
@@ -256,15 +269,13 @@ export interface NamedBucket {
 
 /** The S3 buckets with a resolvable BucketName. */
 export function namedBuckets(template: ParsedTemplate, env: StackEnvironment): NamedBucket[] {
-  const buckets: NamedBucket[] = [];
-  for (const [logicalId, resource] of Object.entries(template.resources)) {
-    if (resource.Type !== 'AWS::S3::Bucket' || !included(template, resource, env)) continue;
-    const bucketName = resolve(resource.Properties?.BucketName, env, template);
-    if (bucketName === undefined) continue;
-    const versioning = asObject(resource.Properties?.VersioningConfiguration).Status === 'Enabled';
-    buckets.push({ logicalId, bucketName, versioning });
-  }
-  return buckets;
+  return namedResources(template, env, 'AWS::S3::Bucket', 'BucketName').map(
+    ({ logicalId, name, properties }) => ({
+      logicalId,
+      bucketName: name,
+      versioning: asObject(properties.VersioningConfiguration).Status === 'Enabled',
+    }),
+  );
 }
 
 function included(template: ParsedTemplate, resource: TemplateResource, env: StackEnvironment): boolean {
