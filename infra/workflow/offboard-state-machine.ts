@@ -24,8 +24,9 @@ type Functions = Record<OffboardWorkflowFunctionName, IFunction>;
 /**
  * The offboarding workflow: prepare (read the ledger, check the suspended OU) → remove the
  * conformance packs and the Config recorders the vend registered (before the stack set that made
- * the recorders' role) → remove the application's stack sets (in parallel; each deletes its instances, one operation per call, waited
- * for with Wait states, then itself) → detach and delete the SCP → move the accounts to the
+ * the recorders' role) → remove the application's stack sets (in parallel; each empties its
+ * stacks' buckets, deletes its instances, one operation per call, waited for with Wait states,
+ * then itself) → detach and delete the SCP → move the accounts to the
  * suspended OU → delete the emptied OU → close the accounts when asked (closure quota checked
  * first) → record OFFBOARDED in the ledger. The OU goes before the closure so that a closure the
  * quota refuses leaves nothing else to do. Failures are caught once per step, recorded (the

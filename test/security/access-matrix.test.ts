@@ -620,6 +620,22 @@ describe('the Service Control Policy on the application OU', () => {
     expect(answers.map(verdict)).toEqual(decisions('ExplicitlyDenied', 'ExplicitlyDenied'));
   });
 
+  it('the Config guardrails: an administrator may NOT remove them; offboarding, through OrganizationAccountAccessRole, may', async () => {
+    const actions = [
+      'config:DeleteConformancePack',
+      'config:StopConfigurationRecorder',
+      'config:DeleteDeliveryChannel',
+      'config:DeleteConfigurationRecorder',
+    ];
+    const ask4 = (principal: string) =>
+      Promise.all(
+        actions.map((action) => ask({ principal, action, resource: '*', resourceAccount: ORDERS.test })),
+      );
+    const [developer, accessRole] = await Promise.all([ask4(A.testDeveloper), ask4(A.testOrgAccessRole)]);
+    expect(developer.map(verdict)).toEqual(actions.map(() => EXPLICITLY_DENIED));
+    expect(accessRole.map(verdict)).toEqual(actions.map(() => ALLOWED));
+  });
+
   it('an account administrator may NOT stop CloudTrail logging', async () => {
     const answer = await ask({
       principal: A.testDeveloper,
