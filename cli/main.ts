@@ -133,26 +133,25 @@ async function vendCommand(args: string[]): Promise<number> {
   }
 
   const backend = await openChosenBackend(kind, values, { fresh: values.fresh, latency });
-  return vendThroughLedger({ backend, kind, values, request, profile: validation.request.profile });
+  return vendThroughLedger({ backend, kind, values, request: validation.request });
 }
 
 interface VendContext {
   backend: Backend;
   kind: BackendKind;
   values: { endpoint?: string; json?: boolean; report?: string };
-  request: unknown;
-  profile: ApplicationRequest['profile'];
+  request: ApplicationRequest;
 }
 
 /**
  * Submits the request to the ledger and runs what it decides: nothing (already vended), a new vend,
  * or the next attempt of a failed one, which continues at the step that failed.
  */
-async function vendThroughLedger({ backend, kind, values, request, profile }: VendContext): Promise<number> {
+async function vendThroughLedger({ backend, kind, values, request }: VendContext): Promise<number> {
   const definition = readDefinition('state-machine.asl.json');
-  const name = (request as { name?: unknown }).name;
+  const { name } = request;
   process.stderr.write(
-    `appvend: vending ${String(name)} on ${kind === 'endpoint' ? values.endpoint : kind}` +
+    `appvend: vending ${name} on ${kind === 'endpoint' ? values.endpoint : kind}` +
       ` (management account ${backend.managementAccountId})\n`,
   );
   const wallStart = Date.now();
@@ -203,7 +202,7 @@ async function vendThroughLedger({ backend, kind, values, request, profile }: Ve
     try {
       const data = await collectVendReport(run, awsClients(), {
         backend: backendName,
-        profile,
+        profile: request.profile,
       });
       writeFileSync(values.report, renderVendReport(data));
       process.stderr.write(`appvend: report written to ${values.report}\n`);
@@ -256,7 +255,6 @@ async function resumeCommand(args: string[]): Promise<number> {
     kind,
     values,
     request: record.request,
-    profile: record.request.profile,
   });
 }
 

@@ -1,10 +1,12 @@
 import {
+  CloudFormationClient,
   DescribeStackSetCommand,
   paginateListStackInstances,
   paginateListStackSetOperations,
   type StackInstanceSummary,
 } from '@aws-sdk/client-cloudformation';
 import {
+  ConfigServiceClient,
   DescribeConfigurationRecorderStatusCommand,
   DescribeConformancePackStatusCommand,
 } from '@aws-sdk/client-config-service';
@@ -98,7 +100,7 @@ export async function collectVendReport(
 ): Promise<VendReportData> {
   const { summary } = run;
   const organizations = clients.organizations();
-  const cloudFormation = clients.cloudFormation();
+  const cloudFormation = clients.managementClient(CloudFormationClient);
   const stages = Object.fromEntries(Object.entries(summary.accounts).map(([stage, a]) => [a.id, stage]));
   const accountNames = new Set(
     Object.keys(summary.accounts).map((stage) => accountName(summary.application, stage)),
@@ -260,7 +262,11 @@ export async function collectVendReport(
   const guardrails: VendReportData['guardrails'] = [];
   const packName = summary.guardrails?.conformancePack;
   for (const account of Object.keys(summary.guardrails?.accounts ?? {})) {
-    const config = await section(`access to ${account}`, () => clients.configIn(account), undefined);
+    const config = await section(
+      `access to ${account}`,
+      () => clients.memberClient(ConfigServiceClient, account),
+      undefined,
+    );
     if (!config) continue;
     const recorders = await section(
       `the Config recorder of ${account}`,

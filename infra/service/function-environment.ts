@@ -1,11 +1,12 @@
 import { Token } from 'aws-cdk-lib';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import type { EnvironmentShape } from '../../shared/workflow/settings';
 
 /**
- * A handler's environment schema: the zod shape it exports as `environment` and parses at cold
- * start (`shared/lambda/step-handler.ts`). The same shape types and checks the CDK side here.
+ * A handler's environment schema: the Zod Mini shape it exports as `environment` and parses at
+ * cold start (`shared/lambda/step-handler.ts`). The same shape types and checks the CDK side here.
  */
-export type EnvironmentShape = z.ZodRawShape;
+export type { EnvironmentShape };
 
 /** Variables Lambda sets itself; a function may read them but not be given them. */
 const LAMBDA_RESERVED = /^(AWS_|_HANDLER$|_X_AMZN_TRACE_ID$|LAMBDA_TASK_ROOT$|LAMBDA_RUNTIME_DIR$|TZ$)/;
@@ -22,7 +23,7 @@ type Settable<T> = {
  * @example
  * const env: EnvironmentFor<typeof GuardrailsEnv> = { APPVEND_CONFIG_BUCKET: bucketName };
  */
-export type EnvironmentFor<S extends EnvironmentShape> = Settable<z.input<z.ZodObject<S>>>;
+export type EnvironmentFor<S extends EnvironmentShape> = Settable<z.input<z.ZodMiniObject<S>>>;
 
 /**
  * Checks a function's environment against its handler's schema, as the handler will at cold start:

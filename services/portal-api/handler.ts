@@ -1,6 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import * as z from 'zod/mini';
 import { awsClients } from '../../shared/aws/client-factory';
 import { ledgerFor } from '../../shared/ledger';
 import { logger } from '../../shared/lambda/step-handler';
@@ -21,7 +22,7 @@ export const environment = {
   ...IntakeEnv,
   ...PlanEnv,
   /** The offboarding state machine; without it, `DELETE /applications/{name}` answers 501. */
-  APPVEND_OFFBOARD_STATE_MACHINE_ARN: IntakeEnv.APPVEND_STATE_MACHINE_ARN.optional(),
+  APPVEND_OFFBOARD_STATE_MACHINE_ARN: z.optional(IntakeEnv.APPVEND_STATE_MACHINE_ARN),
 };
 
 /**

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { awsClients } from '../../shared/aws/client-factory';
 import { ledgerFor } from '../../shared/ledger';
 import { logger, stepHandler } from '../../shared/lambda/step-handler';
@@ -13,10 +13,10 @@ export const environment = {
   ...MemberAccessEnv,
   APPVEND_EVENT_BUS_NAME: OutcomeEnv.APPVEND_EVENT_BUS_NAME,
   /** "true": drift is fixed by starting the vend again; "false" (the default): only reported. */
-  APPVEND_RECONCILE_APPLY: z
-    .enum(['true', 'false'], { error: 'must be "true" or "false"' })
-    .default('false')
-    .transform((value) => value === 'true'),
+  APPVEND_RECONCILE_APPLY: z.pipe(
+    z._default(z.enum(['true', 'false'], { error: 'must be "true" or "false"' }), 'false'),
+    z.transform((value: 'true' | 'false') => value === 'true'),
+  ),
 };
 
 /**

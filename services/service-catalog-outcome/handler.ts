@@ -4,7 +4,7 @@ import {
   answerPendingCallbacks,
   putResponse,
   type OutcomeDetail,
-} from '../../shared/workflow/custom-resource';
+} from '../../shared/workflow/custom-resource-response';
 import { LedgerEnv } from '../../shared/workflow/settings';
 
 export const environment = { ...LedgerEnv };

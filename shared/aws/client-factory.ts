@@ -1,5 +1,3 @@
-import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, Pluggable } from '@smithy/types';
@@ -103,7 +101,6 @@ export class ClientFactory {
   private readonly settings: AwsSettings;
   private readonly memberCredentials = new Map<string, CachedCredentials>();
   private organizationsClient?: OrganizationsClient;
-  private cloudFormationClient?: CloudFormationClient;
   private stsClient?: STSClient;
   private readonly otherClients = new Map<object, Map<string, PluggableClient>>();
 
@@ -119,11 +116,6 @@ export class ClientFactory {
     // Organizations is a global service homed in us-east-1 (aws partition).
     this.organizationsClient ??= this.plug(new OrganizationsClient(this.config()));
     return this.organizationsClient;
-  }
-
-  public cloudFormation(): CloudFormationClient {
-    this.cloudFormationClient ??= this.plug(new CloudFormationClient(this.config()));
-    return this.cloudFormationClient;
   }
 
   public sts(): STSClient {
@@ -146,11 +138,6 @@ export class ClientFactory {
       byConfig.set(key, client);
     }
     return client;
-  }
-
-  /** A Config client acting in a member account through its access role. */
-  public async configIn(accountId: string): Promise<ConfigServiceClient> {
-    return this.memberClient(ConfigServiceClient, accountId);
   }
 
   /** An STS client acting in a member account through its access role (answers "who am I" there). */

@@ -1,6 +1,6 @@
-import { RESERVED_STAGE, type ApplicationRequest } from '../request/schema';
+import type { ApplicationRequest } from '../request/schema';
 import { EXTRA_SERVICES, extraServiceParameter } from './extra-services';
-import { stackSetName, type TemplateKey } from './naming';
+import { RESERVED_STAGE, stackSetName, type TemplateKey } from './naming';
 
 /** An account as the plan needs it. */
 export interface PlannedAccount {

@@ -2,8 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import type { z } from 'zod';
-import { readEnvironment } from '../workflow/settings';
+import { readEnvironment, type EnvironmentOf, type EnvironmentShape } from '../workflow/settings';
 
 export const logger = new Logger({ serviceName: 'appvend' });
 
@@ -15,10 +14,10 @@ export const logger = new Logger({ serviceName: 'appvend' });
  * @example
  * export const handler = stepHandler('move-account', environment, (input: MoveInput, env) => core(input, env));
  */
-export function stepHandler<S extends z.ZodRawShape, I, O>(
+export function stepHandler<S extends EnvironmentShape, I, O>(
   step: string,
   environment: S,
-  core: (input: I, env: z.infer<z.ZodObject<S>>) => Promise<O> | O,
+  core: (input: I, env: EnvironmentOf<S>) => Promise<O> | O,
 ) {
   return middy(async (input: I, _context: Context): Promise<O> => {
     const env = readEnvironment(environment);

@@ -1,4 +1,4 @@
-import { parseRequest } from '../request/validate';
+import type { ApplicationRequest } from '../request/schema';
 import type { ResumePoint } from '../workflow/resume';
 import type { VendSummary } from '../workflow/types';
 import {
@@ -103,9 +103,10 @@ export class Ledger {
   /**
    * Records a request and says whether a vend must start. Safe under concurrent delivery: of two
    * doors writing at once, one wins the conditional write and the other re-reads and finds it.
+   * The request comes validated (`parseRequest`): the ledger itself carries no schema, so that the
+   * Lambda handlers that only read and write records do not bundle the validation library.
    */
-  public async submit(input: unknown): Promise<Submission> {
-    const request = parseRequest(input);
+  public async submit(request: ApplicationRequest): Promise<Submission> {
     const digest = requestDigest(request);
     for (let race = 0; race < MAX_RACES; race += 1) {
       const existing = await this.store.read(request.name);

@@ -2,7 +2,7 @@ import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-s
 import { managementClient } from '../aws/client-factory';
 import { Ledger, LedgerConflictError } from '../ledger/ledger';
 import type { ApplicationRecord } from '../ledger/record';
-import { InvalidRequestError } from '../request/validate';
+import { InvalidRequestError, parseRequest } from '../request/validate';
 import { executionInput, type ExecutionInput } from './resume';
 
 /** Starts the vend workflow for a request; the same execution name twice starts it once. */
@@ -34,7 +34,7 @@ export async function submitApplication(
 ): Promise<IntakeResult> {
   let submission;
   try {
-    submission = await ledger.submit(input);
+    submission = await ledger.submit(parseRequest(input));
   } catch (error) {
     if (error instanceof InvalidRequestError) return { outcome: 'invalid', problems: error.problems };
     if (error instanceof LedgerConflictError) {

@@ -1,7 +1,7 @@
-import type { z } from 'zod';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { ClientFactory } from '../aws/client-factory';
 import { findRootId } from '../aws/organizations/organizational-unit';
-import { OrganizationEnv, PolicyEnv, StackSetEnv } from './settings';
+import { OrganizationEnv, PolicyEnv, StackSetEnv, type EnvironmentOf } from './settings';
 import { validateApplication } from './steps/validate';
 import { planGuardrails, planStackSets } from './plan/deployment';
 import { planAccounts, planOrganizationalUnit, planServiceControlPolicy } from './plan/organization';
@@ -41,7 +41,7 @@ export const PlanEnv = {
 
 /** {@link PlanSettings} from an environment parsed with {@link PlanEnv}. */
 export function planSettingsFrom(
-  env: z.infer<z.ZodObject<typeof PlanEnv>>,
+  env: EnvironmentOf<typeof PlanEnv>,
   options: { memberReads: boolean },
 ): PlanSettings {
   return {
@@ -89,7 +89,7 @@ export async function planVend(
     planAccounts(organizations, specs, ou),
   ]);
   const [stackSets, guardrails, quarantine] = await Promise.all([
-    planStackSets(clients.cloudFormation(), request, accounts.plans, settings),
+    planStackSets(clients.managementClient(CloudFormationClient), request, accounts.plans, settings),
     planGuardrails(clients, request, accounts.plans, settings.memberReads),
     planQuarantineRelease(organizations, accounts.plans),
   ]);

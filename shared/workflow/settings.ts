@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import { en } from 'zod/locales';
+import * as z from 'zod/mini';
 import { DEFAULT_CREATE_ACCOUNT_CONCURRENCY } from '../domain/account-creation';
 import { ACCOUNT_ACCESS_ROLE } from '../domain/naming';
 import { DEFAULT_SCP_ATTACHMENT_QUOTA, DEFAULT_SCP_SIZE_QUOTA } from '../domain/scp';
@@ -6,25 +7,48 @@ import { DEFAULT_SCP_ATTACHMENT_QUOTA, DEFAULT_SCP_SIZE_QUOTA } from '../domain/
 /**
  * Environment fragments the step handlers read. Each handler composes the ones it needs into its
  * own schema (services/<step>/environment.ts), which also types the CDK construct's environment.
+ *
+ * Written with Zod Mini, whose functions tree-shake: every Lambda handler parses its environment,
+ * and the classic API would put all of zod (some 450 KiB) into each bundle. Mini carries no error
+ * messages of its own, so the English ones the classic API uses are configured here.
  */
-const accountId = z.string().regex(/^\d{12}$/, { error: 'must be a 12-digit account id' });
+z.config(en());
+
+/** The environment a handler declares: variable name → schema. */
+export type EnvironmentShape = Record<string, z.ZodMiniType>;
+
+/** What a handler's environment parses to. */
+export type EnvironmentOf<S extends EnvironmentShape> = z.infer<z.ZodMiniObject<S>>;
+
+/** A string matching `pattern`, or the message. */
+const matching = (pattern: RegExp, error: string) => z.string().check(z.regex(pattern, { error }));
+/** A non-empty string, `fallback` when unset. */
+const nameOr = (fallback: string) => z._default(z.string().check(z.minLength(1)), fallback);
+/** A whole number of at least 1 (environment variables are strings), `fallback` when unset. */
+const countOr = (fallback: number) =>
+  z._default(z.pipe(z.coerce.number(), z.int().check(z.minimum(1))), fallback);
+
+const accountId = matching(/^\d{12}$/, 'must be a 12-digit account id');
+const snsTopicArn = matching(
+  /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/,
+  'must be an SNS topic ARN',
+);
 
 export const OrganizationEnv = {
   /** The OU under which application OUs are created; the root when unset. */
-  APPVEND_PARENT_OU_ID: z
-    .string()
-    .regex(/^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$/, { error: 'must be a root or OU id' })
-    .optional(),
+  APPVEND_PARENT_OU_ID: z.optional(
+    matching(/^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$/, 'must be a root or OU id'),
+  ),
 };
 
 export const PolicyEnv = {
-  APPVEND_SCP_SIZE_QUOTA: z.coerce.number().int().min(1).default(DEFAULT_SCP_SIZE_QUOTA),
-  APPVEND_SCP_ATTACHMENT_QUOTA: z.coerce.number().int().min(1).default(DEFAULT_SCP_ATTACHMENT_QUOTA),
+  APPVEND_SCP_SIZE_QUOTA: countOr(DEFAULT_SCP_SIZE_QUOTA),
+  APPVEND_SCP_ATTACHMENT_QUOTA: countOr(DEFAULT_SCP_ATTACHMENT_QUOTA),
 };
 
 export const MemberAccessEnv = {
   /** The role CreateAccount puts in each new account, through which appvend works there. */
-  APPVEND_MEMBER_ROLE: z.string().min(1).default(ACCOUNT_ACCESS_ROLE),
+  APPVEND_MEMBER_ROLE: nameOr(ACCOUNT_ACCESS_ROLE),
 };
 
 export const AccountCreationEnv = {
@@ -32,68 +56,54 @@ export const AccountCreationEnv = {
    * The most CreateAccount requests appvend lets run at once across the organization; more wait
    * their turn. AWS's own limit is 5, so a higher value only means AWS refuses and appvend queues.
    */
-  APPVEND_CREATE_ACCOUNT_CONCURRENCY: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .default(DEFAULT_CREATE_ACCOUNT_CONCURRENCY),
+  APPVEND_CREATE_ACCOUNT_CONCURRENCY: countOr(DEFAULT_CREATE_ACCOUNT_CONCURRENCY),
 };
 
 /** The StackSets execution role, which the quarantine SCP must let through to deploy the baseline. */
 export const QuarantineEnv = {
-  APPVEND_STACKSET_EXECUTION_ROLE_NAME: z.string().min(1).default(ACCOUNT_ACCESS_ROLE),
+  APPVEND_STACKSET_EXECUTION_ROLE_NAME: nameOr(ACCOUNT_ACCESS_ROLE),
 };
 
 export const StackSetEnv = {
   APPVEND_MANAGEMENT_ACCOUNT_ID: accountId,
-  APPVEND_STACKSET_ADMIN_ROLE_NAME: z.string().min(1).default('AWSCloudFormationStackSetAdministrationRole'),
+  APPVEND_STACKSET_ADMIN_ROLE_NAME: nameOr('AWSCloudFormationStackSetAdministrationRole'),
   ...QuarantineEnv,
-  APPVEND_NOTIFICATION_TOPIC_ARN: z
-    .string()
-    .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, {
-      error: 'must be an SNS topic ARN',
-    }),
-  APPVEND_TEMPLATES_DIR: z.string().optional(),
-  AWS_REGION: z.string().min(1).default('us-east-1'),
+  APPVEND_NOTIFICATION_TOPIC_ARN: snsTopicArn,
+  APPVEND_TEMPLATES_DIR: z.optional(z.string()),
+  AWS_REGION: nameOr('us-east-1'),
 };
 
 export const LedgerEnv = {
   /** The ledger table (the CLI's local runs use a ledger of their own instead). */
-  APPVEND_LEDGER_TABLE: z.string().min(3).max(255),
+  APPVEND_LEDGER_TABLE: z.string().check(z.minLength(3), z.maxLength(255)),
 };
 
 /** What every front door needs: the ledger, and the state machine it starts vends of. */
 export const IntakeEnv = {
   ...LedgerEnv,
-  APPVEND_STATE_MACHINE_ARN: z
-    .string()
-    .regex(/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[\w-]{1,80}$/, {
-      error: 'must be a Step Functions state machine ARN',
-    }),
+  APPVEND_STATE_MACHINE_ARN: matching(
+    /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[\w-]{1,80}$/,
+    'must be a Step Functions state machine ARN',
+  ),
 };
 
 export const OutcomeEnv = {
   ...LedgerEnv,
   /** The bus that carries `Application Vended` and `Application Vending Failed`. */
-  APPVEND_EVENT_BUS_NAME: z.string().min(1).max(256),
+  APPVEND_EVENT_BUS_NAME: z.string().check(z.minLength(1), z.maxLength(256)),
   /** The topic people subscribe to for vend outcomes. */
-  APPVEND_VEND_TOPIC_ARN: z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, {
-    error: 'must be an SNS topic ARN',
-  }),
+  APPVEND_VEND_TOPIC_ARN: snsTopicArn,
 };
 
 export const GuardrailsEnv = {
   /** Config is set up in each account through the member role (the client factory reads it). */
   ...MemberAccessEnv,
   /** The S3 bucket Config delivers to when appvend has to create an account's recorder. */
-  APPVEND_CONFIG_BUCKET: z.string().min(3).max(63),
+  APPVEND_CONFIG_BUCKET: z.string().check(z.minLength(3), z.maxLength(63)),
 };
 
 /** Parses the environment against a handler's schema; a missing variable names itself. */
-export function readEnvironment<S extends z.ZodRawShape>(
-  shape: S,
-  env = process.env,
-): z.infer<z.ZodObject<S>> {
+export function readEnvironment<S extends EnvironmentShape>(shape: S, env = process.env): EnvironmentOf<S> {
   const result = z.object(shape).safeParse(env);
   if (!result.success) {
     const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');

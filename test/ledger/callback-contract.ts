@@ -1,3 +1,4 @@
+import { parseRequest } from '../../shared/request/validate';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ledger, type LedgerStore } from '../../shared/ledger/ledger';
@@ -41,7 +42,7 @@ export function callbackContract(name: string, freshStore: () => Promise<LedgerS
 
     it('keeps a callback while the vend runs, once per CloudFormation request', async () => {
       // Prepare
-      const { record } = await ledger.submit(sample);
+      const { record } = await ledger.submit(parseRequest(sample));
       await ledger.markStarted('orders', record.requestId, 'arn:execution');
 
       // Act
@@ -58,7 +59,7 @@ export function callbackContract(name: string, freshStore: () => Promise<LedgerS
 
     it("keeps the callbacks through the vend's outcome, and refuses new ones after it", async () => {
       // Prepare
-      const { record } = await ledger.submit(sample);
+      const { record } = await ledger.submit(parseRequest(sample));
       await ledger.keepCallback('orders', callback(record.requestId, 'cfn-1'));
 
       // Act
@@ -72,12 +73,12 @@ export function callbackContract(name: string, freshStore: () => Promise<LedgerS
 
     it('keeps waiting callbacks when the request is tried again after a failure', async () => {
       // Prepare
-      const { record } = await ledger.submit(sample);
+      const { record } = await ledger.submit(parseRequest(sample));
       await ledger.keepCallback('orders', callback(record.requestId, 'cfn-1'));
       await ledger.recordOutcome('orders', record.requestId, ended('FAILED'));
 
       // Act
-      const retry = await ledger.submit(sample);
+      const retry = await ledger.submit(parseRequest(sample));
 
       // Assess
       expect(retry.outcome).toBe('started');
@@ -86,7 +87,7 @@ export function callbackContract(name: string, freshStore: () => Promise<LedgerS
 
     it('removes only the answered callbacks, and the list itself when none is left', async () => {
       // Prepare
-      const { record } = await ledger.submit(sample);
+      const { record } = await ledger.submit(parseRequest(sample));
       const [one, two] = [callback(record.requestId, 'cfn-1'), callback(record.requestId, 'cfn-2')];
       await ledger.keepCallback('orders', one);
       await ledger.keepCallback('orders', two);

@@ -1,3 +1,4 @@
+import { parseRequest } from '../../shared/request/validate';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,14 +25,14 @@ describe('MemoryLedgerStore with a file', () => {
           repository: 'acme/orders',
         },
       };
-      const { record } = await first.submit(sample);
+      const { record } = await first.submit(parseRequest(sample));
 
       // Act
       const reopened = new Ledger(new MemoryLedgerStore(file));
 
       // Assess
       expect(await reopened.get('orders')).toEqual(record);
-      expect((await reopened.submit(sample)).outcome).toBe('existing');
+      expect((await reopened.submit(parseRequest(sample))).outcome).toBe('existing');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -40,7 +40,7 @@ describe('Class: Ledger — offboarding', () => {
   });
 
   async function vendedApplication() {
-    const { record } = await ledger.submit(sample);
+    const { record } = await ledger.submit(parseRequest(sample));
     await ledger.markStarted('orders', record.requestId, 'arn:exec');
     await ledger.recordOutcome('orders', record.requestId, vended);
     return record;
@@ -64,7 +64,7 @@ describe('Class: Ledger — offboarding', () => {
 
   it('refuses while a vend may be running, and for a name it does not know', async () => {
     // Prepare
-    await ledger.submit(sample);
+    await ledger.submit(parseRequest(sample));
 
     // Act
     const running = ledger.beginOffboarding('orders', { closeAccounts: false });
@@ -82,8 +82,8 @@ describe('Class: Ledger — offboarding', () => {
     await ledger.beginOffboarding('orders', { closeAccounts: false });
 
     // Act
-    const same = ledger.submit(sample);
-    const changed = ledger.submit({ ...sample, stages: ['prod'] });
+    const same = ledger.submit(parseRequest(sample));
+    const changed = ledger.submit(parseRequest({ ...sample, stages: ['prod'] }));
     await ledger.markStep('orders', vend.requestId, 'VendAccounts');
     await ledger.recordOutcome('orders', vend.requestId, vended);
 
@@ -167,7 +167,7 @@ describe('Class: Ledger — offboarding', () => {
     await ledger.recordOffboarded('orders', name, entry(vend.requestId, name));
 
     // Act
-    const revend = await ledger.submit(sample);
+    const revend = await ledger.submit(parseRequest(sample));
 
     // Assess
     expect(revend.outcome).toBe('started');
@@ -186,7 +186,7 @@ describe('Class: Ledger — offboarding', () => {
     const retry = await ledger.beginOffboarding('orders', { closeAccounts: false });
     names.push(retry.record.offboarding!.executionName);
     await ledger.recordOffboarded('orders', names[1]!, entry(vend.requestId, names[1]!));
-    const revend = await ledger.submit(sample);
+    const revend = await ledger.submit(parseRequest(sample));
     await ledger.markStarted('orders', revend.record.requestId, 'arn:exec-2');
     await ledger.recordOutcome('orders', revend.record.requestId, vended);
 

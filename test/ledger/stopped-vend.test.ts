@@ -1,3 +1,4 @@
+import { parseRequest } from '../../shared/request/validate';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ledger } from '../../shared/ledger/ledger';
@@ -19,7 +20,7 @@ describe('Function: recordStoppedVend (a vend execution stopped without recordin
   });
 
   async function running() {
-    const { record } = await ledger.submit(sample);
+    const { record } = await ledger.submit(parseRequest(sample));
     await ledger.markStarted(record.name, record.requestId, `${ARN}${record.executionName}`);
     return record;
   }
@@ -41,7 +42,7 @@ describe('Function: recordStoppedVend (a vend execution stopped without recordin
     // Act
     const result = await recordStoppedVend(ledger, progress, change(record));
     const stopped = await ledger.get('orders');
-    const again = await ledger.submit(sample);
+    const again = await ledger.submit(parseRequest(sample));
 
     // Assess
     expect(result).toEqual({ recorded: true });

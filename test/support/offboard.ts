@@ -1,3 +1,4 @@
+import { parseRequest } from '../../shared/request/validate';
 import { CreateOrganizationalUnitCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { offboardStateMachineDefinition } from '../../infra/workflow/asl';
 import { runOffboarding, type OffboardProgress, type OffboardRun } from '../../cli/offboard';
@@ -20,7 +21,7 @@ export async function vendThroughLedger(
   world: { ledger: Ledger; clock: Clock },
   request: unknown,
 ): Promise<VendRun> {
-  const { record } = await world.ledger.submit(request);
+  const { record } = await world.ledger.submit(parseRequest(request));
   await world.ledger.markStarted(record.name, record.requestId, `local:${record.executionName}`);
   return runVend({
     input: executionInput(record),

@@ -1,3 +1,4 @@
+import { parseRequest } from '../../shared/request/validate';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -5,7 +6,7 @@ import {
   CreateAccountCommand,
   UntagResourceCommand,
 } from '@aws-sdk/client-organizations';
-import { PutConfigurationRecorderCommand } from '@aws-sdk/client-config-service';
+import { ConfigServiceClient, PutConfigurationRecorderCommand } from '@aws-sdk/client-config-service';
 import { DeleteObjectsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { OffboardRun } from '../../cli/offboard';
 import { accessLogsBucketName, artifactBucketName } from '../../shared/domain/naming';
@@ -201,7 +202,7 @@ describe('Workflow: offboard on the sandbox', () => {
     await vendThroughLedger(world, orders);
     const test = (await world.ledger.get('orders'))!.ids!.accounts!.test!;
     const roleARN = `arn:aws:iam::${test}:role/aws-controltower-ConfigRecorderRole`;
-    const config = await awsClients().configIn(test);
+    const config = await awsClients().memberClient(ConfigServiceClient, test);
     await config.send(
       new PutConfigurationRecorderCommand({ ConfigurationRecorder: { name: 'default', roleARN } }),
     );
@@ -364,7 +365,7 @@ describe('Workflow: offboard on the sandbox', () => {
     expect(record?.status).toBe('OFFBOARDING');
     expect(record?.offboarding?.error?.step).toBe('PrepareOffboarding');
     // The ledger refuses a vend of the name while it is being offboarded.
-    await expect(world.ledger.submit(orders)).rejects.toThrow(/is being offboarded/);
+    await expect(world.ledger.submit(parseRequest(orders))).rejects.toThrow(/is being offboarded/);
   });
 });
 

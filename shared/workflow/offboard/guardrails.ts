@@ -1,3 +1,4 @@
+import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import type { ClientFactory } from '../../aws/client-factory';
 import { removeConfigurationRecorder, removeConformancePack } from '../../aws/config-guardrails';
 import { accountClosed } from '../../aws/organizations/offboarding';
@@ -20,7 +21,7 @@ export async function removeGuardrails(
       if (await accountClosed(clients.organizations(), id)) {
         return { stage, id, skipped: 'the account is closed' };
       }
-      const config = await clients.configIn(id);
+      const config = await clients.memberClient(ConfigServiceClient, id);
       const conformancePack = await removeConformancePack(config, conformancePackName(target.application));
       const recorder = await removeConfigurationRecorder(
         config,

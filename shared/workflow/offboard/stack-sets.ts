@@ -50,7 +50,11 @@ export async function removeApplicationStackSet(
   clients: ClientFactory,
   params: { name: string; application: string },
 ): Promise<StackSetRemoval> {
-  const progress = await removeStackSet(clients.cloudFormation(), params, emptyStackBuckets(clients));
+  const progress = await removeStackSet(
+    clients.managementClient(CloudFormationClient),
+    params,
+    emptyStackBuckets(clients),
+  );
   if (progress.state === 'PREPARING') {
     return {
       name: params.name,

@@ -1,3 +1,4 @@
+import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { ClientFactory } from '../../aws/client-factory';
 import { conformancePackTemplate } from '../../domain/conformance-pack';
@@ -164,7 +165,7 @@ export async function planGuardrails(
       let state: RecorderState;
       let deployed: Awaited<ReturnType<typeof conformancePackDigest>>;
       try {
-        const client = await clients.configIn(account.id);
+        const client = await clients.memberClient(ConfigServiceClient, account.id);
         [state, deployed] = [await recorderState(client), await conformancePackDigest(client, name)];
       } catch (error) {
         // The vend would fail here too, or wait for the role to appear; the plan says it could not look.

@@ -1,3 +1,4 @@
+import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import type { ClientFactory } from '../../aws/client-factory';
 import { ensureConfigurationRecorder, ensureConformancePack } from '../../aws/config-guardrails';
 import { conformancePackTemplate } from '../../domain/conformance-pack';
@@ -20,7 +21,7 @@ export async function registerGuardrails(
   const templateDigest = digest(templateBody);
   const results = await Promise.all(
     params.accounts.map(async (account) => {
-      const client = await clients.configIn(account.id);
+      const client = await clients.memberClient(ConfigServiceClient, account.id);
       const { recorder } = await ensureConfigurationRecorder(client, {
         roleArn: roleArn(account.id, configRecorderRoleName(request.name)),
         deliveryBucket: params.deliveryBucket,

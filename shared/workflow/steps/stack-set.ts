@@ -1,3 +1,4 @@
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { ClientFactory } from '../../aws/client-factory';
 import { checkStackSetOperation, reconcileStackSet } from '../../aws/stack-sets';
 import { roleArn, type TemplateKey } from '../../domain/naming';
@@ -29,7 +30,7 @@ export async function deployStackSet(
 ): Promise<StackSetDeployment> {
   const { template, request, settings } = params;
   const targets = planStackSet(template, request, params.accounts, settings);
-  const progress = await reconcileStackSet(clients.cloudFormation(), {
+  const progress = await reconcileStackSet(clients.managementClient(CloudFormationClient), {
     name: targets.name,
     description: `appvend ${template} for ${request.name}`,
     templateBody: loadTemplate(template, settings.templatesDir),
@@ -60,7 +61,7 @@ export async function checkStackSet(
   deployment: StackSetDeployment,
 ): Promise<StackSetDeployment & { operationStatus: 'RUNNING' | 'SUCCEEDED' }> {
   if (!deployment.operationId) throw new Error(`No operation to check for stack set ${deployment.name}`);
-  const operationStatus = await checkStackSetOperation(clients.cloudFormation(), {
+  const operationStatus = await checkStackSetOperation(clients.managementClient(CloudFormationClient), {
     name: deployment.name,
     operationId: deployment.operationId,
   });
