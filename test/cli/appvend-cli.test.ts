@@ -1,19 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runAppvend } from '../support/cli';
 
-/** The CLI as a user runs it: `bin/appvend.js` over the bundle `npm run build` wrote. */
-const root = join(__dirname, '../..');
-function appvend(...args: string[]) {
-  const result = spawnSync(process.execPath, [join(root, 'bin/appvend.js'), ...args], {
-    cwd: root,
-    encoding: 'utf8',
-    // Only what a user's shell would have: no settings left behind by other tests.
-    env: Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('APPVEND_'))),
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const appvend = (...args: string[]) => runAppvend(args);
 
 describe('CLI: appvend', () => {
   it('documents every command in --help', () => {

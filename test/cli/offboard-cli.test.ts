@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,20 +8,9 @@ import {
 } from '@aws-sdk/client-organizations';
 import { VirtualClock } from '../../shared/clock/clock';
 import { Sandbox, type SandboxStateJson } from '../../shared/sandbox';
+import { runAppvend } from '../support/cli';
 
-/** The CLI as a user runs it: `bin/appvend.js` over the bundle `npm run build` wrote. */
-const root = join(__dirname, '../..');
-function appvend(args: string[], env: Record<string, string> = {}) {
-  const result = spawnSync(process.execPath, [join(root, 'bin/appvend.js'), ...args], {
-    cwd: root,
-    encoding: 'utf8',
-    env: {
-      ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('APPVEND_'))),
-      ...env,
-    },
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const appvend = runAppvend;
 
 /** Adds an OU to a saved sandbox, as an administrator would create the suspended OU. */
 async function addSuspendedOu(stateFile: string): Promise<string> {

@@ -1,20 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Plan } from '../../shared/workflow/plan';
+import { PROJECT_ROOT, runAppvend } from '../support/cli';
 
-/** The CLI as a user runs it: `bin/appvend.js` over the bundle `npm run build` wrote. */
-const root = join(__dirname, '../..');
-function appvend(...args: string[]) {
-  const result = spawnSync(process.execPath, [join(root, 'bin/appvend.js'), ...args], {
-    cwd: root,
-    encoding: 'utf8',
-    // Only what a user's shell would have: no settings left behind by other tests.
-    env: Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('APPVEND_'))),
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const appvend = (...args: string[]) => runAppvend(args);
 const freshState = () => join(mkdtempSync(join(tmpdir(), 'appvend-plan-')), 'sandbox.json');
 
 describe('CLI: appvend plan', () => {
@@ -75,7 +65,9 @@ describe('CLI: appvend plan', () => {
     // Prepare
     const state = freshState();
     expect(appvend('vend', 'events/application-request.json', '--state', state).code).toBe(0);
-    const sample = JSON.parse(readFileSync(join(root, 'events/application-request.json'), 'utf8')) as object;
+    const sample = JSON.parse(
+      readFileSync(join(PROJECT_ROOT, 'events/application-request.json'), 'utf8'),
+    ) as object;
     const changed = join(mkdtempSync(join(tmpdir(), 'appvend-plan-')), 'changed.json');
     writeFileSync(changed, JSON.stringify({ ...sample, stages: ['test', 'staging', 'prod'] }));
 

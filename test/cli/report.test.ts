@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,12 +7,11 @@ import type { VendRun } from '../../cli/vend';
 import { awsClients } from '../../shared/aws/client-factory';
 import type { VendSummary } from '../../shared/workflow/types';
 import { sandboxWorld, type SandboxWorld } from '../support/workflow';
+import { PROJECT_ROOT, runAppvend } from '../support/cli';
 
-const root = join(__dirname, '../..');
-const sample = JSON.parse(readFileSync(join(root, 'events/application-request.json'), 'utf8')) as Record<
-  string,
-  unknown
->;
+const sample = JSON.parse(
+  readFileSync(join(PROJECT_ROOT, 'events/application-request.json'), 'utf8'),
+) as Record<string, unknown>;
 
 /** `HH:mm:ss` after the vend started, as the chart writes times. */
 const clock = (run: VendRun, at: number) => new Date(at - run.startedAt).toISOString().slice(11, 19);
@@ -179,30 +177,21 @@ describe('CLI: appvend vend --report', () => {
     const reportFile = join(dir, 'report.md');
 
     // Act
-    const result = spawnSync(
-      process.execPath,
-      [
-        join(root, 'bin/appvend.js'),
-        'vend',
-        'events/application-request.json',
-        '--fresh',
-        '--state',
-        join(dir, 'sandbox.json'),
-        '--json',
-        '--report',
-        reportFile,
-        '--latency',
-        'createAccount=10m',
-      ],
-      {
-        cwd: root,
-        encoding: 'utf8',
-        env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('APPVEND_'))),
-      },
-    );
+    const result = runAppvend([
+      'vend',
+      'events/application-request.json',
+      '--fresh',
+      '--state',
+      join(dir, 'sandbox.json'),
+      '--json',
+      '--report',
+      reportFile,
+      '--latency',
+      'createAccount=10m',
+    ]);
 
     // Assess
-    expect(result.status).toBe(0);
+    expect(result.code).toBe(0);
     const summary = JSON.parse(result.stdout) as VendSummary;
     const report = readFileSync(reportFile, 'utf8');
     const tree = block(report, '## Organization').join('\n');
