@@ -17,7 +17,7 @@ import type { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { PACK_BUSY_RETRY } from '../../shared/domain/retry';
 import type { OffboardWorkflowFunctionName } from './step-functions';
-import { invokeWithRetries, wireStackSetLoop, type InvokeProps } from './tasks';
+import { catchEachStep, chainInOrder, invokeWithRetries, wireStackSetLoop, type InvokeProps } from './tasks';
 
 type Functions = Record<OffboardWorkflowFunctionName, IFunction>;
 
@@ -90,17 +90,10 @@ export class OffboardWorkflow {
       resultPath: '$.closure',
     });
 
-    for (const [step, state] of [...steps, ['CloseAccounts', closeAccounts] as const]) {
-      const note = new Pass(s, `OffboardingFailedAt${step}`, {
-        parameters: { step, 'Error.$': '$.failure.Error', 'Cause.$': '$.failure.Cause' },
-        resultPath: '$.failure',
-      });
-      note.next(recordFailure);
-      (state as unknown as { addCatch(h: IChainable, p: object): void }).addCatch(note, {
-        errors: ['States.ALL'],
-        resultPath: '$.failure',
-      });
-    }
+    catchEachStep(s, [...steps, ['CloseAccounts', closeAccounts]], {
+      idPrefix: 'OffboardingFailedAt',
+      recordFailure,
+    });
 
     const recordOffboarded = this.invoke('RecordOffboarded', 'summarize-offboarding', {
       payload: TaskInput.fromObject({ 'state.$': '$', status: 'OFFBOARDED' }),
@@ -110,12 +103,7 @@ export class OffboardWorkflow {
       .when(Condition.booleanEquals('$.target.closeAccounts', true), closeAccounts)
       .otherwise(recordOffboarded);
 
-    let chain = steps[0]![1];
-    for (const [, state] of steps.slice(1)) {
-      chain.next(state);
-      chain = state;
-    }
-    chain.next(closeWanted);
+    chainInOrder(steps).next(closeWanted);
     this.definition = steps[0]![1];
   }
 

@@ -4,8 +4,11 @@ import {
   Choice,
   Condition,
   JitterType,
+  Pass,
   Wait,
   WaitTime,
+  type IChainable,
+  type INextable,
   type State,
   type TaskInput,
 } from 'aws-cdk-lib/aws-stepfunctions';
@@ -89,4 +92,40 @@ export function wireStackSetLoop(scope: Construct, loop: StackSetLoop): void {
       .when(Condition.stringEquals(`${resultPath}.operationStatus`, 'SUCCEEDED'), act)
       .otherwise(wait),
   );
+}
+
+/** A workflow's top-level steps, in order: the step's name and its state (a task or a Map). */
+export type TopLevelSteps = readonly (readonly [string, State & INextable])[];
+
+/**
+ * Catches any failure of each step once: a Pass state `<idPrefix><step>` notes in `$.failure` which
+ * step failed and why, then goes to `recordFailure`, which records it and fails the execution.
+ */
+export function catchEachStep(
+  scope: Construct,
+  steps: TopLevelSteps,
+  params: { idPrefix: string; recordFailure: IChainable },
+): void {
+  for (const [step, state] of steps) {
+    const note = new Pass(scope, `${params.idPrefix}${step}`, {
+      parameters: { step, 'Error.$': '$.failure.Error', 'Cause.$': '$.failure.Cause' },
+      resultPath: '$.failure',
+    });
+    note.next(params.recordFailure);
+    // Tasks and Map states both take a Catch; State itself does not declare it.
+    (state as unknown as { addCatch(handler: IChainable, props: object): void }).addCatch(note, {
+      errors: ['States.ALL'],
+      resultPath: '$.failure',
+    });
+  }
+}
+
+/** Chains the steps in order and answers the last, which the caller leads on from. */
+export function chainInOrder(steps: TopLevelSteps): State & INextable {
+  let last = steps[0]![1];
+  for (const [, state] of steps.slice(1)) {
+    last.next(state);
+    last = state;
+  }
+  return last;
 }

@@ -22,7 +22,7 @@ import type { TemplateKey } from '../../shared/domain/naming';
 import { ACCOUNT_NOT_READY_RETRY } from '../../shared/domain/retry';
 import { RESUMABLE_STEPS } from '../../shared/workflow/resume';
 import type { StepFunctionName } from './step-functions';
-import { invokeWithRetries, wireStackSetLoop, type InvokeProps } from './tasks';
+import { catchEachStep, chainInOrder, invokeWithRetries, wireStackSetLoop, type InvokeProps } from './tasks';
 
 type Functions = Record<StepFunctionName, IFunction>;
 
@@ -94,28 +94,13 @@ export class VendWorkflow {
       ],
     ];
 
-    for (const [step, state] of steps) {
-      const note = new Pass(scope, `FailedAt${step}`, {
-        parameters: { step, 'Error.$': '$.failure.Error', 'Cause.$': '$.failure.Cause' },
-        resultPath: '$.failure',
-      });
-      note.next(summarizeFailure);
-      (state as unknown as { addCatch(h: IChainable, p: object): void }).addCatch(note, {
-        errors: ['States.ALL'],
-        resultPath: '$.failure',
-      });
-    }
+    catchEachStep(scope, steps, { idPrefix: 'FailedAt', recordFailure: summarizeFailure });
 
     const summarize = this.invoke('Summarize', 'summarize-vend', {
       payload: TaskInput.fromObject({ 'state.$': '$', status: 'SUCCEEDED' }),
     });
 
-    let chain = steps[0]![1];
-    for (const [, state] of steps.slice(1)) {
-      chain.next(state);
-      chain = state;
-    }
-    chain.next(summarize);
+    chainInOrder(steps).next(summarize);
 
     // A resumed vend (ledger: the same request after a failure) starts at the step that failed,
     // with what the earlier steps made in its input; any other input starts at the beginning.
