@@ -1,10 +1,8 @@
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { Duration } from 'aws-cdk-lib';
 import {
   Choice,
   Condition,
   DefinitionBody,
-  JitterType,
   Fail,
   Map as MapState,
   Pass,
@@ -17,7 +15,14 @@ import type { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { PACK_BUSY_RETRY } from '../../shared/domain/retry';
 import type { OffboardWorkflowFunctionName } from './step-functions';
-import { catchEachStep, chainInOrder, invokeWithRetries, wireStackSetLoop, type InvokeProps } from './tasks';
+import {
+  addRetryPolicy,
+  catchEachStep,
+  chainInOrder,
+  invokeWithRetries,
+  wireStackSetLoop,
+  type InvokeProps,
+} from './tasks';
 
 type Functions = Record<OffboardWorkflowFunctionName, IFunction>;
 
@@ -122,14 +127,7 @@ export class OffboardWorkflow {
       payload,
       resultPath: '$.guardrails',
     });
-    task.addRetry({
-      errors: [PACK_BUSY_RETRY.error],
-      interval: Duration.seconds(PACK_BUSY_RETRY.intervalSeconds),
-      backoffRate: PACK_BUSY_RETRY.backoffRate,
-      maxAttempts: PACK_BUSY_RETRY.maxAttempts,
-      maxDelay: Duration.seconds(PACK_BUSY_RETRY.maxDelaySeconds),
-      jitterStrategy: JitterType.FULL,
-    });
+    addRetryPolicy(task, [PACK_BUSY_RETRY.error], PACK_BUSY_RETRY);
     return task;
   }
 

@@ -44,15 +44,28 @@ export function invokeWithRetries(
     outputPath: props.outputPath,
     retryOnServiceExceptions: true,
   });
+  addRetryPolicy(task, TRANSIENT_ERRORS, TRANSIENT_RETRY);
+  return task;
+}
+
+/** A retry policy of `shared/domain/retry.ts`, in seconds: backoff with full jitter, capped. */
+export interface RetryPolicy {
+  intervalSeconds: number;
+  backoffRate: number;
+  maxAttempts: number;
+  maxDelaySeconds: number;
+}
+
+/** Adds a Retry of `errors` under `policy` to a task (after the ones it has: first match wins). */
+export function addRetryPolicy(task: LambdaInvoke, errors: readonly string[], policy: RetryPolicy): void {
   task.addRetry({
-    errors: [...TRANSIENT_ERRORS],
-    interval: Duration.seconds(TRANSIENT_RETRY.intervalSeconds),
-    backoffRate: TRANSIENT_RETRY.backoffRate,
-    maxAttempts: TRANSIENT_RETRY.maxAttempts,
-    maxDelay: Duration.seconds(TRANSIENT_RETRY.maxDelaySeconds),
+    errors: [...errors],
+    interval: Duration.seconds(policy.intervalSeconds),
+    backoffRate: policy.backoffRate,
+    maxAttempts: policy.maxAttempts,
+    maxDelay: Duration.seconds(policy.maxDelaySeconds),
     jitterStrategy: JitterType.FULL,
   });
-  return task;
 }
 
 /** The states of one stack set loop and what they work on. */

@@ -1,11 +1,9 @@
-import { Duration } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import {
   Choice,
   Condition,
   DefinitionBody,
   Fail,
-  JitterType,
   Map as MapState,
   Parallel,
   Pass,
@@ -22,7 +20,14 @@ import type { TemplateKey } from '../../shared/domain/naming';
 import { ACCOUNT_NOT_READY_RETRY } from '../../shared/domain/retry';
 import { RESUMABLE_STEPS } from '../../shared/workflow/resume';
 import type { StepFunctionName } from './step-functions';
-import { catchEachStep, chainInOrder, invokeWithRetries, wireStackSetLoop, type InvokeProps } from './tasks';
+import {
+  addRetryPolicy,
+  catchEachStep,
+  chainInOrder,
+  invokeWithRetries,
+  wireStackSetLoop,
+  type InvokeProps,
+} from './tasks';
 
 type Functions = Record<StepFunctionName, IFunction>;
 
@@ -148,14 +153,7 @@ export class VendWorkflow {
       }),
     });
     // The readiness probe: a new account that does not answer through its role yet is asked again.
-    move.addRetry({
-      errors: [ACCOUNT_NOT_READY_RETRY.error],
-      interval: Duration.seconds(ACCOUNT_NOT_READY_RETRY.intervalSeconds),
-      backoffRate: ACCOUNT_NOT_READY_RETRY.backoffRate,
-      maxAttempts: ACCOUNT_NOT_READY_RETRY.maxAttempts,
-      maxDelay: Duration.seconds(ACCOUNT_NOT_READY_RETRY.maxDelaySeconds),
-      jitterStrategy: JitterType.FULL,
-    });
+    addRetryPolicy(move, [ACCOUNT_NOT_READY_RETRY.error], ACCOUNT_NOT_READY_RETRY);
     const wait = new Wait(s, 'WaitForAccount', { time: WaitTime.secondsPath('$.creation.poll.waitSeconds') });
     // Queued behind the organization's CreateAccount quota: wait for a slot, then ask again,
     // looking at the slots first (one cheap call per look while the organization is full).
