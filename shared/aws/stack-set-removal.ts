@@ -62,7 +62,7 @@ export type PrepareDeletion = (instances: InstanceToDelete[]) => Promise<{ ready
 export async function removeStackSet(
   client: CloudFormationClient,
   params: { name: string; application: string },
-  prepare: PrepareDeletion = () => Promise.resolve({ ready: true, removed: 0 }),
+  prepare: PrepareDeletion,
 ): Promise<StackSetRemovalProgress> {
   const stackSet = await describe(client, params.name);
   if (!stackSet) return { state: 'DONE', outcome: 'absent' };

@@ -18,9 +18,9 @@ export const EMPTYING_PAGES_PER_CALL = 20;
  * artifact store's artifact and access-log buckets), which CloudFormation would otherwise refuse
  * to delete. Stack instances run in the home Region, where the member clients are made.
  */
-export function emptyStackBuckets(clients: ClientFactory, pages = EMPTYING_PAGES_PER_CALL): PrepareDeletion {
+export function emptyStackBuckets(clients: ClientFactory): PrepareDeletion {
   return async (instances) => {
-    let left = pages;
+    let left = EMPTYING_PAGES_PER_CALL;
     let removed = 0;
     for (const instance of instances) {
       if (!instance.stackId) continue;
