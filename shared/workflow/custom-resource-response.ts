@@ -1,5 +1,5 @@
 import type { Ledger } from '../ledger/ledger';
-import type { PendingCallback } from '../ledger/record';
+import type { ApplicationRecord, PendingCallback } from '../ledger/record';
 import type { VendSummary } from './types';
 
 /*
@@ -105,8 +105,11 @@ export function withinLimit(response: CustomResourceResponse): CustomResourceRes
   return { ...response, Reason: `${reason} …` };
 }
 
-/** The detail of `Application Vended` / `Application Vending Failed` (shared/workflow/announce.ts). */
-export type OutcomeDetail = Partial<VendSummary> & { requestId?: string };
+/**
+ * The detail of `Application Vended` / `Application Vending Failed` (shared/workflow/announce.ts).
+ * Only the application and the request are read from it: anything else an event says is a claim.
+ */
+export type OutcomeDetail = Partial<Record<keyof VendSummary | 'requestId', unknown>>;
 
 /** What answering the waiting requests did, for the log line. */
 export interface CallbackReport {
@@ -117,6 +120,34 @@ export interface CallbackReport {
   refused: number;
   /** Not delivered (network, 5xx): kept for the next try. */
   undelivered: number;
+  /** Why nothing was answered although the event named a request: what the ledger holds instead. */
+  ignored?: string;
+}
+
+/** The ledger's word on a vend that has ended: the only thing an answer is made of. */
+type EndedVend = Pick<ApplicationRecord, 'name' | 'requestId' | 'ids' | 'error'> & {
+  status: 'SUCCEEDED' | 'FAILED';
+};
+
+const hasEnded = (record: ApplicationRecord): record is ApplicationRecord & EndedVend =>
+  record.status === 'SUCCEEDED' || record.status === 'FAILED';
+
+/** The response to one waiting request, from the ledger's record of the ended vend. */
+function responseTo(callback: PendingCallback, vend: EndedVend): CustomResourceResponse {
+  const base = {
+    PhysicalResourceId: callback.physicalResourceId,
+    StackId: callback.stackId,
+    RequestId: callback.cfnRequestId,
+    LogicalResourceId: callback.logicalResourceId,
+  };
+  return vend.status === 'SUCCEEDED'
+    ? {
+        ...base,
+        Status: 'SUCCESS',
+        Reason: `${vend.name} is vended (request ${vend.requestId})`,
+        Data: successData(vend.requestId, vend.ids?.accounts ?? {}, vend.ids?.organizationalUnit),
+      }
+    : { ...base, Status: 'FAILED', Reason: failureReason(vend.name, vend.requestId, vend.error) };
 }
 
 /**
@@ -124,40 +155,32 @@ export interface CallbackReport {
  * account ids and the request id, or FAILED with the step and the reason) and removes them from
  * the ledger item. A refused URL (expired, or already answered) is dropped too; an undelivered
  * answer stays on the item and the error is thrown, so the event is retried.
+ *
+ * The event only says which application and request to look at. Whoever may put events on the bus
+ * can write an `Application Vended` event with any status and account ids, so the answer is made
+ * from the ledger alone, which only the vend's own steps write: nothing is answered unless the
+ * ledger holds that request as ended, and the ids and the reason are the ledger's.
  */
 export async function answerPendingCallbacks(
   detail: OutcomeDetail,
   deps: { ledger: Ledger; send: ResponseSender },
 ): Promise<CallbackReport> {
-  const application = detail.application;
-  const requestId = detail.requestId;
+  const { application, requestId } = detail;
   // Vends started outside the ledger (the CLI) carry no request id: nothing waits for them.
-  if (!application || !requestId) return { answered: 0, refused: 0, undelivered: 0 };
-  const waiting = await deps.ledger.pendingCallbacks(application, requestId);
-  const accounts = Object.fromEntries(
-    Object.entries(detail.accounts ?? {}).map(([stage, a]) => [stage, a.id]),
-  );
-  const done: PendingCallback[] = [];
+  if (typeof application !== 'string' || typeof requestId !== 'string' || !application || !requestId)
+    return { answered: 0, refused: 0, undelivered: 0 };
   const report: CallbackReport = { application, requestId, answered: 0, refused: 0, undelivered: 0 };
+  const record = await deps.ledger.get(application);
+  if (!record || record.requestId !== requestId || !hasEnded(record)) {
+    const holds = record ? `request ${record.requestId} ${record.status}` : 'no such application';
+    return { ...report, ignored: `the ledger holds ${holds}, not an ended vend of ${requestId}` };
+  }
+  const waiting = (record.callbacks ?? []).filter((c) => c.requestId === requestId);
+  const done: PendingCallback[] = [];
   let lastError: Error | undefined;
   for (const callback of waiting) {
-    const base = {
-      PhysicalResourceId: callback.physicalResourceId,
-      StackId: callback.stackId,
-      RequestId: callback.cfnRequestId,
-      LogicalResourceId: callback.logicalResourceId,
-    };
-    const response: CustomResourceResponse =
-      detail.status === 'SUCCEEDED'
-        ? {
-            ...base,
-            Status: 'SUCCESS',
-            Reason: `${application} is vended (request ${requestId})`,
-            Data: successData(requestId, accounts, detail.organizationalUnit?.id),
-          }
-        : { ...base, Status: 'FAILED', Reason: failureReason(application, requestId, detail.error) };
     try {
-      await deps.send(callback.responseUrl, withinLimit(response));
+      await deps.send(callback.responseUrl, withinLimit(responseTo(callback, record)));
       report.answered += 1;
       done.push(callback);
     } catch (error) {
