@@ -12,6 +12,14 @@ export interface ExecutionStatusChange {
   cause?: string | null;
 }
 
+/** What was recorded; the application and request when the execution was a vend of the ledger's. */
+export interface StoppedVendResult {
+  recorded: boolean;
+  reason?: string;
+  application?: string;
+  requestId?: string;
+}
+
 /**
  * Records in the ledger a vend whose execution stopped without recording its outcome. The step is
  * read from the execution's history; the application and request from its input.
@@ -20,7 +28,7 @@ export async function recordStoppedVend(
   ledger: Ledger,
   progress: ExecutionProgress,
   change: ExecutionStatusChange,
-): Promise<{ recorded: boolean; reason?: string }> {
+): Promise<StoppedVendResult> {
   let input: { request?: { name?: unknown }; requestId?: unknown };
   try {
     input = JSON.parse(change.input ?? '{}') as typeof input;
@@ -39,6 +47,11 @@ export async function recordStoppedVend(
   const after = await ledger.recordStopped(name, requestId, change.name, { step, message });
   const recorded = after !== undefined && after.status === 'FAILED' && before?.status !== 'FAILED';
   return recorded
-    ? { recorded }
-    : { recorded, reason: 'the ledger holds this vend’s outcome already, or a newer one' };
+    ? { recorded, application: name, requestId }
+    : {
+        recorded,
+        reason: 'the ledger holds this vend’s outcome already, or a newer one',
+        application: name,
+        requestId,
+      };
 }

@@ -3,6 +3,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ledger } from '../../shared/ledger/ledger';
 import { MemoryLedgerStore } from '../../shared/ledger/memory-store';
+import {
+  answerPendingCallbacks,
+  type CustomResourceResponse,
+} from '../../shared/workflow/custom-resource-response';
 import { executionInput } from '../../shared/workflow/resume';
 import { recordStoppedVend } from '../../shared/workflow/stopped-vend';
 
@@ -45,7 +49,7 @@ describe('Function: recordStoppedVend (a vend execution stopped without recordin
     const again = await ledger.submit(parseRequest(sample));
 
     // Assess
-    expect(result).toEqual({ recorded: true });
+    expect(result).toEqual({ recorded: true, application: 'orders', requestId: record.requestId });
     expect(stopped).toMatchObject({
       status: 'FAILED',
       step: 'DeployStackSets',
@@ -91,5 +95,40 @@ describe('Function: recordStoppedVend (a vend execution stopped without recordin
     expect(stale.recorded).toBe(false);
     expect(foreign).toEqual({ recorded: false, reason: 'not a vend started through the ledger' });
     expect((await ledger.get('orders'))!.status).toBe('IN_PROGRESS');
+  });
+
+  it('lets a Service Catalog launch waiting for the stopped vend be answered FAILED from the ledger', async () => {
+    // Prepare
+    const record = await running();
+    await ledger.keepCallback('orders', {
+      requestId: record.requestId,
+      requestType: 'Create',
+      responseUrl: 'https://example.com/response/cfn-1',
+      stackId: 'arn:aws:cloudformation:us-east-1:111111111111:stack/SC-111111111111-pp-abc/1',
+      cfnRequestId: 'cfn-1',
+      logicalResourceId: 'ApplicationEnvironment',
+      physicalResourceId: 'orders',
+      receivedAt: '2026-11-25T12:00:00.000Z',
+    });
+    const sent: CustomResourceResponse[] = [];
+
+    // Act: what appvend-record-stopped-vend does with the result
+    const result = await recordStoppedVend(ledger, progress, change(record));
+    const report = await answerPendingCallbacks(result, {
+      ledger,
+      send: async (_url, response) => {
+        sent.push(response);
+      },
+    });
+
+    // Assess
+    expect(report.answered).toBe(1);
+    expect(sent).toEqual([
+      expect.objectContaining({
+        Status: 'FAILED',
+        Reason: expect.stringContaining('DeployStackSets: the execution timed out'),
+      }),
+    ]);
+    expect(await ledger.pendingCallbacks('orders')).toEqual([]);
   });
 });
