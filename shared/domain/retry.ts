@@ -93,4 +93,6 @@ export const NOT_RETRIED: Readonly<Record<string, string>> = {
   ValidationException: 'AWS refused the input',
   ConstraintViolationException: 'an Organizations constraint (quota, policy type disabled) was hit',
   DuplicatePolicyAttachmentException: 'handled as success by the adapter, never an error',
+  UnsupportedRegionError: 'the Region is unknown or opt-in; the service must run in another Region',
+  UnsupportedOperationError: 'the endpoint does not implement the operation; asking again cannot change that',
 };
