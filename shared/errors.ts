@@ -55,6 +55,12 @@ export class UnsupportedRegionError extends AppvendError {}
  */
 export class UnsupportedOperationError extends AppvendError {}
 
+/**
+ * The pipeline's source connection can never be used by the tooling account (a codestar-connections
+ * connection of another account, which AWS RAM cannot share). Found before the pipeline is deployed.
+ */
+export class ConnectionNotUsableError extends AppvendError {}
+
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
