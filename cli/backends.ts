@@ -10,6 +10,7 @@ import { Ledger } from '../shared/ledger/ledger';
 import { MemoryLedgerStore } from '../shared/ledger/memory-store';
 import { LEDGER_TABLE_NAME } from '../shared/ledger/record';
 import { Sandbox, type LatencyModel, type SandboxStateJson } from '../shared/sandbox';
+import { checkDeploymentRegion } from '../shared/domain/regions';
 import { ensureServiceResources } from './service-resources';
 
 export type BackendKind = 'sandbox' | 'endpoint' | 'aws';
@@ -103,11 +104,19 @@ export function openChosenBackend(
 }
 
 /**
+ * The Region of a command: `--region`, else `$AWS_REGION`, else us-east-1. Refused before any AWS
+ * call (or any change to the sandbox's files) when appvend cannot deploy there.
+ */
+export function chosenRegion(option: string | undefined): string {
+  return checkDeploymentRegion(option ?? process.env.AWS_REGION ?? 'us-east-1');
+}
+
+/**
  * Points the AWS clients at the chosen backend and fills the settings a deployed service gets
  * from its environment (management account, notification topic, Config bucket) with defaults.
  */
 export async function openBackend(options: BackendOptions): Promise<Backend> {
-  const region = options.region ?? process.env.AWS_REGION ?? 'us-east-1';
+  const region = chosenRegion(options.region);
   process.env.AWS_REGION = region;
   let clock: Clock;
   let sandbox: Sandbox | undefined;

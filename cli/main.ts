@@ -26,11 +26,13 @@ Usage:
       Run the vend workflow (the same state machine as the deployed service, run locally).
       --sandbox        the in-process sandbox organization (default); kept in --state between runs
       --endpoint URL   any AWS-compatible endpoint (moto server, LocalStack)
-      --aws            real AWS, with the normal credential chain (management or delegated admin account)
+      --aws            real AWS, with the normal credential chain, in the organization's management account
       --json           print one JSON summary on stdout (progress goes to stderr)
       --state FILE     sandbox state file (default: .appvend/sandbox.json)
       --fresh          start the sandbox from an empty organization
-      --region REGION  region for stack instances and Config (default: $AWS_REGION or us-east-1)
+      --region REGION  region for stack instances and Config (default: $AWS_REGION or us-east-1);
+                       a Region that is not an AWS commercial Region, or an opt-in Region (launched
+                       after 20 March 2019), is refused before any AWS call
       --report FILE    write a Markdown report: Gantt chart of the steps on the clock, the OU tree
                        with the accounts, the stack instances and their status, the guardrails
       --latency NAME=FIGURE[,NAME=FIGURE]

@@ -5,7 +5,7 @@ import { PlanEnv, planSettingsFrom, planVend } from '../shared/workflow/plan';
 import { renderPlan } from '../shared/workflow/plan/render';
 import { readEnvironment } from '../shared/workflow/settings';
 import { parseBackendCommand, UsageError, backendKind, readRequest } from './args';
-import { emulatorCredentials, openChosenBackend, type BackendKind } from './backends';
+import { chosenRegion, emulatorCredentials, openChosenBackend, type BackendKind } from './backends';
 
 /**
  * Points the AWS clients at the backend and sets the defaults a vend on it would use. The sandbox
@@ -22,7 +22,7 @@ async function openForPlanning(
     return backend.managementAccountId;
   }
   if (!options.endpoint) throw new UsageError('--endpoint needs a URL');
-  const region = options.region ?? process.env.AWS_REGION ?? 'us-east-1';
+  const region = chosenRegion(options.region);
   process.env.AWS_REGION = region;
   configureAws({ region, endpoint: options.endpoint, credentials: emulatorCredentials() });
   const { Account } = await awsClients().sts().send(new GetCallerIdentityCommand({}));

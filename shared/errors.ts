@@ -43,6 +43,24 @@ export class BucketEmptyingError extends AppvendError {}
 export class ConformancePackBusyError extends AppvendError {}
 
 /** The message of anything thrown, for summaries and events. */
+/**
+ * The service's Region is one appvend cannot deploy to (not an AWS commercial Region, or an opt-in
+ * Region the new accounts do not have enabled). Found before any AWS call, so nothing was changed.
+ */
+export class UnsupportedRegionError extends AppvendError {}
+
+/**
+ * The endpoint does not implement an operation (an emulator that lacks the API answers with an
+ * HTML page or a 404 the SDK cannot parse). Names the operation and the endpoint.
+ */
+export class UnsupportedOperationError extends AppvendError {}
+
+/**
+ * The pipeline's source connection can never be used by the tooling account (a codestar-connections
+ * connection of another account, which AWS RAM cannot share). Found before the pipeline is deployed.
+ */
+export class ConnectionNotUsableError extends AppvendError {}
+
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

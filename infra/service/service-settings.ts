@@ -48,11 +48,6 @@ export const ServiceContextSchema = z.object({
    * of the organization, only for appvend's stack sets.
    */
   stackSetAdministrationRoleName: z.string().min(1).optional(),
-  /** The organization's management account, when the service runs in a delegated administrator account. */
-  managementAccountId: z
-    .string()
-    .regex(/^\d{12}$/, { error: 'must be a 12-digit account id' })
-    .optional(),
   /** The OU offboarded accounts are moved to (`APPVEND_SUSPENDED_OU_ID`); offboarding refuses without it. */
   suspendedOuId: z.string().optional(),
   /** The share of member accounts offboarding may close per 30 days (`APPVEND_CLOSURE_SHARE`), default 0.1. */

@@ -81,7 +81,9 @@ export class AppvendServiceStack extends Stack {
     // the state machine, defined after its functions, by its fixed name.
     const permissions: PermissionScope = {
       organizationId: '${OrganizationId}',
-      managementAccountId: settings.managementAccountId ?? '${AWS::AccountId}',
+      // appvend runs in the management account: CreateAccount, MoveAccount and
+      // CreateOrganizationalUnit can be called only from there.
+      managementAccountId: '${AWS::AccountId}',
       memberRoleName: settings.memberRoleName,
       stackSetAdministrationRoleName: administrationRoleName,
       ledgerTableArn: this.subReference(ledger.table, 'Arn'),

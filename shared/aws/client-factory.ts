@@ -2,6 +2,7 @@ import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, Pluggable } from '@smithy/types';
 import { ACCOUNT_ACCESS_ROLE, roleArn } from '../domain/naming';
+import { unsupportedOperationPlugin } from './unsupported-operation';
 
 // A plugin serves every client, whatever its input and output types.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -105,7 +106,10 @@ export class ClientFactory {
   private readonly otherClients = new Map<object, Map<string, PluggableClient>>();
 
   public constructor(settings: AwsSettings) {
-    this.settings = settings;
+    // On an emulator, a call it does not implement names itself and the endpoint.
+    this.settings = settings.endpoint
+      ? { ...settings, plugins: [...settings.plugins, unsupportedOperationPlugin(settings.endpoint)] }
+      : settings;
   }
 
   public get region(): string {

@@ -93,4 +93,8 @@ export const NOT_RETRIED: Readonly<Record<string, string>> = {
   ValidationException: 'AWS refused the input',
   ConstraintViolationException: 'an Organizations constraint (quota, policy type disabled) was hit',
   DuplicatePolicyAttachmentException: 'handled as success by the adapter, never an error',
+  UnsupportedRegionError: 'the Region is unknown or opt-in; the service must run in another Region',
+  ConnectionNotUsableError:
+    'the connection belongs to another account and cannot be shared with the tooling account; the request must name another',
+  UnsupportedOperationError: 'the endpoint does not implement the operation; asking again cannot change that',
 };

@@ -82,7 +82,8 @@ export const SourceSchema = z.strictObject({
     .max(256, { error: 'must be at most 256 characters' })
     .regex(CONNECTION_ARN_PATTERN, {
       error:
-        'must be a CodeConnections connection ARN (arn:aws:codeconnections:REGION:ACCOUNT:connection/UUID)',
+        'must be a connection ARN: arn:aws:codeconnections:REGION:ACCOUNT:connection/UUID (or the older ' +
+        'arn:aws:codestar-connections:REGION:ACCOUNT:connection/UUID)',
     }),
   repository: z
     .string({ error: 'must be a string' })

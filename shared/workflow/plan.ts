@@ -6,7 +6,16 @@ import { validateApplication } from './steps/validate';
 import { planGuardrails, planStackSets } from './plan/deployment';
 import { planAccounts, planOrganizationalUnit, planServiceControlPolicy } from './plan/organization';
 import { planQuarantineRelease } from './plan/quarantine';
-import { PLAN_ACTIONS, type Plan, type PlanAction, type PlanStep } from './plan/types';
+import {
+  PLAN_ACTIONS,
+  type AccountPlan,
+  type Plan,
+  type PlanAction,
+  type PlanBlocker,
+  type PlanStep,
+} from './plan/types';
+import { connectionAccess } from '../domain/connection';
+import { RESERVED_STAGE } from '../request/schema';
 
 export * from './plan/types';
 export { GUARDRAILS_NOT_CHECKED } from './plan/deployment';
@@ -101,13 +110,32 @@ export async function planVend(
     ...guardrails.steps,
     ...quarantine,
   ];
+  const connection = planConnection(request.source.connectionArn, accounts.plans);
   return {
     application: request.name,
     steps,
     counts: countActions(steps),
-    blockers: [...scp.blockers, ...accounts.blockers, ...stackSets.blockers],
-    notes: guardrails.notes,
+    blockers: [...scp.blockers, ...accounts.blockers, ...stackSets.blockers, ...connection.blockers],
+    notes: [...guardrails.notes, ...connection.notes],
   };
+}
+
+/**
+ * Whether the tooling account's pipeline can use the request's connection: one it can never use
+ * (a codestar-connections connection of another account) stops the vend at DeployStackSets, as
+ * the vend itself would; one that must be shared through AWS RAM is a note, since appvend can
+ * neither check nor make the share.
+ */
+function planConnection(
+  connectionArn: string,
+  accounts: readonly AccountPlan[],
+): { blockers: PlanBlocker[]; notes: string[] } {
+  const tooling = accounts.find((a) => a.stage === RESERVED_STAGE);
+  const access = connectionAccess(connectionArn, tooling?.id);
+  if (access.kind === 'unusable')
+    return { blockers: [{ step: 'DeployStackSets', message: access.message }], notes: [] };
+  if (access.kind === 'shared') return { blockers: [], notes: [access.message] };
+  return { blockers: [], notes: [] };
 }
 
 /** Plans vends of requests: what the portal API's dry run is given. */

@@ -102,6 +102,9 @@ describe('Portal API: POST /applications?dryRun=true', () => {
     ).toBe(true);
     expect(plan.notes).toEqual([
       expect.stringMatching(/not checked.*does not enter.*`appvend plan` checks them/),
+      expect.stringMatching(
+        /^source\.connectionArn: the connection belongs to account \d{12}, not the tooling account/,
+      ),
     ]);
     // No role was assumed in a member account: only the management account's own reads.
     expect(new Set(result.calls.map((c) => c.service))).toEqual(new Set(['organizations', 'cloudformation']));

@@ -138,6 +138,18 @@ describe('Function: validateRequest', () => {
     // Assess
     expect(problems).toHaveLength(1);
     expect(problems[0]!.field).toBe('source.connectionArn');
+    expect(problems[0]!.message).toContain('arn:aws:codeconnections:REGION:ACCOUNT:connection/UUID');
+  });
+
+  it.each([
+    'arn:aws:codeconnections:eu-west-1:222222222222:connection/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0',
+    'arn:aws:codestar-connections:eu-west-1:222222222222:connection/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0',
+  ])('accepts the connection ARN %s (both service prefixes)', (connectionArn) => {
+    // Act
+    const result = validateRequest({ ...minimal, source: { ...minimal.source, connectionArn } });
+
+    // Assess
+    expect(result.valid).toBe(true);
   });
 
   it('explains the name limit by the resource that sets it', () => {

@@ -325,6 +325,7 @@ describe('Workflow: plan on the sandbox', () => {
     ]);
     expect(result.notes).toEqual([
       expect.stringMatching(new RegExp(`^Guardrails of test \\(${test}\\) not checked: .+`)),
+      expect.stringMatching(/^source\.connectionArn: .+ through AWS RAM/),
     ]);
     world.sandbox.faults.clear();
   });
@@ -378,6 +379,9 @@ describe('Workflow: plan on the sandbox', () => {
     );
     expect(guardrails.map((s) => s.action)).toEqual(Array(6).fill('unchecked'));
     expect(result.counts).toMatchObject({ unchecked: 6, keep: 16 });
-    expect(result.notes).toEqual([expect.stringContaining('Guardrails were not checked')]);
+    expect(result.notes).toEqual([
+      expect.stringContaining('Guardrails were not checked'),
+      expect.stringMatching(/^source\.connectionArn: .+ through AWS RAM/),
+    ]);
   });
 });

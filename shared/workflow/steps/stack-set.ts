@@ -1,6 +1,8 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { ClientFactory } from '../../aws/client-factory';
 import { checkStackSetOperation, reconcileStackSet } from '../../aws/stack-sets';
+import { assertConnectionUsable } from '../../domain/connection';
+import { RESERVED_STAGE } from '../../request/schema';
 import { roleArn, type TemplateKey } from '../../domain/naming';
 import { STACK_SET_POLL_POLICY, nextPoll } from '../../domain/polling';
 import { planStackSet } from '../../domain/stack-set-plan';
@@ -30,6 +32,12 @@ export async function deployStackSet(
 ): Promise<StackSetDeployment> {
   const { template, request, settings } = params;
   const targets = planStackSet(template, request, params.accounts, settings);
+  if (template === 'pipeline') {
+    // Before the pipeline exists: a connection it could never use stops the vend here, not at its
+    // first run.
+    const tooling = params.accounts.find((a) => a.stage === RESERVED_STAGE);
+    if (tooling) assertConnectionUsable(request.source.connectionArn, tooling.id);
+  }
   const progress = await reconcileStackSet(clients.managementClient(CloudFormationClient), {
     name: targets.name,
     description: `appvend ${template} for ${request.name}`,
