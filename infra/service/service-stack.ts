@@ -157,6 +157,8 @@ export class AppvendServiceStack extends Stack {
       parentOuId: settings.parentOuId,
       scpSizeQuota: settings.scpSizeQuota,
       scpAttachmentQuota: settings.scpAttachmentQuota,
+      memberRoleName: settings.memberRoleName,
+      stackSetExecutionRoleName: settings.stackSetExecutionRoleName,
     };
     const portal = new PortalApi(this, 'Portal', {
       projectRoot: props.projectRoot,
@@ -177,7 +179,6 @@ export class AppvendServiceStack extends Stack {
       ledgerTableName: ledger.table.tableName,
       stateMachineArn: vend.stateMachine.stateMachineArn,
       eventBusName: intake.bus.eventBusName,
-      memberRoleName: settings.memberRoleName,
       schedule: settings.reconcileSchedule,
       apply: settings.reconcileApply,
       plan,
