@@ -195,7 +195,8 @@ export function renderServiceControlPolicy(
       // statement keeps the SCP under its size quota.
       Sid: 'ProtectSecurityServices',
       Effect: 'Deny',
-      Action: [...securityServiceActions, ...(request.profile === 'regulated' ? regulatedActions : [])],
+      // The regulated actions first: a profile change then only adds lines to the document.
+      Action: [...(request.profile === 'regulated' ? regulatedActions : []), ...securityServiceActions],
       Resource: '*',
       Condition: exempt,
     },
