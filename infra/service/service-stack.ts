@@ -83,6 +83,8 @@ export class AppvendServiceStack extends Stack {
       organizationId: '${OrganizationId}',
       managementAccountId: settings.managementAccountId ?? '${AWS::AccountId}',
       memberRoleName: settings.memberRoleName,
+      ...(settings.parentOuId !== undefined && { parentOuId: settings.parentOuId }),
+      ...(settings.suspendedOuId !== undefined && { suspendedOuId: settings.suspendedOuId }),
       stackSetAdministrationRoleName: administrationRoleName,
       ledgerTableArn: this.subReference(ledger.table, 'Arn'),
       eventBusArn: this.subReference(intake.bus, 'Arn'),

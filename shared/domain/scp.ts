@@ -157,9 +157,6 @@ const buildProjectActions = [
   'codebuild:UpdateWebhook',
 ];
 
-/** The application's Identity Center approvers (the request's `approvers`), when it names them. */
-export type Approvers = NonNullable<ApplicationRequest['approvers']>;
-
 /**
  * The roles IAM Identity Center creates in an account for a permission set:
  * `role/aws-reserved/sso.amazonaws.com/<region>/AWSReservedSSO_<permission set>_<suffix>`.

@@ -86,10 +86,16 @@ export async function planVend(
   const parentId = settings.parentOuId ?? (await findRootId(organizations));
   const ou = await planOrganizationalUnit(organizations, request, parentId);
   const [scp, accounts] = await Promise.all([
-    planServiceControlPolicy(organizations, request, ou, {
-      size: settings.scpSizeQuota,
-      attachments: settings.scpAttachmentQuota,
-    }, settings.exemptRoles),
+    planServiceControlPolicy(
+      organizations,
+      request,
+      ou,
+      {
+        size: settings.scpSizeQuota,
+        attachments: settings.scpAttachmentQuota,
+      },
+      settings.exemptRoles,
+    ),
     planAccounts(organizations, specs, ou),
   ]);
   const [stackSets, guardrails, quarantine] = await Promise.all([

@@ -12,6 +12,7 @@ import {
   ListRootsCommand,
   MalformedPolicyDocumentException,
   ParentNotFoundException,
+  PolicyTypeNotEnabledException,
   paginateListOrganizationalUnitsForParent,
 } from '@aws-sdk/client-organizations';
 import { assume, failure, vendAccounts, world } from './support';
@@ -192,6 +193,22 @@ describe('Class: Sandbox', () => {
 
       // Assess
       expect(error).toBeInstanceOf(MalformedPolicyDocumentException);
+    });
+
+    it('refuses a policy of a type not enabled in the root (only SCPs are) with PolicyTypeNotEnabledException', async () => {
+      // Prepare
+      const w = world();
+
+      // Act
+      const error = await failure(
+        w.organizations.send(
+          new CreatePolicyCommand({ Name: 'tags', Description: '', Type: 'TAG_POLICY', Content: '{}' }),
+        ),
+      );
+
+      // Assess
+      expect(error).toBeInstanceOf(PolicyTypeNotEnabledException);
+      expect(error.message).toBe("The specified policy type isn't currently enabled in this root.");
     });
 
     it('refuses a second policy of the same name', async () => {

@@ -269,7 +269,10 @@ describe('Function: buildServiceApp', () => {
     // Prepare
     const app = new App({
       outdir,
-      context: { memberRoleName: 'AppvendMemberAccess', stackSetExecutionRoleName: 'OrganizationAccountAccessRole' },
+      context: {
+        memberRoleName: 'AppvendMemberAccess',
+        stackSetExecutionRoleName: 'OrganizationAccountAccessRole',
+      },
     });
 
     // Act

@@ -114,10 +114,12 @@ describe('Workflow: changing a vended application', () => {
     );
     const after = scp();
     expect(after.id).toBe(before.id);
-    expect(after.content).toBe(renderServiceControlPolicy(
+    expect(after.content).toBe(
+      renderServiceControlPolicy(
         { name: 'orders', profile: 'regulated' },
         { memberRoleName: ACCOUNT_ACCESS_ROLE, executionRoleName: ACCOUNT_ACCESS_ROLE },
-      ));
+      ),
+    );
     expect(after.description).toBe('appvend regulated guardrails for orders');
     expect(packs()).toEqual(accounts.map(() => [conformancePackTemplate('regulated')]));
     expect(packsBefore).toEqual(accounts.map(() => [conformancePackTemplate('serverless')]));
