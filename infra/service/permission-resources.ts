@@ -13,6 +13,8 @@ import type { PermissionScope, StepPermission } from './step-permissions';
 export const TAGGED_ON_CREATE = { Null: { [`aws:RequestTag/${APPLICATION_TAG}`]: 'false' } };
 /** Only resources that carry appvend's tag (the code checks the application's value before it acts). */
 export const TAGGED_BY_APPVEND = { Null: { [`aws:ResourceTag/${APPLICATION_TAG}`]: 'false' } };
+/** Only resources that do not carry appvend's tag yet (a new account, tagged by CreateAccount). */
+export const NOT_TAGGED_BY_APPVEND = { Null: { [`aws:ResourceTag/${APPLICATION_TAG}`]: 'true' } };
 /** Organizations policy calls limited to service control policies. */
 export const SCP_ONLY = { StringEquals: { 'organizations:PolicyType': 'SERVICE_CONTROL_POLICY' } };
 

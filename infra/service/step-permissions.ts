@@ -12,6 +12,7 @@ import {
   NO_RESOURCE_LEVEL,
   ORGANIZATION_IDS,
   SCP_ONLY,
+  NOT_TAGGED_BY_APPVEND,
   TAGGED_BY_APPVEND,
   TAGGED_ON_CREATE,
   moveAccountPermissions,
@@ -215,7 +216,9 @@ export function stepPermissions(step: StepFunctionName, scope: PermissionScope):
           sid: 'TagNewAccount',
           actions: ['organizations:TagResource'],
           resources: [accounts],
-          conditions: TAGGED_ON_CREATE,
+          // Only an account that does not carry appvend's tag yet (the new one): this function
+          // cannot re-tag an account of another application as its own.
+          conditions: { Null: { ...TAGGED_ON_CREATE.Null, ...NOT_TAGGED_BY_APPVEND.Null } },
           wildcardReason: `Tags given to CreateAccount are authorized on the new account, whose id is not known before: ${ORGANIZATION_IDS}.`,
         },
       ];

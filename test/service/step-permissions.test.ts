@@ -376,6 +376,11 @@ describe('Functions: stepPermissions and frontDoorPermissions', () => {
       },
     ],
     [
+      "re-tagging an account that already carries appvend's tag (another application's) as a new one",
+      'start-account-creation',
+      { action: 'organizations:TagResource', resource: ACCOUNT, context: { ...TAGGED, ...TAG_ON_CREATE } },
+    ],
+    [
       'moving an account into or out of an OU appvend did not make (untagged, not the parent or suspended OU)',
       'move-account',
       { action: 'organizations:MoveAccount', resource: OTHER_OU },
