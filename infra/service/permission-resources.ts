@@ -111,10 +111,13 @@ export function moveAccountPermissions(
 /**
  * The org paths (`aws:ResourceOrgPaths`) of the accounts appvend vends: those in an OU directly
  * under the parent OU (the application OUs), or, with the root as parent, in any OU (never an
- * account directly in the root, where the management account is).
+ * account directly in the root, where the management account is); and those in the suspended OU,
+ * where an offboarding run again (the closure, asked again) still finds them.
  */
-export function vendedAccountOrgPaths(parentOuId: string | undefined): string[] {
+export function vendedAccountOrgPaths(parentOuId: string | undefined, suspendedOuId?: string): string[] {
   const org = '${aws:PrincipalOrgID}';
-  if (parentOuId?.startsWith('ou-')) return [`${org}/r-*/*${parentOuId}/ou-*/`];
-  return [`${org}/${parentOuId ?? 'r-*'}/ou-*/`];
+  const applicationOus = parentOuId?.startsWith('ou-')
+    ? `${org}/r-*/*${parentOuId}/ou-*/`
+    : `${org}/${parentOuId ?? 'r-*'}/ou-*/`;
+  return [applicationOus, ...(suspendedOuId ? [`${org}/r-*/*${suspendedOuId}/`] : [])];
 }

@@ -436,7 +436,9 @@ export function assumeMemberRole(scope: PermissionScope): StepPermission {
       StringEquals: { 'aws:ResourceOrgID': '${aws:PrincipalOrgID}' },
       // Only accounts in an application OU under the parent: not the management account, not
       // accounts elsewhere in the organization.
-      'ForAnyValue:StringLike': { 'aws:ResourceOrgPaths': vendedAccountOrgPaths(scope.parentOuId) },
+      'ForAnyValue:StringLike': {
+        'aws:ResourceOrgPaths': vendedAccountOrgPaths(scope.parentOuId, scope.suspendedOuId),
+      },
     },
     wildcardReason:
       "Application accounts are created by the vend, so their ids are not known here; the role name is fixed, aws:ResourceOrgID limits it to this organization's accounts and aws:ResourceOrgPaths to accounts in an OU under the parent.",

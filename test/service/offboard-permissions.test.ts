@@ -71,6 +71,12 @@ const CALLS: Record<OffboardFunctionName, Call[]> = {
   'remove-guardrails': [
     { action: 'organizations:DescribeAccount', resource: ACCOUNT },
     { action: 'sts:AssumeRole', resource: MEMBER_ROLE, context: IN_APPLICATION_OU },
+    // An offboarding run again after the accounts were suspended.
+    {
+      action: 'sts:AssumeRole',
+      resource: MEMBER_ROLE,
+      context: { 'aws:ResourceOrgID': ORG, 'aws:ResourceOrgPaths': [`${ORG}/r-ab12/ou-ab12-susp1234/`] },
+    },
   ],
   'remove-stack-set': [
     { action: 'cloudformation:DescribeStackSet', resource: STACK_SET },
