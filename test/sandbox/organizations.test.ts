@@ -61,6 +61,27 @@ describe('Class: Sandbox', () => {
       expect(error.$fault).toBe('client');
     });
 
+    it('nests OUs five levels deep under the root and refuses a sixth with OU_DEPTH_LIMIT_EXCEEDED', async () => {
+      // Prepare: five levels
+      const w = world();
+      let parent = ROOT;
+      for (let level = 1; level <= 5; level += 1) {
+        const { OrganizationalUnit } = await w.organizations.send(
+          new CreateOrganizationalUnitCommand({ ParentId: parent, Name: `level-${level}` }),
+        );
+        parent = OrganizationalUnit!.Id!;
+      }
+
+      // Act
+      const error = await failure(
+        w.organizations.send(new CreateOrganizationalUnitCommand({ ParentId: parent, Name: 'level-6' })),
+      );
+
+      // Assess
+      expect(error).toBeInstanceOf(ConstraintViolationException);
+      expect(error.Reason).toBe('OU_DEPTH_LIMIT_EXCEEDED');
+    });
+
     it('answers ParentNotFoundException for a well-formed parent that does not exist', async () => {
       // Prepare
       const w = world();
