@@ -15,7 +15,6 @@ export interface DriftReconcilerProps {
   ledgerTableName: string;
   stateMachineArn: string;
   eventBusName: string;
-  memberRoleName: string;
   /** An EventBridge schedule expression, e.g. `rate(1 day)` or `cron(0 6 * * ? *)`. */
   schedule: string;
   /** Fix drift (start the vend again), or only report it. */
@@ -45,8 +44,8 @@ export class DriftReconciler extends Construct {
         APPVEND_LEDGER_TABLE: props.ledgerTableName,
         APPVEND_STATE_MACHINE_ARN: props.stateMachineArn,
         APPVEND_EVENT_BUS_NAME: props.eventBusName,
-        APPVEND_MEMBER_ROLE: props.memberRoleName,
         APPVEND_RECONCILE_APPLY: props.apply ? 'true' : 'false',
+        // The plan's settings carry the member role (APPVEND_MEMBER_ROLE), which reconcile assumes too.
         ...planning.environment,
       },
       permissions: frontDoorPermissions('reconcile-drift', props.permissions),

@@ -6,6 +6,7 @@ import {
   ORGANIZATION_IDS,
   SCP_ONLY,
   TAGGED_BY_APPVEND,
+  moveAccountPermissions,
   organizationArns,
 } from './permission-resources';
 import { assumeMemberRole, type PermissionScope, type StepPermission } from './step-permissions';
@@ -22,7 +23,7 @@ import { assumeMemberRole, type PermissionScope, type StepPermission } from './s
  * // ['organizations:ListParents', 'organizations:MoveAccount']
  */
 export function offboardPermissions(fn: OffboardFunctionName, scope: PermissionScope): StepPermission[] {
-  const { root, ous, accounts, scps } = organizationArns(scope);
+  const { ous, accounts, scps } = organizationArns(scope);
   const ledgerRead = (sid: string): StepPermission => ({
     sid,
     actions: ['dynamodb:GetItem'],
@@ -114,12 +115,8 @@ export function offboardPermissions(fn: OffboardFunctionName, scope: PermissionS
 
     case 'suspend-accounts':
       return [
-        {
-          sid: 'MoveAccountToSuspendedOu',
-          actions: ['organizations:ListParents', 'organizations:MoveAccount'],
-          resources: [accounts, root, ous],
-          wildcardReason: `The accounts, the application OU and the suspended OU are known only at run time: ${ORGANIZATION_IDS}.`,
-        },
+        // From the application's OU (tagged) to the suspended OU (configured), nowhere else.
+        ...moveAccountPermissions(scope, 'MoveAccountToSuspendedOu', [scope.suspendedOuId], { root: false }),
       ];
 
     case 'remove-organizational-unit':

@@ -1,6 +1,6 @@
 import { APPLICATION_TAG } from '../../shared/aws/application-tag';
 import { NAME_PREFIX } from '../../shared/domain/naming';
-import type { PermissionScope } from './step-permissions';
+import type { PermissionScope, StepPermission } from './step-permissions';
 
 /*
  * The resource patterns, conditions and wildcard reasons the permission tables of the vend
@@ -13,6 +13,8 @@ import type { PermissionScope } from './step-permissions';
 export const TAGGED_ON_CREATE = { Null: { [`aws:RequestTag/${APPLICATION_TAG}`]: 'false' } };
 /** Only resources that carry appvend's tag (the code checks the application's value before it acts). */
 export const TAGGED_BY_APPVEND = { Null: { [`aws:ResourceTag/${APPLICATION_TAG}`]: 'false' } };
+/** Only resources that do not carry appvend's tag yet (a new account, tagged by CreateAccount). */
+export const NOT_TAGGED_BY_APPVEND = { Null: { [`aws:ResourceTag/${APPLICATION_TAG}`]: 'true' } };
 /** Organizations policy calls limited to service control policies. */
 export const SCP_ONLY = { StringEquals: { 'organizations:PolicyType': 'SERVICE_CONTROL_POLICY' } };
 
@@ -53,4 +55,69 @@ export function organizationArns(
     accounts: org('account/{org}/*'),
     scps: org('policy/{org}/service_control_policy/p-*'),
   };
+}
+
+/**
+ * The exact ARN of a configured OU (`ou-…`) of this organization, as an `Fn::Sub` body; none for a
+ * root id (the root pattern covers it) or when unset.
+ *
+ * @example
+ * configuredOuArn({ managementAccountId: '111111111111', organizationId: 'o-abc' }, 'ou-ab12-cdef3456');
+ * // 'arn:${AWS::Partition}:organizations::111111111111:ou/o-abc/ou-ab12-cdef3456'
+ */
+export function configuredOuArn(
+  scope: Pick<PermissionScope, 'managementAccountId' | 'organizationId'>,
+  ouId: string | undefined,
+): string[] {
+  if (!ouId?.startsWith('ou-')) return [];
+  return [
+    `arn:\${AWS::Partition}:organizations::${scope.managementAccountId}:ou/${scope.organizationId}/${ouId}`,
+  ];
+}
+
+/**
+ * MoveAccount authorizes the account, its source parent and its destination parent, each a
+ * resource of the request: appvend moves accounts only through appvend's own OUs (those that carry
+ * its tag), the root (where CreateAccount puts a new account), and the configured OUs given.
+ */
+export function moveAccountPermissions(
+  scope: Pick<PermissionScope, 'managementAccountId' | 'organizationId'>,
+  sidPrefix: string,
+  configuredOuIds: Array<string | undefined>,
+  options: { root: boolean },
+): StepPermission[] {
+  const { root, ous, accounts } = organizationArns(scope);
+  return [
+    {
+      sid: `${sidPrefix}FromKnownParents`,
+      actions: ['organizations:ListParents', 'organizations:MoveAccount'],
+      resources: [
+        accounts,
+        ...(options.root ? [root] : []),
+        ...configuredOuIds.flatMap((id) => configuredOuArn(scope, id)),
+      ],
+      wildcardReason: `The accounts are known only at run time, the root and the configured OUs by their ids: ${ORGANIZATION_IDS}.`,
+    },
+    {
+      sid: `${sidPrefix}ThroughAppvendOus`,
+      actions: ['organizations:MoveAccount'],
+      resources: [ous],
+      conditions: TAGGED_BY_APPVEND,
+      wildcardReason: `Only OUs that carry appvend's tag (the application's OU, created at run time): ${ORGANIZATION_IDS}.`,
+    },
+  ];
+}
+
+/**
+ * The org paths (`aws:ResourceOrgPaths`) of the accounts appvend vends: those in an OU directly
+ * under the parent OU (the application OUs), or, with the root as parent, in any OU (never an
+ * account directly in the root, where the management account is); and those in the suspended OU,
+ * where an offboarding run again (the closure, asked again) still finds them.
+ */
+export function vendedAccountOrgPaths(parentOuId: string | undefined, suspendedOuId?: string): string[] {
+  const org = '${aws:PrincipalOrgID}';
+  const applicationOus = parentOuId?.startsWith('ou-')
+    ? `${org}/r-*/*${parentOuId}/ou-*/`
+    : `${org}/${parentOuId ?? 'r-*'}/ou-*/`;
+  return [applicationOus, ...(suspendedOuId ? [`${org}/r-*/*${suspendedOuId}/`] : [])];
 }

@@ -9,6 +9,9 @@ export interface PlanProps {
   parentOuId?: string;
   scpSizeQuota?: number;
   scpAttachmentQuota?: number;
+  /** The roles the SCP exempts and protects, as the vend renders it. */
+  memberRoleName: string;
+  stackSetExecutionRoleName: string;
 }
 
 /** The variables of `PlanEnv` (shared/workflow/plan.ts), as the construct sets them. */
@@ -18,6 +21,8 @@ export interface PlanEnvironment {
   APPVEND_PARENT_OU_ID?: string;
   APPVEND_SCP_SIZE_QUOTA?: string;
   APPVEND_SCP_ATTACHMENT_QUOTA?: string;
+  APPVEND_MEMBER_ROLE: string;
+  APPVEND_STACKSET_EXECUTION_ROLE_NAME: string;
 }
 
 /**
@@ -37,6 +42,8 @@ export function planFunctionSettings(plan: PlanProps): {
     environment: {
       APPVEND_NOTIFICATION_TOPIC_ARN: plan.securityTopicArn,
       APPVEND_TEMPLATES_DIR: BUNDLED_TEMPLATES_DIR,
+      APPVEND_MEMBER_ROLE: plan.memberRoleName,
+      APPVEND_STACKSET_EXECUTION_ROLE_NAME: plan.stackSetExecutionRoleName,
       ...Object.fromEntries(
         Object.entries(optional).filter((entry): entry is [string, string] => entry[1] !== undefined),
       ),

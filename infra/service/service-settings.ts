@@ -40,8 +40,12 @@ export const ServiceContextSchema = z.object({
   parentOuId: z.string().optional(),
   /** The role CreateAccount puts in new accounts and appvend assumes there (`APPVEND_MEMBER_ROLE`). */
   memberRoleName: z.string().min(1).default(ACCOUNT_ACCESS_ROLE),
-  /** The role StackSets assumes in each target account. */
-  stackSetExecutionRoleName: z.string().min(1).default(ACCOUNT_ACCESS_ROLE),
+  /**
+   * The role StackSets assumes in each target account. It must be `memberRoleName`: CreateAccount
+   * makes only that role in a new account and nothing makes another, and the SCP exempts (and
+   * protects) exactly these two names (checked by {@link readServiceSettings}). Unset: `memberRoleName`.
+   */
+  stackSetExecutionRoleName: z.string().min(1).optional(),
   /**
    * An existing StackSet administration role to use. When unset, the stack creates
    * `appvend-stackset-administration`, which may assume only the execution role, only in accounts
@@ -82,7 +86,9 @@ export const ServiceContextSchema = z.object({
     .default(false),
 });
 
-export type ServiceSettings = z.output<typeof ServiceContextSchema>;
+export type ServiceSettings = Omit<z.output<typeof ServiceContextSchema>, 'stackSetExecutionRoleName'> & {
+  stackSetExecutionRoleName: string;
+};
 
 /** Thrown when a context value is malformed; names the key. */
 export class ServiceSettingsError extends Error {
@@ -107,5 +113,16 @@ export function readServiceSettings(node: Node): ServiceSettings {
     const problems = result.error.issues.map((i) => `context ${i.path.join('.')}: ${i.message}`);
     throw new ServiceSettingsError(`Invalid appvend service settings: ${problems.join('; ')}`);
   }
-  return result.data;
+  const settings: ServiceSettings = {
+    ...result.data,
+    stackSetExecutionRoleName: result.data.stackSetExecutionRoleName ?? result.data.memberRoleName,
+  };
+  if (settings.stackSetExecutionRoleName !== settings.memberRoleName) {
+    throw new ServiceSettingsError(
+      `Invalid appvend service settings: context stackSetExecutionRoleName (${settings.stackSetExecutionRoleName}) ` +
+        `must equal memberRoleName (${settings.memberRoleName}): CreateAccount creates only the member role in a ` +
+        'new account, nothing creates another execution role there, and the SCP exempts and protects these names',
+    );
+  }
+  return settings;
 }

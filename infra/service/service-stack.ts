@@ -85,6 +85,8 @@ export class AppvendServiceStack extends Stack {
       // CreateOrganizationalUnit can be called only from there.
       managementAccountId: '${AWS::AccountId}',
       memberRoleName: settings.memberRoleName,
+      ...(settings.parentOuId !== undefined && { parentOuId: settings.parentOuId }),
+      ...(settings.suspendedOuId !== undefined && { suspendedOuId: settings.suspendedOuId }),
       stackSetAdministrationRoleName: administrationRoleName,
       ledgerTableArn: this.subReference(ledger.table, 'Arn'),
       eventBusArn: this.subReference(intake.bus, 'Arn'),
@@ -159,6 +161,8 @@ export class AppvendServiceStack extends Stack {
       parentOuId: settings.parentOuId,
       scpSizeQuota: settings.scpSizeQuota,
       scpAttachmentQuota: settings.scpAttachmentQuota,
+      memberRoleName: settings.memberRoleName,
+      stackSetExecutionRoleName: settings.stackSetExecutionRoleName,
     };
     const portal = new PortalApi(this, 'Portal', {
       projectRoot: props.projectRoot,
@@ -179,7 +183,6 @@ export class AppvendServiceStack extends Stack {
       ledgerTableName: ledger.table.tableName,
       stateMachineArn: vend.stateMachine.stateMachineArn,
       eventBusName: intake.bus.eventBusName,
-      memberRoleName: settings.memberRoleName,
       schedule: settings.reconcileSchedule,
       apply: settings.reconcileApply,
       plan,

@@ -12,9 +12,12 @@ import {
   NO_RESOURCE_LEVEL,
   ORGANIZATION_IDS,
   SCP_ONLY,
+  NOT_TAGGED_BY_APPVEND,
   TAGGED_BY_APPVEND,
   TAGGED_ON_CREATE,
+  moveAccountPermissions,
   organizationArns,
+  vendedAccountOrgPaths,
 } from './permission-resources';
 
 /**
@@ -42,6 +45,10 @@ export interface PermissionScope {
   managementAccountId: string;
   /** The role appvend assumes in member accounts (`APPVEND_MEMBER_ROLE`). */
   memberRoleName: string;
+  /** The OU application OUs are created under (`APPVEND_PARENT_OU_ID`); the root when unset. */
+  parentOuId?: string;
+  /** The OU offboarded accounts are moved to (`APPVEND_SUSPENDED_OU_ID`). */
+  suspendedOuId?: string;
   /** The StackSet administration role passed to CloudFormation with each stack set. */
   stackSetAdministrationRoleName: string;
   /** The ledger table's ARN (`appvend-ledger`). */
@@ -209,7 +216,9 @@ export function stepPermissions(step: StepFunctionName, scope: PermissionScope):
           sid: 'TagNewAccount',
           actions: ['organizations:TagResource'],
           resources: [accounts],
-          conditions: TAGGED_ON_CREATE,
+          // Only an account that does not carry appvend's tag yet (the new one): this function
+          // cannot re-tag an account of another application as its own.
+          conditions: { Null: { ...TAGGED_ON_CREATE.Null, ...NOT_TAGGED_BY_APPVEND.Null } },
           wildcardReason: `Tags given to CreateAccount are authorized on the new account, whose id is not known before: ${ORGANIZATION_IDS}.`,
         },
       ];
@@ -226,12 +235,11 @@ export function stepPermissions(step: StepFunctionName, scope: PermissionScope):
 
     case 'move-account':
       return [
-        {
-          sid: 'MoveAccountIntoOu',
-          actions: ['organizations:ListParents', 'organizations:MoveAccount'],
-          resources: [accounts, root, ous],
-          wildcardReason: `The account, its current parent (root or OU) and the application OU are known only at run time: ${ORGANIZATION_IDS}.`,
-        },
+        // Into the application's OU from the root (a new account), the parent OU or the suspended
+        // OU (an account adopted by email, or vended again after offboarding), or an appvend OU.
+        ...moveAccountPermissions(scope, 'MoveAccountIntoOu', [scope.parentOuId, scope.suspendedOuId], {
+          root: true,
+        }),
         {
           sid: 'ReadAccountScpsAndTags',
           actions: ['organizations:ListTagsForResource', 'organizations:ListPoliciesForTarget'],
@@ -424,9 +432,16 @@ export function assumeMemberRole(scope: PermissionScope): StepPermission {
     sid: 'AssumeMemberRoleInOrganization',
     actions: ['sts:AssumeRole'],
     resources: [`arn:\${AWS::Partition}:iam::*:role/${scope.memberRoleName}`],
-    conditions: { StringEquals: { 'aws:ResourceOrgID': '${aws:PrincipalOrgID}' } },
+    conditions: {
+      StringEquals: { 'aws:ResourceOrgID': '${aws:PrincipalOrgID}' },
+      // Only accounts in an application OU under the parent: not the management account, not
+      // accounts elsewhere in the organization.
+      'ForAnyValue:StringLike': {
+        'aws:ResourceOrgPaths': vendedAccountOrgPaths(scope.parentOuId, scope.suspendedOuId),
+      },
+    },
     wildcardReason:
-      "Application accounts are created by the vend, so their ids are not known here; the role name is fixed and aws:ResourceOrgID limits it to this organization's accounts.",
+      "Application accounts are created by the vend, so their ids are not known here; the role name is fixed, aws:ResourceOrgID limits it to this organization's accounts and aws:ResourceOrgPaths to accounts in an OU under the parent.",
   };
 }
 

@@ -92,10 +92,15 @@ export class WorkflowFunctions extends Construct {
         step: 'ensure-service-control-policy',
         description: "appvend: creates or updates the application's SCP and attaches it to its OU",
         environmentSchema: ensureServiceControlPolicy.environment,
-        environment: defined({
-          APPVEND_SCP_SIZE_QUOTA: env.scpSizeQuota?.toString(),
-          APPVEND_SCP_ATTACHMENT_QUOTA: env.scpAttachmentQuota?.toString(),
-        }),
+        environment: {
+          ...defined({
+            APPVEND_SCP_SIZE_QUOTA: env.scpSizeQuota?.toString(),
+            APPVEND_SCP_ATTACHMENT_QUOTA: env.scpAttachmentQuota?.toString(),
+          }),
+          // The SCP exempts, and protects, the roles appvend works through as configured.
+          APPVEND_MEMBER_ROLE: env.memberRoleName,
+          APPVEND_STACKSET_EXECUTION_ROLE_NAME: env.stackSetExecutionRoleName,
+        },
       }),
       'start-account-creation': make('StartAccountCreation', {
         step: 'start-account-creation',

@@ -194,6 +194,9 @@ export function crossAccountRolesTemplate(scope: Construct, id: string): Stack {
         Effect: 'Allow',
         Action: ['s3:DeleteObject', 's3:GetObject', 's3:ListBucket', 's3:PutObject'],
         Resource: sub(R.appBuckets),
+        // Bucket names are global: without the account, a bucket named like the application's in
+        // anyone's account (whose policy lets the world write) would receive the application's data.
+        Condition: { StringEquals: { 'aws:ResourceAccount': sub(VAR.account) } },
       },
       {
         Sid: 'OwnFunctions',

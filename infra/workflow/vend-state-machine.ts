@@ -93,7 +93,10 @@ export class VendWorkflow {
       [
         'ReleaseQuarantine',
         this.invoke('ReleaseQuarantine', 'release-quarantine', {
-          payload: TaskInput.fromObject({ 'accounts.$': '$.accounts' }),
+          payload: TaskInput.fromObject({
+            'accounts.$': '$.accounts',
+            'application.$': '$.app.request.name',
+          }),
           resultPath: '$.quarantine',
         }),
       ],

@@ -1,7 +1,7 @@
 import { awsClients } from '../../shared/aws/client-factory';
 import { stepHandler } from '../../shared/lambda/step-handler';
 import type { ApplicationRequest } from '../../shared/request/schema';
-import { PolicyEnv } from '../../shared/workflow/settings';
+import { PolicyEnv, exemptRolesFrom } from '../../shared/workflow/settings';
 import { ensureApplicationScp } from '../../shared/workflow/steps/service-control-policy';
 
 export const environment = { ...PolicyEnv };
@@ -15,5 +15,6 @@ export const handler = stepHandler(
       ouId: input.ouId,
       sizeQuota: env.APPVEND_SCP_SIZE_QUOTA,
       attachmentQuota: env.APPVEND_SCP_ATTACHMENT_QUOTA,
+      exemptRoles: exemptRolesFrom(env),
     }),
 );

@@ -8,5 +8,5 @@ export const environment = {};
 export const handler = stepHandler(
   'release-quarantine',
   environment,
-  (input: { accounts: VendedAccount[] }) => releaseQuarantine(awsClients(), input),
+  (input: { accounts: VendedAccount[]; application: string }) => releaseQuarantine(awsClients(), input),
 );

@@ -94,6 +94,26 @@ export const SourceSchema = z.strictObject({
     .default('main'),
 });
 
+/** IAM Identity Center permission set names: 1–32 of letters, digits and `_+=,.@-`. */
+const PERMISSION_SET_PATTERN = /^[\w+=,.@-]{1,32}$/;
+/** Identity Store group display names: 1–1024 characters, no control characters. */
+const GROUP_PATTERN = /^[^\p{Cc}]{1,1024}$/u;
+
+/**
+ * Who may approve the application's deployments in the tooling account: the Identity Center group
+ * and the permission set it holds there. The SCP lets only the roles Identity Center creates for
+ * that permission set (`AWSReservedSSO_<permissionSet>_*`) approve; without `approvers`, only the
+ * platform's access role may.
+ */
+export const ApproversSchema = z.strictObject({
+  group: z
+    .string({ error: 'must be a string' })
+    .regex(GROUP_PATTERN, { error: 'must be an Identity Center group name (1-1024 characters)' }),
+  permissionSet: z.string({ error: 'must be a string' }).regex(PERMISSION_SET_PATTERN, {
+    error: 'must be an Identity Center permission set name (1-32 letters, digits and _+=,.@-)',
+  }),
+});
+
 export const ApplicationRequestSchema = z
   .strictObject({
     name: nameRule('name', NAME_LENGTH_LIMIT),
@@ -122,6 +142,7 @@ export const ApplicationRequestSchema = z
       .record(tagKey, tagValue, { error: 'must be an object of string tag values' })
       .refine((t) => Object.keys(t).length <= 40, { error: 'must have at most 40 tags' })
       .default({}),
+    approvers: ApproversSchema.optional(),
   })
   .superRefine((req, ctx) => {
     // Every templated address must be a valid, distinct email: checked after templating,

@@ -60,7 +60,8 @@ function requireScpType(value: unknown): 'SERVICE_CONTROL_POLICY' {
   if (type !== 'SERVICE_CONTROL_POLICY') {
     throw orgError(
       'PolicyTypeNotEnabledException',
-      'This operation can be performed only for enabled policy types.',
+      // The SDK model's description of the error: the sandbox's root has only SCPs enabled.
+      "The specified policy type isn't currently enabled in this root.",
     );
   }
   return type;

@@ -138,9 +138,11 @@ function createOu(
     );
   }
   if (Object.keys(state.ous).length >= MAX_OUS) {
-    throw orgError('ConstraintViolationException', 'You have reached the maximum number of OUs.', {
-      fields: { Reason: 'OU_NUMBER_LIMIT_EXCEEDED' },
-    });
+    throw orgError(
+      'ConstraintViolationException',
+      'You attempted to exceed the number of OUs that you can have in an organization.',
+      { fields: { Reason: 'OU_NUMBER_LIMIT_EXCEEDED' } },
+    );
   }
   const ou: OuState = { id: ouId(state.organization.rootId, next(state, 'ou')), name, parentId };
   state.ous[ou.id] = ou;

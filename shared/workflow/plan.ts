@@ -1,7 +1,8 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { ClientFactory } from '../aws/client-factory';
 import { findRootId } from '../aws/organizations/organizational-unit';
-import { OrganizationEnv, PolicyEnv, StackSetEnv, type EnvironmentOf } from './settings';
+import type { ExemptRoles } from '../domain/scp';
+import { OrganizationEnv, PolicyEnv, StackSetEnv, exemptRolesFrom, type EnvironmentOf } from './settings';
 import { validateApplication } from './steps/validate';
 import { planGuardrails, planStackSets } from './plan/deployment';
 import { planAccounts, planOrganizationalUnit, planServiceControlPolicy } from './plan/organization';
@@ -26,6 +27,8 @@ export interface PlanSettings {
   parentOuId?: string;
   scpSizeQuota: number;
   scpAttachmentQuota: number;
+  /** The roles the SCP exempts and protects (`APPVEND_MEMBER_ROLE`, `APPVEND_STACKSET_EXECUTION_ROLE_NAME`). */
+  exemptRoles: ExemptRoles;
   /** The guardrails stack set's `NotificationTopicArn` parameter (`APPVEND_NOTIFICATION_TOPIC_ARN`). */
   notificationTopicArn: string;
   /** The Region of stack instances (`AWS_REGION`). */
@@ -57,6 +60,7 @@ export function planSettingsFrom(
     ...(env.APPVEND_PARENT_OU_ID && { parentOuId: env.APPVEND_PARENT_OU_ID }),
     scpSizeQuota: env.APPVEND_SCP_SIZE_QUOTA,
     scpAttachmentQuota: env.APPVEND_SCP_ATTACHMENT_QUOTA,
+    exemptRoles: exemptRolesFrom(env),
     notificationTopicArn: env.APPVEND_NOTIFICATION_TOPIC_ARN,
     region: env.AWS_REGION,
     ...(env.APPVEND_TEMPLATES_DIR && { templatesDir: env.APPVEND_TEMPLATES_DIR }),
@@ -91,10 +95,16 @@ export async function planVend(
   const parentId = settings.parentOuId ?? (await findRootId(organizations));
   const ou = await planOrganizationalUnit(organizations, request, parentId);
   const [scp, accounts] = await Promise.all([
-    planServiceControlPolicy(organizations, request, ou, {
-      size: settings.scpSizeQuota,
-      attachments: settings.scpAttachmentQuota,
-    }),
+    planServiceControlPolicy(
+      organizations,
+      request,
+      ou,
+      {
+        size: settings.scpSizeQuota,
+        attachments: settings.scpAttachmentQuota,
+      },
+      settings.exemptRoles,
+    ),
     planAccounts(organizations, specs, ou),
   ]);
   const [stackSets, guardrails, quarantine] = await Promise.all([

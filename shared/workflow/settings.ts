@@ -2,7 +2,7 @@ import { en } from 'zod/locales';
 import * as z from 'zod/mini';
 import { DEFAULT_CREATE_ACCOUNT_CONCURRENCY } from '../domain/account-creation';
 import { ACCOUNT_ACCESS_ROLE } from '../domain/naming';
-import { DEFAULT_SCP_ATTACHMENT_QUOTA, DEFAULT_SCP_SIZE_QUOTA } from '../domain/scp';
+import { DEFAULT_SCP_ATTACHMENT_QUOTA, DEFAULT_SCP_SIZE_QUOTA, type ExemptRoles } from '../domain/scp';
 
 /**
  * Environment fragments the step handlers read. Each handler composes the ones it needs into its
@@ -41,11 +41,6 @@ export const OrganizationEnv = {
   ),
 };
 
-export const PolicyEnv = {
-  APPVEND_SCP_SIZE_QUOTA: countOr(DEFAULT_SCP_SIZE_QUOTA),
-  APPVEND_SCP_ATTACHMENT_QUOTA: countOr(DEFAULT_SCP_ATTACHMENT_QUOTA),
-};
-
 export const MemberAccessEnv = {
   /** The role CreateAccount puts in each new account, through which appvend works there. */
   APPVEND_MEMBER_ROLE: nameOr(ACCOUNT_ACCESS_ROLE),
@@ -63,6 +58,26 @@ export const AccountCreationEnv = {
 export const QuarantineEnv = {
   APPVEND_STACKSET_EXECUTION_ROLE_NAME: nameOr(ACCOUNT_ACCESS_ROLE),
 };
+
+/**
+ * What the application SCP is rendered with: the quotas it must fit, and the roles it exempts
+ * from its protections (and protects), as the service is configured.
+ */
+export const PolicyEnv = {
+  APPVEND_SCP_SIZE_QUOTA: countOr(DEFAULT_SCP_SIZE_QUOTA),
+  APPVEND_SCP_ATTACHMENT_QUOTA: countOr(DEFAULT_SCP_ATTACHMENT_QUOTA),
+  ...MemberAccessEnv,
+  ...QuarantineEnv,
+};
+
+/** The SCP's exempt roles from an environment parsed with {@link PolicyEnv}. */
+export const exemptRolesFrom = (env: {
+  APPVEND_MEMBER_ROLE: string;
+  APPVEND_STACKSET_EXECUTION_ROLE_NAME: string;
+}): ExemptRoles => ({
+  memberRoleName: env.APPVEND_MEMBER_ROLE,
+  executionRoleName: env.APPVEND_STACKSET_EXECUTION_ROLE_NAME,
+});
 
 export const StackSetEnv = {
   APPVEND_MANAGEMENT_ACCOUNT_ID: accountId,

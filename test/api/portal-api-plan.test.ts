@@ -205,6 +205,8 @@ describe('Portal API: the dryRun parameter in the API and its description', () =
       plan: {
         templatesDir: join(findProjectRoot(), 'dist/stacksets'),
         securityTopicArn: 'arn:aws:sns:us-east-1:111111111111:appvend-security-notifications',
+        memberRoleName: 'OrganizationAccountAccessRole',
+        stackSetExecutionRoleName: 'OrganizationAccountAccessRole',
       },
     });
 

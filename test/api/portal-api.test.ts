@@ -44,6 +44,8 @@ function portalStack(principals: string[] = []) {
     plan: {
       templatesDir: join(ROOT, 'dist/stacksets'),
       securityTopicArn: 'arn:aws:sns:us-east-1:111111111111:appvend-security-notifications',
+      memberRoleName: 'OrganizationAccountAccessRole',
+      stackSetExecutionRoleName: 'OrganizationAccountAccessRole',
     },
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -12,6 +12,7 @@ import {
   ListRootsCommand,
   MalformedPolicyDocumentException,
   ParentNotFoundException,
+  PolicyTypeNotEnabledException,
   paginateListOrganizationalUnitsForParent,
 } from '@aws-sdk/client-organizations';
 import { assume, failure, vendAccounts, world } from './support';
@@ -58,6 +59,27 @@ describe('Class: Sandbox', () => {
       expect(error).toBeInstanceOf(DuplicateOrganizationalUnitException);
       expect(error.name).toBe('DuplicateOrganizationalUnitException');
       expect(error.$fault).toBe('client');
+    });
+
+    it('nests OUs five levels deep under the root and refuses a sixth with OU_DEPTH_LIMIT_EXCEEDED', async () => {
+      // Prepare: five levels
+      const w = world();
+      let parent = ROOT;
+      for (let level = 1; level <= 5; level += 1) {
+        const { OrganizationalUnit } = await w.organizations.send(
+          new CreateOrganizationalUnitCommand({ ParentId: parent, Name: `level-${level}` }),
+        );
+        parent = OrganizationalUnit!.Id!;
+      }
+
+      // Act
+      const error = await failure(
+        w.organizations.send(new CreateOrganizationalUnitCommand({ ParentId: parent, Name: 'level-6' })),
+      );
+
+      // Assess
+      expect(error).toBeInstanceOf(ConstraintViolationException);
+      expect(error.Reason).toBe('OU_DEPTH_LIMIT_EXCEEDED');
     });
 
     it('answers ParentNotFoundException for a well-formed parent that does not exist', async () => {
@@ -192,6 +214,22 @@ describe('Class: Sandbox', () => {
 
       // Assess
       expect(error).toBeInstanceOf(MalformedPolicyDocumentException);
+    });
+
+    it('refuses a policy of a type not enabled in the root (only SCPs are) with PolicyTypeNotEnabledException', async () => {
+      // Prepare
+      const w = world();
+
+      // Act
+      const error = await failure(
+        w.organizations.send(
+          new CreatePolicyCommand({ Name: 'tags', Description: '', Type: 'TAG_POLICY', Content: '{}' }),
+        ),
+      );
+
+      // Assess
+      expect(error).toBeInstanceOf(PolicyTypeNotEnabledException);
+      expect(error.message).toBe("The specified policy type isn't currently enabled in this root.");
     });
 
     it('refuses a second policy of the same name', async () => {

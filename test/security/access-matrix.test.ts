@@ -236,7 +236,8 @@ describe('the stage pipeline role (ToolingAccountPipelineCloudformationRole): ch
         ask({ principal: V.testCfnRole, action: 'cloudformation:CreateChangeSet', resource }),
       ),
     );
-    expect(answers.map(verdict)).toEqual(decisions('ImplicitlyDenied', 'ImplicitlyDenied'));
+    // Its own policy does not allow either; the SCP also denies the StackSets stack to all but appvend.
+    expect(answers.map(verdict)).toEqual(decisions('ImplicitlyDenied', 'ExplicitlyDenied'));
   });
 
   it('may NOT delete or directly update the application stack (changes go through reviewed change sets)', async () => {
@@ -587,7 +588,7 @@ describe('the Service Control Policy on the application OU', () => {
     expect(answers.map(verdict)).toEqual(
       decisions('ExplicitlyDenied', 'ExplicitlyDenied', 'ExplicitlyDenied', 'ExplicitlyDenied'),
     );
-    expect(verdict(answers[0]!)).toMatch(/\| scp=[^|]*DenyLongLivedCredentials/);
+    expect(verdict(answers[0]!)).toMatch(/\| scp=[^|]*ProtectSecurityServices/);
   });
 
   it('regulated profile: OrganizationAccountAccessRole still may; the serverless profile does not deny IAM users', async () => {
@@ -666,7 +667,7 @@ describe('the Service Control Policy on the application OU', () => {
       resource: V.testBoundary,
     });
     expect(verdict(answer)).toEqual(EXPLICITLY_DENIED);
-    expect(verdict(answer)).toMatch(/\| scp=[^|]*ProtectPipelineRoles/);
+    expect(verdict(answer)).toMatch(/\| scp=[^|]*ProtectVendedResources/);
   });
 
   it('a tooling administrator may NOT rewrite the trust or the policies of the tooling pipeline role', async () => {
@@ -910,5 +911,143 @@ describe('the artifact store under the SCP: only appvend changes its key and buc
       ask({ principal: A.toolingOrgAccessRole, action: 's3:DeleteObject', resource: artifactObject }),
     ]);
     expect(answers.map(verdict)).toEqual(decisions('Allowed', 'Allowed', 'Allowed'));
+  });
+});
+
+describe('protections nobody inside an account can switch off (SCP and boundary)', () => {
+  const keyAlias = (account: string) => `arn:aws:kms:${REGION}:${account}:alias/appvend-orders-artifacts`;
+  const buildProject = `arn:aws:codebuild:${REGION}:${ORDERS.tooling}:project/appvend-orders-build`;
+  const prodApproval = `arn:aws:codepipeline:${REGION}:${ORDERS.tooling}:appvend-orders/Deploy-prod/Approve`;
+  const billingApproval = `arn:aws:codepipeline:${REGION}:${BILLING.tooling}:appvend-billing/Deploy-prod/Approve`;
+  const rule = (account: string) => `arn:aws:events:${REGION}:${account}:rule/appvend-orders-noncompliance`;
+  const stackSetStack = stack(ORDERS.test, 'StackSet-appvend-orders-guardrails-0a1b2c3d');
+  const each = (principal: string, actions: string[], resource: string) =>
+    Promise.all(actions.map((action) => ask({ principal, action, resource })));
+
+  it('an account administrator may NOT rewrite the trust or the policies of the exempt role (OrganizationAccountAccessRole) to become it', async () => {
+    const actions = [
+      'iam:UpdateAssumeRolePolicy',
+      'iam:AttachRolePolicy',
+      'iam:PutRolePolicy',
+      'iam:DeleteRole',
+    ];
+    const answers = await each(A.testDeveloper, actions, A.testOrgAccessRole);
+    expect(answers.map(verdict)).toEqual(actions.map(() => EXPLICITLY_DENIED));
+    expect(verdict(answers[0]!)).toMatch(/\| scp=[^|]*ProtectVendedResources/);
+  });
+
+  it('a tooling administrator may NOT delete or repoint the artifact key’s alias (which the key protection matches by); appvend may', async () => {
+    const actions = ['kms:DeleteAlias', 'kms:UpdateAlias'];
+    const [developer, vending] = await Promise.all([
+      each(A.toolingDeveloper, actions, keyAlias(ORDERS.tooling)),
+      each(A.toolingOrgAccessRole, actions, keyAlias(ORDERS.tooling)),
+    ]);
+    expect(developer.map(verdict)).toEqual(actions.map(() => EXPLICITLY_DENIED));
+    expect(vending.map(verdict)).toEqual(actions.map(() => ALLOWED));
+  });
+
+  it('a tooling administrator may NOT start the build project with a buildspec override, nor start, retry or change it at all', async () => {
+    const override = await ask({
+      principal: A.toolingDeveloper,
+      action: 'codebuild:StartBuild',
+      resource: buildProject,
+      context: { 'codebuild:source.buildspec': 'version: 0.2' },
+    });
+    const actions = [
+      'codebuild:StartBuild',
+      'codebuild:RetryBuild',
+      'codebuild:UpdateProject',
+      'codebuild:DeleteProject',
+    ];
+    const others = await each(A.toolingDeveloper, actions, buildProject);
+    expect([override, ...others].map(verdict)).toEqual([override, ...others].map(() => EXPLICITLY_DENIED));
+    expect(verdict(override)).toMatch(/\| scp=[^|]*ProtectBuildProject/);
+  });
+
+  it('the pipeline role still starts the build; an Identity Center administrator of the tooling account may not', async () => {
+    const [pipeline, sso] = await Promise.all([
+      ask({ principal: V.pipelineRole, action: 'codebuild:StartBuild', resource: buildProject }),
+      ask({ principal: A.toolingSsoAdministrator, action: 'codebuild:StartBuild', resource: buildProject }),
+    ]);
+    expect([pipeline, sso].map(verdict)).toEqual(decisions('Allowed', 'ExplicitlyDenied'));
+  });
+
+  it('only the request’s approvers (their permission set’s Identity Center role) may approve production', async () => {
+    const answers = await Promise.all(
+      [A.ordersApprover, A.toolingDeveloper, A.toolingSsoAdministrator].map((principal) =>
+        ask({ principal, action: 'codepipeline:PutApprovalResult', resource: prodApproval }),
+      ),
+    );
+    expect(answers.map(verdict)).toEqual(decisions('Allowed', 'ExplicitlyDenied', 'ExplicitlyDenied'));
+    expect(verdict(answers[1]!)).toMatch(/\| scp=[^|]*ProtectApprovals/);
+  });
+
+  it('without approvers in the request, nobody but the access role may approve', async () => {
+    const answers = await Promise.all(
+      [A.billingDeveloper, A.billingOrgAccessRole].map((principal) =>
+        ask({ principal, action: 'codepipeline:PutApprovalResult', resource: billingApproval }),
+      ),
+    );
+    expect(answers.map(verdict)).toEqual(decisions('ExplicitlyDenied', 'Allowed'));
+  });
+
+  it('a stage administrator may NOT disable, delete, rewrite or untarget the non-compliance rule; appvend may', async () => {
+    const actions = ['events:DisableRule', 'events:DeleteRule', 'events:RemoveTargets', 'events:PutRule'];
+    const [developer, vending] = await Promise.all([
+      each(A.testDeveloper, actions, rule(ORDERS.test)),
+      each(A.testOrgAccessRole, actions, rule(ORDERS.test)),
+    ]);
+    expect(developer.map(verdict)).toEqual(actions.map(() => EXPLICITLY_DENIED));
+    expect(vending.map(verdict)).toEqual(actions.map(() => ALLOWED));
+  });
+
+  it('a stage administrator may NOT delete or update the stacks StackSets made; the execution role may', async () => {
+    const actions = [
+      'cloudformation:DeleteStack',
+      'cloudformation:UpdateStack',
+      'cloudformation:ExecuteChangeSet',
+    ];
+    const [developer, vending] = await Promise.all([
+      each(A.testDeveloper, actions, stackSetStack),
+      each(A.testOrgAccessRole, actions, stackSetStack),
+    ]);
+    expect(developer.map(verdict)).toEqual(actions.map(() => EXPLICITLY_DENIED));
+    expect(vending.map(verdict)).toEqual(actions.map(() => ALLOWED));
+  });
+
+  it('the boundary’s OwnBuckets reaches only buckets of the role’s own account, not a bucket named like the application’s elsewhere', async () => {
+    // An outsider's bucket named like the application's, whose policy lets anyone write.
+    world.bucketPolicies.set('orders-exports', {
+      bucket: 'orders-exports',
+      account: OUTSIDER,
+      origin: 'test: an outsider bucket',
+      policy: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { AWS: '*' },
+            Action: ['s3:PutObject', 's3:GetObject'],
+            Resource: 'arn:aws:s3:::orders-exports/*',
+          },
+        ],
+      },
+    });
+    const [own, foreign] = await Promise.all([
+      ask({
+        principal: A.testFunctionRole,
+        action: 's3:PutObject',
+        resource: 'arn:aws:s3:::orders-uploads/report.csv',
+        resourceAccount: ORDERS.test,
+      }),
+      ask({
+        principal: A.testFunctionRole,
+        action: 's3:PutObject',
+        resource: 'arn:aws:s3:::orders-exports/dump.csv',
+      }),
+    ]);
+    world.bucketPolicies.delete('orders-exports');
+    expect([own, foreign].map(verdict)).toEqual(decisions('Allowed', 'ImplicitlyDenied'));
+    expect(verdict(foreign)).toMatch(/\| boundary=ImplicitlyDenied/);
   });
 });

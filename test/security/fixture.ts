@@ -7,6 +7,7 @@
 import sample from '../../events/application-request.json';
 import { synthesizeVendedTemplates } from '../../infra/templates';
 import {
+  ACCOUNT_ACCESS_ROLE,
   DEPLOYER_ROLE,
   PIPELINE_CFN_ROLE,
   artifactBucketName,
@@ -61,13 +62,27 @@ export const A = {
   billingOrgAccessRole: role(BILLING.tooling, 'OrganizationAccountAccessRole'),
   /** An administrator outside the organization. */
   outsider: role(OUTSIDER, 'admin'),
+  /** An orders release approver: the Identity Center role of the request's `approvers.permissionSet` in tooling. */
+  ordersApprover: role(
+    ORDERS.tooling,
+    'aws-reserved/sso.amazonaws.com/us-east-1/AWSReservedSSO_OrdersRelease_0123456789abcdef',
+  ),
+  /** An Identity Center administrator of the tooling account, of another permission set. */
+  toolingSsoAdministrator: role(
+    ORDERS.tooling,
+    'aws-reserved/sso.amazonaws.com/us-east-1/AWSReservedSSO_AdministratorAccess_fedcba9876543210',
+  ),
   /** A role the orders application stack created: AdministratorAccess attached, held by the boundary. */
   testFunctionRole: role(ORDERS.test, 'orders-fn-role'),
 } as const;
 
 export function buildWorld(): { world: VendedWorld; simulator: AccessSimulator } {
   const templates = synthesizeVendedTemplates();
-  const orders = parseRequest(sample);
+  // orders names its release approvers; billing does not (only the access role may approve there).
+  const orders = parseRequest({
+    ...sample,
+    approvers: { group: 'Orders Releasers', permissionSet: 'OrdersRelease' },
+  });
   const billing = parseRequest({
     ...sample,
     name: 'billing',
@@ -79,6 +94,8 @@ export function buildWorld(): { world: VendedWorld; simulator: AccessSimulator }
       connectionArn: `arn:aws:codeconnections:${REGION}:${BILLING.tooling}:connection/11111111-2222-4333-8444-555555555555`,
     },
   });
+  // The service's default: one role for appvend's access and for StackSets' execution.
+  const exemptRoles = { memberRoleName: ACCOUNT_ACCESS_ROLE, executionRoleName: ACCOUNT_ACCESS_ROLE };
   const notificationTopicArn = `arn:aws:sns:${REGION}:${MANAGEMENT}:appvend-security-notifications`;
   const accounts = (ids: { tooling: string; test: string; prod: string }) => [
     { stage: 'tooling', id: ids.tooling },
@@ -88,12 +105,14 @@ export function buildWorld(): { world: VendedWorld; simulator: AccessSimulator }
   const world = new VendedWorld()
     .addApplication(templates, {
       request: orders,
+      exemptRoles,
       accounts: accounts(ORDERS),
       notificationTopicArn,
       region: REGION,
     })
     .addApplication(templates, {
       request: billing,
+      exemptRoles,
       accounts: accounts(BILLING),
       notificationTopicArn,
       region: REGION,
@@ -107,6 +126,8 @@ export function buildWorld(): { world: VendedWorld; simulator: AccessSimulator }
     .addActor(A.billingDeveloper, admin)
     .addActor(A.billingOrgAccessRole, admin)
     .addActor(A.outsider, admin)
+    .addActor(A.ordersApprover, admin)
+    .addActor(A.toolingSsoAdministrator, admin)
     .addActor(A.testFunctionRole, admin, {
       name: V.testBoundary,
       policy: world.managedPolicy(V.testBoundary).policy,

@@ -5,7 +5,7 @@
  */
 import type { SimulationIdentityPolicy, SimulationOrgPolicies } from '@cloud-copilot/iam-simulate';
 import { TEMPLATE_KEYS, type TemplateKey } from '../../shared/domain/naming';
-import { renderServiceControlPolicy } from '../../shared/domain/scp';
+import { renderServiceControlPolicy, type ExemptRoles } from '../../shared/domain/scp';
 import { planStackSet, type PlannedAccount } from '../../shared/domain/stack-set-plan';
 import type { ApplicationRequest } from '../../shared/request/schema';
 import { StackInstance, type Template } from './cfn-resolver';
@@ -76,6 +76,8 @@ export interface VendedPolicy {
 
 export interface ApplicationPlan {
   request: ApplicationRequest;
+  /** The member and StackSets execution roles the SCP exempts and protects, as the service is configured. */
+  exemptRoles: ExemptRoles;
   accounts: PlannedAccount[];
   notificationTopicArn: string;
   region: string;
@@ -113,7 +115,7 @@ export class VendedWorld {
     this.scpsOfOu.set(ou, [
       {
         name: `appvend-${plan.request.name}-guardrails`,
-        policy: JSON.parse(renderServiceControlPolicy(plan.request)) as PolicyDocument,
+        policy: JSON.parse(renderServiceControlPolicy(plan.request, plan.exemptRoles)) as PolicyDocument,
       },
     ]);
     for (const key of TEMPLATE_KEYS) {

@@ -249,7 +249,11 @@ describe('Function: buildServiceApp', () => {
     });
     expect(variables['appvend-ensure-service-control-policy']).toMatchObject({
       APPVEND_SCP_SIZE_QUOTA: '10000',
+      // The SCP exempts and protects the configured roles; the execution role defaults to the member role.
+      APPVEND_MEMBER_ROLE: 'AppvendMemberAccess',
+      APPVEND_STACKSET_EXECUTION_ROLE_NAME: 'AppvendMemberAccess',
     });
+    expect(variables['appvend-portal-api']).toMatchObject({ APPVEND_MEMBER_ROLE: 'AppvendMemberAccess' });
     expect(variables['appvend-start-account-creation']).toMatchObject({
       APPVEND_MEMBER_ROLE: 'AppvendMemberAccess',
     });
@@ -258,6 +262,25 @@ describe('Function: buildServiceApp', () => {
     });
     expect(variables['appvend-ensure-service-control-policy']).not.toHaveProperty(
       'APPVEND_SCP_ATTACHMENT_QUOTA',
+    );
+  });
+
+  it('refuses a StackSets execution role other than the member role, which nothing would create', () => {
+    // Prepare
+    const app = new App({
+      outdir,
+      context: {
+        memberRoleName: 'AppvendMemberAccess',
+        stackSetExecutionRoleName: 'OrganizationAccountAccessRole',
+      },
+    });
+
+    // Act
+    const read = () => readServiceSettings(app.node);
+
+    // Assess
+    expect(read).toThrow(
+      'context stackSetExecutionRoleName (OrganizationAccountAccessRole) must equal memberRoleName (AppvendMemberAccess)',
     );
   });
 

@@ -20,6 +20,7 @@ const SCOPE: PermissionScope = {
   organizationId: '${OrganizationId}',
   managementAccountId: '${AWS::AccountId}',
   memberRoleName: 'OrganizationAccountAccessRole',
+  suspendedOuId: 'ou-ab12-susp1234',
   stackSetAdministrationRoleName: 'appvend-stackset-administration',
   ledgerTableArn: '${LedgerTable.Arn}',
   eventBusArn: '${IntakeBus.Arn}',
@@ -48,6 +49,13 @@ const STACK_SET = `arn:aws:cloudformation:${REGION}:${MANAGEMENT}:stackset/appve
 const STACK_SET_TARGET = `arn:aws:cloudformation:${REGION}:${MANAGEMENT}:stackset-target/appvend-shop-pipeline:8f3b1c2e-1111-4222-8333-444455556666/${MEMBER}`;
 
 const MEMBER_ROLE = `arn:aws:iam::${MEMBER}:role/OrganizationAccountAccessRole`;
+/** An application account: the parent is the root here, so the application OUs are its children. */
+const IN_APPLICATION_OU = {
+  'aws:ResourceOrgID': ORG,
+  'aws:ResourceOrgPaths': [`${ORG}/r-ab12/ou-ab12-cdef3456/`],
+};
+/** An OU appvend did not make. */
+const OTHER_OU = organizations('ou/{org}/ou-ab12-other123');
 
 const TAGGED = { 'aws:ResourceTag/appvend:application': 'shop' };
 const SCP_TYPE = { 'organizations:PolicyType': 'SERVICE_CONTROL_POLICY' };
@@ -62,7 +70,13 @@ const CALLS: Record<OffboardFunctionName, Call[]> = {
   ],
   'remove-guardrails': [
     { action: 'organizations:DescribeAccount', resource: ACCOUNT },
-    { action: 'sts:AssumeRole', resource: MEMBER_ROLE, context: { 'aws:ResourceOrgID': ORG } },
+    { action: 'sts:AssumeRole', resource: MEMBER_ROLE, context: IN_APPLICATION_OU },
+    // An offboarding run again after the accounts were suspended.
+    {
+      action: 'sts:AssumeRole',
+      resource: MEMBER_ROLE,
+      context: { 'aws:ResourceOrgID': ORG, 'aws:ResourceOrgPaths': [`${ORG}/r-ab12/ou-ab12-susp1234/`] },
+    },
   ],
   'remove-stack-set': [
     { action: 'cloudformation:DescribeStackSet', resource: STACK_SET },
@@ -72,7 +86,7 @@ const CALLS: Record<OffboardFunctionName, Call[]> = {
     { action: 'cloudformation:DeleteStackInstances', resource: STACK_SET_TARGET },
     { action: 'cloudformation:DeleteStackSet', resource: STACK_SET },
     // Emptying the stack's buckets in the member account first.
-    { action: 'sts:AssumeRole', resource: MEMBER_ROLE, context: { 'aws:ResourceOrgID': ORG } },
+    { action: 'sts:AssumeRole', resource: MEMBER_ROLE, context: IN_APPLICATION_OU },
   ],
   'remove-service-control-policy': [
     { action: 'organizations:ListPolicies', resource: '*', context: SCP_TYPE },
@@ -85,8 +99,9 @@ const CALLS: Record<OffboardFunctionName, Call[]> = {
   ],
   'suspend-accounts': [
     { action: 'organizations:ListParents', resource: ACCOUNT },
+    // From the application OU (tagged) to the suspended OU (configured).
     { action: 'organizations:MoveAccount', resource: ACCOUNT },
-    { action: 'organizations:MoveAccount', resource: OU },
+    { action: 'organizations:MoveAccount', resource: OU, context: TAGGED },
     { action: 'organizations:MoveAccount', resource: SUSPENDED_OU },
   ],
   'remove-organizational-unit': [
@@ -195,6 +210,25 @@ describe('Function: offboardPermissions', () => {
       'close-accounts',
       { action: 'organizations:MoveAccount', resource: ROOT },
     ],
+    [
+      'moving an account into or out of the root',
+      'suspend-accounts',
+      { action: 'organizations:MoveAccount', resource: ROOT },
+    ],
+    [
+      'moving an account into or out of an OU appvend did not make',
+      'suspend-accounts',
+      { action: 'organizations:MoveAccount', resource: OTHER_OU },
+    ],
+    [
+      'the member role in an account directly in the root (the management account)',
+      'remove-stack-set',
+      {
+        action: 'sts:AssumeRole',
+        resource: MEMBER_ROLE,
+        context: { 'aws:ResourceOrgID': ORG, 'aws:ResourceOrgPaths': [`${ORG}/r-ab12/`] },
+      },
+    ],
     ['a new account', 'close-accounts', { action: 'organizations:CreateAccount', resource: '*' }],
     [
       'a new SCP attachment',
@@ -204,7 +238,7 @@ describe('Function: offboardPermissions', () => {
     [
       'a member role',
       'close-accounts',
-      { action: 'sts:AssumeRole', resource: MEMBER_ROLE, context: { 'aws:ResourceOrgID': ORG } },
+      { action: 'sts:AssumeRole', resource: MEMBER_ROLE, context: IN_APPLICATION_OU },
     ],
     [
       'a member role in another organization',

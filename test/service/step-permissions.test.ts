@@ -35,6 +35,8 @@ const SCOPE: PermissionScope = {
   organizationId: '${OrganizationId}',
   managementAccountId: '${AWS::AccountId}',
   memberRoleName: 'OrganizationAccountAccessRole',
+  parentOuId: 'ou-ab12-parent12',
+  suspendedOuId: 'ou-ab12-susp1234',
   stackSetAdministrationRoleName: 'appvend-stackset-administration',
   ledgerTableArn: '${LedgerTable.Arn}',
   eventBusArn: '${IntakeBus.Arn}',
@@ -68,6 +70,15 @@ const SCP = organizations('policy/{org}/service_control_policy/p-abcd1234');
 const STACK_SET = `arn:aws:cloudformation:${REGION}:${MANAGEMENT}:stackset/appvend-shop-pipeline:8f3b1c2e-1111-4222-8333-444455556666`;
 const ADMIN_ROLE = `arn:aws:iam::${MANAGEMENT}:role/appvend-stackset-administration`;
 const MEMBER_ROLE = `arn:aws:iam::${MEMBER}:role/OrganizationAccountAccessRole`;
+const PARENT_OU = organizations('ou/{org}/ou-ab12-parent12');
+const SUSPENDED_OU = organizations('ou/{org}/ou-ab12-susp1234');
+/** An OU appvend did not make, outside the parent. */
+const OTHER_OU = organizations('ou/{org}/ou-ab12-other123');
+/** An application account: in an application OU directly under the parent OU. */
+const IN_APPLICATION_OU = {
+  'aws:ResourceOrgID': ORG,
+  'aws:ResourceOrgPaths': [`${ORG}/r-ab12/ou-ab12-parent12/ou-ab12-cdef3456/`],
+};
 
 const TAG_ON_CREATE = {
   'aws:RequestTag/appvend:application': 'shop',
@@ -124,10 +135,13 @@ const CALLS: Record<ServiceFunctionName, Call[]> = {
     { action: 'organizations:ListPoliciesForTarget', resource: ACCOUNT, context: SCP_TYPE },
     { action: 'organizations:AttachPolicy', resource: SCP, context: { ...SCP_TYPE, ...TAGGED } },
     { action: 'organizations:AttachPolicy', resource: ACCOUNT, context: { ...SCP_TYPE, ...TAGGED } },
+    // From the root (a new account), the parent or the suspended OU, into the application OU (tagged).
     { action: 'organizations:MoveAccount', resource: ACCOUNT },
     { action: 'organizations:MoveAccount', resource: ROOT },
-    { action: 'organizations:MoveAccount', resource: OU },
-    { action: 'sts:AssumeRole', resource: MEMBER_ROLE, context: { 'aws:ResourceOrgID': ORG } },
+    { action: 'organizations:MoveAccount', resource: PARENT_OU },
+    { action: 'organizations:MoveAccount', resource: SUSPENDED_OU },
+    { action: 'organizations:MoveAccount', resource: OU, context: TAGGED },
+    { action: 'sts:AssumeRole', resource: MEMBER_ROLE, context: IN_APPLICATION_OU },
   ],
   'deploy-stack-set': [
     { action: 'cloudformation:CreateStackSet', resource: '*', context: TAG_ON_CREATE },
@@ -146,9 +160,7 @@ const CALLS: Record<ServiceFunctionName, Call[]> = {
     { action: 'cloudformation:DescribeStackSetOperation', resource: STACK_SET },
     { action: 'cloudformation:ListStackSetOperationResults', resource: STACK_SET },
   ],
-  'register-guardrails': [
-    { action: 'sts:AssumeRole', resource: MEMBER_ROLE, context: { 'aws:ResourceOrgID': ORG } },
-  ],
+  'register-guardrails': [{ action: 'sts:AssumeRole', resource: MEMBER_ROLE, context: IN_APPLICATION_OU }],
   'release-quarantine': [
     { action: 'organizations:ListPolicies', resource: '*', context: SCP_TYPE },
     { action: 'organizations:ListTagsForResource', resource: ACCOUNT, context: TAGGED },
@@ -181,7 +193,7 @@ const CALLS: Record<ServiceFunctionName, Call[]> = {
     { action: 'organizations:ListParents', resource: ACCOUNT },
     { action: 'cloudformation:DescribeStackSet', resource: STACK_SET },
     { action: 'cloudformation:ListStackInstances', resource: STACK_SET },
-    { action: 'sts:AssumeRole', resource: MEMBER_ROLE, context: { 'aws:ResourceOrgID': ORG } },
+    { action: 'sts:AssumeRole', resource: MEMBER_ROLE, context: IN_APPLICATION_OU },
   ],
   'record-stopped-vend': [
     { action: 'dynamodb:GetItem', resource: LEDGER },
@@ -361,6 +373,34 @@ describe('Functions: stepPermissions and frontDoorPermissions', () => {
         action: 'iam:PassRole',
         resource: `arn:aws:iam::${MANAGEMENT}:role/Admin`,
         context: { 'iam:PassedToService': 'cloudformation.amazonaws.com' },
+      },
+    ],
+    [
+      "re-tagging an account that already carries appvend's tag (another application's) as a new one",
+      'start-account-creation',
+      { action: 'organizations:TagResource', resource: ACCOUNT, context: { ...TAGGED, ...TAG_ON_CREATE } },
+    ],
+    [
+      'moving an account into or out of an OU appvend did not make (untagged, not the parent or suspended OU)',
+      'move-account',
+      { action: 'organizations:MoveAccount', resource: OTHER_OU },
+    ],
+    [
+      'the member role in an account outside the application OUs (directly in the root, as the management account)',
+      'register-guardrails',
+      {
+        action: 'sts:AssumeRole',
+        resource: MEMBER_ROLE,
+        context: { 'aws:ResourceOrgID': ORG, 'aws:ResourceOrgPaths': [`${ORG}/r-ab12/`] },
+      },
+    ],
+    [
+      'the member role in an account of an OU outside the parent',
+      'register-guardrails',
+      {
+        action: 'sts:AssumeRole',
+        resource: MEMBER_ROLE,
+        context: { 'aws:ResourceOrgID': ORG, 'aws:ResourceOrgPaths': [`${ORG}/r-ab12/ou-ab12-other123/`] },
       },
     ],
     [

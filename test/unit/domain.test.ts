@@ -52,22 +52,37 @@ describe('Module: naming', () => {
 });
 
 describe('Function: renderServiceControlPolicy', () => {
-  it('denies servers, leaving the organization and tampering with security services, pipeline roles and the artifact store', () => {
+  const roles = {
+    memberRoleName: 'OrganizationAccountAccessRole',
+    executionRoleName: 'OrganizationAccountAccessRole',
+  };
+  type Document = {
+    Statement: {
+      Sid: string;
+      Effect: string;
+      Action: string[];
+      Resource: string | string[];
+      Condition?: Record<string, Record<string, string | string[]>>;
+    }[];
+  };
+  const render = (...args: Parameters<typeof renderServiceControlPolicy>) =>
+    JSON.parse(renderServiceControlPolicy(...args)) as Document;
+  const statement = (policy: Document, sid: string) => policy.Statement.find((s) => s.Sid === sid)!;
+
+  it('denies servers, leaving the organization and tampering with security services, vended resources, the key, the build project and approvals', () => {
     // Act
-    const policy = JSON.parse(renderServiceControlPolicy(request)) as {
-      Statement: { Sid: string; Effect: string; Action: string[] }[];
-    };
+    const policy = render(request, roles);
 
     // Assess
-    const sids = policy.Statement.map((s) => s.Sid);
-    expect(sids).toEqual([
+    expect(policy.Statement.map((s) => s.Sid)).toEqual([
       'DenyServers',
       'DenyLeavingTheOrganization',
       'ProtectSecurityServices',
-      'ProtectPipelineRoles',
-      'ProtectArtifactBuckets',
+      'ProtectVendedResources',
       'ProtectArtifactKey',
       'ProtectPipelineRolePassing',
+      'ProtectBuildProject',
+      'ProtectApprovals',
     ]);
     expect(policy.Statement.every((s) => s.Effect === 'Deny')).toBe(true);
     expect(policy.Statement[0]!.Action).toContain('ec2:RunInstances');
@@ -75,32 +90,73 @@ describe('Function: renderServiceControlPolicy', () => {
 
   it('adds, for the regulated profile, the denial of IAM users and keys and of turning off account-wide Block Public Access', () => {
     // Act
-    const serverless = JSON.parse(renderServiceControlPolicy(request)) as { Statement: { Sid: string }[] };
-    const regulated = JSON.parse(renderServiceControlPolicy({ ...request, profile: 'regulated' })) as {
-      Statement: { Sid: string; Action: string[]; Condition?: unknown }[];
-    };
+    const serverless = render(request, roles);
+    const regulated = render({ ...request, profile: 'regulated' }, roles);
 
     // Assess
-    expect(regulated.Statement.map((s) => s.Sid)).toEqual([
-      ...serverless.Statement.map((s) => s.Sid),
-      'DenyLongLivedCredentials',
-      'ProtectAccountPublicAccessBlock',
-    ]);
-    const credentials = regulated.Statement.find((s) => s.Sid === 'DenyLongLivedCredentials')!;
-    expect(credentials.Action).toEqual(expect.arrayContaining(['iam:CreateUser', 'iam:CreateAccessKey']));
-    expect(credentials.Condition).toEqual({
+    expect(regulated.Statement.map((s) => s.Sid)).toEqual(serverless.Statement.map((s) => s.Sid));
+    const security = statement(regulated, 'ProtectSecurityServices');
+    expect(security.Action).toEqual(
+      expect.arrayContaining(['iam:CreateUser', 'iam:CreateAccessKey', 's3:PutAccountPublicAccessBlock']),
+    );
+    expect(statement(serverless, 'ProtectSecurityServices').Action).not.toContain('iam:CreateUser');
+    expect(security.Condition).toEqual({
+      ArnNotLike: { 'aws:PrincipalArn': ['arn:aws:iam::*:role/OrganizationAccountAccessRole'] },
+    });
+  });
+
+  it('exempts and protects the configured member and execution roles, not a constant name', () => {
+    // Act
+    const policy = render(request, {
+      memberRoleName: 'AppvendMemberAccess',
+      executionRoleName: 'AppvendExecution',
+    });
+
+    // Assess
+    const exempt = ['arn:aws:iam::*:role/AppvendMemberAccess', 'arn:aws:iam::*:role/AppvendExecution'];
+    expect(statement(policy, 'ProtectSecurityServices').Condition).toEqual({
+      ArnNotLike: { 'aws:PrincipalArn': exempt },
+    });
+    expect(statement(policy, 'ProtectVendedResources').Resource).toEqual(expect.arrayContaining(exempt));
+    expect(JSON.stringify(policy)).not.toContain('OrganizationAccountAccessRole');
+  });
+
+  it('lets only the Identity Center roles of the approvers’ permission set approve, and nobody but the exempt roles without approvers', () => {
+    // Act
+    const withApprovers = render(
+      { ...request, approvers: { group: 'Orders Releasers', permissionSet: 'OrdersRelease' } },
+      roles,
+    );
+    const without = render(request, roles);
+
+    // Assess
+    expect(statement(withApprovers, 'ProtectApprovals').Condition).toEqual({
+      ArnNotLike: {
+        'aws:PrincipalArn': [
+          'arn:aws:iam::*:role/OrganizationAccountAccessRole',
+          'arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_OrdersRelease_*',
+        ],
+      },
+    });
+    expect(statement(without, 'ProtectApprovals').Condition).toEqual({
       ArnNotLike: { 'aws:PrincipalArn': ['arn:aws:iam::*:role/OrganizationAccountAccessRole'] },
     });
   });
 
   it.each(['serverless', 'regulated'] as const)(
-    'fits the default quota with room to spare (%s)',
+    'fits the default quota for the longest name, configured roles and approvers (%s)',
     (profile) => {
       // Act
-      const size = policySize(renderServiceControlPolicy({ name: 'a'.repeat(32), profile }));
+      const size = policySize(
+        renderServiceControlPolicy(
+          { name: 'a'.repeat(32), profile, approvers: { group: 'g', permissionSet: 'p'.repeat(32) } },
+          // IAM role names are at most 64 characters; the service requires one name for both.
+          { memberRoleName: 'm'.repeat(64), executionRoleName: 'm'.repeat(64) },
+        ),
+      );
 
       // Assess
-      expect(size).toBeLessThan(DEFAULT_SCP_SIZE_QUOTA * 0.7);
+      expect(size).toBeLessThanOrEqual(DEFAULT_SCP_SIZE_QUOTA);
     },
   );
 });

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { LocalExecutionStarter } from '../../cli/local-starter';
 import { conformancePackTemplate } from '../../shared/domain/conformance-pack';
 import { QUARANTINE_POLICY_NAME } from '../../shared/domain/quarantine';
+import { ACCOUNT_ACCESS_ROLE } from '../../shared/domain/naming';
 import { renderServiceControlPolicy } from '../../shared/domain/scp';
 import { submitApplication } from '../../shared/workflow/intake';
 import { sandboxWorld, workflowDefinition, type SandboxWorld } from '../support/workflow';
@@ -113,7 +114,12 @@ describe('Workflow: changing a vended application', () => {
     );
     const after = scp();
     expect(after.id).toBe(before.id);
-    expect(after.content).toBe(renderServiceControlPolicy({ name: 'orders', profile: 'regulated' }));
+    expect(after.content).toBe(
+      renderServiceControlPolicy(
+        { name: 'orders', profile: 'regulated' },
+        { memberRoleName: ACCOUNT_ACCESS_ROLE, executionRoleName: ACCOUNT_ACCESS_ROLE },
+      ),
+    );
     expect(after.description).toBe('appvend regulated guardrails for orders');
     expect(packs()).toEqual(accounts.map(() => [conformancePackTemplate('regulated')]));
     expect(packsBefore).toEqual(accounts.map(() => [conformancePackTemplate('serverless')]));

@@ -222,7 +222,7 @@ describe('Workflow: plan on the sandbox', () => {
     ]);
     const scp = changed[0]!;
     const diff = scp.kind === 'service-control-policy' ? (scp.diff ?? '') : '';
-    expect(diff).toContain('+      "Sid": "DenyLongLivedCredentials",');
+    expect(diff).toContain('+        "iam:CreateUser",');
     expect(diff.split('\n').filter((l) => l.startsWith('-') && !l.startsWith('---'))).toEqual([]);
   });
 

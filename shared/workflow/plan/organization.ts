@@ -2,7 +2,7 @@ import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { findAccountByEmail } from '../../aws/organizations/accounts';
 import { findServiceControlPolicy } from '../../aws/organizations/service-control-policy';
 import { ouName, scpName, type AccountSpec } from '../../domain/naming';
-import { policySize, renderServiceControlPolicy } from '../../domain/scp';
+import { policySize, renderServiceControlPolicy, type ExemptRoles } from '../../domain/scp';
 import type { ApplicationRequest } from '../../request/schema';
 import { canonicalJson, unifiedDiff } from './diff';
 import { findOrganizationalUnit, parentOf, policyContent, scpsAttachedTo } from './reads';
@@ -32,9 +32,10 @@ export async function planServiceControlPolicy(
   request: ApplicationRequest,
   ou: OrganizationalUnitPlan,
   quotas: { size: number; attachments: number },
+  exemptRoles: ExemptRoles,
 ): Promise<{ plan: ServiceControlPolicyPlan; blockers: PlanBlocker[] }> {
   const name = scpName(request.name);
-  const content = renderServiceControlPolicy(request);
+  const content = renderServiceControlPolicy(request, exemptRoles);
   const size = policySize(content);
   const blockers: PlanBlocker[] = [];
   const block = (message: string) => blockers.push({ step: 'EnsureServiceControlPolicy', message });

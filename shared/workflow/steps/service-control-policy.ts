@@ -4,7 +4,7 @@ import {
   ensureServiceControlPolicy,
 } from '../../aws/organizations/service-control-policy';
 import { scpName } from '../../domain/naming';
-import { renderServiceControlPolicy } from '../../domain/scp';
+import { renderServiceControlPolicy, type ExemptRoles } from '../../domain/scp';
 import type { ApplicationRequest } from '../../request/schema';
 import { APPLICATION_TAG } from '../../aws/application-tag';
 
@@ -18,14 +18,21 @@ export interface ScpResult {
 /** Step 3: render the profile's SCP, create or update it, attach it to the OU. */
 export async function ensureApplicationScp(
   clients: ClientFactory,
-  params: { request: ApplicationRequest; ouId: string; sizeQuota: number; attachmentQuota: number },
+  params: {
+    request: ApplicationRequest;
+    ouId: string;
+    sizeQuota: number;
+    attachmentQuota: number;
+    /** The configured member and StackSets execution roles, which the SCP exempts and protects. */
+    exemptRoles: ExemptRoles;
+  },
 ): Promise<ScpResult> {
   const client = clients.organizations();
   const { request } = params;
   const policy = await ensureServiceControlPolicy(client, {
     name: scpName(request.name),
     description: `appvend ${request.profile} guardrails for ${request.name}`,
-    content: renderServiceControlPolicy(request),
+    content: renderServiceControlPolicy(request, params.exemptRoles),
     sizeQuota: params.sizeQuota,
     tags: { ...request.tags, [APPLICATION_TAG]: request.name },
   });
