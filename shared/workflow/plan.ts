@@ -1,7 +1,8 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { ClientFactory } from '../aws/client-factory';
+import { DEFAULT_ACCOUNT_QUOTA } from '../domain/account-creation';
 import { findRootId } from '../aws/organizations/organizational-unit';
-import { OrganizationEnv, PolicyEnv, StackSetEnv, type EnvironmentOf } from './settings';
+import { AccountQuotaEnv, OrganizationEnv, PolicyEnv, StackSetEnv, type EnvironmentOf } from './settings';
 import { validateApplication } from './steps/validate';
 import { planGuardrails, planStackSets } from './plan/deployment';
 import { planAccounts, planOrganizationalUnit, planServiceControlPolicy } from './plan/organization';
@@ -17,6 +18,8 @@ export interface PlanSettings {
   parentOuId?: string;
   scpSizeQuota: number;
   scpAttachmentQuota: number;
+  /** `APPVEND_ACCOUNT_QUOTA`: the accounts the organization may hold (AWS's default 10 when unset). */
+  accountQuota?: number;
   /** The guardrails stack set's `NotificationTopicArn` parameter (`APPVEND_NOTIFICATION_TOPIC_ARN`). */
   notificationTopicArn: string;
   /** The Region of stack instances (`AWS_REGION`). */
@@ -34,6 +37,7 @@ export interface PlanSettings {
 export const PlanEnv = {
   ...OrganizationEnv,
   ...PolicyEnv,
+  ...AccountQuotaEnv,
   APPVEND_NOTIFICATION_TOPIC_ARN: StackSetEnv.APPVEND_NOTIFICATION_TOPIC_ARN,
   APPVEND_TEMPLATES_DIR: StackSetEnv.APPVEND_TEMPLATES_DIR,
   AWS_REGION: StackSetEnv.AWS_REGION,
@@ -48,6 +52,7 @@ export function planSettingsFrom(
     ...(env.APPVEND_PARENT_OU_ID && { parentOuId: env.APPVEND_PARENT_OU_ID }),
     scpSizeQuota: env.APPVEND_SCP_SIZE_QUOTA,
     scpAttachmentQuota: env.APPVEND_SCP_ATTACHMENT_QUOTA,
+    accountQuota: env.APPVEND_ACCOUNT_QUOTA,
     notificationTopicArn: env.APPVEND_NOTIFICATION_TOPIC_ARN,
     region: env.AWS_REGION,
     ...(env.APPVEND_TEMPLATES_DIR && { templatesDir: env.APPVEND_TEMPLATES_DIR }),
@@ -86,7 +91,10 @@ export async function planVend(
       size: settings.scpSizeQuota,
       attachments: settings.scpAttachmentQuota,
     }),
-    planAccounts(organizations, specs, ou),
+    planAccounts(organizations, specs, ou, {
+      application: request.name,
+      accountQuota: settings.accountQuota ?? DEFAULT_ACCOUNT_QUOTA,
+    }),
   ]);
   const [stackSets, guardrails, quarantine] = await Promise.all([
     planStackSets(clients.managementClient(CloudFormationClient), request, accounts.plans, settings),
