@@ -9,6 +9,7 @@ export interface PlanProps {
   parentOuId?: string;
   scpSizeQuota?: number;
   scpAttachmentQuota?: number;
+  accountQuota?: number;
 }
 
 /** The variables of `PlanEnv` (shared/workflow/plan.ts), as the construct sets them. */
@@ -18,6 +19,7 @@ export interface PlanEnvironment {
   APPVEND_PARENT_OU_ID?: string;
   APPVEND_SCP_SIZE_QUOTA?: string;
   APPVEND_SCP_ATTACHMENT_QUOTA?: string;
+  APPVEND_ACCOUNT_QUOTA?: string;
 }
 
 /**
@@ -32,6 +34,7 @@ export function planFunctionSettings(plan: PlanProps): {
     APPVEND_PARENT_OU_ID: plan.parentOuId,
     APPVEND_SCP_SIZE_QUOTA: plan.scpSizeQuota?.toString(),
     APPVEND_SCP_ATTACHMENT_QUOTA: plan.scpAttachmentQuota?.toString(),
+    APPVEND_ACCOUNT_QUOTA: plan.accountQuota?.toString(),
   };
   return {
     environment: {

@@ -157,6 +157,7 @@ export class AppvendServiceStack extends Stack {
       parentOuId: settings.parentOuId,
       scpSizeQuota: settings.scpSizeQuota,
       scpAttachmentQuota: settings.scpAttachmentQuota,
+      accountQuota: settings.accountQuota,
     };
     const portal = new PortalApi(this, 'Portal', {
       projectRoot: props.projectRoot,
