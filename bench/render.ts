@@ -327,7 +327,7 @@ export async function renderReport(results: BenchResults, vend: VendReportData):
     'N applications submitted at once to one sandbox organization on one clock (distinct names and emails), each ' +
       'vend its own state machine execution. Bound: ⌈accounts / quota⌉ × CreateAccount + the stack set tail. ' +
       '"In flight" is read from the sandbox\'s own record of CreateAccount requests, not from the workflow; the ' +
-      'sandbox refuses a request beyond the quota (TooManyRequestsException), counted as refusals. Wall time and peak ' +
+      'sandbox refuses a request beyond the quota (ConstraintViolationException ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED), counted as refusals. Wall time and peak ' +
       'RSS are those of the Node process that ran the N vends (from its start).',
     markdownTable(
       [

@@ -104,7 +104,7 @@ export interface ScaleMeasurement {
   ratio: number;
   maxCreateAccountInFlight: number;
   createAccountQuota: number;
-  /** CreateAccount calls AWS refused with TooManyRequestsException. */
+  /** CreateAccount calls AWS refused over its in-flight quota (ConstraintViolationException ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED). */
   createAccountRefusals: number;
   transitions: number;
   lambdaInvocations: number;
@@ -154,7 +154,7 @@ export async function measureScale(
     maxCreateAccountInFlight: maxInFlight(world.sandbox.createAccountRequests()),
     createAccountQuota: world.createAccountQuota,
     createAccountRefusals: calls.filter(
-      (c) => c.operation === 'CreateAccount' && c.error === 'TooManyRequestsException',
+      (c) => c.operation === 'CreateAccount' && c.error === 'ConstraintViolationException',
     ).length,
     transitions: runs.reduce((n, r) => n + r.transitions, 0),
     lambdaInvocations: runs.reduce((n, r) => n + r.tasks.length, 0),

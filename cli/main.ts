@@ -86,6 +86,7 @@ Usage:
 
 Environment (optional): APPVEND_PARENT_OU_ID (parent of application OUs, default the root),
 APPVEND_SCP_SIZE_QUOTA (default 5120), APPVEND_SCP_ATTACHMENT_QUOTA (default 5),
+APPVEND_ACCOUNT_QUOTA (the organization's account quota plan checks, default 10),
 APPVEND_MEMBER_ROLE (default OrganizationAccountAccessRole), APPVEND_NOTIFICATION_TOPIC_ARN,
 APPVEND_CONFIG_BUCKET.
 `;

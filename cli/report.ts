@@ -228,7 +228,7 @@ export async function collectVendReport(
       id: a.Id ?? '',
       name: a.Name ?? '',
       email: a.Email ?? '',
-      status: a.Status ?? 'UNKNOWN',
+      status: a.State ?? 'UNKNOWN',
     }));
     const policies = await section(
       'the policies attached to the OU',

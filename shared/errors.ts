@@ -28,10 +28,23 @@ export class OrganizationSetupError extends AppvendError {}
 export class ConflictError extends AppvendError {}
 
 /**
+ * The account found by a stage's address may not be adopted (the management account, another
+ * application's account, one not ACTIVE, or one neither tagged for the application nor named in the
+ * request's `adopt`). Thrown before anything is moved.
+ */
+export class AccountAdoptionRefusedError extends AppvendError {}
+
+/**
  * An account does not answer through its access role yet (IAM is eventually consistent). The
  * state machine retries it with backoff: it is the one "try later" that is not AWS's own error.
  */
 export class AccountNotReadyError extends AppvendError {}
+
+/**
+ * AWS refused a CloseAccount because too many closures are in progress at a time
+ * (CLOSE_ACCOUNT_REQUESTS_LIMIT_EXCEEDED); the state machine asks again.
+ */
+export class AccountClosuresBusyError extends AppvendError {}
 
 /** A bucket could not be emptied before its stack's deletion, for a reason a retry cannot fix. */
 export class BucketEmptyingError extends AppvendError {}

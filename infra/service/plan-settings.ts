@@ -12,6 +12,7 @@ export interface PlanProps {
   /** The roles the SCP exempts and protects, as the vend renders it. */
   memberRoleName: string;
   stackSetExecutionRoleName: string;
+  accountQuota?: number;
 }
 
 /** The variables of `PlanEnv` (shared/workflow/plan.ts), as the construct sets them. */
@@ -23,6 +24,7 @@ export interface PlanEnvironment {
   APPVEND_SCP_ATTACHMENT_QUOTA?: string;
   APPVEND_MEMBER_ROLE: string;
   APPVEND_STACKSET_EXECUTION_ROLE_NAME: string;
+  APPVEND_ACCOUNT_QUOTA?: string;
 }
 
 /**
@@ -37,6 +39,7 @@ export function planFunctionSettings(plan: PlanProps): {
     APPVEND_PARENT_OU_ID: plan.parentOuId,
     APPVEND_SCP_SIZE_QUOTA: plan.scpSizeQuota?.toString(),
     APPVEND_SCP_ATTACHMENT_QUOTA: plan.scpAttachmentQuota?.toString(),
+    APPVEND_ACCOUNT_QUOTA: plan.accountQuota?.toString(),
   };
   return {
     environment: {

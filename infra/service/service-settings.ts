@@ -58,6 +58,8 @@ export const ServiceContextSchema = z.object({
   closureShare: z.coerce.number().gt(0).max(1).optional(),
   scpSizeQuota: optionalNumber,
   scpAttachmentQuota: optionalNumber,
+  /** The organization's account quota (`APPVEND_ACCOUNT_QUOTA`) the plan checks new accounts against; AWS's 10 when unset. */
+  accountQuota: optionalNumber,
   /** Retention of every log group of the service, in days (a CloudWatch Logs retention value). */
   logRetentionDays: z.coerce
     .number()

@@ -163,6 +163,7 @@ export class AppvendServiceStack extends Stack {
       scpAttachmentQuota: settings.scpAttachmentQuota,
       memberRoleName: settings.memberRoleName,
       stackSetExecutionRoleName: settings.stackSetExecutionRoleName,
+      accountQuota: settings.accountQuota,
     };
     const portal = new PortalApi(this, 'Portal', {
       projectRoot: props.projectRoot,

@@ -213,6 +213,20 @@ export function stepPermissions(step: StepFunctionName, scope: PermissionScope):
           wildcardReason: `organizations:CreateAccount ${NO_RESOURCE_LEVEL}; the account must carry appvend's tag.`,
         },
         {
+          // An account found by email is adopted only when it is provably the application's own:
+          // its tag and the OU it sits in (shared/domain/account-adoption.ts).
+          sid: 'CheckAdoptedAccount',
+          actions: ['organizations:ListTagsForResource', 'organizations:ListParents'],
+          resources: [accounts],
+          wildcardReason: `Accounts are found by email, their ids assigned at creation: ${ORGANIZATION_IDS}.`,
+        },
+        {
+          sid: 'CheckAdoptedAccountOu',
+          actions: ['organizations:ListTagsForResource'],
+          resources: [ous],
+          wildcardReason: `The OU an account found by email sits in may be any of the organization's: ${ORGANIZATION_IDS}.`,
+        },
+        {
           sid: 'TagNewAccount',
           actions: ['organizations:TagResource'],
           resources: [accounts],
@@ -398,9 +412,15 @@ function planReads(scope: PermissionScope): StepPermission[] {
     },
     {
       sid: 'PlanFindAccountParent',
-      actions: ['organizations:ListParents'],
+      actions: ['organizations:ListParents', 'organizations:ListTagsForResource'],
       resources: [accounts],
       wildcardReason: `Accounts are found by email, their ids assigned at creation: ${ORGANIZATION_IDS}.`,
+    },
+    {
+      sid: 'PlanReadOuTags',
+      actions: ['organizations:ListTagsForResource'],
+      resources: [ous],
+      wildcardReason: `Whether an account found by email sits in another application's OU: ${ORGANIZATION_IDS}.`,
     },
     {
       sid: 'PlanReadAppvendStackSets',

@@ -13,7 +13,7 @@ import {
 } from 'aws-cdk-lib/aws-stepfunctions';
 import type { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { PACK_BUSY_RETRY } from '../../shared/domain/retry';
+import { CLOSURES_BUSY_RETRY, PACK_BUSY_RETRY } from '../../shared/domain/retry';
 import type { OffboardWorkflowFunctionName } from './step-functions';
 import {
   addRetryPolicy,
@@ -94,6 +94,7 @@ export class OffboardWorkflow {
       payload: TaskInput.fromObject({ 'target.$': '$.target', 'accounts.$': '$.accounts' }),
       resultPath: '$.closure',
     });
+    addRetryPolicy(closeAccounts, [CLOSURES_BUSY_RETRY.error], CLOSURES_BUSY_RETRY);
 
     catchEachStep(s, [...steps, ['CloseAccounts', closeAccounts]], {
       idPrefix: 'OffboardingFailedAt',

@@ -2,7 +2,7 @@ import { QuotaExceededError } from '../errors';
 
 /**
  * AWS lets an organization close only a share of its member accounts with CloseAccount within a
- * rolling 30 days (10 % by default; AWS refuses the closure over it with
+ * rolling 30 days (10 % by default, at least 10 and at most 1,000; AWS refuses the closure over it with
  * ConstraintViolationException CLOSE_ACCOUNT_QUOTA_EXCEEDED). appvend checks the same rule itself
  * before it closes anything, so an offboarding either closes all its accounts or none: AWS's refusal
  * would come halfway through, after some accounts were closed.
@@ -12,9 +12,19 @@ export const DEFAULT_CLOSURE_SHARE = 0.1;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** The closures a quota allows: the share of the member accounts, rounded down. */
+/**
+ * AWS's bounds on the quota (CloseAccount: "You can close only 10% of member accounts, between 10
+ * and 1000, within a rolling 30 day period").
+ */
+export const CLOSURE_QUOTA_FLOOR = 10;
+export const CLOSURE_QUOTA_CEILING = 1000;
+
+/**
+ * The closures a quota allows: the share of the member accounts, rounded down, then clamped as AWS
+ * does, so a small organization may still close 10 accounts.
+ */
 export const closureQuota = (memberAccounts: number, share: number): number =>
-  Math.floor(memberAccounts * share + 1e-9);
+  Math.min(CLOSURE_QUOTA_CEILING, Math.max(CLOSURE_QUOTA_FLOOR, Math.floor(memberAccounts * share + 1e-9)));
 
 /** Whether a closure made at `closedAt` still counts at `now`. */
 export const withinClosureWindow = (closedAt: Date, now: Date): boolean =>
@@ -64,7 +74,7 @@ export function checkClosureQuota(params: {
     throw new QuotaExceededError(
       `closing ${params.toClose} account${params.toClose === 1 ? '' : 's'} would make ${total} closures in ` +
         `${CLOSURE_WINDOW_DAYS} days; the quota is ${quota} (${percent(params.share)} of ${params.memberAccounts} ` +
-        `member accounts). The accounts stay in the suspended OU; close them when the quota allows ` +
+        `member accounts, between ${CLOSURE_QUOTA_FLOOR} and ${CLOSURE_QUOTA_CEILING}). The accounts stay in the suspended OU; close them when the quota allows ` +
         `(appvend offboard <name> --close-accounts) or raise APPVEND_CLOSURE_SHARE if AWS raised yours`,
       { ...params, quota, total },
     );

@@ -70,15 +70,23 @@ export interface AccountSpec {
   stage: string;
   name: string;
   email: string;
+  /** The existing account the request names for this stage (`adopt`), to be adopted by email. */
+  adopt?: string;
 }
 
 /** The accounts a request asks for, tooling first. */
 export function accountSpecs(
-  request: Pick<ApplicationRequest, 'name' | 'accountEmail' | 'stages'>,
+  request: Pick<ApplicationRequest, 'name' | 'accountEmail' | 'stages'> & {
+    adopt?: Readonly<Record<string, string>>;
+  },
 ): AccountSpec[] {
-  return [RESERVED_STAGE, ...request.stages].map((stage) => ({
-    stage,
-    name: accountName(request.name, stage),
-    email: renderAccountEmail(request.accountEmail, request.name, stage),
-  }));
+  return [RESERVED_STAGE, ...request.stages].map((stage) => {
+    const adopt = request.adopt?.[stage];
+    return {
+      stage,
+      name: accountName(request.name, stage),
+      email: renderAccountEmail(request.accountEmail, request.name, stage),
+      ...(adopt !== undefined && { adopt }),
+    };
+  });
 }

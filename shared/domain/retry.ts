@@ -54,16 +54,36 @@ export const TRANSIENT_RETRY = {
 } as const;
 
 /**
- * The readiness probe's Retry: a new account refusing its access role is asked again for about
- * ten minutes (10 s doubling to 2 min), then the step fails with the probe's explanation.
+ * The readiness probe's Retry: a new account refusing its access role is asked again, 10 s doubling
+ * to 2 min, then the step fails with the probe's explanation. AWS gives no figure ("You might need
+ * to wait a few minutes before you can successfully access the account", CreateAccount); appvend
+ * allows about ten minutes on average. With full jitter each wait is drawn between 0 and its cap,
+ * so the expected total is half the caps' sum: 13 retries (Step Functions' MaxAttempts counts
+ * retries) have caps 10+20+40+80+120×9 = 1,230 s, that is 615 s expected, 20½ minutes at worst.
  */
 export const ACCOUNT_NOT_READY_RETRY = {
   error: 'AccountNotReadyError',
   intervalSeconds: 10,
   backoffRate: 2,
-  maxAttempts: 8,
+  maxAttempts: 13,
   maxDelaySeconds: 120,
 } as const;
+
+/** The caps of a full-jitter Retry's waits, in seconds, one per retry (MaxAttempts of them). */
+export function retryCapsSeconds(policy: {
+  intervalSeconds: number;
+  backoffRate: number;
+  maxAttempts: number;
+  maxDelaySeconds: number;
+}): number[] {
+  return Array.from({ length: policy.maxAttempts }, (_, i) =>
+    Math.min(policy.maxDelaySeconds, policy.intervalSeconds * policy.backoffRate ** i),
+  );
+}
+
+/** What a full-jitter Retry waits in all, on average, when every attempt fails: half the caps' sum. */
+export const expectedFullJitterSeconds = (policy: Parameters<typeof retryCapsSeconds>[0]): number =>
+  retryCapsSeconds(policy).reduce((sum, cap) => sum + cap, 0) / 2;
 
 /**
  * RemoveGuardrails' Retry while a conformance pack is still deploying (a vend just ended, or a
@@ -77,6 +97,19 @@ export const PACK_BUSY_RETRY = {
   maxDelaySeconds: 120,
 } as const;
 
+/**
+ * CloseAccounts' Retry while AWS refuses a closure because others are in progress at a time
+ * (AccountClosuresBusyError; AWS documents no figure for that limit): 30 s doubling to 2 min, 6
+ * attempts. A closure takes "a few minutes" (CloseAccount), so this waits out the ones in flight.
+ */
+export const CLOSURES_BUSY_RETRY = {
+  error: 'AccountClosuresBusyError',
+  intervalSeconds: 30,
+  backoffRate: 2,
+  maxAttempts: 6,
+  maxDelaySeconds: 120,
+} as const;
+
 /** Errors deliberately not retried, with why: each fails its step at once. */
 export const NOT_RETRIED: Readonly<Record<string, string>> = {
   InvalidRequestError: 'the request breaks a rule of the schema; it must be corrected',
@@ -84,6 +117,8 @@ export const NOT_RETRIED: Readonly<Record<string, string>> = {
   AccountCreationFailedError:
     "CreateAccount ended FAILED (e.g. EMAIL_ALREADY_EXISTS); AWS's reason is explained",
   ConflictError: 'an email or name belongs to something outside this application',
+  AccountAdoptionRefusedError:
+    "a stage's address belongs to an account the application may not take over; the request must change",
   OrganizationSetupError: 'the organization lacks what appvend needs (SCPs disabled, parent missing)',
   StackSetOperationFailedError: 'a stack instance failed; its status reason says why',
   BucketEmptyingError:

@@ -19,6 +19,7 @@ export { RESERVED_STAGE, renderAccountEmail };
 export const NAME_PATTERN = /^[a-z](?:[a-z0-9-]*[a-z0-9])?$/;
 export const DEFAULT_STAGES = ['test', 'prod'] as const;
 export const MAX_EMAIL_LENGTH = 64;
+const ACCOUNT_ID_PATTERN = /^\d{12}$/;
 export const PROFILES = ['serverless', 'regulated'] as const;
 
 /** CodeConnections (or the older CodeStar Connections) connection ARN. */
@@ -143,8 +144,40 @@ export const ApplicationRequestSchema = z
       .refine((t) => Object.keys(t).length <= 40, { error: 'must have at most 40 tags' })
       .default({}),
     approvers: ApproversSchema.optional(),
+    // Existing accounts the vend may take over, by stage. Without it, an account found by the
+    // stage's address is adopted only when it carries this application's tag.
+    adopt: z
+      .record(
+        z.string(),
+        z.string({ error: 'must be a 12-digit account id' }).regex(ACCOUNT_ID_PATTERN, {
+          error: 'must be a 12-digit account id',
+        }),
+        { error: 'must be an object of stage: account id' },
+      )
+      .optional(),
   })
   .superRefine((req, ctx) => {
+    const stages = new Set<string>([RESERVED_STAGE, ...req.stages]);
+    for (const stage of Object.keys(req.adopt ?? {})) {
+      if (!stages.has(stage)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['adopt', stage],
+          message: `names stage "${stage}", which is not one of: ${[...stages].join(', ')}`,
+        });
+      }
+    }
+    const ids = Object.entries(req.adopt ?? {});
+    for (const [stage, id] of ids) {
+      const first = ids.find(([, other]) => other === id)?.[0];
+      if (first !== stage) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['adopt', stage],
+          message: `names account ${id}, which stage "${first}" names too; each stage needs its own account`,
+        });
+      }
+    }
     // Every templated address must be a valid, distinct email: checked after templating,
     // because `{name}` and `{stage}` change length and may collide.
     const seen = new Map<string, string>();

@@ -48,10 +48,10 @@ export const DEFAULT_LATENCY: Readonly<LatencyModel> = Object.freeze({
   // A conformance pack is deployed as a CloudFormation stack of Config rules by AWS Config:
   // a couple of minutes for a handful of managed rules.
   conformancePackDeploy: 2 * MINUTE,
-  // The access role of a new account usually answers as soon as the request has SUCCEEDED, but
-  // IAM is eventually consistent and a new account's first minutes can refuse it. The default
-  // models the usual case; tests and `--latency accessRolePropagation=…` model the other.
-  accessRolePropagation: 0,
+  // An estimate: AWS gives no figure, only "You might need to wait a few minutes before you can
+  // successfully access the account" (CreateAccount). One minute makes every new account refuse
+  // its access role at first, so the readiness probe's Retry is exercised by every vend.
+  accessRolePropagation: 1 * MINUTE,
 });
 
 /** The defaults with the caller's overrides applied. */

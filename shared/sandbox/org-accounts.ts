@@ -32,7 +32,7 @@ const accountView = (state: SandboxStateJson, account: AccountState): org.Accoun
   Arn: accountArn(state, account.id),
   Email: account.email,
   Name: account.name,
-  Status: account.status,
+  // `Status` was retired on 9 September 2026 (SDK model, Account.Status): only `State` is answered.
   State: account.status,
   JoinedMethod: account.joinedMethod,
   JoinedTimestamp: new Date(account.joinedAt),
@@ -96,14 +96,13 @@ function createAccount(
     (r) => r.state === 'IN_PROGRESS',
   ).length;
   if (inProgress >= settings.createAccountQuota) {
-    // What AWS answers when account creations pile up: a throttling error, which the SDK retries.
+    // What AWS answers over its in-flight quota (SDK model, ConstraintViolationException):
+    // "ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED: You attempted to exceed the number of accounts that
+    // can be in progress at a time." A client error, which the SDK does not retry.
     throw orgError(
-      'TooManyRequestsException',
-      "AWS Organizations can't complete your request because another request is already in progress. Try again later.",
-      {
-        throttling: true,
-        fields: { Type: 'CreateAccount' },
-      },
+      'ConstraintViolationException',
+      'You attempted to exceed the number of accounts that can be in progress at a time.',
+      { fields: { Reason: 'ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED' } },
     );
   }
   const failureReason = failureReasonFor(state, email);

@@ -1,8 +1,16 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { ClientFactory } from '../aws/client-factory';
+import { DEFAULT_ACCOUNT_QUOTA } from '../domain/account-creation';
 import { findRootId } from '../aws/organizations/organizational-unit';
 import type { ExemptRoles } from '../domain/scp';
-import { OrganizationEnv, PolicyEnv, StackSetEnv, exemptRolesFrom, type EnvironmentOf } from './settings';
+import {
+  AccountQuotaEnv,
+  OrganizationEnv,
+  PolicyEnv,
+  StackSetEnv,
+  exemptRolesFrom,
+  type EnvironmentOf,
+} from './settings';
 import { validateApplication } from './steps/validate';
 import { planGuardrails, planStackSets } from './plan/deployment';
 import { planAccounts, planOrganizationalUnit, planServiceControlPolicy } from './plan/organization';
@@ -29,6 +37,8 @@ export interface PlanSettings {
   scpAttachmentQuota: number;
   /** The roles the SCP exempts and protects (`APPVEND_MEMBER_ROLE`, `APPVEND_STACKSET_EXECUTION_ROLE_NAME`). */
   exemptRoles: ExemptRoles;
+  /** `APPVEND_ACCOUNT_QUOTA`: the accounts the organization may hold (AWS's default 10 when unset). */
+  accountQuota?: number;
   /** The guardrails stack set's `NotificationTopicArn` parameter (`APPVEND_NOTIFICATION_TOPIC_ARN`). */
   notificationTopicArn: string;
   /** The Region of stack instances (`AWS_REGION`). */
@@ -46,6 +56,7 @@ export interface PlanSettings {
 export const PlanEnv = {
   ...OrganizationEnv,
   ...PolicyEnv,
+  ...AccountQuotaEnv,
   APPVEND_NOTIFICATION_TOPIC_ARN: StackSetEnv.APPVEND_NOTIFICATION_TOPIC_ARN,
   APPVEND_TEMPLATES_DIR: StackSetEnv.APPVEND_TEMPLATES_DIR,
   AWS_REGION: StackSetEnv.AWS_REGION,
@@ -61,6 +72,7 @@ export function planSettingsFrom(
     scpSizeQuota: env.APPVEND_SCP_SIZE_QUOTA,
     scpAttachmentQuota: env.APPVEND_SCP_ATTACHMENT_QUOTA,
     exemptRoles: exemptRolesFrom(env),
+    accountQuota: env.APPVEND_ACCOUNT_QUOTA,
     notificationTopicArn: env.APPVEND_NOTIFICATION_TOPIC_ARN,
     region: env.AWS_REGION,
     ...(env.APPVEND_TEMPLATES_DIR && { templatesDir: env.APPVEND_TEMPLATES_DIR }),
@@ -105,7 +117,10 @@ export async function planVend(
       },
       settings.exemptRoles,
     ),
-    planAccounts(organizations, specs, ou),
+    planAccounts(organizations, specs, ou, {
+      application: request.name,
+      accountQuota: settings.accountQuota ?? DEFAULT_ACCOUNT_QUOTA,
+    }),
   ]);
   const [stackSets, guardrails, quarantine] = await Promise.all([
     planStackSets(clients.managementClient(CloudFormationClient), request, accounts.plans, settings),

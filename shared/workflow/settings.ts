@@ -1,6 +1,6 @@
 import { en } from 'zod/locales';
 import * as z from 'zod/mini';
-import { DEFAULT_CREATE_ACCOUNT_CONCURRENCY } from '../domain/account-creation';
+import { DEFAULT_ACCOUNT_QUOTA, DEFAULT_CREATE_ACCOUNT_CONCURRENCY } from '../domain/account-creation';
 import { ACCOUNT_ACCESS_ROLE } from '../domain/naming';
 import { DEFAULT_SCP_ATTACHMENT_QUOTA, DEFAULT_SCP_SIZE_QUOTA, type ExemptRoles } from '../domain/scp';
 
@@ -52,6 +52,15 @@ export const AccountCreationEnv = {
    * their turn. AWS's own limit is 5, so a higher value only means AWS refuses and appvend queues.
    */
   APPVEND_CREATE_ACCOUNT_CONCURRENCY: countOr(DEFAULT_CREATE_ACCOUNT_CONCURRENCY),
+};
+
+/**
+ * The organization's quota of accounts, which the plan checks a request's new accounts against.
+ * AWS's default is 10 for a new organization (closed accounts count until permanently closed);
+ * the applied value is in Service Quotas, which appvend does not read: set it here when raised.
+ */
+export const AccountQuotaEnv = {
+  APPVEND_ACCOUNT_QUOTA: countOr(DEFAULT_ACCOUNT_QUOTA),
 };
 
 /** The StackSets execution role, which the quarantine SCP must let through to deploy the baseline. */

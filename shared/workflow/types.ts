@@ -23,6 +23,8 @@ export interface AccountCreation {
   accountId?: string;
   requestId?: string;
   poll?: PollState;
+  /** New CreateAccount requests sent after a FAILED one that may pass (RETRIED_CREATE_FAILURES). */
+  retries?: number;
 }
 
 /** One stack set's progress, carried between polls. */

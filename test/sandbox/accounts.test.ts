@@ -1,6 +1,7 @@
 import {
   AccountNotFoundException,
   CreateAccountCommand,
+  ConstraintViolationException,
   CreateAccountStatusNotFoundException,
   CreateOrganizationalUnitCommand,
   DescribeCreateAccountStatusCommand,
@@ -12,7 +13,6 @@ import {
   ListTagsForResourceCommand,
   MoveAccountCommand,
   SourceParentNotFoundException,
-  TooManyRequestsException,
 } from '@aws-sdk/client-organizations';
 import { DEFAULT_LATENCY } from '../../shared/sandbox';
 import { MINUTE, failure, vendAccounts, world, type World } from './support';
@@ -133,7 +133,7 @@ describe('Class: Sandbox', () => {
       expect(status).toMatchObject({ State: 'FAILED', FailureReason: 'CONCURRENT_ACCOUNT_MODIFICATION' });
     });
 
-    it('throttles a sixth request while five are in progress', async () => {
+    it('refuses a sixth request while five are in progress with ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED', async () => {
       // Prepare
       const w = world();
       for (let i = 0; i < 5; i += 1) await requestAccount(w, `a${i}@example.com`);
@@ -141,9 +141,12 @@ describe('Class: Sandbox', () => {
       // Act
       const error = await failure(requestAccount(w, 'a5@example.com'));
 
-      // Assess
-      expect(error).toBeInstanceOf(TooManyRequestsException);
-      expect(error.$retryable).toEqual({ throttling: true });
+      // Assess: AWS's answer (SDK model, ConstraintViolationException), not a throttling error
+      expect(error).toBeInstanceOf(ConstraintViolationException);
+      expect((error as unknown as ConstraintViolationException).Reason).toBe(
+        'ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED',
+      );
+      expect(error.$retryable).toBeUndefined();
     });
 
     it('accepts requests again once those in progress complete', async () => {

@@ -3,7 +3,7 @@ import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { VirtualClock } from '../../shared/clock/clock';
-import { Sandbox, type SandboxOptions } from '../../shared/sandbox';
+import { DEFAULT_LATENCY, Sandbox, type SandboxOptions } from '../../shared/sandbox';
 
 /** Real SDK v3 clients, all answered by one sandbox. */
 export interface Clients {
@@ -69,7 +69,8 @@ export async function vendAccounts(w: World, count: number): Promise<string[]> {
       new CreateAccountCommand({ Email: `app-${i}@example.com`, AccountName: `app-${i}` }),
     );
   }
-  w.clock.advance(3 * MINUTE);
+  // Created, then past the access role's propagation (DEFAULT_LATENCY.accessRolePropagation).
+  w.clock.advance(3 * MINUTE + DEFAULT_LATENCY.accessRolePropagation);
   return w.sandbox
     .accounts()
     .filter((a) => a.joinedMethod === 'CREATED')

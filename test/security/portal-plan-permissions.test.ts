@@ -75,6 +75,8 @@ const PLAN_READS: Call[] = [
   { action: 'organizations:ListPoliciesForTarget', resource: OU, context: SCP_TYPE },
   { action: 'organizations:ListAccounts', resource: '*' },
   { action: 'organizations:ListParents', resource: ACCOUNT },
+  { action: 'organizations:ListTagsForResource', resource: ACCOUNT },
+  { action: 'organizations:ListTagsForResource', resource: OU },
   { action: 'cloudformation:DescribeStackSet', resource: STACK_SET },
   { action: 'cloudformation:ListStackInstances', resource: STACK_SET },
 ];

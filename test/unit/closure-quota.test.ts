@@ -4,29 +4,40 @@ import { QuotaExceededError } from '../../shared/errors';
 describe('Function: checkClosureQuota', () => {
   it('refuses a closure over the quota, naming every figure', () => {
     // Act
-    const refuse = () => checkClosureQuota({ toClose: 3, recent: 4, memberAccounts: 52, share: 0.1 });
+    const refuse = () => checkClosureQuota({ toClose: 3, recent: 14, memberAccounts: 152, share: 0.1 });
 
     // Assess
     expect(refuse).toThrow(QuotaExceededError);
     expect(refuse).toThrow(
-      /^closing 3 accounts would make 7 closures in 30 days; the quota is 5 \(10% of 52 member accounts\)/,
+      /^closing 3 accounts would make 17 closures in 30 days; the quota is 15 \(10% of 152 member accounts, between 10 and 1000\)/,
     );
   });
 
   it('allows a closure that reaches the quota exactly, and any closure of nothing', () => {
-    expect(checkClosureQuota({ toClose: 1, recent: 4, memberAccounts: 52, share: 0.1 })).toEqual({
-      quota: 5,
+    expect(checkClosureQuota({ toClose: 1, recent: 14, memberAccounts: 152, share: 0.1 })).toEqual({
+      quota: 15,
     });
-    expect(checkClosureQuota({ toClose: 0, recent: 9, memberAccounts: 52, share: 0.1 })).toEqual({
-      quota: 5,
+    expect(checkClosureQuota({ toClose: 0, recent: 19, memberAccounts: 152, share: 0.1 })).toEqual({
+      quota: 15,
     });
   });
 
-  it('rounds the quota down, and is exact for shares that floating point rounds badly', () => {
-    expect(closureQuota(52, 0.1)).toBe(5);
-    expect(closureQuota(30, 0.1)).toBe(3);
+  it('lets a 20-account organization close a 3-account application: AWS allows at least 10', () => {
+    expect(checkClosureQuota({ toClose: 3, recent: 0, memberAccounts: 20, share: 0.1 })).toEqual({
+      quota: 10,
+    });
+    expect(() => checkClosureQuota({ toClose: 3, recent: 8, memberAccounts: 20, share: 0.1 })).toThrow(
+      QuotaExceededError,
+    );
+  });
+
+  it('rounds the quota down, clamped between 10 and 1,000 as AWS does, exact for awkward shares', () => {
+    expect(closureQuota(152, 0.1)).toBe(15);
+    expect(closureQuota(130, 0.1)).toBe(13);
     expect(closureQuota(100, 0.57)).toBe(57);
-    expect(closureQuota(9, 0.1)).toBe(0);
+    expect(closureQuota(52, 0.1)).toBe(10);
+    expect(closureQuota(9, 0.1)).toBe(10);
+    expect(closureQuota(20_000, 0.1)).toBe(1000);
   });
 });
 

@@ -89,6 +89,38 @@ describe('Function: validateRequest', () => {
     );
   });
 
+  it('accepts adopt naming an account per stage, tooling included', () => {
+    // Act
+    const result = validateRequest({ ...minimal, adopt: { tooling: '123456789012', prod: '210987654321' } });
+
+    // Assess
+    expect(result.valid).toBe(true);
+  });
+
+  it('refuses adopt naming an unknown stage, a malformed id, or one account for two stages', () => {
+    // Act
+    const problems = problemsOf({
+      ...minimal,
+      adopt: { staging: '123456789012', test: '12345', prod: '210987654321', tooling: '210987654321' },
+    });
+
+    // Assess
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        { field: 'adopt.test', message: 'must be a 12-digit account id' },
+        {
+          field: 'adopt.staging',
+          message: 'names stage "staging", which is not one of: tooling, test, prod',
+        },
+        {
+          field: 'adopt.tooling',
+          message:
+            'names account 210987654321, which stage "prod" names too; each stage needs its own account',
+        },
+      ]),
+    );
+  });
+
   it('refuses more than five stages and an empty list', () => {
     // Act
     const tooMany = problemsOf({

@@ -3,6 +3,7 @@ import { retryDelayMs } from '../../cli/local-runner';
 import * as errors from '../../shared/errors';
 import {
   ACCOUNT_NOT_READY_RETRY,
+  CLOSURES_BUSY_RETRY,
   NOT_RETRIED,
   PACK_BUSY_RETRY,
   TRANSIENT_ERRORS,
@@ -54,6 +55,7 @@ describe('Retry classification', () => {
       ...TRANSIENT_ERRORS,
       ACCOUNT_NOT_READY_RETRY.error,
       PACK_BUSY_RETRY.error,
+      CLOSURES_BUSY_RETRY.error,
     ]);
     expect(Object.keys(NOT_RETRIED).filter((name) => retriedByName.has(name))).toEqual([]);
     // Every error appvend raises on purpose is classified one way or the other.

@@ -88,7 +88,7 @@ describe('Workflow: CreateAccount beyond the organization quota queues instead o
     expect(Math.min(...mine.map((r) => r.requestedAt))).toBeGreaterThanOrEqual(foreignEnd);
   });
 
-  it('queues when AWS refuses with TooManyRequestsException although the count showed a free slot', async () => {
+  it('queues when AWS refuses with ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED although the count showed a free slot', async () => {
     // Arrange: appvend believes 10 may run; the organization allows 5 and already runs 3.
     process.env.APPVEND_CREATE_ACCOUNT_CONCURRENCY = '10';
     const world = sandboxWorld();
@@ -105,7 +105,7 @@ describe('Workflow: CreateAccount beyond the organization quota queues instead o
     expect(requests).toHaveLength(6);
     expect(maxInFlight(requests)).toBe(5);
     const refused = world.sandbox.calls.filter(
-      (c) => c.operation === 'CreateAccount' && c.error === 'TooManyRequestsException',
+      (c) => c.operation === 'CreateAccount' && c.error === 'ConstraintViolationException',
     );
     expect(refused.length).toBeGreaterThan(0);
   });

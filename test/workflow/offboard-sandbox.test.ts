@@ -376,21 +376,26 @@ describe('Workflow: offboard on the sandbox, closing the accounts', () => {
   });
 
   /**
-   * An organization of 52 open member accounts once both applications are vended: 46 others that
-   * stay open, plus 4 that were closed before (AWS shows them SUSPENDED), plus 3 per application.
+   * An organization of 142 open member accounts once both applications are vended: 136 others that
+   * stay open, plus 14 that were closed before (AWS shows them SUSPENDED), plus 3 per application.
+   * Large enough that 10 % is above AWS's floor of 10. The sandbox's own quota is lifted, so that
+   * appvend's check is what is tested.
    */
   async function largeOrganization(): Promise<SandboxWorld> {
     const clock = new VirtualClock();
-    const world = sandboxWorld({ clock, sandbox: new Sandbox({ clock, createAccountQuota: 100 }) });
+    const world = sandboxWorld({
+      clock,
+      sandbox: new Sandbox({ clock, createAccountQuota: 200, closeAccountQuota: 1000 }),
+    });
     const organizations = awsClients().organizations();
-    for (let i = 1; i <= 50; i += 1) {
+    for (let i = 1; i <= 150; i += 1) {
       await organizations.send(
         new CreateAccountCommand({ Email: `other-${i}@example.com`, AccountName: `other-${i}` }),
       );
     }
     clock.advance(DEFAULT_LATENCY.createAccount);
     const others = world.sandbox.accounts().filter((a) => a.email.startsWith('other-'));
-    for (const account of others.slice(0, 4)) {
+    for (const account of others.slice(0, 14)) {
       await organizations.send(new CloseAccountCommand({ AccountId: account.id }));
     }
     await createSuspendedOu();
@@ -411,7 +416,7 @@ describe('Workflow: offboard on the sandbox, closing the accounts', () => {
     expect(summary.status).toBe('FAILED');
     expect(summary.error?.step).toBe('CloseAccounts');
     expect(summary.error?.message).toMatch(
-      /^closing 3 accounts would make 7 closures in 30 days; the quota is 5 \(10% of 52 member accounts\)/,
+      /^closing 3 accounts would make 17 closures in 30 days; the quota is 14 \(10% of 142 member accounts, between 10 and 1000\)/,
     );
     expect(world.sandbox.calls.slice(calls).filter((c) => c.operation === 'CloseAccount')).toEqual([]);
     const accounts = footprint(world, 'orders').accounts;
@@ -430,7 +435,7 @@ describe('Workflow: offboard on the sandbox, closing the accounts', () => {
   it('closes the accounts within the quota, and counts them against the next offboarding', async () => {
     // Prepare
     const world = await largeOrganization();
-    process.env.APPVEND_CLOSURE_SHARE = '0.15';
+    process.env.APPVEND_CLOSURE_SHARE = '0.13';
 
     // Act
     const first = finished(await offboard(world, 'orders', { closeAccounts: true }));
@@ -439,10 +444,10 @@ describe('Workflow: offboard on the sandbox, closing the accounts', () => {
     // Assess
     expect(first.summary.status).toBe('OFFBOARDED');
     expect(first.summary.closure?.quota).toEqual({
-      quota: 7,
-      share: 0.15,
-      memberAccounts: 52,
-      recentClosures: 4,
+      quota: 18,
+      share: 0.13,
+      memberAccounts: 142,
+      recentClosures: 14,
     });
     const closed = first.summary.closure!.closed.map((a) => a.id).sort();
     expect(closed).toEqual(
@@ -454,9 +459,9 @@ describe('Workflow: offboard on the sandbox, closing the accounts', () => {
     const history = (await world.ledger.get('orders'))!.history![0]!;
     expect(history.closeAccounts).toBe(true);
     expect(history.closedAccounts.map((a) => a.id).sort()).toEqual(closed);
-    // 4 before + 3 of orders = 7 in 30 days; 3 more would make 10, over 15% of the 49 still open.
+    // 14 before + 3 of orders = 17 in 30 days; 3 more would make 20, over 13% of the 139 still open.
     expect(second.summary.error?.message).toMatch(
-      /^closing 3 accounts would make 10 closures in 30 days; the quota is 7 \(15% of 49 member accounts\)/,
+      /^closing 3 accounts would make 20 closures in 30 days; the quota is 18 \(13% of 139 member accounts, between 10 and 1000\)/,
     );
     expect(footprint(world, 'billing').accounts.every((a) => a.status === 'ACTIVE')).toBe(true);
   });

@@ -146,7 +146,7 @@ describe('Workflow: resume at the failed step, quarantine until the baseline, re
     });
   });
 
-  it('does not quarantine an account it adopts by email', async () => {
+  it('does not quarantine an account it adopts by email (named in the request)', async () => {
     // Prepare: the prod account exists already, created outside appvend (no application tag)
     const client = new OrganizationsClient(world.sandbox.clientConfig());
     client.middlewareStack.use(world.sandbox.plugin());
@@ -162,7 +162,7 @@ describe('Workflow: resume at the failed step, quarantine until the baseline, re
     });
 
     // Act
-    await submit(sample);
+    await submit({ ...sample, adopt: { prod: adopted } });
     attached.push(...quarantined(world));
 
     // Assess: the two new accounts were quarantined, the adopted one never was

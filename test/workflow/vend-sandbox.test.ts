@@ -146,7 +146,7 @@ describe('Workflow: vend on the sandbox', () => {
     }
   });
 
-  it('adopts an account that already exists with the same email instead of creating another', async () => {
+  it('adopts an account that already exists with the same email when the request names it', async () => {
     // Prepare: the prod account was made by hand before appvend ran.
     const { OrganizationsClient, CreateAccountCommand } = await import('@aws-sdk/client-organizations');
     const client = new OrganizationsClient(world.sandbox.clientConfig());
@@ -157,8 +157,8 @@ describe('Workflow: vend on the sandbox', () => {
     world.clock.advance(DEFAULT_LATENCY.createAccount);
     const existing = world.sandbox.accounts().find((a) => a.email === 'aws+orders-prod@example.com')!;
 
-    // Act
-    const { summary } = await world.vend(sample);
+    // Act: an account appvend did not make is adopted only when the request names it
+    const { summary } = await world.vend({ ...sample, adopt: { prod: existing.id } });
 
     // Assess
     expect(summary.status).toBe('SUCCEEDED');

@@ -9,7 +9,11 @@ import {
   type CreateAccountStatus,
   type OrganizationsClient,
 } from '@aws-sdk/client-organizations';
-import { DEFAULT_CREATE_ACCOUNT_CONCURRENCY } from '../../domain/account-creation';
+import {
+  ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED,
+  DEFAULT_CREATE_ACCOUNT_CONCURRENCY,
+  RETRIED_CREATE_FAILURES,
+} from '../../domain/account-creation';
 import { AccountCreationFailedError, ConflictError } from '../../errors';
 import { collect, findInPages, isAwsError } from '../paginate';
 import { toAwsTags } from '../tags';
@@ -21,8 +25,9 @@ const FAILURE_EXPLANATIONS: Record<string, string> = {
   ACCOUNT_LIMIT_EXCEEDED: 'the organization has reached its account quota; ask AWS Support for more',
   INVALID_ADDRESS: 'the account owner address is invalid',
   INVALID_EMAIL: 'AWS rejected the email address',
-  CONCURRENT_ACCOUNT_MODIFICATION: 'another change to the organization was in progress; retry the vend',
-  INTERNAL_FAILURE: 'AWS reported an internal failure; retry the vend',
+  CONCURRENT_ACCOUNT_MODIFICATION:
+    'a request with the same information was already in progress; appvend retried it and AWS still refused',
+  INTERNAL_FAILURE: 'AWS reported an internal failure; appvend retried it and AWS still failed',
   MISSING_PAYMENT_INSTRUMENT: 'the management account has no valid payment method',
   INVALID_PAYMENT_INSTRUMENT: 'the management account has no valid payment method',
 };
@@ -63,7 +68,12 @@ async function requestsInProgress(client: OrganizationsClient): Promise<CreateAc
  *
  * The gate is organization-wide without any shared store: the requests in flight are AWS's own
  * list, so every execution sees the others'. Two executions may both see a free slot; AWS then
- * refuses the one over its quota with TooManyRequestsException, which also means QUEUED.
+ * refuses the one over its quota with ConstraintViolationException, reason
+ * ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED ("You attempted to exceed the number of accounts that can be
+ * in progress at a time"), which also means QUEUED; so does a throttling refusal.
+ *
+ * An account found by email is passed to `vetExisting` before it is answered SUCCEEDED (the
+ * adoption rules), and so is `undefined` before a CreateAccount when none is found.
  */
 export async function startAccountCreation(
   client: OrganizationsClient,
@@ -76,6 +86,8 @@ export async function startAccountCreation(
     concurrency?: number;
     /** Asking again after QUEUED: look at the slots first, the cheap call, before the accounts. */
     queued?: boolean;
+    /** Throws when the account found by email (or the absence of one) must not be used. */
+    vetExisting?: (existing: (Account & { Id: string }) | undefined) => Promise<void>;
   },
   /**
    * The client that sends CreateAccount, best without the SDK's own retries: a refusal for
@@ -93,13 +105,19 @@ export async function startAccountCreation(
   }
   const existing = await findAccountByEmail(client, params.email);
   if (existing?.Id) {
-    if (existing.Status && existing.Status !== 'ACTIVE') {
-      throw new ConflictError(`Account ${existing.Id} with email ${params.email} is ${existing.Status}`, {
-        accountId: existing.Id,
-      });
+    const found = { ...existing, Id: existing.Id };
+    if (params.vetExisting) await params.vetExisting(found);
+    else if (found.State !== 'ACTIVE') {
+      throw new ConflictError(
+        `Account ${found.Id} with email ${params.email} is ${found.State ?? 'not ACTIVE'}`,
+        {
+          accountId: found.Id,
+        },
+      );
     }
-    return { state: 'SUCCEEDED', accountId: existing.Id };
+    return { state: 'SUCCEEDED', accountId: found.Id };
   }
+  await params.vetExisting?.(undefined);
   const inFlight = await requestsInProgress(client);
   const running = inFlight.find((status) => status.AccountName === params.name);
   if (running?.Id) return { state: 'IN_PROGRESS', requestId: running.Id };
@@ -118,12 +136,27 @@ export async function startAccountCreation(
     ));
   } catch (error) {
     // Another execution took the last slot between the count and the call.
-    if (isAwsError(error, 'TooManyRequestsException')) return { state: 'QUEUED', inFlight: inFlight.length };
+    if (isCreationRateLimit(error) || isAwsError(error, 'TooManyRequestsException')) {
+      return { state: 'QUEUED', inFlight: inFlight.length };
+    }
     throw error;
   }
   if (!status?.Id) throw new Error(`CreateAccount for ${params.email} returned no request id`);
   return interpretStatus(status, params.email);
 }
+
+/** AWS's refusal of a CreateAccount over the organization's in-flight quota. */
+function isCreationRateLimit(error: unknown): boolean {
+  return (
+    isAwsError(error, 'ConstraintViolationException') &&
+    (error as { Reason?: string }).Reason === ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED
+  );
+}
+
+/** Whether a FAILED CreateAccount may be sent again: AWS created nothing and the cause may pass. */
+export const retriedCreateFailure = (error: unknown): boolean =>
+  error instanceof AccountCreationFailedError &&
+  (RETRIED_CREATE_FAILURES as readonly unknown[]).includes(error.context.reason);
 
 /** Looks once at a CreateAccount request; FAILED becomes an {@link AccountCreationFailedError}. */
 export async function checkAccountCreation(

@@ -1,3 +1,4 @@
+import { AccountClosuresBusyError, QuotaExceededError } from '../../errors';
 import {
   CloseAccountCommand,
   DescribeAccountCommand,
@@ -157,9 +158,8 @@ export async function moveToSuspendedOu(
 /** AWS's states of an account that is closed or being closed. */
 const CLOSED_STATES = new Set(['PENDING_CLOSURE', 'SUSPENDED', 'CLOSED']);
 
-/** Whether AWS shows the account as closed or being closed (either of its two status fields). */
-export const isClosed = (account: Pick<Account, 'Status' | 'State'>): boolean =>
-  CLOSED_STATES.has(account.State ?? '') || CLOSED_STATES.has(account.Status ?? '');
+/** Whether AWS shows the account as closed or being closed (`State`; `Status` was retired in 2026). */
+export const isClosed = (account: Pick<Account, 'State'>): boolean => CLOSED_STATES.has(account.State ?? '');
 
 /** Whether the account is closed or being closed, as DescribeAccount shows it. */
 export async function accountClosed(client: OrganizationsClient, accountId: string): Promise<boolean> {
@@ -198,6 +198,29 @@ export async function closeAccount(
     return 'closed';
   } catch (error) {
     if (isAwsError(error, 'AccountAlreadyClosedException')) return 'already-closed';
+    const reason = isAwsError(error, 'ConstraintViolationException')
+      ? (error as { Reason?: string }).Reason
+      : undefined;
+    // "You attempted to exceed the number of accounts that you can close at a time" (SDK model): the
+    // closures in progress end within minutes, so the step is asked again (CLOSURES_BUSY_RETRY).
+    if (reason === 'CLOSE_ACCOUNT_REQUESTS_LIMIT_EXCEEDED') {
+      throw new AccountClosuresBusyError(
+        `AWS refused to close account ${accountId} while other closures are in progress; asked again shortly`,
+        { accountId },
+        { cause: error },
+      );
+    }
+    // "You have exceeded close account quota for the past 30 days": appvend's own check let it
+    // through (AWS's figure is lower than APPVEND_CLOSURE_SHARE says); waiting days is no retry.
+    if (reason === 'CLOSE_ACCOUNT_QUOTA_EXCEEDED') {
+      throw new QuotaExceededError(
+        `AWS refused to close account ${accountId}: the organization's closure quota for the past 30 days is used up. ` +
+          'The accounts stay in the suspended OU; close them when the quota allows (appvend offboard <name> --close-accounts) ' +
+          'and lower APPVEND_CLOSURE_SHARE to what AWS allows',
+        { accountId },
+        { cause: error },
+      );
+    }
     throw error;
   }
 }

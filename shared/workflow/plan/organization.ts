@@ -1,11 +1,19 @@
 import type { OrganizationsClient } from '@aws-sdk/client-organizations';
-import { findAccountByEmail } from '../../aws/organizations/accounts';
+import { paginateListAccounts } from '@aws-sdk/client-organizations';
+import { describeExistingAccount } from '../../aws/organizations/account-adoption';
+import { collect } from '../../aws/paginate';
+import {
+  adoptionRefusal,
+  adoptionRefusalMessage,
+  namedAccountMissing,
+  type AdoptionRequest,
+} from '../../domain/account-adoption';
 import { findServiceControlPolicy } from '../../aws/organizations/service-control-policy';
 import { ouName, scpName, type AccountSpec } from '../../domain/naming';
 import { policySize, renderServiceControlPolicy, type ExemptRoles } from '../../domain/scp';
 import type { ApplicationRequest } from '../../request/schema';
 import { canonicalJson, unifiedDiff } from './diff';
-import { findOrganizationalUnit, parentOf, policyContent, scpsAttachedTo } from './reads';
+import { findOrganizationalUnit, policyContent, scpsAttachedTo } from './reads';
 import type { AccountPlan, OrganizationalUnitPlan, PlanBlocker, ServiceControlPolicyPlan } from './types';
 
 /** Step 2 as a plan: the OU is found by name under the parent, or will be created. */
@@ -71,30 +79,62 @@ export async function planServiceControlPolicy(
 
 /**
  * Step 4 and 5 as a plan: each account is found by email (the same lookup the vend makes before
- * CreateAccount); one found outside the OU is adopted, that is moved into it.
+ * CreateAccount); one found outside the OU is adopted, that is moved into it. The vend's adoption
+ * rules are checked here too (a refusal is a blocker), and so is the organization's account quota:
+ * the accounts to create must fit in what is left of it.
  */
 export async function planAccounts(
   client: OrganizationsClient,
   specs: AccountSpec[],
   ou: OrganizationalUnitPlan,
+  params: { application: string; accountQuota: number },
 ): Promise<{ plans: AccountPlan[]; blockers: PlanBlocker[] }> {
   const blockers: PlanBlocker[] = [];
+  const block = (message: string) => blockers.push({ step: 'VendAccounts', message });
+  const organization = await collect(paginateListAccounts({ client }, {}), (page) => page.Accounts);
   const plans = await Promise.all(
     specs.map(async (spec): Promise<AccountPlan> => {
       const base = { kind: 'account', step: 'VendAccounts' } as const;
-      const existing = await findAccountByEmail(client, spec.email);
-      if (!existing?.Id) return { ...base, action: 'create', ...spec };
-      if (existing.Status && existing.Status !== 'ACTIVE') {
-        blockers.push({
-          step: 'VendAccounts',
-          message: `Account ${existing.Id} with email ${spec.email} is ${existing.Status}`,
-        });
+      const request: AdoptionRequest = {
+        application: params.application,
+        stage: spec.stage,
+        email: spec.email,
+        ...(spec.adopt !== undefined && { namedAccountId: spec.adopt }),
+      };
+      const wanted = spec.email.toLowerCase();
+      const existing = organization.find((account) => account.Email?.toLowerCase() === wanted);
+      if (!existing?.Id) {
+        if (request.namedAccountId !== undefined) {
+          block(
+            adoptionRefusalMessage(
+              request,
+              namedAccountMissing({ ...request, namedAccountId: request.namedAccountId }),
+            ),
+          );
+        }
+        return { ...base, action: 'create', ...spec };
       }
-      const parentId = await parentOf(client, existing.Id);
-      return parentId === ou.id
+      const facts = await describeExistingAccount(client, { ...existing, Id: existing.Id });
+      const refusal = adoptionRefusal(facts, request);
+      if (refusal !== undefined) block(adoptionRefusalMessage(request, refusal));
+      return facts.parentId === ou.id
         ? { ...base, action: 'keep', ...spec, id: existing.Id }
-        : { ...base, action: 'adopt', ...spec, id: existing.Id, parentId };
+        : {
+            ...base,
+            action: 'adopt',
+            ...spec,
+            id: existing.Id,
+            ...(facts.parentId && { parentId: facts.parentId }),
+          };
     }),
   );
+  const creating = plans.filter((plan) => plan.action === 'create').length;
+  if (creating > 0 && organization.length + creating > params.accountQuota) {
+    block(
+      `the organization has ${organization.length} accounts (closed ones count until AWS removes them) and its ` +
+        `quota is ${params.accountQuota}: the ${creating} new account${creating === 1 ? '' : 's'} do not fit. ` +
+        'Ask AWS for more through Service Quotas, then set APPVEND_ACCOUNT_QUOTA',
+    );
+  }
   return { plans, blockers };
 }

@@ -6,9 +6,19 @@ import type { ClientFactory } from '../../aws/client-factory';
 import {
   checkAccountCreation,
   ensureAccountInOrganizationalUnit,
+  retriedCreateFailure,
   startAccountCreation,
   type AccountProgress,
 } from '../../aws/organizations/accounts';
+import { describeExistingAccount } from '../../aws/organizations/account-adoption';
+import {
+  adoptionRefusal,
+  adoptionRefusalMessage,
+  namedAccountMissing,
+  type AdoptionRequest,
+} from '../../domain/account-adoption';
+import { CREATE_ACCOUNT_RETRIES } from '../../domain/account-creation';
+import { AccountAdoptionRefusedError } from '../../errors';
 import {
   ensurePolicyAttached,
   ensureServiceControlPolicy,
@@ -40,6 +50,7 @@ function withPoll(
   const result: AccountCreation = { account, state: progress.state };
   if (progress.accountId) result.accountId = progress.accountId;
   if (progress.requestId) result.requestId = progress.requestId;
+  if (previous?.retries) result.retries = previous.retries;
   // The waits grow within one phase (queued, then in progress); a new phase starts over.
   const before = previous?.state === progress.state ? previous.poll : undefined;
   if (progress.state === 'IN_PROGRESS') result.poll = nextPoll(ACCOUNT_POLL_POLICY, before);
@@ -78,6 +89,12 @@ export async function startAccount(
       roleName: params.roleName,
       concurrency: params.concurrency,
       queued: params.queued,
+      vetExisting: vetAdoption(clients.organizations(), {
+        application: params.application,
+        stage: params.account.stage,
+        email: params.account.email,
+        ...(params.account.adopt !== undefined && { namedAccountId: params.account.adopt }),
+      }),
       tags: {
         ...params.tags,
         [APPLICATION_TAG]: params.application,
@@ -90,17 +107,50 @@ export async function startAccount(
   return withPoll(params.account, progress, params.previous);
 }
 
-/** Step 4b: one look at the CreateAccount request (the state machine waits between looks). */
+/**
+ * The adoption rules (shared/domain/account-adoption.ts) applied to the account found by the
+ * stage's address, before the vend uses it: a refusal stops the step before anything is moved.
+ */
+function vetAdoption(client: OrganizationsClient, request: AdoptionRequest) {
+  return async (existing: Parameters<typeof describeExistingAccount>[1] | undefined): Promise<void> => {
+    let reason: string | undefined;
+    if (existing) reason = adoptionRefusal(await describeExistingAccount(client, existing), request);
+    else if (request.namedAccountId !== undefined) {
+      reason = namedAccountMissing({ ...request, namedAccountId: request.namedAccountId });
+    }
+    if (reason !== undefined) {
+      throw new AccountAdoptionRefusedError(adoptionRefusalMessage(request, reason), {
+        stage: request.stage,
+        email: request.email,
+        ...(existing && { accountId: existing.Id }),
+      });
+    }
+  };
+}
+
+/**
+ * Step 4b: one look at the CreateAccount request (the state machine waits between looks). A
+ * request that FAILED for a reason that may pass (RETRIED_CREATE_FAILURES) created nothing: it is
+ * answered QUEUED, so the state machine's queue loop sends a new request, at most
+ * CREATE_ACCOUNT_RETRIES times per account.
+ */
 export async function checkAccount(
   clients: ClientFactory,
   creation: AccountCreation,
 ): Promise<AccountCreation> {
   if (!creation.requestId) throw new Error(`No CreateAccount request id for ${creation.account.email}`);
-  const progress = await checkAccountCreation(clients.organizations(), {
-    requestId: creation.requestId,
-    email: creation.account.email,
-  });
-  return withPoll(creation.account, { ...progress, requestId: creation.requestId }, creation);
+  try {
+    const progress = await checkAccountCreation(clients.organizations(), {
+      requestId: creation.requestId,
+      email: creation.account.email,
+    });
+    return withPoll(creation.account, { ...progress, requestId: creation.requestId }, creation);
+  } catch (error) {
+    const retries = creation.retries ?? 0;
+    if (!retriedCreateFailure(error) || retries >= CREATE_ACCOUNT_RETRIES) throw error;
+    const { requestId: _failed, ...rest } = creation;
+    return withPoll(creation.account, { state: 'QUEUED' }, { ...rest, retries: retries + 1 });
+  }
 }
 
 /**
