@@ -168,6 +168,11 @@ export async function reconcileStackSet(
           Capabilities: [...CAPABILITIES],
           OperationPreferences: OPERATION_PREFERENCES,
           Tags: toAwsTags(spec.tags),
+          // Both roles on every update: CloudFormation does not carry a customized administration
+          // role over from the create ("you must specify a customized administrator role, even if
+          // it is the same customized administrator role used with this StackSet previously").
+          AdministrationRoleARN: spec.administrationRoleArn,
+          ExecutionRoleName: spec.executionRoleName,
           OperationId,
         }),
       ),

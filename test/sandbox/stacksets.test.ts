@@ -421,6 +421,52 @@ describe('Class: Sandbox', () => {
       expect(w.sandbox.stackSets()[0]?.templateBody).toBe(roleTemplate());
     });
 
+    it('runs an update without AdministrationRoleARN with the default administration role, not the previous one', async () => {
+      // Prepare: the management account has a customized administration role only
+      const w = world({ stackSetAdministrationRoleName: 'appvend-stackset-administration' });
+      const [account] = await vendAccounts(w, 1);
+      await createStackSet(w, {
+        AdministrationRoleARN: 'arn:aws:iam::111111111111:role/appvend-stackset-administration',
+      });
+      await createInstances(w, [account!]);
+      w.clock.advance(OVERHEAD + CREATE);
+      const update = (extra: object) =>
+        w.cloudformation.send(
+          new UpdateStackSetCommand({
+            StackSetName: NAME,
+            TemplateBody: roleTemplate('${AppName}-other'),
+            Capabilities: ['CAPABILITY_NAMED_IAM'],
+            ...extra,
+          }),
+        );
+
+      // Act
+      const omitted = (await update({})).OperationId!;
+      w.clock.advance(OVERHEAD + UPDATE);
+      const named = (
+        await update({
+          AdministrationRoleARN: 'arn:aws:iam::111111111111:role/appvend-stackset-administration',
+        })
+      ).OperationId!;
+      w.clock.advance(OVERHEAD + UPDATE);
+
+      // Assess
+      const { StackSetOperation } = await w.cloudformation.send(
+        new DescribeStackSetOperationCommand({ StackSetName: NAME, OperationId: omitted }),
+      );
+      expect(StackSetOperation).toMatchObject({
+        Status: 'FAILED',
+        AdministrationRoleARN: 'arn:aws:iam::111111111111:role/AWSCloudFormationStackSetAdministrationRole',
+      });
+      const { Summaries } = await w.cloudformation.send(
+        new ListStackSetOperationResultsCommand({ StackSetName: NAME, OperationId: omitted }),
+      );
+      expect(Summaries?.[0]?.StatusReason).toContain(
+        'Cannot assume role arn:aws:iam::111111111111:role/AWSCloudFormationStackSetAdministrationRole',
+      );
+      expect(await operationStatus(w, named)).toBe('SUCCEEDED');
+    });
+
     it('updates every instance with a new template', async () => {
       // Prepare
       const w = world();
