@@ -134,7 +134,8 @@ export class OffboardWorkflow {
   /**
    * Every stack set at once. Each: remove (one call does one thing: empty the buckets of one
    * Region's instances, start deleting those instances, or delete the emptied stack set) →
-   * preparing? remove again; running? wait → check → succeeded? remove again.
+   * preparing? remove again; running? wait → check → succeeded, or failed on a bucket refilled by
+   * late access logs? remove again.
    */
   private removeStackSets(): MapState {
     const s = this.scope;
@@ -153,6 +154,8 @@ export class OffboardWorkflow {
       done: new Pass(s, 'StackSetRemoved', { outputPath: '$.removal' }),
       // Buckets emptied in the call, more of them to empty: call again at once.
       again: 'PREPARING',
+      // The deletion met a bucket refilled by late access logs: empty it again, then retry.
+      redo: 'BUCKET_REFILLED',
       ids: {
         wait: 'WaitForStackSetRemoval',
         actDone: 'StackSetGone?',
