@@ -183,8 +183,11 @@ function applyResult(state: SandboxStateJson, op: OperationState, result: Operat
   if (!instance) return;
   instance.lastOperationId = op.id;
   if (result.status !== 'SUCCEEDED') {
+    // "INOPERABLE: A DeleteStackInstances operation has failed and left the stack in an unstable
+    // state" (StackInstanceSummary.Status); a failed create or update leaves it OUTDATED.
+    const deleteFailed = op.action === 'DELETE' && result.status === 'FAILED';
     Object.assign(instance, {
-      status: 'OUTDATED',
+      status: deleteFailed ? 'INOPERABLE' : 'OUTDATED',
       detailedStatus: result.status === 'FAILED' ? 'FAILED' : 'CANCELLED',
     });
     if (result.reason) instance.statusReason = result.reason;

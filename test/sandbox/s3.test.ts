@@ -223,6 +223,7 @@ describe('Class: Sandbox', () => {
 
       // Assess
       expect(refused).toMatchObject({
+        Status: 'INOPERABLE',
         StackInstanceStatus: { DetailedStatus: 'FAILED' },
         StatusReason: expect.stringContaining('The bucket you tried to delete is not empty'),
       });
