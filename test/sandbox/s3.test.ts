@@ -293,6 +293,72 @@ describe('Class: Sandbox', () => {
       ]);
     });
 
+    it('refuses a logging target bucket that does not exist', async () => {
+      // Prepare
+      const w = world();
+      const [account] = await vendAccounts(w, 1);
+      await deployBucket(w, [account!]);
+      const s3 = await s3In(w, account!);
+      const Bucket = `appvend-shop-artifacts-${account}`;
+
+      // Act
+      const error = await failure(
+        s3.send(
+          new PutBucketLoggingCommand({
+            Bucket,
+            BucketLoggingStatus: { LoggingEnabled: { TargetBucket: 'appvend-nowhere', TargetPrefix: 'x/' } },
+          }),
+        ),
+      );
+
+      // Assess
+      expect(error.name).toBe('InvalidTargetBucketForLogging');
+      expect((await s3.send(new GetBucketLoggingCommand({ Bucket }))).LoggingEnabled).toBeUndefined();
+    });
+
+    it('refuses a DeleteObjects of more than 1,000 keys, deleting none of them', async () => {
+      // Prepare
+      const w = world();
+      const [account] = await vendAccounts(w, 1);
+      await deployBucket(w, [account!]);
+      const s3 = await s3In(w, account!);
+      const Bucket = `appvend-shop-artifacts-${account}`;
+      await s3.send(new PutObjectCommand({ Bucket, Key: 'k0', Body: 'zip' }));
+      const keys = Array.from({ length: 1001 }, (_, i) => ({ Key: `k${i}` }));
+
+      // Act
+      const error = await failure(s3.send(new DeleteObjectsCommand({ Bucket, Delete: { Objects: keys } })));
+
+      // Assess
+      expect(error.name).toBe('MalformedXML');
+      expect(w.sandbox.buckets()[0]?.versions).toBe(1);
+    });
+
+    it('keeps a retained stack’s bucket, with what it holds, when its instance is deleted with RetainStacks', async () => {
+      // Prepare
+      const w = world();
+      const [account] = await vendAccounts(w, 1);
+      await deployBucket(w, [account!]);
+      const s3 = await s3In(w, account!);
+      const Bucket = `appvend-shop-artifacts-${account}`;
+      await s3.send(new PutObjectCommand({ Bucket, Key: 'artifact.zip', Body: 'zip' }));
+
+      // Act
+      await w.cloudformation.send(
+        new DeleteStackInstancesCommand({
+          StackSetName: NAME,
+          Accounts: [account!],
+          Regions: [REGION],
+          RetainStacks: true,
+        }),
+      );
+      w.clock.advance(OVERHEAD);
+
+      // Assess
+      expect(w.sandbox.stackInstances()).toEqual([]);
+      expect(w.sandbox.buckets().map((b) => [b.name, b.versions])).toEqual([[Bucket, 1]]);
+    });
+
     it('fails a second stack that would create a bucket of a name already taken', async () => {
       // Prepare
       const w = world();
