@@ -132,7 +132,7 @@ export class OffboardWorkflow {
   }
 
   /**
-   * Every stack set at once. Each: remove (one call does one thing: empty the buckets of one
+   * The stack sets wave by wave, each wave's at once. Each: remove (one call does one thing: empty the buckets of one
    * Region's instances, start deleting those instances, or delete the emptied stack set) →
    * preparing? remove again; running? wait → check → succeeded, or failed on a bucket refilled by
    * late access logs? remove again.
@@ -162,13 +162,21 @@ export class OffboardWorkflow {
         operationEnded: 'RemovalOperationEnded?',
       },
     });
-    const map = new MapState(s, 'RemoveStackSets', {
-      itemsPath: '$.target.stackSets',
-      itemSelector: { 'stackSet.$': '$$.Map.Item.Value', 'application.$': '$.target.application' },
+    // Wave after wave (the pipeline, which imports the artifact store's export, goes first); the
+    // stack sets of a wave at once.
+    const wave = new MapState(s, 'RemoveStackSetWave', {
+      itemsPath: '$.wave',
+      itemSelector: { 'stackSet.$': '$$.Map.Item.Value', 'application.$': '$.application' },
       maxConcurrency: 0,
+    });
+    wave.itemProcessor(remove);
+    const map = new MapState(s, 'RemoveStackSets', {
+      itemsPath: '$.target.stackSetWaves',
+      itemSelector: { 'wave.$': '$$.Map.Item.Value', 'application.$': '$.target.application' },
+      maxConcurrency: 1,
       resultPath: '$.stackSets',
     });
-    map.itemProcessor(remove);
+    map.itemProcessor(wave);
     return map;
   }
 }

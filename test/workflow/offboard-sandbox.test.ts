@@ -116,10 +116,11 @@ describe('Workflow: offboard on the sandbox', () => {
     expect(record?.history?.[0]).toMatchObject({
       requestId: record!.requestId,
       stackSets: [
+        // In removal order: the pipeline, which imports the artifact store's export, first.
+        'appvend-orders-pipeline',
         'appvend-orders-artifact-store',
         'appvend-orders-cross-account-roles',
         'appvend-orders-guardrails',
-        'appvend-orders-pipeline',
       ],
       serviceControlPolicy: before.scp!.id,
       organizationalUnit: before.ou!.id,
@@ -178,6 +179,11 @@ describe('Workflow: offboard on the sandbox', () => {
     await vendThroughLedger(world, orders);
     const tooling = (await world.ledger.get('orders'))!.ids!.accounts!.tooling!;
     const s3 = await awsClients().memberClient(S3Client, tooling);
+    // The pipeline goes first: it imports the artifact store's export.
+    const pipeline = { name: 'appvend-orders-pipeline', application: 'orders' };
+    while ((await removeApplicationStackSet(awsClients(), pipeline)).state !== 'DONE') {
+      world.clock.advance(DEFAULT_LATENCY.stackSetOperationOverhead + DEFAULT_LATENCY.stackInstanceDelete);
+    }
     await s3.send(
       new PutObjectCommand({ Bucket: artifactBucketName('orders', tooling), Key: 'a/1', Body: 'zip' }),
     );
@@ -205,7 +211,9 @@ describe('Workflow: offboard on the sandbox', () => {
     expect(first.operationStatus).toBe('BUCKET_REFILLED');
     expect(retry).toMatchObject({ state: 'RUNNING', action: 'DELETE' });
     expect(second.operationStatus).toBe('SUCCEEDED');
-    const deletes = world.sandbox.stackSetOperations().filter((o) => o.action === 'DELETE');
+    const deletes = world.sandbox
+      .stackSetOperations()
+      .filter((o) => o.action === 'DELETE' && o.stackSetId.startsWith('appvend-orders-artifact-store:'));
     expect(deletes.map((o) => o.status)).toEqual(['FAILED', 'SUCCEEDED']);
     expect(deletes[0]?.results[0]?.reason).toContain('The bucket you tried to delete is not empty');
     expect(world.sandbox.buckets()).toEqual([]);

@@ -15,6 +15,11 @@ export interface OffboardTarget {
   serviceControlPolicyId?: string;
   accounts: { stage: string; id: string }[];
   stackSets: string[];
+  /**
+   * The same stack sets in the order they are removed: wave by wave, each wave's at once
+   * (REMOVAL_WAVES in prepare.ts).
+   */
+  stackSetWaves: string[][];
   /** Where the accounts go (`APPVEND_SUSPENDED_OU_ID`), checked to exist before anything is removed. */
   suspendedOuId: string;
   closeAccounts: boolean;
