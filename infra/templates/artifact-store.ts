@@ -2,7 +2,7 @@ import { Aws, CfnOutput, type Stack } from 'aws-cdk-lib';
 import { CfnAlias, CfnKey } from 'aws-cdk-lib/aws-kms';
 import { CfnBucket, CfnBucketPolicy } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
-import { artifactBucketName, artifactKeyAlias } from '../../shared/domain/naming';
+import { artifactBucketName, artifactKeyAlias, artifactKeyExportName } from '../../shared/domain/naming';
 import {
   DEPLOYER_ROLE,
   PIPELINE_CFN_ROLE,
@@ -244,6 +244,8 @@ export function artifactStoreTemplate(scope: Construct, id: string): Stack {
   new CfnOutput(stack, 'ArtifactKeyArn', {
     description: 'ARN of the KMS key that encrypts the artifacts',
     value: key.attrArn,
+    // Imported by the pipeline (same account and Region), whose cross-account actions need the key ARN.
+    exportName: sub(artifactKeyExportName(VAR.app)),
   });
   return stack;
 }

@@ -7,7 +7,7 @@ import { CfnTopic, CfnTopicPolicy } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { shippedBuildspec } from './buildspec';
 import { CONNECTION_ARN_PATTERN, NAME_PATTERN } from '../../shared/request/schema';
-import { artifactBucketName, artifactKeyAlias } from '../../shared/domain/naming';
+import { artifactBucketName, artifactKeyAlias, artifactKeyExportName } from '../../shared/domain/naming';
 import {
   DEPLOYER_ROLE,
   PARTITION,
@@ -56,7 +56,6 @@ const CHANGE_SET_NAME = 'appvend-pipeline';
 const R = {
   artifactBucket: bucketArn(artifactBucketName(VAR.app, VAR.account)),
   artifactObjects: `${bucketArn(artifactBucketName(VAR.app, VAR.account))}/*`,
-  keyAlias: `arn:${PARTITION}:kms:${VAR.region}:${VAR.account}:${artifactKeyAlias(VAR.app)}`,
   keys: `arn:${PARTITION}:kms:${VAR.region}:${VAR.account}:key/*`,
   buildLogs: `arn:${PARTITION}:logs:${VAR.region}:${VAR.account}:log-group:/aws/codebuild/${buildProjectName(VAR.app)}:*`,
 } as const;
@@ -150,7 +149,10 @@ export function pipelineTemplate(scope: Construct, id: string): Stack {
     constraintDescription: 'must be a git branch name',
   }).valueAsString;
 
-  const keyAlias = sub(R.keyAlias);
+  // The key by ARN, imported from the artifact store (wave 1, same account and Region): "Aliases are
+  // recognized only in the account that created the AWS KMS key. For cross-account actions, you can
+  // only use the key ID or key ARN to identify the key." (CodePipeline EncryptionKey.Id)
+  const keyArn = Fn.importValue(sub(artifactKeyExportName(VAR.app)));
   const bucketName = sub(artifactBucketName(VAR.app, VAR.account));
 
   const topic = new CfnTopic(stack, 'ApprovalTopic', {
@@ -203,7 +205,7 @@ export function pipelineTemplate(scope: Construct, id: string): Stack {
     name: sub(buildProjectName(VAR.app)),
     description: sub('appvend ${AppName}: sam build and sam package into the artifact bucket'),
     serviceRole: buildRole.attrArn,
-    encryptionKey: keyAlias,
+    encryptionKey: keyArn,
     source: { type: 'CODEPIPELINE', buildSpec: shippedBuildspec() },
     artifacts: { type: 'CODEPIPELINE' },
     environment: {
@@ -214,7 +216,7 @@ export function pipelineTemplate(scope: Construct, id: string): Stack {
       privilegedMode: false,
       environmentVariables: [
         { name: 'ARTIFACT_BUCKET', type: 'PLAINTEXT', value: bucketName },
-        { name: 'ARTIFACT_KEY', type: 'PLAINTEXT', value: keyAlias },
+        { name: 'ARTIFACT_KEY', type: 'PLAINTEXT', value: keyArn },
       ],
     },
     logsConfig: { cloudWatchLogs: { status: 'ENABLED', groupName: buildLogGroup.ref } },
@@ -285,7 +287,7 @@ export function pipelineTemplate(scope: Construct, id: string): Stack {
     artifactStore: {
       type: 'S3',
       location: bucketName,
-      encryptionKey: { type: 'KMS', id: keyAlias },
+      encryptionKey: { type: 'KMS', id: keyArn },
     },
     triggers: [
       {

@@ -133,9 +133,10 @@ export class OffboardWorkflow {
   }
 
   /**
-   * Every stack set at once. Each: remove (one call does one thing: empty the buckets of one
+   * The stack sets wave by wave, each wave's at once. Each: remove (one call does one thing: empty the buckets of one
    * Region's instances, start deleting those instances, or delete the emptied stack set) →
-   * preparing? remove again; running? wait → check → succeeded? remove again.
+   * preparing? remove again; running? wait → check → succeeded, or failed on a bucket refilled by
+   * late access logs? remove again.
    */
   private removeStackSets(): MapState {
     const s = this.scope;
@@ -154,19 +155,29 @@ export class OffboardWorkflow {
       done: new Pass(s, 'StackSetRemoved', { outputPath: '$.removal' }),
       // Buckets emptied in the call, more of them to empty: call again at once.
       again: 'PREPARING',
+      // The deletion met a bucket refilled by late access logs: empty it again, then retry.
+      redo: 'BUCKET_REFILLED',
       ids: {
         wait: 'WaitForStackSetRemoval',
         actDone: 'StackSetGone?',
         operationEnded: 'RemovalOperationEnded?',
       },
     });
-    const map = new MapState(s, 'RemoveStackSets', {
-      itemsPath: '$.target.stackSets',
-      itemSelector: { 'stackSet.$': '$$.Map.Item.Value', 'application.$': '$.target.application' },
+    // Wave after wave (the pipeline, which imports the artifact store's export, goes first); the
+    // stack sets of a wave at once.
+    const wave = new MapState(s, 'RemoveStackSetWave', {
+      itemsPath: '$.wave',
+      itemSelector: { 'stackSet.$': '$$.Map.Item.Value', 'application.$': '$.application' },
       maxConcurrency: 0,
+    });
+    wave.itemProcessor(remove);
+    const map = new MapState(s, 'RemoveStackSets', {
+      itemsPath: '$.target.stackSetWaves',
+      itemSelector: { 'wave.$': '$$.Map.Item.Value', 'application.$': '$.target.application' },
+      maxConcurrency: 1,
       resultPath: '$.stackSets',
     });
-    map.itemProcessor(remove);
+    map.itemProcessor(wave);
     return map;
   }
 }

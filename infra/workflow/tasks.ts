@@ -82,11 +82,13 @@ export interface StackSetLoop {
   ids: { wait: string; actDone: string; operationEnded: string };
   /** A `state` that sends the loop straight back to `act`: work done in the call, more to do. */
   again?: string;
+  /** An `operationStatus` that also sends the loop back to `act`: an ended operation to redo. */
+  redo?: string;
 }
 
 /**
- * Wires act → DONE? → done; `again`? → act; otherwise wait → check → SUCCEEDED? → act again;
- * otherwise wait again.
+ * Wires act → DONE? → done; `again`? → act; otherwise wait → check → SUCCEEDED (or `redo`)? → act
+ * again; otherwise wait again.
  * One stack set call does one thing (create, update, add or delete instances, delete), so `act` is
  * called again after each operation, until it has nothing left to do.
  */
@@ -100,11 +102,12 @@ export function wireStackSetLoop(scope: Construct, loop: StackSetLoop): void {
   if (loop.again) actDone.when(Condition.stringEquals(`${resultPath}.state`, loop.again), act);
   act.next(actDone.otherwise(wait));
   wait.next(check);
-  check.next(
-    new Choice(scope, ids.operationEnded)
-      .when(Condition.stringEquals(`${resultPath}.operationStatus`, 'SUCCEEDED'), act)
-      .otherwise(wait),
+  const ended = new Choice(scope, ids.operationEnded).when(
+    Condition.stringEquals(`${resultPath}.operationStatus`, 'SUCCEEDED'),
+    act,
   );
+  if (loop.redo) ended.when(Condition.stringEquals(`${resultPath}.operationStatus`, loop.redo), act);
+  check.next(ended.otherwise(wait));
 }
 
 /** A workflow's top-level steps, in order: the step's name and its state (a task or a Map). */

@@ -1,5 +1,10 @@
 import { paginateListStackResources, type CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { DeleteObjectsCommand, ListObjectVersionsCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectsCommand,
+  ListObjectVersionsCommand,
+  PutBucketLoggingCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { TRANSIENT_ERRORS } from '../domain/retry';
 import { BucketEmptyingError } from '../errors';
 import { collect, isAwsError } from './paginate';
@@ -31,6 +36,24 @@ export async function stackBuckets(client: CloudFormationClient, stackId: string
     throw error;
   }
 }
+
+/**
+ * Turns a bucket's server access logging off, so that emptying it (every request is logged) does
+ * not refill its log bucket. Logs of earlier requests still arrive, late: S3 delivers them "on a
+ * best-effort basis", so a stack deletion can still meet a refilled log bucket, and the removal
+ * empties it again (see {@link isBucketRefill}). A bucket already gone has nothing to turn off.
+ */
+export async function stopAccessLogging(client: S3Client, bucket: string): Promise<void> {
+  try {
+    await client.send(new PutBucketLoggingCommand({ Bucket: bucket, BucketLoggingStatus: {} }));
+  } catch (error) {
+    if (!isAwsError(error, 'NoSuchBucket')) throw error;
+  }
+}
+
+/** CloudFormation's reason for a bucket it could not delete because something is in it. */
+export const isBucketRefill = (reason: string | undefined): boolean =>
+  reason !== undefined && /bucket you tried to delete is not empty|BucketNotEmpty/i.test(reason);
 
 /** How far one call got: `empty` once the bucket holds nothing (or no longer exists). */
 export interface BucketEmptying {

@@ -16,6 +16,7 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { StackSetOperationFailedError } from '../errors';
 import { collect, findInPages, isAwsError } from './paginate';
+import { isBucketRefill } from './stack-buckets';
 import { toAwsTags } from './tags';
 
 /** Everything that defines one stack set and where its instances go. */
@@ -168,6 +169,11 @@ export async function reconcileStackSet(
           Capabilities: [...CAPABILITIES],
           OperationPreferences: OPERATION_PREFERENCES,
           Tags: toAwsTags(spec.tags),
+          // Both roles on every update: CloudFormation does not carry a customized administration
+          // role over from the create ("you must specify a customized administrator role, even if
+          // it is the same customized administrator role used with this StackSet previously").
+          AdministrationRoleARN: spec.administrationRoleArn,
+          ExecutionRoleName: spec.executionRoleName,
           OperationId,
         }),
       ),
@@ -208,12 +214,15 @@ export async function reconcileStackSet(
 
 /**
  * Looks once at a stack set operation. FAILED or STOPPED becomes a
- * {@link StackSetOperationFailedError} that names each account that failed and why.
+ * {@link StackSetOperationFailedError} that names each account that failed and why, except, when
+ * `retryRefilledBuckets` is set, a FAILED operation whose every failure is a bucket CloudFormation
+ * found not empty (server access logs delivered after the bucket was emptied): BUCKET_REFILLED, for
+ * the caller to empty the buckets again and retry.
  */
 export async function checkStackSetOperation(
   client: CloudFormationClient,
-  params: { name: string; operationId: string },
-): Promise<'RUNNING' | 'SUCCEEDED'> {
+  params: { name: string; operationId: string; retryRefilledBuckets?: boolean },
+): Promise<'RUNNING' | 'SUCCEEDED' | 'BUCKET_REFILLED'> {
   const { StackSetOperation: op } = await client.send(
     new DescribeStackSetOperationCommand({ StackSetName: params.name, OperationId: params.operationId }),
   );
@@ -227,6 +236,15 @@ export async function checkStackSetOperation(
       ),
       (page) => page.Summaries,
     );
+    const failed = results.filter((r) => r.Status === 'FAILED');
+    if (
+      params.retryRefilledBuckets === true &&
+      status === 'FAILED' &&
+      failed.length > 0 &&
+      failed.every((r) => isBucketRefill(r.StatusReason))
+    ) {
+      return 'BUCKET_REFILLED';
+    }
     const failures = results
       .filter((r) => r.Status !== 'SUCCEEDED')
       .map((r) => `${r.Account}/${r.Region}: ${r.Status}${r.StatusReason ? ` ${r.StatusReason}` : ''}`);

@@ -38,6 +38,11 @@ export const stackSetName = (app: string, template: TemplateKey): string =>
 export const accountName = (app: string, stage: string): string => `${app}-${stage}`;
 export const conformancePackName = (app: string): string => `${NAME_PREFIX}-${app}-guardrails`;
 export const artifactKeyAlias = (app: string): string => `alias/${NAME_PREFIX}-${app}-artifacts`;
+/**
+ * The artifact store's export of its key's ARN, which the pipeline imports: a pipeline with
+ * cross-account actions must name its artifact key by key ID or ARN, never by alias.
+ */
+export const artifactKeyExportName = (app: string): string => `${NAME_PREFIX}-${app}-artifact-key-arn`;
 export const artifactBucketName = (app: string, toolingAccountId: string): string =>
   `${NAME_PREFIX}-${app}-artifacts-${toolingAccountId}`;
 /*

@@ -1,10 +1,10 @@
 import { cfnError, checkOperationId } from './cfn-common';
-import { planOperation, stackNameOf } from './cfn-plan';
+import { limits, planOperation, stackNameOf } from './cfn-plan';
 import { deployedResources, namedBuckets, namedRoles, parseTemplate } from './cfn-template';
 import type { CallContext, SandboxSettings } from './context';
 import type { EventSource } from './events';
 import { UuidKind, next, uuid } from './ids';
-import { removeStackBuckets, syncStackBuckets } from './s3';
+import { bucketNotEmpty, removeStackBuckets, syncStackBuckets } from './s3';
 import type {
   OperationState,
   OperationTargetResult,
@@ -145,6 +145,7 @@ export const stackSetOperationEvents: EventSource = (state, settings) => {
 };
 
 function finishOperation(state: SandboxStateJson, op: OperationState, settings: SandboxSettings): void {
+  recheckBuckets(state, op);
   for (const result of op.results) applyResult(state, op, result);
   op.status = op.outcome ?? 'SUCCEEDED';
   op.endedAt = op.endsAt;
@@ -154,14 +155,39 @@ function finishOperation(state: SandboxStateJson, op: OperationState, settings: 
   if (queued) startOperation(state, queued, op.endsAt!, settings);
 }
 
+/**
+ * CloudFormation deletes a stack's buckets as the stack's deletion ends, not when the operation
+ * starts: whatever reached a bucket in the meantime (server access logs delivered late) makes that
+ * deletion fail, and the operation with it once the failures exceed the tolerance.
+ */
+function recheckBuckets(state: SandboxStateJson, op: OperationState): void {
+  if (op.action !== 'DELETE' || op.retainStacks === true) return;
+  const failuresByRegion = new Map<string, number>();
+  for (const result of op.results) {
+    if (result.status === 'SUCCEEDED' && !result.skipped) {
+      const full = bucketNotEmpty(state, stackInstanceKey(op.stackSetId, result.account, result.region));
+      if (full) Object.assign(result, { status: 'FAILED', reason: full });
+    }
+    if (result.status === 'FAILED')
+      failuresByRegion.set(result.region, (failuresByRegion.get(result.region) ?? 0) + 1);
+  }
+  for (const [region, failures] of failuresByRegion) {
+    const targets = op.results.filter((r) => r.region === region).length;
+    if (failures > limits(op.preferences, targets).tolerance) op.outcome = 'FAILED';
+  }
+}
+
 function applyResult(state: SandboxStateJson, op: OperationState, result: OperationTargetResult): void {
   const key = stackInstanceKey(op.stackSetId, result.account, result.region);
   const instance = state.stackInstances[key];
   if (!instance) return;
   instance.lastOperationId = op.id;
   if (result.status !== 'SUCCEEDED') {
+    // "INOPERABLE: A DeleteStackInstances operation has failed and left the stack in an unstable
+    // state" (StackInstanceSummary.Status); a failed create or update leaves it OUTDATED.
+    const deleteFailed = op.action === 'DELETE' && result.status === 'FAILED';
     Object.assign(instance, {
-      status: 'OUTDATED',
+      status: deleteFailed ? 'INOPERABLE' : 'OUTDATED',
       detailedStatus: result.status === 'FAILED' ? 'FAILED' : 'CANCELLED',
     });
     if (result.reason) instance.statusReason = result.reason;

@@ -5,6 +5,7 @@ import {
   parseTemplate,
   type ParsedTemplate,
 } from './cfn-template';
+import { exportInUse, missingImport } from './cfn-exports';
 import { UuidKind, next, uuid } from './ids';
 import type { LatencyModel } from './latency-model';
 import { bucketNameTaken, bucketNotEmpty } from './s3';
@@ -146,6 +147,8 @@ function assess(
     if (op.retainStacks) return { status: 'SUCCEEDED', latency: 0 };
     const denied = accessFailure(state, op, account);
     if (denied) return { status: 'FAILED', latency: 0, reason: denied };
+    const inUse = exportInUse(state, instance, stackNameOf);
+    if (inUse) return { status: 'FAILED', latency: latency.stackInstanceDelete, reason: inUse };
     const full = bucketNotEmpty(state, instance.key);
     return full
       ? { status: 'FAILED', latency: latency.stackInstanceDelete, reason: full }
@@ -166,6 +169,8 @@ function assess(
   const work = current ? latency.stackInstanceUpdate : latency.stackInstanceCreate;
   const stackName = ensureStackId(state, stackSet, instance);
   const env = { accountId: account, region, stackName, parameters };
+  const unresolved = missingImport(state, instance, op.templateBody, env, stackNameOf);
+  if (unresolved) return { status: 'FAILED', latency: work, reason: unresolved };
   const bucketTaken = bucketNameTaken(state, instance, namedBuckets(template, env));
   if (bucketTaken) return { status: 'FAILED', latency: work, reason: bucketTaken };
   const clash = namedRoles(template, env).find((role) => {

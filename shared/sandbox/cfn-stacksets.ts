@@ -52,6 +52,10 @@ function checkStackSetTags(tags: cfn.Tag[] | undefined): TagState[] {
   return list;
 }
 
+/** The administration role a create or update without AdministrationRoleARN runs with. */
+const defaultAdministrationRoleArn = (ctx: CallContext): string =>
+  `arn:aws:iam::${ctx.caller.accountId}:role/${STACKSET_ADMIN_ROLE}`;
+
 function checkRoles(admin: string, execution: string): void {
   if (!ROLE_ARN.test(admin)) throw validationError(`Invalid AdministrationRoleARN: ${admin}`);
   if (!ROLE_NAME.test(execution)) throw validationError(`Invalid ExecutionRoleName: ${execution}`);
@@ -115,8 +119,7 @@ function createStackSet(
   if (input.Description !== undefined && input.Description.length > 1024)
     throw validationError('Description must be at most 1024 characters.');
   const tags = checkStackSetTags(input.Tags);
-  const administrationRoleArn =
-    input.AdministrationRoleARN ?? `arn:aws:iam::${caller.accountId}:role/${STACKSET_ADMIN_ROLE}`;
+  const administrationRoleArn = input.AdministrationRoleARN ?? defaultAdministrationRoleArn(ctx);
   const executionRoleName = input.ExecutionRoleName ?? STACKSET_EXECUTION_ROLE;
   checkRoles(administrationRoleArn, executionRoleName);
   const token = ctx.wireParam('ClientRequestToken');
@@ -231,7 +234,12 @@ function updateStackSet(
       .filter((k) => k in template.parameters)
       .map((k) => ({ ParameterKey: k, UsePreviousValue: true }));
   const parameters = resolveParameters(template, supplied, stackSet.parameters);
-  const administrationRoleArn = input.AdministrationRoleARN ?? stackSet.administrationRoleArn;
+  // An update names its administration role again: without one, CloudFormation does not keep the
+  // role the stack set had ("you must specify a customized administrator role, even if it is the
+  // same"), and the operation runs with the default role, failing where that role does not exist.
+  // An omitted execution role is the previous one ("performs the update using the role previously
+  // associated with the StackSet").
+  const administrationRoleArn = input.AdministrationRoleARN ?? defaultAdministrationRoleArn(ctx);
   const executionRoleName = input.ExecutionRoleName ?? stackSet.executionRoleName;
   checkRoles(administrationRoleArn, executionRoleName);
   const managedExecution = input.ManagedExecution?.Active ?? stackSet.managedExecution;

@@ -265,17 +265,30 @@ export interface NamedBucket {
   logicalId: string;
   bucketName: string;
   versioning: boolean;
+  /** Its LoggingConfiguration, when the target bucket's name can be resolved. */
+  logging?: { targetBucket: string; prefix: string };
 }
 
 /** The S3 buckets with a resolvable BucketName. */
 export function namedBuckets(template: ParsedTemplate, env: StackEnvironment): NamedBucket[] {
-  return namedResources(template, env, 'AWS::S3::Bucket', 'BucketName').map(
-    ({ logicalId, name, properties }) => ({
+  const named = namedResources(template, env, 'AWS::S3::Bucket', 'BucketName');
+  const nameOf = new Map(named.map((b) => [b.logicalId, b.name]));
+  return named.map(({ logicalId, name, properties }) => {
+    const logging = asObject(properties.LoggingConfiguration);
+    const target = asObject(logging.DestinationBucketName);
+    // A Ref to a bucket of the same template is that bucket's name.
+    const targetBucket =
+      typeof target.Ref === 'string' && nameOf.has(target.Ref)
+        ? nameOf.get(target.Ref)
+        : resolve(logging.DestinationBucketName, env, template);
+    const prefix = resolve(logging.LogFilePrefix, env, template) ?? '';
+    return {
       logicalId,
       bucketName: name,
       versioning: asObject(properties.VersioningConfiguration).Status === 'Enabled',
-    }),
-  );
+      ...(targetBucket !== undefined && { logging: { targetBucket, prefix } }),
+    };
+  });
 }
 
 function included(template: ParsedTemplate, resource: TemplateResource, env: StackEnvironment): boolean {

@@ -19,6 +19,8 @@ export interface LatencyModel {
   stackInstanceUpdate: number;
   /** Deleting one stack instance. */
   stackInstanceDelete: number;
+  /** A request to a bucket with server access logging → its log object in the target bucket. */
+  s3LogDelivery: number;
   /** PutConformancePack → ConformancePackState CREATE_COMPLETE. */
   conformancePackDeploy: number;
   /** A created account ACTIVE → its access role can be assumed (AccessDenied until then). */
@@ -45,6 +47,11 @@ export const DEFAULT_LATENCY: Readonly<LatencyModel> = Object.freeze({
   stackInstanceUpdate: 1 * MINUTE,
   // Deletes are quicker: nothing waits on resource stabilisation.
   stackInstanceDelete: 30 * SECOND,
+  // S3 delivers server access logs "on a best-effort basis", most "within a few hours", some sooner,
+  // with no bound either way. The figure is the case that breaks a careless teardown: shorter than a
+  // stack deletion, so that the requests which emptied a bucket refill its log bucket before
+  // CloudFormation deletes it.
+  s3LogDelivery: 20 * SECOND,
   // A conformance pack is deployed as a CloudFormation stack of Config rules by AWS Config:
   // a couple of minutes for a handful of managed rules.
   conformancePackDeploy: 2 * MINUTE,

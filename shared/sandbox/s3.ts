@@ -2,6 +2,7 @@ import type * as s3 from '@aws-sdk/client-s3';
 import type { NamedBucket } from './cfn-template';
 import type { CallContext, HandlerTable, Out } from './context';
 import { awsError } from './errors';
+import type { EventSource } from './events';
 import type { BucketState, ObjectVersionState, SandboxStateJson, StackInstanceState } from './state';
 
 /**
@@ -9,6 +10,11 @@ import type { BucketState, ObjectVersionState, SandboxStateJson, StackInstanceSt
  * `BucketName`), objects are written and removed through the S3 API, and CloudFormation refuses to
  * delete one that still holds any version, as it does on AWS. Only the bucket's own account may use
  * it: bucket policies granting other accounts are not modelled.
+ *
+ * Server access logging: each request to a bucket that logs (PutObject, ListObjectVersions,
+ * DeleteObjects) becomes one log object in the target bucket, delivered late (`s3LogDelivery`), as
+ * S3 delivers logs "on a best-effort basis" and not with the request. A record for a target bucket
+ * that no longer exists is dropped. Turning logging off stops new records, not those on their way.
  */
 
 const s3Error = (name: string, message: string, status: number) =>
@@ -17,10 +23,24 @@ const s3Error = (name: string, message: string, status: number) =>
 /** S3's own page size and cap for ListObjectVersions and the object count of DeleteObjects. */
 const MAX_KEYS = 1000;
 
-function bucketFor(ctx: CallContext, name: string | undefined): BucketState {
+/**
+ * The bucket a request names. An object request (`operation` given) is logged when the bucket has
+ * access logging on; the logging configuration requests are not (a simplification: S3 logs them
+ * too, but nothing here depends on their records).
+ */
+function bucketFor(ctx: CallContext, name: string | undefined, operation?: string): BucketState {
   const bucket = name === undefined ? undefined : ctx.state.buckets?.[name];
   if (!bucket) throw s3Error('NoSuchBucket', 'The specified bucket does not exist', 404);
   if (bucket.account !== ctx.caller.accountId) throw s3Error('AccessDenied', 'Access Denied', 403);
+  if (bucket.logging && operation !== undefined) {
+    const deliveries = (ctx.state.s3LogDeliveries ??= []);
+    const stamp = new Date(ctx.now).toISOString().replace(/[-:T]/g, '').slice(0, 14);
+    deliveries.push({
+      at: ctx.now + ctx.settings.latency.s3LogDelivery,
+      targetBucket: bucket.logging.targetBucket,
+      key: `${bucket.logging.prefix}${stamp}-${operation}-${String(deliveries.length + bucket.written)}`,
+    });
+  }
   return bucket;
 }
 
@@ -46,7 +66,7 @@ function bodySize(body: unknown): number {
 }
 
 function putObject(input: s3.PutObjectCommandInput, ctx: CallContext): Out<s3.PutObjectCommandOutput> {
-  const bucket = bucketFor(ctx, input.Bucket);
+  const bucket = bucketFor(ctx, input.Bucket, 'PutObject');
   const key = input.Key ?? '';
   const versionId = write(bucket, { key, deleteMarker: false, size: bodySize(input.Body), at: ctx.now });
   return {
@@ -71,7 +91,7 @@ function listObjectVersions(
   input: s3.ListObjectVersionsCommandInput,
   ctx: CallContext,
 ): Out<s3.ListObjectVersionsCommandOutput> {
-  const bucket = bucketFor(ctx, input.Bucket);
+  const bucket = bucketFor(ctx, input.Bucket, 'ListObjectVersions');
   const maxKeys = Math.min(MAX_KEYS, ctx.settings.s3ListPageSize, Math.max(0, input.MaxKeys ?? MAX_KEYS));
   const all = listed(bucket, input.Prefix ?? '');
   let start = 0;
@@ -109,7 +129,7 @@ function deleteObjects(
   input: s3.DeleteObjectsCommandInput,
   ctx: CallContext,
 ): Out<s3.DeleteObjectsCommandOutput> {
-  const bucket = bucketFor(ctx, input.Bucket);
+  const bucket = bucketFor(ctx, input.Bucket, 'DeleteObjects');
   const objects = input.Delete?.Objects ?? [];
   if (objects.length < 1 || objects.length > MAX_KEYS) {
     throw s3Error(
@@ -143,10 +163,63 @@ function deleteObjects(
   return input.Delete?.Quiet ? {} : { Deleted: deleted };
 }
 
+/**
+ * Turns server access logging on (LoggingEnabled) or off (an empty BucketLoggingStatus). Records of
+ * earlier requests are still delivered.
+ */
+function putBucketLogging(input: s3.PutBucketLoggingCommandInput, ctx: CallContext): object {
+  const bucket = bucketFor(ctx, input.Bucket);
+  const enabled = input.BucketLoggingStatus?.LoggingEnabled;
+  if (!input.BucketLoggingStatus) {
+    throw s3Error(
+      'MalformedXML',
+      'The XML you provided was not well-formed or did not validate against our published schema',
+      400,
+    );
+  }
+  if (!enabled) {
+    delete bucket.logging;
+    return {};
+  }
+  const target = ctx.state.buckets?.[enabled.TargetBucket ?? ''];
+  if (!target || target.account !== bucket.account || target.region !== bucket.region) {
+    throw s3Error('InvalidTargetBucketForLogging', 'The target bucket for logging does not exist', 400);
+  }
+  bucket.logging = { targetBucket: target.name, prefix: enabled.TargetPrefix ?? '' };
+  return {};
+}
+
+function getBucketLogging(
+  input: s3.GetBucketLoggingCommandInput,
+  ctx: CallContext,
+): Out<s3.GetBucketLoggingCommandOutput> {
+  const { logging } = bucketFor(ctx, input.Bucket);
+  return logging
+    ? { LoggingEnabled: { TargetBucket: logging.targetBucket, TargetPrefix: logging.prefix } }
+    : {};
+}
+
 export const S3_HANDLERS: HandlerTable = {
   PutObject: putObject,
   ListObjectVersions: listObjectVersions,
   DeleteObjects: deleteObjects,
+  PutBucketLogging: putBucketLogging,
+  GetBucketLogging: getBucketLogging,
+};
+
+/** Delivers the earliest log object that is due, into its target bucket if that still exists. */
+export const s3LogDeliveryEvents: EventSource = (state) => {
+  const next = state.s3LogDeliveries?.[0];
+  if (!next) return undefined;
+  return {
+    at: next.at,
+    order: 0,
+    apply: () => {
+      state.s3LogDeliveries!.shift();
+      const target = state.buckets?.[next.targetBucket];
+      if (target) write(target, { key: next.key, deleteMarker: false, size: 256, at: next.at });
+    },
+  };
 };
 
 /** The buckets a stack instance created. */
@@ -191,11 +264,13 @@ export function syncStackBuckets(
     if (bucket.versions.length === 0) delete state.buckets[bucket.name];
     else delete bucket.createdBy;
   }
-  for (const { bucketName, logicalId, versioning } of buckets) {
+  for (const { bucketName, logicalId, versioning, logging } of buckets) {
     const existing = state.buckets[bucketName];
     if (existing) {
       // Versioning, once enabled, can only be suspended: the versions stay either way.
       Object.assign(existing, { logicalId, versioning: versioning || existing.versioning });
+      if (logging) existing.logging = { ...logging };
+      else delete existing.logging;
       continue;
     }
     state.buckets[bucketName] = {
@@ -205,6 +280,7 @@ export function syncStackBuckets(
       createdBy: instance.key,
       logicalId,
       versioning,
+      ...(logging && { logging: { ...logging } }),
       versions: [],
       written: 0,
     };

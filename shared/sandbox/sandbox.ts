@@ -37,6 +37,12 @@ export interface SandboxOptions {
    * but will never contain more" than MaxKeys: smaller pages make callers' loops run longer.
    */
   s3ListPageSize?: number;
+  /**
+   * The StackSets administration role a fresh organization's management account has;
+   * `AWSCloudFormationStackSetAdministrationRole` (AWS's default name) when omitted. appvend's
+   * service stack makes its own (`appvend-stackset-administration`), and then the default is absent.
+   */
+  stackSetAdministrationRoleName?: string;
 }
 
 /** One call the sandbox answered (or refused), in arrival order. Every SDK attempt is one call. */
@@ -94,7 +100,9 @@ export class Sandbox {
     if (!/^\d{12}$/.test(management)) throw new RangeError('managementAccountId must be 12 digits');
     if (options.state && options.state.version !== 1)
       throw new RangeError(`Unsupported sandbox state version ${String(options.state.version)}`);
-    this.state = options.state ? structuredClone(options.state) : initialState(management, this.clock.now());
+    this.state = options.state
+      ? structuredClone(options.state)
+      : initialState(management, this.clock.now(), options.stackSetAdministrationRoleName);
     this.region = options.region ?? 'us-east-1';
     this.settings = {
       latency: resolveLatency(options.latency),

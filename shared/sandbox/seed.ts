@@ -11,7 +11,11 @@ export const MANAGEMENT_EMAIL = 'sandbox-management@example.com';
  * SCPs enabled, the AWS managed FullAWSAccess SCP on the root and the management account, and the
  * StackSets administration role in the management account (self-managed StackSets need it once).
  */
-export function initialState(managementAccountId: string, now: number): SandboxStateJson {
+export function initialState(
+  managementAccountId: string,
+  now: number,
+  adminRoleName: string = STACKSET_ADMIN_ROLE,
+): SandboxStateJson {
   return {
     version: 1,
     counters: {
@@ -36,7 +40,7 @@ export function initialState(managementAccountId: string, now: number): SandboxS
         joinedMethod: 'INVITED',
         joinedAt: now,
         // Assumed by the CloudFormation service only, so no account may assume it directly.
-        roles: { [STACKSET_ADMIN_ROLE]: { name: STACKSET_ADMIN_ROLE, trustedAccounts: [] } },
+        roles: { [adminRoleName]: { name: adminRoleName, trustedAccounts: [] } },
       },
     },
     ous: {},

@@ -4,11 +4,17 @@ import type { SandboxSettings } from './context';
 import type { EventSource, PendingEvent } from './events';
 import { closeAccountEvents } from './org-account-closure';
 import { createAccountEvents } from './org-accounts';
+import { s3LogDeliveryEvents } from './s3';
 import type { SandboxStateJson } from './state';
 
-/** In this order when events fall at the same instant: accounts exist before stacks deploy to them. */
+/**
+ * In this order when events fall at the same instant: accounts exist before stacks deploy to them,
+ * and log objects arrive before buckets are deleted.
+ */
 const SOURCES: EventSource[] = [
   createAccountEvents,
+  // A log object due when a stack's deletion ends is there when CloudFormation deletes the bucket.
+  s3LogDeliveryEvents,
   stackSetOperationEvents,
   conformancePackEvents,
   closeAccountEvents,

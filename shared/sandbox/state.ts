@@ -25,6 +25,8 @@ export interface SandboxStateJson {
   config: Record<string, ConfigAccountState>;
   /** S3 buckets created by stack instances, by bucket name (absent in older states). */
   buckets?: Record<string, BucketState>;
+  /** Server access log objects S3 has yet to deliver, in request order (absent in older states). */
+  s3LogDeliveries?: LogDeliveryState[];
   /** Events put on EventBridge and messages published to SNS, in order (absent in older states). */
   notifications?: NotificationState[];
 }
@@ -39,10 +41,19 @@ export interface BucketState {
   /** Its logical id in that stack. */
   logicalId: string;
   versioning: boolean;
+  /** Server access logging: where S3 delivers the log objects of this bucket's requests. */
+  logging?: { targetBucket: string; prefix: string };
   /** Object versions and delete markers, in the order they were written. */
   versions: ObjectVersionState[];
   /** Counts the versions written, for version ids. */
   written: number;
+}
+
+/** One log object on its way to a logging target bucket. */
+export interface LogDeliveryState {
+  at: number;
+  targetBucket: string;
+  key: string;
 }
 
 export interface ObjectVersionState {

@@ -95,7 +95,9 @@ describe('CLI: appvend offboard', () => {
     expect(first.stdout).toContain('accounts not closed (use --close-accounts to close them)');
     expect(second.code).toBe(0);
     expect(second.stderr).toContain('orders is already offboarded; nothing to do');
-    expect(second.stdout).toContain('stack sets deleted: appvend-orders-artifact-store');
+    expect(second.stdout).toContain(
+      'stack sets deleted: appvend-orders-pipeline, appvend-orders-artifact-store',
+    );
     expect(JSON.parse(status.stdout)).toMatchObject({
       status: 'OFFBOARDED',
       history: [{ closeAccounts: false }],

@@ -7,7 +7,9 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import {
   DeleteObjectsCommand,
+  GetBucketLoggingCommand,
   ListObjectVersionsCommand,
+  PutBucketLoggingCommand,
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
@@ -18,6 +20,7 @@ const {
   stackSetOperationOverhead: OVERHEAD,
   stackInstanceCreate: CREATE,
   stackInstanceDelete: DELETE,
+  s3LogDelivery: LOG_DELIVERY,
 } = DEFAULT_LATENCY;
 const NAME = 'appvend-shop-artifact-store';
 
@@ -35,11 +38,33 @@ const bucketTemplate = JSON.stringify({
   },
 });
 
-async function deployBucket(w: World, accounts: string[], stackSetName = NAME) {
+/** As the artifact store: the artifact bucket logs its requests into a versioned log bucket. */
+const loggingTemplate = JSON.stringify({
+  Parameters: { AppName: { Type: 'String' } },
+  Resources: {
+    Logs: {
+      Type: 'AWS::S3::Bucket',
+      Properties: {
+        BucketName: { 'Fn::Sub': 'appvend-${AppName}-logs-${AWS::AccountId}' },
+        VersioningConfiguration: { Status: 'Enabled' },
+      },
+    },
+    Bucket: {
+      Type: 'AWS::S3::Bucket',
+      Properties: {
+        BucketName: { 'Fn::Sub': 'appvend-${AppName}-artifacts-${AWS::AccountId}' },
+        VersioningConfiguration: { Status: 'Enabled' },
+        LoggingConfiguration: { DestinationBucketName: { Ref: 'Logs' }, LogFilePrefix: 'artifacts/' },
+      },
+    },
+  },
+});
+
+async function deployBucket(w: World, accounts: string[], stackSetName = NAME, template = bucketTemplate) {
   await w.cloudformation.send(
     new CreateStackSetCommand({
       StackSetName: stackSetName,
-      TemplateBody: bucketTemplate,
+      TemplateBody: template,
       Parameters: [{ ParameterKey: 'AppName', ParameterValue: 'shop' }],
       AdministrationRoleARN: 'arn:aws:iam::111111111111:role/AWSCloudFormationStackSetAdministrationRole',
       ExecutionRoleName: 'OrganizationAccountAccessRole',
@@ -198,11 +223,140 @@ describe('Class: Sandbox', () => {
 
       // Assess
       expect(refused).toMatchObject({
+        Status: 'INOPERABLE',
         StackInstanceStatus: { DetailedStatus: 'FAILED' },
         StatusReason: expect.stringContaining('The bucket you tried to delete is not empty'),
       });
       expect(w.sandbox.buckets()).toEqual([]);
       expect(w.sandbox.stackInstances()).toEqual([]);
+    });
+
+    it('delivers the access log of each request late, into the target bucket, until logging is turned off', async () => {
+      // Prepare
+      const w = world();
+      const [account] = await vendAccounts(w, 1);
+      await deployBucket(w, [account!], NAME, loggingTemplate);
+      const s3 = await s3In(w, account!);
+      const Bucket = `appvend-shop-artifacts-${account}`;
+      const logs = `appvend-shop-logs-${account}`;
+      const logCount = async () =>
+        (await s3.send(new ListObjectVersionsCommand({ Bucket: logs }))).Versions?.length ?? 0;
+
+      // Act
+      await s3.send(new PutObjectCommand({ Bucket, Key: 'artifact.zip', Body: 'zip' }));
+      const atOnce = await logCount();
+      w.clock.advance(LOG_DELIVERY);
+      const delivered = await s3.send(new ListObjectVersionsCommand({ Bucket: logs }));
+      await s3.send(new PutBucketLoggingCommand({ Bucket, BucketLoggingStatus: {} }));
+      const configuration = await s3.send(new GetBucketLoggingCommand({ Bucket }));
+      await s3.send(new PutObjectCommand({ Bucket, Key: 'artifact.zip', Body: 'zip' }));
+      w.clock.advance(LOG_DELIVERY);
+
+      // Assess
+      expect(atOnce).toBe(0);
+      expect(delivered.Versions?.map((v) => v.Key)).toEqual([
+        expect.stringMatching(/^artifacts\/.*PutObject/),
+      ]);
+      expect(configuration.LoggingEnabled).toBeUndefined();
+      expect(await logCount()).toBe(1);
+    });
+
+    it('fails the deletion of a stack whose log bucket a late log refilled after it was emptied', async () => {
+      // Prepare: both buckets emptied just before the deletion; emptying the artifacts was logged
+      const w = world();
+      const [account] = await vendAccounts(w, 1);
+      await deployBucket(w, [account!], NAME, loggingTemplate);
+      const s3 = await s3In(w, account!);
+      const Bucket = `appvend-shop-artifacts-${account}`;
+      await s3.send(new ListObjectVersionsCommand({ Bucket }));
+      expect(LOG_DELIVERY).toBeLessThan(OVERHEAD + DELETE);
+
+      // Act
+      await w.cloudformation.send(
+        new DeleteStackInstancesCommand({
+          StackSetName: NAME,
+          Accounts: [account!],
+          Regions: [REGION],
+          RetainStacks: false,
+        }),
+      );
+      w.clock.advance(OVERHEAD + DELETE);
+
+      // Assess
+      expect(await instanceStatus(w, account!)).toMatchObject({
+        StackInstanceStatus: { DetailedStatus: 'FAILED' },
+        StatusReason: expect.stringContaining('ResourceLogicalId:Logs'),
+      });
+      expect(w.sandbox.buckets().map((b) => [b.name, b.versions])).toEqual([
+        [Bucket, 0],
+        [`appvend-shop-logs-${account}`, 1],
+      ]);
+    });
+
+    it('refuses a logging target bucket that does not exist', async () => {
+      // Prepare
+      const w = world();
+      const [account] = await vendAccounts(w, 1);
+      await deployBucket(w, [account!]);
+      const s3 = await s3In(w, account!);
+      const Bucket = `appvend-shop-artifacts-${account}`;
+
+      // Act
+      const error = await failure(
+        s3.send(
+          new PutBucketLoggingCommand({
+            Bucket,
+            BucketLoggingStatus: { LoggingEnabled: { TargetBucket: 'appvend-nowhere', TargetPrefix: 'x/' } },
+          }),
+        ),
+      );
+
+      // Assess
+      expect(error.name).toBe('InvalidTargetBucketForLogging');
+      expect((await s3.send(new GetBucketLoggingCommand({ Bucket }))).LoggingEnabled).toBeUndefined();
+    });
+
+    it('refuses a DeleteObjects of more than 1,000 keys, deleting none of them', async () => {
+      // Prepare
+      const w = world();
+      const [account] = await vendAccounts(w, 1);
+      await deployBucket(w, [account!]);
+      const s3 = await s3In(w, account!);
+      const Bucket = `appvend-shop-artifacts-${account}`;
+      await s3.send(new PutObjectCommand({ Bucket, Key: 'k0', Body: 'zip' }));
+      const keys = Array.from({ length: 1001 }, (_, i) => ({ Key: `k${i}` }));
+
+      // Act
+      const error = await failure(s3.send(new DeleteObjectsCommand({ Bucket, Delete: { Objects: keys } })));
+
+      // Assess
+      expect(error.name).toBe('MalformedXML');
+      expect(w.sandbox.buckets()[0]?.versions).toBe(1);
+    });
+
+    it('keeps a retained stack’s bucket, with what it holds, when its instance is deleted with RetainStacks', async () => {
+      // Prepare
+      const w = world();
+      const [account] = await vendAccounts(w, 1);
+      await deployBucket(w, [account!]);
+      const s3 = await s3In(w, account!);
+      const Bucket = `appvend-shop-artifacts-${account}`;
+      await s3.send(new PutObjectCommand({ Bucket, Key: 'artifact.zip', Body: 'zip' }));
+
+      // Act
+      await w.cloudformation.send(
+        new DeleteStackInstancesCommand({
+          StackSetName: NAME,
+          Accounts: [account!],
+          Regions: [REGION],
+          RetainStacks: true,
+        }),
+      );
+      w.clock.advance(OVERHEAD);
+
+      // Assess
+      expect(w.sandbox.stackInstances()).toEqual([]);
+      expect(w.sandbox.buckets().map((b) => [b.name, b.versions])).toEqual([[Bucket, 1]]);
     });
 
     it('fails a second stack that would create a bucket of a name already taken', async () => {

@@ -421,6 +421,52 @@ describe('Class: Sandbox', () => {
       expect(w.sandbox.stackSets()[0]?.templateBody).toBe(roleTemplate());
     });
 
+    it('runs an update without AdministrationRoleARN with the default administration role, not the previous one', async () => {
+      // Prepare: the management account has a customized administration role only
+      const w = world({ stackSetAdministrationRoleName: 'appvend-stackset-administration' });
+      const [account] = await vendAccounts(w, 1);
+      await createStackSet(w, {
+        AdministrationRoleARN: 'arn:aws:iam::111111111111:role/appvend-stackset-administration',
+      });
+      await createInstances(w, [account!]);
+      w.clock.advance(OVERHEAD + CREATE);
+      const update = (extra: object) =>
+        w.cloudformation.send(
+          new UpdateStackSetCommand({
+            StackSetName: NAME,
+            TemplateBody: roleTemplate('${AppName}-other'),
+            Capabilities: ['CAPABILITY_NAMED_IAM'],
+            ...extra,
+          }),
+        );
+
+      // Act
+      const omitted = (await update({})).OperationId!;
+      w.clock.advance(OVERHEAD + UPDATE);
+      const named = (
+        await update({
+          AdministrationRoleARN: 'arn:aws:iam::111111111111:role/appvend-stackset-administration',
+        })
+      ).OperationId!;
+      w.clock.advance(OVERHEAD + UPDATE);
+
+      // Assess
+      const { StackSetOperation } = await w.cloudformation.send(
+        new DescribeStackSetOperationCommand({ StackSetName: NAME, OperationId: omitted }),
+      );
+      expect(StackSetOperation).toMatchObject({
+        Status: 'FAILED',
+        AdministrationRoleARN: 'arn:aws:iam::111111111111:role/AWSCloudFormationStackSetAdministrationRole',
+      });
+      const { Summaries } = await w.cloudformation.send(
+        new ListStackSetOperationResultsCommand({ StackSetName: NAME, OperationId: omitted }),
+      );
+      expect(Summaries?.[0]?.StatusReason).toContain(
+        'Cannot assume role arn:aws:iam::111111111111:role/AWSCloudFormationStackSetAdministrationRole',
+      );
+      expect(await operationStatus(w, named)).toBe('SUCCEEDED');
+    });
+
     it('updates every instance with a new template', async () => {
       // Prepare
       const w = world();
@@ -547,6 +593,73 @@ describe('Class: Sandbox', () => {
         'OrganizationAccountAccessRole',
       ]);
       expect(w.sandbox.stackSets()[0]?.status).toBe('DELETED');
+    });
+
+    it('refuses a stack that imports an export nobody made, and the deletion of an export still imported', async () => {
+      // Prepare: one stack set exports a value, another imports it, in the same account and Region
+      const w = world();
+      const [account] = await vendAccounts(w, 1);
+      const resources = { Topic: { Type: 'AWS::SNS::Topic', Properties: {} } };
+      const exporter = JSON.stringify({
+        Parameters: { AppName: { Type: 'String' } },
+        Resources: resources,
+        Outputs: { Value: { Value: 'v', Export: { Name: { 'Fn::Sub': '${AppName}-value' } } } },
+      });
+      const importer = JSON.stringify({
+        Parameters: { AppName: { Type: 'String' } },
+        Resources: {
+          Topic: {
+            Type: 'AWS::SNS::Topic',
+            Properties: { DisplayName: { 'Fn::ImportValue': { 'Fn::Sub': '${AppName}-value' } } },
+          },
+        },
+      });
+      const deploy = async (name: string, body: string) => {
+        await createStackSet(w, { StackSetName: name, TemplateBody: body });
+        await w.cloudformation.send(
+          new CreateStackInstancesCommand({
+            StackSetName: name,
+            Accounts: [account!],
+            Regions: ['us-east-1'],
+          }),
+        );
+        w.clock.advance(OVERHEAD + CREATE);
+      };
+      const statusOf = (name: string) => w.sandbox.stackInstances().find((i) => i.stackSetName === name);
+
+      // Act
+      await deploy('shop-importer', importer);
+      const beforeExport = statusOf('shop-importer');
+      await deploy('shop-exporter', exporter);
+      await w.cloudformation.send(
+        new CreateStackInstancesCommand({
+          StackSetName: 'shop-importer',
+          Accounts: [account!],
+          Regions: ['us-east-1'],
+        }),
+      );
+      w.clock.advance(OVERHEAD + CREATE);
+      const afterExport = statusOf('shop-importer');
+      await w.cloudformation.send(
+        new DeleteStackInstancesCommand({
+          StackSetName: 'shop-exporter',
+          Accounts: [account!],
+          Regions: ['us-east-1'],
+          RetainStacks: false,
+        }),
+      );
+      w.clock.advance(OVERHEAD + DELETE);
+
+      // Assess
+      expect(beforeExport).toMatchObject({
+        status: 'OUTDATED',
+        statusReason: 'No export named shop-value found. Rollback requested by user.',
+      });
+      expect(afterExport?.status).toBe('CURRENT');
+      expect(statusOf('shop-exporter')).toMatchObject({
+        status: 'INOPERABLE',
+        statusReason: expect.stringMatching(/^Export shop-value cannot be deleted as it is in use by /),
+      });
     });
 
     it('answers OperationNotFoundException for an unknown operation', async () => {

@@ -904,13 +904,14 @@ describe('the artifact store under the SCP: only appvend changes its key and buc
     expect(answers.map(verdict)).toEqual(decisions('Allowed', 'Allowed'));
   });
 
-  it('offboarding, through OrganizationAccountAccessRole, may list and delete every object version (CloudFormation deletes only empty buckets)', async () => {
+  it('offboarding, through OrganizationAccountAccessRole, may turn access logging off, then list and delete every object version (CloudFormation deletes only empty buckets)', async () => {
     const answers = await Promise.all([
+      ask(bucket(A.toolingOrgAccessRole, 's3:PutBucketLogging')),
       ask(bucket(A.toolingOrgAccessRole, 's3:ListBucketVersions')),
       ask({ principal: A.toolingOrgAccessRole, action: 's3:DeleteObjectVersion', resource: artifactObject }),
       ask({ principal: A.toolingOrgAccessRole, action: 's3:DeleteObject', resource: artifactObject }),
     ]);
-    expect(answers.map(verdict)).toEqual(decisions('Allowed', 'Allowed', 'Allowed'));
+    expect(answers.map(verdict)).toEqual(decisions('Allowed', 'Allowed', 'Allowed', 'Allowed'));
   });
 });
 

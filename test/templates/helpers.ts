@@ -195,6 +195,8 @@ export function evaluate(template: Template, parameters: Record<string, string |
         }
         case 'Fn::GetAtt':
           return `<${arg[0]}.${arg[1]}>`;
+        case 'Fn::ImportValue':
+          return `<import ${String(resolve(arg))}>`;
         case 'Fn::If':
           return condition(arg[0]) ? resolve(arg[1]) : resolve(arg[2]);
         case 'Fn::Equals':

@@ -17,7 +17,8 @@ const parameters = (stages: number) => ({
 });
 const TOOLING = PSEUDO['AWS::AccountId'];
 const REGION = PSEUDO['AWS::Region'];
-const KEY_ALIAS_ARN = `arn:aws:kms:${REGION}:${TOOLING}:alias/appvend-shop-artifacts`;
+/** The artifact key by ARN, imported from the artifact store's export. */
+const KEY_ARN = '<import appvend-shop-artifact-key-arn>';
 const BUCKET = `appvend-shop-artifacts-${TOOLING}`;
 
 describe('Template: pipeline', () => {
@@ -122,7 +123,7 @@ describe('Template: pipeline', () => {
     );
   });
 
-  it('is a V2 pipeline on the deterministic bucket and key alias, started by pushes to the branch', () => {
+  it('is a V2 pipeline on the deterministic bucket and the artifact key ARN, started by pushes to the branch', () => {
     // Prepare
     const resolved = evaluate(json, parameters(2));
     const role = roleNamed(resolved, 'appvend-shop-pipeline');
@@ -136,7 +137,7 @@ describe('Template: pipeline', () => {
         Name: 'appvend-shop',
         PipelineType: 'V2',
         RoleArn: `<${role.id}.Arn>`,
-        ArtifactStore: { Type: 'S3', Location: BUCKET, EncryptionKey: { Type: 'KMS', Id: KEY_ALIAS_ARN } },
+        ArtifactStore: { Type: 'S3', Location: BUCKET, EncryptionKey: { Type: 'KMS', Id: KEY_ARN } },
         Triggers: [
           {
             ProviderType: 'CodeStarSourceConnection',
@@ -176,7 +177,7 @@ describe('Template: pipeline', () => {
       expect.objectContaining({
         Name: 'appvend-shop-build',
         ServiceRole: `<${role.id}.Arn>`,
-        EncryptionKey: KEY_ALIAS_ARN,
+        EncryptionKey: KEY_ARN,
         Source: { Type: 'CODEPIPELINE', BuildSpec: shippedBuildspec() },
         Artifacts: { Type: 'CODEPIPELINE' },
       }),
@@ -187,7 +188,7 @@ describe('Template: pipeline', () => {
         PrivilegedMode: false,
         EnvironmentVariables: [
           { Name: 'ARTIFACT_BUCKET', Type: 'PLAINTEXT', Value: BUCKET },
-          { Name: 'ARTIFACT_KEY', Type: 'PLAINTEXT', Value: KEY_ALIAS_ARN },
+          { Name: 'ARTIFACT_KEY', Type: 'PLAINTEXT', Value: KEY_ARN },
         ],
       }),
     );

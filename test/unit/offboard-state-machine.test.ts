@@ -12,6 +12,8 @@ type State = {
   Retry?: { ErrorEquals: string[]; JitterStrategy?: string }[];
   Catch?: { ErrorEquals: string[]; Next: string }[];
   ItemProcessor?: { States: Record<string, State> };
+  Choices?: { Variable?: string; StringEquals?: string; Next: string }[];
+  Default?: string;
 };
 
 function allStates(states: Record<string, State>): [string, State][] {
@@ -57,6 +59,15 @@ describe('State machine: offboard', () => {
     expect(waits.map(([name, s]) => [name, s.SecondsPath])).toEqual([
       ['WaitForStackSetRemoval', '$.removal.poll.waitSeconds'],
     ]);
+  });
+
+  it('removes a stack set again after a deletion that met a bucket refilled by late access logs', () => {
+    const ended = states.find(([name]) => name === 'RemovalOperationEnded?')![1];
+    expect(ended.Choices?.map((c) => [c.Variable, c.StringEquals, c.Next])).toEqual([
+      ['$.removal.operationStatus', 'SUCCEEDED', 'RemoveStackSet'],
+      ['$.removal.operationStatus', 'BUCKET_REFILLED', 'RemoveStackSet'],
+    ]);
+    expect(ended.Default).toBe('WaitForStackSetRemoval');
   });
 
   it('starts by preparing, and records a failure of any top-level step before failing', () => {

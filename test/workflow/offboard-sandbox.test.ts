@@ -10,7 +10,11 @@ import { ConfigServiceClient, PutConfigurationRecorderCommand } from '@aws-sdk/c
 import { DeleteObjectsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { OffboardRun } from '../../cli/offboard';
 import { accessLogsBucketName, artifactBucketName } from '../../shared/domain/naming';
-import { EMPTYING_PAGES_PER_CALL } from '../../shared/workflow/offboard/stack-sets';
+import {
+  EMPTYING_PAGES_PER_CALL,
+  removeApplicationStackSet,
+} from '../../shared/workflow/offboard/stack-sets';
+import { checkStackSet } from '../../shared/workflow/steps/stack-set';
 import { awsClients } from '../../shared/aws/client-factory';
 import { VirtualClock } from '../../shared/clock/clock';
 import { Sandbox, DEFAULT_LATENCY } from '../../shared/sandbox';
@@ -112,10 +116,11 @@ describe('Workflow: offboard on the sandbox', () => {
     expect(record?.history?.[0]).toMatchObject({
       requestId: record!.requestId,
       stackSets: [
+        // In removal order: the pipeline, which imports the artifact store's export, first.
+        'appvend-orders-pipeline',
         'appvend-orders-artifact-store',
         'appvend-orders-cross-account-roles',
         'appvend-orders-guardrails',
-        'appvend-orders-pipeline',
       ],
       serviceControlPolicy: before.scp!.id,
       organizationalUnit: before.ou!.id,
@@ -148,8 +153,10 @@ describe('Workflow: offboard on the sandbox', () => {
     for (let i = 0; i < 3; i += 1) {
       await s3.send(new PutObjectCommand({ Bucket: logs, Key: `artifacts/2026-11-29-${i}`, Body: 'log' }));
     }
+    // S3 logged each of the 1,101 requests to the artifact bucket, and delivers the logs late.
+    world.clock.advance(DEFAULT_LATENCY.s3LogDelivery);
     const held = Object.fromEntries(world.sandbox.buckets().map((b) => [b.name, b.versions]));
-    expect(held).toEqual({ [artifacts]: 1102, [logs]: 3 });
+    expect(held).toEqual({ [artifacts]: 1102, [logs]: 3 + 1101 });
     const calls = world.sandbox.calls.length;
 
     // Act
@@ -160,8 +167,56 @@ describe('Workflow: offboard on the sandbox', () => {
     expect(world.sandbox.buckets()).toEqual([]);
     const s3Calls = world.sandbox.calls.slice(calls).filter((c) => c.service === 's3');
     expect(new Set(s3Calls.map((c) => c.accountId))).toEqual(new Set([tooling]));
-    expect(s3Calls.filter((c) => c.operation === 'DeleteObjects')).toHaveLength(3);
+    // Two pages of each bucket, and nothing logged while emptying: logging went off first.
+    expect(s3Calls.filter((c) => c.operation === 'DeleteObjects')).toHaveLength(4);
+    expect(s3Calls.find((c) => c.service === 's3')?.operation).toBe('PutBucketLogging');
     expect(footprint(world, 'orders').instances).toEqual([]);
+  });
+
+  it('empties the log bucket again when logs delivered late refill it before its stack is deleted', async () => {
+    // Prepare: a pipeline run just before the offboarding, whose access log S3 delivers after the
+    // removal has emptied the log bucket, while CloudFormation deletes the stack.
+    await vendThroughLedger(world, orders);
+    const tooling = (await world.ledger.get('orders'))!.ids!.accounts!.tooling!;
+    const s3 = await awsClients().memberClient(S3Client, tooling);
+    // The pipeline goes first: it imports the artifact store's export.
+    const pipeline = { name: 'appvend-orders-pipeline', application: 'orders' };
+    while ((await removeApplicationStackSet(awsClients(), pipeline)).state !== 'DONE') {
+      world.clock.advance(DEFAULT_LATENCY.stackSetOperationOverhead + DEFAULT_LATENCY.stackInstanceDelete);
+    }
+    await s3.send(
+      new PutObjectCommand({ Bucket: artifactBucketName('orders', tooling), Key: 'a/1', Body: 'zip' }),
+    );
+    const params = { name: 'appvend-orders-artifact-store', application: 'orders' };
+    const removeUntilRunning = async () => {
+      for (;;) {
+        const removal = await removeApplicationStackSet(awsClients(), params);
+        if (removal.state !== 'PREPARING') return removal;
+      }
+    };
+    const deletion = await removeUntilRunning();
+    expect(deletion).toMatchObject({ state: 'RUNNING', action: 'DELETE', retryRefilledBuckets: true });
+    expect(DEFAULT_LATENCY.s3LogDelivery).toBeLessThan(
+      DEFAULT_LATENCY.stackSetOperationOverhead + DEFAULT_LATENCY.stackInstanceDelete,
+    );
+
+    // Act
+    world.clock.advance(DEFAULT_LATENCY.stackSetOperationOverhead + DEFAULT_LATENCY.stackInstanceDelete);
+    const first = await checkStackSet(awsClients(), { template: 'artifact-store', ...deletion } as never);
+    const retry = await removeUntilRunning();
+    world.clock.advance(DEFAULT_LATENCY.stackSetOperationOverhead + DEFAULT_LATENCY.stackInstanceDelete);
+    const second = await checkStackSet(awsClients(), { template: 'artifact-store', ...retry } as never);
+
+    // Assess: the first deletion failed on the refilled log bucket, the second found it emptied.
+    expect(first.operationStatus).toBe('BUCKET_REFILLED');
+    expect(retry).toMatchObject({ state: 'RUNNING', action: 'DELETE' });
+    expect(second.operationStatus).toBe('SUCCEEDED');
+    const deletes = world.sandbox
+      .stackSetOperations()
+      .filter((o) => o.action === 'DELETE' && o.stackSetId.startsWith('appvend-orders-artifact-store:'));
+    expect(deletes.map((o) => o.status)).toEqual(['FAILED', 'SUCCEEDED']);
+    expect(deletes[0]?.results[0]?.reason).toContain('The bucket you tried to delete is not empty');
+    expect(world.sandbox.buckets()).toEqual([]);
   });
 
   it('empties a bucket too large for one call over several calls of the removal, then deletes it', async () => {
@@ -188,12 +243,13 @@ describe('Workflow: offboard on the sandbox', () => {
     // Assess
     expect(summary.status).toBe('OFFBOARDED');
     expect(world.sandbox.buckets()).toEqual([]);
-    // Each call lists at most EMPTYING_PAGES_PER_CALL pages, one of them of the (empty) log bucket;
-    // the sixth call empties the last 50 and starts deleting the instance.
+    // Each call lists at most EMPTYING_PAGES_PER_CALL pages: five calls empty the artifacts; the
+    // 1,000 writes were logged, so five more empty the log bucket (one page listing the emptied
+    // artifact bucket), and the eleventh empties the last 50 and starts deleting the instance.
     const emptied = steps.flatMap(
       (s) => /appvend-orders-artifact-store: emptied (\d+) object version\(s\)/.exec(s)?.[1] ?? [],
     );
-    expect(emptied.map(Number)).toEqual([190, 190, 190, 190, 190]);
+    expect(emptied.map(Number)).toEqual([200, 200, 200, 200, 200, 190, 190, 190, 190, 190]);
     expect(EMPTYING_PAGES_PER_CALL).toBe(20);
   });
 

@@ -1,9 +1,19 @@
 import type { ClientFactory } from '../../aws/client-factory';
 import { organizationalUnitExists } from '../../aws/organizations/offboarding';
-import { TEMPLATE_KEYS, stackSetName } from '../../domain/naming';
+import { TEMPLATE_KEYS, stackSetName, type TemplateKey } from '../../domain/naming';
 import { ConflictError, OrganizationSetupError } from '../../errors';
 import type { ApplicationRecord } from '../../ledger/record';
 import type { OffboardTarget } from './types';
+
+/**
+ * The order the stack sets are removed in: the pipeline first, since it imports the artifact
+ * store's key export and CloudFormation does not delete a stack whose export another stack still
+ * imports; then the others at once.
+ */
+export const REMOVAL_WAVES: readonly (readonly TemplateKey[])[] = [
+  ['pipeline'],
+  ['artifact-store', 'cross-account-roles', 'guardrails'],
+];
 
 /**
  * First step of an offboarding: what to remove, from the ledger's record of what the vend made,
@@ -58,6 +68,7 @@ export async function prepareOffboarding(
     ...(record.ids?.serviceControlPolicy && { serviceControlPolicyId: record.ids.serviceControlPolicy }),
     accounts: Object.entries(record.ids?.accounts ?? {}).map(([stage, id]) => ({ stage, id })),
     stackSets: TEMPLATE_KEYS.map((template) => stackSetName(application, template)),
+    stackSetWaves: REMOVAL_WAVES.map((wave) => wave.map((template) => stackSetName(application, template))),
     suspendedOuId,
     closeAccounts: running.closeAccounts,
   };

@@ -1,7 +1,7 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { ClientFactory } from '../../aws/client-factory';
-import { emptyBucket, stackBuckets } from '../../aws/stack-buckets';
+import { emptyBucket, stackBuckets, stopAccessLogging } from '../../aws/stack-buckets';
 import { removeStackSet, type PrepareDeletion } from '../../aws/stack-set-removal';
 import { STACK_SET_POLL_POLICY, nextPoll } from '../../domain/polling';
 import type { StackSetRemoval } from './types';
@@ -16,7 +16,9 @@ export const EMPTYING_PAGES_PER_CALL = 20;
 /**
  * Empties, through each account's access role, the buckets the instances' stacks created (the
  * artifact store's artifact and access-log buckets), which CloudFormation would otherwise refuse
- * to delete. Stack instances run in the home Region, where the member clients are made.
+ * to delete. Access logging goes off first on each of them: the emptying's own requests would
+ * otherwise refill the log bucket. Stack instances run in the home Region, where the member
+ * clients are made.
  */
 export function emptyStackBuckets(clients: ClientFactory): PrepareDeletion {
   return async (instances) => {
@@ -28,6 +30,7 @@ export function emptyStackBuckets(clients: ClientFactory): PrepareDeletion {
       const buckets = await stackBuckets(cloudFormation, instance.stackId);
       if (buckets.length === 0) continue;
       const s3 = await clients.memberClient(S3Client, instance.account);
+      for (const bucket of buckets) await stopAccessLogging(s3, bucket);
       for (const bucket of buckets) {
         if (left === 0) return { ready: false, removed };
         const progress = await emptyBucket(s3, bucket, left);
@@ -70,6 +73,8 @@ export async function removeApplicationStackSet(
       operationId: progress.operationId,
       action: progress.action,
       accounts: progress.accounts,
+      // A deletion that meets a bucket refilled by late access logs goes back to emptying it.
+      retryRefilledBuckets: true,
       poll: nextPoll(STACK_SET_POLL_POLICY),
     };
   }

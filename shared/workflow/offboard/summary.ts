@@ -16,7 +16,8 @@ export interface OffboardState {
   application?: string;
   target?: OffboardTarget;
   guardrails?: AccountGuardrailsRemoval[];
-  stackSets?: StackSetRemoval[];
+  /** The removals, wave by wave (RemoveStackSets maps the waves, each wave its stack sets). */
+  stackSets?: (StackSetRemoval | StackSetRemoval[])[];
   scp?: PolicyRemoval;
   accounts?: AccountSuspension[];
   ou?: OuRemoval;
@@ -33,7 +34,7 @@ export function summarizeOffboarding(
     application: state.target?.application ?? state.application ?? '',
     status,
     ...(state.guardrails && { guardrails: state.guardrails }),
-    stackSets: (state.stackSets ?? []).map((s) => ({
+    stackSets: (state.stackSets ?? []).flat().map((s) => ({
       name: s.name,
       outcome: s.outcome ?? s.state,
       ...(s.reason && { reason: s.reason }),

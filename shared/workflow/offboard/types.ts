@@ -15,6 +15,11 @@ export interface OffboardTarget {
   serviceControlPolicyId?: string;
   accounts: { stage: string; id: string }[];
   stackSets: string[];
+  /**
+   * The same stack sets in the order they are removed: wave by wave, each wave's at once
+   * (REMOVAL_WAVES in prepare.ts).
+   */
+  stackSetWaves: string[][];
   /** Where the accounts go (`APPVEND_SUSPENDED_OU_ID`), checked to exist before anything is removed. */
   suspendedOuId: string;
   closeAccounts: boolean;
@@ -31,6 +36,11 @@ export interface StackSetRemoval {
   /** While RUNNING: the operation to wait for (the vend's check step follows it). */
   operationId?: string;
   action?: string;
+  /**
+   * While RUNNING: a deletion that fails only on buckets found not empty is reported by the check
+   * step as BUCKET_REFILLED, and the removal empties them again and retries, instead of failing.
+   */
+  retryRefilledBuckets?: boolean;
   /** The accounts whose instances the running operation deletes (or whose buckets are emptied). */
   accounts: string[];
   /** While PREPARING: object versions this call removed from the stacks' buckets. */

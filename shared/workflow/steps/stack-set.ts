@@ -66,12 +66,14 @@ export async function deployStackSet(
 /** Step 6b: one look at the running operation; SUCCEEDED sends the state machine back to 6a. */
 export async function checkStackSet(
   clients: ClientFactory,
-  deployment: StackSetDeployment,
-): Promise<StackSetDeployment & { operationStatus: 'RUNNING' | 'SUCCEEDED' }> {
+  deployment: StackSetDeployment & { retryRefilledBuckets?: boolean },
+): Promise<StackSetDeployment & { operationStatus: 'RUNNING' | 'SUCCEEDED' | 'BUCKET_REFILLED' }> {
   if (!deployment.operationId) throw new Error(`No operation to check for stack set ${deployment.name}`);
   const operationStatus = await checkStackSetOperation(clients.managementClient(CloudFormationClient), {
     name: deployment.name,
     operationId: deployment.operationId,
+    // Only the offboarding's removals ask for it (StackSetRemoval.retryRefilledBuckets).
+    ...(deployment.retryRefilledBuckets === true && { retryRefilledBuckets: true }),
   });
   const next = { ...deployment, operationStatus };
   if (operationStatus === 'RUNNING') next.poll = nextPoll(STACK_SET_POLL_POLICY, deployment.poll);
