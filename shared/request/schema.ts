@@ -7,6 +7,7 @@ import {
 } from '../domain/name-limits';
 import { RESERVED_STAGE, renderAccountEmail } from '../domain/naming';
 import { EXTRA_SERVICES } from '../domain/extra-services';
+import { ROLE_ARN_PATTERN as MANAGER_ROLE_ARN_PATTERN } from '../ledger/principal';
 
 export { RESERVED_STAGE, renderAccountEmail };
 
@@ -121,6 +122,21 @@ export const ApplicationRequestSchema = z
       .record(tagKey, tagValue, { error: 'must be an object of string tag values' })
       .refine((t) => Object.keys(t).length <= 40, { error: 'must have at most 40 tags' })
       .default({}),
+    // Who else may act on the application besides the principal that asked (shared/ledger/principal.ts).
+    // Optional without a default: a request without it keeps the digest it always had.
+    managers: z
+      .array(
+        z
+          .string({ error: 'must be a string' })
+          .max(2048, { error: 'must be at most 2048 characters' })
+          .regex(MANAGER_ROLE_ARN_PATTERN, {
+            error: 'must be an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME) of the organization',
+          }),
+        { error: 'must be an array of IAM role ARNs' },
+      )
+      .max(10, { error: 'must list at most 10 roles' })
+      .refine((m) => new Set(m).size === m.length, { error: 'roles must be unique' })
+      .optional(),
   })
   .superRefine((req, ctx) => {
     // Every templated address must be a valid, distinct email: checked after templating,

@@ -1,4 +1,5 @@
 import type { Ledger } from '../ledger/ledger';
+import { principalOf, type Actor } from '../ledger/principal';
 import type { ApplicationRecord, PendingCallback } from '../ledger/record';
 import type { FieldProblem } from '../request/validate';
 import { submitApplication, type ExecutionStarter } from './intake';
@@ -71,7 +72,10 @@ export function requestFromProperties(
     return { problems: [{ field: 'ResourceProperties', message: 'must be an object' }] };
   }
   const given = properties as Record<string, unknown>;
-  const unknown = Object.keys(given).filter((k) => !RESERVED_PROPERTIES.has(k) && !(k in PRODUCT_PROPERTIES));
+  // Own properties only: `toString` or `constructor` is no product parameter.
+  const unknown = Object.keys(given).filter(
+    (k) => !RESERVED_PROPERTIES.has(k) && !Object.hasOwn(PRODUCT_PROPERTIES, k),
+  );
   if (unknown.length > 0) {
     return { problems: unknown.map((field) => ({ field, message: 'unknown property' })) };
   }
@@ -167,6 +171,9 @@ export const KEPT_ACCOUNTS_REASON =
  *   ids at once; started or running → kept on the ledger item and answered when the vend ends.
  * - Delete: SUCCESS at once; the accounts are kept. Any request of the same resource still waiting
  *   is dropped (CloudFormation no longer waits for it).
+ * Who asks is the stack that sent the request (`StackId`, set by CloudFormation): an application is
+ * recorded as its provisioned product's stack, and only that stack may update it; another stack
+ * naming it is answered FAILED (`not-owner`), and nothing is recorded or started.
  * An unexpected error (the ledger or Step Functions unavailable) is answered FAILED: CloudFormation
  * would otherwise wait for an hour.
  */
@@ -191,11 +198,19 @@ export async function handleCustomResource(
 
   const mapped = requestFromProperties(request.ResourceProperties);
   if ('problems' in mapped) return failed(invalidReason(mapped.problems));
+  const actor = stackActor(request.StackId);
+  if (!actor) return failed('Refused: StackId must be a CloudFormation stack ARN; nothing was vended');
 
   try {
-    const result = await submitApplication(deps.ledger, deps.starter, mapped.request);
+    const result = await submitApplication(deps.ledger, deps.starter, mapped.request, actor);
     if (result.outcome === 'invalid') return await failed(invalidReason(result.problems));
-    if (result.outcome === 'conflict') return await failed(`Refused: ${result.message}`);
+    if (result.outcome === 'conflict') {
+      const rule =
+        result.reason === 'not-owner'
+          ? ' (not-owner: an application is updated only by the provisioned product that launched it)'
+          : '';
+      return await failed(`Refused${rule}: ${result.message}`);
+    }
 
     // The application name identifies the resource: a new name on Update replaces it.
     const physicalResourceId = result.record.name;
@@ -227,6 +242,13 @@ export async function handleCustomResource(
       `appvend could not take the request, nothing was vended for it: ${(error as Error).message}`,
     );
   }
+}
+
+/** The stack that sent a request, as the owner it is recorded as; undefined when it is no stack ARN. */
+function stackActor(stackId: unknown): Actor | undefined {
+  if (typeof stackId !== 'string') return undefined;
+  const principal = principalOf(stackId);
+  return principal?.includes(':cloudformation:') ? { principal, admin: false } : undefined;
 }
 
 /** Drops the waiting requests of a resource that CloudFormation deleted (e.g. after a timeout). */

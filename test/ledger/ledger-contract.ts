@@ -3,6 +3,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ledger, LedgerConflictError, type LedgerStore } from '../../shared/ledger/ledger';
 import type { VendSummary } from '../../shared/workflow/types';
+import { ADMIN, OWNER, STRANGER } from '../support/actors';
+
+/** A role another team names in `managers` (with a path: the match is on account and role name). */
+const MANAGER_ROLE = 'arn:aws:iam::555555555555:role/oncall/orders-oncall';
 
 const sample = JSON.parse(
   readFileSync(join(__dirname, '../../events/application-request.json'), 'utf8'),
@@ -15,11 +19,13 @@ const sample = JSON.parse(
 export function ledgerContract(name: string, freshStore: () => Promise<LedgerStore>): void {
   describe(name, () => {
     let ledger: Ledger;
+    let store: LedgerStore;
     let clock: number;
 
     beforeEach(async () => {
       clock = Date.UTC(2026, 10, 25, 12);
-      ledger = new Ledger(await freshStore(), () => new Date((clock += 1000)));
+      store = await freshStore();
+      ledger = new Ledger(store, () => new Date((clock += 1000)));
     });
 
     const succeeded = (application: string): VendSummary => ({
@@ -32,7 +38,7 @@ export function ledgerContract(name: string, freshStore: () => Promise<LedgerSto
 
     it('starts a vend for a new name, with a request id derived from the request', async () => {
       // Act
-      const submission = await ledger.submit(parseRequest(sample));
+      const submission = await ledger.submit(parseRequest(sample), OWNER);
 
       // Assess
       expect(submission.outcome).toBe('started');
@@ -50,11 +56,11 @@ export function ledgerContract(name: string, freshStore: () => Promise<LedgerSto
 
     it('answers the same request again with the same request id and starts nothing', async () => {
       // Prepare
-      const first = await ledger.submit(parseRequest(sample));
+      const first = await ledger.submit(parseRequest(sample), OWNER);
 
       // Act: key order and defaults written out do not make it another request.
       const reordered = Object.fromEntries(Object.entries(sample).reverse());
-      const again = await ledger.submit(parseRequest({ ...reordered, stages: ['test', 'prod'] }));
+      const again = await ledger.submit(parseRequest({ ...reordered, stages: ['test', 'prod'] }), OWNER);
 
       // Assess
       expect(again.outcome).toBe('existing');
@@ -64,7 +70,7 @@ export function ledgerContract(name: string, freshStore: () => Promise<LedgerSto
     it('lets exactly one of many concurrent identical submissions start the vend', async () => {
       // Act
       const submissions = await Promise.all(
-        Array.from({ length: 8 }, () => ledger.submit(parseRequest(sample))),
+        Array.from({ length: 8 }, () => ledger.submit(parseRequest(sample), OWNER)),
       );
 
       // Assess
@@ -72,28 +78,79 @@ export function ledgerContract(name: string, freshStore: () => Promise<LedgerSto
       expect(new Set(submissions.map((s) => s.record.requestId)).size).toBe(1);
     });
 
-    it('refuses a request for a name owned by another team, naming the owner', async () => {
+    it('refuses any request of another principal for a name it does not own, writing nothing', async () => {
       // Prepare
-      await ledger.submit(parseRequest(sample));
+      const { record } = await ledger.submit(parseRequest(sample), OWNER);
+      await ledger.recordOutcome('orders', record.requestId, succeeded('orders'));
 
       // Act
-      const act = ledger.submit(parseRequest({ ...sample, owner: 'someone-else@example.com' }));
+      const same = ledger.submit(parseRequest(sample), STRANGER);
+      const changed = ledger.submit(parseRequest({ ...sample, profile: 'regulated' }), STRANGER);
 
       // Assess
-      await expect(act).rejects.toThrow(LedgerConflictError);
-      await expect(act).rejects.toThrow(`application "orders" belongs to ${String(sample.owner)}`);
+      await expect(same).rejects.toMatchObject({ name: 'LedgerConflictError', reason: 'not-owner' });
+      await expect(changed).rejects.toThrow(
+        `${STRANGER.principal} does not own application "orders": only its owners, its managers and platform administrators may act on it`,
+      );
+      const after = await ledger.get('orders');
+      expect(after).toMatchObject({
+        version: record.version + 1,
+        status: 'SUCCEEDED',
+        principals: [OWNER.principal],
+      });
+    });
+
+    it('records who asked, and lets the owner, a named manager and a platform administrator change it', async () => {
+      // Prepare
+      const first = await ledger.submit(parseRequest({ ...sample, managers: [MANAGER_ROLE] }), OWNER);
+      await ledger.recordOutcome('orders', first.record.requestId, succeeded('orders'));
+      const manager = { principal: 'arn:aws:iam::555555555555:role/orders-oncall', admin: false };
+
+      // Act
+      const byManager = await ledger.submit(
+        parseRequest({ ...sample, managers: [MANAGER_ROLE], stages: ['prod'] }),
+        manager,
+      );
+      await ledger.recordOutcome('orders', byManager.record.requestId, succeeded('orders'));
+      const byAdmin = await ledger.submit(parseRequest({ ...sample, managers: [MANAGER_ROLE] }), ADMIN);
+
+      // Assess
+      expect(first.record.principals).toEqual([OWNER.principal]);
+      expect(byManager.outcome).toBe('started');
+      expect(byAdmin.outcome).toBe('started');
+      expect(byAdmin.record.principals).toEqual([OWNER.principal]);
+    });
+
+    it('lets only platform administrators act on a record written before owners were recorded', async () => {
+      // Prepare: an item as the ledger wrote it before ownership
+      const { record } = await ledger.submit(parseRequest(sample), OWNER);
+      await ledger.recordOutcome('orders', record.requestId, succeeded('orders'));
+      const legacy = await ledger.get('orders');
+      const { principals: _none, ...older } = legacy!;
+      expect(await store.write({ ...older, version: legacy!.version + 1 }, legacy!.version)).toBe(true);
+
+      // Act
+      const byOwner = ledger.submit(parseRequest(sample), OWNER);
+      const offboardByOwner = ledger.beginOffboarding('orders', { closeAccounts: true, actor: OWNER });
+      const byAdmin = await ledger.submit(parseRequest({ ...sample, managers: [OWNER.principal] }), ADMIN);
+
+      // Assess
+      await expect(byOwner).rejects.toThrow(/recorded before owners were: only platform administrators/);
+      await expect(offboardByOwner).rejects.toMatchObject({ reason: 'not-owner' });
+      expect(byAdmin.outcome).toBe('started');
+      expect(byAdmin.record.principals).toBeUndefined();
     });
 
     it('refuses a changed request while the vend runs, and accepts it once the vend has ended', async () => {
       // Prepare
-      const first = await ledger.submit(parseRequest(sample));
+      const first = await ledger.submit(parseRequest(sample), OWNER);
       await ledger.markStarted('orders', first.record.requestId, 'arn:aws:states:us-east-1:1:execution:x:y');
       const changed = { ...sample, stages: ['test', 'staging', 'prod'] };
 
       // Act
-      const during = await ledger.submit(parseRequest(changed)).catch((error: unknown) => error);
+      const during = await ledger.submit(parseRequest(changed), OWNER).catch((error: unknown) => error);
       await ledger.recordOutcome('orders', first.record.requestId, succeeded('orders'));
-      const after = await ledger.submit(parseRequest(changed));
+      const after = await ledger.submit(parseRequest(changed), OWNER);
 
       // Assess
       expect(during).toMatchObject({ name: 'LedgerConflictError', reason: 'in-progress' });
@@ -104,7 +161,7 @@ export function ledgerContract(name: string, freshStore: () => Promise<LedgerSto
 
     it('tries a failed request again as a new attempt with a new execution name', async () => {
       // Prepare
-      const first = await ledger.submit(parseRequest(sample));
+      const first = await ledger.submit(parseRequest(sample), OWNER);
       await ledger.recordOutcome('orders', first.record.requestId, {
         ...succeeded('orders'),
         status: 'FAILED',
@@ -112,7 +169,7 @@ export function ledgerContract(name: string, freshStore: () => Promise<LedgerSto
       });
 
       // Act
-      const retry = await ledger.submit(parseRequest(sample));
+      const retry = await ledger.submit(parseRequest(sample), OWNER);
 
       // Assess
       expect(retry.outcome).toBe('started');
@@ -127,7 +184,7 @@ export function ledgerContract(name: string, freshStore: () => Promise<LedgerSto
 
     it('records progress and the outcome, with the ids vended', async () => {
       // Prepare
-      const { record } = await ledger.submit(parseRequest(sample));
+      const { record } = await ledger.submit(parseRequest(sample), OWNER);
 
       // Act
       await ledger.markStarted('orders', record.requestId, 'arn:aws:states:us-east-1:1:execution:x:y');
@@ -147,9 +204,9 @@ export function ledgerContract(name: string, freshStore: () => Promise<LedgerSto
 
     it('ignores the outcome of a stale execution whose request was replaced', async () => {
       // Prepare
-      const first = await ledger.submit(parseRequest(sample));
+      const first = await ledger.submit(parseRequest(sample), OWNER);
       await ledger.recordOutcome('orders', first.record.requestId, succeeded('orders'));
-      const second = await ledger.submit(parseRequest({ ...sample, stages: ['prod'] }));
+      const second = await ledger.submit(parseRequest({ ...sample, stages: ['prod'] }), OWNER);
 
       // Act
       const stale = await ledger.recordOutcome('orders', first.record.requestId, {
@@ -171,6 +228,7 @@ export function ledgerContract(name: string, freshStore: () => Promise<LedgerSto
       for (const n of ['delta', 'alpha', 'charlie', 'bravo']) {
         await ledger.submit(
           parseRequest({ ...sample, name: n, accountEmail: `aws+${n}-{stage}@example.com` }),
+          OWNER,
         );
       }
 

@@ -5,6 +5,7 @@ import { Ledger } from '../../shared/ledger/ledger';
 import { MemoryLedgerStore } from '../../shared/ledger/memory-store';
 import { executionInput } from '../../shared/workflow/resume';
 import { recordStoppedVend } from '../../shared/workflow/stopped-vend';
+import { OWNER } from '../support/actors';
 
 const sample = JSON.parse(
   readFileSync(join(__dirname, '../../events/application-request.json'), 'utf8'),
@@ -20,7 +21,7 @@ describe('Function: recordStoppedVend (a vend execution stopped without recordin
   });
 
   async function running() {
-    const { record } = await ledger.submit(parseRequest(sample));
+    const { record } = await ledger.submit(parseRequest(sample), OWNER);
     await ledger.markStarted(record.name, record.requestId, `${ARN}${record.executionName}`);
     return record;
   }
@@ -42,7 +43,7 @@ describe('Function: recordStoppedVend (a vend execution stopped without recordin
     // Act
     const result = await recordStoppedVend(ledger, progress, change(record));
     const stopped = await ledger.get('orders');
-    const again = await ledger.submit(parseRequest(sample));
+    const again = await ledger.submit(parseRequest(sample), OWNER);
 
     // Assess
     expect(result).toEqual({ recorded: true });

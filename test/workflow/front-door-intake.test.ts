@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { LocalExecutionStarter } from '../../cli/local-starter';
 import { submitApplication } from '../../shared/workflow/intake';
 import { sandboxWorld, workflowDefinition, type SandboxWorld } from '../support/workflow';
+import { OWNER } from '../support/actors';
 
 const sample = JSON.parse(
   readFileSync(join(__dirname, '../../events/application-request.json'), 'utf8'),
@@ -17,7 +18,7 @@ describe('Intake: requests through the ledger, one vend per application', () => 
     starter = new LocalExecutionStarter({ definition: workflowDefinition(), clock: world.clock });
   });
 
-  const submit = (request: unknown) => submitApplication(world.ledger, starter, request);
+  const submit = (request: unknown) => submitApplication(world.ledger, starter, request, OWNER);
   const finish = () => Promise.all(starter.runs.values());
 
   it('vends once when the same request arrives three times at once and three times after', async () => {
