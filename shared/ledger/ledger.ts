@@ -184,7 +184,11 @@ export class Ledger {
     executionArn: string,
   ): Promise<ApplicationRecord | undefined> {
     return this.update(name, requestId, (r) =>
-      OFFBOARD.includes(r.status) ? r : { ...r, status: 'IN_PROGRESS', executionArn },
+      // Already recorded (many deliveries of one request mark the same start): no write, so that
+      // they do not race each other into "kept changing".
+      OFFBOARD.includes(r.status) || (r.status === 'IN_PROGRESS' && r.executionArn === executionArn)
+        ? r
+        : { ...r, status: 'IN_PROGRESS', executionArn },
     );
   }
 

@@ -2,6 +2,7 @@ import { parseRequest } from '../../shared/request/validate';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ledger, LedgerConflictError, type LedgerStore } from '../../shared/ledger/ledger';
+import { submitApplication, type IntakeResult } from '../../shared/workflow/intake';
 import type { VendSummary } from '../../shared/workflow/types';
 import { ADMIN, OWNER, STRANGER } from '../support/actors';
 
@@ -66,6 +67,35 @@ export function ledgerContract(name: string, freshStore: () => Promise<LedgerSto
       expect(again.outcome).toBe('existing');
       expect(again.record.requestId).toBe(first.record.requestId);
     });
+
+    it.each([6, 60])(
+      'answers %i identical requests arriving at once through the intake alike, with one execution and no error',
+      async (count) => {
+        // Prepare: StartExecution is idempotent by name: distinct names are distinct executions
+        const names = new Set<string>();
+        const starter = {
+          start: async (name: string) => {
+            names.add(name);
+            return { executionArn: `arn:aws:states:us-east-1:111111111111:execution:appvend-vend:${name}` };
+          },
+        };
+
+        // Act
+        const results = await Promise.allSettled(
+          Array.from({ length: count }, () => submitApplication(ledger, starter, sample, OWNER)),
+        );
+
+        // Assess
+        expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+        const answers = results.map((r) => (r as PromiseFulfilledResult<IntakeResult>).value);
+        expect(answers.filter((a) => a.outcome === 'started')).toHaveLength(1);
+        expect(answers.filter((a) => a.outcome === 'existing')).toHaveLength(count - 1);
+        expect(new Set(answers.map((a) => ('requestId' in a ? a.requestId : undefined))).size).toBe(1);
+        expect(names.size).toBe(1);
+        expect(await ledger.get('orders')).toMatchObject({ status: 'IN_PROGRESS', attempt: 1 });
+      },
+      60_000,
+    );
 
     it('lets exactly one of many concurrent identical submissions start the vend', async () => {
       // Act
