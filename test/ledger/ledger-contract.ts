@@ -160,13 +160,15 @@ export function ledgerContract(name: string, freshStore: () => Promise<LedgerSto
       expect(await store.write({ ...older, version: legacy!.version + 1 }, legacy!.version)).toBe(true);
 
       // Act
-      const byOwner = ledger.submit(parseRequest(sample), OWNER);
-      const offboardByOwner = ledger.beginOffboarding('orders', { closeAccounts: true, actor: OWNER });
+      const byOwner = await ledger.submit(parseRequest(sample), OWNER).catch((error: unknown) => error);
+      const offboardByOwner = await ledger
+        .beginOffboarding('orders', { closeAccounts: true, actor: OWNER })
+        .catch((error: unknown) => error);
       const byAdmin = await ledger.submit(parseRequest({ ...sample, managers: [OWNER.principal] }), ADMIN);
 
       // Assess
-      await expect(byOwner).rejects.toThrow(/recorded before owners were: only platform administrators/);
-      await expect(offboardByOwner).rejects.toMatchObject({ reason: 'not-owner' });
+      expect(String(byOwner)).toMatch(/recorded before owners were: only platform administrators/);
+      expect(offboardByOwner).toMatchObject({ reason: 'not-owner' });
       expect(byAdmin.outcome).toBe('started');
       expect(byAdmin.record.principals).toBeUndefined();
     });
