@@ -26,8 +26,14 @@ export const PROFILES = ['serverless', 'regulated'] as const;
 export const CONNECTION_ARN_PATTERN =
   /^arn:aws(?:-[a-z]+)*:(?:codeconnections|codestar-connections):[a-z]{2}(?:-[a-z]+)+-\d:\d{12}:connection\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const REPOSITORY_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
-/** Git ref names: no spaces, no `..`, no leading `-`, none of `~^:?*[\`. */
-const BRANCH_PATTERN = /^(?!-)(?!.*\.\.)(?!.*\/\/)[^\s~^:?*[\\]{1,255}(?<![./])$/;
+/**
+ * Branch names git accepts (`git check-ref-format --branch`): no leading `-`, `.` or `/`; no `..`,
+ * `@{` or `//`; no component starting with `.` or ending in `.lock`; no trailing `/` or `.`; not
+ * `@` alone; no control character, space, DEL or any of `~ ^ : ? * [ \`. Look-ahead only: API
+ * Gateway's model validator takes no look-behind, and the API model carries this pattern.
+ */
+const BRANCH_PATTERN =
+  /^(?!-)(?!\.)(?!\/)(?!@$)(?!.*\.\.)(?!.*@\{)(?!.*\/\/)(?!.*\/\.)(?!.*\.lock(?:\/|$))(?!.*[/.]$)[^\x00-\x20\x7f~^:?*[\\]{1,255}$/;
 /** AWS tag keys and values: Unicode letters, digits, spaces and `_ . : / = + - @`; no `aws:` prefix. */
 const TAG_CHARS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 // Simple, strict enough for an account root email: local@domain.tld, no spaces, ASCII.
@@ -90,7 +96,10 @@ export const SourceSchema = z.strictObject({
     .regex(REPOSITORY_PATTERN, { error: 'must be "owner/repo" (GitHub names)' }),
   branch: z
     .string({ error: 'must be a string' })
-    .regex(BRANCH_PATTERN, { error: 'must be a valid git branch name (1-255 characters)' })
+    .regex(BRANCH_PATTERN, {
+      error:
+        'must be a branch name git accepts (1-255 characters; no space, control character or ~ ^ : ? * [ \\; no "..", "@{" or "//"; no part starting with "." or ending in ".lock"; not ending in "/" or ".")',
+    })
     .default('main'),
 });
 
