@@ -1,7 +1,7 @@
 import { parseRequest } from '../../shared/request/validate';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Ledger, LedgerConflictError, type LedgerStore } from '../../shared/ledger/ledger';
+import { Ledger, type LedgerStore } from '../../shared/ledger/ledger';
 import { submitApplication, type IntakeResult } from '../../shared/workflow/intake';
 import type { VendSummary } from '../../shared/workflow/types';
 import { ADMIN, OWNER, STRANGER } from '../support/actors';
