@@ -99,10 +99,15 @@ export async function answerPortalRequest(
 ): Promise<PortalAnswer> {
   const principal = callerOf(event);
   if (!principal) {
+    const signed = typeof event.requestContext?.identity?.userArn === 'string';
     return {
       statusCode: 403,
-      outcome: 'unsigned',
-      body: { message: 'requests must be signed with AWS credentials (Signature Version 4)' },
+      outcome: signed ? 'unknown-principal' : 'unsigned',
+      body: {
+        message: signed
+          ? 'the caller is not an IAM role, user or account principal of a consistent identity: appvend cannot record it as an owner'
+          : 'requests must be signed with AWS credentials (Signature Version 4)',
+      },
     };
   }
   const actor = actorOf(principal, deps.platformAdmins ?? []);

@@ -97,6 +97,17 @@ describe('Portal API: who owns an application', () => {
     expect(callerOf(forged)).toBeUndefined();
   });
 
+  it('answers 403 to a signed caller it cannot record as an owner, recording nothing', async () => {
+    // Act
+    const answer = await post(sampleBody, 'arn:aws:sts::222222222222:federated-user/carol');
+
+    // Assess
+    expect(answer.statusCode).toBe(403);
+    expect(answer.outcome).toBe('unknown-principal');
+    expect((await ledger.list()).items).toEqual([]);
+    expect(started).toEqual([]);
+  });
+
   it('records the caller as the owner, whatever owner email the body names', async () => {
     // Act
     const answer = await post({ ...sampleBody, owner: 'someone@example.com' }, OWNER_SESSION);

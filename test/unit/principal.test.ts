@@ -39,9 +39,9 @@ describe('Function: principalMatches — who acts for an owner', () => {
     const owner = 'arn:aws:iam::123456789012:role/team/Deployer';
 
     // Act / Assess
-    expect(principalMatches(owner, principalOf('arn:aws:sts::123456789012:assumed-role/Deployer/alice')!)).toBe(
-      true,
-    );
+    expect(
+      principalMatches(owner, principalOf('arn:aws:sts::123456789012:assumed-role/Deployer/alice')!),
+    ).toBe(true);
     expect(principalMatches(owner, 'arn:aws:iam::123456789012:role/Other')).toBe(false);
     expect(principalMatches(owner, 'arn:aws:iam::210987654321:role/Deployer')).toBe(false);
   });
