@@ -8,6 +8,7 @@ import { configureLedger } from '../shared/ledger';
 import { DynamoDbLedgerStore } from '../shared/ledger/dynamodb-store';
 import { Ledger } from '../shared/ledger/ledger';
 import { MemoryLedgerStore } from '../shared/ledger/memory-store';
+import { actorOf, parsePlatformAdmins, principalOf, type Actor } from '../shared/ledger/principal';
 import { LEDGER_TABLE_NAME } from '../shared/ledger/record';
 import { Sandbox, type LatencyModel, type SandboxStateJson } from '../shared/sandbox';
 import { checkDeploymentRegion } from '../shared/domain/regions';
@@ -35,6 +36,12 @@ export interface Backend {
   managementAccountId: string;
   /** The ledger of applications: a file beside the sandbox's state, or the DynamoDB table. */
   ledger: Ledger;
+  /**
+   * Who runs the command, as the ledger records and checks it: the caller STS names
+   * (GetCallerIdentity, an assumed-role session normalized to its role), a platform administrator
+   * when `APPVEND_PLATFORM_ADMINS` lists it.
+   */
+  actor: Actor;
   /** Saves what must outlive the run (the sandbox's organization). */
   save(): void;
 }
@@ -139,8 +146,11 @@ export async function openBackend(options: BackendOptions): Promise<Backend> {
     configureAws({ region });
   }
 
-  const { Account } = await awsClients().sts().send(new GetCallerIdentityCommand({}));
+  const { Account, Arn } = await awsClients().sts().send(new GetCallerIdentityCommand({}));
   if (!Account) throw new Error('GetCallerIdentity returned no account');
+  const principal = Arn && principalOf(Arn);
+  if (!principal) throw new Error(`GetCallerIdentity returned "${Arn ?? ''}", which is no IAM principal`);
+  const actor = actorOf(principal, parsePlatformAdmins(process.env.APPVEND_PLATFORM_ADMINS));
   process.env.APPVEND_MANAGEMENT_ACCOUNT_ID ??= Account;
   process.env.APPVEND_NOTIFICATION_TOPIC_ARN ??= `arn:aws:sns:${region}:${Account}:appvend-security-notifications`;
   process.env.APPVEND_CONFIG_BUCKET ??= `appvend-config-${Account}`;
@@ -169,6 +179,7 @@ export async function openBackend(options: BackendOptions): Promise<Backend> {
     sandbox,
     managementAccountId: Account,
     ledger,
+    actor,
     save: () => {
       if (sandbox && clock instanceof VirtualClock) {
         const saved: SavedSandbox = { version: 1, clock: clock.now(), sandbox: sandbox.toJSON() };

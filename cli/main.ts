@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { awsClients } from '../shared/aws/client-factory';
 import { validateRequest, formatProblem } from '../shared/request/validate';
 import { LedgerConflictError } from '../shared/ledger/ledger';
+import { mayAct, notOwnerMessage } from '../shared/ledger/record';
 import type { ApplicationRequest } from '../shared/request/schema';
 import { StepFunctionsProgress } from '../shared/workflow/current-step';
 import { openChosenBackend, type Backend, type BackendKind } from './backends';
@@ -41,8 +42,9 @@ Usage:
       Exit 0 only when the vend succeeded. The request is validated before any AWS call.
       Requests go through the ledger (a file beside --state on the sandbox, the appvend-ledger
       table elsewhere): the same request again after it succeeded is a no-op that prints the
-      result; a changed one re-vends; another owner's name, or a change while a vend runs, is
-      refused (exit 1).
+      result; a changed one re-vends; a change while a vend runs, or an application the caller
+      does not own, is refused (exit 1). The caller is who STS says runs the command
+      (GetCallerIdentity; an assumed-role session counts as its role).
 
   appvend plan <request.json> [--sandbox | --endpoint URL | --aws] [--json] [--state FILE] [--region R]
       What a vend of the request would do, compared with the organization as it is, step by step:
@@ -80,7 +82,8 @@ Usage:
 
   appvend status [name] [--sandbox | --endpoint URL | --aws] [--json] [--state FILE]
       What the ledger holds: one line per application, or one application in full (status, step,
-      request id, execution, ids vended so far, error).
+      request id, execution, ids vended so far, error). Only the applications the caller owns or
+      manages, unless it is a platform administrator.
 
   appvend help [command]   this text
 
@@ -88,7 +91,8 @@ Environment (optional): APPVEND_PARENT_OU_ID (parent of application OUs, default
 APPVEND_SCP_SIZE_QUOTA (default 5120), APPVEND_SCP_ATTACHMENT_QUOTA (default 5),
 APPVEND_ACCOUNT_QUOTA (the organization's account quota plan checks, default 10),
 APPVEND_MEMBER_ROLE (default OrganizationAccountAccessRole), APPVEND_NOTIFICATION_TOPIC_ARN,
-APPVEND_CONFIG_BUCKET.
+APPVEND_CONFIG_BUCKET, APPVEND_PLATFORM_ADMINS (comma-separated IAM role ARNs that may act on
+every application; everyone else acts only on the applications it owns or manages).
 `;
 
 function printProblems(path: string, problems: { field: string; message: string }[]): void {
@@ -161,7 +165,7 @@ async function vendThroughLedger({ backend, kind, values, request }: VendContext
   // Through the ledger, like every front door: the same request again is the same vend.
   let submission;
   try {
-    submission = await backend.ledger.submit(request);
+    submission = await backend.ledger.submit(request, backend.actor);
   } catch (error) {
     if (error instanceof LedgerConflictError) {
       process.stderr.write(`appvend: refused: ${error.message}
@@ -239,6 +243,10 @@ async function resumeCommand(args: string[]): Promise<number> {
     process.stderr.write(`appvend: no application named ${name}\n`);
     return 1;
   }
+  if (!mayAct(record, backend.actor)) {
+    process.stderr.write(`appvend: refused: ${notOwnerMessage(record, backend.actor)}\n`);
+    return 1;
+  }
   if (record.status === 'SUCCEEDED') {
     process.stderr.write(`appvend: ${name} is vended (${record.requestId}); nothing to resume\n`);
     process.stdout.write(
@@ -271,7 +279,8 @@ async function statusCommand(args: string[]): Promise<number> {
   const name = positionals[0];
   if (name) {
     let record = await backend.ledger.get(name);
-    if (!record) {
+    // Another's application reads as an unknown one, as on the portal.
+    if (!record || !mayAct(record, backend.actor)) {
       process.stderr.write(`appvend: no application named ${name}\n`);
       return 1;
     }
@@ -285,7 +294,7 @@ async function statusCommand(args: string[]): Promise<number> {
     );
     return 0;
   }
-  const records = await backend.ledger.all();
+  const records = (await backend.ledger.all()).filter((record) => mayAct(record, backend.actor));
   process.stdout.write(
     values.json ? `${JSON.stringify(records, null, 2)}\n` : `${formatApplicationList(records)}\n`,
   );

@@ -195,7 +195,11 @@ export async function offboardCommand(args: string[]): Promise<number> {
   try {
     // Locally, an offboarding still OFFBOARDING without a failure is one that was interrupted: run
     // it again. On AWS it is running in Step Functions: never start a second.
-    start = await backend.ledger.beginOffboarding(name, { closeAccounts, restartRunning: kind !== 'aws' });
+    start = await backend.ledger.beginOffboarding(name, {
+      closeAccounts,
+      restartRunning: kind !== 'aws',
+      actor: backend.actor,
+    });
   } catch (error) {
     if (error instanceof LedgerConflictError || error instanceof UnknownApplicationError) {
       process.stderr.write(`appvend: refused: ${error.message}\n`);

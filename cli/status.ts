@@ -5,6 +5,7 @@ export function formatApplication(record: ApplicationRecord): string {
   const lines = [
     `${record.name}: ${record.status}${record.step ? ` (step ${record.step})` : ''}`,
     `  owner      ${record.owner}`,
+    `  owned by   ${[...(record.principals ?? ['platform administrators only (recorded before owners were)']), ...(record.request.managers ?? [])].join(', ')}`,
     `  request    ${record.requestId} (attempt ${record.attempt})`,
     `  requested  ${record.createdAt}`,
     `  updated    ${record.updatedAt}`,

@@ -6,9 +6,9 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { applicationRequestJsonSchema } from '../../shared/request/schema';
+import { APPLICATION_REQUESTED } from '../../shared/workflow/application-requested';
 
-/** What an `Application Requested` event carries: source and detail-type (the detail is the request). */
-export const APPLICATION_REQUESTED = { source: 'appvend', detailType: 'Application Requested' } as const;
+export { APPLICATION_REQUESTED };
 export const EVENT_BUS_NAME = 'appvend';
 
 /**

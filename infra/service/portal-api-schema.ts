@@ -87,6 +87,15 @@ export function portalOpenApiDocument(): Schema {
     '403': messageResponse('The call is not signed, or its principal may not call the API'),
     '500': json(ref('InternalError'), 'An unexpected error, logged under the Lambda request id'),
   };
+  /** The answers of a change: as `common`, and a 403 that may also be a refusal of ownership. */
+  const changing = {
+    '403': json(
+      { oneOf: [ref('NotOwner'), ref('Message')] },
+      'The call is not signed or its principal may not call the API (message); or the application belongs ' +
+        'to another principal (reason not-owner): only its owners, its managers and platform administrators act on it',
+    ),
+    '500': json(ref('InternalError'), 'An unexpected error, logged under the Lambda request id'),
+  };
   return {
     openapi: '3.1.0',
     info: {
@@ -114,8 +123,10 @@ export function portalOpenApiDocument(): Schema {
           summary: 'Request an application environment (or the same request again), or plan its vend',
           description:
             'Records the request in the ledger and starts its vend once. The same request again answers ' +
-            'with the same request id and starts nothing. A request for a name of another owner, or a ' +
-            `changed request while the vend runs, is refused (409). Bodies over ${MAX_BODY_BYTES} bytes are refused (413). ` +
+            'with the same request id and starts nothing. The caller (the signed principal; an assumed-role ' +
+            'session counts as its role) owns a new application; a request for one it does not own is refused ' +
+            "(403 not-owner), whatever the body's owner email, and a changed request while the vend runs (409). " +
+            `Bodies over ${MAX_BODY_BYTES} bytes are refused (413). ` +
             'With dryRun=true, answers 200 with what a vend would do, compared with the organization as it ' +
             'is, and records nothing, starts nothing and changes nothing.',
           parameters: [
@@ -140,10 +151,10 @@ export function portalOpenApiDocument(): Schema {
             '400': problemsResponse(
               'The body is not JSON, or breaks the request schema, or a query parameter is unknown or not true/false (each field named)',
             ),
-            ...common,
+            ...changing,
             '409': json(
               ref('Conflict'),
-              'Another owner has the name, or a different request is being vended',
+              'A different request is being vended, or the application offboarded',
             ),
             '413': problemsResponse(`The body is over ${MAX_BODY_BYTES} bytes`),
             '501': messageResponse('dryRun=true on a deployment whose function is not given a planner'),
@@ -167,6 +178,10 @@ export function portalOpenApiDocument(): Schema {
               schema: { type: 'string' },
             },
           ],
+          description:
+            'Only the applications the caller owns or manages, unless it is a platform administrator. A page ' +
+            'holds at most limit items and may hold fewer (even none) with a cursor: follow the cursor until ' +
+            'there is none.',
           responses: {
             '200': json(ref('ApplicationList'), 'A page of applications'),
             '400': problemsResponse('A parameter is unknown or out of range (each named)'),
@@ -188,7 +203,9 @@ export function portalOpenApiDocument(): Schema {
             ),
             '400': problemsResponse('The name is not an application name'),
             ...common,
-            '404': messageResponse('No application has this name'),
+            '404': messageResponse(
+              'No application has this name, or the caller neither owns nor manages it (not disclosed)',
+            ),
           },
         },
         delete: {
@@ -214,7 +231,7 @@ export function portalOpenApiDocument(): Schema {
             '400': problemsResponse(
               'The name, or confirm does not repeat it, or an unknown field (each named)',
             ),
-            ...common,
+            ...changing,
             '404': messageResponse('No application has this name'),
             '409': json(ref('Conflict'), 'The application is being vended, or being offboarded'),
             '413': problemsResponse(`The body is over ${MAX_BODY_BYTES} bytes`),
@@ -282,7 +299,18 @@ export function portalOpenApiDocument(): Schema {
           ],
           properties: {
             name: { type: 'string' },
-            owner: { type: 'string' },
+            owner: { type: 'string', description: 'A contact; not who owns the application' },
+            principals: {
+              type: 'array',
+              items: { type: 'string' },
+              description:
+                'Who owns the application: the principal that asked for it (an IAM role, user or account ARN, or the launching CloudFormation stack); empty for applications recorded before owners were (platform administrators only)',
+            },
+            managers: {
+              type: 'array',
+              items: { type: 'string' },
+              description: 'IAM roles the request names that may act on the application too',
+            },
             requestId: { type: 'string' },
             status: ref('Status'),
             step: nullable({
@@ -351,10 +379,15 @@ export function portalOpenApiDocument(): Schema {
           type: 'object',
           required: ['reason', 'message', 'requestId'],
           properties: {
-            reason: { type: 'string', enum: ['owner', 'in-progress', 'offboarding'] },
+            reason: { type: 'string', enum: ['in-progress', 'offboarding'] },
             message: { type: 'string' },
             requestId: { type: 'string', description: 'The request the ledger holds for the name' },
           },
+        },
+        NotOwner: {
+          type: 'object',
+          required: ['reason', 'message'],
+          properties: { reason: { type: 'string', enum: ['not-owner'] }, message: { type: 'string' } },
         },
         Message: { type: 'object', required: ['message'], properties: { message: { type: 'string' } } },
         ...planSchemas(),

@@ -35,6 +35,8 @@ export interface PortalApiProps {
   organizationId: string;
   /** IAM role or user ARNs outside the organization that may call it too. */
   principals: readonly string[];
+  /** IAM role ARNs that may act on every application (`APPVEND_PLATFORM_ADMINS`); none by default. */
+  platformAdmins?: readonly string[];
   /** The offboarding state machine `DELETE /applications/{name}` starts; without it, DELETE answers 501. */
   offboardStateMachineArn?: string;
   /** What a dry run (`POST /applications?dryRun=true`) plans with: the settings the vend's steps use. */
@@ -72,6 +74,7 @@ export class PortalApi extends Construct {
         ...(props.offboardStateMachineArn && {
           APPVEND_OFFBOARD_STATE_MACHINE_ARN: props.offboardStateMachineArn,
         }),
+        ...(props.platformAdmins?.length && { APPVEND_PLATFORM_ADMINS: props.platformAdmins.join(',') }),
       },
       permissions: frontDoorPermissions('portal-api', props.permissions),
       projectRoot: props.projectRoot,

@@ -74,6 +74,17 @@ export const ServiceContextSchema = z.object({
    * own (`aws:PrincipalOrgID`); everyone else is denied by its resource policy.
    */
   apiPrincipals: principalArns.default([]),
+  /**
+   * Platform administrators (`APPVEND_PLATFORM_ADMINS`): IAM role ARNs that may act on, list and
+   * read every application through the portal; everyone else only on those it owns or manages.
+   */
+  platformAdmins: principalArns
+    .pipe(
+      z.array(
+        z.string().regex(/:role\//, { error: 'must be IAM role ARNs (platform administrators are roles)' }),
+      ),
+    )
+    .default([]),
   /** When the scheduled reconcile runs: an EventBridge schedule expression. */
   reconcileSchedule: z
     .string()

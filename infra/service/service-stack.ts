@@ -173,6 +173,7 @@ export class AppvendServiceStack extends Stack {
       stateMachineArn: vend.stateMachine.stateMachineArn,
       organizationId: organizationId.valueAsString,
       principals: settings.apiPrincipals,
+      platformAdmins: settings.platformAdmins,
       offboardStateMachineArn: offboard.stateMachine.stateMachineArn,
       plan,
     });

@@ -5,6 +5,7 @@ import * as z from 'zod/mini';
 import { awsClients } from '../../shared/aws/client-factory';
 import { ledgerFor } from '../../shared/ledger';
 import { logger } from '../../shared/lambda/step-handler';
+import { parsePlatformAdmins } from '../../shared/ledger/principal';
 import { StepFunctionsProgress } from '../../shared/workflow/current-step';
 import { StepFunctionsStarter } from '../../shared/workflow/intake';
 import {
@@ -23,6 +24,8 @@ export const environment = {
   ...PlanEnv,
   /** The offboarding state machine; without it, `DELETE /applications/{name}` answers 501. */
   APPVEND_OFFBOARD_STATE_MACHINE_ARN: z.optional(IntakeEnv.APPVEND_STATE_MACHINE_ARN),
+  /** Comma-separated IAM role ARNs that may act on every application (the `platformAdmins` context). */
+  APPVEND_PLATFORM_ADMINS: z.optional(z.string().check(z.maxLength(8192))),
 };
 
 /**
@@ -43,6 +46,7 @@ export const handler = middy(
         progress: new StepFunctionsProgress(),
         // The portal does not enter member accounts: their guardrails are reported unchecked.
         planner: vendPlanner(awsClients(), planSettingsFrom(env, { memberReads: false })),
+        platformAdmins: parsePlatformAdmins(env.APPVEND_PLATFORM_ADMINS),
         ...(env.APPVEND_OFFBOARD_STATE_MACHINE_ARN && {
           offboarder: new StepFunctionsOffboardStarter(env.APPVEND_OFFBOARD_STATE_MACHINE_ARN),
         }),

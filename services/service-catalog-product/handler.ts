@@ -23,6 +23,7 @@ export const handler = stepHandler(
       ledger: ledgerFor(env.APPVEND_LEDGER_TABLE),
       starter: new StepFunctionsStarter(env.APPVEND_STATE_MACHINE_ARN),
       send: putResponse,
+      onError: (error) => logger.error('custom resource request failed', { error: error as Error }),
     });
     const context = {
       requestType: request.RequestType,

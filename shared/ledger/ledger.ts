@@ -1,9 +1,12 @@
 import type { ApplicationRequest } from '../request/schema';
 import type { ResumePoint } from '../workflow/resume';
 import type { VendSummary } from '../workflow/types';
+import type { Actor } from './principal';
 import {
   type ApplicationStatus,
   decideSubmission,
+  mayAct,
+  notOwnerMessage,
   executionNameOf,
   idsOf,
   requestDigest,
@@ -26,12 +29,15 @@ export interface LedgerStore {
   list(options: { limit: number; cursor?: string }): Promise<{ items: ApplicationRecord[]; cursor?: string }>;
 }
 
-/** A request the ledger refuses: another owner's name, or a change while a vend runs (HTTP 409). */
+/**
+ * A request the ledger refuses: an application the caller does not own (`not-owner`, HTTP 403), or
+ * a change while a vend or an offboarding runs (`in-progress`, HTTP 409).
+ */
 export class LedgerConflictError extends Error {
   public override readonly name = 'LedgerConflictError';
   public constructor(
     message: string,
-    public readonly reason: 'owner' | 'in-progress',
+    public readonly reason: 'not-owner' | 'in-progress',
     public readonly current: ApplicationRecord,
   ) {
     super(message);
@@ -103,14 +109,17 @@ export class Ledger {
   /**
    * Records a request and says whether a vend must start. Safe under concurrent delivery: of two
    * doors writing at once, one wins the conditional write and the other re-reads and finds it.
+   * `actor` is who asked, as the door established it: a new application is recorded as its; an
+   * existing one is acted on only by its owners, its managers and platform administrators
+   * ({@link LedgerConflictError} `not-owner` otherwise, and nothing is written).
    * The request comes validated (`parseRequest`): the ledger itself carries no schema, so that the
    * Lambda handlers that only read and write records do not bundle the validation library.
    */
-  public async submit(request: ApplicationRequest): Promise<Submission> {
+  public async submit(request: ApplicationRequest, actor: Actor): Promise<Submission> {
     const digest = requestDigest(request);
     for (let race = 0; race < MAX_RACES; race += 1) {
       const existing = await this.store.read(request.name);
-      const decision = decideSubmission(existing, { owner: request.owner, digest });
+      const decision = decideSubmission(existing, { actor, digest });
       if (decision.kind === 'conflict') {
         throw new LedgerConflictError(decision.message, decision.reason, existing!);
       }
@@ -128,6 +137,10 @@ export class Ledger {
         requestId,
         requestDigest: digest,
         request,
+        // The owners stay those that asked first (legacy records: none, see ApplicationRecord).
+        ...(existing
+          ? existing.principals && { principals: existing.principals }
+          : { principals: [actor.principal] }),
         status: 'REQUESTED',
         attempt,
         executionName: executionNameOf(requestId, attempt),
@@ -171,7 +184,11 @@ export class Ledger {
     executionArn: string,
   ): Promise<ApplicationRecord | undefined> {
     return this.update(name, requestId, (r) =>
-      OFFBOARD.includes(r.status) ? r : { ...r, status: 'IN_PROGRESS', executionArn },
+      // Already recorded (many deliveries of one request mark the same start): no write, so that
+      // they do not race each other into "kept changing".
+      OFFBOARD.includes(r.status) || (r.status === 'IN_PROGRESS' && r.executionArn === executionArn)
+        ? r
+        : { ...r, status: 'IN_PROGRESS', executionArn },
     );
   }
 
@@ -281,15 +298,19 @@ export class Ledger {
    * a failure is `running` (nothing to start), unless `restartRunning` says it cannot be (a local
    * run that was interrupted). Refused while a vend may be running. An application already
    * OFFBOARDED is left as it is (`offboarded`), unless accounts are now to be closed that were not:
-   * that offboarding runs again, and every step finds its part done except the closure.
+   * that offboarding runs again, and every step finds its part done except the closure. Only the
+   * application's owners, its managers and platform administrators may offboard it (`actor`).
    */
   public async beginOffboarding(
     name: string,
-    options: { closeAccounts: boolean; restartRunning?: boolean },
+    options: { closeAccounts: boolean; restartRunning?: boolean; actor: Actor },
   ): Promise<OffboardingStart> {
     for (let race = 0; race < MAX_RACES; race += 1) {
       const current = await this.store.read(name);
       if (!current) throw new UnknownApplicationError(name);
+      if (!mayAct(current, options.actor)) {
+        throw new LedgerConflictError(notOwnerMessage(current, options.actor), 'not-owner', current);
+      }
       if (VENDING.includes(current.status)) {
         throw new LedgerConflictError(
           `application "${name}" is being vended (request ${current.requestId}, ${current.status}); offboard it when the vend has ended`,

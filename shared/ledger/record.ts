@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ApplicationRequest } from '../request/schema';
+import { principalMatches, type Actor } from './principal';
 import type { ResumePoint } from '../workflow/resume';
 import type { VendSummary } from '../workflow/types';
 
@@ -58,7 +59,16 @@ export interface OffboardingRecord {
 /** One item per application: what was asked, by whom, and how far the vend got. */
 export interface ApplicationRecord {
   name: string;
+  /** A contact (the request's `owner` email), not an identity: see {@link principals}. */
   owner: string;
+  /**
+   * Who owns the application: the principal(s) that asked for it, as the door recorded them from
+   * what AWS vouched for (normalized: `shared/ledger/principal.ts`). With the request's `managers`
+   * they, and platform administrators, may change, re-vend, resume or offboard it. Absent on
+   * records written before ownership was recorded: only platform administrators act on those (an
+   * administrator's request naming `managers` hands the application over).
+   */
+  principals?: string[];
   /** Identifies one request (a name and its content): the same request always gets the same id. */
   requestId: string;
   requestDigest: string;
@@ -145,7 +155,24 @@ export type Decision =
   | { kind: 'start'; reason: 'new' | 'changed' | 'revend' }
   | { kind: 'retry' }
   | { kind: 'existing' }
-  | { kind: 'conflict'; reason: 'owner' | 'in-progress'; message: string };
+  | { kind: 'conflict'; reason: 'not-owner' | 'in-progress'; message: string };
+
+/** The principals that own a record: those that asked for it, and the managers its request names. */
+export function ownersOf(record: ApplicationRecord): string[] {
+  return [...(record.principals ?? []), ...(record.request.managers ?? [])];
+}
+
+/** Whether `actor` may act on (change, re-vend, resume, offboard, read) the application of `record`. */
+export function mayAct(record: ApplicationRecord, actor: Actor): boolean {
+  return actor.admin || ownersOf(record).some((owner) => principalMatches(owner, actor.principal));
+}
+
+/** The refusal of an actor that does not own an application: the same words at every door. */
+export function notOwnerMessage(record: ApplicationRecord, actor: Actor): string {
+  return record.principals
+    ? `${actor.principal} does not own application "${record.name}": only its owners, its managers and platform administrators may act on it`
+    : `application "${record.name}" was recorded before owners were: only platform administrators may act on it (${actor.principal} is not one)`;
+}
 
 const ACTIVE: readonly ApplicationStatus[] = ['REQUESTED', 'IN_PROGRESS'];
 
@@ -154,7 +181,8 @@ const ACTIVE: readonly ApplicationStatus[] = ['REQUESTED', 'IN_PROGRESS'];
  * - a new name starts a vend;
  * - the same request again (at-least-once delivery, retries) is the same vend: same request id,
  *   no second execution; if that vend failed, it is resumed at the step that failed;
- * - another owner's name is refused;
+ * - a name another principal owns is refused (`not-owner`), whatever the request: only its owners,
+ *   its managers and platform administrators act on it (the `owner` email is a contact only);
  * - a different request while a vend runs is refused;
  * - a different request after the vend ended re-vends (the steps converge);
  * - any request while the application is being offboarded is refused;
@@ -164,15 +192,11 @@ const ACTIVE: readonly ApplicationStatus[] = ['REQUESTED', 'IN_PROGRESS'];
  */
 export function decideSubmission(
   existing: ApplicationRecord | undefined,
-  incoming: { owner: string; digest: string },
+  incoming: { actor: Actor; digest: string },
 ): Decision {
   if (!existing) return { kind: 'start', reason: 'new' };
-  if (existing.owner.toLowerCase() !== incoming.owner.toLowerCase()) {
-    return {
-      kind: 'conflict',
-      reason: 'owner',
-      message: `application "${existing.name}" belongs to ${existing.owner}`,
-    };
+  if (!mayAct(existing, incoming.actor)) {
+    return { kind: 'conflict', reason: 'not-owner', message: notOwnerMessage(existing, incoming.actor) };
   }
   if (existing.status === 'OFFBOARDING') {
     return {

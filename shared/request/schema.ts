@@ -7,6 +7,7 @@ import {
 } from '../domain/name-limits';
 import { RESERVED_STAGE, renderAccountEmail } from '../domain/naming';
 import { EXTRA_SERVICES } from '../domain/extra-services';
+import { ROLE_ARN_PATTERN as MANAGER_ROLE_ARN_PATTERN } from '../ledger/principal';
 
 export { RESERVED_STAGE, renderAccountEmail };
 
@@ -26,8 +27,14 @@ export const PROFILES = ['serverless', 'regulated'] as const;
 export const CONNECTION_ARN_PATTERN =
   /^arn:aws(?:-[a-z]+)*:(?:codeconnections|codestar-connections):[a-z]{2}(?:-[a-z]+)+-\d:\d{12}:connection\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const REPOSITORY_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
-/** Git ref names: no spaces, no `..`, no leading `-`, none of `~^:?*[\`. */
-const BRANCH_PATTERN = /^(?!-)(?!.*\.\.)(?!.*\/\/)[^\s~^:?*[\\]{1,255}(?<![./])$/;
+/**
+ * Branch names git accepts (`git check-ref-format --branch`): no leading `-`, `.` or `/`; no `..`,
+ * `@{` or `//`; no component starting with `.` or ending in `.lock`; no trailing `/` or `.`; not
+ * `@` alone; no control character, space, DEL or any of `~ ^ : ? * [ \`. Look-ahead only: API
+ * Gateway's model validator takes no look-behind, and the API model carries this pattern.
+ */
+const BRANCH_PATTERN =
+  /^(?!-)(?!\.)(?!\/)(?!@$)(?!.*\.\.)(?!.*@\{)(?!.*\/\/)(?!.*\/\.)(?!.*\.lock(?:\/|$))(?!.*[/.]$)[^\x00-\x20\x7f~^:?*[\\]{1,255}$/;
 /** AWS tag keys and values: Unicode letters, digits, spaces and `_ . : / = + - @`; no `aws:` prefix. */
 const TAG_CHARS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 // Simple, strict enough for an account root email: local@domain.tld, no spaces, ASCII.
@@ -91,7 +98,10 @@ export const SourceSchema = z.strictObject({
     .regex(REPOSITORY_PATTERN, { error: 'must be "owner/repo" (GitHub names)' }),
   branch: z
     .string({ error: 'must be a string' })
-    .regex(BRANCH_PATTERN, { error: 'must be a valid git branch name (1-255 characters)' })
+    .regex(BRANCH_PATTERN, {
+      error:
+        'must be a branch name git accepts (1-255 characters; no space, control character or ~ ^ : ? * [ \\; no "..", "@{" or "//"; no part starting with "." or ending in ".lock"; not ending in "/" or ".")',
+    })
     .default('main'),
 });
 
@@ -154,6 +164,21 @@ export const ApplicationRequestSchema = z
         }),
         { error: 'must be an object of stage: account id' },
       )
+      .optional(),
+    // Who else may act on the application besides the principal that asked (shared/ledger/principal.ts).
+    // Optional without a default: a request without it keeps the digest it always had.
+    managers: z
+      .array(
+        z
+          .string({ error: 'must be a string' })
+          .max(2048, { error: 'must be at most 2048 characters' })
+          .regex(MANAGER_ROLE_ARN_PATTERN, {
+            error: 'must be an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME) of the organization',
+          }),
+        { error: 'must be an array of IAM role ARNs' },
+      )
+      .max(10, { error: 'must list at most 10 roles' })
+      .refine((m) => new Set(m).size === m.length, { error: 'roles must be unique' })
       .optional(),
   })
   .superRefine((req, ctx) => {

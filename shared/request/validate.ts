@@ -26,9 +26,27 @@ export function validateRequest(input: unknown): ValidationResult {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     return { valid: false, problems: [{ field: '(request)', message: 'must be a JSON object' }] };
   }
+  // A `__proto__` key (JSON.parse makes it an own property) is refused, not silently dropped.
+  const protoKeys = protoKeysOf(input, []).map((path) => ({
+    field: fieldName(path),
+    message: 'is not allowed: "__proto__" cannot be kept as a key',
+  }));
   const result = ApplicationRequestSchema.safeParse(input);
-  if (result.success) return { valid: true, request: result.data };
-  return { valid: false, problems: toProblems(result.error) };
+  if (result.success && protoKeys.length === 0) return { valid: true, request: result.data };
+  return { valid: false, problems: [...protoKeys, ...(result.success ? [] : toProblems(result.error))] };
+}
+
+/** The paths of every own `__proto__` key in a parsed JSON value. */
+function protoKeysOf(value: unknown, path: string[]): string[][] {
+  if (value === null || typeof value !== 'object') return [];
+  const entries = Array.isArray(value)
+    ? value.map((item, index) => [String(index), item] as const)
+    : Object.keys(value).map((key) => [key, (value as Record<string, unknown>)[key]] as const);
+  return entries.flatMap(([key, item]) =>
+    key === '__proto__' && !Array.isArray(value)
+      ? [[...path, key]]
+      : protoKeysOf(Object.getOwnPropertyDescriptor(value, key)?.value ?? item, [...path, key]),
+  );
 }
 
 /**
@@ -62,6 +80,7 @@ function toProblems(error: z.ZodError): FieldProblem[] {
   });
 }
 
+/** `source.branch`; an empty key is named `""`, so that `tags.""` shows where the problem is. */
 function fieldName(path: string[]): string {
-  return path.length > 0 ? path.join('.') : '(request)';
+  return path.length > 0 ? path.map((key) => (key === '' ? '""' : key)).join('.') : '(request)';
 }

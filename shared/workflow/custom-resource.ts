@@ -1,4 +1,5 @@
 import type { Ledger } from '../ledger/ledger';
+import { principalOf, type Actor } from '../ledger/principal';
 import type { ApplicationRecord, PendingCallback } from '../ledger/record';
 import type { FieldProblem } from '../request/validate';
 import { submitApplication, type ExecutionStarter } from './intake';
@@ -71,7 +72,10 @@ export function requestFromProperties(
     return { problems: [{ field: 'ResourceProperties', message: 'must be an object' }] };
   }
   const given = properties as Record<string, unknown>;
-  const unknown = Object.keys(given).filter((k) => !RESERVED_PROPERTIES.has(k) && !(k in PRODUCT_PROPERTIES));
+  // Own properties only: `toString` or `constructor` is no product parameter.
+  const unknown = Object.keys(given).filter(
+    (k) => !RESERVED_PROPERTIES.has(k) && !Object.hasOwn(PRODUCT_PROPERTIES, k),
+  );
   if (unknown.length > 0) {
     return { problems: unknown.map((field) => ({ field, message: 'unknown property' })) };
   }
@@ -155,7 +159,24 @@ function fallbackPhysicalId(request: CustomResourceRequest): string {
 
 /** What the function did with a request, for its log line. */
 export type DoorOutcome =
-  { answered: CustomResourceResponse['Status']; reason: string } | { answered: 'LATER'; requestId: string };
+  | { answered: CustomResourceResponse['Status']; reason: string }
+  | { answered: 'LATER'; requestId: string }
+  /** The request names no URL an answer could be PUT to: nothing is recorded, nothing started. */
+  | { answered: 'UNANSWERABLE'; reason: string };
+
+/** The request types CloudFormation sends a custom resource. */
+const REQUEST_TYPES: readonly string[] = ['Create', 'Update', 'Delete'];
+
+/** Whether a response can be PUT to `url` at all (CloudFormation's pre-signed S3 URLs are https). */
+function answerable(url: unknown): url is string {
+  if (typeof url !== 'string') return false;
+  try {
+    const { protocol } = new URL(url);
+    return protocol === 'https:' || protocol === 'http:';
+  } catch {
+    return false;
+  }
+}
 
 export const KEPT_ACCOUNTS_REASON =
   'Removed the provisioned product only: appvend keeps the application and its accounts, OU, guardrails and pipeline. Closing accounts is a separate, deliberate operation.';
@@ -167,18 +188,42 @@ export const KEPT_ACCOUNTS_REASON =
  *   ids at once; started or running → kept on the ledger item and answered when the vend ends.
  * - Delete: SUCCESS at once; the accounts are kept. Any request of the same resource still waiting
  *   is dropped (CloudFormation no longer waits for it).
- * An unexpected error (the ledger or Step Functions unavailable) is answered FAILED: CloudFormation
- * would otherwise wait for an hour.
+ * Who asks is the stack that sent the request (`StackId`, set by CloudFormation): an application is
+ * recorded as its provisioned product's stack, and only that stack may update it; another stack
+ * naming it is answered FAILED (`not-owner`), and nothing is recorded or started.
+ * A request type other than these is answered FAILED, naming it. A request without a URL to answer
+ * is left alone (`UNANSWERABLE`): a vend started for it could never be reported.
+ * An unexpected error (the ledger or Step Functions unavailable) is answered FAILED, without its
+ * text (that goes to `onError`, the function's log): CloudFormation would otherwise wait for an
+ * hour, and an AWS error's words are no business of the stack's events.
  */
 export async function handleCustomResource(
   request: CustomResourceRequest,
-  deps: { ledger: Ledger; starter: ExecutionStarter; send: ResponseSender; now?: () => Date },
+  deps: {
+    ledger: Ledger;
+    starter: ExecutionStarter;
+    send: ResponseSender;
+    now?: () => Date;
+    /** Where an unexpected error's details go (the function's log). */
+    onError?: (error: unknown) => void;
+  },
 ): Promise<DoorOutcome> {
+  if (!answerable(request.ResponseURL)) {
+    return { answered: 'UNANSWERABLE', reason: 'ResponseURL must be an https URL: nothing was done' };
+  }
   const answer = async (response: CustomResourceResponse): Promise<DoorOutcome> => {
     const bounded = withinLimit(response);
     await deps.send(request.ResponseURL, bounded);
     return { answered: bounded.Status, reason: bounded.Reason ?? '' };
   };
+
+  if (!REQUEST_TYPES.includes(request.RequestType)) {
+    return answer({
+      ...echo(request, fallbackPhysicalId(request)),
+      Status: 'FAILED',
+      Reason: `Refused: RequestType must be Create, Update or Delete (got ${JSON.stringify(String(request.RequestType)).slice(0, 64)}); nothing was vended`,
+    });
+  }
 
   if (request.RequestType === 'Delete') {
     const physicalResourceId = request.PhysicalResourceId ?? fallbackPhysicalId(request);
@@ -191,11 +236,19 @@ export async function handleCustomResource(
 
   const mapped = requestFromProperties(request.ResourceProperties);
   if ('problems' in mapped) return failed(invalidReason(mapped.problems));
+  const actor = stackActor(request.StackId);
+  if (!actor) return failed('Refused: StackId must be a CloudFormation stack ARN; nothing was vended');
 
   try {
-    const result = await submitApplication(deps.ledger, deps.starter, mapped.request);
+    const result = await submitApplication(deps.ledger, deps.starter, mapped.request, actor);
     if (result.outcome === 'invalid') return await failed(invalidReason(result.problems));
-    if (result.outcome === 'conflict') return await failed(`Refused: ${result.message}`);
+    if (result.outcome === 'conflict') {
+      const rule =
+        result.reason === 'not-owner'
+          ? ' (not-owner: an application is updated only by the provisioned product that launched it)'
+          : '';
+      return await failed(`Refused${rule}: ${result.message}`);
+    }
 
     // The application name identifies the resource: a new name on Update replaces it.
     const physicalResourceId = result.record.name;
@@ -223,10 +276,18 @@ export async function handleCustomResource(
       physicalResourceId,
     );
   } catch (error) {
+    deps.onError?.(error);
     return failed(
-      `appvend could not take the request, nothing was vended for it: ${(error as Error).message}`,
+      `appvend could not take the request because of an internal error, and nothing was vended for it; try again (the appvend-service-catalog-product log has the details, request ${request.RequestId})`,
     );
   }
+}
+
+/** The stack that sent a request, as the owner it is recorded as; undefined when it is no stack ARN. */
+function stackActor(stackId: unknown): Actor | undefined {
+  if (typeof stackId !== 'string') return undefined;
+  const principal = principalOf(stackId);
+  return principal?.includes(':cloudformation:') ? { principal, admin: false } : undefined;
 }
 
 /** Drops the waiting requests of a resource that CloudFormation deleted (e.g. after a timeout). */

@@ -1,6 +1,7 @@
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { managementClient } from '../aws/client-factory';
 import { Ledger, LedgerConflictError } from '../ledger/ledger';
+import type { Actor } from '../ledger/principal';
 import type { ApplicationRecord } from '../ledger/record';
 import { InvalidRequestError, parseRequest } from '../request/validate';
 import { executionInput, type ExecutionInput } from './resume';
@@ -10,7 +11,7 @@ export interface ExecutionStarter {
   start(executionName: string, input: ExecutionInput): Promise<{ executionArn: string }>;
 }
 
-/** What a front door answers (the API maps it to 202, 400 or 409). */
+/** What a front door answers (the API maps it to 202, 400, 403 (`not-owner`) or 409). */
 export type IntakeResult =
   | {
       outcome: 'started' | 'existing';
@@ -19,22 +20,25 @@ export type IntakeResult =
       record: ApplicationRecord;
     }
   | { outcome: 'invalid'; problems: { field: string; message: string }[] }
-  | { outcome: 'conflict'; reason: 'owner' | 'in-progress'; message: string; requestId: string };
+  | { outcome: 'conflict'; reason: 'not-owner' | 'in-progress'; message: string; requestId: string };
 
 /**
  * The one intake of every front door: record the request in the ledger, start its vend once.
  * A request recorded but not started (the process died between the two) is started when the
  * same request arrives again: the execution name makes the start idempotent. The same request
- * after a failed vend starts the next attempt at the step that failed.
+ * after a failed vend starts the next attempt at the step that failed. `actor` is who asked, as
+ * the door established it from what AWS vouched for (never from the request): an application it
+ * does not own is refused (`not-owner`) and nothing is written or started.
  */
 export async function submitApplication(
   ledger: Ledger,
   starter: ExecutionStarter,
   input: unknown,
+  actor: Actor,
 ): Promise<IntakeResult> {
   let submission;
   try {
-    submission = await ledger.submit(parseRequest(input));
+    submission = await ledger.submit(parseRequest(input), actor);
   } catch (error) {
     if (error instanceof InvalidRequestError) return { outcome: 'invalid', problems: error.problems };
     if (error instanceof LedgerConflictError) {

@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { Ledger } from '../ledger/ledger';
-import type { ApplicationRecord } from '../ledger/record';
+import { actorOf, principalOf, type Actor } from '../ledger/principal';
+import { mayAct, type ApplicationRecord } from '../ledger/record';
 import { NAME_PATTERN } from '../request/schema';
 import { validateRequest, type FieldProblem } from '../request/validate';
 import type { ExecutionProgress } from './current-step';
@@ -13,6 +14,8 @@ export const MAX_BODY_BYTES = 32 * 1024;
 /** Page sizes of `GET /applications`. */
 export const DEFAULT_PAGE_SIZE = 25;
 export const MAX_PAGE_SIZE = 100;
+/** Ledger pages one `GET /applications` reads at most to fill a caller's page with what it owns. */
+const MAX_LEDGER_PAGES = 10;
 /** The longest application name (`shared/request/schema.ts`). */
 const MAX_NAME_LENGTH = 32;
 
@@ -30,6 +33,8 @@ export interface PortalAnswer {
 /** The one audit line per request: who called, what, and what they were answered. */
 export interface PortalAudit {
   caller: string | null;
+  /** The caller as ownership compares it (an assumed-role session is its role). */
+  principal: string | null;
   callerAccount: string | null;
   sourceIp: string | null;
   apiRequestId: string | null;
@@ -49,6 +54,11 @@ export interface PortalDependencies {
   planner?: VendPlanner;
   /** Starts offboardings for `DELETE /applications/{name}`; without it, they are answered 501. */
   offboarder?: OffboardStarter;
+  /**
+   * Platform administrators (normalized role ARNs, `APPVEND_PLATFORM_ADMINS`): they may act on,
+   * list and read every application. Everyone else only on those it owns or manages.
+   */
+  platformAdmins?: readonly string[];
 }
 
 const JSON_HEADERS = {
@@ -76,38 +86,61 @@ const problems = (
  * - `DELETE /applications/{name}`: body `{confirm: name, closeAccounts?}`; starts its offboarding
  *   (202), or says it is offboarded (200) or being offboarded or vended (409); 404 when unknown.
  * - `GET /applications?limit=&cursor=`: a page of applications.
+ *
+ * Who owns what: the caller is the principal API Gateway verified (`requestContext.identity`), never
+ * a field of the body. A new application is recorded as the caller's; the others are acted on
+ * only by their owners, their managers and platform administrators (403 `not-owner` otherwise),
+ * listed only to them, and read only by them (404 to anyone else, as for an unknown name, so that
+ * a GET does not disclose which names exist).
  */
 export async function answerPortalRequest(
   event: APIGatewayProxyEvent,
   deps: PortalDependencies,
 ): Promise<PortalAnswer> {
-  if (!callerOf(event)) {
+  const principal = callerOf(event);
+  if (!principal) {
+    const signed = typeof event.requestContext?.identity?.userArn === 'string';
     return {
       statusCode: 403,
-      outcome: 'unsigned',
-      body: { message: 'requests must be signed with AWS credentials (Signature Version 4)' },
+      outcome: signed ? 'unknown-principal' : 'unsigned',
+      body: {
+        message: signed
+          ? 'the caller is not an IAM role, user or account principal of a consistent identity: appvend cannot record it as an owner'
+          : 'requests must be signed with AWS credentials (Signature Version 4)',
+      },
     };
   }
+  const actor = actorOf(principal, deps.platformAdmins ?? []);
   const method = (event.httpMethod ?? '').toUpperCase();
   const path = normalizedPath(event.path);
   if (path === '/applications') {
-    if (method === 'POST') return post(event, deps);
-    if (method === 'GET') return list(event, deps);
+    if (method === 'POST') return post(event, actor, deps);
+    if (method === 'GET') return list(event, actor, deps);
     return methodNotAllowed(['GET', 'POST']);
   }
   const byName = /^\/applications\/([^/]+)$/.exec(path);
   if (byName) {
-    if (method === 'GET') return get(event.pathParameters?.name ?? byName[1]!, deps);
-    if (method === 'DELETE') return offboard(event, event.pathParameters?.name ?? byName[1]!, deps);
+    if (method === 'GET') return get(event.pathParameters?.name ?? byName[1]!, actor, deps);
+    if (method === 'DELETE') return offboard(event, event.pathParameters?.name ?? byName[1]!, actor, deps);
     return methodNotAllowed(['DELETE', 'GET']);
   }
   return { statusCode: 404, outcome: 'no-route', body: { message: `no route for ${method} ${path}` } };
 }
 
-/** The IAM identity API Gateway verified, or undefined for an unsigned call. */
+/**
+ * The principal API Gateway verified (normalized: an assumed-role session is its role), or
+ * undefined for an unsigned call or an identity that does not hold together: `userArn` must be an
+ * IAM or STS ARN of the account `accountId` names.
+ */
 export function callerOf(event: APIGatewayProxyEvent): string | undefined {
-  const arn = event.requestContext?.identity?.userArn;
-  return typeof arn === 'string' && /^arn:aws[a-z-]*:(iam|sts)::\d{12}:/.test(arn) ? arn : undefined;
+  const identity = event.requestContext?.identity;
+  const arn = identity?.userArn;
+  if (typeof arn !== 'string' || !/^arn:aws[a-z-]*:(iam|sts)::\d{12}:/.test(arn)) return undefined;
+  const principal = principalOf(arn);
+  if (!principal) return undefined;
+  const account = arn.split(':')[4];
+  if (typeof identity?.accountId === 'string' && identity.accountId !== account) return undefined;
+  return principal;
 }
 
 /** The audit line of an answered request. */
@@ -115,6 +148,7 @@ export function auditOf(event: APIGatewayProxyEvent, answer: PortalAnswer): Port
   const identity = event.requestContext?.identity;
   return {
     caller: identity?.userArn ?? null,
+    principal: callerOf(event) ?? null,
     callerAccount: identity?.accountId ?? null,
     sourceIp: identity?.sourceIp ?? null,
     apiRequestId: event.requestContext?.requestId ?? null,
@@ -148,7 +182,11 @@ export function internalError(lambdaRequestId: string): PortalAnswer {
  * `POST /applications`: a submission, or with `dryRun=true` a plan. Any other query parameter is
  * refused, so that a misspelt `dryRun` can never start a vend.
  */
-async function post(event: APIGatewayProxyEvent, deps: PortalDependencies): Promise<PortalAnswer> {
+async function post(
+  event: APIGatewayProxyEvent,
+  actor: Actor,
+  deps: PortalDependencies,
+): Promise<PortalAnswer> {
   const query = event.queryStringParameters ?? {};
   const found: FieldProblem[] = Object.keys(query)
     .filter((key) => key !== 'dryRun')
@@ -159,7 +197,7 @@ async function post(event: APIGatewayProxyEvent, deps: PortalDependencies): Prom
   if (found.length > 0) return problems(400, 'invalid', found);
   const body = requestBody(event);
   if ('answer' in body) return body.answer;
-  return query.dryRun === 'true' ? plan(body.input, deps) : submit(body.input, deps);
+  return query.dryRun === 'true' ? plan(body.input, deps) : submit(body.input, actor, deps);
 }
 
 /** The body as JSON, or the answer that refuses it (missing, too large, not JSON). */
@@ -207,12 +245,20 @@ async function plan(input: unknown, deps: PortalDependencies): Promise<PortalAns
   return { statusCode: 200, outcome: 'planned', body: { ...(await deps.planner.plan(input)) } };
 }
 
-async function submit(input: unknown, deps: PortalDependencies): Promise<PortalAnswer> {
-  const result = await submitApplication(deps.ledger, deps.starter, input);
+/** The refusal of a caller that does not own the application: 403, and nothing changed. */
+const notOwner = (message: string): PortalAnswer => ({
+  statusCode: 403,
+  outcome: 'not-owner',
+  body: { reason: 'not-owner', message },
+});
+
+async function submit(input: unknown, actor: Actor, deps: PortalDependencies): Promise<PortalAnswer> {
+  const result = await submitApplication(deps.ledger, deps.starter, input, actor);
   switch (result.outcome) {
     case 'invalid':
       return problems(400, 'invalid', result.problems);
     case 'conflict':
+      if (result.reason === 'not-owner') return notOwner(result.message);
       return {
         statusCode: 409,
         outcome: `conflict-${result.reason}`,
@@ -257,6 +303,7 @@ function applicationName(rawName: string): { name: string } | { answer: PortalAn
 async function offboard(
   event: APIGatewayProxyEvent,
   rawName: string,
+  actor: Actor,
   deps: PortalDependencies,
 ): Promise<PortalAnswer> {
   const named = applicationName(rawName);
@@ -288,11 +335,13 @@ async function offboard(
   }
   const result = await requestOffboarding(deps.ledger, deps.offboarder, name, {
     closeAccounts: input.closeAccounts === true,
+    actor,
   });
   switch (result.outcome) {
     case 'unknown':
       return { statusCode: 404, outcome: 'not-found', body: { message: `no application named "${name}"` } };
     case 'conflict':
+      if (result.reason === 'not-owner') return notOwner(result.message);
       return {
         statusCode: 409,
         outcome: 'conflict-in-progress',
@@ -335,12 +384,13 @@ async function offboard(
   }
 }
 
-async function get(rawName: string, deps: PortalDependencies): Promise<PortalAnswer> {
+async function get(rawName: string, actor: Actor, deps: PortalDependencies): Promise<PortalAnswer> {
   const named = applicationName(rawName);
   if ('answer' in named) return named.answer;
   const { name } = named;
   const record = await deps.ledger.get(name);
-  if (!record) {
+  // Another's application is answered as an unknown one: a GET does not disclose names.
+  if (!record || !mayAct(record, actor)) {
     return { statusCode: 404, outcome: 'not-found', body: { message: `no application named "${name}"` } };
   }
   const step = await runningStep(record, deps.progress);
@@ -352,7 +402,11 @@ async function get(rawName: string, deps: PortalDependencies): Promise<PortalAns
   };
 }
 
-async function list(event: APIGatewayProxyEvent, deps: PortalDependencies): Promise<PortalAnswer> {
+async function list(
+  event: APIGatewayProxyEvent,
+  actor: Actor,
+  deps: PortalDependencies,
+): Promise<PortalAnswer> {
   const query = event.queryStringParameters ?? {};
   const found: FieldProblem[] = [];
   for (const key of Object.keys(query)) {
@@ -370,7 +424,7 @@ async function list(event: APIGatewayProxyEvent, deps: PortalDependencies): Prom
     if (!after) found.push({ field: 'cursor', message: 'must be a cursor returned by a previous page' });
   }
   if (found.length > 0) return problems(400, 'invalid', found);
-  const page = await deps.ledger.list({ limit, ...(after && { cursor: after }) });
+  const page = await ownedPage(deps.ledger, actor, limit, after);
   return {
     statusCode: 200,
     outcome: 'listed',
@@ -379,6 +433,29 @@ async function list(event: APIGatewayProxyEvent, deps: PortalDependencies): Prom
       ...(page.cursor && { cursor: Buffer.from(page.cursor, 'utf8').toString('base64url') }),
     },
   };
+}
+
+/**
+ * A page of the applications `actor` may see (all of them for a platform administrator). Ledger
+ * pages are read whole (a cursor is where a ledger page ended), each no larger than what is still
+ * wanted, so the page never exceeds `limit`; after {@link MAX_LEDGER_PAGES} reads it may be
+ * shorter, with a cursor to go on from.
+ */
+async function ownedPage(
+  ledger: Ledger,
+  actor: Actor,
+  limit: number,
+  after: string | undefined,
+): Promise<{ items: ApplicationRecord[]; cursor?: string }> {
+  const items: ApplicationRecord[] = [];
+  let cursor = after;
+  for (let read = 0; read < MAX_LEDGER_PAGES && items.length < limit; read += 1) {
+    const page = await ledger.list({ limit: limit - items.length, ...(cursor && { cursor }) });
+    items.push(...page.items.filter((record) => mayAct(record, actor)));
+    cursor = page.cursor;
+    if (!cursor) break;
+  }
+  return { items, ...(cursor && { cursor }) };
 }
 
 /** The step a running vend is at, from its execution; nothing when it has ended or cannot be read. */
@@ -400,6 +477,8 @@ export function applicationView(record: ApplicationRecord): Record<string, unkno
   return {
     name: record.name,
     owner: record.owner,
+    principals: record.principals ?? [],
+    managers: record.request.managers ?? [],
     requestId: record.requestId,
     status: record.status,
     step: record.step ?? null,

@@ -29,7 +29,7 @@ const SCOPE: PermissionScope = {
 };
 
 /** The portal API alone in a stack, checked by cdk-nag (a finding nobody acknowledged throws). */
-function portalStack(principals: string[] = []) {
+function portalStack(principals: string[] = [], platformAdmins: string[] = []) {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new Stack(app, 'Portal', { env: { account: '111111111111', region: 'us-east-1' } });
   const organizationId = new CfnParameter(stack, 'OrganizationId', { type: 'String' });
@@ -41,6 +41,7 @@ function portalStack(principals: string[] = []) {
     stateMachineArn: 'arn:aws:states:us-east-1:111111111111:stateMachine:appvend-vend',
     organizationId: organizationId.valueAsString,
     principals,
+    platformAdmins,
     plan: {
       templatesDir: join(ROOT, 'dist/stacksets'),
       securityTopicArn: 'arn:aws:sns:us-east-1:111111111111:appvend-security-notifications',
@@ -163,6 +164,25 @@ describe('Portal API: the appvend-portal REST API', () => {
     ]);
     expect(wildcard.success).toBe(false);
     expect(none.apiPrincipals).toEqual([]);
+  });
+
+  it('reads platformAdmins from context into the function environment, and refuses what is not a role ARN', () => {
+    // Act
+    const parsed = ServiceContextSchema.parse({
+      platformAdmins: `${PORTAL_ROLE}, arn:aws:iam::333333333333:role/ops`,
+    });
+    const user = ServiceContextSchema.safeParse({ platformAdmins: 'arn:aws:iam::333333333333:user/ci' });
+    const withAdmins = portalStack([], parsed.platformAdmins);
+    const environments = resources(withAdmins.json, 'AWS::Lambda::Function').map(
+      ([, f]) => (f.Properties.Environment?.Variables ?? {}) as Record<string, unknown>,
+    );
+
+    // Assess
+    expect(parsed.platformAdmins).toEqual([PORTAL_ROLE, 'arn:aws:iam::333333333333:role/ops']);
+    expect(user.success).toBe(false);
+    expect(environments.map((e) => e.APPVEND_PLATFORM_ADMINS).filter(Boolean)).toEqual([
+      `${PORTAL_ROLE},arn:aws:iam::333333333333:role/ops`,
+    ]);
   });
 
   it('validates the POST body against the request model, and the parameters of every method', () => {

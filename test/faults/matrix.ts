@@ -15,6 +15,7 @@ import type { FaultKind, FaultSpec, Sandbox } from '../../shared/sandbox';
 import { FAULT_KINDS } from '../../shared/sandbox/faults';
 import { submitApplication } from '../../shared/workflow/intake';
 import { sandboxWorld, workflowDefinition, type SandboxWorld } from '../support/workflow';
+import { OWNER } from '../support/actors';
 
 /**
  * The fault-injection matrix: every AWS call the vend workflow makes × every kind of failure the
@@ -102,7 +103,7 @@ export type RecoverHook = (world: SandboxWorld, request: unknown) => Promise<Run
  */
 export async function submitThroughLedger(world: SandboxWorld, request: unknown): Promise<RunOutcome> {
   const starter = new LocalExecutionStarter({ definition: workflowDefinition(), clock: world.clock });
-  const result = await submitApplication(world.ledger, starter, request);
+  const result = await submitApplication(world.ledger, starter, request, OWNER);
   if (!('record' in result))
     return { status: 'ERROR', message: `the ledger refused the request (${result.outcome})` };
   const run = starter.runs.get(result.record.executionName);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Ledger, type LedgerStore } from '../../shared/ledger/ledger';
 import type { PendingCallback } from '../../shared/ledger/record';
 import type { VendSummary } from '../../shared/workflow/types';
+import { OWNER } from '../support/actors';
 
 const sample = JSON.parse(
   readFileSync(join(__dirname, '../../events/application-request.json'), 'utf8'),
@@ -42,7 +43,7 @@ export function callbackContract(name: string, freshStore: () => Promise<LedgerS
 
     it('keeps a callback while the vend runs, once per CloudFormation request', async () => {
       // Prepare
-      const { record } = await ledger.submit(parseRequest(sample));
+      const { record } = await ledger.submit(parseRequest(sample), OWNER);
       await ledger.markStarted('orders', record.requestId, 'arn:execution');
 
       // Act
@@ -59,7 +60,7 @@ export function callbackContract(name: string, freshStore: () => Promise<LedgerS
 
     it("keeps the callbacks through the vend's outcome, and refuses new ones after it", async () => {
       // Prepare
-      const { record } = await ledger.submit(parseRequest(sample));
+      const { record } = await ledger.submit(parseRequest(sample), OWNER);
       await ledger.keepCallback('orders', callback(record.requestId, 'cfn-1'));
 
       // Act
@@ -73,12 +74,12 @@ export function callbackContract(name: string, freshStore: () => Promise<LedgerS
 
     it('keeps waiting callbacks when the request is tried again after a failure', async () => {
       // Prepare
-      const { record } = await ledger.submit(parseRequest(sample));
+      const { record } = await ledger.submit(parseRequest(sample), OWNER);
       await ledger.keepCallback('orders', callback(record.requestId, 'cfn-1'));
       await ledger.recordOutcome('orders', record.requestId, ended('FAILED'));
 
       // Act
-      const retry = await ledger.submit(parseRequest(sample));
+      const retry = await ledger.submit(parseRequest(sample), OWNER);
 
       // Assess
       expect(retry.outcome).toBe('started');
@@ -87,7 +88,7 @@ export function callbackContract(name: string, freshStore: () => Promise<LedgerS
 
     it('removes only the answered callbacks, and the list itself when none is left', async () => {
       // Prepare
-      const { record } = await ledger.submit(parseRequest(sample));
+      const { record } = await ledger.submit(parseRequest(sample), OWNER);
       const [one, two] = [callback(record.requestId, 'cfn-1'), callback(record.requestId, 'cfn-2')];
       await ledger.keepCallback('orders', one);
       await ledger.keepCallback('orders', two);

@@ -1,8 +1,13 @@
 import { parseRequest } from '../../shared/request/validate';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Ledger, LedgerConflictError, type LedgerStore } from '../../shared/ledger/ledger';
+import { Ledger, type LedgerStore } from '../../shared/ledger/ledger';
+import { submitApplication, type IntakeResult } from '../../shared/workflow/intake';
 import type { VendSummary } from '../../shared/workflow/types';
+import { ADMIN, OWNER, STRANGER } from '../support/actors';
+
+/** A role another team names in `managers` (with a path: the match is on account and role name). */
+const MANAGER_ROLE = 'arn:aws:iam::555555555555:role/oncall/orders-oncall';
 
 const sample = JSON.parse(
   readFileSync(join(__dirname, '../../events/application-request.json'), 'utf8'),
@@ -15,11 +20,13 @@ const sample = JSON.parse(
 export function ledgerContract(name: string, freshStore: () => Promise<LedgerStore>): void {
   describe(name, () => {
     let ledger: Ledger;
+    let store: LedgerStore;
     let clock: number;
 
     beforeEach(async () => {
       clock = Date.UTC(2026, 10, 25, 12);
-      ledger = new Ledger(await freshStore(), () => new Date((clock += 1000)));
+      store = await freshStore();
+      ledger = new Ledger(store, () => new Date((clock += 1000)));
     });
 
     const succeeded = (application: string): VendSummary => ({
@@ -32,7 +39,7 @@ export function ledgerContract(name: string, freshStore: () => Promise<LedgerSto
 
     it('starts a vend for a new name, with a request id derived from the request', async () => {
       // Act
-      const submission = await ledger.submit(parseRequest(sample));
+      const submission = await ledger.submit(parseRequest(sample), OWNER);
 
       // Assess
       expect(submission.outcome).toBe('started');
@@ -50,21 +57,50 @@ export function ledgerContract(name: string, freshStore: () => Promise<LedgerSto
 
     it('answers the same request again with the same request id and starts nothing', async () => {
       // Prepare
-      const first = await ledger.submit(parseRequest(sample));
+      const first = await ledger.submit(parseRequest(sample), OWNER);
 
       // Act: key order and defaults written out do not make it another request.
       const reordered = Object.fromEntries(Object.entries(sample).reverse());
-      const again = await ledger.submit(parseRequest({ ...reordered, stages: ['test', 'prod'] }));
+      const again = await ledger.submit(parseRequest({ ...reordered, stages: ['test', 'prod'] }), OWNER);
 
       // Assess
       expect(again.outcome).toBe('existing');
       expect(again.record.requestId).toBe(first.record.requestId);
     });
 
+    it.each([6, 60])(
+      'answers %i identical requests arriving at once through the intake alike, with one execution and no error',
+      async (count) => {
+        // Prepare: StartExecution is idempotent by name: distinct names are distinct executions
+        const names = new Set<string>();
+        const starter = {
+          start: async (name: string) => {
+            names.add(name);
+            return { executionArn: `arn:aws:states:us-east-1:111111111111:execution:appvend-vend:${name}` };
+          },
+        };
+
+        // Act
+        const results = await Promise.allSettled(
+          Array.from({ length: count }, () => submitApplication(ledger, starter, sample, OWNER)),
+        );
+
+        // Assess
+        expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+        const answers = results.map((r) => (r as PromiseFulfilledResult<IntakeResult>).value);
+        expect(answers.filter((a) => a.outcome === 'started')).toHaveLength(1);
+        expect(answers.filter((a) => a.outcome === 'existing')).toHaveLength(count - 1);
+        expect(new Set(answers.map((a) => ('requestId' in a ? a.requestId : undefined))).size).toBe(1);
+        expect(names.size).toBe(1);
+        expect(await ledger.get('orders')).toMatchObject({ status: 'IN_PROGRESS', attempt: 1 });
+      },
+      60_000,
+    );
+
     it('lets exactly one of many concurrent identical submissions start the vend', async () => {
       // Act
       const submissions = await Promise.all(
-        Array.from({ length: 8 }, () => ledger.submit(parseRequest(sample))),
+        Array.from({ length: 8 }, () => ledger.submit(parseRequest(sample), OWNER)),
       );
 
       // Assess
@@ -72,28 +108,81 @@ export function ledgerContract(name: string, freshStore: () => Promise<LedgerSto
       expect(new Set(submissions.map((s) => s.record.requestId)).size).toBe(1);
     });
 
-    it('refuses a request for a name owned by another team, naming the owner', async () => {
+    it('refuses any request of another principal for a name it does not own, writing nothing', async () => {
       // Prepare
-      await ledger.submit(parseRequest(sample));
+      const { record } = await ledger.submit(parseRequest(sample), OWNER);
+      await ledger.recordOutcome('orders', record.requestId, succeeded('orders'));
 
       // Act
-      const act = ledger.submit(parseRequest({ ...sample, owner: 'someone-else@example.com' }));
+      const same = ledger.submit(parseRequest(sample), STRANGER);
+      const changed = ledger.submit(parseRequest({ ...sample, profile: 'regulated' }), STRANGER);
 
       // Assess
-      await expect(act).rejects.toThrow(LedgerConflictError);
-      await expect(act).rejects.toThrow(`application "orders" belongs to ${String(sample.owner)}`);
+      await expect(same).rejects.toMatchObject({ name: 'LedgerConflictError', reason: 'not-owner' });
+      await expect(changed).rejects.toThrow(
+        `${STRANGER.principal} does not own application "orders": only its owners, its managers and platform administrators may act on it`,
+      );
+      const after = await ledger.get('orders');
+      expect(after).toMatchObject({
+        version: record.version + 1,
+        status: 'SUCCEEDED',
+        principals: [OWNER.principal],
+      });
+    });
+
+    it('records who asked, and lets the owner, a named manager and a platform administrator change it', async () => {
+      // Prepare
+      const first = await ledger.submit(parseRequest({ ...sample, managers: [MANAGER_ROLE] }), OWNER);
+      await ledger.recordOutcome('orders', first.record.requestId, succeeded('orders'));
+      const manager = { principal: 'arn:aws:iam::555555555555:role/orders-oncall', admin: false };
+
+      // Act
+      const byManager = await ledger.submit(
+        parseRequest({ ...sample, managers: [MANAGER_ROLE], stages: ['prod'] }),
+        manager,
+      );
+      await ledger.recordOutcome('orders', byManager.record.requestId, succeeded('orders'));
+      const byAdmin = await ledger.submit(parseRequest({ ...sample, managers: [MANAGER_ROLE] }), ADMIN);
+
+      // Assess
+      expect(first.record.principals).toEqual([OWNER.principal]);
+      expect(byManager.outcome).toBe('started');
+      expect(byAdmin.outcome).toBe('started');
+      expect(byAdmin.record.principals).toEqual([OWNER.principal]);
+    });
+
+    it('lets only platform administrators act on a record written before owners were recorded', async () => {
+      // Prepare: an item as the ledger wrote it before ownership
+      const { record } = await ledger.submit(parseRequest(sample), OWNER);
+      await ledger.recordOutcome('orders', record.requestId, succeeded('orders'));
+      const legacy = await ledger.get('orders');
+      const { principals: _none, ...older } = legacy!;
+      expect(await store.write({ ...older, version: legacy!.version + 1 }, legacy!.version)).toBe(true);
+
+      // Act
+      const byOwner = await ledger.submit(parseRequest(sample), OWNER).catch((error: unknown) => error);
+      const offboardByOwner = await ledger
+        .beginOffboarding('orders', { closeAccounts: true, actor: OWNER })
+        .catch((error: unknown) => error);
+      const byAdmin = await ledger.submit(parseRequest({ ...sample, managers: [OWNER.principal] }), ADMIN);
+
+      // Assess
+      expect(String(byOwner)).toMatch(/recorded before owners were: only platform administrators/);
+      expect(offboardByOwner).toMatchObject({ reason: 'not-owner' });
+      expect(byAdmin.outcome).toBe('started');
+      expect(byAdmin.record.principals).toBeUndefined();
     });
 
     it('refuses a changed request while the vend runs, and accepts it once the vend has ended', async () => {
       // Prepare
-      const first = await ledger.submit(parseRequest(sample));
+      const first = await ledger.submit(parseRequest(sample), OWNER);
       await ledger.markStarted('orders', first.record.requestId, 'arn:aws:states:us-east-1:1:execution:x:y');
       const changed = { ...sample, stages: ['test', 'staging', 'prod'] };
 
       // Act
-      const during = await ledger.submit(parseRequest(changed)).catch((error: unknown) => error);
+      const during = await ledger.submit(parseRequest(changed), OWNER).catch((error: unknown) => error);
       await ledger.recordOutcome('orders', first.record.requestId, succeeded('orders'));
-      const after = await ledger.submit(parseRequest(changed));
+      const after = await ledger.submit(parseRequest(changed), OWNER);
 
       // Assess
       expect(during).toMatchObject({ name: 'LedgerConflictError', reason: 'in-progress' });
@@ -104,7 +193,7 @@ export function ledgerContract(name: string, freshStore: () => Promise<LedgerSto
 
     it('tries a failed request again as a new attempt with a new execution name', async () => {
       // Prepare
-      const first = await ledger.submit(parseRequest(sample));
+      const first = await ledger.submit(parseRequest(sample), OWNER);
       await ledger.recordOutcome('orders', first.record.requestId, {
         ...succeeded('orders'),
         status: 'FAILED',
@@ -112,7 +201,7 @@ export function ledgerContract(name: string, freshStore: () => Promise<LedgerSto
       });
 
       // Act
-      const retry = await ledger.submit(parseRequest(sample));
+      const retry = await ledger.submit(parseRequest(sample), OWNER);
 
       // Assess
       expect(retry.outcome).toBe('started');
@@ -127,7 +216,7 @@ export function ledgerContract(name: string, freshStore: () => Promise<LedgerSto
 
     it('records progress and the outcome, with the ids vended', async () => {
       // Prepare
-      const { record } = await ledger.submit(parseRequest(sample));
+      const { record } = await ledger.submit(parseRequest(sample), OWNER);
 
       // Act
       await ledger.markStarted('orders', record.requestId, 'arn:aws:states:us-east-1:1:execution:x:y');
@@ -147,9 +236,9 @@ export function ledgerContract(name: string, freshStore: () => Promise<LedgerSto
 
     it('ignores the outcome of a stale execution whose request was replaced', async () => {
       // Prepare
-      const first = await ledger.submit(parseRequest(sample));
+      const first = await ledger.submit(parseRequest(sample), OWNER);
       await ledger.recordOutcome('orders', first.record.requestId, succeeded('orders'));
-      const second = await ledger.submit(parseRequest({ ...sample, stages: ['prod'] }));
+      const second = await ledger.submit(parseRequest({ ...sample, stages: ['prod'] }), OWNER);
 
       // Act
       const stale = await ledger.recordOutcome('orders', first.record.requestId, {
@@ -171,6 +260,7 @@ export function ledgerContract(name: string, freshStore: () => Promise<LedgerSto
       for (const n of ['delta', 'alpha', 'charlie', 'bravo']) {
         await ledger.submit(
           parseRequest({ ...sample, name: n, accountEmail: `aws+${n}-{stage}@example.com` }),
+          OWNER,
         );
       }
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Ledger } from '../../shared/ledger/ledger';
 import { MemoryLedgerStore } from '../../shared/ledger/memory-store';
 import { ledgerContract } from './ledger-contract';
+import { OWNER } from '../support/actors';
 
 ledgerContract('Ledger on the local store', async () => new MemoryLedgerStore());
 
@@ -25,14 +26,14 @@ describe('MemoryLedgerStore with a file', () => {
           repository: 'acme/orders',
         },
       };
-      const { record } = await first.submit(parseRequest(sample));
+      const { record } = await first.submit(parseRequest(sample), OWNER);
 
       // Act
       const reopened = new Ledger(new MemoryLedgerStore(file));
 
       // Assess
       expect(await reopened.get('orders')).toEqual(record);
-      expect((await reopened.submit(parseRequest(sample))).outcome).toBe('existing');
+      expect((await reopened.submit(parseRequest(sample), OWNER)).outcome).toBe('existing');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

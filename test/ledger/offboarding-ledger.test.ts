@@ -5,6 +5,7 @@ import { MemoryLedgerStore } from '../../shared/ledger/memory-store';
 import { decideSubmission, requestDigest, type OffboardingRecord } from '../../shared/ledger/record';
 import { parseRequest } from '../../shared/request/validate';
 import type { VendSummary } from '../../shared/workflow/types';
+import { OWNER, STRANGER } from '../support/actors';
 
 const sample = JSON.parse(
   readFileSync(join(__dirname, '../../events/application-request.json'), 'utf8'),
@@ -40,7 +41,7 @@ describe('Class: Ledger — offboarding', () => {
   });
 
   async function vendedApplication() {
-    const { record } = await ledger.submit(parseRequest(sample));
+    const { record } = await ledger.submit(parseRequest(sample), OWNER);
     await ledger.markStarted('orders', record.requestId, 'arn:exec');
     await ledger.recordOutcome('orders', record.requestId, vended);
     return record;
@@ -51,7 +52,7 @@ describe('Class: Ledger — offboarding', () => {
     const vend = await vendedApplication();
 
     // Act
-    const start = await ledger.beginOffboarding('orders', { closeAccounts: true });
+    const start = await ledger.beginOffboarding('orders', { closeAccounts: true, actor: OWNER });
 
     // Assess
     expect(start.outcome).toBe('started');
@@ -64,11 +65,11 @@ describe('Class: Ledger — offboarding', () => {
 
   it('refuses while a vend may be running, and for a name it does not know', async () => {
     // Prepare
-    await ledger.submit(parseRequest(sample));
+    await ledger.submit(parseRequest(sample), OWNER);
 
     // Act
-    const running = ledger.beginOffboarding('orders', { closeAccounts: false });
-    const unknown = ledger.beginOffboarding('nobody', { closeAccounts: false });
+    const running = ledger.beginOffboarding('orders', { closeAccounts: false, actor: OWNER });
+    const unknown = ledger.beginOffboarding('nobody', { closeAccounts: false, actor: OWNER });
 
     // Assess
     await expect(running).rejects.toBeInstanceOf(LedgerConflictError);
@@ -79,11 +80,11 @@ describe('Class: Ledger — offboarding', () => {
   it('refuses any vend of the name while it is OFFBOARDING, and a vend in flight cannot undo it', async () => {
     // Prepare
     const vend = await vendedApplication();
-    await ledger.beginOffboarding('orders', { closeAccounts: false });
+    await ledger.beginOffboarding('orders', { closeAccounts: false, actor: OWNER });
 
     // Act
-    const same = ledger.submit(parseRequest(sample));
-    const changed = ledger.submit(parseRequest({ ...sample, stages: ['prod'] }));
+    const same = ledger.submit(parseRequest(sample), OWNER);
+    const changed = ledger.submit(parseRequest({ ...sample, stages: ['prod'] }), OWNER);
     await ledger.markStep('orders', vend.requestId, 'VendAccounts');
     await ledger.recordOutcome('orders', vend.requestId, vended);
 
@@ -96,11 +97,15 @@ describe('Class: Ledger — offboarding', () => {
   it('starts no second offboarding while one is under way, unless told it was interrupted', async () => {
     // Prepare
     await vendedApplication();
-    const first = await ledger.beginOffboarding('orders', { closeAccounts: false });
+    const first = await ledger.beginOffboarding('orders', { closeAccounts: false, actor: OWNER });
 
     // Act
-    const concurrent = await ledger.beginOffboarding('orders', { closeAccounts: false });
-    const restarted = await ledger.beginOffboarding('orders', { closeAccounts: false, restartRunning: true });
+    const concurrent = await ledger.beginOffboarding('orders', { closeAccounts: false, actor: OWNER });
+    const restarted = await ledger.beginOffboarding('orders', {
+      closeAccounts: false,
+      restartRunning: true,
+      actor: OWNER,
+    });
 
     // Assess
     expect(concurrent).toEqual({ outcome: 'running', record: first.record });
@@ -111,7 +116,7 @@ describe('Class: Ledger — offboarding', () => {
   it('records OFFBOARDED with the history, only from the running offboarding', async () => {
     // Prepare
     const vend = await vendedApplication();
-    const { record } = await ledger.beginOffboarding('orders', { closeAccounts: false });
+    const { record } = await ledger.beginOffboarding('orders', { closeAccounts: false, actor: OWNER });
     const executionName = record.offboarding!.executionName;
 
     // Act
@@ -127,13 +132,13 @@ describe('Class: Ledger — offboarding', () => {
   it('keeps a failed offboarding OFFBOARDING with its error, and starts the next attempt', async () => {
     // Prepare
     await vendedApplication();
-    const { record } = await ledger.beginOffboarding('orders', { closeAccounts: true });
+    const { record } = await ledger.beginOffboarding('orders', { closeAccounts: true, actor: OWNER });
     const error = { step: 'CloseAccounts', message: 'closing 3 accounts would make 7 closures' };
     await ledger.recordOffboardingFailure('orders', record.offboarding!.executionName, error);
 
     // Act
     const failed = await ledger.get('orders');
-    const retry = await ledger.beginOffboarding('orders', { closeAccounts: false });
+    const retry = await ledger.beginOffboarding('orders', { closeAccounts: false, actor: OWNER });
 
     // Assess
     expect(failed).toMatchObject({ status: 'OFFBOARDING', offboarding: { error } });
@@ -145,13 +150,13 @@ describe('Class: Ledger — offboarding', () => {
   it('leaves an OFFBOARDED application alone, unless accounts are now to be closed', async () => {
     // Prepare
     const vend = await vendedApplication();
-    const { record } = await ledger.beginOffboarding('orders', { closeAccounts: false });
+    const { record } = await ledger.beginOffboarding('orders', { closeAccounts: false, actor: OWNER });
     const name = record.offboarding!.executionName;
     await ledger.recordOffboarded('orders', name, entry(vend.requestId, name));
 
     // Act
-    const again = await ledger.beginOffboarding('orders', { closeAccounts: false });
-    const closing = await ledger.beginOffboarding('orders', { closeAccounts: true });
+    const again = await ledger.beginOffboarding('orders', { closeAccounts: false, actor: OWNER });
+    const closing = await ledger.beginOffboarding('orders', { closeAccounts: true, actor: OWNER });
 
     // Assess
     expect(again.outcome).toBe('offboarded');
@@ -162,12 +167,12 @@ describe('Class: Ledger — offboarding', () => {
   it('vends an OFFBOARDED name again, under a new execution name, keeping the history', async () => {
     // Prepare
     const vend = await vendedApplication();
-    const { record } = await ledger.beginOffboarding('orders', { closeAccounts: false });
+    const { record } = await ledger.beginOffboarding('orders', { closeAccounts: false, actor: OWNER });
     const name = record.offboarding!.executionName;
     await ledger.recordOffboarded('orders', name, entry(vend.requestId, name));
 
     // Act
-    const revend = await ledger.submit(parseRequest(sample));
+    const revend = await ledger.submit(parseRequest(sample), OWNER);
 
     // Assess
     expect(revend.outcome).toBe('started');
@@ -180,18 +185,18 @@ describe('Class: Ledger — offboarding', () => {
     // Prepare: a failed offboarding, its retry, a re-vend of the same request, a second offboarding.
     const vend = await vendedApplication();
     const names: string[] = [];
-    const first = await ledger.beginOffboarding('orders', { closeAccounts: false });
+    const first = await ledger.beginOffboarding('orders', { closeAccounts: false, actor: OWNER });
     names.push(first.record.offboarding!.executionName);
     await ledger.recordOffboardingFailure('orders', names[0]!, { step: 'RemoveStackSets', message: 'x' });
-    const retry = await ledger.beginOffboarding('orders', { closeAccounts: false });
+    const retry = await ledger.beginOffboarding('orders', { closeAccounts: false, actor: OWNER });
     names.push(retry.record.offboarding!.executionName);
     await ledger.recordOffboarded('orders', names[1]!, entry(vend.requestId, names[1]!));
-    const revend = await ledger.submit(parseRequest(sample));
+    const revend = await ledger.submit(parseRequest(sample), OWNER);
     await ledger.markStarted('orders', revend.record.requestId, 'arn:exec-2');
     await ledger.recordOutcome('orders', revend.record.requestId, vended);
 
     // Act
-    const second = await ledger.beginOffboarding('orders', { closeAccounts: false });
+    const second = await ledger.beginOffboarding('orders', { closeAccounts: false, actor: OWNER });
     names.push(second.record.offboarding!.executionName);
 
     // Assess
@@ -205,6 +210,7 @@ describe('Function: decideSubmission — offboarded names', () => {
   const base = {
     name: 'orders',
     owner: request.owner,
+    principals: [OWNER.principal],
     requestId: 'orders-1',
     requestDigest: requestDigest(request),
     request,
@@ -215,17 +221,14 @@ describe('Function: decideSubmission — offboarded names', () => {
     version: 3,
   };
 
-  it('refuses another owner even after an offboarding', () => {
+  it('refuses another principal even after an offboarding', () => {
     expect(
-      decideSubmission(
-        { ...base, status: 'OFFBOARDED' },
-        { owner: 'x@example.com', digest: base.requestDigest },
-      ),
-    ).toMatchObject({ kind: 'conflict', reason: 'owner' });
+      decideSubmission({ ...base, status: 'OFFBOARDED' }, { actor: STRANGER, digest: base.requestDigest }),
+    ).toMatchObject({ kind: 'conflict', reason: 'not-owner' });
   });
 
   it('answers re-vend for the owner after an offboarding, and conflict during one', () => {
-    const incoming = { owner: request.owner, digest: base.requestDigest };
+    const incoming = { actor: OWNER, digest: base.requestDigest };
     expect(decideSubmission({ ...base, status: 'OFFBOARDED' }, incoming)).toEqual({
       kind: 'start',
       reason: 'revend',

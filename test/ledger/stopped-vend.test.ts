@@ -9,6 +9,7 @@ import {
 } from '../../shared/workflow/custom-resource-response';
 import { executionInput } from '../../shared/workflow/resume';
 import { recordStoppedVend } from '../../shared/workflow/stopped-vend';
+import { OWNER } from '../support/actors';
 
 const sample = JSON.parse(
   readFileSync(join(__dirname, '../../events/application-request.json'), 'utf8'),
@@ -24,7 +25,7 @@ describe('Function: recordStoppedVend (a vend execution stopped without recordin
   });
 
   async function running() {
-    const { record } = await ledger.submit(parseRequest(sample));
+    const { record } = await ledger.submit(parseRequest(sample), OWNER);
     await ledger.markStarted(record.name, record.requestId, `${ARN}${record.executionName}`);
     return record;
   }
@@ -46,7 +47,7 @@ describe('Function: recordStoppedVend (a vend execution stopped without recordin
     // Act
     const result = await recordStoppedVend(ledger, progress, change(record));
     const stopped = await ledger.get('orders');
-    const again = await ledger.submit(parseRequest(sample));
+    const again = await ledger.submit(parseRequest(sample), OWNER);
 
     // Assess
     expect(result).toEqual({ recorded: true, application: 'orders', requestId: record.requestId });

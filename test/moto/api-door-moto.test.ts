@@ -32,8 +32,19 @@ const ACCEPTED = [
   'post-application.json',
   'get-application.json',
   'list-applications.json',
-  'conflict-post-other-owner.json',
+  'not-owner-post.json',
+  'not-owner-delete.json',
 ];
+/** The role of the samples' platform administrator (`APPVEND_PLATFORM_ADMINS`). */
+const ADMIN_ROLE = 'arn:aws:iam::111111111111:role/platform/platform-admin';
+/** A sample sent by another principal: `userArn` (and its account) replaced. */
+const as = (event: APIGatewayProxyEvent, account: string, userArn: string): APIGatewayProxyEvent => ({
+  ...event,
+  requestContext: {
+    ...event.requestContext,
+    identity: { ...event.requestContext.identity, accountId: account, userArn },
+  },
+});
 
 describeWithMoto('Portal API door: the real handler over DynamoDB and Step Functions (moto)', () => {
   let world: FrontDoorWorld;
@@ -91,21 +102,93 @@ describeWithMoto('Portal API door: the real handler over DynamoDB and Step Funct
     expect(answer.json.createdAt).toEqual(expect.any(String));
   });
 
-  it('answers 409 with the reason and the current request id when another owner asks for the name', async () => {
+  it('answers 403 not-owner when another principal re-POSTs the name with another repository, changing nothing', async () => {
     // Prepare
     const current = (await ledgerFor('appvend-ledger').get('orders'))!;
 
     // Act
-    const answer = await call(sample('conflict-post-other-owner.json'));
+    const answer = await call(sample('not-owner-post.json'));
 
     // Assess
-    expect(answer.statusCode).toBe(409);
+    expect(answer.statusCode).toBe(403);
     expect(answer.json).toEqual({
-      reason: 'owner',
-      message: 'application "orders" belongs to orders-team@example.com',
-      requestId: current.requestId,
+      reason: 'not-owner',
+      message:
+        'arn:aws:iam::444444444444:role/payments-team does not own application "orders": only its owners, its managers and platform administrators may act on it',
     });
+    expect(await ledgerFor('appvend-ledger').get('orders')).toEqual(current);
+    expect(current.principals).toEqual(['arn:aws:iam::222222222222:role/portal-backend']);
     expect(await executions()).toHaveLength(1);
+  });
+
+  it("answers 403 not-owner to another principal's DELETE with closeAccounts, starting no offboarding", async () => {
+    // Prepare: offboarding enabled; the vend ended, so the owner could offboard it
+    process.env.APPVEND_OFFBOARD_STATE_MACHINE_ARN = world.stateMachineArn;
+    const ledger = ledgerFor('appvend-ledger');
+    const record = (await ledger.get('orders'))!;
+    await ledger.recordOutcome('orders', record.requestId, {
+      application: 'orders',
+      status: 'SUCCEEDED',
+      accounts: {},
+      stackSets: [],
+    });
+    const before = await ledger.get('orders');
+
+    try {
+      // Act
+      const answer = await call(sample('not-owner-delete.json'));
+
+      // Assess
+      expect(answer.statusCode).toBe(403);
+      expect(answer.json.reason).toBe('not-owner');
+      expect(await ledger.get('orders')).toEqual(before);
+      expect(await executions()).toHaveLength(1);
+    } finally {
+      delete process.env.APPVEND_OFFBOARD_STATE_MACHINE_ARN;
+    }
+  });
+
+  it('shows another principal neither the application (404) nor it in the list', async () => {
+    // Prepare
+    const stranger = (file: string) =>
+      as(sample(file), '444444444444', 'arn:aws:sts::444444444444:assumed-role/payments-team/alice');
+
+    // Act
+    const read = await call(stranger('get-application.json'));
+    const listed = await call(stranger('list-applications.json'));
+    const ownList = await call(sample('list-applications.json'));
+
+    // Assess
+    expect(read.statusCode).toBe(404);
+    expect(read.json).toEqual({ message: 'no application named "orders"' });
+    expect(listed.json.items).toEqual([]);
+    expect((ownList.json.items as { name: string }[]).map((i) => i.name)).toEqual(['orders']);
+  });
+
+  it("lets a platform administrator read, list and change another principal's application", async () => {
+    // Prepare
+    process.env.APPVEND_PLATFORM_ADMINS = ADMIN_ROLE;
+    const admin = (file: string) =>
+      as(sample(file), '111111111111', 'arn:aws:sts::111111111111:assumed-role/platform-admin/bob');
+    const change = admin('post-application.json');
+    change.body = JSON.stringify({ ...JSON.parse(change.body!), stages: ['test'] });
+
+    try {
+      // Act
+      const read = await call(admin('get-application.json'));
+      const listed = await call(admin('list-applications.json'));
+      const changed = await call(change);
+
+      // Assess
+      expect(read.statusCode).toBe(200);
+      expect(read.json.principals).toEqual(['arn:aws:iam::222222222222:role/portal-backend']);
+      expect((listed.json.items as unknown[]).length).toBe(1);
+      expect(changed.statusCode).toBe(202);
+      expect(changed.json.outcome).toBe('started');
+      expect(await executions()).toHaveLength(2);
+    } finally {
+      delete process.env.APPVEND_PLATFORM_ADMINS;
+    }
   });
 
   it('answers 409 in-progress for a changed request while the vend runs', async () => {

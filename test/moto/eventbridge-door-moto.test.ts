@@ -6,7 +6,8 @@ import { lambdaContext, openFrontDoorWorld, type FrontDoorWorld } from '../suppo
 import { describeWithMoto } from '../support/moto';
 
 const SAMPLES = join(__dirname, '../../events/eventbridge');
-const sample = (file: string) => JSON.parse(readFileSync(join(SAMPLES, file), 'utf8')) as { detail: unknown };
+type Event = { detail: Record<string, unknown>; account: string; source: string; 'detail-type': string };
+const sample = (file: string) => JSON.parse(readFileSync(join(SAMPLES, file), 'utf8')) as Event;
 const context = lambdaContext('appvend-submit-application');
 
 describeWithMoto('EventBridge door: the real handler over DynamoDB and Step Functions (moto)', () => {
@@ -37,6 +38,74 @@ describeWithMoto('EventBridge door: the real handler over DynamoDB and Step Func
     const record = await ledgerFor('appvend-ledger').get('orders');
     expect(record).toMatchObject({ status: 'IN_PROGRESS', executionArn: started[0]!.executionArn });
     expect(started[0]!.name).toBe(record!.executionName);
+  });
+
+  it('refuses an event from another account for the name, logging it and changing nothing', async () => {
+    // Prepare
+    const before = await ledgerFor('appvend-ledger').get('orders');
+    const event = sample('application-requested.json');
+    const attack = {
+      ...event,
+      account: '444444444444',
+      detail: {
+        ...event.detail,
+        profile: 'serverless',
+        source: { ...(event.detail.source as object), repository: 'example-org/fork' },
+      },
+    };
+
+    // Act
+    const answer = await handler(attack, context);
+
+    // Assess
+    expect(answer).toMatchObject({ outcome: 'conflict', reason: 'not-owner' });
+    expect((answer as { message: string }).message).toContain(
+      'arn:aws:iam::444444444444:root does not own application "orders"',
+    );
+    expect(await ledgerFor('appvend-ledger').get('orders')).toEqual(before);
+    expect(await executions()).toHaveLength(1);
+  });
+
+  it('lets the owning account change its application once the vend has ended', async () => {
+    // Prepare
+    const ledger = ledgerFor('appvend-ledger');
+    const record = (await ledger.get('orders'))!;
+    await ledger.recordOutcome('orders', record.requestId, {
+      application: 'orders',
+      status: 'SUCCEEDED',
+      accounts: {},
+      stackSets: [],
+    });
+    const event = sample('application-requested.json');
+
+    // Act
+    const answer = await handler({ ...event, detail: { ...event.detail, stages: ['prod'] } }, context);
+
+    // Assess
+    expect(answer).toMatchObject({ outcome: 'started' });
+    expect((await ledger.get('orders'))?.principals).toEqual(['arn:aws:iam::111111111111:root']);
+    expect(await executions()).toHaveLength(2);
+  });
+
+  it.each([
+    ['another source', { source: 'payments' }],
+    ['another detail-type', { 'detail-type': 'Application Vended' }],
+    ['no account', { account: undefined }],
+  ])('rejects an event with %s, recording and starting nothing', async (_what, change) => {
+    // Prepare
+    const before = (await executions()).length;
+    const event = sample('application-requested.json');
+
+    // Act
+    const answer = await handler(
+      { ...event, ...change, detail: { ...event.detail, name: 'rejected' } },
+      context,
+    );
+
+    // Assess
+    expect(answer).toMatchObject({ outcome: 'rejected' });
+    expect(await ledgerFor('appvend-ledger').get('rejected')).toBeUndefined();
+    expect(await executions()).toHaveLength(before);
   });
 
   it.each(readdirSync(SAMPLES).filter((f) => f.startsWith('invalid-')))(

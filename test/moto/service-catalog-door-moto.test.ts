@@ -178,6 +178,35 @@ describeWithMoto(
       expect(await executions()).toHaveLength(before);
     });
 
+    it('answers an Update from another provisioned product FAILED naming the rule, changing and starting nothing', async () => {
+      // Prepare: another product's stack names the same application, with another repository
+      const create = read<CustomResourceRequest>('create.json');
+      const other = urls.aim({
+        ...create,
+        RequestType: 'Update',
+        PhysicalResourceId: 'orders',
+        StackId:
+          'arn:aws:cloudformation:us-east-1:444444444444:stack/SC-444444444444-pp-zyxwvutsr9876/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d',
+        ResourceProperties: { ...create.ResourceProperties, Repository: 'example-org/fork' },
+      } as CustomResourceRequest);
+      const before = await ledger().get('orders');
+      const started = (await executions()).length;
+
+      // Act
+      const outcome = await productHandler(other, context);
+
+      // Assess
+      expect(outcome).toMatchObject({ answered: 'FAILED' });
+      const [response] = urls.to(other);
+      expect(response!.Status).toBe('FAILED');
+      expect(response!.Reason).toContain(
+        'Refused (not-owner: an application is updated only by the provisioned product that launched it)',
+      );
+      expect(await ledger().get('orders')).toEqual(before);
+      expect(before!.principals).toEqual([create.StackId]);
+      expect(await executions()).toHaveLength(started);
+    });
+
     it('re-vends on Update (string lists), refuses a second change while it runs, and answers FAILED with the step and reason', async () => {
       // Prepare
       const update = urls.aim(read<CustomResourceRequest>('update.json'));

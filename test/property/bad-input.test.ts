@@ -9,6 +9,7 @@ import { submitApplication, type ExecutionStarter } from '../../shared/workflow/
 import { handleCustomResource, type CustomResourceRequest } from '../../shared/workflow/custom-resource';
 import { answerPortalRequest } from '../../shared/workflow/portal-api';
 import { VALID, badRequest } from './bad-requests';
+import { OWNER } from '../support/actors';
 
 /** At least this many generated requests per door (fast-check's runs). */
 const RUNS = 500;
@@ -43,7 +44,7 @@ describe('Bad input, generated: every malformed request is refused with named fi
     };
     await fc.assert(
       fc.asyncProperty(badRequest, async ({ request }) => {
-        const result = await submitApplication(ledger, starter, request);
+        const result = await submitApplication(ledger, starter, request, OWNER);
         return result.outcome === 'invalid' && result.problems.every((p) => p.field !== '');
       }),
       { numRuns: RUNS, seed: SEED },

@@ -255,9 +255,12 @@ describe('Stack: AppvendService', () => {
         },
       });
 
+    // The door takes only an Application Requested event as EventBridge delivers it.
+    const envelope = { source: 'appvend', 'detail-type': 'Application Requested', account: '111111111111' };
+
     // Act
-    const invalid = JSON.parse(run({ detail: { ...request, name: 'X' } }));
-    const valid = run({ detail: request });
+    const invalid = JSON.parse(run({ ...envelope, detail: { ...request, name: 'X' } }));
+    const valid = run({ ...envelope, detail: request });
 
     // Assess
     expect(invalid.outcome).toBe('invalid');

@@ -8,6 +8,7 @@ import { awsClients } from '../../shared/aws/client-factory';
 import type { Ledger } from '../../shared/ledger/ledger';
 import type { Clock } from '../../shared/clock/clock';
 import { workflowDefinition } from './workflow';
+import { OWNER } from './actors';
 
 let definition: Record<string, unknown> | undefined;
 /** The offboarding state machine's ASL as CDK defines it (built once per test file). */
@@ -21,7 +22,7 @@ export async function vendThroughLedger(
   world: { ledger: Ledger; clock: Clock },
   request: unknown,
 ): Promise<VendRun> {
-  const { record } = await world.ledger.submit(parseRequest(request));
+  const { record } = await world.ledger.submit(parseRequest(request), OWNER);
   await world.ledger.markStarted(record.name, record.requestId, `local:${record.executionName}`);
   return runVend({
     input: executionInput(record),
@@ -39,6 +40,7 @@ export async function offboard(
   const start = await world.ledger.beginOffboarding(name, {
     closeAccounts: options.closeAccounts ?? false,
     restartRunning: true,
+    actor: OWNER,
   });
   if (start.outcome === 'offboarded') return 'already-offboarded';
   if (start.outcome === 'running') throw new Error(`${name} is being offboarded`);

@@ -4,6 +4,7 @@ import { Ledger } from '../../shared/ledger/ledger';
 import { MemoryLedgerStore } from '../../shared/ledger/memory-store';
 import type { PendingCallback } from '../../shared/ledger/record';
 import { parseRequest } from '../../shared/request/validate';
+import { OWNER } from '../support/actors';
 import {
   answerPendingCallbacks,
   type CustomResourceResponse,
@@ -43,7 +44,7 @@ describe('Service Catalog outcome: the answer comes from the ledger, not the eve
   beforeEach(async () => {
     ledger = new Ledger(new MemoryLedgerStore());
     sent = [];
-    const { record } = await ledger.submit(parseRequest(sample));
+    const { record } = await ledger.submit(parseRequest(sample), OWNER);
     requestId = record.requestId;
     await ledger.markStarted('orders', requestId, 'arn:execution');
     const callback: PendingCallback = {

@@ -7,6 +7,7 @@ import { ACCOUNT_ACCESS_ROLE } from '../../shared/domain/naming';
 import { renderServiceControlPolicy } from '../../shared/domain/scp';
 import { submitApplication } from '../../shared/workflow/intake';
 import { sandboxWorld, workflowDefinition, type SandboxWorld } from '../support/workflow';
+import { OWNER } from '../support/actors';
 
 const sample = JSON.parse(
   readFileSync(join(__dirname, '../../events/application-request.json'), 'utf8'),
@@ -22,7 +23,7 @@ describe('Workflow: changing a vended application', () => {
   });
 
   const submit = async (request: unknown) => {
-    const result = await submitApplication(world.ledger, starter, request);
+    const result = await submitApplication(world.ledger, starter, request, OWNER);
     await Promise.all(starter.runs.values());
     return result;
   };

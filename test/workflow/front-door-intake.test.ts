@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { LocalExecutionStarter } from '../../cli/local-starter';
 import { submitApplication } from '../../shared/workflow/intake';
 import { sandboxWorld, workflowDefinition, type SandboxWorld } from '../support/workflow';
+import { ADMIN, OWNER, STRANGER } from '../support/actors';
 
 const sample = JSON.parse(
   readFileSync(join(__dirname, '../../events/application-request.json'), 'utf8'),
@@ -17,7 +18,7 @@ describe('Intake: requests through the ledger, one vend per application', () => 
     starter = new LocalExecutionStarter({ definition: workflowDefinition(), clock: world.clock });
   });
 
-  const submit = (request: unknown) => submitApplication(world.ledger, starter, request);
+  const submit = (request: unknown) => submitApplication(world.ledger, starter, request, OWNER);
   const finish = () => Promise.all(starter.runs.values());
 
   it('vends once when the same request arrives three times at once and three times after', async () => {
@@ -67,19 +68,39 @@ describe('Intake: requests through the ledger, one vend per application', () => 
     expect(message!.body).toContain(run!.summary.accounts.prod!.id);
   });
 
-  it('refuses another owner and a change while the vend runs, starting nothing more', async () => {
+  it('refuses another principal and a change while the vend runs, starting nothing more', async () => {
     // Prepare
     await submit(sample);
 
-    // Act
-    const otherOwner = await submit({ ...sample, owner: 'intruder@example.com' });
+    // Act: the body's owner email is a contact only: the same email from another principal is refused
+    const otherPrincipal = await submitApplication(
+      world.ledger,
+      starter,
+      { ...sample, profile: 'regulated' },
+      STRANGER,
+    );
     const changed = await submit({ ...sample, stages: ['prod'] });
     await finish();
 
     // Assess
-    expect(otherOwner).toMatchObject({ outcome: 'conflict', reason: 'owner' });
+    expect(otherPrincipal).toMatchObject({ outcome: 'conflict', reason: 'not-owner' });
     expect(changed).toMatchObject({ outcome: 'conflict', reason: 'in-progress' });
     expect(starter.runs.size).toBe(1);
+  });
+
+  it("lets a platform administrator change another principal's application once its vend has ended", async () => {
+    // Prepare
+    await submit(sample);
+    await finish();
+
+    // Act
+    const byAdmin = await submitApplication(world.ledger, starter, { ...sample, stages: ['prod'] }, ADMIN);
+    await finish();
+
+    // Assess
+    expect(byAdmin).toMatchObject({ outcome: 'started' });
+    expect(starter.runs.size).toBe(2);
+    expect((await world.ledger.get('orders'))?.principals).toEqual([OWNER.principal]);
   });
 
   it('answers an invalid request with the field problems and changes nothing', async () => {

@@ -20,6 +20,7 @@ import { VirtualClock } from '../../shared/clock/clock';
 import { Sandbox, DEFAULT_LATENCY } from '../../shared/sandbox';
 import { sandboxWorld, type SandboxWorld } from '../support/workflow';
 import { createSuspendedOu, offboard, vendThroughLedger } from '../support/offboard';
+import { OWNER } from '../support/actors';
 
 const orders = JSON.parse(
   readFileSync(join(__dirname, '../../events/application-request.json'), 'utf8'),
@@ -421,7 +422,7 @@ describe('Workflow: offboard on the sandbox', () => {
     expect(record?.status).toBe('OFFBOARDING');
     expect(record?.offboarding?.error?.step).toBe('PrepareOffboarding');
     // The ledger refuses a vend of the name while it is being offboarded.
-    await expect(world.ledger.submit(parseRequest(orders))).rejects.toThrow(/is being offboarded/);
+    await expect(world.ledger.submit(parseRequest(orders), OWNER)).rejects.toThrow(/is being offboarded/);
   });
 });
 

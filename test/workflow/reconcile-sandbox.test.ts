@@ -22,6 +22,7 @@ import { PlanEnv, planSettingsFrom } from '../../shared/workflow/plan';
 import { reconcileApplication, type ReconcileDeps } from '../../shared/workflow/reconcile';
 import { readEnvironment } from '../../shared/workflow/settings';
 import { sandboxWorld, workflowDefinition, type SandboxWorld } from '../support/workflow';
+import { OWNER } from '../support/actors';
 
 const sample = JSON.parse(
   readFileSync(join(__dirname, '../../events/application-request.json'), 'utf8'),
@@ -44,7 +45,7 @@ describe('Workflow: reconcile drift made by hand', () => {
     starter = new LocalExecutionStarter({ definition: workflowDefinition(), clock: world.clock });
     org = client(() => new OrganizationsClient(world.sandbox.clientConfig()));
     cfn = client(() => new CloudFormationClient(world.sandbox.clientConfig()));
-    await submitApplication(world.ledger, starter, sample);
+    await submitApplication(world.ledger, starter, sample, OWNER);
     await Promise.all(starter.runs.values());
   });
 

@@ -7,6 +7,7 @@ import { VirtualClock } from '../../shared/clock/clock';
 import { Sandbox } from '../../shared/sandbox';
 import { submitApplication } from '../../shared/workflow/intake';
 import { sandboxWorld, workflowDefinition, type SandboxWorld } from '../support/workflow';
+import { OWNER } from '../support/actors';
 
 const sample = JSON.parse(
   readFileSync(join(__dirname, '../../events/application-request.json'), 'utf8'),
@@ -42,7 +43,7 @@ describe('Workflow: resume at the failed step, quarantine until the baseline, re
   let tasks: Map<string, string[]>;
 
   const submit = async (request: unknown) => {
-    const result = await submitApplication(world.ledger, starter, request);
+    const result = await submitApplication(world.ledger, starter, request, OWNER);
     const runs = await Promise.all(starter.runs.values());
     tasks = new Map(
       [...starter.runs.keys()].map((name, i) => [name, runs[i]!.tasks.map((t) => t.state)] as const),

@@ -5,6 +5,7 @@ import { VirtualClock } from '../../shared/clock/clock';
 import { Sandbox } from '../../shared/sandbox';
 import { submitApplication } from '../../shared/workflow/intake';
 import { sandboxWorld, workflowDefinition, type SandboxWorld } from '../support/workflow';
+import { OWNER } from '../support/actors';
 
 const sample = JSON.parse(
   readFileSync(join(__dirname, '../../events/application-request.json'), 'utf8'),
@@ -34,7 +35,7 @@ describe('Workflow: stack sets under a customized administration role', () => {
   });
 
   const submit = async (request: unknown) => {
-    const result = await submitApplication(world.ledger, starter, request);
+    const result = await submitApplication(world.ledger, starter, request, OWNER);
     await Promise.all(starter.runs.values());
     return result;
   };

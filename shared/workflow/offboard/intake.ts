@@ -1,6 +1,7 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { managementClient } from '../../aws/client-factory';
 import { Ledger, LedgerConflictError, UnknownApplicationError } from '../../ledger/ledger';
+import type { Actor } from '../../ledger/principal';
 import type { ApplicationRecord } from '../../ledger/record';
 import { startNamedExecution } from '../intake';
 
@@ -15,26 +16,35 @@ export interface OffboardStarter {
 export type OffboardIntakeResult =
   | { outcome: 'started' | 'running' | 'offboarded'; record: ApplicationRecord }
   | { outcome: 'unknown' }
-  | { outcome: 'conflict'; message: string; requestId: string };
+  | { outcome: 'conflict'; reason: 'not-owner' | 'in-progress'; message: string; requestId: string };
 
 /**
  * The one way an offboarding starts from a front door (the portal's DELETE): the ledger decides
  * (a vend in progress is refused; a running offboarding is not started twice; an offboarded
- * application is answered as it is), then the execution starts under the name the ledger chose.
+ * application is answered as it is; one `actor` does not own is refused, `not-owner`), then the
+ * execution starts under the name the ledger chose.
  */
 export async function requestOffboarding(
   ledger: Ledger,
   starter: OffboardStarter,
   name: string,
-  options: { closeAccounts: boolean },
+  options: { closeAccounts: boolean; actor: Actor },
 ): Promise<OffboardIntakeResult> {
   let start;
   try {
-    start = await ledger.beginOffboarding(name, { closeAccounts: options.closeAccounts });
+    start = await ledger.beginOffboarding(name, {
+      closeAccounts: options.closeAccounts,
+      actor: options.actor,
+    });
   } catch (error) {
     if (error instanceof UnknownApplicationError) return { outcome: 'unknown' };
     if (error instanceof LedgerConflictError) {
-      return { outcome: 'conflict', message: error.message, requestId: error.current.requestId };
+      return {
+        outcome: 'conflict',
+        reason: error.reason,
+        message: error.message,
+        requestId: error.current.requestId,
+      };
     }
     throw error;
   }
