@@ -229,7 +229,8 @@ describe('Function: faultInjectionPlugin', () => {
     // Prepare
     const w = world(1);
     await w.organizations.send(new CreateAccountCommand({ Email: 'app@example.com', AccountName: 'app' }));
-    w.clock.advance(3 * 60_000);
+    // CreateAccount (3 minutes), then the access role's propagation (1 minute)
+    w.clock.advance(4 * 60_000);
     const member = w.sandbox.accounts().find((a) => a.email === 'app@example.com')!.id;
     const { Credentials } = await w.sts.send(
       new AssumeRoleCommand({
