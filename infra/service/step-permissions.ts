@@ -348,6 +348,7 @@ export function stepPermissions(step: StepFunctionName, scope: PermissionScope):
       ];
 
     case 'register-guardrails':
+    case 'check-guardrails':
       return [assumeMemberRole(scope)];
   }
 }

@@ -180,6 +180,34 @@ export class Sandbox {
     return views.configView(this.settled(), accountId, region);
   }
 
+  /**
+   * Makes the next `times` (1 by default) conformance pack deployments matching the account and
+   * pack name (any when omitted) end CREATE_FAILED with `reason`, as a pack whose CloudFormation
+   * stack fails does.
+   */
+  public failConformancePacks(spec: {
+    accountId?: string;
+    name?: string;
+    reason: string;
+    times?: number;
+  }): void {
+    const { times = 1, ...match } = spec;
+    if (!Number.isInteger(times) || times < 1) throw new RangeError('times must be an integer >= 1');
+    (this.state.conformancePackFailures ??= []).push({ ...match, remaining: times });
+  }
+
+  /**
+   * Declares a bucket outside the modelled stacks (the Config delivery bucket an operator made in
+   * the management account) and its bucket policy, which PutDeliveryChannel's delivery check reads.
+   */
+  public putExternalBucket(bucket: { name: string; account: string; policy?: object }): void {
+    (this.state.externalBuckets ??= {})[bucket.name] = {
+      name: bucket.name,
+      account: bucket.account,
+      ...(bucket.policy === undefined ? {} : { policy: JSON.stringify(bucket.policy) }),
+    };
+  }
+
   /** Events put on EventBridge and messages published to SNS, in order. */
   public notifications(): NotificationState[] {
     return structuredClone(this.state.notifications ?? []);

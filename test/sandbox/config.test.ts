@@ -1,8 +1,13 @@
 import {
+  DeleteConformancePackCommand,
+  DeleteDeliveryChannelCommand,
   DescribeConfigurationRecorderStatusCommand,
   DescribeConformancePackStatusCommand,
   DescribeConformancePacksCommand,
+  InvalidRecordingGroupException,
   InvalidRoleException,
+  LastDeliveryChannelDeleteFailedException,
+  MaxNumberOfDeliveryChannelsExceededException,
   MaxNumberOfConfigurationRecordersExceededException,
   NoAvailableConfigurationRecorderException,
   NoAvailableDeliveryChannelException,
@@ -10,7 +15,9 @@ import {
   PutConfigurationRecorderCommand,
   PutConformancePackCommand,
   PutDeliveryChannelCommand,
+  ResourceInUseException,
   StartConfigurationRecorderCommand,
+  StopConfigurationRecorderCommand,
 } from '@aws-sdk/client-config-service';
 import { DEFAULT_LATENCY } from '../../shared/sandbox';
 import { failure, world, type World } from './support';
@@ -27,6 +34,19 @@ const PACK = JSON.stringify({
     },
   },
 });
+
+const putPack = (w: World, name = 'guardrails') =>
+  w.config.send(new PutConformancePackCommand({ ConformancePackName: name, TemplateBody: PACK }));
+
+const packStatus = async (w: World, name = 'guardrails') => {
+  const { ConformancePackStatusDetails } = await w.config.send(
+    new DescribeConformancePackStatusCommand({ ConformancePackNames: [name] }),
+  );
+  return ConformancePackStatusDetails?.[0];
+};
+
+const putChannel = (w: World, name = 'default') =>
+  w.config.send(new PutDeliveryChannelCommand({ DeliveryChannel: { name, s3BucketName: 'config-bucket' } }));
 
 const putRecorder = (w: World, name = 'default', roleARN = ROLE) =>
   w.config.send(
@@ -147,6 +167,112 @@ describe('Class: Sandbox', () => {
 
       // Assess
       expect([before, after]).toEqual(['CREATE_IN_PROGRESS', 'CREATE_COMPLETE']);
+    });
+
+    it('ends a pack CREATE_FAILED with its status reason when its deployment is armed to fail', async () => {
+      // Prepare
+      const w = world();
+      await putRecorder(w);
+      w.sandbox.failConformancePacks({
+        name: 'guardrails',
+        reason: 'Rule s3-bucket-versioning-enabled failed',
+      });
+      await putPack(w);
+
+      // Act
+      w.clock.advance(DEFAULT_LATENCY.conformancePackDeploy);
+      const failed = await packStatus(w);
+      await putPack(w);
+      w.clock.advance(DEFAULT_LATENCY.conformancePackDeploy);
+      const again = await packStatus(w);
+
+      // Assess
+      expect(failed).toMatchObject({
+        ConformancePackState: 'CREATE_FAILED',
+        ConformancePackStatusReason: 'Rule s3-bucket-versioning-enabled failed',
+      });
+      expect(failed?.LastUpdateCompletedTime).toBeUndefined();
+      // The failure was used up: the next put deploys.
+      expect(again).toMatchObject({ ConformancePackState: 'CREATE_COMPLETE' });
+      expect(again?.ConformancePackStatusReason).toBeUndefined();
+    });
+
+    it('refuses to put or delete a pack while it is being deployed', async () => {
+      // Prepare
+      const w = world();
+      await putRecorder(w);
+      await putPack(w);
+
+      // Act
+      const put = await failure(putPack(w));
+      const remove = await failure(
+        w.config.send(new DeleteConformancePackCommand({ ConformancePackName: 'guardrails' })),
+      );
+      w.clock.advance(DEFAULT_LATENCY.conformancePackDeploy);
+      await w.config.send(new DeleteConformancePackCommand({ ConformancePackName: 'guardrails' }));
+      const gone = await failure(
+        w.config.send(new DescribeConformancePacksCommand({ ConformancePackNames: ['guardrails'] })),
+      );
+
+      // Assess
+      expect(put).toBeInstanceOf(ResourceInUseException);
+      expect(remove).toBeInstanceOf(ResourceInUseException);
+      expect(gone).toBeInstanceOf(NoSuchConformancePackException);
+    });
+
+    it('allows one delivery channel per account and Region', async () => {
+      // Prepare
+      const w = world();
+      await putRecorder(w);
+      await putChannel(w);
+
+      // Act
+      const error = await failure(putChannel(w, 'second'));
+
+      // Assess
+      expect(error).toBeInstanceOf(MaxNumberOfDeliveryChannelsExceededException);
+    });
+
+    it('refuses a recording group that records all supported types and lists types', async () => {
+      // Prepare
+      const w = world();
+
+      // Act
+      const error = await failure(
+        w.config.send(
+          new PutConfigurationRecorderCommand({
+            ConfigurationRecorder: {
+              name: 'default',
+              roleARN: ROLE,
+              recordingGroup: { allSupported: true, resourceTypes: ['AWS::S3::Bucket'] },
+            },
+          }),
+        ),
+      );
+
+      // Assess
+      expect(error).toBeInstanceOf(InvalidRecordingGroupException);
+    });
+
+    it('refuses to delete the delivery channel while the recorder runs, and deletes it once stopped', async () => {
+      // Prepare
+      const w = world();
+      await putRecorder(w);
+      await putChannel(w);
+      await w.config.send(new StartConfigurationRecorderCommand({ ConfigurationRecorderName: 'default' }));
+
+      // Act
+      const error = await failure(
+        w.config.send(new DeleteDeliveryChannelCommand({ DeliveryChannelName: 'default' })),
+      );
+      await w.config.send(new StopConfigurationRecorderCommand({ ConfigurationRecorderName: 'default' }));
+      await w.config.send(new DeleteDeliveryChannelCommand({ DeliveryChannelName: 'default' }));
+
+      // Assess
+      expect(error).toBeInstanceOf(LastDeliveryChannelDeleteFailedException);
+      expect(
+        w.sandbox.configState(w.sandbox.organization().MasterAccountId!).deliveryChannel,
+      ).toBeUndefined();
     });
 
     it('answers NoSuchConformancePackException for a named pack that does not exist', async () => {

@@ -149,6 +149,9 @@ const CALLS: Record<ServiceFunctionName, Call[]> = {
   'register-guardrails': [
     { action: 'sts:AssumeRole', resource: MEMBER_ROLE, context: { 'aws:ResourceOrgID': ORG } },
   ],
+  'check-guardrails': [
+    { action: 'sts:AssumeRole', resource: MEMBER_ROLE, context: { 'aws:ResourceOrgID': ORG } },
+  ],
   'release-quarantine': [
     { action: 'organizations:ListPolicies', resource: '*', context: SCP_TYPE },
     { action: 'organizations:ListTagsForResource', resource: ACCOUNT, context: TAGGED },
