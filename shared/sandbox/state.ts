@@ -124,6 +124,8 @@ export interface RoleState {
   trustedAccounts: string[] | '*';
   /** The stack instance that created it, if any (deleted with the instance). */
   createdBy?: string;
+  /** The actions its inline policies allow (stack-made roles; absent in older states). */
+  allowedActions?: string[];
 }
 
 export interface AccountState {

@@ -4,6 +4,7 @@ import {
   DescribeConfigurationRecorderStatusCommand,
   DescribeConformancePackStatusCommand,
   DescribeConformancePacksCommand,
+  InsufficientDeliveryPolicyException,
   InvalidRecordingGroupException,
   InvalidRoleException,
   LastDeliveryChannelDeleteFailedException,
@@ -20,7 +21,8 @@ import {
   StopConfigurationRecorderCommand,
 } from '@aws-sdk/client-config-service';
 import { DEFAULT_LATENCY } from '../../shared/sandbox';
-import { failure, world, type World } from './support';
+import { configDeliveryBucketPolicy } from '../../shared/domain/config-delivery';
+import { assume, failure, vendAccounts, world, type World } from './support';
 
 const ROLE = 'arn:aws:iam::111111111111:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig';
 const PACK = JSON.stringify({
@@ -303,6 +305,87 @@ describe('Class: Sandbox', () => {
 
       // Assess
       expect(error.name).toBe('ConformancePackTemplateValidationException');
+    });
+  });
+});
+
+describe('Class: Sandbox', () => {
+  describe("AWS Config's delivery check (PutDeliveryChannel)", () => {
+    const BUCKET = 'org-config-delivery';
+    const MANAGEMENT = '111111111111';
+
+    /** A member account whose recorder records as a role the sandbox knows (no S3 write). */
+    async function member(w: World) {
+      const [id] = await vendAccounts(w, 1);
+      const clients = w.clientsFor(await assume(w, id!));
+      await clients.config.send(
+        new PutConfigurationRecorderCommand({
+          ConfigurationRecorder: {
+            name: 'default',
+            roleARN: `arn:aws:iam::${id}:role/OrganizationAccountAccessRole`,
+          },
+        }),
+      );
+      const put = () =>
+        clients.config.send(
+          new PutDeliveryChannelCommand({ DeliveryChannel: { name: 'default', s3BucketName: BUCKET } }),
+        );
+      return { id: id!, put };
+    }
+
+    const servicePrincipal = (condition?: object) => ({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { Service: 'config.amazonaws.com' },
+          Action: 's3:PutObject',
+          Resource: `arn:aws:s3:::${BUCKET}/AWSLogs/*`,
+          ...(condition && { Condition: condition }),
+        },
+      ],
+    });
+
+    it('refuses a bucket in another account that admits neither the role nor the service principal', async () => {
+      // Prepare
+      const w = world();
+      const { put } = await member(w);
+      w.sandbox.putExternalBucket({
+        name: BUCKET,
+        account: MANAGEMENT,
+        policy: configDeliveryBucketPolicy(BUCKET, w.sandbox.organization().Id!),
+      });
+
+      // Act: the recorder's role has no S3 write, so only the service principal could deliver
+      const error = await failure(put());
+
+      // Assess
+      expect(error).toBeInstanceOf(InsufficientDeliveryPolicyException);
+    });
+
+    it('refuses the service principal under an organization condition, admits it for its account', async () => {
+      // Prepare
+      const w = world();
+      const { id, put } = await member(w);
+      const orgId = w.sandbox.organization().Id!;
+
+      // Act
+      w.sandbox.putExternalBucket({
+        name: BUCKET,
+        account: MANAGEMENT,
+        policy: servicePrincipal({ StringEquals: { 'aws:SourceOrgID': orgId } }),
+      });
+      const byOrganization = await failure(put());
+      w.sandbox.putExternalBucket({
+        name: BUCKET,
+        account: MANAGEMENT,
+        policy: servicePrincipal({ StringEquals: { 'aws:SourceAccount': [id] } }),
+      });
+      await put();
+
+      // Assess
+      expect(byOrganization).toBeInstanceOf(InsufficientDeliveryPolicyException);
+      expect(w.sandbox.configState(id).deliveryChannel?.s3BucketName).toBe(BUCKET);
     });
   });
 });

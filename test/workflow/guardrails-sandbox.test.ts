@@ -49,6 +49,17 @@ describe('Workflow: conformance pack outcome on the sandbox', () => {
     });
   });
 
+  it('delivers to the bucket whose policy admits the recorder roles by aws:PrincipalOrgID, as the role', async () => {
+    // Act: the delivery bucket's policy is the README's (test/support/workflow.ts)
+    const run = await world.vend(sample);
+
+    // Assess: PutDeliveryChannel passed AWS Config's delivery check in every account
+    expect(run.summary.status).toBe('SUCCEEDED');
+    expect(appAccounts().map((a) => world.sandbox.configState(a.id).deliveryChannel?.s3BucketName)).toEqual(
+      appAccounts().map(() => process.env.APPVEND_CONFIG_BUCKET),
+    );
+  });
+
   it("fails the vend at DeployStackSets with the pack's status reason when a pack ends CREATE_FAILED", async () => {
     // Prepare: the first pack deployment fails, as a pack whose stack fails does
     world.sandbox.failConformancePacks({ name: PACK, reason: REASON });
