@@ -1,5 +1,6 @@
 import { handler as checkAccountCreation } from '../services/check-account-creation/handler';
 import { handler as closeAccounts } from '../services/close-accounts/handler';
+import { handler as checkGuardrails } from '../services/check-guardrails/handler';
 import { handler as checkStackSetOperation } from '../services/check-stack-set-operation/handler';
 import { handler as deployStackSet } from '../services/deploy-stack-set/handler';
 import { handler as ensureOrganizationalUnit } from '../services/ensure-organizational-unit/handler';
@@ -30,6 +31,7 @@ export const LOCAL_HANDLERS: Record<string, LocalHandler> = {
   'appvend-deploy-stack-set': deployStackSet,
   'appvend-check-stack-set-operation': checkStackSetOperation,
   'appvend-register-guardrails': registerGuardrails,
+  'appvend-check-guardrails': checkGuardrails,
   'appvend-release-quarantine': releaseQuarantine,
   'appvend-summarize-vend': summarizeVend,
   'appvend-prepare-offboarding': prepareOffboarding,

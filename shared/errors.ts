@@ -55,6 +55,12 @@ export class BucketEmptyingError extends AppvendError {}
  */
 export class ConformancePackBusyError extends AppvendError {}
 
+/**
+ * A guardrail is registered but not working: a conformance pack ended CREATE_FAILED (its status
+ * reason says why), or the Config recorder reports a failure to record (e.g. AccessDenied).
+ */
+export class GuardrailsFailedError extends AppvendError {}
+
 /** The message of anything thrown, for summaries and events. */
 /**
  * The service's Region is one appvend cannot deploy to (not an AWS commercial Region, or an opt-in

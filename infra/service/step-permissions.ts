@@ -370,6 +370,7 @@ export function stepPermissions(step: StepFunctionName, scope: PermissionScope):
       ];
 
     case 'register-guardrails':
+    case 'check-guardrails':
       return [assumeMemberRole(scope)];
   }
 }

@@ -3,6 +3,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import * as checkAccountCreation from '../../services/check-account-creation/handler';
+import * as checkGuardrails from '../../services/check-guardrails/handler';
 import * as checkStackSetOperation from '../../services/check-stack-set-operation/handler';
 import * as deployStackSet from '../../services/deploy-stack-set/handler';
 import * as ensureOrganizationalUnit from '../../services/ensure-organizational-unit/handler';
@@ -153,6 +154,13 @@ export class WorkflowFunctions extends Construct {
           APPVEND_MEMBER_ROLE: env.memberRoleName,
         },
         timeout: Duration.minutes(2),
+      }),
+      'check-guardrails': make('CheckGuardrails', {
+        step: 'check-guardrails',
+        description:
+          "appvend: looks once at each application account's conformance pack deployment and Config recorder",
+        environmentSchema: checkGuardrails.environment,
+        environment: { APPVEND_MEMBER_ROLE: env.memberRoleName },
       }),
       'release-quarantine': make('ReleaseQuarantine', {
         step: 'release-quarantine',

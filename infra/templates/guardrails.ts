@@ -14,6 +14,9 @@ import { VendedTemplateStack, appNameParameter, policy, sub, serviceTrust } from
 
 export const GUARDRAILS_PARAMETERS = ['AppName', 'NotificationTopicArn'] as const;
 
+/** The management account: the security topic's account (the ARN's fifth field). */
+const managementAccountOf = (topicArn: string): string => Fn.select(4, Fn.split(':', topicArn));
+
 /**
  * Every application account (tooling and stages), wave 1: the role an AWS Config recorder uses when
  * the workflow has to create one, and an EventBridge rule that tells the security team (an SNS topic
@@ -41,6 +44,47 @@ export function guardrailsTemplate(scope: Construct, id: string): Stack {
       'Used by the AWS Config configuration recorder that appvend creates when the account has none.',
     assumeRolePolicyDocument: serviceTrust('config.amazonaws.com'),
     managedPolicyArns: [`arn:${PARTITION}:iam::aws:policy/service-role/AWS_ConfigRole`],
+    // AWS Config delivers "as the IAM role" first: with S3 write here and the delivery bucket's
+    // policy admitting the role (aws:PrincipalOrgID), delivery never falls back to the service
+    // principal, which organization conditions do not admit. The delivery bucket is in the
+    // management account (the security topic's account): only that account's buckets, and only
+    // this account's prefix.
+    policies: [
+      {
+        policyName: 'DeliverToConfigBucket',
+        policyDocument: policy(
+          {
+            Sid: 'DeliverConfigurationItems',
+            Effect: 'Allow',
+            Action: 's3:PutObject',
+            Resource: sub(`arn:${PARTITION}:s3:::*/AWSLogs/${VAR.account}/Config/*`),
+            Condition: {
+              StringEquals: {
+                's3:ResourceAccount': managementAccountOf(topicArn),
+                's3:x-amz-acl': 'bucket-owner-full-control',
+              },
+            },
+          },
+          {
+            Sid: 'CheckDeliveryBucket',
+            Effect: 'Allow',
+            Action: ['s3:GetBucketAcl', 's3:ListBucket'],
+            Resource: `arn:${PARTITION}:s3:::*`,
+            Condition: { StringEquals: { 's3:ResourceAccount': managementAccountOf(topicArn) } },
+          },
+        ),
+      },
+    ],
+  });
+  Validations.of(recorderRole).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::arn:${PARTITION}:s3:::*/AWSLogs/<AWS::AccountId>/Config/*]`,
+    reason:
+      "The delivery bucket's name is the service's setting, not the template's: writes are narrowed to this account's Config prefix in buckets of the management account (s3:ResourceAccount).",
+  });
+  Validations.of(recorderRole).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::arn:${PARTITION}:s3:::*]`,
+    reason:
+      "GetBucketAcl and ListBucket (HeadBucket) are AWS Config's checks of the delivery bucket; narrowed to the management account's buckets (s3:ResourceAccount).",
   });
   Validations.of(recorderRole).acknowledge({
     id: `AwsSolutions-IAM4[Policy::arn:${PARTITION}:iam::aws:policy/service-role/AWS_ConfigRole]`,
@@ -77,7 +121,7 @@ export function guardrailsTemplate(scope: Construct, id: string): Stack {
               ':kms:',
               Aws.REGION,
               ':',
-              Fn.select(4, Fn.split(':', topicArn)),
+              managementAccountOf(topicArn),
               ':key/*',
             ]),
             Condition: {

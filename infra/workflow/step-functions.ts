@@ -12,6 +12,7 @@ export const STEP_FUNCTIONS = [
   'deploy-stack-set',
   'check-stack-set-operation',
   'register-guardrails',
+  'check-guardrails',
   'release-quarantine',
   'summarize-vend',
 ] as const;

@@ -43,7 +43,7 @@ const RESULT_KEY: Record<TemplateKey, string> = {
  * The vend workflow (DESIGN.md §2, §3): validate → OU → SCP → accounts (in parallel, each polled
  * with Wait states, quarantined, moved and probed) → stack sets in the single-pass order (three
  * parallel branches: artifact store then pipeline; cross-account roles; guardrails then Config
- * registration) → quarantine released → summary. A resumed vend enters at the step that failed.
+ * registration, waiting for the conformance packs to deploy) → quarantine released → summary. A resumed vend enters at the step that failed.
  * Every wait is a Wait state: no Lambda sleeps. Failures are caught once per top-level step,
  * summarized (which step, why) and end the execution as failed.
  */
@@ -219,7 +219,24 @@ export class VendWorkflow {
       resultPath: '$.guardrailsResult',
     });
     guardrails.last.next(register);
-    register.next(this.branchResult('GuardrailsBranchResult', ['guardrails'], '$.guardrailsResult'));
+    // AWS Config deploys each pack after the put: wait (Wait states, with backoff) until every pack
+    // is CREATE_COMPLETE; CheckGuardrails fails the step on CREATE_FAILED with AWS's reason.
+    const checkGuardrails = this.invoke('CheckConformancePacks', 'check-guardrails', {
+      inputPath: '$.guardrailsResult',
+      resultPath: '$.guardrailsResult',
+    });
+    const waitForPacks = new Wait(s, 'WaitForConformancePacks', {
+      time: WaitTime.secondsPath('$.guardrailsResult.poll.waitSeconds'),
+    });
+    const packsDeployed = new Choice(s, 'ConformancePacksDeployed?')
+      .when(
+        Condition.stringEquals('$.guardrailsResult.state', 'DONE'),
+        this.branchResult('GuardrailsBranchResult', ['guardrails'], '$.guardrailsResult'),
+      )
+      .otherwise(waitForPacks);
+    register.next(packsDeployed);
+    waitForPacks.next(checkGuardrails);
+    checkGuardrails.next(packsDeployed);
     parallel.branch(guardrails.first);
     return parallel;
   }

@@ -4,6 +4,7 @@ import {
   DeleteDeliveryChannelCommand,
   DescribeConfigurationRecorderStatusCommand,
   DescribeConfigurationRecordersCommand,
+  DescribeConformancePackStatusCommand,
   DescribeConformancePacksCommand,
   DescribeDeliveryChannelsCommand,
   PutConfigurationRecorderCommand,
@@ -70,7 +71,15 @@ export async function ensureConformancePack(
   params: { name: string; templateBody: string; digest: string },
 ): Promise<{ action: 'created' | 'updated' | 'unchanged' }> {
   const before = await deployedPack(client, params.name);
-  if (before.exists && before.digest === params.digest) return { action: 'unchanged' };
+  // A pack whose last deployment failed carries the digest of what was asked, not of what works:
+  // it is put again.
+  if (
+    before.exists &&
+    before.digest === params.digest &&
+    (await conformancePackStatus(client, params.name)).state !== 'CREATE_FAILED'
+  ) {
+    return { action: 'unchanged' };
+  }
   const action = before.exists ? 'updated' : 'created';
   try {
     await client.send(
@@ -111,6 +120,45 @@ export async function deployedPack(
     if (isAwsError(error, 'NoSuchConformancePackException')) return { exists: false };
     throw error;
   }
+}
+
+/** Where a conformance pack's deployment stands, and AWS's reason when it failed. */
+export interface ConformancePackStatus {
+  /** Absent when there is no such pack. */
+  state?: 'CREATE_IN_PROGRESS' | 'CREATE_COMPLETE' | 'CREATE_FAILED' | 'DELETE_IN_PROGRESS' | 'DELETE_FAILED';
+  reason?: string;
+}
+
+/** DescribeConformancePackStatus of one pack (a read only; an unknown name lists nothing). */
+export async function conformancePackStatus(
+  client: ConfigServiceClient,
+  name: string,
+): Promise<ConformancePackStatus> {
+  const { ConformancePackStatusDetails } = await client.send(
+    new DescribeConformancePackStatusCommand({ ConformancePackNames: [name] }),
+  );
+  const detail = ConformancePackStatusDetails?.find((d) => d.ConformancePackName === name);
+  if (!detail?.ConformancePackState) return {};
+  return {
+    state: detail.ConformancePackState,
+    ...(detail.ConformancePackStatusReason !== undefined && { reason: detail.ConformancePackStatusReason }),
+  };
+}
+
+/** The last recording attempt of the account's recorder as AWS reports it, when it failed. */
+export async function recorderFailure(
+  client: ConfigServiceClient,
+): Promise<{ name: string; errorCode?: string; errorMessage?: string } | undefined> {
+  const { ConfigurationRecordersStatus } = await client.send(
+    new DescribeConfigurationRecorderStatusCommand({}),
+  );
+  const status = ConfigurationRecordersStatus?.find((s) => s.lastStatus === 'Failure');
+  if (!status) return undefined;
+  return {
+    name: status.name ?? 'default',
+    ...(status.lastErrorCode !== undefined && { errorCode: status.lastErrorCode }),
+    ...(status.lastErrorMessage !== undefined && { errorMessage: status.lastErrorMessage }),
+  };
 }
 
 /** What removing one guardrail did: removed now, not there, or left alone (with why). */

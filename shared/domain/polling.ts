@@ -65,3 +65,15 @@ export function nextPoll(policy: PollPolicy, previous?: PollState): PollState {
     waitSeconds: Math.min(policy.maxSeconds, Math.max(policy.minSeconds, grown)),
   };
 }
+
+/**
+ * AWS Config deploys a conformance pack as a CloudFormation stack of Config rules: a couple of
+ * minutes for a handful of managed rules. The first look comes at one minute, then every quarter of
+ * the time waited (at least 10 s, at most 2 min).
+ */
+export const CONFORMANCE_PACK_POLL_POLICY: PollPolicy = {
+  initialSeconds: 60,
+  growth: 0.25,
+  minSeconds: 10,
+  maxSeconds: 120,
+};

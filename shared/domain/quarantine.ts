@@ -1,4 +1,4 @@
-import { NAME_PREFIX } from './naming';
+import { NAME_PREFIX, complianceNotifierRoleName, configRecorderRoleName } from './naming';
 
 /** One quarantine policy serves the whole organization: it names no application. */
 export const QUARANTINE_POLICY_NAME = `${NAME_PREFIX}-quarantine`;
@@ -11,17 +11,34 @@ export const QUARANTINE_POLICY_NAME = `${NAME_PREFIX}-quarantine`;
 export const BASELINED_TAG = `${NAME_PREFIX}:baselined`;
 
 export const QUARANTINE_POLICY_DESCRIPTION =
-  'appvend: denies everything but the vending roles to an account until its baseline is in place';
+  'appvend: denies everything but the vending and baseline roles to an account until its baseline is in place';
+
+/**
+ * The baseline's own roles, which work while the account is quarantined: the AWS Config recorder's
+ * role (Config records and delivers as this role) and the role EventBridge publishes
+ * non-compliance through. Any application's: the policy names none.
+ */
+export const QUARANTINE_BASELINE_ROLES: readonly string[] = [
+  configRecorderRoleName('*'),
+  complianceNotifierRoleName('*'),
+];
 
 /**
  * The deny-all SCP a new account carries from the moment it is created until its baseline stacks
- * and guardrails are in place: nobody can use the account half-built. The roles appvend works
- * through (the member access role, which registers the guardrails, and the StackSets execution
- * role, which deploys the baseline) are let through. Service-linked roles are never subject to
- * SCPs, so AWS Config and StackSets' own roles keep working.
+ * and guardrails are in place: nobody can use the account half-built. Let through, by
+ * `aws:PrincipalArn`: the roles appvend works through (the member access role, which registers
+ * the guardrails, and the StackSets execution role, which deploys the baseline) and the baseline's
+ * own roles ({@link QUARANTINE_BASELINE_ROLES}). SCPs apply to every role of a member account but
+ * service-linked roles, so these roles, which appvend made, would otherwise be denied: Config
+ * would not record and non-compliance would not be published until the release.
+ *
+ * The baseline roles are matched with a wildcard for the application name, and ArnLike's `*`
+ * also matches `/`: a second statement denies every role with a path, so a role made under a path
+ * that ends like an exempt name (`role/appvend-x/y-config-recorder`) is not let through. The
+ * exempt roles have no path.
  */
 export function renderQuarantinePolicy(vendingRoles: readonly string[]): string {
-  const roles = [...new Set(vendingRoles)].sort();
+  const roles = [...new Set([...vendingRoles, ...QUARANTINE_BASELINE_ROLES])].sort();
   return JSON.stringify({
     Version: '2012-10-17',
     Statement: [
@@ -33,6 +50,13 @@ export function renderQuarantinePolicy(vendingRoles: readonly string[]): string 
         Condition: {
           ArnNotLike: { 'aws:PrincipalArn': roles.map((role) => `arn:aws:iam::*:role/${role}`) },
         },
+      },
+      {
+        Sid: 'NoRoleUnderAPath',
+        Effect: 'Deny',
+        Action: '*',
+        Resource: '*',
+        Condition: { ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:role/*/*' } },
       },
     ],
   });

@@ -121,6 +121,8 @@ export const NOT_RETRIED: Readonly<Record<string, string>> = {
     "a stage's address belongs to an account the application may not take over; the request must change",
   OrganizationSetupError: 'the organization lacks what appvend needs (SCPs disabled, parent missing)',
   StackSetOperationFailedError: 'a stack instance failed; its status reason says why',
+  GuardrailsFailedError:
+    "a conformance pack ended CREATE_FAILED or the Config recorder fails to record; AWS's reason says why",
   BucketEmptyingError:
     "S3 refused to delete an object version (e.g. a bucket policy's Deny); it names the key",
   AccessDeniedException: "the caller's role lacks a permission; retrying cannot grant it",

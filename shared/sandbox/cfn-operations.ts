@@ -230,6 +230,7 @@ function deploy(
         name: role.roleName,
         trustedAccounts: role.trustedAccounts,
         createdBy: instance.key,
+        allowedActions: role.allowedActions,
       };
     }
   }

@@ -220,6 +220,8 @@ export interface NamedRole {
   logicalId: string;
   roleName: string;
   trustedAccounts: string[] | '*';
+  /** The actions its inline policies allow. */
+  allowedActions: string[];
 }
 
 /** The resources a stack would have, after Conditions. */
@@ -256,8 +258,28 @@ export function namedRoles(template: ParsedTemplate, env: StackEnvironment): Nam
       logicalId,
       roleName: name,
       trustedAccounts: trustedAccounts(properties.AssumeRolePolicyDocument, env, template),
+      allowedActions: allowedActions(properties.Policies),
     }),
   );
+}
+
+/**
+ * The actions the role's inline policies allow (as written, wildcards kept), whatever the resources
+ * and conditions: what the sandbox reads of a role's permissions (AWS Config's delivery check).
+ */
+function allowedActions(policies: unknown): string[] {
+  const actions = new Set<string>();
+  for (const policy of Array.isArray(policies) ? policies : []) {
+    const statements = asObject(asObject(policy).PolicyDocument).Statement;
+    for (const statement of Array.isArray(statements) ? statements : [statements]) {
+      const { Effect, Action } = asObject(statement);
+      if (Effect !== 'Allow') continue;
+      for (const action of Array.isArray(Action) ? Action : [Action]) {
+        if (typeof action === 'string') actions.add(action);
+      }
+    }
+  }
+  return [...actions].sort();
 }
 
 /** An S3 bucket a template creates under a name the sandbox can resolve. */

@@ -5,7 +5,7 @@ import { SandboxGap } from './errors';
 import type { EventSource } from './events';
 import { UuidKind, next, uuid } from './ids';
 import { paginate } from './pagination';
-import type { ConfigAccountState, ConformancePackState } from './state';
+import type { ConfigAccountState, ConformancePackState, SandboxStateJson } from './state';
 
 /**
  * AWS Config conformance packs: AWS Config deploys each as a CloudFormation stack of Config
@@ -98,6 +98,7 @@ function putConformancePack(
       `The conformance pack ${name} is currently being created or updated. Try again later.`,
     );
   }
+  const failureReason = takeArmedFailure(state, caller.accountId, name);
   const seq = existing?.seq ?? next(state, 'conformancePack');
   const id = existing?.id ?? `conformance-pack-${seq.toString(36).padStart(14, '0')}`;
   const stackUuid = uuid(UuidKind.conformancePack, seq);
@@ -115,6 +116,7 @@ function putConformancePack(
       ParameterValue: p.ParameterValue ?? '',
     })),
     state: 'CREATE_IN_PROGRESS',
+    ...(failureReason === undefined ? {} : { failureReason }),
     lastUpdateRequestedAt: now,
     completesAt: now + ctx.settings.latency.conformancePackDeploy,
     ...(existing?.lastUpdateCompletedAt === undefined
@@ -124,6 +126,24 @@ function putConformancePack(
   };
   config.conformancePacks[name] = pack;
   return { ConformancePackArn: pack.arn };
+}
+
+/**
+ * The reason of the first armed failure matching this put, which it uses up: AWS Config deploys a
+ * pack as a CloudFormation stack, which can fail after the put was accepted (a rule AWS refuses, a
+ * quota), and the pack then ends CREATE_FAILED with the stack's reason.
+ */
+function takeArmedFailure(state: SandboxStateJson, accountId: string, name: string): string | undefined {
+  const armed = (state.conformancePackFailures ?? []).find(
+    (f) =>
+      f.remaining > 0 &&
+      (f.accountId === undefined || f.accountId === accountId) &&
+      (f.name === undefined || f.name === name),
+  );
+  if (!armed) return undefined;
+  armed.remaining -= 1;
+  state.conformancePackFailures = state.conformancePackFailures!.filter((f) => f.remaining > 0);
+  return armed.reason;
 }
 
 /** The packs named (all when none are), or NoSuchConformancePackException. */
@@ -178,6 +198,9 @@ function describePackStatus(
       ConformancePackArn: p.arn,
       ConformancePackState: p.state,
       StackArn: p.stackArn,
+      ...(p.state === 'CREATE_FAILED' && p.failureReason !== undefined
+        ? { ConformancePackStatusReason: p.failureReason }
+        : {}),
       LastUpdateRequestedTime: new Date(p.lastUpdateRequestedAt),
       ...(p.lastUpdateCompletedAt === undefined
         ? {}
@@ -217,7 +240,12 @@ export const conformancePackEvents: EventSource = (state) => {
   return {
     at: due.completesAt,
     order: due.seq,
-    apply: () => Object.assign(due, { state: 'CREATE_COMPLETE', lastUpdateCompletedAt: due.completesAt }),
+    // LastUpdateCompletedTime is the "last time when conformation pack creation and update was
+    // successful": a failure leaves it as it was.
+    apply: () =>
+      due.failureReason === undefined
+        ? Object.assign(due, { state: 'CREATE_COMPLETE', lastUpdateCompletedAt: due.completesAt })
+        : Object.assign(due, { state: 'CREATE_FAILED' }),
   };
 };
 

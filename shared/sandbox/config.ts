@@ -1,7 +1,9 @@
 import type * as cfg from '@aws-sdk/client-config-service';
 import { accountConfig, configError, configValidation } from './config-common';
+import { checkDeliveryBucket } from './config-delivery';
 import { CONFORMANCE_PACK_HANDLERS } from './config-packs';
 import type { CallContext, HandlerTable, Out } from './context';
+import { scpDenyingEverything } from './scp-evaluation';
 import type { ConfigAccountState, ConfigRecorderState } from './state';
 
 /**
@@ -91,6 +93,26 @@ function describeRecorders(
   };
 }
 
+/**
+ * How the recorder's last recording went. AWS Config records by calling the resources' Describe and
+ * List APIs as the recorder's role, so an SCP that denies that role everything (the quarantine, when
+ * it does not exempt the role) makes recording fail; a service-linked role is never denied.
+ */
+function lastRecording(
+  ctx: CallContext,
+  recorder: ConfigRecorderState,
+): Pick<cfg.ConfigurationRecorderStatus, 'lastStatus' | 'lastErrorCode' | 'lastErrorMessage'> {
+  const denied = recorder.recording
+    ? scpDenyingEverything(ctx.state, ctx.caller.accountId, recorder.roleARN)
+    : undefined;
+  if (!denied) return { lastStatus: 'Success' };
+  return {
+    lastStatus: 'Failure',
+    lastErrorCode: 'AccessDenied',
+    lastErrorMessage: `${recorder.roleARN} is not authorized to record: explicit deny in service control policy ${denied.name}`,
+  };
+}
+
 function describeRecorderStatus(
   input: cfg.DescribeConfigurationRecorderStatusCommandInput,
   ctx: CallContext,
@@ -103,7 +125,7 @@ function describeRecorderStatus(
         recording: r.recording,
         ...(r.lastStartTime === undefined
           ? {}
-          : { lastStartTime: new Date(r.lastStartTime), lastStatus: 'Success' as const }),
+          : { lastStartTime: new Date(r.lastStartTime), ...lastRecording(ctx, r) }),
         ...(r.lastStopTime === undefined ? {} : { lastStopTime: new Date(r.lastStopTime) }),
         ...(r.lastStatusChangeTime === undefined
           ? {}
@@ -141,6 +163,7 @@ function putDeliveryChannel(input: cfg.PutDeliveryChannelCommandInput, ctx: Call
   ) {
     throw configError('InvalidSNSTopicARNException', 'The SNS topic ARN is not valid.');
   }
+  checkDeliveryBucket(ctx, channel.s3BucketName, channel.s3KeyPrefix);
   const frequency = channel.configSnapshotDeliveryProperties?.deliveryFrequency;
   config.deliveryChannel = {
     name,

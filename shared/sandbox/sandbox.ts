@@ -1,14 +1,16 @@
 import type { MetadataBearer, Pluggable } from '@smithy/types';
 import type { Clock } from '../clock/clock';
 import { DEFAULT_CREATE_ACCOUNT_QUOTA, DEFAULT_POLICY_SIZE_QUOTA } from './aws-constants';
-import type { CallContext, Handler, SandboxSettings } from './context';
-import { NotImplementedInSandbox, SandboxGap, type ServiceName } from './errors';
+import type { Caller, CallContext, Handler, SandboxSettings } from './context';
+import { NotImplementedInSandbox, SandboxGap, awsError, type ServiceName } from './errors';
 import { FaultInjector, faultError, serviceKey } from './faults';
 import { managementCredentials, resolveCaller } from './identity';
 import { HANDLERS, SERVICE_BY_CLIENT, isMutating } from './handlers';
 import { UuidKind, uuid } from './ids';
 import { resolveLatency, type LatencyModel } from './latency-model';
 import { sandboxPlugin, type WireCall } from './middleware';
+import { policyArn } from './org-common';
+import { rolePrincipalArn, scpDenyingEverything } from './scp-evaluation';
 import { initialState } from './seed';
 import { settle } from './settle';
 import type { NotificationState, SandboxStateJson } from './state';
@@ -62,6 +64,31 @@ export interface CallRecord {
 }
 
 const DEFAULT_MANAGEMENT_ACCOUNT = '111111111111';
+
+/** The services whose protocol names an authorization failure AccessDeniedException (JSON). */
+const ACCESS_DENIED_EXCEPTION: ReadonlySet<ServiceName> = new Set(['organizations', 'config', 'events']);
+
+/**
+ * A role session's call in a member account that an SCP denies (the quarantine's account-wide
+ * deny, `scp-evaluation.ts`) is refused before it reaches the service, as AWS refuses it.
+ */
+function refuseIfScpDenies(
+  state: SandboxStateJson,
+  caller: Caller,
+  service: ServiceName,
+  operation: string,
+): void {
+  const principal = rolePrincipalArn(caller.arn);
+  if (!principal) return;
+  const policy = scpDenyingEverything(state, caller.accountId, principal);
+  if (!policy) return;
+  throw awsError(
+    service,
+    ACCESS_DENIED_EXCEPTION.has(service) ? 'AccessDeniedException' : 'AccessDenied',
+    `User: ${caller.arn} is not authorized to perform: ${service}:${operation} with an explicit deny in a service control policy: ${policyArn(state, policy.id)}`,
+    { status: 403 },
+  );
+}
 
 /**
  * An in-process, deterministic model of the AWS APIs the account-vending workflow calls
@@ -188,6 +215,34 @@ export class Sandbox {
     return views.configView(this.settled(), accountId, region);
   }
 
+  /**
+   * Makes the next `times` (1 by default) conformance pack deployments matching the account and
+   * pack name (any when omitted) end CREATE_FAILED with `reason`, as a pack whose CloudFormation
+   * stack fails does.
+   */
+  public failConformancePacks(spec: {
+    accountId?: string;
+    name?: string;
+    reason: string;
+    times?: number;
+  }): void {
+    const { times = 1, ...match } = spec;
+    if (!Number.isInteger(times) || times < 1) throw new RangeError('times must be an integer >= 1');
+    (this.state.conformancePackFailures ??= []).push({ ...match, remaining: times });
+  }
+
+  /**
+   * Declares a bucket outside the modelled stacks (the Config delivery bucket an operator made in
+   * the management account) and its bucket policy, which PutDeliveryChannel's delivery check reads.
+   */
+  public putExternalBucket(bucket: { name: string; account: string; policy?: object }): void {
+    (this.state.externalBuckets ??= {})[bucket.name] = {
+      name: bucket.name,
+      account: bucket.account,
+      ...(bucket.policy === undefined ? {} : { policy: JSON.stringify(bucket.policy) }),
+    };
+  }
+
   /** Events put on EventBridge and messages published to SNS, in order. */
   public notifications(): NotificationState[] {
     return structuredClone(this.state.notifications ?? []);
@@ -243,6 +298,7 @@ export class Sandbox {
     if (!service) throw new NotImplementedInSandbox(call.clientName, call.commandName);
     const caller = resolveCaller(this.state, call.accessKeyId, record.at, service);
     record.accountId = caller.accountId;
+    refuseIfScpDenies(this.state, caller, service, operation);
     const handler = HANDLERS[service][operation] as Handler<unknown> | undefined;
     if (!handler) throw new NotImplementedInSandbox(call.clientName, call.commandName);
     const fault = this.faults.take({ service, operation, accountId: caller.accountId });

@@ -29,6 +29,30 @@ export interface SandboxStateJson {
   s3LogDeliveries?: LogDeliveryState[];
   /** Events put on EventBridge and messages published to SNS, in order (absent in older states). */
   notifications?: NotificationState[];
+  /** Conformance pack deployments armed to end CREATE_FAILED (`Sandbox.failConformancePacks`). */
+  conformancePackFailures?: ConformancePackFailureState[];
+  /**
+   * Buckets outside the modelled stacks (the Config delivery bucket an operator made), with the
+   * bucket policy AWS Config's delivery check reads (`Sandbox.putExternalBucket`).
+   */
+  externalBuckets?: Record<string, ExternalBucketState>;
+}
+
+/** A conformance pack deployment armed to fail: the next puts matching it end CREATE_FAILED. */
+export interface ConformancePackFailureState {
+  accountId?: string;
+  name?: string;
+  /** ConformancePackStatusReason of the failed pack. */
+  reason: string;
+  remaining: number;
+}
+
+/** A bucket the sandbox knows only by its owner and policy. */
+export interface ExternalBucketState {
+  name: string;
+  account: string;
+  /** The bucket policy document (JSON), if any. */
+  policy?: string;
 }
 
 /** An S3 bucket a stack created under a name the sandbox could resolve (`BucketName`). */
@@ -111,6 +135,8 @@ export interface RoleState {
   trustedAccounts: string[] | '*';
   /** The stack instance that created it, if any (deleted with the instance). */
   createdBy?: string;
+  /** The actions its inline policies allow (stack-made roles; absent in older states). */
+  allowedActions?: string[];
 }
 
 export interface AccountState {
@@ -295,6 +321,8 @@ export interface ConformancePackState {
   deliveryS3KeyPrefix?: string;
   inputParameters: { ParameterName: string; ParameterValue: string }[];
   state: 'CREATE_IN_PROGRESS' | 'CREATE_COMPLETE' | 'CREATE_FAILED';
+  /** Why the deployment under way will fail (armed by a failure), or why it failed. */
+  failureReason?: string;
   lastUpdateRequestedAt: number;
   completesAt: number;
   lastUpdateCompletedAt?: number;

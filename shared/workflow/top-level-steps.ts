@@ -23,7 +23,8 @@ export function topLevelStepOf(state: string): TopLevelStep | undefined {
   if (state === 'ResumeAt?') return 'ValidateRequest';
   if (/^(FailedAt|SummarizeFailure$|VendFailed$)/.test(state)) return 'Summarize';
   // Stack set states first: `CrossAccountRoles` also contains "Account".
-  if (/ArtifactStore|Pipeline|CrossAccountRoles|RolesBranch|Guardrails/.test(state)) return 'DeployStackSets';
+  if (/ArtifactStore|Pipeline|CrossAccountRoles|RolesBranch|Guardrails|ConformancePacks/.test(state))
+    return 'DeployStackSets';
   if (/Account/.test(state)) return 'VendAccounts';
   return undefined;
 }

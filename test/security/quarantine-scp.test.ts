@@ -9,6 +9,15 @@ const ACCOUNT = '222222222222';
 const ADMIN = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
 const FULL_AWS_ACCESS = ADMIN;
 const VENDING_ROLES = ['OrganizationAccountAccessRole', 'AWSCloudFormationStackSetExecutionRole'];
+/** The baseline's roles of an application (`orders`), which the quarantine lets through too. */
+const BASELINE_ROLES = ['appvend-orders-config-recorder', 'appvend-orders-compliance-notifier'];
+/** What the baseline roles do while the account is quarantined: record, deliver, publish. */
+const BASELINE_CALLS: [string, string][] = [
+  ['s3:ListAllMyBuckets', '*'],
+  ['s3:PutObject', `arn:aws:s3:::appvend-config-111111111111/AWSLogs/${ACCOUNT}/Config/x.json.gz`],
+  ['config:PutEvaluations', '*'],
+  ['sns:Publish', 'arn:aws:sns:us-east-1:111111111111:appvend-security-notifications'],
+];
 
 async function decide(roleName: string, action: string, resource: string): Promise<string> {
   const principal = `arn:aws:iam::${ACCOUNT}:role/${roleName}`;
@@ -66,5 +75,22 @@ describe('Quarantine SCP', () => {
     VENDING_ROLES.flatMap((role) => CALLS.map(([action, resource]) => [role, action, resource] as const)),
   )('lets the vending role %s do %s', async (role, action, resource) => {
     expect(await decide(role, action, resource)).toBe('Allowed');
+  });
+
+  it.each(
+    BASELINE_ROLES.flatMap((role) =>
+      BASELINE_CALLS.map(([action, resource]) => [role, action, resource] as const),
+    ),
+  )("lets the baseline's role %s do %s, so Config records and notifies", async (role, action, resource) => {
+    expect(await decide(role, action, resource)).toBe('Allowed');
+  });
+
+  it.each([
+    'team/appvend-orders-config-recorder',
+    'appvend-orders/x-config-recorder',
+    'appvend-orders/x-compliance-notifier',
+    'appvend-orders-config-recorder-copy',
+  ])('denies a role named like a baseline role under a path or with a suffix: %s', async (role) => {
+    expect(await decide(role, 's3:CreateBucket', 'arn:aws:s3:::any-bucket')).toBe('ExplicitlyDenied');
   });
 });

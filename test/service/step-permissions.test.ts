@@ -166,6 +166,7 @@ const CALLS: Record<ServiceFunctionName, Call[]> = {
     { action: 'cloudformation:ListStackSetOperationResults', resource: STACK_SET },
   ],
   'register-guardrails': [{ action: 'sts:AssumeRole', resource: MEMBER_ROLE, context: IN_APPLICATION_OU }],
+  'check-guardrails': [{ action: 'sts:AssumeRole', resource: MEMBER_ROLE, context: IN_APPLICATION_OU }],
   'release-quarantine': [
     { action: 'organizations:ListPolicies', resource: '*', context: SCP_TYPE },
     { action: 'organizations:ListTagsForResource', resource: ACCOUNT, context: TAGGED },

@@ -1,3 +1,4 @@
+import { configDeliveryBucketPolicy } from '../../shared/domain/config-delivery';
 import { join } from 'node:path';
 import { vendStateMachineDefinition } from '../../infra/workflow/asl';
 import { configureAws } from '../../shared/aws/client-factory';
@@ -51,6 +52,14 @@ export function sandboxWorld(options: { sandbox?: Sandbox; clock?: VirtualClock 
     now: () => clock.now(),
   });
   setWorkflowEnvironment(sandbox.organization().MasterAccountId as string);
+  // The delivery bucket an operator makes, with the README's policy: AWS Config's delivery check
+  // on PutDeliveryChannel reads it.
+  const bucket = process.env.APPVEND_CONFIG_BUCKET!;
+  sandbox.putExternalBucket({
+    name: bucket,
+    account: sandbox.organization().MasterAccountId as string,
+    policy: configDeliveryBucketPolicy(bucket, sandbox.organization().Id as string),
+  });
   const ledger = new Ledger(new MemoryLedgerStore(), () => new Date(clock.now()));
   configureLedger(ledger);
   return {

@@ -22,7 +22,7 @@ describe('Template: guardrails', () => {
     resolved = evaluate(json, PARAMETERS);
   });
 
-  it('creates the Config recorder role with the AWS managed Config policy', () => {
+  it('creates the Config recorder role with the AWS managed Config policy and write to its delivery prefix', () => {
     // Prepare
     const name = 'appvend-shop-config-recorder';
 
@@ -39,7 +39,36 @@ describe('Template: guardrails', () => {
       },
     ]);
     expect(role.ManagedPolicyArns).toEqual(['arn:aws:iam::aws:policy/service-role/AWS_ConfigRole']);
-    expect(role.Policies).toBeUndefined();
+    // AWS Config delivers as this role: this account's prefix, buckets of the management account only
+    expect(role.Policies).toEqual([
+      {
+        PolicyName: 'DeliverToConfigBucket',
+        PolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Sid: 'DeliverConfigurationItems',
+              Effect: 'Allow',
+              Action: 's3:PutObject',
+              Resource: `arn:aws:s3:::*/AWSLogs/${ACCOUNT}/Config/*`,
+              Condition: {
+                StringEquals: {
+                  's3:ResourceAccount': '444444444444',
+                  's3:x-amz-acl': 'bucket-owner-full-control',
+                },
+              },
+            },
+            {
+              Sid: 'CheckDeliveryBucket',
+              Effect: 'Allow',
+              Action: ['s3:GetBucketAcl', 's3:ListBucket'],
+              Resource: 'arn:aws:s3:::*',
+              Condition: { StringEquals: { 's3:ResourceAccount': '444444444444' } },
+            },
+          ],
+        },
+      },
+    ]);
   });
 
   it('sends NON_COMPLIANT Config evaluations to the security topic', () => {

@@ -3,7 +3,12 @@ import {
   DeleteStackInstancesCommand,
   UpdateStackSetCommand,
 } from '@aws-sdk/client-cloudformation';
-import { ConfigServiceClient, DeleteConformancePackCommand } from '@aws-sdk/client-config-service';
+import {
+  ConfigServiceClient,
+  DeleteConformancePackCommand,
+  DescribeConformancePacksCommand,
+  PutConformancePackCommand,
+} from '@aws-sdk/client-config-service';
 import {
   DetachPolicyCommand,
   ListRootsCommand,
@@ -16,6 +21,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LocalExecutionStarter } from '../../cli/local-starter';
 import { awsClients } from '../../shared/aws/client-factory';
+import { conformancePackTemplate } from '../../shared/domain/conformance-pack';
 import { conformancePackName, scpName, stackSetName } from '../../shared/domain/naming';
 import { submitApplication } from '../../shared/workflow/intake';
 import { PlanEnv, planSettingsFrom } from '../../shared/workflow/plan';
@@ -249,6 +255,54 @@ describe('Workflow: reconcile drift made by hand', () => {
     expect(world.sandbox.configState(test).conformancePacks.map((p) => p.name)).toContain(
       conformancePackName('orders'),
     );
+  });
+
+  it('a conformance pack that ended CREATE_FAILED with the wanted digest: reported, put again', async () => {
+    // Prepare: the pack is deployed again (as AWS Config or an administrator may) and fails
+    const test = account('test').id;
+    const sts = client(() => new STSClient(world.sandbox.clientConfig()));
+    const { Credentials } = await sts.send(
+      new AssumeRoleCommand({
+        RoleArn: `arn:aws:iam::${test}:role/OrganizationAccountAccessRole`,
+        RoleSessionName: 'admin',
+      }),
+    );
+    const config = client(
+      () =>
+        new ConfigServiceClient({
+          region: 'us-east-1',
+          credentials: {
+            accessKeyId: Credentials!.AccessKeyId!,
+            secretAccessKey: Credentials!.SecretAccessKey!,
+            sessionToken: Credentials!.SessionToken!,
+          },
+        }),
+    );
+    const name = conformancePackName('orders');
+    const { ConformancePackDetails } = await config.send(
+      new DescribeConformancePacksCommand({ ConformancePackNames: [name] }),
+    );
+    world.sandbox.failConformancePacks({ accountId: test, name, reason: 'Rule creation failed' });
+    await config.send(
+      new PutConformancePackCommand({
+        ConformancePackName: name,
+        TemplateBody: conformancePackTemplate('serverless'),
+        ConformancePackInputParameters: ConformancePackDetails![0]!.ConformancePackInputParameters,
+      }),
+    );
+    world.clock.advance(10 * 60_000);
+    const packState = () =>
+      world.sandbox.configState(test).conformancePacks.find((p) => p.name === name)?.state;
+    const failed = packState();
+
+    // Act
+    const { report, run } = await reconcile(true);
+
+    // Assess
+    expect(failed).toBe('CREATE_FAILED');
+    expect(report.drift).toEqual([expect.objectContaining({ kind: 'conformance-pack', action: 'update' })]);
+    expect(run!.summary.status).toBe('SUCCEEDED');
+    expect(packState()).toBe('CREATE_COMPLETE');
   });
 
   it('skips an application whose vend failed, pointing to resume', async () => {

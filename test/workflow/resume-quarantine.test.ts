@@ -140,10 +140,14 @@ describe('Workflow: resume at the failed step, quarantine until the baseline, re
     expect(record!.status).toBe('SUCCEEDED');
     expect(tasks.get(record!.executionName)).toEqual(['ReleaseQuarantine', 'Summarize']);
     expect(quarantined(world)).toEqual([]);
-    // The quarantine SCP denies everything except the vending roles
+    // The quarantine SCP denies everything except the vending and baseline roles, and every role
+    // under a path
     const policy = world.sandbox.policies().find((p) => p.name === QUARANTINE_POLICY_NAME)!;
     expect(JSON.parse(policy.content)).toMatchObject({
-      Statement: [{ Effect: 'Deny', Action: '*', Resource: '*' }],
+      Statement: [
+        { Effect: 'Deny', Action: '*', Resource: '*' },
+        { Effect: 'Deny', Action: '*', Resource: '*' },
+      ],
     });
   });
 

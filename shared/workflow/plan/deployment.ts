@@ -9,6 +9,7 @@ import type { ApplicationRequest } from '../../request/schema';
 import { digest, loadTemplate } from '../../templates/template-store';
 import {
   conformancePackDigest,
+  conformancePackStatus,
   describeStackSet,
   recorderState,
   stackInstances,
@@ -164,9 +165,11 @@ export async function planGuardrails(
       if (!memberReads) return [recorder('unchecked'), pack('unchecked')];
       let state: RecorderState;
       let deployed: Awaited<ReturnType<typeof conformancePackDigest>>;
+      let packFailed: boolean;
       try {
         const client = await clients.memberClient(ConfigServiceClient, account.id);
         [state, deployed] = [await recorderState(client), await conformancePackDigest(client, name)];
+        packFailed = deployed.exists && (await conformancePackStatus(client, name)).state === 'CREATE_FAILED';
       } catch (error) {
         // The vend would fail here too, or wait for the role to appear; the plan says it could not look.
         const reason = errorMessage(error).split('\n')[0];
@@ -178,7 +181,12 @@ export async function planGuardrails(
         : state.recording && state.deliveryChannel
           ? 'keep'
           : 'update';
-      const packAction = !deployed.exists ? 'create' : deployed.digest === wanted ? 'keep' : 'update';
+      // A pack that ended CREATE_FAILED carries the wanted digest but no working rules: drift.
+      const packAction = !deployed.exists
+        ? 'create'
+        : deployed.digest === wanted && !packFailed
+          ? 'keep'
+          : 'update';
       return [recorder(recorderAction), pack(packAction, deployed.digest)];
     }),
   );

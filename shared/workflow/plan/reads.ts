@@ -54,3 +54,6 @@ export async function recorderState(client: ConfigServiceClient): Promise<Record
 
 /** Whether the conformance pack exists and its template digest: `ensureConformancePack`'s own read. */
 export { deployedPack as conformancePackDigest } from '../../aws/config-guardrails';
+
+/** Where the pack's last deployment stands (CREATE_FAILED is drift even with the wanted digest). */
+export { conformancePackStatus } from '../../aws/config-guardrails';

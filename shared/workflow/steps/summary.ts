@@ -26,7 +26,10 @@ export function summarize(state: VendState, status: VendSummary['status']): Vend
     stackSets: (state.deployment ?? [])
       .flatMap((branch) => branch.stackSets ?? [])
       .map((s) => ({ name: s.name, accounts: s.accounts, status: s.state === 'DONE' ? 'CURRENT' : s.state })),
-    ...(guardrails && { guardrails }),
+    // What was registered; the polling's state (`state`, `poll`) stays out of the summary.
+    ...(guardrails && {
+      guardrails: { conformancePack: guardrails.conformancePack, accounts: guardrails.accounts },
+    }),
   };
   if (status === 'FAILED') summary.error = failureOf(state.failure);
   return summary;

@@ -1,0 +1,14 @@
+import { awsClients } from '../../shared/aws/client-factory';
+import { stepHandler } from '../../shared/lambda/step-handler';
+import type { PollState } from '../../shared/domain/polling';
+import { MemberAccessEnv } from '../../shared/workflow/settings';
+import { checkGuardrails } from '../../shared/workflow/steps/guardrails';
+import type { GuardrailsResult } from '../../shared/workflow/types';
+
+export const environment = { ...MemberAccessEnv };
+
+export const handler = stepHandler(
+  'check-guardrails',
+  environment,
+  (input: GuardrailsResult & { poll?: PollState }) => checkGuardrails(awsClients(), input),
+);
