@@ -1,5 +1,5 @@
 import { awsClients } from '../shared/aws/client-factory';
-import type { ApplicationRecord } from '../shared/ledger/record';
+import { mayAct, notOwnerMessage, type ApplicationRecord } from '../shared/ledger/record';
 import { PlanEnv, planSettingsFrom } from '../shared/workflow/plan';
 import { reconcileApplication, type ReconcileReport } from '../shared/workflow/reconcile';
 import { readEnvironment } from '../shared/workflow/settings';
@@ -49,9 +49,15 @@ export async function reconcileCommand(args: string[]): Promise<number> {
       process.stderr.write(`appvend: no application named ${name}\n`);
       return 1;
     }
+    // Reconcile reads and, with --apply, re-vends: only for the application's owners, managers
+    // and platform administrators, as on every door.
+    if (!mayAct(record, backend.actor)) {
+      process.stderr.write(`appvend: ${notOwnerMessage(record, backend.actor)}\n`);
+      return 1;
+    }
     records = [record];
   } else {
-    records = await backend.ledger.all();
+    records = (await backend.ledger.all()).filter((record) => mayAct(record, backend.actor));
   }
 
   const definition = readDefinition('state-machine.asl.json');

@@ -549,8 +549,8 @@ export function renderVendReport(data: VendReportData, options: { headingLevel?:
     if (late.length > 0) {
       out.push(
         '',
-        `The workflow does not wait for conformance packs: ${late.length} of ${data.guardrails.length} ` +
-          'were still deploying (or finished after) when the vend ended.',
+        `Conformance packs still deploying (or finished after) when the vend ended: ${late.length} of ` +
+          `${data.guardrails.length}.`,
       );
     }
     if (data.conformancePackRules.length > 0) {

@@ -41,7 +41,13 @@ describe('CLI: who owns an application', () => {
       },
     );
 
+    const reconcile = appvend(['reconcile', 'orders', '--apply', '--state', state]);
+    const reconcileAll = appvend(['reconcile', '--all', '--apply', '--state', state, '--json']);
+
     // Assess
+    expect(reconcile.code).toBe(1);
+    expect(reconcile.stderr).toContain('does not own application "orders"');
+    expect(reconcileAll.stderr).toContain('reconciling 0 application(s)');
     expect(list.stdout).toBe('No applications yet.\n');
     expect(one.code).toBe(1);
     expect(one.stderr).toContain('no application named orders');

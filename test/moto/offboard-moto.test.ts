@@ -78,14 +78,13 @@ describeWithMoto('Workflow: vend → offboard against moto server (--endpoint)',
   afterAll(async () => {
     configureLedger(undefined);
     delete process.env.APPVEND_SUSPENDED_OU_ID;
-    delete process.env.APPVEND_CLOSURE_SHARE;
     await moto?.stop();
   });
 
   const organizations = () =>
     new OrganizationsClient({ region: MOTO_REGION, endpoint, credentials: MOTO_CREDENTIALS });
 
-  it('vends, refuses to close over the quota, offboards, closes within it, then does nothing', async () => {
+  it('vends, offboards, closes the accounts within the closure quota, then does nothing', async () => {
     // Prepare
     const vend = await vendThroughLedger({ ledger, clock }, sample);
     expect(vend.summary.error).toBeUndefined();
@@ -107,16 +106,11 @@ describeWithMoto('Workflow: vend → offboard against moto server (--endpoint)',
     );
     expect(recordersBefore).toHaveLength(1);
 
-    // Act: 3 member accounts, 10 % of them: no closure allowed.
-    const refused = finished(await offboard({ ledger, clock }, 'orders', { closeAccounts: true }));
-    process.env.APPVEND_CLOSURE_SHARE = '1';
+    // Act: 3 member accounts: AWS's floor of 10 closures per 30 days lets all three close. (A
+    // refusal over the quota needs more closures than a moto run makes: the sandbox tests it.)
     const closed = finished(await offboard({ ledger, clock }, 'orders', { closeAccounts: true }));
     const again = await offboard({ ledger, clock }, 'orders', { closeAccounts: true });
 
-    // Assess: the quota's refusal named the figures and closed nothing.
-    expect(refused.summary.error?.message).toMatch(
-      /^closing 3 accounts would make 3 closures in 30 days; the quota is 0 \(10% of 3 member accounts\)/,
-    );
     // Assess: the organization and the stack sets as moto holds them.
     expect(closed.summary.status).toBe('OFFBOARDED');
     const client = organizations();
@@ -151,7 +145,7 @@ describeWithMoto('Workflow: vend → offboard against moto server (--endpoint)',
     const { ConfigurationRecorders } = await config.send(new DescribeConfigurationRecordersCommand({}));
     const { DeliveryChannels } = await config.send(new DescribeDeliveryChannelsCommand({}));
     expect([ConfigurationRecorders, DeliveryChannels]).toEqual([[], []]);
-    // Assess: the ledger item in DynamoDB, kept with its history; a third offboarding is a no-op.
+    // Assess: the ledger item in DynamoDB, kept with its history; a second offboarding is a no-op.
     const record = await ledger.get('orders');
     expect(record).toMatchObject({ status: 'OFFBOARDED', history: [{ closeAccounts: true }] });
     expect(record!.history![0]!.closedAccounts.map((a) => a.id).sort()).toEqual([...accounts].sort());

@@ -26,7 +26,8 @@ async function accounts(w: World): Promise<{ admin: string; exempt: string }> {
   await w.organizations.send(
     new CreateAccountCommand({ Email: 'exempt@example.com', AccountName: 'exempt' }),
   );
-  w.clock.advance(3 * MINUTE);
+  // CreateAccount (3 minutes), then the access role's propagation (1 minute)
+  w.clock.advance(4 * MINUTE);
   const id = (email: string) => w.sandbox.accounts().find((a) => a.email === email)!.id;
   return { admin: id('admin@example.com'), exempt: id('exempt@example.com') };
 }

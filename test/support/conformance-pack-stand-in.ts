@@ -9,12 +9,14 @@ const PACK_COMMANDS = new Set([
   'PutConformancePackCommand',
   'DescribeConformancePacksCommand',
   'DeleteConformancePackCommand',
+  'DescribeConformancePackStatusCommand',
 ]);
 
 /**
  * moto 5.2 has no conformance packs (DescribeConformancePacks answers 500, PutConformancePack is
  * not implemented). So that the rest of the vend and the offboarding can be checked against moto,
- * this client middleware answers just the pack calls (Put, Describe, Delete), per caller access key
+ * this client middleware answers just the pack calls (Put, Describe, DescribeStatus, Delete: a pack
+ * here is deployed as soon as it is put), per caller access key
  * (one per member account in a run). What conformance packs do is tested on the sandbox, which
  * models them.
  */
@@ -46,6 +48,14 @@ export function conformancePackStandIn(): { plugin: AnyPluggable; packs: Map<str
               },
               response: {},
             };
+          }
+          if (command === 'DescribeConformancePackStatusCommand') {
+            // Like AWS (no NoSuchConformancePackException in its model): unknown names list nothing.
+            const asked = (input.ConformancePackNames as string[] | undefined) ?? [...mine.keys()];
+            const details = asked
+              .filter((n) => mine.has(n))
+              .map((n) => ({ ConformancePackName: n, ConformancePackState: 'CREATE_COMPLETE' }));
+            return { output: { ConformancePackStatusDetails: details, $metadata }, response: {} };
           }
           const names =
             command === 'DeleteConformancePackCommand'

@@ -9,6 +9,9 @@ describe('Function: readEnvironment', () => {
       APPVEND_SCP_SIZE_QUOTA: 10240,
       APPVEND_SCP_ATTACHMENT_QUOTA: 5,
       APPVEND_CLOSURE_SHARE: 0.1,
+      // The roles the SCP exempts and protects
+      APPVEND_MEMBER_ROLE: 'OrganizationAccountAccessRole',
+      APPVEND_STACKSET_EXECUTION_ROLE_NAME: 'OrganizationAccountAccessRole',
     });
   });
 
