@@ -1,6 +1,7 @@
 import type { CallContext } from './context';
 import { configError } from './config-common';
 import type { ExternalBucketState } from './state';
+import { policyWildcard } from './policy-wildcard';
 
 /**
  * AWS Config's check, on PutDeliveryChannel, that it can deliver to the bucket: "When AWS Config
@@ -55,14 +56,7 @@ interface PolicyStatement {
 const list = (value: unknown): string[] =>
   (Array.isArray(value) ? value : value === undefined ? [] : [value]).map(String);
 
-const glob = (pattern: string): RegExp =>
-  new RegExp(
-    `^${pattern
-      .split('')
-      .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')))
-      .join('')}$`,
-    'i',
-  );
+const glob = (pattern: string): RegExp => policyWildcard(pattern, 'i');
 
 /** Keys about the organization: a service principal is no member of it. */
 const ORGANIZATION_KEYS = new Set([

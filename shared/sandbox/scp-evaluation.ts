@@ -1,4 +1,5 @@
 import type { PolicyState, SandboxStateJson } from './state';
+import { policyWildcard } from './policy-wildcard';
 
 /**
  * Which service control policies deny a principal everything in an account: the quarantine's
@@ -31,13 +32,7 @@ const OPERATORS: Record<string, (arn: string, values: string[]) => boolean> = {
   StringNotEquals: (arn, values) => !values.includes(arn),
 };
 
-const glob = (pattern: string): RegExp =>
-  new RegExp(
-    `^${pattern
-      .split('')
-      .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')))
-      .join('')}$`,
-  );
+const glob = (pattern: string): RegExp => policyWildcard(pattern);
 
 /** ArnLike: each of the six colon-separated parts matched on its own (the last keeps its colons). */
 function arnLike(arn: string, pattern: string): boolean {

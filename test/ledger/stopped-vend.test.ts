@@ -10,6 +10,7 @@ import {
 import { executionInput } from '../../shared/workflow/resume';
 import { recordStoppedVend } from '../../shared/workflow/stopped-vend';
 import { OWNER } from '../support/actors';
+import { waitingCallback } from '../support/callbacks';
 
 const sample = JSON.parse(
   readFileSync(join(__dirname, '../../events/application-request.json'), 'utf8'),
@@ -101,16 +102,7 @@ describe('Function: recordStoppedVend (a vend execution stopped without recordin
   it('lets a Service Catalog launch waiting for the stopped vend be answered FAILED from the ledger', async () => {
     // Prepare
     const record = await running();
-    await ledger.keepCallback('orders', {
-      requestId: record.requestId,
-      requestType: 'Create',
-      responseUrl: 'https://example.com/response/cfn-1',
-      stackId: 'arn:aws:cloudformation:us-east-1:111111111111:stack/SC-111111111111-pp-abc/1',
-      cfnRequestId: 'cfn-1',
-      logicalResourceId: 'ApplicationEnvironment',
-      physicalResourceId: 'orders',
-      receivedAt: '2026-11-25T12:00:00.000Z',
-    });
+    await ledger.keepCallback('orders', waitingCallback(record.requestId));
     const sent: CustomResourceResponse[] = [];
 
     // Act: what appvend-record-stopped-vend does with the result

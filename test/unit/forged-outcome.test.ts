@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ledger } from '../../shared/ledger/ledger';
 import { MemoryLedgerStore } from '../../shared/ledger/memory-store';
-import type { PendingCallback } from '../../shared/ledger/record';
 import { parseRequest } from '../../shared/request/validate';
 import { OWNER } from '../support/actors';
+import { waitingCallback } from '../support/callbacks';
 import {
   answerPendingCallbacks,
   type CustomResourceResponse,
@@ -47,17 +47,7 @@ describe('Service Catalog outcome: the answer comes from the ledger, not the eve
     const { record } = await ledger.submit(parseRequest(sample), OWNER);
     requestId = record.requestId;
     await ledger.markStarted('orders', requestId, 'arn:execution');
-    const callback: PendingCallback = {
-      requestId,
-      requestType: 'Create',
-      responseUrl: 'https://example.com/response/cfn-1',
-      stackId: 'arn:aws:cloudformation:us-east-1:111111111111:stack/SC-111111111111-pp-abc/1',
-      cfnRequestId: 'cfn-1',
-      logicalResourceId: 'ApplicationEnvironment',
-      physicalResourceId: 'orders',
-      receivedAt: '2026-11-25T12:00:00.000Z',
-    };
-    await ledger.keepCallback('orders', callback);
+    await ledger.keepCallback('orders', waitingCallback(requestId));
   });
 
   it('answers nothing while the ledger says the vend runs, and keeps the callback', async () => {
