@@ -15,6 +15,20 @@ export const ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED = 'ACCOUNT_CREATION_RATE_LIMIT
  */
 export const RETRIED_CREATE_FAILURES = ['CONCURRENT_ACCOUNT_MODIFICATION', 'INTERNAL_FAILURE'] as const;
 
+/**
+ * ListAccounts answers at most 20 accounts a page (API reference, MaxResults: "Maximum value of
+ * 20"), so finding an address in an organization of thousands of accounts takes hundreds of calls.
+ */
+export const LIST_ACCOUNTS_PAGE_SIZE = 20;
+
+/**
+ * The most ListAccounts pages one invocation of the account step reads (500 accounts): the search
+ * goes on in the next invocation. AWS gives no time per call nor a rate for ListAccounts; at an
+ * estimated 0.1–0.3 s a call this keeps the search well inside the step's 30-second Lambda, even
+ * with the SDK's backoff after a throttled call. `APPVEND_ACCOUNT_SEARCH_PAGES` sets it.
+ */
+export const DEFAULT_ACCOUNT_SEARCH_PAGES = 25;
+
 /** How many new CreateAccount requests a vend sends for one account after such failures. */
 export const CREATE_ACCOUNT_RETRIES = 3;
 
