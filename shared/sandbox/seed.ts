@@ -81,7 +81,8 @@ export function addMemberAccounts(
   count: number,
   options: { emailDomain?: string; joinedAt?: number } = {},
 ): string[] {
-  if (!Number.isInteger(count) || count < 0) throw new RangeError(`count must be a whole number, not ${count}`);
+  if (!Number.isInteger(count) || count < 0)
+    throw new RangeError(`count must be a whole number, not ${count}`);
   const domain = options.emailDomain ?? 'members.example.com';
   const joinedAt = options.joinedAt ?? state.organization.createdAt;
   const ids: string[] = [];

@@ -42,7 +42,10 @@ describe('Function: searchAccountByEmail', () => {
     const from = (first as { cursor: AccountSearchCursor }).cursor;
 
     // Act
-    const result = await searchAccountByEmail(client, 'MEMBER-99@members.example.com', { pageBudget: 3, from });
+    const result = await searchAccountByEmail(client, 'MEMBER-99@members.example.com', {
+      pageBudget: 3,
+      from,
+    });
 
     // Assess
     expect(result).toMatchObject({ state: 'FOUND', account: { Email: 'member-99@members.example.com' } });
