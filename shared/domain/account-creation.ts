@@ -29,6 +29,15 @@ export const LIST_ACCOUNTS_PAGE_SIZE = 20;
  */
 export const DEFAULT_ACCOUNT_SEARCH_PAGES = 25;
 
+/**
+ * The most ListAccounts pages the portal API's dry run reads (1,000 accounts). It answers in one
+ * HTTP request, so it cannot go on in another invocation as the vend does: API Gateway waits 29
+ * seconds by default for a Lambda integration (AWS: "the prior limit of 29 seconds", now raisable
+ * for Regional REST APIs). At the same estimated 0.1–0.3 s a call, 50 pages take 5–15 s, with the
+ * other reads of the plan. An address not found in them is planned `unchecked`.
+ */
+export const DRY_RUN_ACCOUNT_PAGES = 50;
+
 /** How many new CreateAccount requests a vend sends for one account after such failures. */
 export const CREATE_ACCOUNT_RETRIES = 3;
 

@@ -3,10 +3,13 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LOCAL_HANDLERS } from '../../cli/handlers';
-import type { AnyPluggable } from '../../shared/aws/client-factory';
+import { awsClients, type AnyPluggable } from '../../shared/aws/client-factory';
+import { DRY_RUN_ACCOUNT_PAGES } from '../../shared/domain/account-creation';
 import { VirtualClock } from '../../shared/clock/clock';
 import { Sandbox } from '../../shared/sandbox';
 import { addMemberAccounts } from '../../shared/sandbox/seed';
+import { PlanEnv, planSettingsFrom, planVend } from '../../shared/workflow/plan';
+import { readEnvironment } from '../../shared/workflow/settings';
 import type { AccountCreation } from '../../shared/workflow/types';
 import { sandboxWorld, type SandboxWorld } from '../support/workflow';
 
@@ -164,4 +167,60 @@ describe('Workflow: finding accounts by email in an organization of thousands', 
       expect(pagesBefore).toBeGreaterThanOrEqual(pagesInOrganization);
     }
   });
+});
+
+describe('Plan: finding accounts by email in an organization of thousands', () => {
+  const plan = (accountPages?: number) =>
+    planVend(
+      awsClients(),
+      sample,
+      planSettingsFrom(readEnvironment(PlanEnv), {
+        memberReads: false,
+        ...(accountPages !== undefined && { accountPages }),
+      }),
+    );
+  const listAccounts = (world: SandboxWorld) =>
+    world.sandbox.calls.filter((c) => c.operation === 'ListAccounts').length;
+
+  it('reads every page for `appvend plan`, once for all stages, and adopts the account on the last page', async () => {
+    // Prepare
+    const { world, prodId } = await largeOrganization(invocationCounter().plugin);
+
+    // Act
+    const planned = await plan();
+
+    // Assess
+    const accounts = planned.steps.filter((s) => s.kind === 'account');
+    expect(accounts.map((a) => [a.stage, a.action, a.id])).toEqual([
+      ['tooling', 'create', undefined],
+      ['test', 'create', undefined],
+      ['prod', 'adopt', prodId],
+    ]);
+    expect(listAccounts(world)).toBe(Math.ceil((MEMBERS + 2) / 20));
+    expect(planned.notes.join('\n')).not.toContain('ListAccounts');
+  }, 60_000);
+
+  it('reads at most its pages for the dry run: accounts beyond them are not checked, and it says so', async () => {
+    // Prepare
+    const { world } = await largeOrganization(invocationCounter().plugin);
+
+    // Act
+    const planned = await plan(DRY_RUN_ACCOUNT_PAGES);
+
+    // Assess
+    const accounts = planned.steps.filter((s) => s.kind === 'account');
+    expect(accounts.map((a) => a.action)).toEqual(['unchecked', 'unchecked', 'unchecked']);
+    expect(listAccounts(world)).toBe(DRY_RUN_ACCOUNT_PAGES);
+    expect(planned.notes).toContain(
+      `The organization has more than ${DRY_RUN_ACCOUNT_PAGES * 20} accounts and this plan reads only the ` +
+        `first ${DRY_RUN_ACCOUNT_PAGES} pages of ListAccounts: the accounts of tooling, test, prod were not ` +
+        'found there and were not checked, nor was the account quota. `appvend plan` reads them all.',
+    );
+    expect(planned.steps.filter((s) => s.kind === 'config-recorder').map((s) => s.action)).toEqual([
+      'unchecked',
+      'unchecked',
+      'unchecked',
+    ]);
+    expect(planned.blockers).toEqual([]);
+  }, 60_000);
 });
