@@ -7,6 +7,9 @@ import {
 } from '../../shared/aws/organizations/accounts';
 import { Sandbox } from '../../shared/sandbox';
 import { addMemberAccounts } from '../../shared/sandbox/seed';
+import { awsClients, configureAws } from '../../shared/aws/client-factory';
+import { startAccount } from '../../shared/workflow/steps/account';
+import type { AccountCreation } from '../../shared/workflow/types';
 
 /** A sandbox organization of the management account and `members` accounts, and a client to it. */
 function organization(members: number): { sandbox: Sandbox; client: OrganizationsClient } {
@@ -120,5 +123,48 @@ describe('Function: startAccountCreation', () => {
     expect(progress).toEqual({ state: 'IN_PROGRESS', requestId: CreateAccountStatus!.Id });
     expect(listAccountsCalls(sandbox)).toBe(0);
     expect(sandbox.calls.filter((c) => c.operation === 'CreateAccount')).toHaveLength(1);
+  });
+});
+
+describe('Function: startAccount', () => {
+  const account = { stage: 'prod', name: 'orders-prod', email: 'aws+orders-prod@example.com' };
+
+  it('carries the queue’s wait through a search, so a search between two QUEUED answers does not restart the backoff', async () => {
+    // Prepare: the organization full (5 foreign requests in flight), 1 + 99 accounts
+    const { sandbox, client } = organization(99);
+    configureAws({
+      region: 'us-east-1',
+      plugins: [sandbox.plugin()],
+      credentials: sandbox.managementCredentials,
+      maxAttempts: 1,
+    });
+    for (let i = 0; i < 5; i++) {
+      await client.send(
+        new CreateAccountCommand({ AccountName: `other-${i}`, Email: `other-${i}@example.com` }),
+      );
+    }
+    const queued: AccountCreation = {
+      account,
+      state: 'QUEUED',
+      poll: { attempt: 2, waitedSeconds: 40, waitSeconds: 20 },
+    };
+    const params = { account, application: 'orders', roleName: 'Role', pageBudget: 2 };
+    // Slots free up for one look (a fresh search), then are taken again before the search ends.
+    const searching = await startAccount(awsClients(), { ...params, previous: queued, concurrency: 6 });
+
+    // Act
+    const again = await startAccount(awsClients(), { ...params, previous: searching, concurrency: 5 });
+
+    // Assess
+    expect(searching).toMatchObject({ state: 'SEARCHING', poll: queued.poll });
+    expect(again.state).toBe('SEARCHING');
+    const last = await startAccount(awsClients(), {
+      ...params,
+      pageBudget: 10,
+      previous: again,
+      concurrency: 5,
+    });
+    expect(last.state).toBe('QUEUED');
+    expect(last.poll?.attempt).toBe(3);
   });
 });
