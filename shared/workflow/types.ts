@@ -24,8 +24,11 @@ export interface AccountCreation {
   accountId?: string;
   requestId?: string;
   poll?: PollState;
-  /** SEARCHING: where the search of ListAccounts goes on (the next page's token, pages read). */
-  search?: { nextToken: string; pagesRead: number };
+  /**
+   * SEARCHING: where the search of ListAccounts goes on (the next page's token, pages read); no
+   * token: it starts over (AWS refused the token), `restarts` counting those.
+   */
+  search?: { nextToken?: string; pagesRead: number; restarts?: number };
   /** New CreateAccount requests sent after a FAILED one that may pass (RETRIED_CREATE_FAILURES). */
   retries?: number;
 }

@@ -1,6 +1,7 @@
 import { CreateAccountCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { VirtualClock } from '../../shared/clock/clock';
 import {
+  MAX_SEARCH_RESTARTS,
   searchAccountByEmail,
   startAccountCreation,
   type AccountSearchCursor,
@@ -123,6 +124,48 @@ describe('Function: startAccountCreation', () => {
     expect(progress).toEqual({ state: 'IN_PROGRESS', requestId: CreateAccountStatus!.Id });
     expect(listAccountsCalls(sandbox)).toBe(0);
     expect(sandbox.calls.filter((c) => c.operation === 'CreateAccount')).toHaveLength(1);
+  });
+});
+
+describe('Function: startAccountCreation, when AWS refuses the NextToken carried from an earlier call', () => {
+  const params = { name: 'orders-prod', email: 'member-99@members.example.com', roleName: 'Role' };
+  const stale: AccountSearchCursor = { nextToken: 'bm90LWEtdG9rZW4=', pagesRead: 3 };
+
+  it('starts the search over in the next call, with a new look at the requests in progress', async () => {
+    // Prepare
+    const { sandbox, client } = organization(99);
+
+    // Act
+    const refused = await startAccountCreation(client, { ...params, pageBudget: 2, search: stale });
+    const anew = await startAccountCreation(client, { ...params, pageBudget: 10, search: refused.search! });
+
+    // Assess
+    expect(refused).toEqual({ state: 'SEARCHING', search: { pagesRead: 0, restarts: 1 } });
+    expect(anew.state).toBe('SUCCEEDED');
+    expect(sandbox.calls.map((c) => `${c.operation}${c.error ? ` ${c.error}` : ''}`)).toEqual([
+      'ListAccounts InvalidInputException',
+      'ListCreateAccountStatus',
+      ...Array.from({ length: 5 }, () => 'ListAccounts'),
+    ]);
+  });
+
+  it(`fails with AWS's refusal once the search has started over ${MAX_SEARCH_RESTARTS} times`, async () => {
+    // Prepare
+    const { sandbox, client } = organization(99);
+
+    // Act
+    const attempt = startAccountCreation(client, {
+      ...params,
+      pageBudget: 2,
+      search: { ...stale, restarts: MAX_SEARCH_RESTARTS },
+    });
+
+    // Assess
+    await expect(attempt).rejects.toMatchObject({
+      name: 'InvalidInputException',
+      Reason: 'INVALID_NEXT_TOKEN',
+    });
+    expect(sandbox.calls.filter((c) => c.mutating)).toHaveLength(0);
   });
 });
 

@@ -34,11 +34,23 @@ const FAILURE_EXPLANATIONS: Record<string, string> = {
   INVALID_PAYMENT_INSTRUMENT: 'the management account has no valid payment method',
 };
 
-/** Where a search of ListAccounts stopped: the next page's token and how many pages were read. */
+/**
+ * Where a search of ListAccounts stopped: the next page's token and how many pages were read. No
+ * token: start over from the first page, a new search (AWS refused the token, see
+ * {@link startAccountCreation}); `restarts` counts those.
+ */
 export interface AccountSearchCursor {
-  nextToken: string;
+  nextToken?: string;
   pagesRead: number;
+  restarts?: number;
 }
+
+/**
+ * How many times one attempt's search starts over after AWS refuses its NextToken before the step
+ * fails with AWS's refusal: a token that never lives from one invocation to the next would
+ * otherwise loop for ever.
+ */
+export const MAX_SEARCH_RESTARTS = 3;
 
 export interface AccountProgress {
   /**
@@ -91,7 +103,8 @@ export async function searchAccountByEmail(
     if (!answer.NextToken) return { state: 'ABSENT', pagesRead };
     nextToken = answer.NextToken;
   }
-  return { state: 'SEARCHING', cursor: { nextToken: nextToken!, pagesRead } };
+  const restarts = options.from?.restarts;
+  return { state: 'SEARCHING', cursor: { nextToken: nextToken!, pagesRead, ...(restarts && { restarts }) } };
 }
 
 /** Every CreateAccount request in flight in the organization, whoever started it. */
@@ -138,7 +151,7 @@ export async function startAccountCreation(
     queued?: boolean;
     /** The most ListAccounts pages this call reads (DEFAULT_ACCOUNT_SEARCH_PAGES when unset). */
     pageBudget?: number;
-    /** Going on with a search an earlier call of the same attempt answered SEARCHING. */
+    /** Going on with a search an earlier call of the same attempt answered SEARCHING (no token: anew). */
     search?: AccountSearchCursor;
     /** Throws when the account found by email (or the absence of one) must not be used. */
     vetExisting?: (existing: (Account & { Id: string }) | undefined) => Promise<void>;
@@ -151,7 +164,7 @@ export async function startAccountCreation(
   createClient: OrganizationsClient = client,
 ): Promise<AccountProgress> {
   const concurrency = params.concurrency ?? DEFAULT_CREATE_ACCOUNT_CONCURRENCY;
-  if (!params.search) {
+  if (params.search?.nextToken === undefined) {
     // A new search: the requests in progress now (see above). While queued, nothing of ours was
     // sent (QUEUED is only answered before CreateAccount, or when AWS refused it), so the
     // organization is still full if the count says so.
@@ -160,10 +173,26 @@ export async function startAccountCreation(
     if (running?.Id) return { state: 'IN_PROGRESS', requestId: running.Id };
     if (params.queued && atStart.length >= concurrency) return { state: 'QUEUED', inFlight: atStart.length };
   }
-  const searched = await searchAccountByEmail(client, params.email, {
-    pageBudget: params.pageBudget ?? DEFAULT_ACCOUNT_SEARCH_PAGES,
-    ...(params.search && { from: params.search }),
-  });
+  let searched: EmailSearch;
+  try {
+    searched = await searchAccountByEmail(client, params.email, {
+      pageBudget: params.pageBudget ?? DEFAULT_ACCOUNT_SEARCH_PAGES,
+      ...(params.search && { from: params.search }),
+    });
+  } catch (error) {
+    // AWS does not say how long a NextToken stays valid. One refused on the way from an earlier
+    // invocation means starting over, in the next invocation (this one has made its call), as a
+    // new search with its own look at the requests in progress.
+    const restarts = (params.search?.restarts ?? 0) + 1;
+    if (
+      params.search?.nextToken === undefined ||
+      !isInvalidNextToken(error) ||
+      restarts > MAX_SEARCH_RESTARTS
+    ) {
+      throw error;
+    }
+    return { state: 'SEARCHING', search: { pagesRead: 0, restarts } };
+  }
   if (searched.state === 'SEARCHING') return { state: 'SEARCHING', search: searched.cursor };
   const existing = searched.state === 'FOUND' ? searched.account : undefined;
   if (existing?.Id) {
@@ -205,6 +234,14 @@ export async function startAccountCreation(
   }
   if (!status?.Id) throw new Error(`CreateAccount for ${params.email} returned no request id`);
   return interpretStatus(status, params.email);
+}
+
+/** AWS's refusal of a NextToken (InvalidInputException, reason INVALID_NEXT_TOKEN in the SDK model). */
+function isInvalidNextToken(error: unknown): boolean {
+  return (
+    isAwsError(error, 'InvalidInputException') &&
+    (error as { Reason?: string }).Reason === 'INVALID_NEXT_TOKEN'
+  );
 }
 
 /** AWS's refusal of a CreateAccount over the organization's in-flight quota. */

@@ -92,9 +92,6 @@ export async function startAccount(
   },
 ): Promise<AccountCreation> {
   const search = params.previous?.state === 'SEARCHING' ? params.previous.search : undefined;
-  if (params.previous?.state === 'SEARCHING' && !search) {
-    throw new Error(`previous: a SEARCHING answer for ${params.account.email} must carry its search cursor`);
-  }
   // While the queue's backoff carries through a search, where it came from stays QUEUED.
   const before =
     params.previous?.state === 'SEARCHING' && params.previous.poll
