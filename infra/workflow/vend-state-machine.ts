@@ -133,7 +133,10 @@ export class VendWorkflow {
     return invokeWithRetries(this.scope, id, this.fns[fn], props);
   }
 
-  /** Step 4-5: every account at once; each polls its CreateAccount request, then moves into the OU. */
+  /**
+   * Step 4-5: every account at once; each looks for its address (over several calls in a large
+   * organization), polls its CreateAccount request, then moves into the OU.
+   */
   private vendAccounts(): MapState {
     const s = this.scope;
     const start = this.invoke('StartAccountCreation', 'start-account-creation', {
@@ -174,12 +177,25 @@ export class VendWorkflow {
       resultPath: '$.creation',
     });
     waitForSlot.next(retryStart);
+    // The search by email stopped at its page budget: go on at once from where it stopped (no
+    // Wait: nothing is pending at AWS, the organization is only large).
+    const searchOn = this.invoke('ContinueAccountSearch', 'start-account-creation', {
+      payload: TaskInput.fromObject({
+        'account.$': '$.account',
+        'application.$': '$.application',
+        'tags.$': '$.tags',
+        'previous.$': '$.creation',
+      }),
+      resultPath: '$.creation',
+    });
     const ready = new Choice(s, 'AccountReady?')
       .when(Condition.stringEquals('$.creation.state', 'SUCCEEDED'), move)
       .when(Condition.stringEquals('$.creation.state', 'QUEUED'), waitForSlot)
+      .when(Condition.stringEquals('$.creation.state', 'SEARCHING'), searchOn)
       .otherwise(wait);
     start.next(ready);
     retryStart.next(ready);
+    searchOn.next(ready);
     wait.next(check);
     check.next(ready);
 

@@ -1,3 +1,4 @@
+import { DRY_RUN_ACCOUNT_PAGES } from '../../shared/domain/account-creation';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
@@ -44,8 +45,12 @@ export const handler = middy(
         ledger: ledgerFor(env.APPVEND_LEDGER_TABLE),
         starter: new StepFunctionsStarter(env.APPVEND_STATE_MACHINE_ARN),
         progress: new StepFunctionsProgress(),
-        // The portal does not enter member accounts: their guardrails are reported unchecked.
-        planner: vendPlanner(awsClients(), planSettingsFrom(env, { memberReads: false })),
+        // The portal does not enter member accounts: their guardrails are reported unchecked. It
+        // answers within one HTTP request, so it reads a bounded part of a large organization.
+        planner: vendPlanner(
+          awsClients(),
+          planSettingsFrom(env, { memberReads: false, accountPages: DRY_RUN_ACCOUNT_PAGES }),
+        ),
         platformAdmins: parsePlatformAdmins(env.APPVEND_PLATFORM_ADMINS),
         ...(env.APPVEND_OFFBOARD_STATE_MACHINE_ARN && {
           offboarder: new StepFunctionsOffboardStarter(env.APPVEND_OFFBOARD_STATE_MACHINE_ARN),

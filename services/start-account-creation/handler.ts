@@ -26,6 +26,7 @@ export const handler = stepHandler(
       tags: input.tags,
       roleName: env.APPVEND_MEMBER_ROLE,
       concurrency: env.APPVEND_CREATE_ACCOUNT_CONCURRENCY,
+      pageBudget: env.APPVEND_ACCOUNT_SEARCH_PAGES,
       queued: input.queued === true,
       ...(input.previous && { previous: input.previous }),
     }),

@@ -15,6 +15,29 @@ export const ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED = 'ACCOUNT_CREATION_RATE_LIMIT
  */
 export const RETRIED_CREATE_FAILURES = ['CONCURRENT_ACCOUNT_MODIFICATION', 'INTERNAL_FAILURE'] as const;
 
+/**
+ * ListAccounts answers at most 20 accounts a page (API reference, MaxResults: "Maximum value of
+ * 20"), so finding an address in an organization of thousands of accounts takes hundreds of calls.
+ */
+export const LIST_ACCOUNTS_PAGE_SIZE = 20;
+
+/**
+ * The most ListAccounts pages one invocation of the account step reads (500 accounts): the search
+ * goes on in the next invocation. AWS gives no time per call nor a rate for ListAccounts; at an
+ * estimated 0.1–0.3 s a call this keeps the search well inside the step's 30-second Lambda, even
+ * with the SDK's backoff after a throttled call. `APPVEND_ACCOUNT_SEARCH_PAGES` sets it.
+ */
+export const DEFAULT_ACCOUNT_SEARCH_PAGES = 25;
+
+/**
+ * The most ListAccounts pages the portal API's dry run reads (1,000 accounts). It answers in one
+ * HTTP request, so it cannot go on in another invocation as the vend does: API Gateway waits 29
+ * seconds by default for a Lambda integration (AWS: "the prior limit of 29 seconds", now raisable
+ * for Regional REST APIs). At the same estimated 0.1–0.3 s a call, 50 pages take 5–15 s, with the
+ * other reads of the plan. An address not found in them is planned `unchecked`.
+ */
+export const DRY_RUN_ACCOUNT_PAGES = 50;
+
 /** How many new CreateAccount requests a vend sends for one account after such failures. */
 export const CREATE_ACCOUNT_RETRIES = 3;
 

@@ -1,4 +1,5 @@
 import { FULL_AWS_ACCESS_CONTENT, FULL_AWS_ACCESS_ID, STACKSET_ADMIN_ROLE } from './aws-constants';
+import { accountId, next } from './ids';
 import type { SandboxStateJson } from './state';
 
 /** The organization's id and root id; fixed, as nothing is random in the sandbox. */
@@ -66,4 +67,38 @@ export function initialState(
     operations: {},
     config: {},
   };
+}
+
+/**
+ * Adds `count` ACTIVE member accounts under the root, as a large organization has them, straight
+ * into a state (no CreateAccount requests, no clock): the cheap way to give the sandbox thousands
+ * of accounts. They have no IAM role, so nothing enters them; their addresses are
+ * `member-<n>@<domain>`. Returns the ids added, in the order ListAccounts lists them (after every
+ * account already there). Load the state with `new Sandbox({ clock, state })`.
+ */
+export function addMemberAccounts(
+  state: SandboxStateJson,
+  count: number,
+  options: { emailDomain?: string; joinedAt?: number } = {},
+): string[] {
+  if (!Number.isInteger(count) || count < 0)
+    throw new RangeError(`count must be a whole number, not ${count}`);
+  const domain = options.emailDomain ?? 'members.example.com';
+  const joinedAt = options.joinedAt ?? state.organization.createdAt;
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const id = accountId(next(state, 'account'));
+    state.accounts[id] = {
+      id,
+      name: `member-${i + 1}`,
+      email: `member-${i + 1}@${domain}`,
+      parentId: state.organization.rootId,
+      status: 'ACTIVE',
+      joinedMethod: 'CREATED',
+      joinedAt,
+      roles: {},
+    };
+    ids.push(id);
+  }
+  return ids;
 }

@@ -50,6 +50,12 @@ export interface PlanSettings {
    * register-guardrails step does. The CLI does; the portal API does not hold sts:AssumeRole.
    */
   memberReads: boolean;
+  /**
+   * The most pages of ListAccounts (20 accounts each) the plan reads to find the accounts by
+   * email; all of them when unset. The portal API's dry run sets it (DRY_RUN_ACCOUNT_PAGES): an
+   * address not found within them is planned `unchecked`, with a note.
+   */
+  accountPages?: number;
 }
 
 /** The environment a process that plans reads its {@link PlanSettings} from. */
@@ -65,7 +71,7 @@ export const PlanEnv = {
 /** {@link PlanSettings} from an environment parsed with {@link PlanEnv}. */
 export function planSettingsFrom(
   env: EnvironmentOf<typeof PlanEnv>,
-  options: { memberReads: boolean },
+  options: { memberReads: boolean; accountPages?: number },
 ): PlanSettings {
   return {
     ...(env.APPVEND_PARENT_OU_ID && { parentOuId: env.APPVEND_PARENT_OU_ID }),
@@ -77,6 +83,7 @@ export function planSettingsFrom(
     region: env.AWS_REGION,
     ...(env.APPVEND_TEMPLATES_DIR && { templatesDir: env.APPVEND_TEMPLATES_DIR }),
     memberReads: options.memberReads,
+    ...(options.accountPages !== undefined && { accountPages: options.accountPages }),
   };
 }
 
@@ -120,6 +127,7 @@ export async function planVend(
     planAccounts(organizations, specs, ou, {
       application: request.name,
       accountQuota: settings.accountQuota ?? DEFAULT_ACCOUNT_QUOTA,
+      ...(settings.accountPages !== undefined && { accountPages: settings.accountPages }),
     }),
   ]);
   const [stackSets, guardrails, quarantine] = await Promise.all([
@@ -141,7 +149,7 @@ export async function planVend(
     steps,
     counts: countActions(steps),
     blockers: [...scp.blockers, ...accounts.blockers, ...stackSets.blockers, ...connection.blockers],
-    notes: [...guardrails.notes, ...connection.notes],
+    notes: [...accounts.notes, ...guardrails.notes, ...connection.notes],
   };
 }
 

@@ -1,6 +1,10 @@
 import { en } from 'zod/locales';
 import * as z from 'zod/mini';
-import { DEFAULT_ACCOUNT_QUOTA, DEFAULT_CREATE_ACCOUNT_CONCURRENCY } from '../domain/account-creation';
+import {
+  DEFAULT_ACCOUNT_QUOTA,
+  DEFAULT_ACCOUNT_SEARCH_PAGES,
+  DEFAULT_CREATE_ACCOUNT_CONCURRENCY,
+} from '../domain/account-creation';
 import { ACCOUNT_ACCESS_ROLE } from '../domain/naming';
 import { DEFAULT_SCP_ATTACHMENT_QUOTA, DEFAULT_SCP_SIZE_QUOTA, type ExemptRoles } from '../domain/scp';
 
@@ -52,6 +56,11 @@ export const AccountCreationEnv = {
    * their turn. AWS's own limit is 5, so a higher value only means AWS refuses and appvend queues.
    */
   APPVEND_CREATE_ACCOUNT_CONCURRENCY: countOr(DEFAULT_CREATE_ACCOUNT_CONCURRENCY),
+  /**
+   * The most ListAccounts pages (20 accounts each) one invocation reads while it looks for an
+   * account's address; a larger organization is searched over several invocations.
+   */
+  APPVEND_ACCOUNT_SEARCH_PAGES: countOr(DEFAULT_ACCOUNT_SEARCH_PAGES),
 };
 
 /**

@@ -19,10 +19,16 @@ export interface VendedAccount {
 /** One account's progress through CreateAccount, carried by the state machine between polls. */
 export interface AccountCreation {
   account: AccountSpec;
-  state: 'QUEUED' | 'IN_PROGRESS' | 'SUCCEEDED';
+  /** SEARCHING: the address is still being looked for; the state machine calls again at once. */
+  state: 'QUEUED' | 'SEARCHING' | 'IN_PROGRESS' | 'SUCCEEDED';
   accountId?: string;
   requestId?: string;
   poll?: PollState;
+  /**
+   * SEARCHING: where the search of ListAccounts goes on (the next page's token, pages read); no
+   * token: it starts over (AWS refused the token), `restarts` counting those.
+   */
+  search?: { nextToken?: string; pagesRead: number; restarts?: number };
   /** New CreateAccount requests sent after a FAILED one that may pass (RETRIED_CREATE_FAILURES). */
   retries?: number;
 }

@@ -1,7 +1,7 @@
 import { configDeliveryBucketPolicy } from '../../shared/domain/config-delivery';
 import { join } from 'node:path';
 import { vendStateMachineDefinition } from '../../infra/workflow/asl';
-import { configureAws } from '../../shared/aws/client-factory';
+import { configureAws, type AnyPluggable } from '../../shared/aws/client-factory';
 import { VirtualClock } from '../../shared/clock/clock';
 import { Sandbox } from '../../shared/sandbox';
 import { runVend, type VendRun } from '../../cli/vend';
@@ -41,12 +41,19 @@ export interface SandboxWorld {
 }
 
 /** A fresh sandbox organization with the AWS clients pointed at it. */
-export function sandboxWorld(options: { sandbox?: Sandbox; clock?: VirtualClock } = {}): SandboxWorld {
+export function sandboxWorld(
+  options: {
+    sandbox?: Sandbox;
+    clock?: VirtualClock;
+    /** More SDK plugins for every client, applied before the sandbox's (e.g. to count calls). */
+    plugins?: AnyPluggable[];
+  } = {},
+): SandboxWorld {
   const clock = options.clock ?? new VirtualClock();
   const sandbox = options.sandbox ?? new Sandbox({ clock });
   configureAws({
     region: 'us-east-1',
-    plugins: [sandbox.plugin()],
+    plugins: [...(options.plugins ?? []), sandbox.plugin()],
     credentials: sandbox.managementCredentials,
     maxAttempts: 3,
     now: () => clock.now(),

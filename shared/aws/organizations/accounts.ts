@@ -1,9 +1,9 @@
 import {
   CreateAccountCommand,
   DescribeCreateAccountStatusCommand,
+  ListAccountsCommand,
   ListParentsCommand,
   MoveAccountCommand,
-  paginateListAccounts,
   paginateListCreateAccountStatus,
   type Account,
   type CreateAccountStatus,
@@ -11,11 +11,13 @@ import {
 } from '@aws-sdk/client-organizations';
 import {
   ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED,
+  DEFAULT_ACCOUNT_SEARCH_PAGES,
   DEFAULT_CREATE_ACCOUNT_CONCURRENCY,
+  LIST_ACCOUNTS_PAGE_SIZE,
   RETRIED_CREATE_FAILURES,
 } from '../../domain/account-creation';
 import { AccountCreationFailedError, ConflictError } from '../../errors';
-import { collect, findInPages, isAwsError } from '../paginate';
+import { collect, isAwsError } from '../paginate';
 import { toAwsTags } from '../tags';
 
 /** What CreateAccount's FAILED reasons mean for the person who asked. */
@@ -32,25 +34,77 @@ const FAILURE_EXPLANATIONS: Record<string, string> = {
   INVALID_PAYMENT_INSTRUMENT: 'the management account has no valid payment method',
 };
 
+/**
+ * Where a search of ListAccounts stopped: the next page's token and how many pages were read. No
+ * token: start over from the first page, a new search (AWS refused the token, see
+ * {@link startAccountCreation}); `restarts` counts those.
+ */
+export interface AccountSearchCursor {
+  nextToken?: string;
+  pagesRead: number;
+  restarts?: number;
+}
+
+/**
+ * How many times one attempt's search starts over after AWS refuses its NextToken before the step
+ * fails with AWS's refusal: a token that never lives from one invocation to the next would
+ * otherwise loop for ever.
+ */
+export const MAX_SEARCH_RESTARTS = 3;
+
 export interface AccountProgress {
-  /** QUEUED: not started because the organization already has its quota of requests in flight. */
-  state: 'QUEUED' | 'IN_PROGRESS' | 'SUCCEEDED';
+  /**
+   * QUEUED: not started because the organization already has its quota of requests in flight.
+   * SEARCHING: the organization was not searched to its end for the address within this
+   * invocation's page budget; ask again with `search` (nothing was sent).
+   */
+  state: 'QUEUED' | 'SEARCHING' | 'IN_PROGRESS' | 'SUCCEEDED';
   accountId?: string;
   requestId?: string;
   /** How many CreateAccount requests were in flight in the organization when it was QUEUED. */
   inFlight?: number;
+  /** SEARCHING: where the next invocation goes on. */
+  search?: AccountSearchCursor;
 }
 
-export async function findAccountByEmail(
+/** What a bounded search for an address found: the account, none in the whole organization, or where it stopped. */
+export type EmailSearch =
+  | { state: 'FOUND'; account: Account }
+  | { state: 'ABSENT'; pagesRead: number }
+  | { state: 'SEARCHING'; cursor: AccountSearchCursor };
+
+/**
+ * Looks for the account with this address through at most `pageBudget` pages of ListAccounts,
+ * from `from` (a cursor of an earlier call) or from the first page. ABSENT only once a page came
+ * back without NextToken: AWS may answer a page with fewer accounts than asked for, even none,
+ * while more remain, so only the token says where the list ends.
+ */
+export async function searchAccountByEmail(
   client: OrganizationsClient,
   email: string,
-): Promise<Account | undefined> {
+  options: { pageBudget: number; from?: AccountSearchCursor },
+): Promise<EmailSearch> {
+  if (!Number.isInteger(options.pageBudget) || options.pageBudget < 1) {
+    throw new RangeError(`pageBudget must be a whole number of at least 1, not ${options.pageBudget}`);
+  }
   const wanted = email.toLowerCase();
-  return findInPages(
-    paginateListAccounts({ client }, {}),
-    (page) => page.Accounts,
-    (account) => account.Email?.toLowerCase() === wanted,
-  );
+  let nextToken = options.from?.nextToken;
+  let pagesRead = options.from?.pagesRead ?? 0;
+  for (let page = 0; page < options.pageBudget; page++) {
+    const answer = await client.send(
+      new ListAccountsCommand({
+        MaxResults: LIST_ACCOUNTS_PAGE_SIZE,
+        ...(nextToken !== undefined && { NextToken: nextToken }),
+      }),
+    );
+    pagesRead += 1;
+    const found = (answer.Accounts ?? []).find((account) => account.Email?.toLowerCase() === wanted);
+    if (found) return { state: 'FOUND', account: found };
+    if (!answer.NextToken) return { state: 'ABSENT', pagesRead };
+    nextToken = answer.NextToken;
+  }
+  const restarts = options.from?.restarts;
+  return { state: 'SEARCHING', cursor: { nextToken: nextToken!, pagesRead, ...(restarts && { restarts }) } };
 }
 
 /** Every CreateAccount request in flight in the organization, whoever started it. */
@@ -65,6 +119,15 @@ async function requestsInProgress(client: OrganizationsClient): Promise<CreateAc
  * Starts vending an account, or finds that it exists or is on its way, or queues it. CreateAccount
  * is not idempotent, so it is only sent after looking for the account by email and for a request
  * still in progress under its name (what a crashed earlier attempt leaves behind).
+ *
+ * The search by email reads at most `pageBudget` pages of ListAccounts per call: in a large
+ * organization it answers SEARCHING with a cursor, and the state machine calls again at once with
+ * `search` set, until the address is found or the list has ended. CreateAccount is only sent by
+ * the call that reads the last page. A search that spans calls looks at the requests in progress
+ * when it starts, as well as after its last page: a request of an earlier attempt that is in
+ * progress at the start is answered IN_PROGRESS there; one that ended before the start made its
+ * account, which is in the list for the whole search and so is found. (A request that completes
+ * during the search would otherwise be seen neither as in progress nor in pages already read.)
  *
  * The gate is organization-wide without any shared store: the requests in flight are AWS's own
  * list, so every execution sees the others'. Two executions may both see a free slot; AWS then
@@ -86,6 +149,10 @@ export async function startAccountCreation(
     concurrency?: number;
     /** Asking again after QUEUED: look at the slots first, the cheap call, before the accounts. */
     queued?: boolean;
+    /** The most ListAccounts pages this call reads (DEFAULT_ACCOUNT_SEARCH_PAGES when unset). */
+    pageBudget?: number;
+    /** Going on with a search an earlier call of the same attempt answered SEARCHING (no token: anew). */
+    search?: AccountSearchCursor;
     /** Throws when the account found by email (or the absence of one) must not be used. */
     vetExisting?: (existing: (Account & { Id: string }) | undefined) => Promise<void>;
   },
@@ -97,13 +164,37 @@ export async function startAccountCreation(
   createClient: OrganizationsClient = client,
 ): Promise<AccountProgress> {
   const concurrency = params.concurrency ?? DEFAULT_CREATE_ACCOUNT_CONCURRENCY;
-  if (params.queued) {
-    // While queued, nothing of ours was sent (QUEUED is only answered before CreateAccount, or when
-    // AWS refused it), so the organization is still full if the count says so.
-    const waiting = await requestsInProgress(client);
-    if (waiting.length >= concurrency) return { state: 'QUEUED', inFlight: waiting.length };
+  if (params.search?.nextToken === undefined) {
+    // A new search: the requests in progress now (see above). While queued, nothing of ours was
+    // sent (QUEUED is only answered before CreateAccount, or when AWS refused it), so the
+    // organization is still full if the count says so.
+    const atStart = await requestsInProgress(client);
+    const running = atStart.find((status) => status.AccountName === params.name);
+    if (running?.Id) return { state: 'IN_PROGRESS', requestId: running.Id };
+    if (params.queued && atStart.length >= concurrency) return { state: 'QUEUED', inFlight: atStart.length };
   }
-  const existing = await findAccountByEmail(client, params.email);
+  let searched: EmailSearch;
+  try {
+    searched = await searchAccountByEmail(client, params.email, {
+      pageBudget: params.pageBudget ?? DEFAULT_ACCOUNT_SEARCH_PAGES,
+      ...(params.search && { from: params.search }),
+    });
+  } catch (error) {
+    // AWS does not say how long a NextToken stays valid. One refused on the way from an earlier
+    // invocation means starting over, in the next invocation (this one has made its call), as a
+    // new search with its own look at the requests in progress.
+    const restarts = (params.search?.restarts ?? 0) + 1;
+    if (
+      params.search?.nextToken === undefined ||
+      !isInvalidNextToken(error) ||
+      restarts > MAX_SEARCH_RESTARTS
+    ) {
+      throw error;
+    }
+    return { state: 'SEARCHING', search: { pagesRead: 0, restarts } };
+  }
+  if (searched.state === 'SEARCHING') return { state: 'SEARCHING', search: searched.cursor };
+  const existing = searched.state === 'FOUND' ? searched.account : undefined;
   if (existing?.Id) {
     const found = { ...existing, Id: existing.Id };
     if (params.vetExisting) await params.vetExisting(found);
@@ -143,6 +234,14 @@ export async function startAccountCreation(
   }
   if (!status?.Id) throw new Error(`CreateAccount for ${params.email} returned no request id`);
   return interpretStatus(status, params.email);
+}
+
+/** AWS's refusal of a NextToken (InvalidInputException, reason INVALID_NEXT_TOKEN in the SDK model). */
+function isInvalidNextToken(error: unknown): boolean {
+  return (
+    isAwsError(error, 'InvalidInputException') &&
+    (error as { Reason?: string }).Reason === 'INVALID_NEXT_TOKEN'
+  );
 }
 
 /** AWS's refusal of a CreateAccount over the organization's in-flight quota. */

@@ -161,6 +161,7 @@ export async function planGuardrails(
         ...where,
         digest: { ...(current !== undefined && { current }), wanted },
       });
+      if (account.action === 'unchecked') return [recorder('unchecked'), pack('unchecked')];
       if (!account.id) return [recorder('create'), pack('create')];
       if (!memberReads) return [recorder('unchecked'), pack('unchecked')];
       let state: RecorderState;

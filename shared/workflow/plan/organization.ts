@@ -1,5 +1,5 @@
-import type { OrganizationsClient } from '@aws-sdk/client-organizations';
-import { paginateListAccounts } from '@aws-sdk/client-organizations';
+import type { Account, OrganizationsClient } from '@aws-sdk/client-organizations';
+import { ListAccountsCommand, paginateListAccounts } from '@aws-sdk/client-organizations';
 import { describeExistingAccount } from '../../aws/organizations/account-adoption';
 import { collect } from '../../aws/paginate';
 import {
@@ -8,6 +8,7 @@ import {
   namedAccountMissing,
   type AdoptionRequest,
 } from '../../domain/account-adoption';
+import { LIST_ACCOUNTS_PAGE_SIZE } from '../../domain/account-creation';
 import { findServiceControlPolicy } from '../../aws/organizations/service-control-policy';
 import { ouName, scpName, type AccountSpec } from '../../domain/naming';
 import { policySize, renderServiceControlPolicy, type ExemptRoles } from '../../domain/scp';
@@ -87,11 +88,11 @@ export async function planAccounts(
   client: OrganizationsClient,
   specs: AccountSpec[],
   ou: OrganizationalUnitPlan,
-  params: { application: string; accountQuota: number },
-): Promise<{ plans: AccountPlan[]; blockers: PlanBlocker[] }> {
+  params: { application: string; accountQuota: number; accountPages?: number },
+): Promise<{ plans: AccountPlan[]; blockers: PlanBlocker[]; notes: string[] }> {
   const blockers: PlanBlocker[] = [];
   const block = (message: string) => blockers.push({ step: 'VendAccounts', message });
-  const organization = await collect(paginateListAccounts({ client }, {}), (page) => page.Accounts);
+  const { accounts: organization, complete } = await listAccounts(client, params.accountPages);
   const plans = await Promise.all(
     specs.map(async (spec): Promise<AccountPlan> => {
       const base = { kind: 'account', step: 'VendAccounts' } as const;
@@ -103,6 +104,8 @@ export async function planAccounts(
       };
       const wanted = spec.email.toLowerCase();
       const existing = organization.find((account) => account.Email?.toLowerCase() === wanted);
+      // Not in the pages read, but the list goes on: the account may well exist.
+      if (!existing?.Id && !complete) return { ...base, action: 'unchecked', ...spec };
       if (!existing?.Id) {
         if (request.namedAccountId !== undefined) {
           block(
@@ -128,13 +131,55 @@ export async function planAccounts(
           };
     }),
   );
+  const notes: string[] = [];
+  const unchecked = plans.filter((plan) => plan.action === 'unchecked').map((plan) => plan.stage);
+  if (!complete) {
+    notes.push(
+      `The organization has more than ${organization.length} accounts and this plan reads only the ` +
+        `first ${params.accountPages} pages of ListAccounts: ` +
+        (unchecked.length > 0
+          ? `the accounts of ${unchecked.join(', ')} were not found there and were not checked, `
+          : '') +
+        'nor was the account quota. `appvend plan` reads them all.',
+    );
+  }
   const creating = plans.filter((plan) => plan.action === 'create').length;
-  if (creating > 0 && organization.length + creating > params.accountQuota) {
+  if (complete && creating > 0 && organization.length + creating > params.accountQuota) {
     block(
       `the organization has ${organization.length} accounts (closed ones count until AWS removes them) and its ` +
         `quota is ${params.accountQuota}: the ${creating} new account${creating === 1 ? '' : 's'} do not fit. ` +
         'Ask AWS for more through Service Quotas, then set APPVEND_ACCOUNT_QUOTA',
     );
   }
-  return { plans, blockers };
+  return { plans, blockers, notes };
+}
+
+/**
+ * The organization's accounts, or the first `pages` pages of them (20 accounts a page); `complete`
+ * once a page came back without NextToken (AWS may answer short or empty pages before the end).
+ */
+async function listAccounts(
+  client: OrganizationsClient,
+  pages: number | undefined,
+): Promise<{ accounts: Account[]; complete: boolean }> {
+  if (pages === undefined) {
+    return {
+      accounts: await collect(paginateListAccounts({ client }, {}), (page) => page.Accounts),
+      complete: true,
+    };
+  }
+  const accounts: Account[] = [];
+  let nextToken: string | undefined;
+  for (let read = 0; read < pages; read++) {
+    const page = await client.send(
+      new ListAccountsCommand({
+        MaxResults: LIST_ACCOUNTS_PAGE_SIZE,
+        ...(nextToken !== undefined && { NextToken: nextToken }),
+      }),
+    );
+    accounts.push(...(page.Accounts ?? []));
+    if (!page.NextToken) return { accounts, complete: true };
+    nextToken = page.NextToken;
+  }
+  return { accounts, complete: false };
 }

@@ -4,7 +4,8 @@ import type { TopLevelStep } from '../top-level-steps';
 /**
  * What a vend would do to one thing. `attach`: the SCP is as wanted but not attached to the OU;
  * `adopt`: an account with the email exists outside the OU and will be moved in; `unchecked`: the
- * planner could not look (member accounts from the portal API, which may not assume their role).
+ * planner could not look (member accounts from the portal API, which may not assume their role;
+ * an address beyond the pages of ListAccounts the portal's dry run reads).
  */
 export const PLAN_ACTIONS = ['create', 'update', 'attach', 'adopt', 'keep', 'unchecked'] as const;
 export type PlanAction = (typeof PLAN_ACTIONS)[number];
@@ -51,7 +52,8 @@ export interface ServiceControlPolicyPlan extends StepBase {
 
 export interface AccountPlan extends StepBase {
   kind: 'account';
-  action: 'create' | 'adopt' | 'keep';
+  /** `unchecked`: not in the pages of ListAccounts the planner may read (the portal's dry run). */
+  action: 'create' | 'adopt' | 'keep' | 'unchecked';
   stage: string;
   name: string;
   email: string;

@@ -50,7 +50,13 @@ function withPoll(
   const result: AccountCreation = { account, state: progress.state };
   if (progress.accountId) result.accountId = progress.accountId;
   if (progress.requestId) result.requestId = progress.requestId;
+  if (progress.search) result.search = progress.search;
   if (previous?.retries) result.retries = previous.retries;
+  // A search spanning calls is not a phase of its own: the queue's backoff carries through it.
+  if (progress.state === 'SEARCHING') {
+    if (previous?.poll) result.poll = previous.poll;
+    return result;
+  }
   // The waits grow within one phase (queued, then in progress); a new phase starts over.
   const before = previous?.state === progress.state ? previous.poll : undefined;
   if (progress.state === 'IN_PROGRESS') result.poll = nextPoll(ACCOUNT_POLL_POLICY, before);
@@ -66,7 +72,9 @@ function withPoll(
 /**
  * Step 4a: find the account by email, or find or start its CreateAccount request, or queue it when
  * the organization already has `concurrency` requests in flight (the state machine waits and
- * comes back here).
+ * comes back here). The search reads at most `pageBudget` pages of ListAccounts per call; when the
+ * organization is larger, it answers SEARCHING and the state machine calls again at once with that
+ * answer as `previous`, which goes on from where it stopped.
  */
 export async function startAccount(
   clients: ClientFactory,
@@ -77,10 +85,18 @@ export async function startAccount(
     application: string;
     concurrency?: number;
     queued?: boolean;
-    /** The last answer, when asking again after QUEUED. */
+    /** The most ListAccounts pages this call reads. */
+    pageBudget?: number;
+    /** The last answer, when asking again after QUEUED or SEARCHING. */
     previous?: AccountCreation;
   },
 ): Promise<AccountCreation> {
+  const search = params.previous?.state === 'SEARCHING' ? params.previous.search : undefined;
+  // While the queue's backoff carries through a search, where it came from stays QUEUED.
+  const before =
+    params.previous?.state === 'SEARCHING' && params.previous.poll
+      ? { ...params.previous, state: 'QUEUED' as const }
+      : params.previous;
   const progress = await startAccountCreation(
     clients.organizations(),
     {
@@ -89,6 +105,8 @@ export async function startAccount(
       roleName: params.roleName,
       concurrency: params.concurrency,
       queued: params.queued,
+      ...(params.pageBudget !== undefined && { pageBudget: params.pageBudget }),
+      ...(search && { search }),
       vetExisting: vetAdoption(clients.organizations(), {
         application: params.application,
         stage: params.account.stage,
@@ -104,7 +122,7 @@ export async function startAccount(
     // Sent once: see startAccountCreation.
     clients.managementClient(OrganizationsClient, { maxAttempts: 1 }),
   );
-  return withPoll(params.account, progress, params.previous);
+  return withPoll(params.account, progress, before);
 }
 
 /**
