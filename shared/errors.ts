@@ -80,6 +80,12 @@ export class UnsupportedOperationError extends AppvendError {}
  */
 export class ConnectionNotUsableError extends AppvendError {}
 
+/**
+ * An AWS RAM resource share has the name appvend gives the application's connection share but not
+ * the application's tag: someone else's, which appvend neither changes nor adopts.
+ */
+export class ConnectionShareConflictError extends AppvendError {}
+
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

@@ -88,6 +88,21 @@ export function offboardPermissions(fn: OffboardFunctionName, scope: PermissionS
     case 'remove-service-control-policy':
       return [
         {
+          sid: 'FindConnectionShare',
+          actions: ['ram:GetResourceShares'],
+          resources: ['*'],
+          wildcardReason: `ram:GetResourceShares ${NO_RESOURCE_LEVEL}.`,
+        },
+        {
+          // The code deletes it only when the tag's value is the application's.
+          sid: 'DeleteTaggedConnectionShare',
+          actions: ['ram:DeleteResourceShare'],
+          resources: ['arn:${AWS::Partition}:ram:us-east-1:${AWS::AccountId}:resource-share/*'],
+          conditions: TAGGED_BY_APPVEND,
+          wildcardReason:
+            "RAM names a resource share by an id it assigns; only shares carrying appvend's tag.",
+        },
+        {
           sid: 'FindScpByName',
           actions: ['organizations:ListPolicies'],
           resources: ['*'],

@@ -13,6 +13,8 @@ export interface PlanProps {
   memberRoleName: string;
   stackSetExecutionRoleName: string;
   accountQuota?: number;
+  /** The account the service runs in: a connection it owns is shared with tooling by the vend. */
+  managementAccountId: string;
 }
 
 /** The variables of `PlanEnv` (shared/workflow/plan.ts), as the construct sets them. */
@@ -25,6 +27,7 @@ export interface PlanEnvironment {
   APPVEND_MEMBER_ROLE: string;
   APPVEND_STACKSET_EXECUTION_ROLE_NAME: string;
   APPVEND_ACCOUNT_QUOTA?: string;
+  APPVEND_MANAGEMENT_ACCOUNT_ID: string;
 }
 
 /**
@@ -47,6 +50,7 @@ export function planFunctionSettings(plan: PlanProps): {
       APPVEND_TEMPLATES_DIR: BUNDLED_TEMPLATES_DIR,
       APPVEND_MEMBER_ROLE: plan.memberRoleName,
       APPVEND_STACKSET_EXECUTION_ROLE_NAME: plan.stackSetExecutionRoleName,
+      APPVEND_MANAGEMENT_ACCOUNT_ID: plan.managementAccountId,
       ...Object.fromEntries(
         Object.entries(optional).filter((entry): entry is [string, string] => entry[1] !== undefined),
       ),

@@ -164,6 +164,7 @@ export class AppvendServiceStack extends Stack {
       memberRoleName: settings.memberRoleName,
       stackSetExecutionRoleName: settings.stackSetExecutionRoleName,
       accountQuota: settings.accountQuota,
+      managementAccountId: Aws.ACCOUNT_ID,
     };
     const portal = new PortalApi(this, 'Portal', {
       projectRoot: props.projectRoot,

@@ -20,6 +20,48 @@ import {
   vendedAccountOrgPaths,
 } from './permission-resources';
 
+/** RAM shares a global resource (the connection) from us-east-1 only: the share lives there. */
+const CONNECTION_SHARES = 'arn:${AWS::Partition}:ram:us-east-1:${AWS::AccountId}:resource-share/*';
+
+/**
+ * DeployStackSets' pipeline branch shares the management account's connection with the tooling
+ * account (`shared/aws/connection-share.ts`): a share within the organization only
+ * (`ram:RequestedAllowsExternalPrincipals`), of connections only (RAM shares only what the caller owns), carrying
+ * appvend's tag; additions only to shares that carry it and stay inside the organization.
+ */
+function shareConnectionPermissions(): StepPermission[] {
+  return [
+    {
+      sid: 'ReadConnectionShares',
+      actions: ['ram:GetResourceShares', 'ram:GetResourceShareAssociations'],
+      resources: ['*'],
+      wildcardReason: `ram:GetResourceShares and ram:GetResourceShareAssociations ${NO_RESOURCE_LEVEL}.`,
+    },
+    {
+      sid: 'CreateConnectionShare',
+      actions: ['ram:CreateResourceShare'],
+      resources: ['*'],
+      conditions: {
+        ...TAGGED_ON_CREATE,
+        Bool: { 'ram:RequestedAllowsExternalPrincipals': 'false' },
+        // Connections only; RAM itself shares only what the calling account owns.
+        ArnLike: { 'ram:ResourceArn': 'arn:*:codeconnections:*:*:connection/*' },
+      },
+      wildcardReason: `ram:CreateResourceShare ${NO_RESOURCE_LEVEL}; only a share of connections, inside the organization, carrying appvend's tag.`,
+    },
+    {
+      sid: 'AssociateConnectionShare',
+      actions: ['ram:AssociateResourceShare'],
+      resources: [CONNECTION_SHARES],
+      conditions: {
+        ...TAGGED_BY_APPVEND,
+        Bool: { 'ram:AllowsExternalPrincipals': 'false' },
+      },
+      wildcardReason: "RAM names a resource share by an id it assigns; only shares carrying appvend's tag.",
+    },
+  ];
+}
+
 /**
  * One IAM statement a step's function needs. Resources are `*` or `Fn::Sub` bodies, so that the
  * same data is the CloudFormation policy and what cdk-nag names in its findings.
@@ -353,6 +395,7 @@ export function stepPermissions(step: StepFunctionName, scope: PermissionScope):
           ],
           conditions: { StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } },
         },
+        ...shareConnectionPermissions(),
       ];
 
     case 'check-stack-set-operation':
@@ -429,6 +472,12 @@ function planReads(scope: PermissionScope): StepPermission[] {
       resources: [stackSets],
       wildcardReason:
         'Stack sets are named appvend-<application>-<template> and their ARNs end in an id CloudFormation assigns.',
+    },
+    {
+      sid: 'PlanReadConnectionShares',
+      actions: ['ram:GetResourceShares', 'ram:GetResourceShareAssociations'],
+      resources: ['*'],
+      wildcardReason: `ram:GetResourceShares and ram:GetResourceShareAssociations ${NO_RESOURCE_LEVEL}.`,
     },
   ];
 }

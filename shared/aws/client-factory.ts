@@ -58,14 +58,15 @@ export function configureAws(overrides: Partial<AwsSettings>): void {
  * (region, endpoint, credentials, plugins) and made once per factory: a warm Lambda reuses it.
  * Kept out of {@link ClientFactory}'s named clients so that a handler bundles only the SDK clients
  * it uses: each one adds to its size and cold start. `overrides` change the configuration (a
- * client with its own retry settings is a client of its own).
+ * client with its own retry settings or Region is a client of its own; AWS RAM shares a global
+ * resource only from us-east-1).
  *
  * @example
  * const dynamo = managementClient(DynamoDBClient);
  */
 export function managementClient<T extends PluggableClient>(
   Client: new (config: ClientConfig) => T,
-  overrides: Partial<Pick<ClientConfig, 'maxAttempts'>> = {},
+  overrides: Partial<Pick<ClientConfig, 'maxAttempts' | 'region'>> = {},
 ): T {
   return awsClients().managementClient(Client, overrides);
 }
@@ -130,7 +131,7 @@ export class ClientFactory {
   /** See {@link managementClient}. */
   public managementClient<T extends PluggableClient>(
     Client: new (config: ClientConfig) => T,
-    overrides: Partial<Pick<ClientConfig, 'maxAttempts'>> = {},
+    overrides: Partial<Pick<ClientConfig, 'maxAttempts' | 'region'>> = {},
   ): T {
     // Keyed by the class itself: minified bundles may give two classes the same name.
     let byConfig = this.otherClients.get(Client);

@@ -30,16 +30,27 @@ export function parseConnectionArn(arn: string): ConnectionArn | undefined {
 export type ConnectionAccess =
   /** The tooling account owns the connection (an adopted account that created it). */
   | { kind: 'owned' }
-  /** Another account owns it: it must be shared with the tooling account through AWS RAM. */
+  /**
+   * The account appvend runs in (the management account) owns a codeconnections connection:
+   * appvend shares it with the tooling account through AWS RAM before the pipeline is deployed.
+   */
+  | { kind: 'share'; owner: string }
+  /** Another account owns it: it must be shared with the tooling account through AWS RAM by hand. */
   | { kind: 'shared'; owner: string; message: string }
   /** Another account owns a codestar-connections connection, which RAM cannot share. */
   | { kind: 'unusable'; owner: string; message: string };
 
 /**
  * How the pipeline in `toolingAccountId` (undefined: an account still to be created) can reach the
- * connection. appvend makes no RAM share itself (see README, "The pipeline's connection").
+ * connection. appvend shares only a codeconnections connection of `appvendAccountId`, the account it
+ * runs in (RAM shares only what the caller owns); any other account's connection is shared by hand
+ * (see README, "The pipeline's connection").
  */
-export function connectionAccess(arn: string, toolingAccountId: string | undefined): ConnectionAccess {
+export function connectionAccess(
+  arn: string,
+  toolingAccountId: string | undefined,
+  appvendAccountId?: string,
+): ConnectionAccess {
   const connection = parseConnectionArn(arn);
   if (!connection)
     throw new ConnectionNotUsableError(`source.connectionArn: "${arn}" is not a connection ARN`);
@@ -57,20 +68,27 @@ export function connectionAccess(arn: string, toolingAccountId: string | undefin
         'with the organization or the parent OU through AWS RAM, and put its ARN in the request',
     };
   }
+  if (owner === appvendAccountId) return { kind: 'share', owner };
   return {
     kind: 'shared',
     owner,
     message:
       `source.connectionArn: the connection belongs to account ${owner}, not ${tooling}: the pipeline ` +
       'can use it only once it is shared with the tooling account (or its OU, or the organization) ' +
-      'through AWS RAM; appvend does not check or make that share (README, "The pipeline\'s connection")',
+      'through AWS RAM; appvend shares only a connection of the account it runs in, so share this one by hand ' +
+      '(README, "The pipeline\'s connection")',
   };
 }
 
 /** Refuses, before the pipeline is deployed, a connection the tooling account's pipeline can never use. */
-export function assertConnectionUsable(arn: string, toolingAccountId: string): void {
-  const access = connectionAccess(arn, toolingAccountId);
+export function assertConnectionUsable(
+  arn: string,
+  toolingAccountId: string,
+  appvendAccountId?: string,
+): ConnectionAccess {
+  const access = connectionAccess(arn, toolingAccountId, appvendAccountId);
   if (access.kind === 'unusable') {
     throw new ConnectionNotUsableError(access.message, { connectionArn: arn, owner: access.owner });
   }
+  return access;
 }

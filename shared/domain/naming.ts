@@ -50,6 +50,8 @@ export const artifactBucketName = (app: string, toolingAccountId: string): strin
  * function renders a concrete name (`pipelineRoleName('shop')`) or a CloudFormation `Fn::Sub`
  * body (`pipelineRoleName('${AppName}')`): templates and workflow cannot disagree.
  */
+/** The AWS RAM resource share that shares the pipeline's connection with the tooling account. */
+export const connectionShareName = (app: string): string => `${NAME_PREFIX}-${app}-connection`;
 export const pipelineName = (app: string): string => `${NAME_PREFIX}-${app}`;
 export const pipelineRoleName = (app: string): string => `${NAME_PREFIX}-${app}-pipeline`;
 export const buildProjectName = (app: string): string => `${NAME_PREFIX}-${app}-build`;

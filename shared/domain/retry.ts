@@ -133,5 +133,7 @@ export const NOT_RETRIED: Readonly<Record<string, string>> = {
   UnsupportedRegionError: 'the Region is unknown or opt-in; the service must run in another Region',
   ConnectionNotUsableError:
     'the connection belongs to another account and cannot be shared with the tooling account; the request must name another',
+  ConnectionShareConflictError:
+    "a RAM resource share of the connection share's name lacks the application's tag; a person must rename or delete it",
   UnsupportedOperationError: 'the endpoint does not implement the operation; asking again cannot change that',
 };

@@ -2,12 +2,14 @@ import * as cloudformation from '@aws-sdk/client-cloudformation';
 import * as config from '@aws-sdk/client-config-service';
 import * as events from '@aws-sdk/client-eventbridge';
 import * as organizations from '@aws-sdk/client-organizations';
+import * as ram from '@aws-sdk/client-ram';
 import * as s3 from '@aws-sdk/client-s3';
 import * as sns from '@aws-sdk/client-sns';
 import * as sts from '@aws-sdk/client-sts';
 
 /** The services the sandbox models, by the key used in call records and fault specs. */
-export type ServiceName = 'organizations' | 'sts' | 'cloudformation' | 'config' | 'events' | 'sns' | 's3';
+export type ServiceName =
+  'organizations' | 'sts' | 'cloudformation' | 'config' | 'events' | 'sns' | 's3' | 'ram';
 
 type ExceptionClass = new (options: never) => Error;
 
@@ -24,6 +26,7 @@ const MODULES: Record<ServiceName, ServiceModule> = {
   events: { base: events.EventBridgeServiceException, exports: events },
   sns: { base: sns.SNSServiceException, exports: sns },
   s3: { base: s3.S3ServiceException, exports: s3 },
+  ram: { base: ram.RAMServiceException, exports: ram },
 };
 
 /** Options of {@link awsError}. */

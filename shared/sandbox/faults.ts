@@ -102,6 +102,7 @@ const THROTTLING: Record<ServiceName, [string, string]> = {
   // The wire code is "Throttled"; the SDK deserializes it as ThrottledException, the name callers see.
   sns: ['ThrottledException', 'Rate exceeded'],
   s3: ['SlowDown', 'Please reduce your request rate.'],
+  ram: ['ThrottlingException', 'Rate exceeded'],
 };
 
 const CONCURRENT: Record<ServiceName, [string, string]> = {
@@ -120,6 +121,11 @@ const CONCURRENT: Record<ServiceName, [string, string]> = {
   s3: [
     'OperationAborted',
     'A conflicting conditional operation is currently in progress against this resource. Please try again.',
+  ],
+  // RAM has no concurrent-modification error; a share changing state refuses with this one.
+  ram: [
+    'InvalidStateTransitionException',
+    "The operation failed because the requested operation isn't valid for the resource share in its current state.",
   ],
 };
 

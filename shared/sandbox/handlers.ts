@@ -6,6 +6,7 @@ import type { ServiceName } from './errors';
 import { ACCOUNT_CLOSURE_HANDLERS } from './org-account-closure';
 import { ACCOUNT_HANDLERS } from './org-accounts';
 import { POLICY_HANDLERS } from './org-policies';
+import { RAM_HANDLERS } from './ram';
 import { S3_HANDLERS } from './s3';
 import { ORGANIZATION_HANDLERS } from './organizations';
 import { STS_HANDLERS } from './sts';
@@ -24,6 +25,7 @@ export const HANDLERS: Record<ServiceName, HandlerTable> = {
   events: EVENTS_HANDLERS,
   sns: SNS_HANDLERS,
   s3: S3_HANDLERS,
+  ram: RAM_HANDLERS,
 };
 
 /** The SDK v3 client classes the sandbox answers for (their `context.clientName`). */
@@ -35,6 +37,7 @@ export const SERVICE_BY_CLIENT: Readonly<Record<string, ServiceName>> = {
   EventBridgeClient: 'events',
   SNSClient: 'sns',
   S3Client: 's3',
+  RAMClient: 'ram',
 };
 
 /**
@@ -42,6 +45,7 @@ export const SERVICE_BY_CLIENT: Readonly<Record<string, ServiceName>> = {
  * credentials, and events and notifications (EventBridge, SNS) tell about changes without making any.
  */
 export const isMutating = (service: ServiceName, operation: string): boolean =>
-  service !== 'events' &&
-  service !== 'sns' &&
-  /^(Create|Update|Put|Attach|Detach|Move|Delete|Tag|Untag|Start|Stop|Close)/.test(operation);
+  (service !== 'events' &&
+    service !== 'sns' &&
+    /^(Create|Update|Put|Attach|Detach|Move|Delete|Tag|Untag|Start|Stop|Close)/.test(operation)) ||
+  (service === 'ram' && /^(Associate|Enable)/.test(operation));

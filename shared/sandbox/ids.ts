@@ -27,7 +27,14 @@ export const policyId = (n: number): string => `p-${base36(n, 8)}`;
 export const createAccountRequestId = (n: number): string => `car-${hex(n, 32)}`;
 
 /** Kinds of uuid-shaped ids, so that an operation id never equals a stack set's uuid. */
-export const UuidKind = { operation: 1, stackSet: 2, stack: 3, request: 4, conformancePack: 5 } as const;
+export const UuidKind = {
+  operation: 1,
+  stackSet: 2,
+  stack: 3,
+  request: 4,
+  conformancePack: 5,
+  resourceShare: 6,
+} as const;
 
 /** A valid version-4-shaped uuid whose first group names the kind and last group counts. */
 export const uuid = (kind: number, n: number): string => `${hex(kind, 8)}-0000-4000-8000-${hex(n, 12)}`;

@@ -13,7 +13,7 @@ import { policyArn } from './org-common';
 import { rolePrincipalArn, scpDenyingEverything } from './scp-evaluation';
 import { initialState } from './seed';
 import { settle } from './settle';
-import type { NotificationState, SandboxStateJson } from './state';
+import type { NotificationState, ResourceShareState, SandboxStateJson } from './state';
 import * as views from './views';
 
 /** Options of {@link Sandbox}. */
@@ -188,6 +188,11 @@ export class Sandbox {
   /** CreateAccount requests, in request order. */
   public createAccountRequests(): ReturnType<typeof views.createAccountRequestViews> {
     return views.createAccountRequestViews(this.settled());
+  }
+
+  /** AWS RAM resource shares (deleted ones too, with status DELETED), in creation order. */
+  public resourceShares(): ResourceShareState[] {
+    return Object.values(structuredClone(this.settled().resourceShares ?? {}));
   }
 
   /** Stack sets (deleted ones too, with status DELETED). */

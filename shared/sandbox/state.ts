@@ -36,6 +36,27 @@ export interface SandboxStateJson {
    * bucket policy AWS Config's delivery check reads (`Sandbox.putExternalBucket`).
    */
   externalBuckets?: Record<string, ExternalBucketState>;
+  /** AWS RAM resource shares by ARN (absent in older states). */
+  resourceShares?: Record<string, ResourceShareState>;
+  /** AWS RAM's caller-provided clientTokens → the share they created and the call's parameters. */
+  ramClientTokens?: Record<string, { resourceShareArn: string; parameters: string }>;
+  /** Whether EnableSharingWithAwsOrganization was called (RAM shares to the organization or an OU). */
+  ramSharingWithOrganization?: boolean;
+}
+
+/** An AWS RAM resource share: who owns it, what it shares and with whom. */
+export interface ResourceShareState {
+  arn: string;
+  name: string;
+  owningAccountId: string;
+  region: string;
+  allowExternalPrincipals: boolean;
+  status: 'ACTIVE' | 'DELETED';
+  tags: TagState[];
+  principals: string[];
+  resources: string[];
+  createdAt: number;
+  updatedAt: number;
 }
 
 /** A conformance pack deployment armed to fail: the next puts matching it end CREATE_FAILED. */

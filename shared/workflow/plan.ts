@@ -1,4 +1,8 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { RAMClient } from '@aws-sdk/client-ram';
+import * as z from 'zod/mini';
+import { RAM_REGION, planConnectionShare } from '../aws/connection-share';
+import { connectionShareName } from '../domain/naming';
 import type { ClientFactory } from '../aws/client-factory';
 import { DEFAULT_ACCOUNT_QUOTA } from '../domain/account-creation';
 import { findRootId } from '../aws/organizations/organizational-unit';
@@ -22,7 +26,10 @@ import {
   type PlanAction,
   type PlanBlocker,
   type PlanStep,
+  type ConnectionSharePlan,
 } from './plan/types';
+import { ConnectionShareConflictError } from '../errors';
+import type { ApplicationRequest } from '../request/schema';
 import { connectionAccess } from '../domain/connection';
 import { RESERVED_STAGE } from '../request/schema';
 
@@ -56,6 +63,12 @@ export interface PlanSettings {
    * address not found within them is planned `unchecked`, with a note.
    */
   accountPages?: number;
+  /**
+   * The account appvend runs in (`APPVEND_MANAGEMENT_ACCOUNT_ID`): a codeconnections connection it
+   * owns is shared with the tooling account by the vend. Unset: every connection of another account
+   * than tooling is a note (share it by hand).
+   */
+  managementAccountId?: string;
 }
 
 /** The environment a process that plans reads its {@link PlanSettings} from. */
@@ -66,6 +79,7 @@ export const PlanEnv = {
   APPVEND_NOTIFICATION_TOPIC_ARN: StackSetEnv.APPVEND_NOTIFICATION_TOPIC_ARN,
   APPVEND_TEMPLATES_DIR: StackSetEnv.APPVEND_TEMPLATES_DIR,
   AWS_REGION: StackSetEnv.AWS_REGION,
+  APPVEND_MANAGEMENT_ACCOUNT_ID: z.optional(StackSetEnv.APPVEND_MANAGEMENT_ACCOUNT_ID),
 };
 
 /** {@link PlanSettings} from an environment parsed with {@link PlanEnv}. */
@@ -84,6 +98,7 @@ export function planSettingsFrom(
     ...(env.APPVEND_TEMPLATES_DIR && { templatesDir: env.APPVEND_TEMPLATES_DIR }),
     memberReads: options.memberReads,
     ...(options.accountPages !== undefined && { accountPages: options.accountPages }),
+    ...(env.APPVEND_MANAGEMENT_ACCOUNT_ID && { managementAccountId: env.APPVEND_MANAGEMENT_ACCOUNT_ID }),
   };
 }
 
@@ -102,7 +117,7 @@ export function countActions(steps: readonly PlanStep[]): Record<PlanAction, num
  *
  * @example
  * const plan = await planVend(awsClients(), JSON.parse(text), settings);
- * plan.counts; // on a fresh organization: { create: 22, update: 0, attach: 0, adopt: 0, keep: 0, unchecked: 0 }
+ * plan.counts; // on a fresh organization: { create: 23, update: 0, attach: 0, adopt: 0, keep: 0, unchecked: 0 }
  */
 export async function planVend(
   clients: ClientFactory,
@@ -130,8 +145,9 @@ export async function planVend(
       ...(settings.accountPages !== undefined && { accountPages: settings.accountPages }),
     }),
   ]);
-  const [stackSets, guardrails, quarantine] = await Promise.all([
+  const [stackSets, connection, guardrails, quarantine] = await Promise.all([
     planStackSets(clients.managementClient(CloudFormationClient), request, accounts.plans, settings),
+    planConnection(clients, request, accounts.plans, settings.managementAccountId),
     planGuardrails(clients, request, accounts.plans, settings.memberReads),
     planQuarantineRelease(organizations, accounts.plans),
   ]);
@@ -139,11 +155,10 @@ export async function planVend(
     ou,
     scp.plan,
     ...accounts.plans,
-    ...stackSets.steps,
+    ...beforePipeline(stackSets.steps, connection.steps),
     ...guardrails.steps,
     ...quarantine,
   ];
-  const connection = planConnection(request.source.connectionArn, accounts.plans);
   return {
     application: request.name,
     steps,
@@ -153,22 +168,63 @@ export async function planVend(
   };
 }
 
+/** The connection's share goes just before the pipeline's stack set, as the vend makes it. */
+function beforePipeline(stackSetSteps: readonly PlanStep[], shareSteps: readonly PlanStep[]): PlanStep[] {
+  const at = stackSetSteps.findIndex((s) => s.kind === 'stack-set' && s.template === 'pipeline');
+  if (at < 0) return [...stackSetSteps, ...shareSteps];
+  return [...stackSetSteps.slice(0, at), ...shareSteps, ...stackSetSteps.slice(at)];
+}
+
 /**
  * Whether the tooling account's pipeline can use the request's connection: one it can never use
  * (a codestar-connections connection of another account) stops the vend at DeployStackSets, as
- * the vend itself would; one that must be shared through AWS RAM is a note, since appvend can
- * neither check nor make the share.
+ * the vend itself would; one of the account appvend runs in is a step (the vend shares it through
+ * AWS RAM: create, add what the share lacks, or keep); one of any other account is a note (shared
+ * by hand).
  */
-function planConnection(
-  connectionArn: string,
+async function planConnection(
+  clients: ClientFactory,
+  request: ApplicationRequest,
   accounts: readonly AccountPlan[],
-): { blockers: PlanBlocker[]; notes: string[] } {
+  managementAccountId: string | undefined,
+): Promise<{ steps: ConnectionSharePlan[]; blockers: PlanBlocker[]; notes: string[] }> {
+  const connectionArn = request.source.connectionArn;
   const tooling = accounts.find((a) => a.stage === RESERVED_STAGE);
-  const access = connectionAccess(connectionArn, tooling?.id);
+  const access = connectionAccess(connectionArn, tooling?.id, managementAccountId);
   if (access.kind === 'unusable')
-    return { blockers: [{ step: 'DeployStackSets', message: access.message }], notes: [] };
-  if (access.kind === 'shared') return { blockers: [], notes: [access.message] };
-  return { blockers: [], notes: [] };
+    return { steps: [], blockers: [{ step: 'DeployStackSets', message: access.message }], notes: [] };
+  if (access.kind === 'shared') return { steps: [], blockers: [], notes: [access.message] };
+  if (access.kind === 'owned') return { steps: [], blockers: [], notes: [] };
+  const name = connectionShareName(request.name);
+  const step = (action: ConnectionSharePlan['action'], resourceShareArn?: string): ConnectionSharePlan => ({
+    kind: 'connection-share',
+    step: 'DeployStackSets',
+    action,
+    name,
+    connectionArn,
+    ...(tooling?.id && { accountId: tooling.id }),
+    ...(resourceShareArn && { resourceShareArn }),
+  });
+  const ram = clients.managementClient(RAMClient, { region: RAM_REGION });
+  try {
+    // A new tooling account is in no share yet; its id stands in until it exists.
+    const planned = await planConnectionShare(ram, {
+      application: request.name,
+      name,
+      connectionArn,
+      principal: tooling?.id ?? '(new tooling account)',
+    });
+    const action = planned.action === 'associate' ? 'update' : planned.action;
+    return { steps: [step(action, planned.share?.resourceShareArn)], blockers: [], notes: [] };
+  } catch (error) {
+    if (error instanceof ConnectionShareConflictError)
+      return {
+        steps: [step('create')],
+        blockers: [{ step: 'DeployStackSets', message: error.message }],
+        notes: [],
+      };
+    throw error;
+  }
 }
 
 /** Plans vends of requests: what the portal API's dry run is given. */

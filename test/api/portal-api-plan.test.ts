@@ -78,7 +78,7 @@ describe('Portal API: POST /applications?dryRun=true', () => {
     const plan = result.body as unknown as Plan;
     expect(plan.application).toBe('orders');
     expect(plan.steps.map((s) => s.action)).toEqual(plan.steps.map(() => 'create'));
-    expect(plan.counts.create).toBe(22);
+    expect(plan.counts.create).toBe(23);
     expect(result.recorded).toEqual([]);
     expect(started).toEqual([]);
     expect(result.mutating).toEqual([]);
@@ -94,20 +94,21 @@ describe('Portal API: POST /applications?dryRun=true', () => {
     // Assess
     expect(result.statusCode).toBe(200);
     const plan = result.body as unknown as Plan;
-    expect(plan.counts).toEqual({ create: 0, update: 0, attach: 0, adopt: 0, keep: 16, unchecked: 6 });
+    expect(plan.counts).toEqual({ create: 0, update: 0, attach: 0, adopt: 0, keep: 17, unchecked: 6 });
     expect(
       plan.steps
         .filter((s) => s.action === 'unchecked')
         .every((s) => /config-recorder|conformance-pack/.test(s.kind)),
     ).toBe(true);
+    // The management account's connection: its share is a step (keep), not a note.
     expect(plan.notes).toEqual([
       expect.stringMatching(/not checked.*does not enter.*`appvend plan` checks them/),
-      expect.stringMatching(
-        /^source\.connectionArn: the connection belongs to account \d{12}, not the tooling account/,
-      ),
     ]);
+    expect(plan.steps.filter((s) => s.kind === 'connection-share').map((s) => s.action)).toEqual(['keep']);
     // No role was assumed in a member account: only the management account's own reads.
-    expect(new Set(result.calls.map((c) => c.service))).toEqual(new Set(['organizations', 'cloudformation']));
+    expect(new Set(result.calls.map((c) => c.service))).toEqual(
+      new Set(['organizations', 'cloudformation', 'ram']),
+    );
     expect(new Set(result.calls.map((c) => c.accountId))).toEqual(
       new Set([world.sandbox.organization().MasterAccountId]),
     );
@@ -207,6 +208,7 @@ describe('Portal API: the dryRun parameter in the API and its description', () =
         securityTopicArn: 'arn:aws:sns:us-east-1:111111111111:appvend-security-notifications',
         memberRoleName: 'OrganizationAccountAccessRole',
         stackSetExecutionRoleName: 'OrganizationAccountAccessRole',
+        managementAccountId: '111111111111',
       },
     });
 

@@ -47,6 +47,7 @@ function portalStack(principals: string[] = [], platformAdmins: string[] = []) {
       securityTopicArn: 'arn:aws:sns:us-east-1:111111111111:appvend-security-notifications',
       memberRoleName: 'OrganizationAccountAccessRole',
       stackSetExecutionRoleName: 'OrganizationAccountAccessRole',
+      managementAccountId: '111111111111',
     },
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -38,7 +38,7 @@ describe('CLI: appvend plan', () => {
         '  + create    Config recorder in test (new account)',
       ]),
     );
-    expect(lines.at(-1)).toBe('plan: 22 to create, 0 to update, 0 to keep');
+    expect(lines.at(-1)).toBe('plan: 23 to create, 0 to update, 0 to keep');
     expect(stderr).toContain('nothing is changed');
     expect(existsSync(state)).toBe(false);
   });
@@ -56,7 +56,7 @@ describe('CLI: appvend plan', () => {
     expect(code).toBe(0);
     const plan = JSON.parse(stdout) as Plan;
     expect(plan.application).toBe('orders');
-    expect(plan.counts).toEqual({ create: 0, update: 0, attach: 0, adopt: 0, keep: 22, unchecked: 0 });
+    expect(plan.counts).toEqual({ create: 0, update: 0, attach: 0, adopt: 0, keep: 23, unchecked: 0 });
     expect(plan.steps.map((s) => s.kind)).toContain('conformance-pack');
     expect(readFileSync(state, 'utf8')).toBe(saved);
   });
@@ -79,7 +79,7 @@ describe('CLI: appvend plan', () => {
     expect(stdout).toContain('  + create    account orders-staging <aws+orders-staging@example.com>');
     expect(stdout).toMatch(/~ update {4}stack set appvend-orders-pipeline .*\n {6}StageAccountIds: /);
     expect(stdout).toContain('      StageNames: test,prod → test,staging,prod');
-    expect(stdout.trim().split('\n').at(-1)).toBe('plan: 5 to create, 4 to update, 18 to keep');
+    expect(stdout.trim().split('\n').at(-1)).toBe('plan: 5 to create, 4 to update, 19 to keep');
   });
 
   it('refuses an invalid request with the lines and exit code of validate', () => {

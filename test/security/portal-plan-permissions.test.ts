@@ -79,6 +79,9 @@ const PLAN_READS: Call[] = [
   { action: 'organizations:ListTagsForResource', resource: OU },
   { action: 'cloudformation:DescribeStackSet', resource: STACK_SET },
   { action: 'cloudformation:ListStackInstances', resource: STACK_SET },
+  // The connection's share, when the management account owns the connection.
+  { action: 'ram:GetResourceShares', resource: '*' },
+  { action: 'ram:GetResourceShareAssociations', resource: '*' },
 ];
 
 /** Every change the vend makes, on resources the portal function could otherwise read. */
@@ -95,6 +98,12 @@ const MUTATIONS: Call[] = [
   { action: 'cloudformation:UpdateStackSet', resource: STACK_SET },
   { action: 'cloudformation:CreateStackInstances', resource: STACK_SET },
   { action: 'cloudformation:DeleteStackSet', resource: STACK_SET },
+  { action: 'ram:CreateResourceShare', resource: '*', context: TAG_ON_CREATE },
+  {
+    action: 'ram:AssociateResourceShare',
+    resource: `arn:aws:ram:us-east-1:${MANAGEMENT}:resource-share/7f1e2d3c-4b5a-4978-8796-a5b4c3d2e1f0`,
+    context: TAGGED,
+  },
   {
     action: 'iam:PassRole',
     resource: `arn:aws:iam::${MANAGEMENT}:role/appvend-stackset-administration`,
@@ -152,7 +161,7 @@ describe('Portal function: the permissions of a plan (POST /applications?dryRun=
 
     // Assess
     expect(
-      actions.filter((a) => !/^(organizations|cloudformation):(Describe|List|Get)[A-Za-z]+$/.test(a)),
+      actions.filter((a) => !/^(organizations|cloudformation|ram):(Describe|List|Get)[A-Za-z]+$/.test(a)),
     ).toEqual([]);
   });
 

@@ -45,6 +45,7 @@ const OU = organizations('ou/{org}/ou-ab12-cdef3456');
 const SUSPENDED_OU = organizations('ou/{org}/ou-ab12-susp1234');
 const ACCOUNT = organizations(`account/{org}/${MEMBER}`);
 const SCP = organizations('policy/{org}/service_control_policy/p-abcd1234');
+const CONNECTION_SHARE = `arn:aws:ram:us-east-1:${MANAGEMENT}:resource-share/7f1e2d3c-4b5a-4978-8796-a5b4c3d2e1f0`;
 const STACK_SET = `arn:aws:cloudformation:${REGION}:${MANAGEMENT}:stackset/appvend-shop-pipeline:8f3b1c2e-1111-4222-8333-444455556666`;
 const STACK_SET_TARGET = `arn:aws:cloudformation:${REGION}:${MANAGEMENT}:stackset-target/appvend-shop-pipeline:8f3b1c2e-1111-4222-8333-444455556666/${MEMBER}`;
 
@@ -96,6 +97,9 @@ const CALLS: Record<OffboardFunctionName, Call[]> = {
     { action: 'organizations:DetachPolicy', resource: SCP, context: { ...SCP_TYPE, ...TAGGED } },
     { action: 'organizations:DetachPolicy', resource: OU, context: { ...SCP_TYPE, ...TAGGED } },
     { action: 'organizations:DeletePolicy', resource: SCP, context: { ...SCP_TYPE, ...TAGGED } },
+    // The pipeline's connection share (RAM: us-east-1), tagged by the vend.
+    { action: 'ram:GetResourceShares', resource: '*' },
+    { action: 'ram:DeleteResourceShare', resource: CONNECTION_SHARE, context: TAGGED },
   ],
   'suspend-accounts': [
     { action: 'organizations:ListParents', resource: ACCOUNT },
@@ -191,6 +195,11 @@ describe('Function: offboardPermissions', () => {
       'an SCP without appvend’s tag',
       'remove-service-control-policy',
       { action: 'organizations:DeletePolicy', resource: SCP, context: SCP_TYPE },
+    ],
+    [
+      'a resource share appvend did not tag',
+      'remove-service-control-policy',
+      { action: 'ram:DeleteResourceShare', resource: CONNECTION_SHARE },
     ],
     [
       'a stack set that is not appvend’s',

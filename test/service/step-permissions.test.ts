@@ -85,6 +85,15 @@ const TAG_ON_CREATE = {
   'aws:TagKeys': ['appvend:application'],
 };
 const TAGGED = { 'aws:ResourceTag/appvend:application': 'shop' };
+/** The pipeline's connection, owned by the management account, and its share (RAM: us-east-1). */
+const CONNECTION = `arn:aws:codeconnections:us-east-1:${MANAGEMENT}:connection/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0`;
+const CONNECTION_SHARE = `arn:aws:ram:us-east-1:${MANAGEMENT}:resource-share/7f1e2d3c-4b5a-4978-8796-a5b4c3d2e1f0`;
+const SHARE_ON_CREATE = {
+  ...TAG_ON_CREATE,
+  'ram:RequestedAllowsExternalPrincipals': 'false',
+  'ram:ResourceArn': CONNECTION,
+};
+const INSIDE_ORGANIZATION = { 'ram:AllowsExternalPrincipals': 'false' };
 const SCP_TYPE = { 'organizations:PolicyType': 'SERVICE_CONTROL_POLICY' };
 /** What PutEvents puts in the request context: one value per entry of the call. */
 const outcomeEvent = (detailType: string, source = 'appvend') => ({
@@ -160,6 +169,15 @@ const CALLS: Record<ServiceFunctionName, Call[]> = {
       resource: ADMIN_ROLE,
       context: { 'iam:PassedToService': 'cloudformation.amazonaws.com' },
     },
+    // The pipeline's connection shared with the tooling account (shared/aws/connection-share.ts)
+    { action: 'ram:GetResourceShares', resource: '*' },
+    { action: 'ram:GetResourceShareAssociations', resource: '*' },
+    { action: 'ram:CreateResourceShare', resource: '*', context: SHARE_ON_CREATE },
+    {
+      action: 'ram:AssociateResourceShare',
+      resource: CONNECTION_SHARE,
+      context: { ...TAGGED, ...INSIDE_ORGANIZATION },
+    },
   ],
   'check-stack-set-operation': [
     { action: 'cloudformation:DescribeStackSetOperation', resource: STACK_SET },
@@ -202,6 +220,8 @@ const CALLS: Record<ServiceFunctionName, Call[]> = {
     { action: 'organizations:ListTagsForResource', resource: OU },
     { action: 'cloudformation:DescribeStackSet', resource: STACK_SET },
     { action: 'cloudformation:ListStackInstances', resource: STACK_SET },
+    { action: 'ram:GetResourceShares', resource: '*' },
+    { action: 'ram:GetResourceShareAssociations', resource: '*' },
     { action: 'sts:AssumeRole', resource: MEMBER_ROLE, context: IN_APPLICATION_OU },
   ],
   'record-stopped-vend': [
@@ -252,6 +272,8 @@ const CALLS: Record<ServiceFunctionName, Call[]> = {
     { action: 'organizations:ListTagsForResource', resource: OU },
     { action: 'cloudformation:DescribeStackSet', resource: STACK_SET },
     { action: 'cloudformation:ListStackInstances', resource: STACK_SET },
+    { action: 'ram:GetResourceShares', resource: '*' },
+    { action: 'ram:GetResourceShareAssociations', resource: '*' },
   ],
   'service-catalog-product': [
     { action: 'dynamodb:GetItem', resource: LEDGER },
@@ -377,6 +399,41 @@ describe('Functions: stepPermissions and frontDoorPermissions', () => {
         resource: ADMIN_ROLE,
         context: { 'iam:PassedToService': 'lambda.amazonaws.com' },
       },
+    ],
+    [
+      'a connection share that allows principals outside the organization',
+      'deploy-stack-set',
+      {
+        action: 'ram:CreateResourceShare',
+        resource: '*',
+        context: { ...SHARE_ON_CREATE, 'ram:RequestedAllowsExternalPrincipals': 'true' },
+      },
+    ],
+    [
+      'a connection share without the appvend tag',
+      'deploy-stack-set',
+      {
+        action: 'ram:CreateResourceShare',
+        resource: '*',
+        context: { 'ram:RequestedAllowsExternalPrincipals': 'false', 'ram:ResourceArn': CONNECTION },
+      },
+    ],
+    [
+      'sharing another resource type than a connection',
+      'deploy-stack-set',
+      {
+        action: 'ram:CreateResourceShare',
+        resource: '*',
+        context: {
+          ...SHARE_ON_CREATE,
+          'ram:ResourceArn': `arn:aws:ec2:us-east-1:${MANAGEMENT}:subnet/subnet-0123456789abcdef0`,
+        },
+      },
+    ],
+    [
+      'adding to a resource share appvend did not tag',
+      'deploy-stack-set',
+      { action: 'ram:AssociateResourceShare', resource: CONNECTION_SHARE, context: INSIDE_ORGANIZATION },
     ],
     [
       'another role of the account',

@@ -39,6 +39,13 @@ const steps: PlanStep[] = [
     email: 'aws+orders-prod@example.com',
   },
   {
+    kind: 'connection-share',
+    step: 'DeployStackSets',
+    action: 'create',
+    name: 'appvend-orders-connection',
+    connectionArn: 'arn:aws:codeconnections:us-east-1:111111111111:connection/0f1e2d3c',
+  },
+  {
     kind: 'stack-set',
     step: 'DeployStackSets',
     action: 'update',
@@ -96,6 +103,7 @@ describe('Plan: renderPlan', () => {
         '  ~ update    SCP appvend-orders-guardrails p-12345678 (2737 characters), then attach it to the OU',
         '  > adopt     account orders-test 222222222222 <aws+orders-test@example.com>: in r-ab12 now, will be moved into the OU',
         '  + create    account orders-prod <aws+orders-prod@example.com>',
+        '  + create    share the connection with tooling (new account) through AWS RAM: appvend-orders-connection',
         '  ~ update      instance in tooling 111122223333 (CURRENT)',
         '  ? unchecked Config recorder in test 222222222222',
         '  + create    conformance pack appvend-orders-guardrails in prod (new account)',
@@ -136,7 +144,7 @@ describe('Plan: renderPlan', () => {
       '',
       'Guardrails were not checked: test.',
       '',
-      'plan: 2 to create, 3 to update, 1 to adopt, 1 to keep, 1 not checked',
+      'plan: 3 to create, 3 to update, 1 to adopt, 1 to keep, 1 not checked',
       '',
     ]);
   });

@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-organizations';
 import { ConfigServiceClient, PutConfigurationRecorderCommand } from '@aws-sdk/client-config-service';
 import { DeleteObjectsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateResourceShareCommand, RAMClient } from '@aws-sdk/client-ram';
 import type { OffboardRun } from '../../cli/offboard';
 import { accessLogsBucketName, artifactBucketName } from '../../shared/domain/naming';
 import {
@@ -130,6 +131,68 @@ describe('Workflow: offboard on the sandbox', () => {
       kept: [],
     });
     expect(Object.values(record!.history![0]!.suspendedAccounts).sort()).toEqual(accountIds);
+  });
+
+  it("deletes the pipeline connection's AWS RAM share the vend made, with the other application resources", async () => {
+    // Prepare
+    expect((await vendThroughLedger(world, orders)).summary.status).toBe('SUCCEEDED');
+    const [share] = world.sandbox.resourceShares();
+    expect(share).toMatchObject({ name: 'appvend-orders-connection', status: 'ACTIVE' });
+
+    // Act
+    const { summary } = finished(await offboard(world, 'orders'));
+
+    // Assess
+    expect(summary.status).toBe('OFFBOARDED');
+    expect(summary.serviceControlPolicy?.connectionShare).toEqual({
+      name: 'appvend-orders-connection',
+      arn: share!.arn,
+      outcome: 'deleted',
+    });
+    expect(world.sandbox.resourceShares().map((s) => s.status)).toEqual(['DELETED']);
+  });
+
+  it("keeps a share of the connection share's name that carries another application's tag, and says why", async () => {
+    // Prepare
+    const byHand = {
+      ...orders,
+      source: {
+        ...(orders.source as Record<string, string>),
+        connectionArn:
+          'arn:aws:codeconnections:us-east-1:222222222222:connection/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0',
+      },
+    };
+    expect((await vendThroughLedger(world, byHand)).summary.status).toBe('SUCCEEDED');
+    const ram = new RAMClient({ ...world.sandbox.clientConfig(), region: 'us-east-1' });
+    ram.middlewareStack.use(world.sandbox.plugin());
+    await ram.send(
+      new CreateResourceShareCommand({
+        name: 'appvend-orders-connection',
+        resourceArns: [
+          'arn:aws:codeconnections:us-east-1:111111111111:connection/1f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0',
+        ],
+        tags: [{ key: 'appvend:application', value: 'billing' }],
+        allowExternalPrincipals: false,
+      }),
+    );
+
+    // Act
+    const { summary } = finished(await offboard(world, 'orders'));
+
+    // Assess
+    expect(summary.status).toBe('OFFBOARDED');
+    expect(summary.serviceControlPolicy?.connectionShare).toMatchObject({
+      outcome: 'kept',
+      reason: expect.stringContaining('not tagged appvend:application=orders'),
+    });
+    expect(world.sandbox.resourceShares().map((s) => s.status)).toEqual(['ACTIVE']);
+    const record = await world.ledger.get('orders');
+    expect(record?.history?.[0]?.kept).toEqual([
+      {
+        resource: 'AWS RAM resource share appvend-orders-connection',
+        reason: expect.stringContaining('not tagged appvend:application=orders'),
+      },
+    ]);
   });
 
   it('empties the artifact and access-log buckets a pipeline filled, then deletes them with their stack', async () => {

@@ -1,17 +1,24 @@
+import { RAMClient } from '@aws-sdk/client-ram';
 import type { ClientFactory } from '../../aws/client-factory';
+import { RAM_REGION, deleteConnectionShare } from '../../aws/connection-share';
 import {
   moveToSuspendedOu,
   removeApplicationOu,
   removeApplicationPolicy,
 } from '../../aws/organizations/offboarding';
-import { scpName } from '../../domain/naming';
-import type { AccountSuspension, OffboardTarget, OuRemoval, PolicyRemoval } from './types';
+import { connectionShareName, scpName } from '../../domain/naming';
+import type { AccountSuspension, OffboardTarget, OuRemoval, PolicyRemoval, ShareRemoval } from './types';
 
-/** Detaches the application's SCP and deletes it (only if it carries the application's tag). */
+/**
+ * Detaches the application's SCP and deletes it (only if it carries the application's tag); then
+ * deletes the AWS RAM share of the pipeline's connection, likewise only if it carries the tag (the
+ * pipeline that used it went with the stack sets, the step before).
+ */
 export async function removeServiceControlPolicy(
   clients: ClientFactory,
   target: Pick<OffboardTarget, 'application' | 'serviceControlPolicyId'>,
 ): Promise<PolicyRemoval> {
+  const connectionShare = await removeConnectionShare(clients, target.application);
   const name = scpName(target.application);
   const removal = await removeApplicationPolicy(clients.organizations(), {
     name,
@@ -24,7 +31,24 @@ export async function removeServiceControlPolicy(
     outcome: removal.outcome,
     ...(removal.outcome === 'kept' && { reason: removal.reason }),
     detachedFrom: removal.detachedFrom,
+    connectionShare,
   };
+}
+
+/** Deletes the application's connection share (found by name) if it carries the application's tag. */
+export async function removeConnectionShare(
+  clients: ClientFactory,
+  application: string,
+): Promise<ShareRemoval> {
+  const name = connectionShareName(application);
+  const removal = await deleteConnectionShare(clients.managementClient(RAMClient, { region: RAM_REGION }), {
+    application,
+    name,
+  });
+  if (removal.deleted) return { name, arn: removal.deleted, outcome: 'deleted' };
+  if (removal.skipped)
+    return { name, arn: removal.skipped.resourceShareArn, outcome: 'kept', reason: removal.skipped.reason };
+  return { name, outcome: 'absent' };
 }
 
 /** Moves each of the application's accounts from its OU to the suspended OU, one after another. */

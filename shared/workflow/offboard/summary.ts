@@ -76,6 +76,14 @@ export function offboardingRecordOf(
           },
         ]
       : []),
+    ...(summary.serviceControlPolicy?.connectionShare?.outcome === 'kept'
+      ? [
+          {
+            resource: `AWS RAM resource share ${summary.serviceControlPolicy.connectionShare.name}`,
+            reason: summary.serviceControlPolicy.connectionShare.reason ?? '',
+          },
+        ]
+      : []),
     ...summary.accounts
       .filter((a) => a.outcome === 'kept')
       .map((a) => ({ resource: `account ${a.stage} ${a.id}`, reason: a.reason ?? '' })),

@@ -64,6 +64,16 @@ export interface PolicyRemoval {
   outcome: 'deleted' | 'absent' | 'kept';
   reason?: string;
   detachedFrom: string[];
+  /** The connection's AWS RAM share, removed by the same step (the pipeline that used it is gone). */
+  connectionShare?: ShareRemoval;
+}
+
+/** The AWS RAM resource share of the pipeline's connection (`appvend-<application>-connection`). */
+export interface ShareRemoval {
+  name: string;
+  arn?: string;
+  outcome: 'deleted' | 'absent' | 'kept';
+  reason?: string;
 }
 
 export interface AccountSuspension {

@@ -58,6 +58,11 @@ export function describePlanStep(step: PlanStep): { subject: string; details: st
         subject: `  instance in ${where(step.stage, step.accountId)}${step.status ? ` (${step.status})` : ''}`,
         details: [],
       };
+    case 'connection-share':
+      return {
+        subject: `share the connection with tooling ${step.accountId ?? '(new account)'} through AWS RAM: ${step.name}${step.resourceShareArn ? ` ${step.resourceShareArn}` : ''}`,
+        details: [],
+      };
     case 'config-recorder':
       return { subject: `Config recorder in ${where(step.stage, step.accountId)}`, details: [] };
     case 'conformance-pack':

@@ -17,6 +17,7 @@ export const PLAN_STEP_KINDS = [
   'account',
   'stack-set',
   'stack-instance',
+  'connection-share',
   'config-recorder',
   'conformance-pack',
   'quarantine',
@@ -87,6 +88,21 @@ export interface StackInstancePlan extends StepBase {
   status?: string;
 }
 
+/**
+ * The AWS RAM resource share through which the tooling account's pipeline uses the connection, when
+ * the account appvend runs in owns it (`shared/aws/connection-share.ts`). `update`: the share lacks
+ * the tooling account or the connection, which the vend adds.
+ */
+export interface ConnectionSharePlan extends StepBase {
+  kind: 'connection-share';
+  action: 'create' | 'update' | 'keep';
+  name: string;
+  connectionArn: string;
+  /** The tooling account's id; absent while it is still to be created. */
+  accountId?: string;
+  resourceShareArn?: string;
+}
+
 export interface ConfigRecorderPlan extends StepBase {
   kind: 'config-recorder';
   /** `update`: a recorder exists but is not recording, or has no delivery channel. */
@@ -120,6 +136,7 @@ export type PlanStep =
   | AccountPlan
   | StackSetPlan
   | StackInstancePlan
+  | ConnectionSharePlan
   | ConfigRecorderPlan
   | ConformancePackPlan
   | QuarantinePlan;

@@ -1,4 +1,5 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { RAMClient } from '@aws-sdk/client-ram';
 import type { ClientFactory } from '../../aws/client-factory';
 import { checkStackSetOperation, reconcileStackSet } from '../../aws/stack-sets';
 import { assertConnectionUsable } from '../../domain/connection';
@@ -10,6 +11,8 @@ import type { ApplicationRequest } from '../../request/schema';
 import { loadTemplate } from '../../templates/template-store';
 import type { StackSetDeployment, VendedAccount } from '../types';
 import { APPLICATION_TAG } from '../../aws/application-tag';
+import { RAM_REGION, ensureConnectionShare } from '../../aws/connection-share';
+import { connectionShareName } from '../../domain/naming';
 
 export interface StackSetSettings {
   managementAccountId: string;
@@ -34,9 +37,23 @@ export async function deployStackSet(
   const targets = planStackSet(template, request, params.accounts, settings);
   if (template === 'pipeline') {
     // Before the pipeline exists: a connection it could never use stops the vend here, not at its
-    // first run.
+    // first run; one of the account appvend runs in is shared with the tooling account first.
     const tooling = params.accounts.find((a) => a.stage === RESERVED_STAGE);
-    if (tooling) assertConnectionUsable(request.source.connectionArn, tooling.id);
+    if (tooling) {
+      const access = assertConnectionUsable(
+        request.source.connectionArn,
+        tooling.id,
+        settings.managementAccountId,
+      );
+      if (access.kind === 'share') {
+        await ensureConnectionShare(clients.managementClient(RAMClient, { region: RAM_REGION }), {
+          application: request.name,
+          name: connectionShareName(request.name),
+          connectionArn: request.source.connectionArn,
+          principal: tooling.id,
+        });
+      }
+    }
   }
   const progress = await reconcileStackSet(clients.managementClient(CloudFormationClient), {
     name: targets.name,
