@@ -20,6 +20,16 @@ function sandboxAfter(state: string): Sandbox {
   return new Sandbox({ clock: new VirtualClock(saved.clock), state: saved.sandbox });
 }
 
+/** The saved organization is as it was seeded: no OU, account, policy, CreateAccount or stack set. */
+function expectNothingCreated(state: string, before: SandboxStateJson): void {
+  const after = sandboxAfter(state);
+  expect(after.ous().map((ou) => ou.id)).toEqual(Object.keys(before.ous));
+  expect(after.accounts().map((a) => a.id)).toEqual(Object.keys(before.accounts));
+  expect(after.policies().map((p) => p.id)).toEqual(Object.keys(before.policies));
+  expect(after.createAccountRequests()).toEqual([]);
+  expect(after.stackSets()).toEqual([]);
+}
+
 describe('CLI: the Region is checked before any AWS call', () => {
   it('vend --region mars-1: refused, naming the Region, with nothing created', () => {
     // Prepare
@@ -38,12 +48,7 @@ describe('CLI: the Region is checked before any AWS call', () => {
     // Assess
     expect(code).toBe(1);
     expect(stderr).toContain('Region "mars-1" is not an AWS commercial Region');
-    const after = sandboxAfter(state);
-    expect(after.ous().map((ou) => ou.id)).toEqual(Object.keys(before.ous));
-    expect(after.accounts().map((a) => a.id)).toEqual(Object.keys(before.accounts));
-    expect(after.policies().map((p) => p.id)).toEqual(Object.keys(before.policies));
-    expect(after.createAccountRequests()).toEqual([]);
-    expect(after.stackSets()).toEqual([]);
+    expectNothingCreated(state, before);
   });
 
   it('vend --region ap-east-1 (an opt-in Region): refused with why, with nothing created', () => {
@@ -64,10 +69,7 @@ describe('CLI: the Region is checked before any AWS call', () => {
     expect(code).toBe(1);
     expect(stderr).toContain('Region "ap-east-1" is an opt-in Region');
     expect(stderr).toContain('does not enable Regions in the accounts it creates');
-    const after = sandboxAfter(state);
-    expect(after.accounts().map((a) => a.id)).toEqual(Object.keys(before.accounts));
-    expect(after.policies().map((p) => p.id)).toEqual(Object.keys(before.policies));
-    expect(after.createAccountRequests()).toEqual([]);
+    expectNothingCreated(state, before);
   });
 
   it('plan with AWS_REGION=mars-1: refused before reading anything', () => {

@@ -2,9 +2,9 @@ import { parseRequest } from '../../shared/request/validate';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ledger, type LedgerStore } from '../../shared/ledger/ledger';
-import type { PendingCallback } from '../../shared/ledger/record';
 import type { VendSummary } from '../../shared/workflow/types';
 import { OWNER } from '../support/actors';
+import { waitingCallback } from '../support/callbacks';
 
 const sample = JSON.parse(
   readFileSync(join(__dirname, '../../events/application-request.json'), 'utf8'),
@@ -23,16 +23,6 @@ export function callbackContract(name: string, freshStore: () => Promise<LedgerS
       ledger = new Ledger(await freshStore());
     });
 
-    const callback = (requestId: string, cfnRequestId: string): PendingCallback => ({
-      requestId,
-      requestType: 'Create',
-      responseUrl: `https://example.com/response/${cfnRequestId}`,
-      stackId: 'arn:aws:cloudformation:us-east-1:111111111111:stack/SC-111111111111-pp-abc/1',
-      cfnRequestId,
-      logicalResourceId: 'ApplicationEnvironment',
-      physicalResourceId: 'orders',
-      receivedAt: '2026-11-25T12:00:00.000Z',
-    });
     const ended = (status: VendSummary['status']): VendSummary => ({
       application: 'orders',
       status,
@@ -47,9 +37,9 @@ export function callbackContract(name: string, freshStore: () => Promise<LedgerS
       await ledger.markStarted('orders', record.requestId, 'arn:execution');
 
       // Act
-      const first = await ledger.keepCallback('orders', callback(record.requestId, 'cfn-1'));
-      const again = await ledger.keepCallback('orders', callback(record.requestId, 'cfn-1'));
-      const other = await ledger.keepCallback('orders', callback(record.requestId, 'cfn-2'));
+      const first = await ledger.keepCallback('orders', waitingCallback(record.requestId, 'cfn-1'));
+      const again = await ledger.keepCallback('orders', waitingCallback(record.requestId, 'cfn-1'));
+      const other = await ledger.keepCallback('orders', waitingCallback(record.requestId, 'cfn-2'));
 
       // Assess
       expect([first.kept, again.kept, other.kept]).toEqual([true, true, true]);
@@ -61,11 +51,11 @@ export function callbackContract(name: string, freshStore: () => Promise<LedgerS
     it("keeps the callbacks through the vend's outcome, and refuses new ones after it", async () => {
       // Prepare
       const { record } = await ledger.submit(parseRequest(sample), OWNER);
-      await ledger.keepCallback('orders', callback(record.requestId, 'cfn-1'));
+      await ledger.keepCallback('orders', waitingCallback(record.requestId, 'cfn-1'));
 
       // Act
       await ledger.recordOutcome('orders', record.requestId, ended('SUCCEEDED'));
-      const late = await ledger.keepCallback('orders', callback(record.requestId, 'cfn-2'));
+      const late = await ledger.keepCallback('orders', waitingCallback(record.requestId, 'cfn-2'));
 
       // Assess
       expect(late).toMatchObject({ kept: false, record: { status: 'SUCCEEDED' } });
@@ -75,7 +65,7 @@ export function callbackContract(name: string, freshStore: () => Promise<LedgerS
     it('keeps waiting callbacks when the request is tried again after a failure', async () => {
       // Prepare
       const { record } = await ledger.submit(parseRequest(sample), OWNER);
-      await ledger.keepCallback('orders', callback(record.requestId, 'cfn-1'));
+      await ledger.keepCallback('orders', waitingCallback(record.requestId, 'cfn-1'));
       await ledger.recordOutcome('orders', record.requestId, ended('FAILED'));
 
       // Act
@@ -89,7 +79,10 @@ export function callbackContract(name: string, freshStore: () => Promise<LedgerS
     it('removes only the answered callbacks, and the list itself when none is left', async () => {
       // Prepare
       const { record } = await ledger.submit(parseRequest(sample), OWNER);
-      const [one, two] = [callback(record.requestId, 'cfn-1'), callback(record.requestId, 'cfn-2')];
+      const [one, two] = [
+        waitingCallback(record.requestId, 'cfn-1'),
+        waitingCallback(record.requestId, 'cfn-2'),
+      ];
       await ledger.keepCallback('orders', one);
       await ledger.keepCallback('orders', two);
 
