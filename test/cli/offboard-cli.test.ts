@@ -34,7 +34,7 @@ async function addSuspendedOu(stateFile: string): Promise<string> {
 describe('CLI: appvend offboard', () => {
   const dir = mkdtempSync(join(tmpdir(), 'appvend-offboard-'));
   const state = join(dir, 'sandbox.json');
-  const ledger = join(dir, 'ledger.json');
+  const ledger = join(dir, 'sandbox.ledger.json');
   let suspendedOu: string;
 
   beforeAll(async () => {
