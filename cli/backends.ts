@@ -12,6 +12,7 @@ import { MemoryLedgerStore } from '../shared/ledger/memory-store';
 import { actorOf, parsePlatformAdmins, principalOf, type Actor } from '../shared/ledger/principal';
 import { LEDGER_TABLE_NAME } from '../shared/ledger/record';
 import { Sandbox, type LatencyModel, type SandboxStateJson } from '../shared/sandbox';
+import { SUSPENDED_OU_ID, addSuspendedOu } from '../shared/sandbox/seed';
 import { checkDeploymentRegion } from '../shared/domain/regions';
 import { ensureServiceResources } from './service-resources';
 import { acquireStateLock, type StateLock } from './state-lock';
@@ -100,8 +101,12 @@ function loadSandbox(options: BackendOptions): { clock: VirtualClock; sandbox: S
       sandbox: new Sandbox({ clock, state: saved.sandbox, region: options.region, latency: options.latency }),
     };
   }
+  // A new organization, as a platform team has it before appvend runs, with the suspended OU and
+  // its deny-all SCP that offboarding moves accounts to.
   const clock = new VirtualClock();
-  return { clock, sandbox: new Sandbox({ clock, region: options.region, latency: options.latency }) };
+  const state = new Sandbox({ clock }).toJSON();
+  addSuspendedOu(state);
+  return { clock, sandbox: new Sandbox({ clock, state, region: options.region, latency: options.latency }) };
 }
 
 /**
@@ -218,6 +223,9 @@ export async function openBackend(options: BackendOptions): Promise<Backend> {
   if (!principal) throw new Error(`GetCallerIdentity returned "${Arn ?? ''}", which is no IAM principal`);
   const actor = actorOf(principal, parsePlatformAdmins(process.env.APPVEND_PLATFORM_ADMINS));
   process.env.APPVEND_MANAGEMENT_ACCOUNT_ID ??= Account;
+  // On the sandbox, offboarding's suspended OU is the one its new organization has.
+  if (sandbox?.ous().some((ou) => ou.id === SUSPENDED_OU_ID))
+    process.env.APPVEND_SUSPENDED_OU_ID ??= SUSPENDED_OU_ID;
   process.env.APPVEND_NOTIFICATION_TOPIC_ARN ??= `arn:aws:sns:${region}:${Account}:appvend-security-notifications`;
   process.env.APPVEND_CONFIG_BUCKET ??= `appvend-config-${Account}`;
   process.env.APPVEND_LEDGER_TABLE ??= LEDGER_TABLE_NAME;

@@ -1,7 +1,10 @@
 import type { GuardrailRemoval } from '../shared/aws/config-guardrails';
 import type { Clock } from '../shared/clock/clock';
 import { LedgerConflictError, UnknownApplicationError } from '../shared/ledger/ledger';
-import type { ApplicationRecord } from '../shared/ledger/record';
+import { mayAct, type ApplicationRecord } from '../shared/ledger/record';
+import { awsClients } from '../shared/aws/client-factory';
+import { OrganizationSetupError } from '../shared/errors';
+import { checkSuspendedOu } from '../shared/workflow/offboard/prepare';
 import { OFFBOARD_STEPS } from '../shared/workflow/offboard/top-level-steps';
 import type { OffboardSummary, StackSetRemoval } from '../shared/workflow/offboard/types';
 import { UsageError } from './args';
@@ -195,6 +198,22 @@ export async function offboardCommand(args: string[]): Promise<number> {
       ` (management account ${backend.managementAccountId})${closeAccounts ? ', closing its accounts' : ''}\n`,
   );
 
+  // The configuration is checked before the ledger marks anything: a missing suspended OU
+  // leaves the application as it was (a vend or resume still works), not OFFBOARDING.
+  const current = await backend.ledger.get(name);
+  if (current && mayAct(current, backend.actor) && current.status !== 'OFFBOARDED') {
+    try {
+      await checkSuspendedOu(
+        awsClients(),
+        process.env.APPVEND_SUSPENDED_OU_ID,
+        current.ids?.organizationalUnit,
+      );
+    } catch (error) {
+      if (!(error instanceof OrganizationSetupError)) throw error;
+      process.stderr.write(`appvend: refused: ${error.message}; nothing was changed\n`);
+      return 1;
+    }
+  }
   let start;
   try {
     // Locally, an offboarding still OFFBOARDING without a failure is one that was interrupted: run
