@@ -379,7 +379,7 @@ export function portalOpenApiDocument(): Schema {
           type: 'object',
           required: ['reason', 'message', 'requestId'],
           properties: {
-            reason: { type: 'string', enum: ['in-progress', 'offboarding'] },
+            reason: { type: 'string', enum: ['in-progress', 'offboarding', 'removes-stage'] },
             message: { type: 'string' },
             requestId: { type: 'string', description: 'The request the ledger holds for the name' },
           },
