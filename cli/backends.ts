@@ -30,6 +30,8 @@ export interface BackendOptions {
   region?: string;
   /** For `sandbox`: overrides of its latency model (`--latency`). */
   latency?: Partial<LatencyModel>;
+  /** For `sandbox`: keep nothing on disk (the benchmark): no ledger file, `save` does nothing. */
+  inMemory?: boolean;
 }
 
 export interface Backend {
@@ -240,7 +242,7 @@ export async function openBackend(options: BackendOptions): Promise<Backend> {
     process.env.APPVEND_VEND_TOPIC_ARN = topicArn;
   }
   const saveSandbox = () => {
-    if (sandbox && clock instanceof VirtualClock) {
+    if (sandbox && clock instanceof VirtualClock && !options.inMemory) {
       const saved: SavedSandbox = { version: 1, clock: clock.now(), sandbox: sandbox.toJSON() };
       saveAtomically(options.stateFile, JSON.stringify(saved));
     }
@@ -250,7 +252,9 @@ export async function openBackend(options: BackendOptions): Promise<Backend> {
       ? // The organization is saved before every ledger write: a kill between the two can leave
         // a ledger behind the organization (the next vend converges), never one that says
         // SUCCEEDED or OFFBOARDED for changes the saved organization does not have.
-        new MemoryLedgerStore(ledgerFileOf(options.stateFile), { beforeSave: saveSandbox })
+        new MemoryLedgerStore(options.inMemory ? undefined : ledgerFileOf(options.stateFile), {
+          beforeSave: saveSandbox,
+        })
       : new DynamoDbLedgerStore(managementClient(DynamoDBClient), process.env.APPVEND_LEDGER_TABLE),
   );
   // The workflow's Summarize step records outcomes into the same ledger.
