@@ -61,7 +61,7 @@ describe('CLI: the local store', () => {
 
     // Assess
     expect(runs.map((r) => r.code)).toEqual(names.map(() => 0));
-    expect(ouNames(readState(state)).sort()).toEqual([...names.map((n) => `appvend-${n}`), 'Suspended']);
+    expect(ouNames(readState(state)).sort()).toEqual(['Suspended', ...names.map((n) => `appvend-${n}`)]);
     expect(
       readLedger(state)
         .map((r) => [r.name, r.status])
