@@ -22,13 +22,21 @@ export interface LocalRunOptions {
   handlers: Record<string, LocalHandler>;
   clock: Clock;
   onTask?: (event: TaskEvent) => void;
-  /** State events; `retried` is a Task retried by its Retry (a state transition, as on AWS). */
-  onState?: (event: {
-    state: string;
-    phase: 'entered' | 'exited' | 'retried';
-    at: number;
-    index?: number;
-  }) => void;
+  /**
+   * State events; `retried` is a Task retried by its Retry (a state transition, as on AWS);
+   * `caught` is a state whose error a Catch took (it then exits, to the Catch's next state).
+   */
+  onState?: (event: StateEvent) => void;
+}
+
+export interface StateEvent {
+  state: string;
+  phase: 'entered' | 'exited' | 'retried' | 'caught';
+  at: number;
+  /** The Map iteration the state runs in, when it does. */
+  index?: number;
+  /** The state's input (on `entered`): what a waiting state waits with. */
+  input?: unknown;
 }
 
 type StateDef = Record<string, unknown> & { Type: string };
@@ -226,18 +234,25 @@ export function runLocally(options: LocalRunOptions, input: unknown): Promise<un
   );
 }
 
-const PHASES: Record<string, 'entered' | 'exited' | 'retried' | undefined> = {
+const PHASES: Record<string, StateEvent['phase'] | undefined> = {
   StateEntered: 'entered',
   StateExited: 'exited',
   StateRetried: 'retried',
+  StateCaught: 'caught',
 };
 
 async function forwardStateEvents(logs: AsyncGenerator<unknown>, options: LocalRunOptions): Promise<void> {
   for await (const raw of logs) {
-    const event = raw as { type: string; state?: { name: string }; index?: number };
+    const event = raw as { type: string; state?: { name: string; input?: unknown }; index?: number };
     if (!event.state) continue;
     const phase = PHASES[event.type];
     if (phase)
-      options.onState?.({ state: event.state.name, phase, at: options.clock.now(), index: event.index });
+      options.onState?.({
+        state: event.state.name,
+        phase,
+        at: options.clock.now(),
+        index: event.index,
+        ...(phase === 'entered' && { input: event.state.input }),
+      });
   }
 }

@@ -84,6 +84,8 @@ export interface VendReportData {
   }[];
   /** What the backend could not answer (an emulator lacking a call), left out of the report. */
   unavailable: string[];
+  /** Said under the heading: e.g. that nothing ran because the request was already vended. */
+  note?: string;
 }
 
 const time = (date: Date | undefined): number | undefined => (date ? date.getTime() : undefined);
@@ -96,7 +98,7 @@ const time = (date: Date | undefined): number | undefined => (date ? date.getTim
 export async function collectVendReport(
   run: VendRun,
   clients: ClientFactory,
-  options: { backend: string; profile?: ConformancePackProfile },
+  options: { backend: string; profile?: ConformancePackProfile; note?: string },
 ): Promise<VendReportData> {
   const { summary } = run;
   const organizations = clients.organizations();
@@ -308,11 +310,20 @@ export async function collectVendReport(
     });
   }
 
+  // A run with no start (a request already vended: nothing ran) shows all of AWS's own record.
+  const startedAt = Number.isFinite(run.startedAt)
+    ? run.startedAt
+    : Math.min(
+        run.endedAt,
+        ...createAccountRequests.map((r) => r.requestedAt),
+        ...operations.map((o) => o.createdAt),
+      );
   return {
     application: summary.application,
     status: summary.status,
     backend: options.backend,
-    startedAt: run.startedAt,
+    ...(options.note !== undefined && { note: options.note }),
+    startedAt,
     endedAt: run.endedAt,
     steps: run.steps,
     tasks: run.tasks,
@@ -361,11 +372,21 @@ async function pathToRoot(clients: ClientFactory, ouId: string): Promise<VendRep
 /** Mermaid's task names may not hold `:`, `;` or `#`. */
 const ganttLabel = (text: string): string => text.replace(/[:;#]/g, ' ').replace(/\s+/g, ' ').trim();
 
-/** `HH:mm:ss` since the start: the chart's date format, readable on its axis in any time zone. */
-function clockOf(ms: number): string {
+const DAY_MS = 86_400_000;
+
+/**
+ * A time since the start in the chart's date format, readable on its axis in any time zone:
+ * `HH:mm:ss` for a vend shorter than a day; for a longer one (an hour-long CreateAccount queue
+ * times many accounts) `YYYY-MM-DD HH:mm:ss` counted from a fixed first day, 2000-01-01, so no bar
+ * is cut at 23:59:59. Both are parsed as local times, so no time zone shifts them.
+ */
+function clockOf(ms: number, long: boolean): string {
   const total = Math.max(0, Math.round(ms / 1000));
   const pad = (n: number) => String(n).padStart(2, '0');
-  return `${pad(Math.min(23, Math.floor(total / 3600)))}:${pad(Math.floor((total % 3600) / 60))}:${pad(total % 60)}`;
+  const time = `${pad(Math.floor((total % 86_400) / 3600))}:${pad(Math.floor((total % 3600) / 60))}:${pad(total % 60)}`;
+  if (!long) return time;
+  const day = new Date(Date.UTC(2000, 0, 1) + Math.floor(total / 86_400) * DAY_MS);
+  return `${day.getUTCFullYear()}-${pad(day.getUTCMonth() + 1)}-${pad(day.getUTCDate())} ${time}`;
 }
 
 /** The workflow's view of one subject: from its first task to its last. */
@@ -442,12 +463,15 @@ export function ganttSections(data: VendReportData): { section: string; spans: S
 
 /** A Mermaid Gantt chart of the vend on its clock: the workflow's steps and AWS's own work. */
 export function ganttChart(data: VendReportData): string {
+  const length = data.endedAt - data.startedAt;
+  const long = length >= DAY_MS;
   const lines = [
     '```mermaid',
     'gantt',
-    `  title ${ganttLabel(`${data.application} ${data.status} in ${formatDuration(data.endedAt - data.startedAt)}`)}`,
-    '  dateFormat HH:mm:ss',
-    `  axisFormat ${data.endedAt - data.startedAt >= 3_600_000 ? '%H:%M' : '%M:%S'}`,
+    `  title ${ganttLabel(`${data.application} ${data.status} in ${formatDuration(length)}`)}`,
+    `  dateFormat ${long ? 'YYYY-MM-DD HH:mm:ss' : 'HH:mm:ss'}`,
+    // A long vend's axis shows the day of the month: day 01 is the day it started.
+    `  axisFormat ${long ? '%d %H:%M' : length >= 3_600_000 ? '%H:%M' : '%M:%S'}`,
   ];
   let n = 0;
   for (const { section, spans } of ganttSections(data)) {
@@ -455,7 +479,9 @@ export function ganttChart(data: VendReportData): string {
     for (const s of spans) {
       n += 1;
       const kind = s.end === s.start ? 'milestone, ' : s.label.endsWith('(AWS)') ? 'active, ' : '';
-      lines.push(`  ${ganttLabel(s.label)} :${kind}t${n}, ${clockOf(s.start)}, ${clockOf(s.end)}`);
+      lines.push(
+        `  ${ganttLabel(s.label)} :${kind}t${n}, ${clockOf(s.start, long)}, ${clockOf(s.end, long)}`,
+      );
     }
   }
   lines.push('```');
@@ -500,6 +526,7 @@ export function renderVendReport(data: VendReportData, options: { headingLevel?:
     `${formatDuration(data.endedAt - data.startedAt)} on ${data.backend}, ` +
       `${data.transitions} state transitions, ${data.tasks.length} Lambda invocations.`,
   );
+  if (data.note) out.push('', data.note);
   if (data.error) out.push('', `Failed at **${data.error.step}**: ${data.error.message}`);
   out.push('', `${h}# Timeline`, '');
   out.push(

@@ -13,6 +13,7 @@ import {
   requestIdOf,
   sameCallback,
   type ApplicationRecord,
+  type ConflictReason,
   type OffboardingRecord,
   type PendingCallback,
 } from './record';
@@ -37,7 +38,7 @@ export class LedgerConflictError extends Error {
   public override readonly name = 'LedgerConflictError';
   public constructor(
     message: string,
-    public readonly reason: 'not-owner' | 'in-progress',
+    public readonly reason: ConflictReason,
     public readonly current: ApplicationRecord,
   ) {
     super(message);
@@ -119,7 +120,7 @@ export class Ledger {
     const digest = requestDigest(request);
     for (let race = 0; race < MAX_RACES; race += 1) {
       const existing = await this.store.read(request.name);
-      const decision = decideSubmission(existing, { actor, digest });
+      const decision = decideSubmission(existing, { actor, digest, stages: request.stages });
       if (decision.kind === 'conflict') {
         throw new LedgerConflictError(decision.message, decision.reason, existing!);
       }
