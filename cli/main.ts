@@ -15,6 +15,7 @@ import { textTimeline } from './timeline';
 import { formatApplication, formatApplicationList } from './status';
 import { runVend, type ProgressSink } from './vend';
 import { executionInput } from '../shared/workflow/resume';
+import { DOCTOR_USAGE } from './doctor';
 
 const USAGE = `appvend — vend an application's AWS environment: OU, SCP, accounts, pipeline, guardrails.
 
@@ -85,6 +86,7 @@ Usage:
       request id, execution, ids vended so far, error). Only the applications the caller owns or
       manages, unless it is a platform administrator.
 
+${DOCTOR_USAGE}
   appvend help [command]   this text
 
 Environment (optional): APPVEND_PARENT_OU_ID (parent of application OUs, default the root),
@@ -92,7 +94,10 @@ APPVEND_SCP_SIZE_QUOTA (default 5120), APPVEND_SCP_ATTACHMENT_QUOTA (default 5),
 APPVEND_ACCOUNT_QUOTA (the organization's account quota plan checks, default 10),
 APPVEND_MEMBER_ROLE (default OrganizationAccountAccessRole), APPVEND_NOTIFICATION_TOPIC_ARN,
 APPVEND_CONFIG_BUCKET, APPVEND_PLATFORM_ADMINS (comma-separated IAM role ARNs that may act on
-every application; everyone else acts only on the applications it owns or manages).
+every application; everyone else acts only on the applications it owns or manages),
+APPVEND_STACK_NAME (the service stack, default AppvendService). With --aws, the service stack's
+outputs (DescribeStacks) give these settings and win over the environment; stderr says which
+were used. Deploying the service: docs/deploy.md.
 `;
 
 function printProblems(path: string, problems: { field: string; message: string }[]): void {
@@ -320,6 +325,7 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'reconcile') return await (await import('./reconcile')).reconcileCommand(rest);
     if (command === 'plan') return await (await import('./plan')).planCommand(rest);
     if (command === 'offboard') return await (await import('./offboard')).offboardCommand(rest);
+    if (command === 'doctor') return await (await import('./doctor')).doctorCommand(rest);
     throw new UsageError(`unknown command "${command}"`);
   } catch (error) {
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
