@@ -158,7 +158,7 @@ export async function runDoctorChecks(context: DoctorContext): Promise<CheckResu
   results.push(await parentOuCheck(rootId));
   results.push(await suspendedOuCheck(rootId));
   results.push(await accountQuotaCheck(context.accountsPerVend ?? 3));
-  results.push(await configBucketCheck(management));
+  results.push(await configBucketCheck(caller ?? ''));
   results.push(await ramSharingCheck());
   results.push(stackCheck(context));
   return results;

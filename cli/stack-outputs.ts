@@ -51,7 +51,8 @@ export async function describeServiceStack(
 ): Promise<ServiceStack | undefined> {
   let stack: Stack | undefined;
   try {
-    ({ Stacks: [stack] = [] } = await client.send(new DescribeStacksCommand({ StackName: name })));
+    const { Stacks } = await client.send(new DescribeStacksCommand({ StackName: name }));
+    stack = Stacks?.[0];
   } catch (error) {
     if (error instanceof CloudFormationServiceException && /does not exist/.test(error.message))
       return undefined;
