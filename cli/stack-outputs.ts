@@ -19,7 +19,7 @@ export const serviceStackName = (env: NodeJS.ProcessEnv = process.env): string =
 export const OUTPUT_SETTINGS: Readonly<Record<string, string>> = {
   SecurityFindingsTopicArn: 'APPVEND_NOTIFICATION_TOPIC_ARN',
   NotificationTopicArn: 'APPVEND_VEND_TOPIC_ARN',
-  ConfigDeliveryBucket: 'APPVEND_CONFIG_BUCKET',
+  ConfigDeliveryBucketName: 'APPVEND_CONFIG_BUCKET',
   StackSetAdministrationRoleName: 'APPVEND_STACKSET_ADMIN_ROLE_NAME',
   StackSetExecutionRoleName: 'APPVEND_STACKSET_EXECUTION_ROLE_NAME',
   MemberRoleName: 'APPVEND_MEMBER_ROLE',

@@ -1,4 +1,5 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { METRICS_NAMESPACE, METRICS_SERVICE } from './metric-names';
 
 /**
  * appvend's own metrics, as CloudWatch embedded metric format (EMF) lines in the functions' logs:
@@ -9,33 +10,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
  * Made on first use, so that the CLI and the tests decide (`POWERTOOLS_METRICS_DISABLED`) before:
  * the CLI runs the same handlers in-process, where EMF lines on stdout would mix with its output.
  */
-export const METRICS_NAMESPACE = 'appvend';
-export const METRICS_SERVICE = 'appvend';
-
-export const METRIC = {
-  /** A vend ended successfully (Count). */
-  vendSucceeded: 'VendSucceeded',
-  /** A vend ended failed (Count); with the dimension Step, where. */
-  vendFailed: 'VendFailed',
-  /** From the execution's start to its summary (Seconds). */
-  vendDuration: 'VendDuration',
-  /** CreateAccount requests that completed with a new account (Count). */
-  accountsCreated: 'AccountsCreated',
-  /** Accounts found by their address and moved into an application's OU (Count). */
-  accountsAdopted: 'AccountsAdopted',
-  /** An account waited behind the CreateAccount quota: from queued to its request sent (Seconds). */
-  createAccountQueueTime: 'CreateAccountQueueTime',
-  /** Accounts answered QUEUED, one per look while the organization is full (Count). */
-  createAccountQueued: 'CreateAccountQueued',
-  /** Applications the scheduled reconcile found drifted (Count). */
-  driftFound: 'DriftFound',
-  /** Of those, the ones it started fixing (Count). */
-  driftFixed: 'DriftFixed',
-  /** Applications the reconcile could not read (Count). */
-  reconcileErrors: 'ReconcileErrors',
-  /** Accounts closed by offboarding (Count). */
-  accountsClosed: 'AccountsClosed',
-} as const;
+export { METRIC, METRICS_NAMESPACE, METRICS_SERVICE } from './metric-names';
 
 let instance: Metrics | undefined;
 

@@ -116,7 +116,7 @@ describeWithMoto('appvend doctor and the stack outputs on moto server', () => {
           Resources: { SecurityFindings: { Type: 'AWS::SNS::Topic', Properties: { TopicName: 'appvend-security-findings' } } },
           Outputs: {
             SecurityFindingsTopicArn: { Value: { Ref: 'SecurityFindings' } },
-            ConfigDeliveryBucket: { Value: 'org-config-delivery' },
+            ConfigDeliveryBucketName: { Value: 'org-config-delivery' },
             StackSetAdministrationRoleName: { Value: 'appvend-stackset-administration' },
             LedgerTableName: { Value: 'appvend-ledger' },
           },
