@@ -91,7 +91,9 @@ describeWithMoto('appvend doctor and the stack outputs on moto server', () => {
     });
     const fixes = results.filter((r) => r.status !== 'ok').map((r) => r.fix);
     expect(fixes).toEqual([
-      expect.stringMatching(/^aws organizations enable-policy-type --root-id r-\w+ --policy-type SERVICE_CONTROL_POLICY$/),
+      expect.stringMatching(
+        /^aws organizations enable-policy-type --root-id r-\w+ --policy-type SERVICE_CONTROL_POLICY$/,
+      ),
       expect.stringContaining('aws organizations create-organizational-unit'),
       expect.stringContaining('aws s3api create-bucket --bucket appvend-config-'),
       'aws ram enable-sharing-with-aws-organization',
@@ -113,7 +115,12 @@ describeWithMoto('appvend doctor and the stack outputs on moto server', () => {
       new CreateStackCommand({
         StackName: 'AppvendService',
         TemplateBody: JSON.stringify({
-          Resources: { SecurityFindings: { Type: 'AWS::SNS::Topic', Properties: { TopicName: 'appvend-security-findings' } } },
+          Resources: {
+            SecurityFindings: {
+              Type: 'AWS::SNS::Topic',
+              Properties: { TopicName: 'appvend-security-findings' },
+            },
+          },
           Outputs: {
             SecurityFindingsTopicArn: { Value: { Ref: 'SecurityFindings' } },
             ConfigDeliveryBucketName: { Value: 'org-config-delivery' },
@@ -125,7 +132,8 @@ describeWithMoto('appvend doctor and the stack outputs on moto server', () => {
     );
     await awsBackendOnMoto(moto.endpoint);
     // What the CLI's --aws used to guess: a topic the stack does not have.
-    process.env.APPVEND_NOTIFICATION_TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:appvend-security-notifications';
+    process.env.APPVEND_NOTIFICATION_TOPIC_ARN =
+      'arn:aws:sns:us-east-1:123456789012:appvend-security-notifications';
     process.env.APPVEND_EVENT_BUS_NAME = 'my-bus';
     const stderr: string[] = [];
     const write = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
@@ -138,19 +146,23 @@ describeWithMoto('appvend doctor and the stack outputs on moto server', () => {
       write.mockRestore();
     }
 
-    expect(process.env.APPVEND_NOTIFICATION_TOPIC_ARN).toMatch(/^arn:aws:sns:us-east-1:\d{12}:appvend-security-findings$/);
+    expect(process.env.APPVEND_NOTIFICATION_TOPIC_ARN).toMatch(
+      /^arn:aws:sns:us-east-1:\d{12}:appvend-security-findings$/,
+    );
     expect(process.env.APPVEND_CONFIG_BUCKET).toBe('org-config-delivery');
     expect(process.env.APPVEND_STACKSET_ADMIN_ROLE_NAME).toBe('appvend-stackset-administration');
     // No output for the bus: the environment's value stays, and stderr says so.
     expect(process.env.APPVEND_EVENT_BUS_NAME).toBe('my-bus');
     const said = stderr.join('');
-    expect(said).toContain("settings from stack AppvendService's outputs; from the environment: APPVEND_EVENT_BUS_NAME");
+    expect(said).toContain(
+      "settings from stack AppvendService's outputs; from the environment: APPVEND_EVENT_BUS_NAME",
+    );
     expect(said).toContain(
       'APPVEND_NOTIFICATION_TOPIC_ARN=arn:aws:sns:us-east-1:123456789012:appvend-security-notifications differs from the stack',
     );
   });
 
-  it('on --aws without a stack says so and uses the stack\'s names as defaults', async () => {
+  it("on --aws without a stack says so and uses the stack's names as defaults", async () => {
     await awsBackendOnMoto(moto.endpoint);
     const stderr: string[] = [];
     const write = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
