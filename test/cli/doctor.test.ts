@@ -111,6 +111,31 @@ describe('appvend doctor on the sandbox', () => {
     expect(existsSync(stateFile)).toBe(false);
   });
 
+  it('checks a new organization with --fresh and leaves the state file alone', async () => {
+    const stateFile = freshStateFile();
+    const out: string[] = [];
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      out.push(String(chunk));
+      return true;
+    });
+    let code: number;
+    try {
+      code = await main(['doctor', '--fresh', '--state', stateFile, '--json']);
+    } finally {
+      write.mockRestore();
+    }
+    expect(code).toBe(0);
+    const results = JSON.parse(out.join('')) as { name: string; status: string }[];
+    expect(results.filter((r) => r.status === 'missing')).toEqual([]);
+    expect(existsSync(stateFile)).toBe(false);
+    const refused = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      expect(await main(['doctor', '--fresh', '--aws'])).toBe(2);
+    } finally {
+      refused.mockRestore();
+    }
+  });
+
   it('names a Config bucket whose policy admits only the service principal, and a suspended OU without a deny-all SCP', async () => {
     const { sandbox } = connectBackend({ kind: 'sandbox', stateFile: freshStateFile() });
     const { Id: id, MasterAccountId: managementAccountId } = sandbox!.organization();
