@@ -14,8 +14,10 @@ import { LEDGER_TABLE_NAME } from '../shared/ledger/record';
 import { Sandbox, type LatencyModel, type SandboxStateJson } from '../shared/sandbox';
 import { SUSPENDED_OU_ID, addSuspendedOu } from '../shared/sandbox/seed';
 import { checkDeploymentRegion } from '../shared/domain/regions';
+import { configDeliveryBucketPolicy } from '../shared/domain/config-delivery';
 import { ensureServiceResources } from './service-resources';
 import { acquireStateLock, type StateLock } from './state-lock';
+import { applyStackOutputs, describeServiceStack, describeSources, serviceStackName } from './stack-outputs';
 
 export type BackendKind = 'sandbox' | 'endpoint' | 'aws';
 
@@ -192,16 +194,19 @@ export function chosenRegion(option: string | undefined): string {
 }
 
 /**
- * Points the AWS clients at the chosen backend and fills the settings a deployed service gets
- * from its environment (management account, notification topic, Config bucket) with defaults.
+ * Points the AWS clients at the chosen backend (nothing is written anywhere: `appvend doctor` uses
+ * this alone). A new sandbox organization gets the Config delivery bucket a platform team would
+ * have made (see docs/deploy.md), with the policy appvend's recorders need.
  */
-export async function openBackend(options: BackendOptions): Promise<Backend> {
+export function connectBackend(options: BackendOptions): { region: string; clock: Clock; sandbox?: Sandbox } {
   const region = chosenRegion(options.region);
   process.env.AWS_REGION = region;
   let clock: Clock;
   let sandbox: Sandbox | undefined;
   if (options.kind === 'sandbox') {
+    const isNew = options.fresh === true || !existsSync(options.stateFile);
     ({ clock, sandbox } = loadSandbox({ ...options, region }));
+    if (isNew) sandbox = withPrerequisites(sandbox, clock as VirtualClock, options, region);
     const sandboxClock = clock;
     configureAws({
       region,
@@ -218,6 +223,53 @@ export async function openBackend(options: BackendOptions): Promise<Backend> {
     clock = new WallClock();
     configureAws({ region });
   }
+  return { region, clock, ...(sandbox && { sandbox }) };
+}
+
+/**
+ * A new sandbox organization as docs/deploy.md leaves one: sharing within the organization
+ * enabled for AWS RAM, and the Config delivery bucket with the policy appvend's recorders need.
+ */
+function withPrerequisites(
+  sandbox: Sandbox,
+  clock: VirtualClock,
+  options: BackendOptions,
+  region: string,
+): Sandbox {
+  const state = sandbox.toJSON();
+  const { id, managementAccountId } = state.organization;
+  const bucket = process.env.APPVEND_CONFIG_BUCKET ?? defaultConfigBucket(managementAccountId);
+  state.ramSharingWithOrganization = true;
+  const prepared = new Sandbox({ clock, state, region, latency: options.latency });
+  prepared.putExternalBucket({
+    name: bucket,
+    account: managementAccountId,
+    policy: configDeliveryBucketPolicy(bucket, id),
+  });
+  return prepared;
+}
+
+/** The CLI's Config bucket when neither the stack nor the environment names one. */
+export const defaultConfigBucket = (account: string): string => `appvend-config-${account}`;
+
+/**
+ * On `--aws`, the deployed service stack's outputs (DescribeStacks) fill the settings; where the
+ * stack has none, the environment's; the defaults below otherwise. Says which on stderr.
+ */
+async function applyServiceStack(): Promise<void> {
+  const name = serviceStackName();
+  const stack = await describeServiceStack(name);
+  process.stderr.write(describeSources(name, stack && applyStackOutputs(stack.outputs)));
+}
+
+/**
+ * Points the AWS clients at the chosen backend and fills the settings a deployed service gets
+ * from its environment (management account, notification topic, Config bucket): on `--aws` from
+ * the service stack's outputs, else from the environment, else with defaults.
+ */
+export async function openBackend(options: BackendOptions): Promise<Backend> {
+  const { region, clock, sandbox } = connectBackend(options);
+  if (options.kind === 'aws') await applyServiceStack();
 
   const { Account, Arn } = await awsClients().sts().send(new GetCallerIdentityCommand({}));
   if (!Account) throw new Error('GetCallerIdentity returned no account');
@@ -228,8 +280,9 @@ export async function openBackend(options: BackendOptions): Promise<Backend> {
   // On the sandbox, offboarding's suspended OU is the one its new organization has.
   if (sandbox?.ous().some((ou) => ou.id === SUSPENDED_OU_ID))
     process.env.APPVEND_SUSPENDED_OU_ID ??= SUSPENDED_OU_ID;
-  process.env.APPVEND_NOTIFICATION_TOPIC_ARN ??= `arn:aws:sns:${region}:${Account}:appvend-security-notifications`;
-  process.env.APPVEND_CONFIG_BUCKET ??= `appvend-config-${Account}`;
+  // The stack's names (infra/service/notification-topics.ts), when no stack output or variable says.
+  process.env.APPVEND_NOTIFICATION_TOPIC_ARN ??= `arn:aws:sns:${region}:${Account}:appvend-security-findings`;
+  process.env.APPVEND_CONFIG_BUCKET ??= defaultConfigBucket(Account);
   process.env.APPVEND_LEDGER_TABLE ??= LEDGER_TABLE_NAME;
   process.env.APPVEND_EVENT_BUS_NAME ??= 'appvend';
   process.env.APPVEND_VEND_TOPIC_ARN ??= `arn:aws:sns:${region}:${Account}:appvend-notifications`;

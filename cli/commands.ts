@@ -175,6 +175,26 @@ ${BACKEND_LINES}      --fresh          sandbox only: start from an empty organiz
     options: {},
     backend: true,
   },
+  doctor: {
+    synopsis:
+      'appvend doctor [--sandbox | --endpoint URL | --aws] [--json] [--state FILE] [--fresh] [--region R]',
+    help: `      Check the prerequisites of docs/deploy.md, read-only (Describe*, List*, Get* calls; the
+      sandbox's state is not saved): the caller is the management account; all features and the
+      SCP policy type are enabled; the parent OU exists; the suspended OU exists with a deny-all
+      SCP; the account quota has room for a vend; the Config delivery bucket's policy lets member
+      accounts' recorder roles deliver; AWS RAM sharing within the organization is enabled; and,
+      on --aws or --endpoint, the service stack ($APPVEND_STACK_NAME, default AppvendService)
+      and its outputs, which then give the settings checked. One line each: ok, MISSING (a vend
+      would stop), WARN (a vend goes through, something else does not: offboarding, the
+      pipeline's connection) or info, with the command that fixes it. Exit 1 when anything is
+      MISSING.
+${BACKEND_LINES}      --fresh          sandbox only: check a new sandbox organization instead of --state's
+`,
+    positionals: [],
+    options: { fresh: { type: 'boolean' } },
+    backend: true,
+    sandboxOnly: ['fresh'],
+  },
 };
 
 const HEADER = `appvend — vend an application's AWS environment: OU, SCP, accounts, pipeline, guardrails.
@@ -186,7 +206,10 @@ APPVEND_ACCOUNT_QUOTA (the organization's account quota plan checks, default 10)
 APPVEND_MEMBER_ROLE (default OrganizationAccountAccessRole), APPVEND_NOTIFICATION_TOPIC_ARN,
 APPVEND_CONFIG_BUCKET, APPVEND_PLATFORM_ADMINS (comma-separated IAM role ARNs that may act on
 every application; everyone else acts only on the applications it owns or manages),
-APPVEND_SUSPENDED_OU_ID (offboarding's suspended OU), NO_COLOR (no colour even on a terminal).
+APPVEND_SUSPENDED_OU_ID (offboarding's suspended OU), NO_COLOR (no colour even on a terminal),
+APPVEND_STACK_NAME (the service stack, default AppvendService). With --aws, the service stack's
+outputs (DescribeStacks) give these settings and win over the environment; stderr says which
+were used. Deploying the service: docs/deploy.md.
 `;
 
 /** The whole help: every command. */

@@ -21,6 +21,8 @@ export interface LocalRunOptions {
   /** Handlers by function name (`appvend-<step>`, as in the ASL's task resources). */
   handlers: Record<string, LocalHandler>;
   clock: Clock;
+  /** The execution's name in the context object (`$$.Execution.Name`); `local` when not given. */
+  executionName?: string;
   onTask?: (event: TaskEvent) => void;
   /**
    * State events; `retried` is a Task retried by its Retry (a state transition, as on AWS);
@@ -218,6 +220,8 @@ export function runLocally(options: LocalRunOptions, input: unknown): Promise<un
   validated.add(options.definition);
   const execution = machine.run(input as never, {
     overrides: { taskResourceLocalHandlers: localHandlers as never, retryIntervalOverrides },
+    // StartTime is set by the runner itself (wall-clock time, as on AWS).
+    context: { Execution: { Name: options.executionName ?? 'local' } } as never,
   });
   if (!options.onState) return execution.result as Promise<unknown>;
   // Resolve only once every state event has been forwarded, so counts and timings are complete.

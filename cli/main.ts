@@ -301,6 +301,7 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'reconcile') return await (await import('./reconcile')).reconcileCommand(rest);
     if (command === 'plan') return await (await import('./plan')).planCommand(rest);
     if (command === 'offboard') return await (await import('./offboard')).offboardCommand(rest);
+    if (command === 'doctor') return await (await import('./doctor')).doctorCommand(rest);
     throw new UsageError(`unknown command "${command}"`);
   } catch (error) {
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {

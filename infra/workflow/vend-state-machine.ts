@@ -47,6 +47,12 @@ const RESULT_KEY: Record<TemplateKey, string> = {
  * Every wait is a Wait state: no Lambda sleeps. Failures are caught once per top-level step,
  * summarized (which step, why) and end the execution as failed.
  */
+/**
+ * What the summary step is told of its execution, from the context object: the execution's name
+ * (a correlation key of its log lines) and when it started (the vend's duration metric).
+ */
+const EXECUTION_FIELDS = { 'execution.$': '$$.Execution.Name', 'startedAt.$': '$$.Execution.StartTime' };
+
 export class VendWorkflow {
   public readonly definition: IChainable;
   private readonly scope: Construct;
@@ -57,7 +63,7 @@ export class VendWorkflow {
     this.fns = functions;
 
     const summarizeFailure = this.invoke('SummarizeFailure', 'summarize-vend', {
-      payload: TaskInput.fromObject({ 'state.$': '$', status: 'FAILED' }),
+      payload: TaskInput.fromObject({ 'state.$': '$', status: 'FAILED', ...EXECUTION_FIELDS }),
       resultPath: '$.summary',
     });
     const failed = new Fail(scope, 'VendFailed', {
@@ -105,7 +111,7 @@ export class VendWorkflow {
     catchEachStep(scope, steps, { idPrefix: 'FailedAt', recordFailure: summarizeFailure });
 
     const summarize = this.invoke('Summarize', 'summarize-vend', {
-      payload: TaskInput.fromObject({ 'state.$': '$', status: 'SUCCEEDED' }),
+      payload: TaskInput.fromObject({ 'state.$': '$', status: 'SUCCEEDED', ...EXECUTION_FIELDS }),
     });
 
     chainInOrder(steps).next(summarize);

@@ -1,5 +1,6 @@
-import { awsClients } from '../../shared/aws/client-factory';
+import { awsClients, awsNow } from '../../shared/aws/client-factory';
 import type { AccountSpec } from '../../shared/domain/naming';
+import { count, METRIC, seconds } from '../../shared/lambda/metrics';
 import { stepHandler } from '../../shared/lambda/step-handler';
 import { AccountCreationEnv, MemberAccessEnv } from '../../shared/workflow/settings';
 import { startAccount } from '../../shared/workflow/steps/account';
@@ -7,20 +8,23 @@ import type { AccountCreation } from '../../shared/workflow/types';
 
 export const environment = { ...MemberAccessEnv, ...AccountCreationEnv };
 
+/** An account's creation, with when it was first queued behind the quota (ms), while it waits. */
+type Queued = AccountCreation & { queuedAt?: number };
+
 export const handler = stepHandler(
   'start-account-creation',
   environment,
-  (
+  async (
     input: {
       account: AccountSpec;
       application: string;
       tags?: Record<string, string>;
       queued?: boolean;
-      previous?: AccountCreation;
+      previous?: Queued;
     },
     env,
-  ) =>
-    startAccount(awsClients(), {
+  ): Promise<Queued> => {
+    const creation = await startAccount(awsClients(), {
       account: input.account,
       application: input.application,
       tags: input.tags,
@@ -29,5 +33,15 @@ export const handler = stepHandler(
       pageBudget: env.APPVEND_ACCOUNT_SEARCH_PAGES,
       queued: input.queued === true,
       ...(input.previous && { previous: input.previous }),
-    }),
+    });
+    // The time in the CreateAccount queue: carried in the state from the first QUEUED answer
+    // (the state machine hands it back as `previous`) to the answer that sends the request.
+    const queuedAt = input.previous?.queuedAt;
+    if (creation.state === 'QUEUED') {
+      count(METRIC.createAccountQueued);
+      return { ...creation, queuedAt: queuedAt ?? awsNow() };
+    }
+    if (queuedAt !== undefined) seconds(METRIC.createAccountQueueTime, (awsNow() - queuedAt) / 1000);
+    return creation;
+  },
 );

@@ -76,6 +76,23 @@ function describeOrganization(
   };
 }
 
+/**
+ * The services with trusted access. The sandbox models one: AWS RAM, which
+ * EnableSharingWithAwsOrganization turns on (as RAM's documentation says, it enables sharing
+ * within the organization; on AWS it also enables trusted access for ram.amazonaws.com).
+ */
+function listAwsServiceAccess(
+  _input: org.ListAWSServiceAccessForOrganizationCommandInput,
+  ctx: CallContext,
+): Out<org.ListAWSServiceAccessForOrganizationCommandOutput> {
+  requireManagement(ctx);
+  return {
+    EnabledServicePrincipals: ctx.state.ramSharingWithOrganization
+      ? [{ ServicePrincipal: 'ram.amazonaws.com', DateEnabled: new Date(ctx.state.organization.createdAt) }]
+      : [],
+  };
+}
+
 function listRoots(input: org.ListRootsCommandInput, ctx: CallContext): Out<org.ListRootsCommandOutput> {
   requireManagement(ctx);
   const root = {
@@ -303,6 +320,7 @@ function listTags(
 
 export const ORGANIZATION_HANDLERS: HandlerTable = {
   DescribeOrganization: describeOrganization,
+  ListAWSServiceAccessForOrganization: listAwsServiceAccess,
   ListRoots: listRoots,
   ListOrganizationalUnitsForParent: listOusForParent,
   ListChildren: listChildren,

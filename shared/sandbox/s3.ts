@@ -199,7 +199,26 @@ function getBucketLogging(
     : {};
 }
 
+/**
+ * A bucket's policy, for its own account: the policies of the external buckets the sandbox knows
+ * (`Sandbox.putExternalBucket`, e.g. the Config delivery bucket). S3 answers NoSuchBucketPolicy
+ * for a bucket without one and NoSuchBucket for an unknown name.
+ */
+function getBucketPolicy(
+  input: s3.GetBucketPolicyCommandInput,
+  ctx: CallContext,
+): Out<s3.GetBucketPolicyCommandOutput> {
+  const external = input.Bucket === undefined ? undefined : ctx.state.externalBuckets?.[input.Bucket];
+  if (!external) bucketFor(ctx, input.Bucket);
+  else if (external.account !== ctx.caller.accountId) throw s3Error('AccessDenied', 'Access Denied', 403);
+  if (!external?.policy) {
+    throw s3Error('NoSuchBucketPolicy', 'The bucket policy does not exist', 404);
+  }
+  return { Policy: external.policy };
+}
+
 export const S3_HANDLERS: HandlerTable = {
+  GetBucketPolicy: getBucketPolicy,
   PutObject: putObject,
   ListObjectVersions: listObjectVersions,
   DeleteObjects: deleteObjects,
