@@ -17,14 +17,15 @@ const latency: LatencyModel = {
 };
 
 describe('Function: vendLowerBound', () => {
-  it('is one CreateAccount plus the artifact store → pipeline chain for tooling, test and prod', () => {
+  it('is one CreateAccount, the access role, then the guardrails → conformance pack branch for tooling, test and prod', () => {
     // Act
     const bound = vendLowerBound(latency, { stages: 2 }, { createAccountQuota: 5 });
 
-    // Assess
+    // Assess: 180 + 60 + max(150, 75, 75 + 120).
     expect(bound.accounts).toBe(3 * MINUTE);
-    expect(bound.branches).toEqual({ pipeline: 150 * SECOND, roles: 75 * SECOND, guardrails: 75 * SECOND });
-    expect(bound.total).toBe(3 * MINUTE + 150 * SECOND);
+    expect(bound.accessRole).toBe(latency.accessRolePropagation);
+    expect(bound.branches).toEqual({ pipeline: 150 * SECOND, roles: 75 * SECOND, guardrails: 195 * SECOND });
+    expect(bound.total).toBe(3 * MINUTE + 60 * SECOND + 195 * SECOND);
   });
 
   it('takes two rounds of CreateAccount when the accounts outnumber the quota', () => {
@@ -35,19 +36,31 @@ describe('Function: vendLowerBound', () => {
     expect(bound.accounts).toBe(6 * MINUTE);
   });
 
-  it('counts the conformance pack after the guardrails stack set only when asked to', () => {
+  it('names every wait the vend performs and derives the total in words with the figures', () => {
     // Act
-    const without = vendLowerBound(latency, { stages: 2 }, { createAccountQuota: 5 });
-    const withPack = vendLowerBound(
-      latency,
+    const bound = vendLowerBound(latency, { stages: 2 }, { createAccountQuota: 5 });
+
+    // Assess
+    expect(bound.includes).toEqual([
+      'createAccount',
+      'accessRolePropagation',
+      'stackSetOperationOverhead',
+      'stackInstanceCreate',
+      'conformancePackDeploy',
+    ]);
+    expect(bound.derivation.at(-1)).toBe('total: 180 s + 60 s + 195 s = 435 s');
+  });
+
+  it('follows the pipeline chain when two stack set operations outlast one plus the conformance pack', () => {
+    // Act: 2 × (30 + 90) = 240 > 120 + 120.
+    const bound = vendLowerBound(
+      { ...latency, stackSetOperationOverhead: 30 * SECOND, stackInstanceCreate: 90 * SECOND },
       { stages: 2 },
-      { createAccountQuota: 5, includeConformancePack: true },
+      { createAccountQuota: 5 },
     );
 
     // Assess
-    expect(without.branches.guardrails).toBe(75 * SECOND);
-    expect(withPack.branches.guardrails).toBe(75 * SECOND + 2 * MINUTE);
-    expect(withPack.total).toBe(3 * MINUTE + 195 * SECOND);
+    expect(bound.stackSets).toBe(240 * SECOND);
   });
 });
 
@@ -66,7 +79,7 @@ describe('Function: scaleLowerBound', () => {
 
     // Assess: 300 accounts in 60 rounds.
     expect(bound.accounts).toBe(60 * 3 * MINUTE);
-    expect(bound.total).toBe(60 * 3 * MINUTE + 150 * SECOND);
+    expect(bound.total).toBe(60 * 3 * MINUTE + 60 * SECOND + 195 * SECOND);
   });
 });
 
