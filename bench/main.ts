@@ -11,12 +11,14 @@ import { resolveLatency, type LatencyModel } from '../shared/sandbox/latency-mod
 import { measureColdStart } from './cold-start';
 import { pollSchedule } from './polling';
 import { renderReport, renderTable, type BenchResults } from './render';
-import { measureReference, measureScale, measureVend } from './scenarios';
+import { FULL_GRID, QUICK_GRID, gridLatencies, summarizeGrid, type GridLatency } from './grid';
+import { measureGrid, measureReference, measureScale, measureVend } from './scenarios';
 import { ROOT, WORK_DIR } from './world';
 
 const USAGE = `npm run bench [-- options]
 
-  --quick               a small subset for CI: critical path, reference, scale 1 and 2 (six
+  --quick               a small subset for CI: critical path (and a latency grid of 18 points
+                        instead of 50), reference, scale 1 and 2 (six
                         accounts: one waits for a CreateAccount slot), cost at 3 minutes, cold
                         start as deployed only, 5 runs; writes to .tmp/bench/ unless --out
   --latency NAME=FIGURE override the sandbox's latency model (repeatable or comma-separated),
@@ -59,9 +61,14 @@ async function child<T>(scenario: string, args: unknown, timeoutSeconds: number)
 }
 
 async function runChild(scenario: string, rawArgs: string): Promise<void> {
-  const args = JSON.parse(rawArgs) as { latency: Partial<LatencyModel>; applications?: number };
+  const args = JSON.parse(rawArgs) as {
+    latency: Partial<LatencyModel>;
+    applications?: number;
+    points?: GridLatency[];
+  };
   let result: unknown;
   if (scenario === 'vend') result = await measureVend(args.latency);
+  else if (scenario === 'grid') result = await measureGrid(args.latency, args.points ?? []);
   else if (scenario === 'reference') result = await measureReference(args.latency);
   else if (scenario === 'scale') result = await measureScale(args.applications ?? 1, args.latency);
   else throw new Error(`unknown scenario ${scenario}`);
@@ -150,6 +157,15 @@ async function orchestrate(argv: string[]): Promise<number> {
     { latency: overrides },
     timeout,
   );
+  const gridPoints = gridLatencies(quick ? QUICK_GRID : FULL_GRID);
+  log(`critical path over a latency grid: ${gridPoints.length} vends in one process`);
+  const grid = summarizeGrid(
+    await child<Awaited<ReturnType<typeof measureGrid>>>(
+      'grid',
+      { latency: overrides, points: gridPoints },
+      timeout,
+    ),
+  );
   log('reference procedure');
   const reference = await child<Awaited<ReturnType<typeof measureReference>>>(
     'reference',
@@ -192,7 +208,10 @@ async function orchestrate(argv: string[]): Promise<number> {
     }
     // What is measured so far, in case a later step fails: the scale runs are the long ones.
     mkdirSync(WORK_DIR, { recursive: true });
-    writeFileSync(join(WORK_DIR, 'partial.json'), JSON.stringify({ criticalPath, reference, cost, scale }));
+    writeFileSync(
+      join(WORK_DIR, 'partial.json'),
+      JSON.stringify({ criticalPath, grid, reference, cost, scale }),
+    );
   }
 
   log(`cold start: bundling services/* and the baseline, ${coldRuns} fresh processes each`);
@@ -247,6 +266,7 @@ async function orchestrate(argv: string[]): Promise<number> {
         ? {}
         : { guardrailsSettledMs: criticalPath.guardrailsSettledMs }),
       status: criticalPath.status,
+      grid,
     },
     reference,
     scale,

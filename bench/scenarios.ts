@@ -5,6 +5,7 @@ import { resolveLatency, type LatencyModel } from '../shared/sandbox/latency-mod
 import { scaleLowerBound, vendLowerBound, type VendBound } from './bound';
 import { runReference, type ReferenceStep } from './reference';
 import { callsByService, maxInFlight } from './measures';
+import type { GridLatency, GridPoint } from './grid';
 import { benchWorld, sampleRequest } from './world';
 
 /** The sample application's shape: tooling + test + prod. */
@@ -66,6 +67,35 @@ export async function measureVend(latencyOverrides: Partial<LatencyModel>): Prom
     ...(packs.length > 0 ? { guardrailsSettledMs: Math.max(...packs) - run.startedAt } : {}),
     report,
   };
+}
+
+/**
+ * One vend of the sample application at each grid point, each on a fresh sandbox in this one
+ * process (a vend is about a second of CPU), against the bound at that point.
+ */
+export async function measureGrid(
+  latencyOverrides: Partial<LatencyModel>,
+  points: GridLatency[],
+): Promise<GridPoint[]> {
+  const out: GridPoint[] = [];
+  for (const point of points) {
+    const overrides = { ...latencyOverrides, ...point };
+    const world = await benchWorld({ latency: overrides });
+    const run = await world.vend(sampleRequest());
+    const makespanMs = run.endedAt - run.startedAt;
+    const boundMs = vendLowerBound(resolveLatency(overrides), SHAPE, {
+      createAccountQuota: world.createAccountQuota,
+    }).total;
+    out.push({
+      latency: point,
+      makespanMs,
+      boundMs,
+      ratio: makespanMs / boundMs,
+      transitions: run.transitions,
+      status: run.summary.status,
+    });
+  }
+  return out;
 }
 
 export interface ReferenceMeasurement {
