@@ -139,11 +139,16 @@ export function rows(results: BenchResults): Row[] {
       target: `≤ ${TARGETS.scaleRatio}`,
       status: judge(s.ratio <= TARGETS.scaleRatio && s.succeeded === n),
     });
+    // What the gate controls: CreateAccount calls AWS refuses over its in-flight quota. AWS's own
+    // count of requests in flight cannot exceed the quota (it refuses the rest), so it is shown, not judged.
+    const refusalTarget = n >= 1000 ? Math.floor(s.createAccountCalls * 0.01) : 0;
     out.push({
-      metric: `scale ${n}: max CreateAccount in flight`,
-      value: `${s.maxCreateAccountInFlight}`,
-      target: `≤ ${s.createAccountQuota}`,
-      status: judge(s.maxCreateAccountInFlight <= s.createAccountQuota),
+      metric: `scale ${n}: CreateAccount refused by AWS`,
+      value:
+        `${s.createAccountRefusals} of ${s.createAccountCalls} calls; in flight ${s.maxCreateAccountInFlight} ` +
+        `(AWS) / ${s.maxCreateAccountInFlightSeenByAppvend} (appvend's view)`,
+      target: n >= 1000 ? '≤ 1 % of calls' : '0',
+      status: judge(s.createAccountRefusals <= refusalTarget),
     });
     const big = n >= 100;
     out.push({
@@ -359,8 +364,11 @@ export async function renderReport(results: BenchResults, vend: VendReportData):
     '## 2. Scale',
     'N applications submitted at once to one sandbox organization on one clock (distinct names and emails), each ' +
       'vend its own state machine execution. Bound: ⌈accounts / quota⌉ × CreateAccount + the stack set tail. ' +
-      '"In flight" is read from the sandbox\'s own record of CreateAccount requests, not from the workflow; the ' +
-      'sandbox refuses a request beyond the quota (ConstraintViolationException ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED), counted as refusals. Wall time and peak ' +
+      'The gate is judged by what it controls: the CreateAccount calls AWS refuses (the sandbox, as AWS, refuses a ' +
+      'request beyond the quota of requests in progress with ConstraintViolationException ' +
+      'ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED), target 0 at 1, 10 and 100 applications and ≤ 1 % at 1,000. "In flight ' +
+      '(AWS)" is read from the sandbox\'s own record of accepted requests and cannot exceed the quota; "in flight ' +
+      '(appvend)" from the requests appvend made, each from its acceptance to the look that saw it end. Wall time and peak ' +
       'RSS are those of the Node process that ran the N vends (from its start).',
     markdownTable(
       [
@@ -369,8 +377,8 @@ export async function renderReport(results: BenchResults, vend: VendReportData):
         'makespan',
         'bound',
         'ratio',
-        'max in flight',
-        'refusals',
+        'in flight (AWS / appvend)',
+        'refused / CreateAccount calls',
         'transitions',
         'API calls',
         'wall',
@@ -386,8 +394,8 @@ export async function renderReport(results: BenchResults, vend: VendReportData):
               formatDuration(s.makespanMs),
               formatDuration(s.bound),
               ratio(s.ratio),
-              `${s.maxCreateAccountInFlight} / ${s.createAccountQuota}`,
-              `${s.createAccountRefusals}`,
+              `${s.maxCreateAccountInFlight} / ${s.maxCreateAccountInFlightSeenByAppvend} (quota ${s.createAccountQuota})`,
+              `${s.createAccountRefusals} / ${s.createAccountCalls}`,
               `${s.transitions}`,
               `${s.apiCalls}`,
               `${s.wallSeconds.toFixed(1)} s`,

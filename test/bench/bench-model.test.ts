@@ -1,5 +1,5 @@
 import { referenceIdeal, scaleLowerBound, stackSetOperation, vendLowerBound } from '../../bench/bound';
-import { callsByService, maxInFlight } from '../../bench/measures';
+import { callsByService, maxInFlight, requestsSeenByAppvend } from '../../bench/measures';
 import { pollSchedule } from '../../bench/polling';
 import { ACCOUNT_POLL_POLICY } from '../../shared/domain/polling';
 import { DEFAULT_LATENCY, type LatencyModel } from '../../shared/sandbox';
@@ -131,5 +131,65 @@ describe('Function: callsByService', () => {
       organizations: 1,
       sts: 2,
     });
+  });
+});
+
+describe('Function: requestsSeenByAppvend', () => {
+  it('spans each account from the accepted start to the first check that saw it end, queued starts left out', () => {
+    // Prepare: tooling accepted at 0 and seen done at 200; test queued at 0, accepted at 30, seen at 250.
+    const tasks = [
+      {
+        function: 'appvend-start-account-creation',
+        startedAt: 0,
+        endedAt: 0,
+        subject: 'tooling',
+        outcome: 'IN_PROGRESS',
+      },
+      {
+        function: 'appvend-start-account-creation',
+        startedAt: 0,
+        endedAt: 0,
+        subject: 'test',
+        outcome: 'QUEUED',
+      },
+      {
+        function: 'appvend-start-account-creation',
+        startedAt: 30,
+        endedAt: 30,
+        subject: 'test',
+        outcome: 'IN_PROGRESS',
+      },
+      {
+        function: 'appvend-check-account-creation',
+        startedAt: 150,
+        endedAt: 150,
+        subject: 'tooling',
+        outcome: 'IN_PROGRESS',
+      },
+      {
+        function: 'appvend-check-account-creation',
+        startedAt: 200,
+        endedAt: 200,
+        subject: 'tooling',
+        outcome: 'SUCCEEDED',
+      },
+      {
+        function: 'appvend-check-account-creation',
+        startedAt: 250,
+        endedAt: 250,
+        subject: 'test',
+        outcome: 'SUCCEEDED',
+      },
+    ];
+
+    // Act
+    const requests = requestsSeenByAppvend([{ tasks }]);
+
+    // Assess
+    expect(requests).toEqual([
+      { requestedAt: 0, completesAt: 200 },
+      { requestedAt: 30, completesAt: 250 },
+    ]);
+    expect(maxInFlight(requests)).toBe(2);
   });
 });
