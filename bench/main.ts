@@ -9,6 +9,7 @@ import type { VendReportData } from '../cli/report';
 import { ACCOUNT_POLL_POLICY, STACK_SET_POLL_POLICY } from '../shared/domain/polling';
 import { resolveLatency, type LatencyModel } from '../shared/sandbox/latency-model';
 import { measureColdStart } from './cold-start';
+import { comparePeers } from './peers';
 import { pollSchedule } from './polling';
 import { renderReport, renderTable, type BenchResults } from './render';
 import { FULL_GRID, QUICK_GRID, gridLatencies, summarizeGrid, type GridLatency } from './grid';
@@ -269,6 +270,14 @@ async function orchestrate(argv: string[]): Promise<number> {
       grid,
     },
     reference,
+    peers: comparePeers(latency, { stages: 2 }, [
+      { applications: 1, makespanMs: criticalPath.makespanMs },
+      ...scale.flatMap((s) =>
+        'error' in s || s.applications === 1 || s.failed > 0
+          ? []
+          : [{ applications: s.applications, makespanMs: s.makespanMs }],
+      ),
+    ]),
     scale,
     cost,
     polling: {

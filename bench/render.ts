@@ -6,6 +6,7 @@ import { DEFAULT_LATENCY, type LatencyModel } from '../shared/sandbox/latency-mo
 import type { VendBound } from './bound';
 import type { GridSummary } from './grid';
 import type { ColdStartFigure, HandlerFigures } from './cold-start';
+import type { PeerFigure } from './peers';
 import type { PollSchedule } from './polling';
 import type { ReferenceMeasurement, ScaleMeasurement } from './scenarios';
 
@@ -42,6 +43,8 @@ export interface BenchResults {
     grid: GridSummary;
   };
   reference: ReferenceMeasurement;
+  /** Other ways of doing the same work, on the same latency model, against appvend's measured time. */
+  peers: PeerFigure[];
   scale: ScaleEntry[];
   cost: {
     createAccountMinutes: number;
@@ -116,6 +119,16 @@ export function rows(results: BenchResults): Row[] {
     target: '(comparison)',
     status: '',
   });
+  for (const peer of results.peers) {
+    const one = peer.points.find((pt) => pt.applications === 1);
+    if (!one) continue;
+    out.push({
+      metric: `peer: ${peer.name} / appvend`,
+      value: `${ratio(one.ratio)} (${formatDuration(one.makespanMs)})`,
+      target: '(comparison)',
+      status: '',
+    });
+  }
   for (const s of results.scale) {
     const n = s.applications;
     if (!isScale(s)) {
@@ -348,8 +361,8 @@ export async function renderReport(results: BenchResults, vend: VendReportData):
 
   const ref = results.reference;
   p(
-    '### Reference procedure',
-    `The reference procedure (accounts one by one, then artifact store, roles in each stage, pipeline, artifact ` +
+    '### Reference procedure, measured',
+    `The seed's procedure as it was, without the SCP, guardrails or Config (accounts one by one, then artifact store, roles in each stage, pipeline, artifact ` +
       'store again, pipeline again, each stack as a one-account stack set operation, looked at every 5 s) driven ' +
       `through the sandbox's SDK clients on the same clock: **${formatDuration(ref.makespanMs)}**, ` +
       `${ratio(ref.ratio)} × appvend's bound and ${(ref.makespanMs / cp.makespanMs).toFixed(2)} × appvend's measured vend.`,
@@ -357,6 +370,34 @@ export async function renderReport(results: BenchResults, vend: VendReportData):
       ['step', 'took'],
       ref.steps.map((s) => [s.step, formatDuration(s.tookMs)]),
     ),
+  );
+
+  p(
+    '### Peers',
+    'Other ways of doing the same work — the OU, the SCP, three accounts per application, four stack sets, the ' +
+      'guardrails stack set and its conformance pack — modelled on the same latency model (`bench/peers.ts`), each ' +
+      'scheduled as its source documents and otherwise at its fastest (no time lost between steps), so each figure ' +
+      "favours the peer. The ratio is the peer's time over appvend's measured time at the same number of applications " +
+      '(1: the vend above; more: the scale runs below).',
+    markdownTable(
+      ['peer', 'procedure', 'applications', 'peer', 'appvend (measured)', 'ratio'],
+      results.peers.flatMap((peer) =>
+        peer.points.map((pt, i) => [
+          i === 0 ? peer.name : '',
+          i === 0 ? peer.procedure : '',
+          `${pt.applications}`,
+          formatDuration(pt.makespanMs),
+          formatDuration(pt.appvendMs),
+          ratio(pt.ratio),
+        ]),
+      ),
+    ),
+    results.peers
+      .map(
+        (peer) =>
+          `- ${peer.name}: ${peer.sources.map((s) => `${s.quote} (${s.url.startsWith('http') ? `<${s.url}>` : `\`${s.url}\``})`).join('; ')}`,
+      )
+      .join('\n'),
   );
 
   const scale = results.scale;

@@ -1,5 +1,6 @@
 import { referenceIdeal, scaleLowerBound, stackSetOperation, vendLowerBound } from '../../bench/bound';
 import { callsByService, maxInFlight, requestsSeenByAppvend } from '../../bench/measures';
+import { comparePeers } from '../../bench/peers';
 import { pollSchedule } from '../../bench/polling';
 import { ACCOUNT_POLL_POLICY } from '../../shared/domain/polling';
 import { DEFAULT_LATENCY, type LatencyModel } from '../../shared/sandbox';
@@ -191,5 +192,30 @@ describe('Function: requestsSeenByAppvend', () => {
       { requestedAt: 30, completesAt: 250 },
     ]);
     expect(maxInFlight(requests)).toBe(2);
+  });
+});
+
+describe('Module: peers', () => {
+  it('models each peer on the latency model, by hand at the round figures', () => {
+    // Act
+    const peers = comparePeers(latency, { stages: 2 }, [{ applications: 1, makespanMs: 450 * SECOND }]);
+
+    // Assess: 3 × 180 s one by one (15 s looks divide 180) + 60 s role + 195 s tail = 795 s; five at
+    // once 180 + 255 = 435 s; the seed 3 × 180 + 60 + 4 × 75 + 2 × 75 + 75 + 120 = 1,245 s.
+    expect(peers.map((p) => p.points[0]!.makespanMs / SECOND)).toEqual([795, 435, 1245]);
+    expect(peers[0]!.points[0]!.ratio).toBeCloseTo(795 / 450);
+    expect(peers.every((p) => p.sources.length > 0)).toBe(true);
+  });
+
+  it('queues accounts by each peer’s concurrency as applications grow', () => {
+    // Act: 10 applications, 30 accounts.
+    const peers = comparePeers(latency, { stages: 2 }, [{ applications: 10, makespanMs: 1 }]);
+
+    // Assess: one at a time 30 × 180 s; five at a time 6 rounds; the seed ten times its one.
+    expect(peers.map((p) => p.points[0]!.makespanMs / SECOND)).toEqual([
+      30 * 180 + 255,
+      6 * 180 + 255,
+      10 * 1245,
+    ]);
   });
 });
