@@ -66,10 +66,19 @@ async function runChild(scenario: string, rawArgs: string): Promise<void> {
     latency: Partial<LatencyModel>;
     applications?: number;
     points?: GridLatency[];
+    runs?: number;
   };
   let result: unknown;
   if (scenario === 'vend') result = await measureVend(args.latency);
-  else if (scenario === 'grid') result = await measureGrid(args.latency, args.points ?? []);
+  else if (scenario === 'cold-start') {
+    mkdirSync(WORK_DIR, { recursive: true });
+    const dir = mkdtempSync(join(WORK_DIR, 'cold-'));
+    try {
+      result = await measureColdStart(ROOT, dir, { runs: args.runs ?? 5, variants: false });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  } else if (scenario === 'grid') result = await measureGrid(args.latency, args.points ?? []);
   else if (scenario === 'reference') result = await measureReference(args.latency);
   else if (scenario === 'scale') result = await measureScale(args.applications ?? 1, args.latency);
   else throw new Error(`unknown scenario ${scenario}`);

@@ -1,5 +1,6 @@
 import { referenceIdeal, scaleLowerBound, stackSetOperation, vendLowerBound } from '../../bench/bound';
 import { callsByService, maxInFlight, requestsSeenByAppvend } from '../../bench/measures';
+import { pairedRatio } from '../../bench/cold-start';
 import { comparePeers } from '../../bench/peers';
 import { pollSchedule } from '../../bench/polling';
 import { ACCOUNT_POLL_POLICY } from '../../shared/domain/polling';
@@ -217,5 +218,15 @@ describe('Module: peers', () => {
       6 * 180 + 255,
       10 * 1245,
     ]);
+  });
+});
+
+describe('Function: pairedRatio', () => {
+  it('gives the median, the quartiles and the extremes of the paired ratios', () => {
+    // Act
+    const spread = pairedRatio([1.4, 1.0, 1.2, 1.1, 1.3]);
+
+    // Assess
+    expect(spread).toEqual({ pairs: 5, median: 1.2, q1: 1.1, q3: 1.3, min: 1.0, max: 1.4 });
   });
 });
