@@ -23,14 +23,14 @@ export interface PollState {
 
 /**
  * CreateAccount takes one to ten minutes (AWS gives no figure): the first look comes at one minute,
- * the shortest it takes, then a third of the time waited, at most 45 s. Seeing an account late
+ * the shortest it takes, then half the time waited, at most 45 s. Seeing an account late
  * costs nothing up to the time its access role takes to answer (the readiness probe waits for it
  * from the moment the account is ACTIVE, not from the moment the workflow sees it), so the looks
  * can be sparse; the cap keeps a late look under that time at any CreateAccount duration.
  */
 export const ACCOUNT_POLL_POLICY: PollPolicy = {
   initialSeconds: 60,
-  growth: 0.33,
+  growth: 0.5,
   minSeconds: 5,
   maxSeconds: 45,
 };
