@@ -23,16 +23,17 @@ export interface PollState {
 
 /**
  * CreateAccount takes one to ten minutes (AWS gives no figure): the first look comes at one minute,
- * the shortest it takes, then half the time waited, at most 45 s. Seeing an account late
+ * the shortest it takes, then half the time waited, at most 90 s. Seeing an account late
  * costs nothing up to the time its access role takes to answer (the readiness probe waits for it
  * from the moment the account is ACTIVE, not from the moment the workflow sees it), so the looks
- * can be sparse; the cap keeps a late look under that time at any CreateAccount duration.
+ * can be sparse; the cap keeps what a late look loses beyond that to a few percent of a long
+ * CreateAccount, and a 30-minute one to about twenty looks.
  */
 export const ACCOUNT_POLL_POLICY: PollPolicy = {
   initialSeconds: 60,
   growth: 0.5,
   minSeconds: 5,
-  maxSeconds: 45,
+  maxSeconds: 90,
 };
 /**
  * A queued CreateAccount looks again soon (a slot frees whenever any request in the organization

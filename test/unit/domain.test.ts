@@ -172,7 +172,7 @@ describe('Function: nextPoll', () => {
     }
 
     // Assess
-    expect(waits).toEqual([60, 30, 45, 45, 45, 45]);
+    expect(waits).toEqual([60, 30, 45, 68, 90, 90]);
   });
 
   it('never waits longer than the maximum', () => {
