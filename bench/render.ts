@@ -300,7 +300,7 @@ export async function renderReport(results: BenchResults, vend: VendReportData):
       'access role answering (StackSets deploys through it), then three stack set branches in parallel, each stack ' +
       'set operation deploying all its instances at once (`MaxConcurrentPercentage` 100, one Region). It counts every ' +
       `wait the vend performs: ${b.includes.map((w) => `\`${w}\``).join(', ')}. Its derivation:`,
-    b.derivation.map((line) => `- ${line}`).join('\n'),
+    `${b.derivation.map((line) => `- ${line}`).join('\n')}\n`,
     `Ratio **${ratio(cp.ratio)}** (target ≤ ${TARGETS.criticalPathRatio}).`,
   );
   p(
@@ -406,7 +406,8 @@ export async function renderReport(results: BenchResults, vend: VendReportData):
   p(
     '## 2. Scale',
     'N applications submitted at once to one sandbox organization on one clock (distinct names and emails), each ' +
-      'vend its own state machine execution. Bound: ⌈accounts / quota⌉ × CreateAccount + the stack set tail. ' +
+      'vend its own state machine execution. Bound: ⌈accounts / quota⌉ × CreateAccount + the access role + the ' +
+      'stack set tail (as above). ' +
       'The gate is judged by what it controls: the CreateAccount calls AWS refuses (the sandbox, as AWS, refuses a ' +
       'request beyond the quota of requests in progress with ConstraintViolationException ' +
       'ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED), target 0 at 1, 10 and 100 applications and ≤ 1 % at 1,000. "In flight ' +
@@ -554,7 +555,7 @@ export async function renderReport(results: BenchResults, vend: VendReportData):
     p(
       '## 4. Cold start',
       'Each handler in `services/` bundled as `infra/service/appvend-function.ts` deploys it (esbuild through ' +
-        'NodejsFunction: platform node, CommonJS, minified, tree-shaken, linked source map without sources, **AWS SDK ' +
+        "NodejsFunction: platform node, CommonJS, minified, tree-shaken with packages' ES module builds first, linked source map without sources, **AWS SDK " +
         'bundled**; target node22 here), and the baseline `bench/baseline-handler.ts` (one SDK client — Organizations ' +
         '—, the Powertools logger, middy, doing nothing) bundled the same way. The SDK is bundled so that what runs is ' +
         'the version the lock file pins and the tests ran, not whichever the runtime carries that day, and so that ' +
