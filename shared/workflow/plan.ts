@@ -31,7 +31,7 @@ import {
 import { ConnectionShareConflictError } from '../errors';
 import type { ApplicationRequest } from '../request/schema';
 import { connectionAccess } from '../domain/connection';
-import { RESERVED_STAGE } from '../request/schema';
+import { RESERVED_STAGE } from '../domain/naming';
 
 export * from './plan/types';
 export { GUARDRAILS_NOT_CHECKED } from './plan/deployment';
