@@ -5,6 +5,7 @@ import { handler as checkStackSetOperation } from '../services/check-stack-set-o
 import { handler as deployStackSet } from '../services/deploy-stack-set/handler';
 import { handler as ensureOrganizationalUnit } from '../services/ensure-organizational-unit/handler';
 import { handler as ensureServiceControlPolicy } from '../services/ensure-service-control-policy/handler';
+import { handler as grantAccess } from '../services/grant-access/handler';
 import { handler as moveAccount } from '../services/move-account/handler';
 import { handler as prepareOffboarding } from '../services/prepare-offboarding/handler';
 import { handler as registerGuardrails } from '../services/register-guardrails/handler';
@@ -32,6 +33,7 @@ export const LOCAL_HANDLERS: Record<string, LocalHandler> = {
   'appvend-check-stack-set-operation': checkStackSetOperation,
   'appvend-register-guardrails': registerGuardrails,
   'appvend-check-guardrails': checkGuardrails,
+  'appvend-grant-access': grantAccess,
   'appvend-release-quarantine': releaseQuarantine,
   'appvend-summarize-vend': summarizeVend,
   'appvend-prepare-offboarding': prepareOffboarding,

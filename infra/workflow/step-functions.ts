@@ -13,6 +13,7 @@ export const STEP_FUNCTIONS = [
   'check-stack-set-operation',
   'register-guardrails',
   'check-guardrails',
+  'grant-access',
   'release-quarantine',
   'summarize-vend',
 ] as const;

@@ -45,7 +45,7 @@ describe('Sandbox: IAM Identity Center', () => {
 
   beforeEach(async () => {
     w = world();
-    [member] = await vendAccounts(w, 1);
+    member = (await vendAccounts(w, 1))[0]!;
     w.sandbox.setUpIdentityCenter({ groups: ['orders-developers'], permissionSets: ['AppvendDeveloper'] });
   });
 
@@ -260,7 +260,7 @@ describe('Sandbox: alternate contacts', () => {
 
   beforeEach(async () => {
     w = world();
-    [member] = await vendAccounts(w, 1);
+    member = (await vendAccounts(w, 1))[0]!;
   });
 
   it('refuses AccountId until trusted access for Account Management is enabled, then puts, reads and deletes', async () => {
