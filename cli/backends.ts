@@ -76,7 +76,11 @@ function loadSandbox(options: BackendOptions): { clock: VirtualClock; sandbox: S
     };
   }
   const clock = new VirtualClock();
-  return { clock, sandbox: new Sandbox({ clock, region: options.region, latency: options.latency }) };
+  const sandbox = new Sandbox({ clock, region: options.region, latency: options.latency });
+  // The sample organization's administrator has enabled Identity Center (groups and permission
+  // sets the access sample names) and trusted access for alternate contacts.
+  sandbox.setUpSampleIdentityCenter();
+  return { clock, sandbox };
 }
 
 /** Writes through a temporary file, so an interrupted save never leaves a broken state file. */

@@ -11,7 +11,7 @@ import { resolveLatency, type LatencyModel } from './latency-model';
 import { sandboxPlugin, type WireCall } from './middleware';
 import { policyArn } from './org-common';
 import { rolePrincipalArn, scpDenyingEverything } from './scp-evaluation';
-import { initialState } from './seed';
+import { SAMPLE_IDENTITY_CENTER, initialState } from './seed';
 import { settle } from './settle';
 import { groupId, identityStoreId, instanceArn, permissionSetArn } from './identity-center';
 import type {
@@ -290,6 +290,15 @@ export class Sandbox {
       const arn = permissionSetArn(ic.instanceArn, Object.keys(ic.permissionSets).length + 1);
       ic.permissionSets[arn] = { name, createdAt: this.clock.now() };
     }
+  }
+
+  /** The sample organization's Identity Center and trusted access ({@link SAMPLE_IDENTITY_CENTER}). */
+  public setUpSampleIdentityCenter(): void {
+    this.setUpIdentityCenter({
+      groups: [...SAMPLE_IDENTITY_CENTER.groups],
+      permissionSets: [...SAMPLE_IDENTITY_CENTER.permissionSets],
+    });
+    for (const service of SAMPLE_IDENTITY_CENTER.trustedServices) this.enableTrustedAccess(service);
   }
 
   /** Enables trusted access for a service principal (EnableAWSServiceAccess), e.g. `account.amazonaws.com`. */
