@@ -1,9 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { awsClients } from '../../shared/aws/client-factory';
+import { PlanEnv, planSettingsFrom, planVend, type Plan } from '../../shared/workflow/plan';
+import { readEnvironment } from '../../shared/workflow/settings';
 import { sandboxWorld, type SandboxWorld } from '../support/workflow';
 
 const sample = JSON.parse(
   readFileSync(join(__dirname, '../../events/application-request.json'), 'utf8'),
+) as Record<string, unknown>;
+const accessSample = JSON.parse(
+  readFileSync(join(__dirname, '../../events/application-request-access.json'), 'utf8'),
 ) as Record<string, unknown>;
 const contact = {
   name: 'Orders Security',
@@ -117,5 +123,60 @@ describe('Workflow: access and alternate contacts on the sandbox', () => {
     expect(
       world.sandbox.calls.filter((c) => ['sso-admin', 'identitystore', 'account'].includes(c.service)),
     ).toEqual([]);
+  });
+});
+
+describe('Plan: access and alternate contacts', () => {
+  let world: SandboxWorld;
+
+  beforeEach(() => {
+    world = sandboxWorld();
+  });
+
+  const settings = () => planSettingsFrom(readEnvironment(PlanEnv), { memberReads: true });
+  const accessLines = (plan: Plan) =>
+    plan.steps.flatMap((s) =>
+      s.kind === 'account-assignment'
+        ? [`${s.action} ${s.group}:${s.permissionSet}@${s.stage}`]
+        : s.kind === 'alternate-contact'
+          ? [`${s.action} ${s.type}@${s.stage}`]
+          : [],
+    );
+
+  it('plans every assignment and contact to create on a fresh organization, and keeps them after the vend', async () => {
+    // Act
+    const before = await planVend(awsClients(), accessSample, settings());
+    await world.vend(accessSample);
+    const after = await planVend(awsClients(), accessSample, settings());
+
+    // Assess
+    expect(before.blockers).toEqual([]);
+    expect(accessLines(before)).toEqual([
+      'create orders-approvers:AppvendApprover@tooling',
+      'create orders-developers:AppvendDeveloper@tooling',
+      'create orders-developers:AppvendDeveloper@test',
+      'create orders-oncall:ReadOnlyAccess@prod',
+      'create SECURITY@tooling',
+      'create OPERATIONS@tooling',
+      'create SECURITY@test',
+      'create OPERATIONS@test',
+      'create SECURITY@prod',
+      'create OPERATIONS@prod',
+    ]);
+    expect(accessLines(after).every((line) => line.startsWith('keep '))).toBe(true);
+  });
+
+  it('shows a group or permission set that does not exist as a blocker at ValidateRequest', async () => {
+    // Act
+    const plan = await planVend(
+      awsClients(),
+      { ...accessSample, approvers: { group: 'orders-ghosts', permissionSet: 'AppvendApprover' } },
+      settings(),
+    );
+
+    // Assess
+    expect(plan.blockers).toEqual([
+      { step: 'ValidateRequest', message: expect.stringContaining('group "orders-ghosts"') },
+    ]);
   });
 });
