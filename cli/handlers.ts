@@ -9,6 +9,7 @@ import { handler as grantAccess } from '../services/grant-access/handler';
 import { handler as moveAccount } from '../services/move-account/handler';
 import { handler as prepareOffboarding } from '../services/prepare-offboarding/handler';
 import { handler as registerGuardrails } from '../services/register-guardrails/handler';
+import { handler as removeAccess } from '../services/remove-access/handler';
 import { handler as removeGuardrails } from '../services/remove-guardrails/handler';
 import { handler as removeOrganizationalUnit } from '../services/remove-organizational-unit/handler';
 import { handler as removeServiceControlPolicy } from '../services/remove-service-control-policy/handler';
@@ -40,6 +41,7 @@ export const LOCAL_HANDLERS: Record<string, LocalHandler> = {
   'appvend-remove-guardrails': removeGuardrails,
   'appvend-remove-stack-set': removeStackSet,
   'appvend-remove-service-control-policy': removeServiceControlPolicy,
+  'appvend-remove-access': removeAccess,
   'appvend-suspend-accounts': suspendAccounts,
   'appvend-remove-organizational-unit': removeOrganizationalUnit,
   'appvend-close-accounts': closeAccounts,

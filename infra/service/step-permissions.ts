@@ -63,17 +63,17 @@ function shareConnectionPermissions(): StepPermission[] {
 }
 
 /** Identity Center's ARNs name the instance, permission sets and accounts by ids (`ssoins-…`, `ps-…`). */
-const SSO_INSTANCES = 'arn:${AWS::Partition}:sso:::instance/*';
-const SSO_PERMISSION_SETS = 'arn:${AWS::Partition}:sso:::permissionSet/*/*';
-const SSO_ACCOUNTS = 'arn:${AWS::Partition}:sso:::account/*';
-const SSO_WILDCARD_REASON =
+export const SSO_INSTANCES = 'arn:${AWS::Partition}:sso:::instance/*';
+export const SSO_PERMISSION_SETS = 'arn:${AWS::Partition}:sso:::permissionSet/*/*';
+export const SSO_ACCOUNTS = 'arn:${AWS::Partition}:sso:::account/*';
+export const SSO_WILDCARD_REASON =
   "Identity Center names the instance and permission sets by ids it assigns (ssoins-…, ps-…), and the request names permission sets by name; accounts are the vend's own, created at run time. Identity Center has no condition key that limits accounts to an OU.";
 
 /**
  * Reading the request's groups and permission sets: the instance (ListInstances has no resource
  * type), its permission sets, and group ids in the identity store of this account.
  */
-function resolveIdentityPermissions(): StepPermission[] {
+export function resolveIdentityPermissions(): StepPermission[] {
   return [
     {
       sid: 'FindIdentityCenterInstance',

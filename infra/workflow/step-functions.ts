@@ -47,6 +47,7 @@ export const OFFBOARD_FUNCTIONS = [
   'remove-guardrails',
   'remove-stack-set',
   'remove-service-control-policy',
+  'remove-access',
   'suspend-accounts',
   'remove-organizational-unit',
   'close-accounts',

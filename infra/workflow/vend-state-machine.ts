@@ -278,7 +278,9 @@ export class VendWorkflow {
       }),
       resultPath: '$.access',
     });
-    const wait = new Wait(s, 'WaitForAccessGrants', { time: WaitTime.secondsPath('$.access.poll.waitSeconds') });
+    const wait = new Wait(s, 'WaitForAccessGrants', {
+      time: WaitTime.secondsPath('$.access.poll.waitSeconds'),
+    });
     const granted = new Choice(s, 'AccessGranted?')
       .when(
         Condition.stringEquals('$.access.state', 'DONE'),
