@@ -83,4 +83,25 @@ describe('Workflow: offboarding removes the access the vend made', () => {
     expect(removal).toHaveLength(4);
     expect(suspend).toBeDefined();
   });
+
+  it('still removes them after the same request was vended again (the second run finds them and keeps them)', async () => {
+    // Arrange
+    await vendThroughLedger(world, accessSample);
+    const again = await vendThroughLedger(world, accessSample);
+    const record = await world.ledger.get('orders');
+
+    // Act
+    const run = await offboard(world, 'orders');
+
+    // Assess
+    if (run === 'already-offboarded') throw new Error('expected an offboarding to run');
+    expect(again.summary.access?.grants.map((g) => g.outcome)).toEqual(['kept', 'kept', 'kept', 'kept']);
+    expect(record?.summary?.access?.grants.map((g) => g.outcome)).toEqual([
+      'created',
+      'created',
+      'created',
+      'created',
+    ]);
+    expect(world.sandbox.accountAssignments()).toEqual([]);
+  });
 });
