@@ -110,7 +110,11 @@ function loadSandbox(options: BackendOptions): { clock: VirtualClock; sandbox: S
   const clock = new VirtualClock();
   const state = new Sandbox({ clock }).toJSON();
   addSuspendedOu(state);
-  return { clock, sandbox: new Sandbox({ clock, state, region: options.region, latency: options.latency }) };
+  const sandbox = new Sandbox({ clock, state, region: options.region, latency: options.latency });
+  // The sample organization's administrator has enabled Identity Center (groups and permission
+  // sets the access sample names) and trusted access for alternate contacts.
+  sandbox.setUpSampleIdentityCenter();
+  return { clock, sandbox };
 }
 
 /**

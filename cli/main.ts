@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { formatAccess } from './access';
 import { awsClients } from '../shared/aws/client-factory';
 import { validateRequest, formatProblem } from '../shared/request/validate';
 import { LedgerConflictError } from '../shared/ledger/ledger';
@@ -158,6 +159,7 @@ async function vendThroughLedger({ backend, kind, values, request }: VendContext
     process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   } else {
     process.stdout.write(textTimeline(run));
+    process.stdout.write(formatAccess(summary));
   }
   process.stderr.write(
     `appvend: ${summary.status} in ${formatDuration(run.endedAt - run.startedAt)} of AWS time ` +

@@ -5,6 +5,7 @@ import {
   paginateListStackSetOperations,
   type StackInstanceSummary,
 } from '@aws-sdk/client-cloudformation';
+import { hasAssignment, identityCenterClients, resolveIdentities } from '../shared/aws/identity-center';
 import {
   ConfigServiceClient,
   DescribeConfigurationRecorderStatusCommand,
@@ -82,6 +83,22 @@ export interface VendReportData {
     recorder?: { name: string; recording: boolean };
     conformancePack?: { name: string; state: string; requestedAt?: number; completedAt?: number };
   }[];
+  /**
+   * Who can get into which account: the summary's grants, each read back from Identity Center
+   * (`present`: the assignment is there now), the contacts put, and when the team can sign in.
+   */
+  access?: {
+    grants: {
+      group: string;
+      permissionSet: string;
+      stage: string;
+      accountId: string;
+      outcome: string;
+      present?: boolean;
+    }[];
+    contacts: { accountId: string; types: string[] }[];
+    note: string;
+  };
   /** What the backend could not answer (an emulator lacking a call), left out of the report. */
   unavailable: string[];
   /** Said under the heading: e.g. that nothing ran because the request was already vended. */
@@ -318,6 +335,32 @@ export async function collectVendReport(
         ...createAccountRequests.map((r) => r.requestedAt),
         ...operations.map((o) => o.createdAt),
       );
+
+  let access: VendReportData['access'];
+  if (summary.access) {
+    access = { ...summary.access, grants: summary.access.grants.map((g) => ({ ...g })) };
+    try {
+      const { sso, store } = identityCenterClients();
+      const ids = await resolveIdentities(
+        { sso, store },
+        {
+          groups: [...new Set(access.grants.map((g) => g.group))],
+          permissionSets: [...new Set(access.grants.map((g) => g.permissionSet))],
+        },
+        process.env.APPVEND_IDENTITY_CENTER_INSTANCE_ARN || undefined,
+      );
+      for (const grant of access.grants) {
+        grant.present = await hasAssignment(sso, ids.instanceArn, {
+          accountId: grant.accountId,
+          permissionSetArn: ids.permissionSets[grant.permissionSet]!,
+          groupId: ids.groups[grant.group]!,
+        });
+      }
+    } catch (error) {
+      unavailable.push(`Identity Center assignments (${(error as Error).message})`);
+    }
+  }
+
   return {
     application: summary.application,
     status: summary.status,
@@ -345,6 +388,7 @@ export async function collectVendReport(
         }))
       : [],
     guardrails,
+    ...(access && { access }),
     unavailable,
   };
 }
@@ -553,6 +597,32 @@ export function renderVendReport(data: VendReportData, options: { headingLevel?:
         `| ${cell(i.stackSet)} | ${i.account} | ${cell(data.stages[i.account])} | ${i.region} | ${i.status} | ${cell(detail)} |`,
       );
     }
+  }
+  if (data.access) {
+    out.push(
+      '',
+      `${h}# Access`,
+      '',
+      'Who can get into which account (IAM Identity Center account assignments):',
+      '',
+    );
+    out.push(
+      '| account | stage | group | permission set | by this vend | in Identity Center now |',
+      '| --- | --- | --- | --- | --- | --- |',
+    );
+    for (const g of data.access.grants) {
+      const now = g.present === undefined ? 'not read' : g.present ? 'yes' : 'no';
+      out.push(
+        `| ${g.accountId} | ${cell(g.stage)} | ${cell(g.group)} | ${cell(g.permissionSet)} | ${g.outcome} | ${now} |`,
+      );
+    }
+    for (const c of data.access.contacts) {
+      out.push(
+        '',
+        `Alternate contacts on ${c.accountId} (${cell(data.stages[c.accountId])}): ${c.types.join(', ')}.`,
+      );
+    }
+    out.push('', data.access.note);
   }
   out.push('', `${h}# Guardrails`, '');
   if (data.guardrails.length === 0) {

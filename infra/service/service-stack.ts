@@ -106,6 +106,7 @@ export class AppvendServiceStack extends Stack {
       permissions,
       environment: {
         parentOuId: settings.parentOuId,
+        identityCenterInstanceArn: settings.identityCenterInstanceArn,
         scpSizeQuota: settings.scpSizeQuota,
         scpAttachmentQuota: settings.scpAttachmentQuota,
         memberRoleName: settings.memberRoleName,

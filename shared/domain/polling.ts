@@ -82,3 +82,15 @@ export const CONFORMANCE_PACK_POLL_POLICY: PollPolicy = {
   minSeconds: 5,
   maxSeconds: 120,
 };
+
+/**
+ * An account assignment provisions the permission set (an IAM role) in the account: seconds to a
+ * minute (an estimate, docs/latency-model.md). The first look comes at 15 s, then every half of
+ * the time waited (at least 10 s, at most 1 min).
+ */
+export const ACCOUNT_ASSIGNMENT_POLL_POLICY: PollPolicy = {
+  initialSeconds: 15,
+  growth: 0.5,
+  minSeconds: 10,
+  maxSeconds: 60,
+};

@@ -32,6 +32,10 @@ export const TRANSIENT_ERRORS = [
   // AWS Config's name for it.
   'ResourceConcurrentModificationException',
   'OperationInProgressException',
+  // IAM Identity Center and the identity store: "A retry (with appropriate backoff logic) is the
+  // recommended response to this exception"; their server fault is InternalServerException.
+  'ConflictException',
+  'InternalServerException',
   // AWS Config: a conformance pack is being created or updated; "try again later".
   'ResourceInUseException',
   // S3's names: throttled, a conflicting operation on the bucket, an internal error.

@@ -220,7 +220,7 @@ export class Ledger {
         ...rest,
         status: summary.status,
         ids: idsOf(summary),
-        summary,
+        summary: keepAccessMadeEarlier(summary, r.summary),
         ...(summary.error && { error: summary.error, step: summary.error.step }),
         ...(summary.status === 'FAILED' && resume && { resume }),
       };
@@ -431,4 +431,29 @@ export class Ledger {
     }
     throw new Error(`The ledger entry of "${name}" kept changing; try again`);
   }
+}
+
+/**
+ * A vend run again finds the assignments an earlier run of it created, and reports them `kept`:
+ * the record keeps them `created`, so that the offboarding still removes what appvend made (and
+ * only that: an assignment no run of the vend created stays `kept`).
+ */
+export function keepAccessMadeEarlier(summary: VendSummary, earlier: VendSummary | undefined): VendSummary {
+  const made = new Set(
+    (earlier?.access?.grants ?? [])
+      .filter((g) => g.outcome === 'created')
+      .map((g) => JSON.stringify([g.group, g.permissionSet, g.accountId])),
+  );
+  if (!summary.access || made.size === 0) return summary;
+  return {
+    ...summary,
+    access: {
+      ...summary.access,
+      grants: summary.access.grants.map((g) =>
+        g.outcome === 'kept' && made.has(JSON.stringify([g.group, g.permissionSet, g.accountId]))
+          ? { ...g, outcome: 'created' }
+          : g,
+      ),
+    },
+  };
 }

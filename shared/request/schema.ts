@@ -118,22 +118,92 @@ const PERMISSION_SET_PATTERN = /^[\w+=,.@-]{1,32}$/;
 /** Identity Store group display names: 1–1024 characters, no control characters. */
 const GROUP_PATTERN = /^[^\p{Cc}]{1,1024}$/u;
 
+/** The account that holds the pipeline; `access` may name it besides the request's stages. */
+export const TOOLING_STAGE = RESERVED_STAGE;
+/** At most this many `access` entries: each is one CreateAccountAssignment per stage. */
+export const MAX_ACCESS_GRANTS = 20;
+export const CONTACT_TYPES = ['security', 'operations', 'billing'] as const;
+export type ContactType = (typeof CONTACT_TYPES)[number];
+
+const required = (what: string) => (issue: { input: unknown }) =>
+  issue.input === undefined ? 'is required' : `must be ${what}`;
+
+const groupName = z
+  .string({ error: required('a string') })
+  .check(z.regex(GROUP_PATTERN, { error: 'must be an Identity Center group name (1-1024 characters)' }));
+const permissionSetName = z.string({ error: required('a string') }).check(
+  z.regex(PERMISSION_SET_PATTERN, {
+    error: 'must be an Identity Center permission set name (1-32 letters, digits and _+=,.@-)',
+  }),
+);
+
 /**
- * Who may approve the application's deployments in the tooling account: the Identity Center group
- * and the permission set it holds there. The SCP lets only the roles Identity Center creates for
- * that permission set (`AWSReservedSSO_<permissionSet>_*`) approve; without `approvers`, only the
- * platform's access role may.
+ * One grant: the Identity Center group gets the permission set in the accounts of the named stages
+ * (`tooling` or stages of the request). Each (group, permission set, stage) is one account assignment.
  */
-export const ApproversSchema = z.strictObject({
-  group: z
-    .string({ error: 'must be a string' })
-    .check(z.regex(GROUP_PATTERN, { error: 'must be an Identity Center group name (1-1024 characters)' })),
-  permissionSet: z.string({ error: 'must be a string' }).check(
-    z.regex(PERMISSION_SET_PATTERN, {
-      error: 'must be an Identity Center permission set name (1-32 letters, digits and _+=,.@-)',
-    }),
-  ),
+export const AccessGrantSchema = z.strictObject({
+  group: groupName,
+  permissionSet: permissionSetName,
+  stages: z
+    .array(z.string({ error: 'must be a stage name' }), { error: required('an array of stage names') })
+    .check(
+      z.minLength(1, { error: 'must list at least 1 stage' }),
+      z.refine((s) => new Set(s).size === s.length, { error: 'stage names must be unique' }),
+    ),
 });
+
+/**
+ * An alternate contact as AWS Account Management takes it (PutAlternateContact): every field is
+ * required, with AWS's lengths and patterns (API_AlternateContact, see docs/aws-behaviours.md).
+ */
+const CONTACT_EMAIL_PATTERN = /^\s*[\w+=.#|!&-]+@[\w.-]+\.\w+\s*$/;
+const CONTACT_PHONE_PATTERN = /^[\s0-9()+-]+$/;
+export const AlternateContactSchema = z.strictObject({
+  name: z
+    .string({ error: required('a string') })
+    .check(
+      z.minLength(1, { error: 'must not be empty' }),
+      z.maxLength(64, { error: 'must be at most 64 characters' }),
+    ),
+  title: z
+    .string({ error: required('a string') })
+    .check(
+      z.minLength(1, { error: 'must not be empty' }),
+      z.maxLength(50, { error: 'must be at most 50 characters' }),
+    ),
+  email: z
+    .string({ error: required('a string') })
+    .check(
+      z.maxLength(254, { error: 'must be at most 254 characters' }),
+      z.regex(CONTACT_EMAIL_PATTERN, { error: 'must be a valid email address' }),
+    ),
+  phone: z
+    .string({ error: required('a string') })
+    .check(
+      z.minLength(1, { error: 'must not be empty' }),
+      z.maxLength(25, { error: 'must be at most 25 characters' }),
+      z.regex(CONTACT_PHONE_PATTERN, { error: 'may contain only digits, spaces and ( ) + -' }),
+    ),
+});
+
+export const ContactsSchema = z.strictObject(
+  {
+    security: z.optional(AlternateContactSchema),
+    operations: z.optional(AlternateContactSchema),
+    billing: z.optional(AlternateContactSchema),
+  },
+  { error: `must be an object with any of: ${CONTACT_TYPES.join(', ')}` },
+);
+
+/**
+ * Who may approve the application's production deployments: the Identity Center group and the
+ * permission set it holds in the tooling account. The vend assigns the group that permission set in
+ * tooling (as `access` does), and the SCP lets only the roles Identity Center creates for that
+ * permission set (`AWSReservedSSO_<permissionSet>_*`) approve; without `approvers`, only the
+ * platform's access role may. The shape is unchanged from before the vend granted it, so every
+ * earlier request stays valid and keeps its digest.
+ */
+export const ApproversSchema = z.strictObject({ group: groupName, permissionSet: permissionSetName });
 
 export const ApplicationRequestSchema = z
   .strictObject({
@@ -170,6 +240,15 @@ export const ApplicationRequestSchema = z
       () => ({}),
     ),
     approvers: z.optional(ApproversSchema),
+    // Who gets into which account (IAM Identity Center account assignments); optional without a
+    // default, so that a request without it keeps its digest.
+    access: z.optional(
+      z
+        .array(AccessGrantSchema, { error: 'must be an array of { group, permissionSet, stages }' })
+        .check(z.maxLength(MAX_ACCESS_GRANTS, { error: `must list at most ${MAX_ACCESS_GRANTS} grants` })),
+    ),
+    // Alternate contacts put on every account of the application.
+    contacts: z.optional(ContactsSchema),
     // Existing accounts the vend may take over, by stage. Without it, an account found by the
     // stage's address is adopted only when it carries this application's tag.
     adopt: z.optional(
@@ -214,6 +293,7 @@ export const ApplicationRequestSchema = z
           });
         }
       }
+      checkAccess(req, [...stages], ctx);
       const ids = Object.entries(req.adopt ?? {});
       for (const [stage, id] of ids) {
         const first = ids.find(([, other]) => other === id)?.[0];
@@ -252,6 +332,50 @@ export const ApplicationRequestSchema = z
       }
     }),
   );
+
+/**
+ * `access` names known stages, and no (group, permission set, stage) twice, counting the approvers'
+ * grant (their group gets their permission set in tooling).
+ */
+function checkAccess(
+  req: {
+    access?: { group: string; permissionSet: string; stages: string[] }[];
+    approvers?: { group: string; permissionSet: string };
+  },
+  stages: string[],
+  ctx: Parameters<Parameters<typeof z.superRefine>[0]>[1],
+): void {
+  const granted = new Map<string, string>();
+  if (req.approvers) {
+    granted.set(grantKey(req.approvers.group, req.approvers.permissionSet, TOOLING_STAGE), 'approvers');
+  }
+  (req.access ?? []).forEach((grant, index) => {
+    grant.stages.forEach((stage, at) => {
+      if (!stages.includes(stage)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['access', index, 'stages', at],
+          message: `names stage "${stage}", which is not one of: ${stages.join(', ')}`,
+        });
+        return;
+      }
+      const key = grantKey(grant.group, grant.permissionSet, stage);
+      const first = granted.get(key);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['access', index],
+          message: `grants "${grant.permissionSet}" to "${grant.group}" in "${stage}" again (already granted by ${first})`,
+        });
+        return;
+      }
+      granted.set(key, `access.${index}`);
+    });
+  });
+}
+
+const grantKey = (group: string, permissionSet: string, stage: string) =>
+  JSON.stringify([group, permissionSet, stage]);
 
 /** A request as written by its author (defaults not yet applied). */
 export type ApplicationRequestInput = z.input<typeof ApplicationRequestSchema>;

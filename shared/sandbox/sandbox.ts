@@ -11,9 +11,16 @@ import { resolveLatency, type LatencyModel } from './latency-model';
 import { sandboxPlugin, type WireCall } from './middleware';
 import { policyArn } from './org-common';
 import { rolePrincipalArn, scpDenyingEverything } from './scp-evaluation';
-import { initialState } from './seed';
+import { SAMPLE_IDENTITY_CENTER, initialState } from './seed';
 import { settle } from './settle';
-import type { NotificationState, ResourceShareState, SandboxStateJson } from './state';
+import { groupId, identityStoreId, instanceArn, permissionSetArn } from './identity-center';
+import type {
+  AlternateContactsState,
+  IdentityCenterState,
+  NotificationState,
+  ResourceShareState,
+  SandboxStateJson,
+} from './state';
 import * as views from './views';
 
 /** Options of {@link Sandbox}. */
@@ -66,7 +73,14 @@ export interface CallRecord {
 const DEFAULT_MANAGEMENT_ACCOUNT = '111111111111';
 
 /** The services whose protocol names an authorization failure AccessDeniedException (JSON). */
-const ACCESS_DENIED_EXCEPTION: ReadonlySet<ServiceName> = new Set(['organizations', 'config', 'events']);
+const ACCESS_DENIED_EXCEPTION: ReadonlySet<ServiceName> = new Set([
+  'organizations',
+  'config',
+  'events',
+  'sso-admin',
+  'identitystore',
+  'account',
+]);
 
 /**
  * A role session's call in a member account that an SCP denies (the quarantine's account-wide
@@ -246,6 +260,97 @@ export class Sandbox {
       account: bucket.account,
       ...(bucket.policy === undefined ? {} : { policy: JSON.stringify(bucket.policy) }),
     };
+  }
+
+  /**
+   * Enables IAM Identity Center as an administrator would (an organization instance in the
+   * management account), with groups in its identity store and permission sets, or adds groups and
+   * permission sets to the instance already there. appvend reads these and never creates them.
+   */
+  public setUpIdentityCenter(setup: { groups?: string[]; permissionSets?: string[] } = {}): void {
+    const management = this.state.organization.managementAccountId;
+    const ic: IdentityCenterState = (this.state.identityCenter ??= {
+      instanceArn: instanceArn(1),
+      identityStoreId: identityStoreId(1),
+      ownerAccountId: management,
+      createdAt: this.clock.now(),
+      groups: {},
+      permissionSets: {},
+      assignments: [],
+      provisioned: [],
+      requests: {},
+      requestCount: 0,
+    });
+    for (const name of setup.groups ?? []) {
+      if (Object.values(ic.groups).includes(name)) continue;
+      ic.groups[groupId(Object.keys(ic.groups).length + 1)] = name;
+    }
+    for (const name of setup.permissionSets ?? []) {
+      if (Object.values(ic.permissionSets).some((p) => p.name === name)) continue;
+      const arn = permissionSetArn(ic.instanceArn, Object.keys(ic.permissionSets).length + 1);
+      ic.permissionSets[arn] = { name, createdAt: this.clock.now() };
+    }
+  }
+
+  /** The sample organization's Identity Center and trusted access ({@link SAMPLE_IDENTITY_CENTER}). */
+  public setUpSampleIdentityCenter(): void {
+    this.setUpIdentityCenter({
+      groups: [...SAMPLE_IDENTITY_CENTER.groups],
+      permissionSets: [...SAMPLE_IDENTITY_CENTER.permissionSets],
+    });
+    for (const service of SAMPLE_IDENTITY_CENTER.trustedServices) this.enableTrustedAccess(service);
+  }
+
+  /** Enables trusted access for a service principal (EnableAWSServiceAccess), e.g. `account.amazonaws.com`. */
+  public enableTrustedAccess(servicePrincipal: string): void {
+    const services = (this.state.trustedServices ??= []);
+    if (!services.includes(servicePrincipal)) services.push(servicePrincipal);
+  }
+
+  /**
+   * The account assignments in place, by name: who (the group's display name) holds which
+   * permission set in which account, and whether the permission set is provisioned there.
+   */
+  public accountAssignments(): {
+    accountId: string;
+    group: string;
+    permissionSet: string;
+    provisioned: boolean;
+  }[] {
+    const ic = this.settled().identityCenter;
+    if (!ic) return [];
+    return ic.assignments.map((a) => ({
+      accountId: a.accountId,
+      group: ic.groups[a.principalId] ?? a.principalId,
+      permissionSet: ic.permissionSets[a.permissionSetArn]?.name ?? a.permissionSetArn,
+      provisioned: ic.provisioned.includes(`${a.permissionSetArn}|${a.accountId}`),
+    }));
+  }
+
+  /** An account's alternate contacts, by type. */
+  public alternateContacts(accountId: string): AlternateContactsState {
+    return structuredClone(this.settled().alternateContacts?.[accountId] ?? {});
+  }
+
+  /**
+   * Deletes an assignment at once, as an administrator removing it by hand in the console would
+   * (the drift `reconcile` reports).
+   */
+  public removeAccountAssignmentByHand(match: {
+    accountId: string;
+    group: string;
+    permissionSet: string;
+  }): void {
+    const ic = this.settled().identityCenter;
+    if (!ic) return;
+    ic.assignments = ic.assignments.filter(
+      (a) =>
+        !(
+          a.accountId === match.accountId &&
+          ic.groups[a.principalId] === match.group &&
+          ic.permissionSets[a.permissionSetArn]?.name === match.permissionSet
+        ),
+    );
   }
 
   /** Events put on EventBridge and messages published to SNS, in order. */

@@ -141,3 +141,14 @@ export function addSuspendedOu(state: SandboxStateJson): string {
   );
   return SUSPENDED_OU_ID;
 }
+
+/**
+ * The Identity Center an administrator of the sample organization set up before using appvend
+ * (`events/application-request-access.json` names these): the CLI's fresh sandbox and the test
+ * worlds have it, with trusted access for AWS Account Management (alternate contacts).
+ */
+export const SAMPLE_IDENTITY_CENTER = {
+  groups: ['orders-developers', 'orders-oncall', 'orders-approvers'],
+  permissionSets: ['AppvendDeveloper', 'ReadOnlyAccess', 'AppvendApprover'],
+  trustedServices: ['account.amazonaws.com'],
+} as const;

@@ -1,5 +1,6 @@
 import { stackSetOperationEvents } from './cloudformation';
 import { conformancePackEvents } from './config';
+import { accountAssignmentEvents } from './identity-center';
 import type { SandboxSettings } from './context';
 import type { EventSource, PendingEvent } from './events';
 import { closeAccountEvents } from './org-account-closure';
@@ -18,6 +19,8 @@ const SOURCES: EventSource[] = [
   stackSetOperationEvents,
   conformancePackEvents,
   closeAccountEvents,
+  // After the accounts: an assignment to an account created at the same instant finds it.
+  accountAssignmentEvents,
 ];
 
 /**

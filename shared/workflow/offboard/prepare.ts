@@ -85,5 +85,8 @@ export async function prepareOffboarding(
     stackSetWaves: REMOVAL_WAVES.map((wave) => wave.map((template) => stackSetName(application, template))),
     suspendedOuId,
     closeAccounts: running.closeAccounts,
+    accessGrants: (record.summary?.access?.grants ?? [])
+      .filter((g) => g.outcome === 'created')
+      .map(({ group, permissionSet, stage, accountId }) => ({ group, permissionSet, stage, accountId })),
   };
 }
