@@ -1,5 +1,6 @@
 import type { MetadataBearer, Pluggable } from '@smithy/types';
 import type { Clock } from '../clock/clock';
+import { atomically } from './atomic';
 import { DEFAULT_CREATE_ACCOUNT_QUOTA, DEFAULT_POLICY_SIZE_QUOTA } from './aws-constants';
 import type { Caller, CallContext, Handler, SandboxSettings } from './context';
 import { NotImplementedInSandbox, SandboxGap, awsError, type ServiceName } from './errors';
@@ -111,7 +112,7 @@ export class Sandbox {
   /** Failures to inject into later calls. */
   public readonly faults = new FaultInjector();
 
-  private state: SandboxStateJson;
+  private readonly state: SandboxStateJson;
   private readonly clock: Clock;
   private readonly region: string;
   private readonly settings: SandboxSettings;
@@ -308,9 +309,6 @@ export class Sandbox {
     if (!handler) throw new NotImplementedInSandbox(call.clientName, call.commandName);
     const fault = this.faults.take({ service, operation, accountId: caller.accountId });
     if (fault && fault !== 'crash-after-success') throw faultError(fault, service);
-    // A failing call leaves the state as it was: keep a copy to restore, except for reads, which
-    // change nothing (copying the whole organization on every call would make runs quadratic).
-    const before = /^(List|Describe|Get)/.test(operation) ? undefined : structuredClone(this.state);
     const ctx: CallContext = {
       state: this.state,
       now: record.at,
@@ -320,13 +318,12 @@ export class Sandbox {
       wireParam: call.wireParam,
       tokens: this.tokens,
     };
-    let output: object;
-    try {
-      output = handler(call.input ?? {}, ctx);
-    } catch (error) {
-      if (before) this.state = before;
-      throw error;
-    }
+    const input = call.input ?? {};
+    // A failing call leaves the state as it was (`atomically` undoes what it changed), except for
+    // reads, which change nothing.
+    const output = /^(List|Describe|Get)/.test(operation)
+      ? handler(input, ctx)
+      : atomically(this.state, (state) => handler(input, { ...ctx, state }));
     if (fault === 'crash-after-success') throw faultError(fault, service);
     return output;
   }
