@@ -13,7 +13,7 @@ import { sandboxPlugin, type WireCall } from './middleware';
 import { policyArn } from './org-common';
 import { rolePrincipalArn, scpDenyingEverything } from './scp-evaluation';
 import { initialState } from './seed';
-import { settle } from './settle';
+import { Settler } from './settle';
 import type { NotificationState, ResourceShareState, SandboxStateJson } from './state';
 import * as views from './views';
 
@@ -116,6 +116,7 @@ export class Sandbox {
   private readonly clock: Clock;
   private readonly region: string;
   private readonly settings: SandboxSettings;
+  private readonly settler: Settler;
   /** SDK-generated idempotency tokens → what they created; in memory only (see CallContext.tokens). */
   private readonly tokens = new Map<string, string>();
 
@@ -139,6 +140,7 @@ export class Sandbox {
       ...(options.closeAccountQuota !== undefined && { closeAccountQuota: options.closeAccountQuota }),
       s3ListPageSize: options.s3ListPageSize ?? 1000,
     };
+    this.settler = new Settler(this.settings);
     this.managementCredentials = managementCredentials(management);
   }
 
@@ -255,7 +257,7 @@ export class Sandbox {
   }
 
   private settled(): SandboxStateJson {
-    settle(this.state, this.clock.now(), this.settings);
+    this.settler.settle(this.state, this.clock.now());
     return this.state;
   }
 
@@ -265,7 +267,7 @@ export class Sandbox {
    */
   private dispatch(call: WireCall): MetadataBearer {
     const now = this.clock.now();
-    settle(this.state, now, this.settings);
+    this.settler.settle(this.state, now);
     const service = SERVICE_BY_CLIENT[call.clientName];
     const operation = call.commandName.replace(/Command$/, '');
     const requestId = uuid(UuidKind.request, this.calls.length + 1);
@@ -321,7 +323,10 @@ export class Sandbox {
     const input = call.input ?? {};
     // A failing call leaves the state as it was (`atomically` undoes what it changed), except for
     // reads, which change nothing.
-    const output = /^(List|Describe|Get)/.test(operation)
+    const reads = /^(List|Describe|Get)/.test(operation);
+    // Whether it succeeds or not, a change may have started asynchronous work.
+    if (!reads) this.settler.changed();
+    const output = reads
       ? handler(input, ctx)
       : atomically(this.state, (state) => handler(input, { ...ctx, state }));
     if (fault === 'crash-after-success') throw faultError(fault, service);
