@@ -6,6 +6,7 @@ import { DEFAULT_LATENCY, type LatencyModel } from '../shared/sandbox/latency-mo
 import type { VendBound } from './bound';
 import type { ColdStartFigure, HandlerFigures } from './cold-start';
 import type { PollSchedule } from './polling';
+import { renderScalingFit } from './scaling-fit';
 import type { ReferenceMeasurement, ScaleMeasurement } from './scenarios';
 
 /** The targets of the benchmark issue; reported against, never asserted. */
@@ -381,6 +382,8 @@ export async function renderReport(results: BenchResults, vend: VendReportData):
     ),
   );
   const measured = scale.filter(isScale);
+  const fit = renderScalingFit(measured);
+  if (fit) p(fit);
   const waiting = measured.filter((s) => s.wallSeconds > 1.5 * s.cpuSeconds + 2);
   if (waiting.length > 0) {
     p(
