@@ -1,3 +1,4 @@
+import { recordValues } from './atomic';
 import type { CallContext } from './context';
 import { validationError, type ParameterInput } from './cfn-template';
 import { awsError, type AwsErrorOptions } from './errors';
@@ -32,7 +33,7 @@ const OPERATION_ID = /^[a-zA-Z0-9][-a-zA-Z0-9]*$/;
  */
 export function findStackSet(ctx: CallContext, nameOrId: unknown): StackSetState {
   const key = requireMember(nameOrId as string | undefined, 'stackSetName');
-  const found = Object.values(ctx.state.stackSets).find(
+  const found = recordValues(ctx.state.stackSets).find(
     (s) =>
       s.ownerAccountId === ctx.caller.accountId &&
       s.region === ctx.region &&

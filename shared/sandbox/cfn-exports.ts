@@ -1,3 +1,4 @@
+import { recordValues } from './atomic';
 import { parseTemplate, resolve, type StackEnvironment } from './cfn-template';
 import type { SandboxStateJson, StackInstanceState } from './state';
 
@@ -53,7 +54,7 @@ export function importNames(templateBody: string, env: StackEnvironment): string
 
 /** The other deployed stacks of the account and Region, with their exports and imports. */
 function neighbours(state: SandboxStateJson, instance: StackInstanceState, stackName: StackNameOf) {
-  return Object.values(state.stackInstances).flatMap((other) => {
+  return recordValues(state.stackInstances).flatMap((other) => {
     const env = envOf(other, stackName);
     if (other.key === instance.key || !env || other.account !== instance.account) return [];
     if (other.region !== instance.region) return [];

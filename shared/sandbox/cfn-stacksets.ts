@@ -1,3 +1,4 @@
+import { recordValues } from './atomic';
 import type * as cfn from '@aws-sdk/client-cloudformation';
 import { STACKSET_ADMIN_ROLE, STACKSET_EXECUTION_ROLE } from './aws-constants';
 import {
@@ -79,7 +80,7 @@ function templateBody(
 
 const regionsOf = (state: SandboxStateJson, stackSet: StackSetState) => [
   ...new Set(
-    Object.values(state.stackInstances)
+    recordValues(state.stackInstances)
       .filter((i) => i.stackSetId === stackSet.id)
       .map((i) => i.region),
   ),
@@ -123,7 +124,7 @@ function createStackSet(
   const executionRoleName = input.ExecutionRoleName ?? STACKSET_EXECUTION_ROLE;
   checkRoles(administrationRoleArn, executionRoleName);
   const token = ctx.wireParam('ClientRequestToken');
-  const existing = Object.values(state.stackSets).find(
+  const existing = recordValues(state.stackSets).find(
     (s) =>
       s.status === 'ACTIVE' &&
       s.name === name &&
@@ -168,7 +169,7 @@ function listStackSets(
   input: cfn.ListStackSetsCommandInput,
   ctx: CallContext,
 ): Out<cfn.ListStackSetsCommandOutput> {
-  const sets = Object.values(ctx.state.stackSets).filter(
+  const sets = recordValues(ctx.state.stackSets).filter(
     (s) =>
       s.ownerAccountId === ctx.caller.accountId &&
       s.region === ctx.region &&
@@ -191,7 +192,7 @@ function listStackSets(
 
 /** The instances an update targets: all of them, or those in the given accounts and Regions. */
 function updateTargets(ctx: CallContext, stackSet: StackSetState, input: cfn.UpdateStackSetCommandInput) {
-  const instances = Object.values(ctx.state.stackInstances).filter((i) => i.stackSetId === stackSet.id);
+  const instances = recordValues(ctx.state.stackInstances).filter((i) => i.stackSetId === stackSet.id);
   const accounts = input.Accounts ?? input.DeploymentTargets?.Accounts;
   if (accounts === undefined && input.Regions === undefined)
     return instances.map(({ account, region }) => ({ account, region }));
@@ -243,7 +244,7 @@ function updateStackSet(
   const executionRoleName = input.ExecutionRoleName ?? stackSet.executionRoleName;
   checkRoles(administrationRoleArn, executionRoleName);
   const managedExecution = input.ManagedExecution?.Active ?? stackSet.managedExecution;
-  const inFlight = Object.values(state.operations).some(
+  const inFlight = recordValues(state.operations).some(
     (o) => o.stackSetId === stackSet.id && (o.status === 'RUNNING' || o.status === 'QUEUED'),
   );
   if (managedExecution !== stackSet.managedExecution && inFlight) {
@@ -264,7 +265,7 @@ function updateStackSet(
     ...(input.Tags === undefined ? {} : { tags: checkStackSetTags(input.Tags) }),
   });
   // Instances left out of a partial update no longer match the stack set.
-  for (const instance of Object.values(state.stackInstances)) {
+  for (const instance of recordValues(state.stackInstances)) {
     const targeted = targets.some((t) => t.account === instance.account && t.region === instance.region);
     if (instance.stackSetId === stackSet.id && !targeted) instance.status = 'OUTDATED';
   }
@@ -281,7 +282,7 @@ function updateStackSet(
 
 function deleteStackSet(input: cfn.DeleteStackSetCommandInput, ctx: CallContext): object {
   const stackSet = findStackSet(ctx, input.StackSetName);
-  const busy = Object.values(ctx.state.operations).some(
+  const busy = recordValues(ctx.state.operations).some(
     (o) => o.stackSetId === stackSet.id && (o.status === 'RUNNING' || o.status === 'QUEUED'),
   );
   if (busy)
@@ -289,7 +290,7 @@ function deleteStackSet(input: cfn.DeleteStackSetCommandInput, ctx: CallContext)
       'OperationInProgressException',
       `Another Operation on StackSet ${stackSet.id} is in progress`,
     );
-  if (Object.values(ctx.state.stackInstances).some((i) => i.stackSetId === stackSet.id)) {
+  if (recordValues(ctx.state.stackInstances).some((i) => i.stackSetId === stackSet.id)) {
     throw cfnError('StackSetNotEmptyException', 'StackSet is not empty');
   }
   stackSet.status = 'DELETED';

@@ -1,6 +1,6 @@
 import type { MetadataBearer, Pluggable } from '@smithy/types';
 import type { Clock } from '../clock/clock';
-import { atomically } from './atomic';
+import { atomically, changedOutsideCalls } from './atomic';
 import { DEFAULT_CREATE_ACCOUNT_QUOTA, DEFAULT_POLICY_SIZE_QUOTA } from './aws-constants';
 import type { Caller, CallContext, Handler, SandboxSettings } from './context';
 import { NotImplementedInSandbox, SandboxGap, awsError, type ServiceName } from './errors';
@@ -237,6 +237,7 @@ export class Sandbox {
     const { times = 1, ...match } = spec;
     if (!Number.isInteger(times) || times < 1) throw new RangeError('times must be an integer >= 1');
     (this.state.conformancePackFailures ??= []).push({ ...match, remaining: times });
+    changedOutsideCalls();
   }
 
   /**
@@ -249,6 +250,7 @@ export class Sandbox {
       account: bucket.account,
       ...(bucket.policy === undefined ? {} : { policy: JSON.stringify(bucket.policy) }),
     };
+    changedOutsideCalls();
   }
 
   /** Events put on EventBridge and messages published to SNS, in order. */

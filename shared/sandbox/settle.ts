@@ -1,3 +1,4 @@
+import { changedOutsideCalls } from './atomic';
 import { stackSetOperationEvents } from './cloudformation';
 import { conformancePackEvents } from './config';
 import type { SandboxSettings } from './context';
@@ -64,6 +65,7 @@ export class Settler {
       if (!skipStable) this.quietUntil = earliestStable;
       if (!best) return;
       best.event.apply();
+      changedOutsideCalls();
       // Applying an event may start another (a queued stack set operation): ask again.
       this.quietUntil = -Infinity;
     }
