@@ -14,6 +14,8 @@ interface UndoEntry {
   key: PropertyKey;
   had: boolean;
   previous: unknown;
+  /** For a deleted key of a plain object: the keys in order, to put it back where it was. */
+  order?: string[];
 }
 
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null;
@@ -51,7 +53,7 @@ class Transaction {
         return Reflect.set(target, key, this.unwrapDeep(next));
       },
       deleteProperty: (target, key) => {
-        this.note(target, key);
+        this.note(target, key, true);
         return Reflect.deleteProperty(target, key);
       },
       defineProperty: (target, key, descriptor) => {
@@ -104,20 +106,34 @@ class Transaction {
 
   public rollback(): void {
     for (let i = this.journal.length - 1; i >= 0; i -= 1) {
-      const { target, key, had, previous } = this.journal[i]!;
+      const { target, key, had, previous, order } = this.journal[i]!;
       noteWrite(target);
       if (had) target[key] = previous;
       else delete target[key];
+      // Object keys keep insertion order (and listings follow it): the keys that came after the
+      // deleted one go back behind it.
+      if (order) {
+        for (const later of order.slice(order.indexOf(key as string) + 1)) {
+          if (!Object.prototype.hasOwnProperty.call(target, later)) continue;
+          const value = target[later];
+          delete target[later];
+          target[later] = value;
+        }
+      }
     }
   }
 
-  private note(target: Json, key: PropertyKey): void {
+  private note(target: Json, key: PropertyKey, deleting = false): void {
     noteWrite(target);
+    const had = Object.prototype.hasOwnProperty.call(target, key);
     this.journal.push({
       target,
       key,
-      had: Object.prototype.hasOwnProperty.call(target, key),
+      had,
       previous: target[key],
+      ...(deleting && had && typeof key === 'string' && !Array.isArray(target)
+        ? { order: Object.keys(target) }
+        : {}),
     });
   }
 }
