@@ -1,4 +1,7 @@
-/** Jest runs TypeScript through ts-jest without type-checking (`npm run typecheck` does that once). */
+/**
+ * Jest runs TypeScript transpiled by esbuild, without type-checking (`npm run typecheck`, part of
+ * `npm run lint`, does that once): see test/setup/esbuild-transform.js.
+ */
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
@@ -8,7 +11,7 @@ module.exports = {
   globalSetup: '<rootDir>/test/setup/moto-pool.ts',
   globalTeardown: '<rootDir>/test/setup/moto-pool-teardown.ts',
   transform: {
-    '^.+\\.[tj]sx?$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json', isolatedModules: true }],
+    '^.+\\.[tj]sx?$': '<rootDir>/test/setup/esbuild-transform.js',
   },
   transformIgnorePatterns: ['/node_modules/(?!(@middy)/)'],
   testTimeout: 60000,
