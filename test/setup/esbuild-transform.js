@@ -9,6 +9,8 @@ const { join } = require('node:path');
 
 const ESBUILD_VERSION = require('esbuild/package.json').version;
 const TSCONFIG = readFileSync(join(__dirname, '../../tsconfig.json'), 'utf8');
+// This file's own options are part of what a cached transform depends on.
+const SELF = readFileSync(__filename, 'utf8');
 
 module.exports = {
   process(source, path) {
@@ -17,6 +19,9 @@ module.exports = {
       format: 'cjs',
       target: 'node20',
       platform: 'node',
+      // import() becomes require(), as TypeScript's CommonJS output has it: jest's module registry
+      // runs CommonJS, and a real dynamic import needs --experimental-vm-modules.
+      supported: { 'dynamic-import': false },
       sourcefile: path,
       sourcemap: 'external',
       sourcesContent: false,
@@ -30,6 +35,8 @@ module.exports = {
       .update(ESBUILD_VERSION)
       .update('\0')
       .update(TSCONFIG)
+      .update('\0')
+      .update(SELF)
       .update('\0')
       .update(path)
       .update('\0')
