@@ -181,3 +181,21 @@ export function recordValues<T>(record: Record<string, T>): T[] {
   }
   return owner ? hit.values.map((value) => owner.transaction.wrap(value) as T) : (hit.values.slice() as T[]);
 }
+
+/**
+ * The members of a record that `test` accepts, like `recordValues(record).filter(test)`, but only
+ * those are wrapped inside a call: `test` sees the members as they are and must only read them
+ * (compare ids, not objects). Scans of thousands of members then cost no proxy each.
+ */
+export function membersWhere<T>(record: Record<string, T>, test: (member: T) => boolean): T[] {
+  const owner = owners.get(record);
+  const raw = owner ? owner.raw : record;
+  const count = writes.get(raw) ?? 0;
+  let hit = valuesCache.get(raw);
+  if (!hit || hit.writes !== count || hit.epoch !== epoch) {
+    hit = { writes: count, epoch, values: Object.values(raw) };
+    valuesCache.set(raw, hit);
+  }
+  const matches = (hit.values as T[]).filter(test);
+  return owner ? matches.map((value) => owner.transaction.wrap(value)) : matches;
+}

@@ -1,4 +1,4 @@
-import { recordValues } from './atomic';
+import { membersWhere } from './atomic';
 import type { CallContext } from './context';
 import { validationError, type ParameterInput } from './cfn-template';
 import { awsError, type AwsErrorOptions } from './errors';
@@ -33,7 +33,8 @@ const OPERATION_ID = /^[a-zA-Z0-9][-a-zA-Z0-9]*$/;
  */
 export function findStackSet(ctx: CallContext, nameOrId: unknown): StackSetState {
   const key = requireMember(nameOrId as string | undefined, 'stackSetName');
-  const found = recordValues(ctx.state.stackSets).find(
+  const [found] = membersWhere(
+    ctx.state.stackSets,
     (s) =>
       s.ownerAccountId === ctx.caller.accountId &&
       s.region === ctx.region &&

@@ -1,4 +1,4 @@
-import { recordValues } from './atomic';
+import { membersWhere, recordValues } from './atomic';
 import { cfnError, checkOperationId } from './cfn-common';
 import { limits, planOperation, stackNameOf } from './cfn-plan';
 import { deployedResources, namedBuckets, namedRoles, parseTemplate } from './cfn-template';
@@ -34,7 +34,8 @@ export interface OperationRequest {
 }
 
 const active = (state: SandboxStateJson, stackSetId: string) =>
-  recordValues(state.operations).filter(
+  membersWhere(
+    state.operations,
     (o) => o.stackSetId === stackSetId && (o.status === 'RUNNING' || o.status === 'QUEUED'),
   );
 

@@ -1,4 +1,4 @@
-import { recordValues } from './atomic';
+import { membersWhere, recordValues } from './atomic';
 import type * as cfn from '@aws-sdk/client-cloudformation';
 import { STACKSET_ADMIN_ROLE, STACKSET_EXECUTION_ROLE } from './aws-constants';
 import {
@@ -192,7 +192,7 @@ function listStackSets(
 
 /** The instances an update targets: all of them, or those in the given accounts and Regions. */
 function updateTargets(ctx: CallContext, stackSet: StackSetState, input: cfn.UpdateStackSetCommandInput) {
-  const instances = recordValues(ctx.state.stackInstances).filter((i) => i.stackSetId === stackSet.id);
+  const instances = membersWhere(ctx.state.stackInstances, (i) => i.stackSetId === stackSet.id);
   const accounts = input.Accounts ?? input.DeploymentTargets?.Accounts;
   if (accounts === undefined && input.Regions === undefined)
     return instances.map(({ account, region }) => ({ account, region }));
@@ -244,9 +244,11 @@ function updateStackSet(
   const executionRoleName = input.ExecutionRoleName ?? stackSet.executionRoleName;
   checkRoles(administrationRoleArn, executionRoleName);
   const managedExecution = input.ManagedExecution?.Active ?? stackSet.managedExecution;
-  const inFlight = recordValues(state.operations).some(
-    (o) => o.stackSetId === stackSet.id && (o.status === 'RUNNING' || o.status === 'QUEUED'),
-  );
+  const inFlight =
+    membersWhere(
+      state.operations,
+      (o) => o.stackSetId === stackSet.id && (o.status === 'RUNNING' || o.status === 'QUEUED'),
+    ).length > 0;
   if (managedExecution !== stackSet.managedExecution && inFlight) {
     throw validationError(
       "You can't modify your StackSet's execution configuration while there are running or queued operations for that StackSet.",
@@ -282,15 +284,17 @@ function updateStackSet(
 
 function deleteStackSet(input: cfn.DeleteStackSetCommandInput, ctx: CallContext): object {
   const stackSet = findStackSet(ctx, input.StackSetName);
-  const busy = recordValues(ctx.state.operations).some(
-    (o) => o.stackSetId === stackSet.id && (o.status === 'RUNNING' || o.status === 'QUEUED'),
-  );
+  const busy =
+    membersWhere(
+      ctx.state.operations,
+      (o) => o.stackSetId === stackSet.id && (o.status === 'RUNNING' || o.status === 'QUEUED'),
+    ).length > 0;
   if (busy)
     throw cfnError(
       'OperationInProgressException',
       `Another Operation on StackSet ${stackSet.id} is in progress`,
     );
-  if (recordValues(ctx.state.stackInstances).some((i) => i.stackSetId === stackSet.id)) {
+  if (membersWhere(ctx.state.stackInstances, (i) => i.stackSetId === stackSet.id).length > 0) {
     throw cfnError('StackSetNotEmptyException', 'StackSet is not empty');
   }
   stackSet.status = 'DELETED';

@@ -1,4 +1,4 @@
-import { recordValues } from './atomic';
+import { membersWhere, recordValues } from './atomic';
 import type * as org from '@aws-sdk/client-organizations';
 import { DEFAULT_ACCESS_ROLE } from './aws-constants';
 import type { CallContext, HandlerTable, Out } from './context';
@@ -60,10 +60,13 @@ const sameEmail = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
  * when a request for it is still in progress.
  */
 function failureReasonFor(state: SandboxStateJson, email: string): string | undefined {
-  if (recordValues(state.accounts).some((a) => sameEmail(a.email, email))) return 'EMAIL_ALREADY_EXISTS';
-  const pending = recordValues(state.createAccountRequests).some(
-    (r) => r.state === 'IN_PROGRESS' && !r.failureReason && sameEmail(r.email, email),
-  );
+  if (membersWhere(state.accounts, (a) => sameEmail(a.email, email)).length > 0)
+    return 'EMAIL_ALREADY_EXISTS';
+  const pending =
+    membersWhere(
+      state.createAccountRequests,
+      (r) => r.state === 'IN_PROGRESS' && !r.failureReason && sameEmail(r.email, email),
+    ).length > 0;
   return pending ? 'CONCURRENT_ACCOUNT_MODIFICATION' : undefined;
 }
 
@@ -93,9 +96,7 @@ function createAccount(
     throw invalidInput('INVALID_ENUM', 'IamUserAccessToBilling must be ALLOW or DENY.');
   }
   const tags = checkTags(input.Tags);
-  const inProgress = recordValues(state.createAccountRequests).filter(
-    (r) => r.state === 'IN_PROGRESS',
-  ).length;
+  const inProgress = membersWhere(state.createAccountRequests, (r) => r.state === 'IN_PROGRESS').length;
   if (inProgress >= settings.createAccountQuota) {
     // What AWS answers over its in-flight quota (SDK model, ConstraintViolationException):
     // "ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED: You attempted to exceed the number of accounts that
