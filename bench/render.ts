@@ -8,6 +8,7 @@ import type { GridSummary } from './grid';
 import type { ColdStartFigure, HandlerFigures } from './cold-start';
 import type { PeerFigure } from './peers';
 import type { PollSchedule } from './polling';
+import { renderScalingFit } from './scaling-fit';
 import type { ReferenceMeasurement, ScaleMeasurement } from './scenarios';
 
 /** The targets of the benchmark issue; reported against, never asserted. */
@@ -466,6 +467,8 @@ export async function renderReport(results: BenchResults, vend: VendReportData):
     ),
   );
   const measured = scale.filter(isScale);
+  const fit = renderScalingFit(measured);
+  if (fit) p(fit);
   const waiting = measured.filter((s) => s.wallSeconds > 1.5 * s.cpuSeconds + 2);
   if (waiting.length > 0) {
     p(

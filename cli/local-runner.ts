@@ -120,6 +120,12 @@ export function retryDelayMs(
   return (Math.min(backoff, retrier.MaxDelaySeconds ?? Infinity) * 1000) / 2;
 }
 
+/**
+ * The longest timeout the runner can arm (a Node timer holds at most 2^31 − 1 ms, about 24 days):
+ * in effect none, as on AWS, where a Task state without TimeoutSeconds has no timeout.
+ */
+const NO_TIMEOUT_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
 /** Definitions already validated by a run in this process. */
 const validated = new WeakSet<object>();
 
@@ -135,6 +141,15 @@ export function runLocally(options: LocalRunOptions, input: unknown): Promise<un
 
   for (const [name, state] of allStates(definition)) {
     if (state.Retry) retryIntervalOverrides[name] = 0;
+    // aws-local-stepfunctions fails a Task that has no TimeoutSeconds after 60 s of real time; Step
+    // Functions sets no timeout by default. Here tasks (and the Waits below) take virtual time,
+    // and a run of many executions can spend minutes of real time in one of them.
+    if (
+      (state.Type === 'Task' || state.Type === 'Wait') &&
+      state.TimeoutSeconds === undefined &&
+      state.TimeoutSecondsPath === undefined
+    )
+      state.TimeoutSeconds = NO_TIMEOUT_SECONDS;
     if (state.Type === 'Task') {
       const fn = functionOf(state.Resource);
       const handler = options.handlers[fn];

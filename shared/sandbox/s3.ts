@@ -1,3 +1,4 @@
+import { membersWhere } from './atomic';
 import type * as s3 from '@aws-sdk/client-s3';
 import type { NamedBucket } from './cfn-template';
 import type { CallContext, HandlerTable, Out } from './context';
@@ -243,7 +244,7 @@ export const s3LogDeliveryEvents: EventSource = (state) => {
 
 /** The buckets a stack instance created. */
 export const bucketsOf = (state: SandboxStateJson, instanceKey: string): BucketState[] =>
-  Object.values(state.buckets ?? {}).filter((b) => b.createdBy === instanceKey);
+  membersWhere(state.buckets ?? {}, (b) => b.createdBy === instanceKey);
 
 /** Why CloudFormation cannot create one of these buckets: its name is taken (names are global). */
 export function bucketNameTaken(

@@ -1,5 +1,6 @@
 import type { MetadataBearer, Pluggable } from '@smithy/types';
 import type { Clock } from '../clock/clock';
+import { atomically, changedOutsideCalls } from './atomic';
 import { DEFAULT_CREATE_ACCOUNT_QUOTA, DEFAULT_POLICY_SIZE_QUOTA } from './aws-constants';
 import type { Caller, CallContext, Handler, SandboxSettings } from './context';
 import { NotImplementedInSandbox, SandboxGap, awsError, type ServiceName } from './errors';
@@ -12,7 +13,7 @@ import { sandboxPlugin, type WireCall } from './middleware';
 import { policyArn } from './org-common';
 import { rolePrincipalArn, scpDenyingEverything } from './scp-evaluation';
 import { SAMPLE_IDENTITY_CENTER, initialState } from './seed';
-import { settle } from './settle';
+import { Settler } from './settle';
 import { groupId, identityStoreId, instanceArn, permissionSetArn } from './identity-center';
 import type {
   AlternateContactsState,
@@ -125,10 +126,11 @@ export class Sandbox {
   /** Failures to inject into later calls. */
   public readonly faults = new FaultInjector();
 
-  private state: SandboxStateJson;
+  private readonly state: SandboxStateJson;
   private readonly clock: Clock;
   private readonly region: string;
   private readonly settings: SandboxSettings;
+  private readonly settler: Settler;
   /** SDK-generated idempotency tokens → what they created; in memory only (see CallContext.tokens). */
   private readonly tokens = new Map<string, string>();
 
@@ -152,6 +154,7 @@ export class Sandbox {
       ...(options.closeAccountQuota !== undefined && { closeAccountQuota: options.closeAccountQuota }),
       s3ListPageSize: options.s3ListPageSize ?? 1000,
     };
+    this.settler = new Settler(this.settings);
     this.managementCredentials = managementCredentials(management);
   }
 
@@ -248,6 +251,7 @@ export class Sandbox {
     const { times = 1, ...match } = spec;
     if (!Number.isInteger(times) || times < 1) throw new RangeError('times must be an integer >= 1');
     (this.state.conformancePackFailures ??= []).push({ ...match, remaining: times });
+    changedOutsideCalls();
   }
 
   /**
@@ -260,6 +264,7 @@ export class Sandbox {
       account: bucket.account,
       ...(bucket.policy === undefined ? {} : { policy: JSON.stringify(bucket.policy) }),
     };
+    changedOutsideCalls();
   }
 
   /**
@@ -290,6 +295,7 @@ export class Sandbox {
       const arn = permissionSetArn(ic.instanceArn, Object.keys(ic.permissionSets).length + 1);
       ic.permissionSets[arn] = { name, createdAt: this.clock.now() };
     }
+    changedOutsideCalls();
   }
 
   /** The sample organization's Identity Center and trusted access ({@link SAMPLE_IDENTITY_CENTER}). */
@@ -305,6 +311,7 @@ export class Sandbox {
   public enableTrustedAccess(servicePrincipal: string): void {
     const services = (this.state.trustedServices ??= []);
     if (!services.includes(servicePrincipal)) services.push(servicePrincipal);
+    changedOutsideCalls();
   }
 
   /**
@@ -351,6 +358,7 @@ export class Sandbox {
           ic.permissionSets[a.permissionSetArn]?.name === match.permissionSet
         ),
     );
+    changedOutsideCalls();
   }
 
   /** Events put on EventBridge and messages published to SNS, in order. */
@@ -359,7 +367,7 @@ export class Sandbox {
   }
 
   private settled(): SandboxStateJson {
-    settle(this.state, this.clock.now(), this.settings);
+    this.settler.settle(this.state, this.clock.now());
     return this.state;
   }
 
@@ -369,7 +377,7 @@ export class Sandbox {
    */
   private dispatch(call: WireCall): MetadataBearer {
     const now = this.clock.now();
-    settle(this.state, now, this.settings);
+    this.settler.settle(this.state, now);
     const service = SERVICE_BY_CLIENT[call.clientName];
     const operation = call.commandName.replace(/Command$/, '');
     const requestId = uuid(UuidKind.request, this.calls.length + 1);
@@ -413,9 +421,6 @@ export class Sandbox {
     if (!handler) throw new NotImplementedInSandbox(call.clientName, call.commandName);
     const fault = this.faults.take({ service, operation, accountId: caller.accountId });
     if (fault && fault !== 'crash-after-success') throw faultError(fault, service);
-    // A failing call leaves the state as it was: keep a copy to restore, except for reads, which
-    // change nothing (copying the whole organization on every call would make runs quadratic).
-    const before = /^(List|Describe|Get)/.test(operation) ? undefined : structuredClone(this.state);
     const ctx: CallContext = {
       state: this.state,
       now: record.at,
@@ -425,13 +430,15 @@ export class Sandbox {
       wireParam: call.wireParam,
       tokens: this.tokens,
     };
-    let output: object;
-    try {
-      output = handler(call.input ?? {}, ctx);
-    } catch (error) {
-      if (before) this.state = before;
-      throw error;
-    }
+    const input = call.input ?? {};
+    // A failing call leaves the state as it was (`atomically` undoes what it changed), except for
+    // reads, which change nothing.
+    const reads = /^(List|Describe|Get)/.test(operation);
+    // Whether it succeeds or not, a change may have started asynchronous work.
+    if (!reads) this.settler.changed();
+    const output = reads
+      ? handler(input, ctx)
+      : atomically(this.state, (state) => handler(input, { ...ctx, state }));
     if (fault === 'crash-after-success') throw faultError(fault, service);
     return output;
   }
