@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { AccountQueue } from './account-queue';
 import type { LedgerStore } from './ledger';
 import type { ApplicationRecord } from './record';
 
@@ -9,11 +10,16 @@ import type { ApplicationRecord } from './record';
  */
 export class MemoryLedgerStore implements LedgerStore {
   private readonly items = new Map<string, ApplicationRecord>();
+  private queue: AccountQueue | undefined;
 
   public constructor(private readonly file?: string) {
     if (file && existsSync(file)) {
-      const saved = JSON.parse(readFileSync(file, 'utf8')) as { applications?: ApplicationRecord[] };
+      const saved = JSON.parse(readFileSync(file, 'utf8')) as {
+        applications?: ApplicationRecord[];
+        accountQueue?: AccountQueue;
+      };
       for (const item of saved.applications ?? []) this.items.set(item.name, item);
+      this.queue = saved.accountQueue;
     }
   }
 
@@ -42,11 +48,25 @@ export class MemoryLedgerStore implements LedgerStore {
     };
   }
 
+  public async readQueue(): Promise<AccountQueue | undefined> {
+    return this.queue && structuredClone(this.queue);
+  }
+
+  public async writeQueue(queue: AccountQueue, expectedVersion: number): Promise<boolean> {
+    if ((this.queue?.version ?? 0) !== expectedVersion) return false;
+    this.queue = structuredClone(queue);
+    this.save();
+    return true;
+  }
+
   private save(): void {
     if (!this.file) return;
     mkdirSync(dirname(this.file), { recursive: true });
     const temporary = `${this.file}.tmp`;
-    writeFileSync(temporary, `${JSON.stringify({ applications: [...this.items.values()] }, undefined, 2)}\n`);
+    writeFileSync(
+      temporary,
+      `${JSON.stringify({ applications: [...this.items.values()], ...(this.queue && { accountQueue: this.queue }) }, undefined, 2)}\n`,
+    );
     // Rename is atomic: a crash leaves the old file or the new one, never half of one.
     renameSync(temporary, this.file);
   }
