@@ -53,6 +53,7 @@ export class LocalTaskTokens implements TaskTokens {
 
   /** Runs `run` every `everyMs` on the clock while any token waits (the scheduled sweep). */
   public schedule(run: () => Promise<unknown>, everyMs: number, clock: Clock): void {
+    if (this.sweep?.clock === clock && this.sweep.everyMs === everyMs) return;
     this.sweep = { run, everyMs, clock };
     this.keepSweeping();
   }
@@ -116,16 +117,19 @@ export class LocalTaskTokens implements TaskTokens {
   private keepSweeping(): void {
     if (this.sweeping || !this.sweep || this.waiting.size === 0) return;
     this.sweeping = true;
-    const { run, everyMs, clock } = this.sweep;
+    const sweep = this.sweep;
+    const { run, everyMs, clock } = sweep;
     void (async () => {
       try {
-        while (this.waiting.size > 0) {
+        // A later run's schedule (another clock) takes over: this loop ends.
+        while (this.waiting.size > 0 && this.sweep === sweep) {
           await clock.sleep(everyMs);
           // A failed sweep is tried again at the next one, as a scheduled Lambda's would be.
           if (this.waiting.size > 0) await clock.busy(run).catch(() => undefined);
         }
       } finally {
         this.sweeping = false;
+        this.keepSweeping();
       }
     })();
   }
