@@ -54,7 +54,12 @@ export interface SlotGrant {
  */
 export async function releaseSlots(deps: AccountQueueDeps): Promise<ReleaseReport> {
   const report: ReleaseReport = { inFlight: 0, released: 0, dropped: 0, heartbeats: 0 };
-  const concurrency = deps.concurrency ?? DEFAULT_CREATE_ACCOUNT_CONCURRENCY;
+  // Never more grants than AWS lets run at once (five per organization): a grant over it could
+  // only be refused, and the refused account would be granted again at once, for ever.
+  const concurrency = Math.min(
+    deps.concurrency ?? DEFAULT_CREATE_ACCOUNT_CONCURRENCY,
+    DEFAULT_CREATE_ACCOUNT_CONCURRENCY,
+  );
   // At most one round per entry: each round either sends every grant or drops an entry.
   for (let round = 0; round < 1_000; round += 1) {
     const queue = await deps.ledger.accountQueue();
