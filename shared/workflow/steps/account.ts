@@ -1,4 +1,5 @@
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { logger } from '../../lambda/step-handler';
 import { ensureAccountAnswers } from '../../aws/account-access';
 import { APPLICATION_TAG, taggedFor } from '../../aws/application-tag';
 import { tagsOf } from '../../aws/organizations/organizational-unit';
@@ -150,6 +151,19 @@ function vetAdoption(client: OrganizationsClient, request: AdoptionRequest) {
 }
 
 /**
+ * A release by an account whose own request ended must not fail that account's vend: a release
+ * that crashed leaves at most a grant unsent, which expires (GRANT_TTL_MS) and is handed out again
+ * by the next release or the scheduled sweep.
+ */
+async function releaseQuietly(line: AccountQueueDeps): Promise<void> {
+  try {
+    await releaseSlots(line);
+  } catch (error) {
+    logger.warn('releasing CreateAccount slots failed; the sweep hands them out', { error: error as Error });
+  }
+}
+
+/**
  * Step 4b: one look at the CreateAccount request (the state machine waits between looks). A
  * request that FAILED for a reason that may pass (RETRIED_CREATE_FAILURES) created nothing: it is
  * answered QUEUED, so the state machine's queue loop sends a new request, at most
@@ -167,11 +181,11 @@ export async function checkAccount(
       requestId: creation.requestId,
       email: creation.account.email,
     });
-    if (line && progress.state === 'SUCCEEDED') await releaseSlots(line);
+    if (line && progress.state === 'SUCCEEDED') await releaseQuietly(line);
     return withPoll(creation.account, { ...progress, requestId: creation.requestId }, creation);
   } catch (error) {
     // FAILED ends the request too: its slot goes to the next in line, whatever the vend does next.
-    if (line && error instanceof AccountCreationFailedError) await releaseSlots(line);
+    if (line && error instanceof AccountCreationFailedError) await releaseQuietly(line);
     const retries = creation.retries ?? 0;
     if (!retriedCreateFailure(error) || retries >= CREATE_ACCOUNT_RETRIES) throw error;
     const { requestId: _failed, ...rest } = creation;
