@@ -195,6 +195,10 @@ export class VendWorkflow {
       }),
       resultPath: '$.creation',
     });
+    // Many accounts changing the line at once: asked again after a jittered backoff.
+    for (const task of [start, check, waitForSlot, retryStart]) {
+      addRetryPolicy(task, ['AccountLineContendedError'], TRANSIENT_RETRY);
+    }
     waitForSlot.next(retryStart);
     waitForSlot.addCatch(retryStart, {
       errors: ['States.HeartbeatTimeout', 'States.Timeout'],

@@ -49,6 +49,17 @@ export class LedgerConflictError extends Error {
   }
 }
 
+/**
+ * The CreateAccount line changed under every attempt to change it: many accounts at once. The
+ * account steps' Retry takes it (shared/domain/retry.ts), with backoff and jitter.
+ */
+export class AccountLineContendedError extends Error {
+  public override readonly name = 'AccountLineContendedError';
+  public constructor() {
+    super('The CreateAccount line in the ledger kept changing; try again');
+  }
+}
+
 /** An application the ledger has never seen (HTTP 404). */
 export class UnknownApplicationError extends Error {
   public override readonly name = 'UnknownApplicationError';
@@ -88,7 +99,7 @@ const MAX_RACES = 5;
  * The CreateAccount line is one item every queued account and every releaser writes: more of them
  * race at once than on an application's item, so a change re-reads more times before giving up.
  */
-const MAX_QUEUE_RACES = 25;
+const MAX_QUEUE_RACES = 100;
 
 export class Ledger {
   public constructor(
@@ -431,7 +442,7 @@ export class Ledger {
       const next = { ...decided.queue, version: current.version + 1 };
       if (await this.store.writeQueue(next, current.version)) return { queue: next, result: decided.result };
     }
-    throw new Error('The CreateAccount line in the ledger kept changing; try again');
+    throw new AccountLineContendedError();
   }
 
   /** A write for the vend of `requestId`: a stale execution (its request was replaced) changes nothing. */
