@@ -542,7 +542,11 @@ export function accountLinePermissions(scope: PermissionScope): StepPermission[]
       sid: 'KeepAccountLine',
       actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
       resources: [scope.ledgerTableArn],
-      conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [ACCOUNT_QUEUE_KEY] } },
+      // ForAllValues alone would also match a request without the key: Null requires it.
+      conditions: {
+        'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [ACCOUNT_QUEUE_KEY] },
+        Null: { 'dynamodb:LeadingKeys': 'false' },
+      },
     },
     {
       sid: 'CountRequestsInFlight',
@@ -619,6 +623,10 @@ export function frontDoorPermissions(door: FrontDoorFunctionName, scope: Permiss
         ...planReads(scope),
       ];
     }
+
+    case 'release-account-slots':
+      // The CreateAccount line's sweep: the line's item, the requests in flight, the tokens.
+      return accountLinePermissions(scope);
 
     case 'reconcile-drift':
       // The scheduled reconcile: plans each vended application (the reads of the portal's dry run,

@@ -46,9 +46,7 @@ export class StepFunctionsTaskTokens implements TaskTokens {
   }
 
   public fail(token: string, error: string, cause: string): Promise<TokenAnswer> {
-    return answered(() =>
-      this.client().send(new SendTaskFailureCommand({ taskToken: token, error, cause })),
-    );
+    return answered(() => this.client().send(new SendTaskFailureCommand({ taskToken: token, error, cause })));
   }
 
   public heartbeat(token: string): Promise<TokenAnswer> {

@@ -2,7 +2,15 @@ import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { requestsInProgress } from '../../aws/organizations/accounts';
 import type { TaskTokens } from '../../aws/task-tokens';
 import { DEFAULT_CREATE_ACCOUNT_CONCURRENCY } from '../../domain/account-creation';
-import { dequeue, drop, enqueue, grant, heldBack, entryOf, type QueueEntry } from '../../ledger/account-queue';
+import {
+  dequeue,
+  drop,
+  enqueue,
+  grant,
+  heldBack,
+  entryOf,
+  type QueueEntry,
+} from '../../ledger/account-queue';
 import type { Ledger } from '../../ledger/ledger';
 
 /*
