@@ -77,7 +77,7 @@ describe('Workflow: a token the line loses is recovered', () => {
     expect(maxInFlight(world.sandbox.createAccountRequests())).toBeLessThanOrEqual(5);
   }, 120_000);
 
-  it('a token whose task timed out is answered gone, and the next in line gets the slot', async () => {
+  it('answers gone for a token never issued or whose task timed out on its heartbeat, as AWS answers TaskTimedOut', async () => {
     // Arrange: a token that was never waited on (its task ended) and one that waits.
     const clock = sandboxWorld().clock;
     const live = localTaskTokens.issue();
