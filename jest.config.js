@@ -1,11 +1,17 @@
-/** Jest runs TypeScript through ts-jest without type-checking (`npm run typecheck` does that once). */
+/**
+ * Jest runs TypeScript transpiled by esbuild, without type-checking (`npm run typecheck`, part of
+ * `npm run lint`, does that once): see test/setup/esbuild-transform.js.
+ */
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   setupFiles: ['<rootDir>/test/setup/polyfills.ts'],
+  // One moto server per worker, started once for the run and lent to one moto suite at a time.
+  globalSetup: '<rootDir>/test/setup/moto-pool.ts',
+  globalTeardown: '<rootDir>/test/setup/moto-pool-teardown.ts',
   transform: {
-    '^.+\\.[tj]sx?$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json', isolatedModules: true }],
+    '^.+\\.[tj]sx?$': '<rootDir>/test/setup/esbuild-transform.js',
   },
   transformIgnorePatterns: ['/node_modules/(?!(@middy)/)'],
   testTimeout: 60000,

@@ -5,7 +5,8 @@ import { build, type BuildOptions } from 'esbuild';
 
 /**
  * How each Lambda handler is bundled for deployment, as `infra/service/appvend-function.ts` has
- * NodejsFunction do it: CommonJS, minified, tree-shaken, a linked source map without sources, and
+ * NodejsFunction do it: CommonJS, minified, tree-shaken (packages' ES module builds first), a
+ * linked source map without sources, and
  * the AWS SDK bundled rather than left to the runtime's copy — so that the function runs the SDK
  * version the lock file pins and the tests ran, and loads one file instead of resolving the SDK's
  * many modules. The deployed functions run with `NODE_OPTIONS=--enable-source-maps`, which makes
@@ -19,6 +20,8 @@ export const DEPLOYMENT_BUNDLE: BuildOptions = {
   format: 'cjs',
   minify: true,
   treeShaking: true,
+  // As infra/service/appvend-function.ts: ES module builds first, which esbuild can tree-shake.
+  mainFields: ['module', 'main'],
   sourcemap: true,
   sourcesContent: false,
   legalComments: 'none',
@@ -47,11 +50,28 @@ export interface HandlerFigures {
   packages: Record<string, number>;
 }
 
+/** The spread of the per-pair ratios handler / baseline, each pair measured back to back. */
+export interface PairedRatio {
+  pairs: number;
+  median: number;
+  /** First and third quartiles. */
+  q1: number;
+  q3: number;
+  min: number;
+  max: number;
+}
+
 export interface ColdStartFigure extends HandlerFigures {
   /** bytes / the baseline's bytes. */
   sizeRatio: number;
-  /** init.deployedMs / the baseline's. */
+  /** init.deployedMs / the baseline's (each a median over its own runs): unpaired, for reference. */
   initRatio: number;
+  /**
+   * Init time as deployed over the baseline's, measured in pairs (the baseline, then the handler,
+   * in fresh processes one after the other, so that both see the same moment of a loaded machine):
+   * the verdict is taken on its median.
+   */
+  pairedRatio: PairedRatio;
   /** init.withoutSourceMapsMs / the baseline's; when measured. */
   initRatioWithoutSourceMaps?: number;
 }
@@ -63,11 +83,29 @@ export interface ColdStartResult {
   handlers: ColdStartFigure[];
 }
 
-const median = (values: number[]): number => {
+/** The `q` quantile (0–1) by linear interpolation between the sorted values. */
+function quantile(values: number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
+  const at = (sorted.length - 1) * q;
+  const low = Math.floor(at);
+  const high = Math.ceil(at);
+  return sorted[low]! + (sorted[high]! - sorted[low]!) * (at - low);
+}
+
+const median = (values: number[]): number => quantile(values, 0.5);
+
+/** The spread of paired ratios. */
+export function pairedRatio(ratios: number[]): PairedRatio {
+  if (ratios.length === 0) throw new Error('No pairs measured');
+  return {
+    pairs: ratios.length,
+    median: quantile(ratios, 0.5),
+    q1: quantile(ratios, 0.25),
+    q3: quantile(ratios, 0.75),
+    min: Math.min(...ratios),
+    max: Math.max(...ratios),
+  };
+}
 
 /** `node_modules/@scope/name/...` → `@scope/name`; anything else is the project's own code. */
 function packageOf(path: string): string {
@@ -109,7 +147,9 @@ function initOnce(file: string, nodeFlags: string[]): number {
 /**
  * Bundles every handler in `services/` and the baseline as for deployment (and with the SDK
  * external), then measures each bundle's size and its module-initialisation time in `runs` fresh
- * Node processes per variant, round-robin so that a slow moment of the machine spreads evenly.
+ * Node processes per variant, round-robin so that a slow moment of the machine spreads evenly. As
+ * deployed, each handler is measured in pairs with the baseline (the baseline then the handler),
+ * `runs` pairs per handler: the baseline runs once per pair.
  */
 export async function measureColdStart(
   root: string,
@@ -154,19 +194,31 @@ export async function measureColdStart(
       external,
       packages: packageBytes(output?.inputs ?? {}),
       deployed: [] as number[],
+      /** handler / baseline, one per pair. */
+      paired: [] as number[],
       plain: [] as number[],
       sdkExternal: [] as number[],
     });
   }
+  const base = bundles[0]!;
   for (let i = 0; i < options.runs; i += 1) {
     for (const b of bundles) {
-      b.deployed.push(initOnce(b.bundled, ['--enable-source-maps']));
+      if (b !== base) {
+        // One pair: the baseline, then this handler, back to back; the baseline's figure is also
+        // one of its own runs.
+        const baseMs = initOnce(base.bundled, ['--enable-source-maps']);
+        base.deployed.push(baseMs);
+        const ms = initOnce(b.bundled, ['--enable-source-maps']);
+        b.deployed.push(ms);
+        b.paired.push(ms / baseMs);
+      }
       if (options.variants) {
         b.plain.push(initOnce(b.bundled, []));
         b.sdkExternal.push(initOnce(b.external, []));
       }
     }
   }
+  const paired = new Map(bundles.map((b) => [b.handler, b.paired]));
   const figures: HandlerFigures[] = bundles.map((b) => ({
     handler: b.handler,
     bytes: statSync(b.bundled).size,
@@ -189,6 +241,7 @@ export async function measureColdStart(
       ...f,
       sizeRatio: f.bytes / baseline.bytes,
       initRatio: f.init.deployedMs / baseline.init.deployedMs,
+      pairedRatio: pairedRatio(paired.get(f.handler) ?? []),
       ...(f.init.withoutSourceMapsMs !== undefined && baseline.init.withoutSourceMapsMs !== undefined
         ? { initRatioWithoutSourceMaps: f.init.withoutSourceMapsMs / baseline.init.withoutSourceMapsMs }
         : {}),

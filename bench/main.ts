@@ -9,14 +9,17 @@ import type { VendReportData } from '../cli/report';
 import { ACCOUNT_POLL_POLICY, STACK_SET_POLL_POLICY } from '../shared/domain/polling';
 import { resolveLatency, type LatencyModel } from '../shared/sandbox/latency-model';
 import { measureColdStart } from './cold-start';
+import { comparePeers } from './peers';
 import { pollSchedule } from './polling';
 import { renderReport, renderTable, type BenchResults } from './render';
-import { measureReference, measureScale, measureVend } from './scenarios';
+import { FULL_GRID, QUICK_GRID, gridLatencies, summarizeGrid, type GridLatency } from './grid';
+import { measureGrid, measureReference, measureScale, measureVend } from './scenarios';
 import { ROOT, WORK_DIR } from './world';
 
 const USAGE = `npm run bench [-- options]
 
-  --quick               a small subset for CI: critical path, reference, scale 1 and 2 (six
+  --quick               a small subset for CI: critical path (and a latency grid of 18 points
+                        instead of 50), reference, scale 1 and 2 (six
                         accounts: one waits for a CreateAccount slot), cost at 3 minutes, cold
                         start as deployed only, 5 runs; writes to .tmp/bench/ unless --out
   --latency NAME=FIGURE override the sandbox's latency model (repeatable or comma-separated),
@@ -59,9 +62,23 @@ async function child<T>(scenario: string, args: unknown, timeoutSeconds: number)
 }
 
 async function runChild(scenario: string, rawArgs: string): Promise<void> {
-  const args = JSON.parse(rawArgs) as { latency: Partial<LatencyModel>; applications?: number };
+  const args = JSON.parse(rawArgs) as {
+    latency: Partial<LatencyModel>;
+    applications?: number;
+    points?: GridLatency[];
+    runs?: number;
+  };
   let result: unknown;
   if (scenario === 'vend') result = await measureVend(args.latency);
+  else if (scenario === 'cold-start') {
+    mkdirSync(WORK_DIR, { recursive: true });
+    const dir = mkdtempSync(join(WORK_DIR, 'cold-'));
+    try {
+      result = await measureColdStart(ROOT, dir, { runs: args.runs ?? 5, variants: false });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  } else if (scenario === 'grid') result = await measureGrid(args.latency, args.points ?? []);
   else if (scenario === 'reference') result = await measureReference(args.latency);
   else if (scenario === 'scale') result = await measureScale(args.applications ?? 1, args.latency);
   else throw new Error(`unknown scenario ${scenario}`);
@@ -150,6 +167,15 @@ async function orchestrate(argv: string[]): Promise<number> {
     { latency: overrides },
     timeout,
   );
+  const gridPoints = gridLatencies(quick ? QUICK_GRID : FULL_GRID);
+  log(`critical path over a latency grid: ${gridPoints.length} vends in one process`);
+  const grid = summarizeGrid(
+    await child<Awaited<ReturnType<typeof measureGrid>>>(
+      'grid',
+      { latency: overrides, points: gridPoints },
+      timeout,
+    ),
+  );
   log('reference procedure');
   const reference = await child<Awaited<ReturnType<typeof measureReference>>>(
     'reference',
@@ -192,7 +218,10 @@ async function orchestrate(argv: string[]): Promise<number> {
     }
     // What is measured so far, in case a later step fails: the scale runs are the long ones.
     mkdirSync(WORK_DIR, { recursive: true });
-    writeFileSync(join(WORK_DIR, 'partial.json'), JSON.stringify({ criticalPath, reference, cost, scale }));
+    writeFileSync(
+      join(WORK_DIR, 'partial.json'),
+      JSON.stringify({ criticalPath, grid, reference, cost, scale }),
+    );
   }
 
   log(`cold start: bundling services/* and the baseline, ${coldRuns} fresh processes each`);
@@ -247,8 +276,17 @@ async function orchestrate(argv: string[]): Promise<number> {
         ? {}
         : { guardrailsSettledMs: criticalPath.guardrailsSettledMs }),
       status: criticalPath.status,
+      grid,
     },
     reference,
+    peers: comparePeers(latency, { stages: 2 }, [
+      { applications: 1, makespanMs: criticalPath.makespanMs },
+      ...scale.flatMap((s) =>
+        'error' in s || s.applications === 1 || s.failed > 0
+          ? []
+          : [{ applications: s.applications, makespanMs: s.makespanMs }],
+      ),
+    ]),
     scale,
     cost,
     polling: {

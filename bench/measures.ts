@@ -28,3 +28,46 @@ export function maxInFlight(requests: readonly { requestedAt: number; completesA
   }
   return max;
 }
+
+/** What the local runner recorded of one Lambda task: enough to follow a CreateAccount request. */
+interface AccountTask {
+  function: string;
+  startedAt: number;
+  endedAt?: number;
+  subject?: string;
+  outcome?: string;
+}
+
+/**
+ * The CreateAccount requests as appvend saw them: one interval per account of each vend, from the
+ * start task that got the request accepted (outcome IN_PROGRESS) to the first check that saw it
+ * SUCCEEDED or FAILED. What the gate controls, measured from the workflow's side; the sandbox's own
+ * record ({@link maxInFlight} over its requests) ends each interval when AWS finished instead.
+ */
+export function requestsSeenByAppvend(
+  runs: readonly { tasks: readonly AccountTask[] }[],
+): { requestedAt: number; completesAt: number }[] {
+  const out: { requestedAt: number; completesAt: number }[] = [];
+  for (const run of runs) {
+    const open = new Map<string, number>();
+    for (const task of run.tasks) {
+      const key = task.subject ?? '';
+      const at = task.endedAt ?? task.startedAt;
+      if (
+        task.function.endsWith('start-account-creation') &&
+        task.outcome === 'IN_PROGRESS' &&
+        !open.has(key)
+      ) {
+        open.set(key, at);
+      } else if (
+        task.function.endsWith('check-account-creation') &&
+        (task.outcome === 'SUCCEEDED' || task.outcome === 'FAILED') &&
+        open.has(key)
+      ) {
+        out.push({ requestedAt: open.get(key)!, completesAt: at });
+        open.delete(key);
+      }
+    }
+  }
+  return out;
+}

@@ -4,7 +4,8 @@ import type { VendRun } from '../cli/vend';
 import { resolveLatency, type LatencyModel } from '../shared/sandbox/latency-model';
 import { scaleLowerBound, vendLowerBound, type VendBound } from './bound';
 import { runReference, type ReferenceStep } from './reference';
-import { callsByService, maxInFlight } from './measures';
+import { callsByService, maxInFlight, requestsSeenByAppvend } from './measures';
+import type { GridLatency, GridPoint } from './grid';
 import { benchWorld, sampleRequest } from './world';
 
 /** The sample application's shape: tooling + test + prod. */
@@ -68,6 +69,35 @@ export async function measureVend(latencyOverrides: Partial<LatencyModel>): Prom
   };
 }
 
+/**
+ * One vend of the sample application at each grid point, each on a fresh sandbox in this one
+ * process (a vend is about a second of CPU), against the bound at that point.
+ */
+export async function measureGrid(
+  latencyOverrides: Partial<LatencyModel>,
+  points: GridLatency[],
+): Promise<GridPoint[]> {
+  const out: GridPoint[] = [];
+  for (const point of points) {
+    const overrides = { ...latencyOverrides, ...point };
+    const world = await benchWorld({ latency: overrides });
+    const run = await world.vend(sampleRequest());
+    const makespanMs = run.endedAt - run.startedAt;
+    const boundMs = vendLowerBound(resolveLatency(overrides), SHAPE, {
+      createAccountQuota: world.createAccountQuota,
+    }).total;
+    out.push({
+      latency: point,
+      makespanMs,
+      boundMs,
+      ratio: makespanMs / boundMs,
+      transitions: run.transitions,
+      status: run.summary.status,
+    });
+  }
+  return out;
+}
+
 export interface ReferenceMeasurement {
   makespanMs: number;
   bound: number;
@@ -102,8 +132,13 @@ export interface ScaleMeasurement {
   makespanMs: number;
   bound: number;
   ratio: number;
+  /** The most CreateAccount requests in flight at once, from the sandbox's own record (AWS's count). */
   maxCreateAccountInFlight: number;
+  /** The same from the requests appvend made, from acceptance to the look that saw each end. */
+  maxCreateAccountInFlightSeenByAppvend: number;
   createAccountQuota: number;
+  /** CreateAccount calls appvend sent (accepted or refused). */
+  createAccountCalls: number;
   /** CreateAccount calls AWS refused over its in-flight quota (ConstraintViolationException ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED). */
   createAccountRefusals: number;
   transitions: number;
@@ -152,6 +187,8 @@ export async function measureScale(
     bound,
     ratio: makespanMs / bound,
     maxCreateAccountInFlight: maxInFlight(world.sandbox.createAccountRequests()),
+    maxCreateAccountInFlightSeenByAppvend: maxInFlight(requestsSeenByAppvend(runs)),
+    createAccountCalls: calls.filter((c) => c.operation === 'CreateAccount').length,
     createAccountQuota: world.createAccountQuota,
     createAccountRefusals: calls.filter(
       (c) => c.operation === 'CreateAccount' && c.error === 'ConstraintViolationException',

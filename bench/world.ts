@@ -55,6 +55,8 @@ export async function benchWorld(options: { latency?: Partial<LatencyModel> } = 
     stateFile: join(tmpdir(), `appvend-bench-${process.pid}-unsaved.json`),
     fresh: true,
     latency: options.latency ?? {},
+    // Nothing on disk: a save of the organization before each ledger write would be measured too.
+    inMemory: true,
   });
   const clock = backend.clock as VirtualClock;
   const sandbox = backend.sandbox!;

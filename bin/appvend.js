@@ -3,6 +3,8 @@
 // Handlers log through Powertools; in the CLI their JSON logs would drown the progress lines.
 process.env.POWERTOOLS_LOG_LEVEL = process.env.POWERTOOLS_LOG_LEVEL || 'SILENT';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+// Their metrics (EMF lines) belong in a Lambda function's log, not on the CLI's stdout.
+process.env.POWERTOOLS_METRICS_DISABLED = process.env.POWERTOOLS_METRICS_DISABLED || 'true';
 
 const path = require('node:path');
 const fs = require('node:fs');

@@ -18,6 +18,8 @@ export function readRequest(path: string | undefined): unknown {
   } catch (error) {
     throw new UsageError(`cannot read ${path}: ${(error as Error).message}`);
   }
+  // A UTF-8 byte order mark (Windows editors write one) is not JSON, but not part of the request.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
@@ -36,7 +38,9 @@ export const BACKEND_OPTIONS = {
 
 /**
  * Parses the arguments of a command that talks to a backend: its own options with BACKEND_OPTIONS
- * and --region; positionals allowed, unknown options refused.
+ * and --region; positionals allowed, unknown options refused. The CLI's commands use
+ * `parseCommand` (cli/commands.ts) instead, which also refuses extra arguments and sandbox-only
+ * options on other backends; this stays for callers outside the command table.
  */
 export function parseBackendCommand<T extends NonNullable<ParseArgsConfig['options']>>(
   args: string[],

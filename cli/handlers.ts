@@ -5,9 +5,11 @@ import { handler as checkStackSetOperation } from '../services/check-stack-set-o
 import { handler as deployStackSet } from '../services/deploy-stack-set/handler';
 import { handler as ensureOrganizationalUnit } from '../services/ensure-organizational-unit/handler';
 import { handler as ensureServiceControlPolicy } from '../services/ensure-service-control-policy/handler';
+import { handler as grantAccess } from '../services/grant-access/handler';
 import { handler as moveAccount } from '../services/move-account/handler';
 import { handler as prepareOffboarding } from '../services/prepare-offboarding/handler';
 import { handler as registerGuardrails } from '../services/register-guardrails/handler';
+import { handler as removeAccess } from '../services/remove-access/handler';
 import { handler as removeGuardrails } from '../services/remove-guardrails/handler';
 import { handler as removeOrganizationalUnit } from '../services/remove-organizational-unit/handler';
 import { handler as removeServiceControlPolicy } from '../services/remove-service-control-policy/handler';
@@ -33,6 +35,7 @@ export const LOCAL_HANDLERS: Record<string, LocalHandler> = {
   'appvend-check-stack-set-operation': checkStackSetOperation,
   'appvend-register-guardrails': registerGuardrails,
   'appvend-check-guardrails': checkGuardrails,
+  'appvend-grant-access': grantAccess,
   'appvend-release-quarantine': releaseQuarantine,
   'appvend-summarize-vend': summarizeVend,
   // Not a step: the CreateAccount line's scheduled sweep, run on the clock while accounts wait.
@@ -41,6 +44,7 @@ export const LOCAL_HANDLERS: Record<string, LocalHandler> = {
   'appvend-remove-guardrails': removeGuardrails,
   'appvend-remove-stack-set': removeStackSet,
   'appvend-remove-service-control-policy': removeServiceControlPolicy,
+  'appvend-remove-access': removeAccess,
   'appvend-suspend-accounts': suspendAccounts,
   'appvend-remove-organizational-unit': removeOrganizationalUnit,
   'appvend-close-accounts': closeAccounts,

@@ -28,14 +28,24 @@ export interface LocalRunOptions {
    */
   schedules?: { function: string; everySeconds: number }[];
   clock: Clock;
+  /** The execution's name in the context object (`$$.Execution.Name`); `local` when not given. */
+  executionName?: string;
   onTask?: (event: TaskEvent) => void;
-  /** State events; `retried` is a Task retried by its Retry (a state transition, as on AWS). */
-  onState?: (event: {
-    state: string;
-    phase: 'entered' | 'exited' | 'retried';
-    at: number;
-    index?: number;
-  }) => void;
+  /**
+   * State events; `retried` is a Task retried by its Retry (a state transition, as on AWS);
+   * `caught` is a state whose error a Catch took (it then exits, to the Catch's next state).
+   */
+  onState?: (event: StateEvent) => void;
+}
+
+export interface StateEvent {
+  state: string;
+  phase: 'entered' | 'exited' | 'retried' | 'caught';
+  at: number;
+  /** The Map iteration the state runs in, when it does. */
+  index?: number;
+  /** The state's input (on `entered`): what a waiting state waits with. */
+  input?: unknown;
 }
 
 type StateDef = Record<string, unknown> & { Type: string };
@@ -91,13 +101,6 @@ function withToken(value: unknown, token: string): unknown {
   return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, withToken(inner, token)]));
 }
 
-/**
- * The engine runs a Task under a timer of its own in real time; a task that waits for its token
- * runs its HeartbeatSeconds and TimeoutSeconds on the run's clock instead (LocalTaskTokens), so
- * the engine's is set out of reach (about 11 days of real time).
- */
-const ENGINE_TIMEOUT_SECONDS = 1_000_000;
-
 function lambdaContext(functionName: string): Context {
   return {
     callbackWaitsForEmptyEventLoop: false,
@@ -152,6 +155,12 @@ export function retryDelayMs(
   return (Math.min(backoff, retrier.MaxDelaySeconds ?? Infinity) * 1000) / 2;
 }
 
+/**
+ * The longest timeout the runner can arm (a Node timer holds at most 2^31 − 1 ms, about 24 days):
+ * in effect none, as on AWS, where a Task state without TimeoutSeconds has no timeout.
+ */
+const NO_TIMEOUT_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
 /** Definitions already validated by a run in this process. */
 const validated = new WeakSet<object>();
 
@@ -192,11 +201,20 @@ export function runLocally(options: LocalRunOptions, input: unknown): Promise<un
       };
       Object.assign(state, {
         Parameters: parameters,
-        TimeoutSeconds: ENGINE_TIMEOUT_SECONDS,
+        TimeoutSeconds: NO_TIMEOUT_SECONDS,
         Resource: `arn:aws:lambda:local:000000000000:function:${functionOf(parameters.FunctionName)}`,
       });
       delete state.HeartbeatSeconds;
     }
+    // aws-local-stepfunctions fails a Task that has no TimeoutSeconds after 60 s of real time; Step
+    // Functions sets no timeout by default. Here tasks (and the Waits below) take virtual time,
+    // and a run of many executions can spend minutes of real time in one of them.
+    if (
+      (state.Type === 'Task' || state.Type === 'Wait') &&
+      state.TimeoutSeconds === undefined &&
+      state.TimeoutSecondsPath === undefined
+    )
+      state.TimeoutSeconds = NO_TIMEOUT_SECONDS;
     if (state.Type === 'Task') {
       const fn = functionOf(state.Resource);
       const handler = options.handlers[fn];
@@ -303,6 +321,8 @@ export function runLocally(options: LocalRunOptions, input: unknown): Promise<un
   validated.add(options.definition);
   const execution = machine.run(input as never, {
     overrides: { taskResourceLocalHandlers: localHandlers as never, retryIntervalOverrides },
+    // StartTime is set by the runner itself (wall-clock time, as on AWS).
+    context: { Execution: { Name: options.executionName ?? 'local' } } as never,
   });
   if (!options.onState) return execution.result as Promise<unknown>;
   // Resolve only once every state event has been forwarded, so counts and timings are complete.
@@ -319,18 +339,25 @@ export function runLocally(options: LocalRunOptions, input: unknown): Promise<un
   );
 }
 
-const PHASES: Record<string, 'entered' | 'exited' | 'retried' | undefined> = {
+const PHASES: Record<string, StateEvent['phase'] | undefined> = {
   StateEntered: 'entered',
   StateExited: 'exited',
   StateRetried: 'retried',
+  StateCaught: 'caught',
 };
 
 async function forwardStateEvents(logs: AsyncGenerator<unknown>, options: LocalRunOptions): Promise<void> {
   for await (const raw of logs) {
-    const event = raw as { type: string; state?: { name: string }; index?: number };
+    const event = raw as { type: string; state?: { name: string; input?: unknown }; index?: number };
     if (!event.state) continue;
     const phase = PHASES[event.type];
     if (phase)
-      options.onState?.({ state: event.state.name, phase, at: options.clock.now(), index: event.index });
+      options.onState?.({
+        state: event.state.name,
+        phase,
+        at: options.clock.now(),
+        index: event.index,
+        ...(phase === 'entered' && { input: event.state.input }),
+      });
   }
 }

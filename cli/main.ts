@@ -1,106 +1,29 @@
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { formatAccess } from './access';
 import { awsClients } from '../shared/aws/client-factory';
 import { validateRequest, formatProblem } from '../shared/request/validate';
 import { LedgerConflictError } from '../shared/ledger/ledger';
 import { mayAct, notOwnerMessage } from '../shared/ledger/record';
 import type { ApplicationRequest } from '../shared/request/schema';
 import { StepFunctionsProgress } from '../shared/workflow/current-step';
-import { openChosenBackend, type Backend, type BackendKind } from './backends';
+import { closeOpenedBackends, openChosenBackend, type Backend, type BackendKind } from './backends';
+import { colourEnabled, painter } from './colour';
+import { COMMANDS, commandUsage, parseCommand, usage, version } from './commands';
 import { readDefinition } from './definitions';
 import { formatDuration } from './format';
-import { UsageError, backendKind, latencyOption, parseBackendCommand, readRequest } from './args';
+import { UsageError, latencyOption, readRequest } from './args';
 import { collectVendReport, renderVendReport } from './report';
 import { textTimeline } from './timeline';
 import { formatApplication, formatApplicationList } from './status';
-import { runVend, type ProgressSink } from './vend';
+import { runVend, type ProgressSink, type VendRun } from './vend';
 import { executionInput } from '../shared/workflow/resume';
-
-const USAGE = `appvend — vend an application's AWS environment: OU, SCP, accounts, pipeline, guardrails.
-
-Usage:
-  appvend validate <request.json>
-      Check a request. Exit 0 when valid; otherwise exit 1 and one line per problem
-      ("field: rule"). Makes no AWS call.
-
-  appvend vend <request.json> [--sandbox | --endpoint URL | --aws] [options]
-      Run the vend workflow (the same state machine as the deployed service, run locally).
-      --sandbox        the in-process sandbox organization (default); kept in --state between runs
-      --endpoint URL   any AWS-compatible endpoint (moto server, LocalStack)
-      --aws            real AWS, with the normal credential chain, in the organization's management account
-      --json           print one JSON summary on stdout (progress goes to stderr)
-      --state FILE     sandbox state file (default: .appvend/sandbox.json)
-      --fresh          start the sandbox from an empty organization
-      --region REGION  region for stack instances and Config (default: $AWS_REGION or us-east-1);
-                       a Region that is not an AWS commercial Region, or an opt-in Region (launched
-                       after 20 March 2019), is refused before any AWS call
-      --report FILE    write a Markdown report: Gantt chart of the steps on the clock, the OU tree
-                       with the accounts, the stack instances and their status, the guardrails
-      --latency NAME=FIGURE[,NAME=FIGURE]
-                       sandbox only: override its latency model, e.g. createAccount=10m
-                       (docs/latency-model.md lists the names and defaults)
-      Exit 0 only when the vend succeeded. The request is validated before any AWS call.
-      Requests go through the ledger (a file beside --state on the sandbox, the appvend-ledger
-      table elsewhere): the same request again after it succeeded is a no-op that prints the
-      result; a changed one re-vends; a change while a vend runs, or an application the caller
-      does not own, is refused (exit 1). The caller is who STS says runs the command
-      (GetCallerIdentity; an assumed-role session counts as its role).
-
-  appvend plan <request.json> [--sandbox | --endpoint URL | --aws] [--json] [--state FILE] [--region R]
-      What a vend of the request would do, compared with the organization as it is, step by step:
-      OU and SCP to create, update (with the policy's diff), attach or keep; accounts to create,
-      adopt (found by email outside the OU: moved in) or keep; stack sets and instances to create,
-      update (template digest, parameters) or keep; Config guardrails in each account. Ends with a
-      count line ("plan: 7 to create, 1 to update, 3 to keep"); --json prints the plan as JSON.
-      Makes only read calls. Exit 0 when nothing would stop the vend, 1 for an invalid request
-      (as validate) or when something would stop the vend.
-
-  appvend resume <name> [--sandbox | --endpoint URL | --aws] [--json] [--state FILE] [--report FILE]
-                 [--latency NAME=FIGURE]
-      Continue a failed vend at the step that failed, with what the earlier steps made (kept in
-      the ledger); a local vend that was interrupted runs again. Sending the same request again
-      (vend, the API, the event, Service Catalog) does the same. A vended application is left
-      as it is (exit 0); one being vended on AWS is refused (exit 1).
-
-  appvend reconcile <name> | --all [--apply] [--sandbox | --endpoint URL | --aws] [--json] [--state FILE]
-      Compare each vended application with its request, as a plan of the recorded request would
-      (read calls only), and report the drift: an account moved out of the OU, the SCP edited or
-      detached, a stack set or instance changed or deleted, a guardrail removed. --apply brings it
-      back in line through the vend's own steps (a new attempt of the same request). Drift found
-      is announced as "Application Drift Detected", a fix as "Application Drift Fixed". Exit 0
-      when everything is, or is brought back, in line; 1 otherwise.
-
-  appvend offboard <name> --confirm <name> [--close-accounts] [--sandbox | --endpoint URL | --aws]
-                   [--json] [--state FILE]
-      Remove what the vend made, checking tags first (only what carries appvend:application=<name>
-      is removed): stack instances and stack sets, the SCP (detached, deleted), the OU once empty;
-      move the accounts to the suspended OU (APPVEND_SUSPENDED_OU_ID, required) and, with
-      --close-accounts, close the ones appvend created, unless that would exceed the closure quota
-      (APPVEND_CLOSURE_SHARE of the member accounts per 30 days, default 0.1): then none is closed
-      and the numbers are named. --confirm must repeat the name, or nothing is done. The ledger
-      keeps the application, OFFBOARDED, with the history. Exit 0 when offboarded (now or before).
-
-  appvend status [name] [--sandbox | --endpoint URL | --aws] [--json] [--state FILE]
-      What the ledger holds: one line per application, or one application in full (status, step,
-      request id, execution, ids vended so far, error). Only the applications the caller owns or
-      manages, unless it is a platform administrator.
-
-  appvend help [command]   this text
-
-Environment (optional): APPVEND_PARENT_OU_ID (parent of application OUs, default the root),
-APPVEND_SCP_SIZE_QUOTA (default 5120), APPVEND_SCP_ATTACHMENT_QUOTA (default 5),
-APPVEND_ACCOUNT_QUOTA (the organization's account quota plan checks, default 10),
-APPVEND_MEMBER_ROLE (default OrganizationAccountAccessRole), APPVEND_NOTIFICATION_TOPIC_ARN,
-APPVEND_CONFIG_BUCKET, APPVEND_PLATFORM_ADMINS (comma-separated IAM role ARNs that may act on
-every application; everyone else acts only on the applications it owns or manages).
-`;
 
 function printProblems(path: string, problems: { field: string; message: string }[]): void {
   for (const problem of problems) process.stderr.write(`${path}: ${formatProblem(problem)}\n`);
 }
 
 function validateCommand(args: string[]): number {
-  const { positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: {} });
+  const { positionals } = parseCommand('validate', args);
   const path = positionals[0];
   const result = validateRequest(readRequest(path));
   if (!result.valid) {
@@ -112,23 +35,27 @@ function validateCommand(args: string[]): number {
   return 0;
 }
 
-const stderrProgress: ProgressSink = {
-  stepStarted: (step, at, start) =>
-    process.stderr.write(`[+${formatDuration(at - start).padEnd(6)}] ▶ ${step}\n`),
-  stepEnded: (step, at, start, took) =>
-    process.stderr.write(`[+${formatDuration(at - start).padEnd(6)}] ✔ ${step} (${formatDuration(took)})\n`),
-  milestone: (text, at, start) =>
-    process.stderr.write(`[+${formatDuration(at - start).padEnd(6)}]   · ${text}\n`),
-};
+/** The progress lines on stderr: a step started (▶), done (✔) or failed (✗), and heartbeats. */
+function stderrProgress(): ProgressSink {
+  const paint = painter(colourEnabled(process.stderr));
+  const line = (at: number, start: number, text: string) =>
+    process.stderr.write(`${paint('dim', `[+${formatDuration(at - start).padEnd(6)}]`)} ${text}\n`);
+  return {
+    stepStarted: (step, at, start) => line(at, start, `▶ ${step}`),
+    stepEnded: (step, at, start, took, failed) =>
+      line(
+        at,
+        start,
+        `${failed ? paint('red', '✗') : paint('green', '✔')} ${step} (${failed ? 'failed after ' : ''}${formatDuration(took)})`,
+      ),
+    milestone: (text, at, start) => line(at, start, `  · ${text}`),
+    waiting: (text, at, start) => line(at, start, paint('yellow', `  … ${text}`)),
+  };
+}
 
 async function vendCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseBackendCommand(args, {
-    fresh: { type: 'boolean' },
-    report: { type: 'string' },
-    latency: { type: 'string', multiple: true },
-  });
-  const kind = backendKind(values);
-  const latency = latencyOption(values.latency, kind);
+  const { values, positionals, kind } = parseCommand('vend', args);
+  const latency = latencyOption(values.latency as string[] | undefined, kind!);
 
   const path = positionals[0];
   const request = readRequest(path);
@@ -139,8 +66,13 @@ async function vendCommand(args: string[]): Promise<number> {
     return 1;
   }
 
-  const backend = await openChosenBackend(kind, values, { fresh: values.fresh, latency });
-  return vendThroughLedger({ backend, kind, values, request: validation.request });
+  const backend = await openChosenBackend(kind!, values, { fresh: values.fresh === true, latency }, 'vend');
+  return vendThroughLedger({
+    backend,
+    kind: kind!,
+    values: { ...values, report: values.report as string | undefined },
+    request: validation.request,
+  });
 }
 
 interface VendContext {
@@ -179,6 +111,25 @@ async function vendThroughLedger({ backend, kind, values, request }: VendContext
     process.stderr.write(
       `appvend: ${record.name} is already vended by this request (${record.requestId}, ${record.updatedAt}); nothing to do\n`,
     );
+    if (values.report) {
+      // Nothing ran: the report shows the organization as it is and AWS's own record of the
+      // application's account requests and stack set operations.
+      const existing: VendRun = {
+        summary: record.summary,
+        startedAt: Number.NEGATIVE_INFINITY,
+        endedAt: backend.clock.now(),
+        steps: [],
+        milestones: [],
+        tasks: [],
+        transitions: 0,
+        transitionsByState: {},
+      };
+      await writeReport(
+        existing,
+        { kind, values, request },
+        `Already vended by request ${record.requestId} (${record.updatedAt}); this run changed nothing. The timeline shows AWS's record of the application's account requests and stack set operations.`,
+      );
+    }
     process.stdout.write(
       values.json ? `${JSON.stringify(record.summary, null, 2)}\n` : `${formatApplication(record)}\n`,
     );
@@ -197,30 +148,18 @@ async function vendThroughLedger({ backend, kind, values, request }: VendContext
       input: executionInput(record),
       definition,
       clock: backend.clock,
-      progress: stderrProgress,
+      progress: stderrProgress(),
     });
   } finally {
     backend.save();
   }
   const { summary } = run;
-  if (values.report) {
-    const backendName =
-      kind === 'sandbox' ? 'the sandbox (virtual clock)' : kind === 'aws' ? 'AWS' : `${values.endpoint}`;
-    try {
-      const data = await collectVendReport(run, awsClients(), {
-        backend: backendName,
-        profile: request.profile,
-      });
-      writeFileSync(values.report, renderVendReport(data));
-      process.stderr.write(`appvend: report written to ${values.report}\n`);
-    } catch (error) {
-      process.stderr.write(`appvend: could not write the report: ${(error as Error).message}\n`);
-    }
-  }
+  if (values.report) await writeReport(run, { kind, values, request });
   if (values.json) {
     process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   } else {
     process.stdout.write(textTimeline(run));
+    process.stdout.write(formatAccess(summary));
   }
   process.stderr.write(
     `appvend: ${summary.status} in ${formatDuration(run.endedAt - run.startedAt)} of AWS time ` +
@@ -229,15 +168,38 @@ async function vendThroughLedger({ backend, kind, values, request }: VendContext
   return summary.status === 'SUCCEEDED' ? 0 : 1;
 }
 
+/** Writes `--report`; a report that cannot be written is said, and does not change the exit code. */
+async function writeReport(
+  run: VendRun,
+  { kind, values, request }: Pick<VendContext, 'kind' | 'values' | 'request'>,
+  note?: string,
+): Promise<void> {
+  const backendName =
+    kind === 'sandbox' ? 'the sandbox (virtual clock)' : kind === 'aws' ? 'AWS' : `${values.endpoint}`;
+  try {
+    const data = await collectVendReport(run, awsClients(), {
+      backend: backendName,
+      profile: request.profile,
+      ...(note !== undefined && { note }),
+    });
+    writeFileSync(values.report!, renderVendReport(data));
+    process.stderr.write(`appvend: report written to ${values.report}\n`);
+  } catch (error) {
+    process.stderr.write(`appvend: could not write the report: ${(error as Error).message}\n`);
+  }
+}
+
 async function resumeCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseBackendCommand(args, {
-    report: { type: 'string' },
-    latency: { type: 'string', multiple: true },
-  });
-  const name = positionals[0];
-  if (!name) throw new UsageError('missing <name>');
-  const kind = backendKind(values);
-  const backend = await openChosenBackend(kind, values, { latency: latencyOption(values.latency, kind) });
+  const parsed = parseCommand('resume', args);
+  const kind = parsed.kind!;
+  const values = { ...parsed.values, report: parsed.values.report as string | undefined };
+  const name = parsed.positionals[0]!;
+  const backend = await openChosenBackend(
+    kind,
+    values,
+    { latency: latencyOption(parsed.values.latency as string[] | undefined, kind) },
+    'resume',
+  );
   const record = await backend.ledger.get(name);
   if (!record) {
     process.stderr.write(`appvend: no application named ${name}\n`);
@@ -273,9 +235,8 @@ async function resumeCommand(args: string[]): Promise<number> {
 const localExecutionArn = (name: string) => `local:execution:appvend-vend:${name}`;
 
 async function statusCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseBackendCommand(args, {});
-  const kind = backendKind(values);
-  const backend = await openChosenBackend(kind, values);
+  const { values, positionals, kind } = parseCommand('status', args);
+  const backend = await openChosenBackend(kind!, values, {}, 'status');
   const name = positionals[0];
   if (name) {
     let record = await backend.ledger.get(name);
@@ -301,16 +262,38 @@ async function statusCommand(args: string[]): Promise<number> {
   return 0;
 }
 
-/** Runs the CLI; resolves to the process exit code. */
+/**
+ * Runs the CLI; resolves to the process exit code. A command is an entry in COMMANDS
+ * (cli/commands.ts: its help, positionals and options) and a line in the dispatch below.
+ */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
-    if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
-      process.stdout.write(USAGE);
+    if (command === '--version' || command === '-V' || command === 'version') {
+      if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}": --version takes none`);
+      process.stdout.write(`appvend ${version()}\n`);
       return 0;
     }
-    if (rest.includes('--help') || rest.includes('-h')) {
-      process.stdout.write(USAGE);
+    if (command === undefined || command === '--help' || command === '-h') {
+      process.stdout.write(usage());
+      return 0;
+    }
+    if (command === 'help') {
+      if (rest.length > 1) throw new UsageError(`unexpected argument "${rest[1]}": help takes one command`);
+      const topic = rest[0];
+      if (topic === undefined) {
+        process.stdout.write(usage());
+        return 0;
+      }
+      const text = commandUsage(topic);
+      if (!text)
+        throw new UsageError(`unknown command "${topic}" (commands: ${Object.keys(COMMANDS).join(', ')})`);
+      process.stdout.write(text);
+      return 0;
+    }
+    // Only the command's own help: before any other argument is looked at.
+    if (COMMANDS[command] && (rest.includes('--help') || rest.includes('-h'))) {
+      process.stdout.write(commandUsage(command)!);
       return 0;
     }
     if (command === 'validate') return validateCommand(rest);
@@ -320,13 +303,18 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'reconcile') return await (await import('./reconcile')).reconcileCommand(rest);
     if (command === 'plan') return await (await import('./plan')).planCommand(rest);
     if (command === 'offboard') return await (await import('./offboard')).offboardCommand(rest);
+    if (command === 'doctor') return await (await import('./doctor')).doctorCommand(rest);
     throw new UsageError(`unknown command "${command}"`);
   } catch (error) {
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`appvend: ${(error as Error).message}\nRun "appvend --help" for usage.\n`);
+      const help = command && COMMANDS[command] ? `appvend ${command} --help` : 'appvend --help';
+      process.stderr.write(`appvend: ${(error as Error).message}\nRun "${help}" for usage.\n`);
       return 2;
     }
     process.stderr.write(`appvend: ${(error as Error).message}\n`);
     return 1;
+  } finally {
+    // Every backend the command opened is closed, its state directory's lock released.
+    closeOpenedBackends();
   }
 }

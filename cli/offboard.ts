@@ -1,10 +1,14 @@
 import type { GuardrailRemoval } from '../shared/aws/config-guardrails';
 import type { Clock } from '../shared/clock/clock';
 import { LedgerConflictError, UnknownApplicationError } from '../shared/ledger/ledger';
-import type { ApplicationRecord } from '../shared/ledger/record';
+import { mayAct, type ApplicationRecord } from '../shared/ledger/record';
+import { awsClients } from '../shared/aws/client-factory';
+import { OrganizationSetupError } from '../shared/errors';
+import { checkSuspendedOu } from '../shared/workflow/offboard/prepare';
 import { OFFBOARD_STEPS } from '../shared/workflow/offboard/top-level-steps';
 import type { OffboardSummary, StackSetRemoval } from '../shared/workflow/offboard/types';
-import { parseBackendCommand, UsageError, backendKind } from './args';
+import { UsageError } from './args';
+import { parseCommand } from './commands';
 import { openChosenBackend } from './backends';
 import { readDefinition } from './definitions';
 import { formatDuration } from './format';
@@ -53,6 +57,7 @@ export async function runOffboarding(options: {
   const { clock, progress } = options;
   const startedAt = clock.now();
   let failure: OffboardSummary | undefined;
+  const failedSteps = new Set<string>();
   const result = runLocally(
     {
       definition: options.definition,
@@ -67,7 +72,12 @@ export async function runOffboarding(options: {
       },
       onState: (event) => {
         if (!TOP_LEVEL.has(event.state) || event.index !== undefined || event.phase === 'retried') return;
-        progress?.step(`${event.phase === 'entered' ? '▶' : '✔'} ${event.state}`, event.at - startedAt);
+        if (event.phase === 'caught') {
+          failedSteps.add(event.state);
+          return;
+        }
+        const mark = event.phase === 'entered' ? '▶' : failedSteps.has(event.state) ? '✗' : '✔';
+        progress?.step(`${mark} ${event.state}`, event.at - startedAt);
       },
     },
     { application: options.application, executionName: options.executionName },
@@ -165,12 +175,9 @@ const localExecutionArn = (name: string) => `local:execution:appvend-offboard:${
  * is offboarded (now or before), 1 when refused or failed, 2 for a usage error.
  */
 export async function offboardCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseBackendCommand(args, {
-    confirm: { type: 'string' },
-    'close-accounts': { type: 'boolean' },
-  });
-  const name = positionals[0];
-  if (!name) throw new UsageError('missing <name>');
+  const parsed = parseCommand('offboard', args);
+  const values = parsed.values as typeof parsed.values & { confirm?: string; 'close-accounts'?: boolean };
+  const name = parsed.positionals[0]!;
   if (values.confirm === undefined) {
     throw new UsageError(
       `missing --confirm ${name}: offboarding removes the application's stack sets, SCP and OU`,
@@ -183,14 +190,30 @@ export async function offboardCommand(args: string[]): Promise<number> {
     );
     return 1;
   }
-  const kind = backendKind(values);
+  const kind = parsed.kind!;
   const closeAccounts = values['close-accounts'] ?? false;
-  const backend = await openChosenBackend(kind, values);
+  const backend = await openChosenBackend(kind, values, {}, 'offboard');
   process.stderr.write(
     `appvend: offboarding ${name} on ${kind === 'endpoint' ? values.endpoint : kind}` +
       ` (management account ${backend.managementAccountId})${closeAccounts ? ', closing its accounts' : ''}\n`,
   );
 
+  // The configuration is checked before the ledger marks anything: a missing suspended OU
+  // leaves the application as it was (a vend or resume still works), not OFFBOARDING.
+  const current = await backend.ledger.get(name);
+  if (current && mayAct(current, backend.actor) && current.status !== 'OFFBOARDED') {
+    try {
+      await checkSuspendedOu(
+        awsClients(),
+        process.env.APPVEND_SUSPENDED_OU_ID,
+        current.ids?.organizationalUnit,
+      );
+    } catch (error) {
+      if (!(error instanceof OrganizationSetupError)) throw error;
+      process.stderr.write(`appvend: refused: ${error.message}; nothing was changed\n`);
+      return 1;
+    }
+  }
   let start;
   try {
     // Locally, an offboarding still OFFBOARDING without a failure is one that was interrupted: run

@@ -4,7 +4,8 @@ import { formatProblem, validateRequest } from '../shared/request/validate';
 import { PlanEnv, planSettingsFrom, planVend } from '../shared/workflow/plan';
 import { renderPlan } from '../shared/workflow/plan/render';
 import { readEnvironment } from '../shared/workflow/settings';
-import { parseBackendCommand, UsageError, backendKind, readRequest } from './args';
+import { UsageError, readRequest } from './args';
+import { parseCommand } from './commands';
 import { chosenRegion, emulatorCredentials, openChosenBackend, type BackendKind } from './backends';
 
 /**
@@ -18,7 +19,7 @@ async function openForPlanning(
   options: { endpoint?: string; state: string; region?: string },
 ) {
   if (kind !== 'endpoint') {
-    const backend = await openChosenBackend(kind, options);
+    const backend = await openChosenBackend(kind, options, {}, 'plan');
     return backend.managementAccountId;
   }
   if (!options.endpoint) throw new UsageError('--endpoint needs a URL');
@@ -39,8 +40,8 @@ async function openForPlanning(
  * for a usage error.
  */
 export async function planCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseBackendCommand(args, {});
-  const kind = backendKind(values);
+  const { values, positionals, kind: chosen } = parseCommand('plan', args);
+  const kind = chosen!;
   const path = positionals[0];
   const input = readRequest(path);
   // Validate before touching any backend, with the output of `appvend validate`.

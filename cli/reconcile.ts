@@ -3,7 +3,8 @@ import { mayAct, notOwnerMessage, type ApplicationRecord } from '../shared/ledge
 import { PlanEnv, planSettingsFrom } from '../shared/workflow/plan';
 import { reconcileApplication, type ReconcileReport } from '../shared/workflow/reconcile';
 import { readEnvironment } from '../shared/workflow/settings';
-import { parseBackendCommand, UsageError, backendKind } from './args';
+import { UsageError } from './args';
+import { parseCommand } from './commands';
 import { openChosenBackend } from './backends';
 import { readDefinition } from './definitions';
 import { LocalExecutionStarter } from './local-starter';
@@ -33,15 +34,13 @@ function render(report: ReconcileReport & { result?: string }): string {
  * Exit 0 when everything is (or is brought back) in line; 1 otherwise.
  */
 export async function reconcileCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseBackendCommand(args, {
-    all: { type: 'boolean' },
-    apply: { type: 'boolean' },
-  });
-  const name = positionals[0];
+  const parsed = parseCommand('reconcile', args);
+  const values = parsed.values as typeof parsed.values & { all?: boolean; apply?: boolean };
+  const kind = parsed.kind!;
+  const name = parsed.positionals[0];
   if (!name && !values.all) throw new UsageError('name an application, or use --all');
   if (name && values.all) throw new UsageError('name an application or use --all, not both');
-  const kind = backendKind(values);
-  const backend = await openChosenBackend(kind, values);
+  const backend = await openChosenBackend(kind, values, {}, 'reconcile');
   let records: ApplicationRecord[];
   if (name) {
     const record = await backend.ledger.get(name);
@@ -96,9 +95,15 @@ export async function reconcileCommand(args: string[]): Promise<number> {
   }
 
   process.stdout.write(values.json ? `${JSON.stringify(reports, null, 2)}\n` : reports.map(render).join(''));
+  // A skipped application (failed, being vended or offboarded) is not known to be in line: with
+  // --all as with a name, the run says so by its exit code, and the line above names the reason.
   const settled = (r: (typeof reports)[number]) =>
-    r.outcome === 'in-line' ||
-    (r.outcome === 'fixing' && r.fixed === true) ||
-    (r.outcome === 'skipped' && !name);
+    r.outcome === 'in-line' || (r.outcome === 'fixing' && r.fixed === true);
+  const skipped = reports.filter((r) => r.outcome === 'skipped');
+  if (skipped.length > 0 && !values.json) {
+    process.stderr.write(
+      `appvend: ${skipped.length} application(s) skipped, not reconciled: ${skipped.map((r) => r.application).join(', ')}\n`,
+    );
+  }
   return reports.every(settled) ? 0 : 1;
 }

@@ -5,6 +5,7 @@ import {
   paginateListStackSetOperations,
   type StackInstanceSummary,
 } from '@aws-sdk/client-cloudformation';
+import { hasAssignment, identityCenterClients, resolveIdentities } from '../shared/aws/identity-center';
 import {
   ConfigServiceClient,
   DescribeConfigurationRecorderStatusCommand,
@@ -82,8 +83,26 @@ export interface VendReportData {
     recorder?: { name: string; recording: boolean };
     conformancePack?: { name: string; state: string; requestedAt?: number; completedAt?: number };
   }[];
+  /**
+   * Who can get into which account: the summary's grants, each read back from Identity Center
+   * (`present`: the assignment is there now), the contacts put, and when the team can sign in.
+   */
+  access?: {
+    grants: {
+      group: string;
+      permissionSet: string;
+      stage: string;
+      accountId: string;
+      outcome: string;
+      present?: boolean;
+    }[];
+    contacts: { accountId: string; types: string[] }[];
+    note: string;
+  };
   /** What the backend could not answer (an emulator lacking a call), left out of the report. */
   unavailable: string[];
+  /** Said under the heading: e.g. that nothing ran because the request was already vended. */
+  note?: string;
 }
 
 const time = (date: Date | undefined): number | undefined => (date ? date.getTime() : undefined);
@@ -96,7 +115,7 @@ const time = (date: Date | undefined): number | undefined => (date ? date.getTim
 export async function collectVendReport(
   run: VendRun,
   clients: ClientFactory,
-  options: { backend: string; profile?: ConformancePackProfile },
+  options: { backend: string; profile?: ConformancePackProfile; note?: string },
 ): Promise<VendReportData> {
   const { summary } = run;
   const organizations = clients.organizations();
@@ -308,11 +327,46 @@ export async function collectVendReport(
     });
   }
 
+  // A run with no start (a request already vended: nothing ran) shows all of AWS's own record.
+  const startedAt = Number.isFinite(run.startedAt)
+    ? run.startedAt
+    : Math.min(
+        run.endedAt,
+        ...createAccountRequests.map((r) => r.requestedAt),
+        ...operations.map((o) => o.createdAt),
+      );
+
+  let access: VendReportData['access'];
+  if (summary.access) {
+    access = { ...summary.access, grants: summary.access.grants.map((g) => ({ ...g })) };
+    try {
+      const { sso, store } = identityCenterClients();
+      const ids = await resolveIdentities(
+        { sso, store },
+        {
+          groups: [...new Set(access.grants.map((g) => g.group))],
+          permissionSets: [...new Set(access.grants.map((g) => g.permissionSet))],
+        },
+        process.env.APPVEND_IDENTITY_CENTER_INSTANCE_ARN || undefined,
+      );
+      for (const grant of access.grants) {
+        grant.present = await hasAssignment(sso, ids.instanceArn, {
+          accountId: grant.accountId,
+          permissionSetArn: ids.permissionSets[grant.permissionSet]!,
+          groupId: ids.groups[grant.group]!,
+        });
+      }
+    } catch (error) {
+      unavailable.push(`Identity Center assignments (${(error as Error).message})`);
+    }
+  }
+
   return {
     application: summary.application,
     status: summary.status,
     backend: options.backend,
-    startedAt: run.startedAt,
+    ...(options.note !== undefined && { note: options.note }),
+    startedAt,
     endedAt: run.endedAt,
     steps: run.steps,
     tasks: run.tasks,
@@ -334,6 +388,7 @@ export async function collectVendReport(
         }))
       : [],
     guardrails,
+    ...(access && { access }),
     unavailable,
   };
 }
@@ -361,11 +416,21 @@ async function pathToRoot(clients: ClientFactory, ouId: string): Promise<VendRep
 /** Mermaid's task names may not hold `:`, `;` or `#`. */
 const ganttLabel = (text: string): string => text.replace(/[:;#]/g, ' ').replace(/\s+/g, ' ').trim();
 
-/** `HH:mm:ss` since the start: the chart's date format, readable on its axis in any time zone. */
-function clockOf(ms: number): string {
+const DAY_MS = 86_400_000;
+
+/**
+ * A time since the start in the chart's date format, readable on its axis in any time zone:
+ * `HH:mm:ss` for a vend shorter than a day; for a longer one (an hour-long CreateAccount queue
+ * times many accounts) `YYYY-MM-DD HH:mm:ss` counted from a fixed first day, 2000-01-01, so no bar
+ * is cut at 23:59:59. Both are parsed as local times, so no time zone shifts them.
+ */
+function clockOf(ms: number, long: boolean): string {
   const total = Math.max(0, Math.round(ms / 1000));
   const pad = (n: number) => String(n).padStart(2, '0');
-  return `${pad(Math.min(23, Math.floor(total / 3600)))}:${pad(Math.floor((total % 3600) / 60))}:${pad(total % 60)}`;
+  const time = `${pad(Math.floor((total % 86_400) / 3600))}:${pad(Math.floor((total % 3600) / 60))}:${pad(total % 60)}`;
+  if (!long) return time;
+  const day = new Date(Date.UTC(2000, 0, 1) + Math.floor(total / 86_400) * DAY_MS);
+  return `${day.getUTCFullYear()}-${pad(day.getUTCMonth() + 1)}-${pad(day.getUTCDate())} ${time}`;
 }
 
 /** The workflow's view of one subject: from its first task to its last. */
@@ -442,12 +507,15 @@ export function ganttSections(data: VendReportData): { section: string; spans: S
 
 /** A Mermaid Gantt chart of the vend on its clock: the workflow's steps and AWS's own work. */
 export function ganttChart(data: VendReportData): string {
+  const length = data.endedAt - data.startedAt;
+  const long = length >= DAY_MS;
   const lines = [
     '```mermaid',
     'gantt',
-    `  title ${ganttLabel(`${data.application} ${data.status} in ${formatDuration(data.endedAt - data.startedAt)}`)}`,
-    '  dateFormat HH:mm:ss',
-    `  axisFormat ${data.endedAt - data.startedAt >= 3_600_000 ? '%H:%M' : '%M:%S'}`,
+    `  title ${ganttLabel(`${data.application} ${data.status} in ${formatDuration(length)}`)}`,
+    `  dateFormat ${long ? 'YYYY-MM-DD HH:mm:ss' : 'HH:mm:ss'}`,
+    // A long vend's axis shows the day of the month: day 01 is the day it started.
+    `  axisFormat ${long ? '%d %H:%M' : length >= 3_600_000 ? '%H:%M' : '%M:%S'}`,
   ];
   let n = 0;
   for (const { section, spans } of ganttSections(data)) {
@@ -455,7 +523,9 @@ export function ganttChart(data: VendReportData): string {
     for (const s of spans) {
       n += 1;
       const kind = s.end === s.start ? 'milestone, ' : s.label.endsWith('(AWS)') ? 'active, ' : '';
-      lines.push(`  ${ganttLabel(s.label)} :${kind}t${n}, ${clockOf(s.start)}, ${clockOf(s.end)}`);
+      lines.push(
+        `  ${ganttLabel(s.label)} :${kind}t${n}, ${clockOf(s.start, long)}, ${clockOf(s.end, long)}`,
+      );
     }
   }
   lines.push('```');
@@ -500,6 +570,7 @@ export function renderVendReport(data: VendReportData, options: { headingLevel?:
     `${formatDuration(data.endedAt - data.startedAt)} on ${data.backend}, ` +
       `${data.transitions} state transitions, ${data.tasks.length} Lambda invocations.`,
   );
+  if (data.note) out.push('', data.note);
   if (data.error) out.push('', `Failed at **${data.error.step}**: ${data.error.message}`);
   out.push('', `${h}# Timeline`, '');
   out.push(
@@ -526,6 +597,32 @@ export function renderVendReport(data: VendReportData, options: { headingLevel?:
         `| ${cell(i.stackSet)} | ${i.account} | ${cell(data.stages[i.account])} | ${i.region} | ${i.status} | ${cell(detail)} |`,
       );
     }
+  }
+  if (data.access) {
+    out.push(
+      '',
+      `${h}# Access`,
+      '',
+      'Who can get into which account (IAM Identity Center account assignments):',
+      '',
+    );
+    out.push(
+      '| account | stage | group | permission set | by this vend | in Identity Center now |',
+      '| --- | --- | --- | --- | --- | --- |',
+    );
+    for (const g of data.access.grants) {
+      const now = g.present === undefined ? 'not read' : g.present ? 'yes' : 'no';
+      out.push(
+        `| ${g.accountId} | ${cell(g.stage)} | ${cell(g.group)} | ${cell(g.permissionSet)} | ${g.outcome} | ${now} |`,
+      );
+    }
+    for (const c of data.access.contacts) {
+      out.push(
+        '',
+        `Alternate contacts on ${c.accountId} (${cell(data.stages[c.accountId])}): ${c.types.join(', ')}.`,
+      );
+    }
+    out.push('', data.access.note);
   }
   out.push('', `${h}# Guardrails`, '');
   if (data.guardrails.length === 0) {

@@ -1,9 +1,10 @@
-import type { Clock } from '../shared/clock/clock';
+import { VirtualClock, type Clock } from '../shared/clock/clock';
 import type { ExecutionInput } from '../shared/workflow/resume';
 import { TOP_LEVEL_STEPS } from '../shared/workflow/top-level-steps';
 import type { VendSummary, VendedAccount, StackSetDeployment } from '../shared/workflow/types';
 import { ACCOUNT_SWEEP_SECONDS } from '../shared/domain/polling';
 import { LOCAL_HANDLERS } from './handlers';
+import { Heartbeat, stateShapes } from './heartbeat';
 import { runLocally, type TaskEvent } from './local-runner';
 
 export { TOP_LEVEL_STEPS };
@@ -12,6 +13,8 @@ export interface StepTiming {
   step: string;
   startedAt: number;
   endedAt?: number;
+  /** The step failed (its error was caught and the vend went on to its failure summary). */
+  failed?: boolean;
 }
 
 export interface VendRun {
@@ -53,9 +56,14 @@ function subjectOf(input: unknown): string | undefined {
 
 export interface ProgressSink {
   stepStarted(step: string, at: number, startedAt: number): void;
-  stepEnded(step: string, at: number, startedAt: number, tookMs: number): void;
+  stepEnded(step: string, at: number, startedAt: number, tookMs: number, failed: boolean): void;
   milestone(text: string, at: number, startedAt: number): void;
+  /** A heartbeat: what a state that has been entered and not exited is waiting for. */
+  waiting?(text: string, at: number, startedAt: number): void;
 }
+
+/** How often, in real time, a run on a real clock looks for states that have been silent 30 s. */
+const HEARTBEAT_TICK_MS = 5_000;
 
 function milestoneOf(event: TaskEvent): string | undefined {
   if (event.phase !== 'end') return undefined;
@@ -98,6 +106,17 @@ export async function runVend(options: {
   const open = new Map<unknown, TaskSpan>();
   let transitions = 0;
   const transitionsByState: Record<string, number> = {};
+  const waiting = progress?.waiting?.bind(progress);
+  const heartbeat = waiting
+    ? new Heartbeat(stateShapes(options.definition), (text, at) => waiting(text, at, startedAt))
+    : undefined;
+  // On a real clock (--aws) waits take real time: look every few seconds for silent states. On a
+  // virtual clock a wait passes in one jump, and the line at its start is its heartbeat.
+  const ticker =
+    heartbeat && !(clock instanceof VirtualClock)
+      ? setInterval(() => heartbeat.tick(clock.now()), HEARTBEAT_TICK_MS)
+      : undefined;
+  ticker?.unref();
 
   const result = runLocally(
     {
@@ -131,7 +150,8 @@ export async function runVend(options: {
         }
       },
       onState: (event) => {
-        if (event.phase !== 'exited') {
+        heartbeat?.onState(event);
+        if (event.phase === 'entered' || event.phase === 'retried') {
           transitions += 1;
           transitionsByState[event.state] = (transitionsByState[event.state] ?? 0) + 1;
         }
@@ -139,11 +159,21 @@ export async function runVend(options: {
         if (event.phase === 'entered') {
           steps.set(event.state, { step: event.state, startedAt: event.at });
           progress?.stepStarted(event.state, event.at, startedAt);
+        } else if (event.phase === 'caught') {
+          // A Catch took the step's error: it exits next, failed.
+          const timing = steps.get(event.state);
+          if (timing) timing.failed = true;
         } else {
           const timing = steps.get(event.state);
           if (timing) {
             timing.endedAt = event.at;
-            progress?.stepEnded(event.state, event.at, startedAt, event.at - timing.startedAt);
+            progress?.stepEnded(
+              event.state,
+              event.at,
+              startedAt,
+              event.at - timing.startedAt,
+              timing.failed === true,
+            );
           }
         }
       },
@@ -166,5 +196,7 @@ export async function runVend(options: {
   } catch (error) {
     if (!failureSummary) throw error;
     return finished(failureSummary);
+  } finally {
+    if (ticker) clearInterval(ticker);
   }
 }

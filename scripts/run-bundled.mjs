@@ -21,6 +21,7 @@ export async function runBundled({ entryPoint, name, rootVariable, skipBuildFor 
     ...process.env,
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL || 'SILENT',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED || 'true',
     [rootVariable]: process.cwd(),
   };
 

@@ -139,6 +139,9 @@ export class AppvendFunction<S extends EnvironmentShape = EnvironmentShape> exte
         minify: true,
         sourceMap: true,
         sourcesContent: false,
+        // The packages' ES module builds first: esbuild tree-shakes ES modules, not CommonJS, so the
+        // SDK, Powertools and zod keep only what the handler uses (about a third less code to load).
+        mainFields: ['module', 'main'],
         // The SDK is bundled too: the function runs the SDK version the tests ran, not the runtime's.
         externalModules: [],
         logLevel: LogLevel.WARNING,

@@ -9,7 +9,16 @@ import {
   moveAccountPermissions,
   organizationArns,
 } from './permission-resources';
-import { assumeMemberRole, type PermissionScope, type StepPermission } from './step-permissions';
+import {
+  SSO_ACCOUNTS,
+  SSO_INSTANCES,
+  SSO_PERMISSION_SETS,
+  SSO_WILDCARD_REASON,
+  assumeMemberRole,
+  resolveIdentityPermissions,
+  type PermissionScope,
+  type StepPermission,
+} from './step-permissions';
 
 /**
  * The permissions of each offboarding function: exactly the AWS calls `shared/workflow/offboard`
@@ -125,6 +134,23 @@ export function offboardPermissions(fn: OffboardFunctionName, scope: PermissionS
           resources: [scps, ous, accounts],
           conditions: { ...SCP_ONLY, ...TAGGED_BY_APPVEND },
           wildcardReason: `Only SCPs, OUs and accounts that carry appvend's tag: ${ORGANIZATION_IDS}.`,
+        },
+      ];
+
+    case 'remove-access':
+      return [
+        ...resolveIdentityPermissions(),
+        {
+          sid: 'RemoveAccountAssignments',
+          actions: ['sso:ListAccountAssignments', 'sso:DeleteAccountAssignment'],
+          resources: [SSO_INSTANCES, SSO_PERMISSION_SETS, SSO_ACCOUNTS],
+          wildcardReason: SSO_WILDCARD_REASON,
+        },
+        {
+          sid: 'FollowAccountAssignmentRemovals',
+          actions: ['sso:DescribeAccountAssignmentDeletionStatus'],
+          resources: [SSO_INSTANCES],
+          wildcardReason: SSO_WILDCARD_REASON,
         },
       ];
 

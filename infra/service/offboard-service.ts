@@ -5,6 +5,7 @@ import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import * as closeAccounts from '../../services/close-accounts/handler';
 import * as prepareOffboarding from '../../services/prepare-offboarding/handler';
+import * as removeAccess from '../../services/remove-access/handler';
 import * as removeGuardrails from '../../services/remove-guardrails/handler';
 import * as removeOrganizationalUnit from '../../services/remove-organizational-unit/handler';
 import * as removeServiceControlPolicy from '../../services/remove-service-control-policy/handler';
@@ -94,6 +95,12 @@ export class OffboardService extends Construct {
         step: 'remove-service-control-policy',
         description: "appvend: detaches and deletes the application's SCP",
         environmentSchema: removeServiceControlPolicy.environment,
+        environment: {},
+      }),
+      'remove-access': make('RemoveAccess', {
+        step: 'remove-access',
+        description: 'appvend: removes the Identity Center account assignments the vend made',
+        environmentSchema: removeAccess.environment,
         environment: {},
       }),
       'suspend-accounts': make('SuspendAccounts', {

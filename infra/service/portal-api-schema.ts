@@ -90,7 +90,8 @@ export function portalOpenApiDocument(): Schema {
   /** The answers of a change: as `common`, and a 403 that may also be a refusal of ownership. */
   const changing = {
     '403': json(
-      { oneOf: [ref('NotOwner'), ref('Message')] },
+      // anyOf: a NotOwner body is also a Message (both have a message), so oneOf matched neither.
+      { anyOf: [ref('NotOwner'), ref('Message')] },
       'The call is not signed or its principal may not call the API (message); or the application belongs ' +
         'to another principal (reason not-owner): only its owners, its managers and platform administrators act on it',
     ),
@@ -379,7 +380,7 @@ export function portalOpenApiDocument(): Schema {
           type: 'object',
           required: ['reason', 'message', 'requestId'],
           properties: {
-            reason: { type: 'string', enum: ['in-progress', 'offboarding'] },
+            reason: { type: 'string', enum: ['in-progress', 'offboarding', 'removes-stage'] },
             message: { type: 'string' },
             requestId: { type: 'string', description: 'The request the ledger holds for the name' },
           },

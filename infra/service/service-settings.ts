@@ -38,6 +38,11 @@ const RETENTION_DAYS = new Set(
 export const ServiceContextSchema = z.object({
   /** The OU under which application OUs are created (`APPVEND_PARENT_OU_ID`); the root when unset. */
   parentOuId: z.string().optional(),
+  /**
+   * The IAM Identity Center instance whose groups and permission sets requests name
+   * (`APPVEND_IDENTITY_CENTER_INSTANCE_ARN`); when unset, the only instance the management account sees.
+   */
+  identityCenterInstanceArn: z.string().optional(),
   /** The role CreateAccount puts in new accounts and appvend assumes there (`APPVEND_MEMBER_ROLE`). */
   memberRoleName: z.string().min(1).default(ACCOUNT_ACCESS_ROLE),
   /**

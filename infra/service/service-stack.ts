@@ -13,6 +13,7 @@ import { PortalApi } from './portal-api';
 import { StoppedVendRecorder } from './stopped-vend-recorder';
 import { ServiceAlarms } from './service-alarms';
 import { ServiceCatalogDoor } from './service-catalog';
+import { ServiceDashboard } from './service-dashboard';
 import type { ServiceSettings } from './service-settings';
 import { StackSetAdministrationRole } from './stack-set-administration-role';
 import { STATE_MACHINE_NAME, VendStateMachine } from './state-machine';
@@ -106,6 +107,7 @@ export class AppvendServiceStack extends Stack {
       permissions,
       environment: {
         parentOuId: settings.parentOuId,
+        identityCenterInstanceArn: settings.identityCenterInstanceArn,
         scpSizeQuota: settings.scpSizeQuota,
         scpAttachmentQuota: settings.scpAttachmentQuota,
         memberRoleName: settings.memberRoleName,
@@ -207,10 +209,15 @@ export class AppvendServiceStack extends Stack {
       stateMachine: vend.stateMachine,
     });
 
-    new ServiceAlarms(this, 'Alarms', {
+    const alarms = new ServiceAlarms(this, 'Alarms', {
       stateMachine: vend.stateMachine,
       deadLetterQueue: intake.deadLetterQueue,
       topic: topics.notifications,
+    });
+    const dashboard = new ServiceDashboard(this, 'Dashboard', {
+      stateMachine: vend.stateMachine,
+      topic: topics.notifications,
+      otherAlarms: [alarms.failedVends, alarms.undeliveredRequests],
     });
 
     const outputs: Record<string, [string, string]> = {
@@ -246,11 +253,53 @@ export class AppvendServiceStack extends Stack {
         topics.securityFindings.topicArn,
         'Config non-compliance from application accounts',
       ],
+      DashboardName: [
+        dashboard.dashboard.dashboardName,
+        'The CloudWatch dashboard: vends, failures by step, the CreateAccount queue, drift',
+      ],
       DeadLetterQueueUrl: [
         intake.deadLetterQueue.queueUrl,
         'Application Requested events that could not be delivered or processed',
       ],
     };
+    // The settings `appvend --aws` and `appvend doctor --aws` read (cli/stack-outputs.ts), so that the
+    // CLI works with what this stack deployed instead of guessed names. Unset optional settings
+    // have no output: CloudFormation refuses an output with an empty value.
+    Object.assign(outputs, {
+      // Not `OrganizationId` and `ConfigDeliveryBucket`: those are the parameters' logical ids.
+      Organization: [organizationId.valueAsString, 'The organization the service was deployed for'],
+      ConfigDeliveryBucketName: [
+        configDeliveryBucket.valueAsString,
+        'The bucket AWS Config delivers to where appvend creates an account recorder',
+      ],
+      StackSetAdministrationRoleName: [administrationRoleName, 'The administration role of the stack sets'],
+      MemberRoleName: [settings.memberRoleName, 'The role appvend assumes in member accounts'],
+      StackSetExecutionRoleName: [
+        settings.stackSetExecutionRoleName,
+        'The role StackSets assumes in member accounts',
+      ],
+      ...(settings.parentOuId !== undefined && {
+        ParentOuId: [settings.parentOuId, 'Where application OUs are created'],
+      }),
+      ...(settings.suspendedOuId !== undefined && {
+        SuspendedOuId: [settings.suspendedOuId, 'Where offboarded accounts are moved'],
+      }),
+      ...(settings.accountQuota !== undefined && {
+        AccountQuota: [String(settings.accountQuota), 'The account quota plan checks new accounts against'],
+      }),
+      ...(settings.scpSizeQuota !== undefined && {
+        ScpSizeQuota: [String(settings.scpSizeQuota), 'The SCP size quota'],
+      }),
+      ...(settings.scpAttachmentQuota !== undefined && {
+        ScpAttachmentQuota: [String(settings.scpAttachmentQuota), 'The SCP attachment quota'],
+      }),
+      ...(settings.closureShare !== undefined && {
+        ClosureShare: [String(settings.closureShare), 'The share of member accounts closable per 30 days'],
+      }),
+      ...(settings.platformAdmins.length > 0 && {
+        PlatformAdmins: [settings.platformAdmins.join(','), 'Platform administrators'],
+      }),
+    } satisfies Record<string, [string, string]>);
     for (const [id, [value, description]] of Object.entries(outputs)) {
       new CfnOutput(this, id, { value, description });
     }

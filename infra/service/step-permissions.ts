@@ -63,6 +63,63 @@ function shareConnectionPermissions(): StepPermission[] {
   ];
 }
 
+/** Identity Center's ARNs name the instance, permission sets and accounts by ids (`ssoins-…`, `ps-…`). */
+export const SSO_INSTANCES = 'arn:${AWS::Partition}:sso:::instance/*';
+export const SSO_PERMISSION_SETS = 'arn:${AWS::Partition}:sso:::permissionSet/*/*';
+export const SSO_ACCOUNTS = 'arn:${AWS::Partition}:sso:::account/*';
+export const SSO_WILDCARD_REASON =
+  "Identity Center names the instance and permission sets by ids it assigns (ssoins-…, ps-…), and the request names permission sets by name; accounts are the vend's own, created at run time. Identity Center has no condition key that limits accounts to an OU.";
+
+/**
+ * Reading the request's groups and permission sets: the instance (ListInstances has no resource
+ * type), its permission sets, and group ids in the identity store of this account.
+ */
+export function resolveIdentityPermissions(): StepPermission[] {
+  return [
+    {
+      sid: 'FindIdentityCenterInstance',
+      actions: ['sso:ListInstances'],
+      resources: ['*'],
+      wildcardReason: `sso:ListInstances ${NO_RESOURCE_LEVEL}.`,
+    },
+    {
+      sid: 'ReadPermissionSets',
+      actions: ['sso:ListPermissionSets', 'sso:DescribePermissionSet'],
+      resources: [SSO_INSTANCES, SSO_PERMISSION_SETS],
+      wildcardReason: SSO_WILDCARD_REASON,
+    },
+    {
+      sid: 'FindGroupsByName',
+      actions: ['identitystore:GetGroupId'],
+      resources: [
+        'arn:${AWS::Partition}:identitystore::${AWS::AccountId}:identitystore/*',
+        'arn:${AWS::Partition}:identitystore:::group/*',
+      ],
+      wildcardReason:
+        "The identity store id (d-…) is assigned when Identity Center is enabled, and groups are named by the request; only this account's identity store.",
+    },
+  ];
+}
+
+/**
+ * Alternate contacts of the organization's member accounts only (the `accountInOrganization`
+ * resource type), of the three types the request may set.
+ */
+function alternateContactPermission(scope: PermissionScope, sid: string, actions: string[]): StepPermission {
+  return {
+    sid,
+    actions,
+    resources: [
+      `arn:\${AWS::Partition}:account::${scope.managementAccountId}:account/${scope.organizationId}/*`,
+    ],
+    conditions: {
+      'ForAllValues:StringEquals': { 'account:AlternateContactTypes': ['SECURITY', 'OPERATIONS', 'BILLING'] },
+    },
+    wildcardReason:
+      "Member accounts are the vend's own, created at run time; only accounts of this organization.",
+  };
+}
+
 /**
  * One IAM statement a step's function needs. Resources are `*` or `Fn::Sub` bodies, so that the
  * same data is the CloudFormation policy and what cdk-nag names in its findings.
@@ -153,7 +210,25 @@ export function stepPermissions(step: StepFunctionName, scope: PermissionScope):
 
   switch (step) {
     case 'validate-request':
-      return [];
+      return resolveIdentityPermissions();
+
+    case 'grant-access':
+      return [
+        ...resolveIdentityPermissions(),
+        {
+          sid: 'GrantAccountAssignments',
+          actions: ['sso:ListAccountAssignments', 'sso:CreateAccountAssignment'],
+          resources: [SSO_INSTANCES, SSO_PERMISSION_SETS, SSO_ACCOUNTS],
+          wildcardReason: SSO_WILDCARD_REASON,
+        },
+        {
+          sid: 'FollowAccountAssignments',
+          actions: ['sso:DescribeAccountAssignmentCreationStatus'],
+          resources: [SSO_INSTANCES],
+          wildcardReason: SSO_WILDCARD_REASON,
+        },
+        alternateContactPermission(scope, 'PutAlternateContacts', ['account:PutAlternateContact']),
+      ];
 
     case 'summarize-vend':
       return [

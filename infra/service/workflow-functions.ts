@@ -10,6 +10,7 @@ import * as ensureOrganizationalUnit from '../../services/ensure-organizational-
 import * as ensureServiceControlPolicy from '../../services/ensure-service-control-policy/handler';
 import * as moveAccount from '../../services/move-account/handler';
 import * as registerGuardrails from '../../services/register-guardrails/handler';
+import * as grantAccess from '../../services/grant-access/handler';
 import * as releaseQuarantine from '../../services/release-quarantine/handler';
 import * as startAccountCreation from '../../services/start-account-creation/handler';
 import * as summarizeVend from '../../services/summarize-vend/handler';
@@ -29,6 +30,8 @@ export interface WorkflowFunctionsProps {
   /** Values for the functions' environments; each function takes what its schema declares. */
   environment: {
     parentOuId?: string;
+    /** The Identity Center instance (`APPVEND_IDENTITY_CENTER_INSTANCE_ARN`); the only one visible when unset. */
+    identityCenterInstanceArn?: string;
     scpSizeQuota?: number;
     scpAttachmentQuota?: number;
     memberRoleName: string;
@@ -53,7 +56,7 @@ const defined = <T extends Record<string, string | undefined>>(record: T) =>
   };
 
 /**
- * The eleven functions of the vend workflow, one per `services/<step>/handler.ts`, named as
+ * The functions of the vend workflow, one per `services/<step>/handler.ts`, named as
  * `infra/workflow/step-functions.ts` says (`appvend-<step>`), each with its handler's environment
  * schema and its step's permissions only.
  */
@@ -81,7 +84,7 @@ export class WorkflowFunctions extends Construct {
         step: 'validate-request',
         description: 'appvend: validates an application request and lists the accounts it needs',
         environmentSchema: validateRequest.environment,
-        environment: {},
+        environment: defined({ APPVEND_IDENTITY_CENTER_INSTANCE_ARN: env.identityCenterInstanceArn }),
       }),
       'ensure-organizational-unit': make('EnsureOrganizationalUnit', {
         step: 'ensure-organizational-unit',
@@ -162,6 +165,13 @@ export class WorkflowFunctions extends Construct {
           "appvend: looks once at each application account's conformance pack deployment and Config recorder",
         environmentSchema: checkGuardrails.environment,
         environment: { APPVEND_MEMBER_ROLE: env.memberRoleName },
+      }),
+      'grant-access': make('GrantAccess', {
+        step: 'grant-access',
+        description:
+          "appvend: gives the request's Identity Center groups their permission sets in its accounts and puts the alternate contacts",
+        environmentSchema: grantAccess.environment,
+        environment: defined({ APPVEND_IDENTITY_CENTER_INSTANCE_ARN: env.identityCenterInstanceArn }),
       }),
       'release-quarantine': make('ReleaseQuarantine', {
         step: 'release-quarantine',

@@ -5,8 +5,11 @@ import {
   DefinitionBody,
   Fail,
   Map as MapState,
+  Parallel,
   Pass,
   TaskInput,
+  Wait,
+  WaitTime,
   type IChainable,
   type INextable,
   type State,
@@ -78,6 +81,7 @@ export class OffboardWorkflow {
           resultPath: '$.scp',
         }),
       ],
+      ['RemoveAccess', this.removeAccess()],
       [
         'SuspendAccounts',
         this.invoke('SuspendAccounts', 'suspend-accounts', { payload: target, resultPath: '$.accounts' }),
@@ -120,6 +124,37 @@ export class OffboardWorkflow {
   /** A Lambda task with the standard retries, as in the vend. */
   private invoke(id: string, fn: OffboardWorkflowFunctionName, props: InvokeProps): LambdaInvoke {
     return invokeWithRetries(this.scope, id, this.fns[fn], props);
+  }
+
+  /**
+   * The Identity Center assignments the vend made, removed before the accounts leave the OU: remove
+   * → deleting? wait → look again. In a Parallel of one branch, so that the loop is one step.
+   */
+  private removeAccess(): Parallel {
+    const s = this.scope;
+    const remove = this.invoke('RemoveAccessAssignments', 'remove-access', {
+      payload: TaskInput.fromObject({ 'target.$': '$.target' }),
+      resultPath: '$.access',
+    });
+    const check = this.invoke('CheckAccessRemoval', 'remove-access', {
+      payload: TaskInput.fromObject({ 'target.$': '$.target', 'previous.$': '$.access' }),
+      resultPath: '$.access',
+    });
+    const wait = new Wait(s, 'WaitForAccessRemoval', {
+      time: WaitTime.secondsPath('$.access.poll.waitSeconds'),
+    });
+    const removed = new Choice(s, 'AccessRemoved?')
+      .when(
+        Condition.stringEquals('$.access.state', 'DONE'),
+        new Pass(s, 'AccessRemovalDone', { outputPath: '$.access' }),
+      )
+      .otherwise(wait);
+    remove.next(removed);
+    wait.next(check);
+    check.next(removed);
+    const parallel = new Parallel(s, 'RemoveAccess', { resultPath: '$.access' });
+    parallel.branch(remove);
+    return parallel;
   }
 
   /** The guardrails step, asked again for as long as a conformance pack deployment takes. */

@@ -13,6 +13,7 @@ export const STEP_FUNCTIONS = [
   'check-stack-set-operation',
   'register-guardrails',
   'check-guardrails',
+  'grant-access',
   'release-quarantine',
   'summarize-vend',
 ] as const;
@@ -47,6 +48,7 @@ export const OFFBOARD_FUNCTIONS = [
   'remove-guardrails',
   'remove-stack-set',
   'remove-service-control-policy',
+  'remove-access',
   'suspend-accounts',
   'remove-organizational-unit',
   'close-accounts',

@@ -48,10 +48,17 @@ const RESULT_KEY: Record<TemplateKey, string> = {
  * The vend workflow (DESIGN.md §2, §3): validate → OU → SCP → accounts (in parallel, each polled
  * with Wait states, quarantined, moved and probed) → stack sets in the single-pass order (three
  * parallel branches: artifact store then pipeline; cross-account roles; guardrails then Config
- * registration, waiting for the conformance packs to deploy) → quarantine released → summary. A resumed vend enters at the step that failed.
+ * registration, waiting for the conformance packs to deploy; Identity Center access and alternate
+ * contacts) → quarantine released → summary. A resumed vend enters at the step that failed.
  * Every wait is a Wait state: no Lambda sleeps. Failures are caught once per top-level step,
  * summarized (which step, why) and end the execution as failed.
  */
+/**
+ * What the summary step is told of its execution, from the context object: the execution's name
+ * (a correlation key of its log lines) and when it started (the vend's duration metric).
+ */
+const EXECUTION_FIELDS = { 'execution.$': '$$.Execution.Name', 'startedAt.$': '$$.Execution.StartTime' };
+
 export class VendWorkflow {
   public readonly definition: IChainable;
   private readonly scope: Construct;
@@ -62,7 +69,7 @@ export class VendWorkflow {
     this.fns = functions;
 
     const summarizeFailure = this.invoke('SummarizeFailure', 'summarize-vend', {
-      payload: TaskInput.fromObject({ 'state.$': '$', status: 'FAILED' }),
+      payload: TaskInput.fromObject({ 'state.$': '$', status: 'FAILED', ...EXECUTION_FIELDS }),
       resultPath: '$.summary',
     });
     const failed = new Fail(scope, 'VendFailed', {
@@ -110,7 +117,7 @@ export class VendWorkflow {
     catchEachStep(scope, steps, { idPrefix: 'FailedAt', recordFailure: summarizeFailure });
 
     const summarize = this.invoke('Summarize', 'summarize-vend', {
-      payload: TaskInput.fromObject({ 'state.$': '$', status: 'SUCCEEDED' }),
+      payload: TaskInput.fromObject({ 'state.$': '$', status: 'SUCCEEDED', ...EXECUTION_FIELDS }),
     });
 
     chainInOrder(steps).next(summarize);
@@ -281,7 +288,42 @@ export class VendWorkflow {
     waitForPacks.next(checkGuardrails);
     checkGuardrails.next(packsDeployed);
     parallel.branch(guardrails.first);
+    parallel.branch(this.grantAccess());
     return parallel;
+  }
+
+  /**
+   * The access branch: Identity Center assignments and alternate contacts (the accounts exist; the
+   * quarantine still holds the team out until ReleaseQuarantine). Creations are followed with Wait
+   * states and another look (the same function, given its previous state), never a sleeping Lambda.
+   */
+  private grantAccess(): State {
+    const s = this.scope;
+    const grant = this.invoke('GrantAccess', 'grant-access', {
+      payload: TaskInput.fromObject({ 'request.$': '$.app.request', 'accounts.$': '$.accounts' }),
+      resultPath: '$.access',
+    });
+    const check = this.invoke('CheckAccessGrants', 'grant-access', {
+      payload: TaskInput.fromObject({
+        'request.$': '$.app.request',
+        'accounts.$': '$.accounts',
+        'previous.$': '$.access',
+      }),
+      resultPath: '$.access',
+    });
+    const wait = new Wait(s, 'WaitForAccessGrants', {
+      time: WaitTime.secondsPath('$.access.poll.waitSeconds'),
+    });
+    const granted = new Choice(s, 'AccessGranted?')
+      .when(
+        Condition.stringEquals('$.access.state', 'DONE'),
+        new Pass(s, 'AccessBranchResult', { parameters: { 'access.$': '$.access' } }),
+      )
+      .otherwise(wait);
+    grant.next(granted);
+    wait.next(check);
+    check.next(granted);
+    return grant;
   }
 
   private branchResult(id: string, templates: TemplateKey[], guardrailsPath?: string): Pass {

@@ -1,4 +1,5 @@
 import { awsClients } from '../../shared/aws/client-factory';
+import { count, METRIC } from '../../shared/lambda/metrics';
 import { stepHandler } from '../../shared/lambda/step-handler';
 import { accountLine } from '../../shared/workflow/account-line';
 import { AccountCreationEnv, LedgerEnv } from '../../shared/workflow/settings';
@@ -11,6 +12,13 @@ export const environment = {
 };
 
 /** Step 4b: one look at the request; one that ended frees its slot for the first in line. */
-export const handler = stepHandler('check-account-creation', environment, (input: AccountCreation, env) =>
-  checkAccount(awsClients(), input, accountLine(env)),
+export const handler = stepHandler(
+  'check-account-creation',
+  environment,
+  async (input: AccountCreation, env) => {
+    const creation = await checkAccount(awsClients(), input, accountLine(env));
+    // The CreateAccount request this vend sent has completed: a new account.
+    if (input.state === 'IN_PROGRESS' && creation.state === 'SUCCEEDED') count(METRIC.accountsCreated);
+    return creation;
+  },
 );

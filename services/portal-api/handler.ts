@@ -5,7 +5,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import * as z from 'zod/mini';
 import { awsClients } from '../../shared/aws/client-factory';
 import { ledgerFor } from '../../shared/ledger';
-import { logger } from '../../shared/lambda/step-handler';
+import { appendCorrelationKeys, logger } from '../../shared/lambda/step-handler';
 import { parsePlatformAdmins } from '../../shared/ledger/principal';
 import { StepFunctionsProgress } from '../../shared/workflow/current-step';
 import { StepFunctionsStarter } from '../../shared/workflow/intake';
@@ -38,6 +38,7 @@ export const environment = {
 export const handler = middy(
   async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
     logger.appendKeys({ step: 'portal-api' });
+    appendCorrelationKeys({ application: event.pathParameters?.name });
     let answer: PortalAnswer;
     try {
       const env = readEnvironment(environment);
@@ -60,6 +61,11 @@ export const handler = middy(
       logger.error('portal request failed', { error: error as Error });
       answer = internalError(context.awsRequestId);
     }
+    appendCorrelationKeys({
+      application: answer.body.name,
+      requestId: answer.body.requestId,
+      execution: answer.body.executionName ?? (answer.body.execution as { name?: unknown } | undefined)?.name,
+    });
     logger.info('portal request answered', { audit: auditOf(event, answer) });
     return toProxyResult(answer);
   },

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { awsClients } from '../../shared/aws/client-factory';
 import { ledgerFor } from '../../shared/ledger';
+import { count as addCount, METRIC } from '../../shared/lambda/metrics';
 import { logger, stepHandler } from '../../shared/lambda/step-handler';
 import { StepFunctionsStarter } from '../../shared/workflow/intake';
 import { PlanEnv, planSettingsFrom } from '../../shared/workflow/plan';
@@ -50,6 +51,9 @@ export const handler = stepHandler('reconcile-drift', environment, async (_event
     skipped: count('skipped'),
     errors: count('error'),
   };
+  addCount(METRIC.driftFound, totals.drifted + totals.fixing);
+  addCount(METRIC.driftFixed, totals.fixing);
+  addCount(METRIC.reconcileErrors, totals.errors);
   logger.info('reconcile finished', { totals });
   return totals;
 });

@@ -1,5 +1,5 @@
 import { ledgerFor } from '../../shared/ledger';
-import { logger, stepHandler } from '../../shared/lambda/step-handler';
+import { appendCorrelationKeys, logger, stepHandler } from '../../shared/lambda/step-handler';
 import { StepFunctionsProgress } from '../../shared/workflow/current-step';
 import { answerPendingCallbacks, putResponse } from '../../shared/workflow/custom-resource-response';
 import { LedgerEnv } from '../../shared/workflow/settings';
@@ -18,6 +18,7 @@ export const handler = stepHandler(
   async (event: { detail: ExecutionStatusChange }, env) => {
     const ledger = ledgerFor(env.APPVEND_LEDGER_TABLE);
     const result = await recordStoppedVend(ledger, new StepFunctionsProgress(), event.detail);
+    appendCorrelationKeys({ ...result, execution: event.detail.name });
     logger.info('vend execution stopped', { result, executionArn: event.detail.executionArn });
     // No outcome event follows a stopped execution: a Service Catalog launch waiting for this vend
     // is answered FAILED here, from the ledger, instead of waiting for CloudFormation's timeout.

@@ -1,5 +1,6 @@
-import { awsClients } from '../../shared/aws/client-factory';
+import { awsClients, awsNow } from '../../shared/aws/client-factory';
 import type { AccountSpec } from '../../shared/domain/naming';
+import { count, METRIC, seconds } from '../../shared/lambda/metrics';
 import { stepHandler } from '../../shared/lambda/step-handler';
 import { accountLine } from '../../shared/workflow/account-line';
 import { AccountCreationEnv, LedgerEnv, MemberAccessEnv } from '../../shared/workflow/settings';
@@ -8,6 +9,9 @@ import { waitForSlot } from '../../shared/workflow/steps/account-queue';
 import type { AccountCreation } from '../../shared/workflow/types';
 
 export const environment = { ...MemberAccessEnv, ...AccountCreationEnv, ...LedgerEnv };
+
+/** An account's creation, with when it was first queued behind the quota (ms), while it waits. */
+type Queued = AccountCreation & { queuedAt?: number };
 
 /**
  * Step 4a, and the queued account's wait: with `wait.token` (the `.waitForTaskToken` task
@@ -23,7 +27,7 @@ export const handler = stepHandler(
       application: string;
       tags?: Record<string, string>;
       queued?: boolean;
-      previous?: AccountCreation;
+      previous?: Queued;
       wait?: { token: string };
     },
     env,
@@ -36,7 +40,7 @@ export const handler = stepHandler(
         token: input.wait.token,
       });
     }
-    return startAccount(awsClients(), {
+    const creation = await startAccount(awsClients(), {
       account: input.account,
       application: input.application,
       tags: input.tags,
@@ -47,5 +51,15 @@ export const handler = stepHandler(
       ...(input.previous && { previous: input.previous }),
       line,
     });
+    // The time in the CreateAccount queue: carried in the state from the first QUEUED answer
+    // (the wait for a slot leaves it there, and the state machine hands it back as `previous`)
+    // to the answer that sends the request.
+    const queuedAt = input.previous?.queuedAt;
+    if (creation.state === 'QUEUED') {
+      if (queuedAt === undefined) count(METRIC.createAccountQueued);
+      return { ...creation, queuedAt: queuedAt ?? awsNow() };
+    }
+    if (queuedAt !== undefined) seconds(METRIC.createAccountQueueTime, (awsNow() - queuedAt) / 1000);
+    return creation;
   },
 );

@@ -1,5 +1,5 @@
 import { ledgerFor } from '../../shared/ledger';
-import { logger, stepHandler } from '../../shared/lambda/step-handler';
+import { appendCorrelationKeys, logger, stepHandler } from '../../shared/lambda/step-handler';
 import { accountPrincipal } from '../../shared/ledger/principal';
 import { IntakeEnv } from '../../shared/workflow/settings';
 import { StepFunctionsStarter, submitApplication } from '../../shared/workflow/intake';
@@ -52,6 +52,10 @@ export const handler = stepHandler('submit-application', environment, async (eve
     event.detail,
     actor,
   );
+  appendCorrelationKeys({
+    application: (event.detail as { name?: unknown } | undefined)?.name,
+    requestId: (result as { requestId?: string }).requestId,
+  });
   if (result.outcome === 'invalid' || result.outcome === 'conflict') {
     logger.warn('application request refused', { result, account: event.account });
   } else {

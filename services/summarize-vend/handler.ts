@@ -1,11 +1,25 @@
 import { ledgerFor } from '../../shared/ledger';
+import { count, countAtStep, METRIC, seconds } from '../../shared/lambda/metrics';
 import { stepHandler } from '../../shared/lambda/step-handler';
 import { announceOutcome } from '../../shared/workflow/announce';
 import { resumePointOf } from '../../shared/workflow/resume';
 import { OutcomeEnv } from '../../shared/workflow/settings';
 import { summarize, type VendState } from '../../shared/workflow/steps/summary';
+import type { VendSummary } from '../../shared/workflow/types';
 
 export const environment = { ...OutcomeEnv };
+
+/** The vend's outcome, its duration and, on failure, the step that failed (dimension Step). */
+function recordVendMetrics(summary: VendSummary, startedAt: string | undefined): void {
+  if (summary.status === 'SUCCEEDED') count(METRIC.vendSucceeded);
+  else {
+    count(METRIC.vendFailed);
+    countAtStep(METRIC.vendFailed, summary.error?.step ?? 'unknown');
+  }
+  const started = startedAt === undefined ? Number.NaN : Date.parse(startedAt);
+  // The context object's StartTime is wall-clock time (on AWS and in the local runner alike).
+  if (!Number.isNaN(started)) seconds(METRIC.vendDuration, (Date.now() - started) / 1000);
+}
 
 /**
  * The last step of a vend, successful or not: the summary, recorded in the ledger (for requests that
@@ -19,10 +33,14 @@ export const handler = stepHandler(
     input: {
       state: VendState & { requestId?: string; trigger?: 'reconcile' };
       status: 'SUCCEEDED' | 'FAILED';
+      /** The execution's name and start (ISO 8601), from the state machine's context object. */
+      execution?: string;
+      startedAt?: string;
     },
     env,
   ) => {
     const summary = summarize(input.state, input.status);
+    recordVendMetrics(summary, input.startedAt);
     const requestId = input.state.requestId;
     if (requestId) {
       const resume = summary.error ? resumePointOf(input.state, summary.error.step) : undefined;

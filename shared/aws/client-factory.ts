@@ -47,6 +47,9 @@ function settingsFromEnv(): AwsSettings {
 let current: AwsSettings = settingsFromEnv();
 let factory: ClientFactory | undefined;
 
+/** The time as the configured backend has it (the sandbox's clock locally, the wall clock on AWS). */
+export const awsNow = (): number => current.now();
+
 /** Points every client created afterwards at another backend. */
 export function configureAws(overrides: Partial<AwsSettings>): void {
   current = { ...settingsFromEnv(), ...overrides };

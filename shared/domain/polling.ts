@@ -22,15 +22,18 @@ export interface PollState {
 }
 
 /**
- * CreateAccount usually takes one to four minutes (three is typical): the first look comes at two,
- * then every quarter of the time waited (at least 15 s), so a typical account is seen within a few
- * seconds of being ready, and a 30-minute one costs a handful more looks.
+ * CreateAccount takes one to ten minutes (AWS gives no figure): the first look comes at one minute,
+ * the shortest it takes, then half the time waited, at most 90 s. Seeing an account late
+ * costs nothing up to the time its access role takes to answer (the readiness probe waits for it
+ * from the moment the account is ACTIVE, not from the moment the workflow sees it), so the looks
+ * can be sparse; the cap keeps what a late look loses beyond that to a few percent of a long
+ * CreateAccount, and a 30-minute one to about twenty looks.
  */
 export const ACCOUNT_POLL_POLICY: PollPolicy = {
-  initialSeconds: 120,
-  growth: 0.25,
-  minSeconds: 15,
-  maxSeconds: 300,
+  initialSeconds: 60,
+  growth: 0.5,
+  minSeconds: 5,
+  maxSeconds: 90,
 };
 /**
  * A queued account does not poll: it waits on a task token in appvend's CreateAccount line
@@ -45,13 +48,15 @@ export const ACCOUNT_SLOT_WAIT = {
   timeoutSeconds: 4 * 3600,
 } as const;
 /**
- * A stack set operation on small stacks takes a minute or two (queueing plus about a minute per
- * stack): the first look comes at one minute, then every quarter of the time waited (at least 10 s).
+ * A stack set operation on small stacks takes one to two minutes (15–30 s of queueing plus 45–90 s
+ * per stack): the first look comes just before the shortest, at 55 s, then every fifth of the time
+ * waited, so the operation is seen done at most a fifth of its duration late whatever the figures
+ * (a schedule tuned to one figure loses a whole step when the operation runs a second longer).
  */
 export const STACK_SET_POLL_POLICY: PollPolicy = {
-  initialSeconds: 60,
-  growth: 0.25,
-  minSeconds: 10,
+  initialSeconds: 55,
+  growth: 0.2,
+  minSeconds: 5,
   maxSeconds: 120,
 };
 
@@ -69,12 +74,24 @@ export function nextPoll(policy: PollPolicy, previous?: PollState): PollState {
 
 /**
  * AWS Config deploys a conformance pack as a CloudFormation stack of Config rules: a couple of
- * minutes for a handful of managed rules. The first look comes at one minute, then every quarter of
- * the time waited (at least 10 s, at most 2 min).
+ * minutes for a handful of managed rules. The first look comes at 90 s, then every seventh of the
+ * time waited (at least 5 s, at most 2 min): the pack ends the vend, so a late look is lost in full.
  */
 export const CONFORMANCE_PACK_POLL_POLICY: PollPolicy = {
-  initialSeconds: 60,
-  growth: 0.25,
-  minSeconds: 10,
+  initialSeconds: 90,
+  growth: 0.15,
+  minSeconds: 5,
   maxSeconds: 120,
+};
+
+/**
+ * An account assignment provisions the permission set (an IAM role) in the account: seconds to a
+ * minute (an estimate, docs/latency-model.md). The first look comes at 15 s, then every half of
+ * the time waited (at least 10 s, at most 1 min).
+ */
+export const ACCOUNT_ASSIGNMENT_POLL_POLICY: PollPolicy = {
+  initialSeconds: 15,
+  growth: 0.5,
+  minSeconds: 10,
+  maxSeconds: 60,
 };

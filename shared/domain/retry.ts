@@ -32,6 +32,10 @@ export const TRANSIENT_ERRORS = [
   // AWS Config's name for it.
   'ResourceConcurrentModificationException',
   'OperationInProgressException',
+  // IAM Identity Center and the identity store: "A retry (with appropriate backoff logic) is the
+  // recommended response to this exception"; their server fault is InternalServerException.
+  'ConflictException',
+  'InternalServerException',
   // AWS Config: a conformance pack is being created or updated; "try again later".
   'ResourceInUseException',
   // S3's names: throttled, a conflicting operation on the bucket, an internal error.
@@ -54,18 +58,21 @@ export const TRANSIENT_RETRY = {
 } as const;
 
 /**
- * The readiness probe's Retry: a new account refusing its access role is asked again, 10 s doubling
- * to 2 min, then the step fails with the probe's explanation. AWS gives no figure ("You might need
- * to wait a few minutes before you can successfully access the account", CreateAccount); appvend
- * allows about ten minutes on average. With full jitter each wait is drawn between 0 and its cap,
- * so the expected total is half the caps' sum: 13 retries (Step Functions' MaxAttempts counts
- * retries) have caps 10+20+40+80+120×9 = 1,230 s, that is 615 s expected, 20½ minutes at worst.
+ * The readiness probe's Retry: a new account refusing its access role is asked again, 4 s growing
+ * by half each time to 2 min, then the step fails with the probe's explanation. AWS gives no figure
+ * ("You might need to wait a few minutes before you can successfully access the account",
+ * CreateAccount); appvend allows about ten minutes on average. The slow growth (×1.5, not ×2) keeps
+ * the answering role seen soon after it answers: a doubling backoff overshoots by up to the time
+ * already waited, a third of the role's propagation at the sandbox's figure. With full jitter each
+ * wait is drawn between 0 and its cap, so the expected total is half the caps' sum: 17 retries
+ * (Step Functions' MaxAttempts counts retries) have caps 4+6+9+13.5+20.25+30.4+45.6+68.3+102.5+120×8
+ * ≈ 1,260 s, that is 630 s expected, 21 minutes at worst.
  */
 export const ACCOUNT_NOT_READY_RETRY = {
   error: 'AccountNotReadyError',
-  intervalSeconds: 10,
-  backoffRate: 2,
-  maxAttempts: 13,
+  intervalSeconds: 4,
+  backoffRate: 1.5,
+  maxAttempts: 17,
   maxDelaySeconds: 120,
 } as const;
 

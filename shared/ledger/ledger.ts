@@ -14,6 +14,7 @@ import {
   requestIdOf,
   sameCallback,
   type ApplicationRecord,
+  type ConflictReason,
   type OffboardingRecord,
   type PendingCallback,
 } from './record';
@@ -42,7 +43,7 @@ export class LedgerConflictError extends Error {
   public override readonly name = 'LedgerConflictError';
   public constructor(
     message: string,
-    public readonly reason: 'not-owner' | 'in-progress',
+    public readonly reason: ConflictReason,
     public readonly current: ApplicationRecord,
   ) {
     super(message);
@@ -140,7 +141,7 @@ export class Ledger {
     const digest = requestDigest(request);
     for (let race = 0; race < MAX_RACES; race += 1) {
       const existing = await this.store.read(request.name);
-      const decision = decideSubmission(existing, { actor, digest });
+      const decision = decideSubmission(existing, { actor, digest, stages: request.stages });
       if (decision.kind === 'conflict') {
         throw new LedgerConflictError(decision.message, decision.reason, existing!);
       }
@@ -240,7 +241,7 @@ export class Ledger {
         ...rest,
         status: summary.status,
         ids: idsOf(summary),
-        summary,
+        summary: keepAccessMadeEarlier(summary, r.summary),
         ...(summary.error && { error: summary.error, step: summary.error.step }),
         ...(summary.status === 'FAILED' && resume && { resume }),
       };
@@ -474,4 +475,29 @@ export class Ledger {
     }
     throw new Error(`The ledger entry of "${name}" kept changing; try again`);
   }
+}
+
+/**
+ * A vend run again finds the assignments an earlier run of it created, and reports them `kept`:
+ * the record keeps them `created`, so that the offboarding still removes what appvend made (and
+ * only that: an assignment no run of the vend created stays `kept`).
+ */
+export function keepAccessMadeEarlier(summary: VendSummary, earlier: VendSummary | undefined): VendSummary {
+  const made = new Set(
+    (earlier?.access?.grants ?? [])
+      .filter((g) => g.outcome === 'created')
+      .map((g) => JSON.stringify([g.group, g.permissionSet, g.accountId])),
+  );
+  if (!summary.access || made.size === 0) return summary;
+  return {
+    ...summary,
+    access: {
+      ...summary.access,
+      grants: summary.access.grants.map((g) =>
+        g.outcome === 'kept' && made.has(JSON.stringify([g.group, g.permissionSet, g.accountId]))
+          ? { ...g, outcome: 'created' }
+          : g,
+      ),
+    },
+  };
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { AccountQueue } from './account-queue';
@@ -12,7 +13,11 @@ export class MemoryLedgerStore implements LedgerStore {
   private readonly items = new Map<string, ApplicationRecord>();
   private queue: AccountQueue | undefined;
 
-  public constructor(private readonly file?: string) {
+  public constructor(
+    private readonly file?: string,
+    /** Called before each save to the file (the CLI saves the sandbox's organization first). */
+    private readonly options: { beforeSave?: () => void } = {},
+  ) {
     if (file && existsSync(file)) {
       const saved = JSON.parse(readFileSync(file, 'utf8')) as {
         applications?: ApplicationRecord[];
@@ -61,11 +66,14 @@ export class MemoryLedgerStore implements LedgerStore {
 
   private save(): void {
     if (!this.file) return;
+    this.options.beforeSave?.();
     mkdirSync(dirname(this.file), { recursive: true });
-    const temporary = `${this.file}.tmp`;
+    // This write's own temporary file: two writers never rename each other's.
+    const temporary = `${this.file}.${process.pid}.${randomUUID()}.tmp`;
     writeFileSync(
       temporary,
-      `${JSON.stringify({ applications: [...this.items.values()], ...(this.queue && { accountQueue: this.queue }) }, undefined, 2)}\n`,
+      `${JSON.stringify({ applications: [...this.items.values()], ...(this.queue && { accountQueue: this.queue }) }, undefined, 2)}
+`,
     );
     // Rename is atomic: a crash leaves the old file or the new one, never half of one.
     renameSync(temporary, this.file);

@@ -155,7 +155,27 @@ export type Decision =
   | { kind: 'start'; reason: 'new' | 'changed' | 'revend' }
   | { kind: 'retry' }
   | { kind: 'existing' }
-  | { kind: 'conflict'; reason: 'not-owner' | 'in-progress'; message: string };
+  | { kind: 'conflict'; reason: ConflictReason; message: string };
+
+/**
+ * Why the ledger refuses a request: another principal's application, a vend or offboarding in
+ * progress, or a changed request that drops a stage whose account the application has.
+ */
+export type ConflictReason = 'not-owner' | 'in-progress' | 'removes-stage';
+
+/**
+ * The stages of an application's accounts (tooling aside) that `stages` no longer names: a vend
+ * of such a request would leave those accounts in the OU with their stack instances, guardrails
+ * and roles, orphaned. The ledger refuses it instead.
+ */
+export function removedStages(
+  existing: Pick<ApplicationRecord, 'ids'>,
+  stages: readonly string[],
+): { stage: string; account: string }[] {
+  return Object.entries(existing.ids?.accounts ?? {})
+    .filter(([stage]) => stage !== 'tooling' && !stages.includes(stage))
+    .map(([stage, account]) => ({ stage, account }));
+}
 
 /** The principals that own a record: those that asked for it, and the managers its request names. */
 export function ownersOf(record: ApplicationRecord): string[] {
@@ -184,7 +204,8 @@ const ACTIVE: readonly ApplicationStatus[] = ['REQUESTED', 'IN_PROGRESS'];
  * - a name another principal owns is refused (`not-owner`), whatever the request: only its owners,
  *   its managers and platform administrators act on it (the `owner` email is a contact only);
  * - a different request while a vend runs is refused;
- * - a different request after the vend ended re-vends (the steps converge);
+ * - a different request after the vend ended re-vends (the steps converge), unless it drops a stage
+ *   whose account the application has (`removes-stage`: refused, naming the stage and account);
  * - any request while the application is being offboarded is refused;
  * - any request (the same one too) after it was offboarded vends it again: the steps make the OU,
  *   SCP and stack sets anew and find the accounts by email in the suspended OU, moving them back;
@@ -192,7 +213,7 @@ const ACTIVE: readonly ApplicationStatus[] = ['REQUESTED', 'IN_PROGRESS'];
  */
 export function decideSubmission(
   existing: ApplicationRecord | undefined,
-  incoming: { actor: Actor; digest: string },
+  incoming: { actor: Actor; digest: string; stages?: readonly string[] },
 ): Decision {
   if (!existing) return { kind: 'start', reason: 'new' };
   if (!mayAct(existing, incoming.actor)) {
@@ -214,6 +235,19 @@ export function decideSubmission(
       kind: 'conflict',
       reason: 'in-progress',
       message: `application "${existing.name}" is being vended (request ${existing.requestId}, ${existing.status}); send the change when it has finished`,
+    };
+  }
+  const removed = incoming.stages ? removedStages(existing, incoming.stages) : [];
+  if (removed.length > 0) {
+    const list = removed.map((r) => `${r.stage} (account ${r.account})`).join(', ');
+    return {
+      kind: 'conflict',
+      reason: 'removes-stage',
+      message:
+        `the request for "${existing.name}" no longer names stage ${list}; appvend does not decommission ` +
+        "one stage's account, and a vend would leave it in the OU with its stack instances and guardrails. " +
+        'Keep the stage in the request, or offboard the application (its accounts go to the suspended OU) ' +
+        'and vend it again with the stages it needs',
     };
   }
   return { kind: 'start', reason: 'changed' };

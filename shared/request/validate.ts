@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type { core } from 'zod/mini';
 import { ApplicationRequestSchema, type ApplicationRequest } from './schema';
 
 /** One problem with a request: the field (dotted path) and the rule it breaks. */
@@ -65,7 +65,7 @@ export function formatProblem(problem: FieldProblem): string {
   return `${problem.field}: ${problem.message}`;
 }
 
-function toProblems(error: z.ZodError): FieldProblem[] {
+function toProblems(error: core.$ZodError): FieldProblem[] {
   return error.issues.flatMap((issue): FieldProblem[] => {
     const path = issue.path.map(String);
     // A typo such as `nmae` is named as the field itself, so the author sees where it is.

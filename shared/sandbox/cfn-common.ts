@@ -1,3 +1,4 @@
+import { membersWhere } from './atomic';
 import type { CallContext } from './context';
 import { validationError, type ParameterInput } from './cfn-template';
 import { awsError, type AwsErrorOptions } from './errors';
@@ -32,7 +33,8 @@ const OPERATION_ID = /^[a-zA-Z0-9][-a-zA-Z0-9]*$/;
  */
 export function findStackSet(ctx: CallContext, nameOrId: unknown): StackSetState {
   const key = requireMember(nameOrId as string | undefined, 'stackSetName');
-  const found = Object.values(ctx.state.stackSets).find(
+  const [found] = membersWhere(
+    ctx.state.stackSets,
     (s) =>
       s.ownerAccountId === ctx.caller.accountId &&
       s.region === ctx.region &&

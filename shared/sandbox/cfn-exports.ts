@@ -1,3 +1,4 @@
+import { membersWhere } from './atomic';
 import { parseTemplate, resolve, type StackEnvironment } from './cfn-template';
 import type { SandboxStateJson, StackInstanceState } from './state';
 
@@ -53,10 +54,17 @@ export function importNames(templateBody: string, env: StackEnvironment): string
 
 /** The other deployed stacks of the account and Region, with their exports and imports. */
 function neighbours(state: SandboxStateJson, instance: StackInstanceState, stackName: StackNameOf) {
-  return Object.values(state.stackInstances).flatMap((other) => {
+  const others = membersWhere(
+    state.stackInstances,
+    (other) =>
+      other.key !== instance.key &&
+      other.account === instance.account &&
+      other.region === instance.region &&
+      other.deployed !== undefined,
+  );
+  return others.flatMap((other) => {
     const env = envOf(other, stackName);
-    if (other.key === instance.key || !env || other.account !== instance.account) return [];
-    if (other.region !== instance.region) return [];
+    if (!env) return [];
     const body = other.deployed!.templateBody;
     return [{ name: env.stackName, exports: exportNames(body, env), imports: importNames(body, env) }];
   });

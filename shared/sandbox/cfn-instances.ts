@@ -1,3 +1,4 @@
+import { recordValues } from './atomic';
 import type * as cfn from '@aws-sdk/client-cloudformation';
 import {
   CFN_PAGES,
@@ -171,7 +172,7 @@ function listStackInstances(
   for (const filter of input.Filters ?? []) {
     if (!filter.Name || !FILTERS[filter.Name]) throw validationError(`Invalid filter name: ${filter.Name}`);
   }
-  const instances = Object.values(ctx.state.stackInstances)
+  const instances = recordValues(ctx.state.stackInstances)
     .filter((i) => i.stackSetId === stackSet.id)
     .filter((i) => !input.StackInstanceAccount || i.account === input.StackInstanceAccount)
     .filter((i) => !input.StackInstanceRegion || i.region === input.StackInstanceRegion)

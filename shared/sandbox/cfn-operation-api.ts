@@ -1,3 +1,4 @@
+import { recordValues } from './atomic';
 import type * as cfn from '@aws-sdk/client-cloudformation';
 import { CFN_PAGES, cfnError, findStackSet, requireMember, validationError } from './cfn-common';
 import type { CallContext, HandlerTable, Out } from './context';
@@ -75,7 +76,7 @@ function listOperations(
   ctx: CallContext,
 ): Out<cfn.ListStackSetOperationsCommandOutput> {
   const stackSet = findStackSet(ctx, input.StackSetName);
-  const ops = Object.values(ctx.state.operations)
+  const ops = recordValues(ctx.state.operations)
     .filter((o) => o.stackSetId === stackSet.id)
     .sort((a, b) => b.seq - a.seq);
   const page = paginate(ops, input.NextToken, input.MaxResults, CFN_PAGES);

@@ -1,3 +1,4 @@
+import { membersWhere, recordValues } from './atomic';
 import { cfnError, checkOperationId } from './cfn-common';
 import { limits, planOperation, stackNameOf } from './cfn-plan';
 import { deployedResources, namedBuckets, namedRoles, parseTemplate } from './cfn-template';
@@ -33,7 +34,8 @@ export interface OperationRequest {
 }
 
 const active = (state: SandboxStateJson, stackSetId: string) =>
-  Object.values(state.operations).filter(
+  membersWhere(
+    state.operations,
     (o) => o.stackSetId === stackSetId && (o.status === 'RUNNING' || o.status === 'QUEUED'),
   );
 
@@ -137,7 +139,7 @@ function startOperation(
 
 /** Finishes the earliest running operation that is due. */
 export const stackSetOperationEvents: EventSource = (state, settings) => {
-  const due = Object.values(state.operations)
+  const due = recordValues(state.operations)
     .filter((o) => o.status === 'RUNNING')
     .sort((a, b) => a.endsAt! - b.endsAt! || a.seq - b.seq)[0];
   if (!due) return undefined;
@@ -149,7 +151,7 @@ function finishOperation(state: SandboxStateJson, op: OperationState, settings: 
   for (const result of op.results) applyResult(state, op, result);
   op.status = op.outcome ?? 'SUCCEEDED';
   op.endedAt = op.endsAt;
-  const queued = Object.values(state.operations)
+  const queued = recordValues(state.operations)
     .filter((o) => o.stackSetId === op.stackSetId && o.status === 'QUEUED')
     .sort((a, b) => a.seq - b.seq)[0];
   if (queued) startOperation(state, queued, op.endsAt!, settings);

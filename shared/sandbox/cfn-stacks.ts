@@ -1,3 +1,4 @@
+import { recordValues } from './atomic';
 import type * as cfn from '@aws-sdk/client-cloudformation';
 import { requireMember, validationError } from './cfn-common';
 import { stackNameOf } from './cfn-plan';
@@ -15,7 +16,7 @@ function listStackResources(
   ctx: CallContext,
 ): Out<cfn.ListStackResourcesCommandOutput> {
   const name = requireMember(input.StackName, 'stackName');
-  const instance = Object.values(ctx.state.stackInstances).find(
+  const instance = recordValues(ctx.state.stackInstances).find(
     (i) =>
       i.account === ctx.caller.accountId &&
       i.region === ctx.region &&

@@ -1,3 +1,4 @@
+import { membersWhere, recordValues } from './atomic';
 import type * as cfn from '@aws-sdk/client-cloudformation';
 import { STACKSET_ADMIN_ROLE, STACKSET_EXECUTION_ROLE } from './aws-constants';
 import {
@@ -79,7 +80,7 @@ function templateBody(
 
 const regionsOf = (state: SandboxStateJson, stackSet: StackSetState) => [
   ...new Set(
-    Object.values(state.stackInstances)
+    recordValues(state.stackInstances)
       .filter((i) => i.stackSetId === stackSet.id)
       .map((i) => i.region),
   ),
@@ -123,7 +124,7 @@ function createStackSet(
   const executionRoleName = input.ExecutionRoleName ?? STACKSET_EXECUTION_ROLE;
   checkRoles(administrationRoleArn, executionRoleName);
   const token = ctx.wireParam('ClientRequestToken');
-  const existing = Object.values(state.stackSets).find(
+  const existing = recordValues(state.stackSets).find(
     (s) =>
       s.status === 'ACTIVE' &&
       s.name === name &&
@@ -168,7 +169,7 @@ function listStackSets(
   input: cfn.ListStackSetsCommandInput,
   ctx: CallContext,
 ): Out<cfn.ListStackSetsCommandOutput> {
-  const sets = Object.values(ctx.state.stackSets).filter(
+  const sets = recordValues(ctx.state.stackSets).filter(
     (s) =>
       s.ownerAccountId === ctx.caller.accountId &&
       s.region === ctx.region &&
@@ -191,7 +192,7 @@ function listStackSets(
 
 /** The instances an update targets: all of them, or those in the given accounts and Regions. */
 function updateTargets(ctx: CallContext, stackSet: StackSetState, input: cfn.UpdateStackSetCommandInput) {
-  const instances = Object.values(ctx.state.stackInstances).filter((i) => i.stackSetId === stackSet.id);
+  const instances = membersWhere(ctx.state.stackInstances, (i) => i.stackSetId === stackSet.id);
   const accounts = input.Accounts ?? input.DeploymentTargets?.Accounts;
   if (accounts === undefined && input.Regions === undefined)
     return instances.map(({ account, region }) => ({ account, region }));
@@ -243,9 +244,11 @@ function updateStackSet(
   const executionRoleName = input.ExecutionRoleName ?? stackSet.executionRoleName;
   checkRoles(administrationRoleArn, executionRoleName);
   const managedExecution = input.ManagedExecution?.Active ?? stackSet.managedExecution;
-  const inFlight = Object.values(state.operations).some(
-    (o) => o.stackSetId === stackSet.id && (o.status === 'RUNNING' || o.status === 'QUEUED'),
-  );
+  const inFlight =
+    membersWhere(
+      state.operations,
+      (o) => o.stackSetId === stackSet.id && (o.status === 'RUNNING' || o.status === 'QUEUED'),
+    ).length > 0;
   if (managedExecution !== stackSet.managedExecution && inFlight) {
     throw validationError(
       "You can't modify your StackSet's execution configuration while there are running or queued operations for that StackSet.",
@@ -264,7 +267,7 @@ function updateStackSet(
     ...(input.Tags === undefined ? {} : { tags: checkStackSetTags(input.Tags) }),
   });
   // Instances left out of a partial update no longer match the stack set.
-  for (const instance of Object.values(state.stackInstances)) {
+  for (const instance of recordValues(state.stackInstances)) {
     const targeted = targets.some((t) => t.account === instance.account && t.region === instance.region);
     if (instance.stackSetId === stackSet.id && !targeted) instance.status = 'OUTDATED';
   }
@@ -281,15 +284,17 @@ function updateStackSet(
 
 function deleteStackSet(input: cfn.DeleteStackSetCommandInput, ctx: CallContext): object {
   const stackSet = findStackSet(ctx, input.StackSetName);
-  const busy = Object.values(ctx.state.operations).some(
-    (o) => o.stackSetId === stackSet.id && (o.status === 'RUNNING' || o.status === 'QUEUED'),
-  );
+  const busy =
+    membersWhere(
+      ctx.state.operations,
+      (o) => o.stackSetId === stackSet.id && (o.status === 'RUNNING' || o.status === 'QUEUED'),
+    ).length > 0;
   if (busy)
     throw cfnError(
       'OperationInProgressException',
       `Another Operation on StackSet ${stackSet.id} is in progress`,
     );
-  if (Object.values(ctx.state.stackInstances).some((i) => i.stackSetId === stackSet.id)) {
+  if (membersWhere(ctx.state.stackInstances, (i) => i.stackSetId === stackSet.id).length > 0) {
     throw cfnError('StackSetNotEmptyException', 'StackSet is not empty');
   }
   stackSet.status = 'DELETED';

@@ -1,3 +1,4 @@
+import { recordValues } from './atomic';
 import type * as cfg from '@aws-sdk/client-config-service';
 import { CONFIG_PAGES, accountConfig, configError, configValidation } from './config-common';
 import type { CallContext, HandlerTable, Out } from './context';
@@ -152,7 +153,7 @@ function selectPacks(
   names: string[] | undefined,
   strict: boolean,
 ): ConformancePackState[] {
-  const all = Object.values(config.conformancePacks).sort((a, b) => a.name.localeCompare(b.name));
+  const all = recordValues(config.conformancePacks).sort((a, b) => a.name.localeCompare(b.name));
   if (!names?.length) return all;
   const missing = names.filter((n) => !config.conformancePacks[n]);
   if (strict && missing.length > 0) {
@@ -232,8 +233,8 @@ function deletePack(input: cfg.DeleteConformancePackCommandInput, ctx: CallConte
 
 /** Completes the earliest conformance pack deployment that is due. */
 export const conformancePackEvents: EventSource = (state) => {
-  const due = Object.values(state.config)
-    .flatMap((c) => Object.values(c.conformancePacks))
+  const due = recordValues(state.config)
+    .flatMap((c) => recordValues(c.conformancePacks))
     .filter((p) => p.state === 'CREATE_IN_PROGRESS')
     .sort((a, b) => a.completesAt - b.completesAt || a.seq - b.seq)[0];
   if (!due) return undefined;

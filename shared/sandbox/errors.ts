@@ -1,15 +1,28 @@
 import * as cloudformation from '@aws-sdk/client-cloudformation';
+import * as account from '@aws-sdk/client-account';
 import * as config from '@aws-sdk/client-config-service';
 import * as events from '@aws-sdk/client-eventbridge';
+import * as identitystore from '@aws-sdk/client-identitystore';
 import * as organizations from '@aws-sdk/client-organizations';
 import * as ram from '@aws-sdk/client-ram';
 import * as s3 from '@aws-sdk/client-s3';
 import * as sns from '@aws-sdk/client-sns';
+import * as ssoAdmin from '@aws-sdk/client-sso-admin';
 import * as sts from '@aws-sdk/client-sts';
 
 /** The services the sandbox models, by the key used in call records and fault specs. */
 export type ServiceName =
-  'organizations' | 'sts' | 'cloudformation' | 'config' | 'events' | 'sns' | 's3' | 'ram';
+  | 'organizations'
+  | 'sts'
+  | 'cloudformation'
+  | 'config'
+  | 'events'
+  | 'sns'
+  | 's3'
+  | 'ram'
+  | 'sso-admin'
+  | 'identitystore'
+  | 'account';
 
 type ExceptionClass = new (options: never) => Error;
 
@@ -27,6 +40,9 @@ const MODULES: Record<ServiceName, ServiceModule> = {
   sns: { base: sns.SNSServiceException, exports: sns },
   s3: { base: s3.S3ServiceException, exports: s3 },
   ram: { base: ram.RAMServiceException, exports: ram },
+  'sso-admin': { base: ssoAdmin.SSOAdminServiceException, exports: ssoAdmin },
+  identitystore: { base: identitystore.IdentitystoreServiceException, exports: identitystore },
+  account: { base: account.AccountServiceException, exports: account },
 };
 
 /** Options of {@link awsError}. */

@@ -34,7 +34,8 @@ export interface ArmedFault extends FaultSpec {
 /** Normalizes a service or client name: 'ConfigServiceClient' → 'config'. */
 export function serviceKey(name: string): string {
   const key = name.toLowerCase().replace(/client$/, '');
-  return key === 'configservice' ? 'config' : key;
+  if (key === 'configservice') return 'config';
+  return key === 'ssoadmin' ? 'sso-admin' : key;
 }
 
 const operationKey = (name: string) => name.replace(/Command$/, '');
@@ -103,6 +104,9 @@ const THROTTLING: Record<ServiceName, [string, string]> = {
   sns: ['ThrottledException', 'Rate exceeded'],
   s3: ['SlowDown', 'Please reduce your request rate.'],
   ram: ['ThrottlingException', 'Rate exceeded'],
+  'sso-admin': ['ThrottlingException', 'Rate exceeded'],
+  identitystore: ['ThrottlingException', 'Rate exceeded'],
+  account: ['TooManyRequestsException', 'Rate exceeded'],
 };
 
 const CONCURRENT: Record<ServiceName, [string, string]> = {
@@ -127,7 +131,27 @@ const CONCURRENT: Record<ServiceName, [string, string]> = {
     'InvalidStateTransitionException',
     "The operation failed because the requested operation isn't valid for the resource share in its current state.",
   ],
+  // "a conflict with a previous successful write … A retry (with appropriate backoff logic) is the recommended response"
+  'sso-admin': [
+    'ConflictException',
+    'The request conflicts with a previous write that has not propagated yet.',
+  ],
+  identitystore: [
+    'ConflictException',
+    'The request conflicts with a previous write that has not propagated yet.',
+  ],
+  account: [
+    'ConflictException',
+    'The request could not be processed because of a conflict in the current status of the resource.',
+  ],
 };
+
+/** Services whose model names the server-side failure InternalServerException. */
+const INTERNAL_SERVER_EXCEPTION: ReadonlySet<ServiceName> = new Set([
+  'sso-admin',
+  'identitystore',
+  'account',
+]);
 
 /** The error a fault raises, shaped like the service's own. */
 export function faultError(kind: FaultKind, service: ServiceName): Error {
@@ -152,7 +176,9 @@ export function faultError(kind: FaultKind, service: ServiceName): Error {
           ? 'ServiceException'
           : service === 's3'
             ? 'InternalError'
-            : 'InternalFailure';
+            : INTERNAL_SERVER_EXCEPTION.has(service)
+              ? 'InternalServerException'
+              : 'InternalFailure';
       const detail =
         kind === 'crash-after-success'
           ? ' (sandbox fault: the request took effect, its answer was lost)'

@@ -6,6 +6,8 @@ import type { ServiceName } from './errors';
 import { ACCOUNT_CLOSURE_HANDLERS } from './org-account-closure';
 import { ACCOUNT_HANDLERS } from './org-accounts';
 import { POLICY_HANDLERS } from './org-policies';
+import { ACCOUNT_MANAGEMENT_HANDLERS } from './alternate-contacts';
+import { IDENTITY_STORE_HANDLERS, SSO_ADMIN_HANDLERS } from './identity-center';
 import { RAM_HANDLERS } from './ram';
 import { S3_HANDLERS } from './s3';
 import { ORGANIZATION_HANDLERS } from './organizations';
@@ -26,6 +28,9 @@ export const HANDLERS: Record<ServiceName, HandlerTable> = {
   sns: SNS_HANDLERS,
   s3: S3_HANDLERS,
   ram: RAM_HANDLERS,
+  'sso-admin': SSO_ADMIN_HANDLERS,
+  identitystore: IDENTITY_STORE_HANDLERS,
+  account: ACCOUNT_MANAGEMENT_HANDLERS,
 };
 
 /** The SDK v3 client classes the sandbox answers for (their `context.clientName`). */
@@ -38,6 +43,9 @@ export const SERVICE_BY_CLIENT: Readonly<Record<string, ServiceName>> = {
   SNSClient: 'sns',
   S3Client: 's3',
   RAMClient: 'ram',
+  SSOAdminClient: 'sso-admin',
+  IdentitystoreClient: 'identitystore',
+  AccountClient: 'account',
 };
 
 /**

@@ -25,6 +25,8 @@ export interface LatencyModel {
   conformancePackDeploy: number;
   /** A created account ACTIVE → its access role can be assumed (AccessDenied until then). */
   accessRolePropagation: number;
+  /** CreateAccountAssignment or DeleteAccountAssignment accepted → its request SUCCEEDED (the permission set provisioned or the role gone). */
+  accountAssignment: number;
 }
 
 const SECOND = 1000;
@@ -59,6 +61,11 @@ export const DEFAULT_LATENCY: Readonly<LatencyModel> = Object.freeze({
   // successfully access the account" (CreateAccount). One minute makes every new account refuse
   // its access role at first, so the readiness probe's Retry is exercised by every vend.
   accessRolePropagation: 1 * MINUTE,
+  // An estimate: AWS documents the request as asynchronous (IN_PROGRESS, then SUCCEEDED or FAILED)
+  // and gives no duration. Provisioning a permission set creates an IAM role in the account;
+  // observed assignments end within seconds to a minute. Fifteen seconds makes every vend wait at
+  // least once.
+  accountAssignment: 15 * SECOND,
 });
 
 /** The defaults with the caller's overrides applied. */

@@ -1,3 +1,4 @@
+import { recordValues } from './atomic';
 import type * as org from '@aws-sdk/client-organizations';
 import type { CallContext, HandlerTable } from './context';
 import type { EventSource } from './events';
@@ -21,7 +22,7 @@ export const CLOSURE_PROCESSING_MS = 2 * 60 * 1000;
  */
 export function closeAccountQuota(state: SandboxStateJson, fixed: number | undefined): number {
   if (fixed !== undefined) return fixed;
-  const members = Object.values(state.accounts).filter(
+  const members = recordValues(state.accounts).filter(
     (a) => a.id !== state.organization.managementAccountId,
   ).length;
   return Math.min(1000, Math.max(10, Math.floor(members * 0.1)));
@@ -51,7 +52,7 @@ function closeAccount(input: org.CloseAccountCommandInput, ctx: CallContext): ob
       'You have already closed the account that you specified.',
     );
   }
-  const recent = Object.values(state.accounts).filter(
+  const recent = recordValues(state.accounts).filter(
     (a) => a.closedAt !== undefined && a.closedAt > now - CLOSURE_WINDOW_MS,
   ).length;
   if (recent + 1 > closeAccountQuota(state, ctx.settings.closeAccountQuota)) {
@@ -68,7 +69,7 @@ function closeAccount(input: org.CloseAccountCommandInput, ctx: CallContext): ob
 
 /** Ends the earliest closure that AWS has processed by now: PENDING_CLOSURE → SUSPENDED. */
 export const closeAccountEvents: EventSource = (state) => {
-  const due = Object.values(state.accounts)
+  const due = recordValues(state.accounts)
     .filter((a) => a.status === 'PENDING_CLOSURE' && a.closedAt !== undefined)
     .sort((a, b) => a.closedAt! - b.closedAt! || a.id.localeCompare(b.id))[0];
   if (!due) return undefined;

@@ -1,3 +1,4 @@
+import { membersWhere, recordValues } from './atomic';
 import type * as org from '@aws-sdk/client-organizations';
 import { DEFAULT_ACCESS_ROLE } from './aws-constants';
 import type { CallContext, HandlerTable, Out } from './context';
@@ -59,10 +60,13 @@ const sameEmail = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
  * when a request for it is still in progress.
  */
 function failureReasonFor(state: SandboxStateJson, email: string): string | undefined {
-  if (Object.values(state.accounts).some((a) => sameEmail(a.email, email))) return 'EMAIL_ALREADY_EXISTS';
-  const pending = Object.values(state.createAccountRequests).some(
-    (r) => r.state === 'IN_PROGRESS' && !r.failureReason && sameEmail(r.email, email),
-  );
+  if (membersWhere(state.accounts, (a) => sameEmail(a.email, email)).length > 0)
+    return 'EMAIL_ALREADY_EXISTS';
+  const pending =
+    membersWhere(
+      state.createAccountRequests,
+      (r) => r.state === 'IN_PROGRESS' && !r.failureReason && sameEmail(r.email, email),
+    ).length > 0;
   return pending ? 'CONCURRENT_ACCOUNT_MODIFICATION' : undefined;
 }
 
@@ -92,9 +96,7 @@ function createAccount(
     throw invalidInput('INVALID_ENUM', 'IamUserAccessToBilling must be ALLOW or DENY.');
   }
   const tags = checkTags(input.Tags);
-  const inProgress = Object.values(state.createAccountRequests).filter(
-    (r) => r.state === 'IN_PROGRESS',
-  ).length;
+  const inProgress = membersWhere(state.createAccountRequests, (r) => r.state === 'IN_PROGRESS').length;
   if (inProgress >= settings.createAccountQuota) {
     // What AWS answers over its in-flight quota (SDK model, ConstraintViolationException):
     // "ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED: You attempted to exceed the number of accounts that
@@ -126,7 +128,7 @@ function createAccount(
 
 /** Completes the earliest CreateAccount request that is due. */
 export const createAccountEvents: EventSource = (state) => {
-  const due = Object.values(state.createAccountRequests)
+  const due = recordValues(state.createAccountRequests)
     .filter((r) => r.state === 'IN_PROGRESS')
     .sort((a, b) => a.completesAt - b.completesAt || a.seq - b.seq)[0];
   if (!due) return undefined;
@@ -183,7 +185,7 @@ function listCreateAccountStatus(
   if (states?.some((s) => !['IN_PROGRESS', 'SUCCEEDED', 'FAILED'].includes(s))) {
     throw invalidInput('INVALID_ENUM', 'States must be IN_PROGRESS, SUCCEEDED or FAILED.');
   }
-  const requests = Object.values(ctx.state.createAccountRequests).filter(
+  const requests = recordValues(ctx.state.createAccountRequests).filter(
     (r) => !states?.length || states.includes(r.state),
   );
   const page = paginate(requests, input.NextToken, input.MaxResults, ORG_PAGES);
@@ -195,7 +197,7 @@ function listAccounts(
   ctx: CallContext,
 ): Out<org.ListAccountsCommandOutput> {
   requireManagement(ctx);
-  const page = paginate(Object.values(ctx.state.accounts), input.NextToken, input.MaxResults, ORG_PAGES);
+  const page = paginate(recordValues(ctx.state.accounts), input.NextToken, input.MaxResults, ORG_PAGES);
   return { Accounts: page.items.map((a) => accountView(ctx.state, a)), NextToken: page.nextToken };
 }
 
@@ -212,7 +214,7 @@ function listAccountsForParent(
       "We can't find a root or OU with the ParentId that you specified.",
     );
   }
-  const accounts = Object.values(ctx.state.accounts).filter((a) => a.parentId === parentId);
+  const accounts = recordValues(ctx.state.accounts).filter((a) => a.parentId === parentId);
   const page = paginate(accounts, input.NextToken, input.MaxResults, ORG_PAGES);
   return { Accounts: page.items.map((a) => accountView(ctx.state, a)), NextToken: page.nextToken };
 }

@@ -1,3 +1,4 @@
+import { recordValues } from './atomic';
 import type * as org from '@aws-sdk/client-organizations';
 import { MAX_POLICIES_PER_TYPE, MAX_SCPS_PER_TARGET } from './aws-constants';
 import type { CallContext, HandlerTable, Out } from './context';
@@ -112,7 +113,7 @@ function isValidStatement(statement: unknown): boolean {
 }
 
 function checkUniqueName(state: SandboxStateJson, name: string, except?: PolicyState): void {
-  if (Object.values(state.policies).some((p) => p.name === name && p !== except)) {
+  if (recordValues(state.policies).some((p) => p.name === name && p !== except)) {
     throw orgError('DuplicatePolicyException', 'A policy with the same name already exists.');
   }
 }
@@ -132,7 +133,7 @@ function createPolicy(
   const tags = checkTags(input.Tags);
   checkContent(ctx, content);
   checkUniqueName(state, name);
-  if (Object.values(state.policies).filter((p) => p.type === type).length >= MAX_POLICIES_PER_TYPE) {
+  if (recordValues(state.policies).filter((p) => p.type === type).length >= MAX_POLICIES_PER_TYPE) {
     throw orgError(
       'ConstraintViolationException',
       'You attempted to exceed the number of policies that you can have in an organization.',
@@ -213,7 +214,7 @@ function listPolicies(
   const type = requireString(input.Filter, 'Filter');
   if (!POLICY_TYPES.has(type))
     throw invalidInput('INVALID_ENUM_POLICY_TYPE', `${type} is not a policy type.`);
-  const policies = Object.values(ctx.state.policies).filter((p) => p.type === type);
+  const policies = recordValues(ctx.state.policies).filter((p) => p.type === type);
   const page = paginate(policies, input.NextToken, input.MaxResults, ORG_PAGES);
   return { Policies: page.items.map((p) => summary(ctx.state, p)), NextToken: page.nextToken };
 }

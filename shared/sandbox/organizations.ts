@@ -1,3 +1,4 @@
+import { recordValues } from './atomic';
 import type * as org from '@aws-sdk/client-organizations';
 import { MAX_OU_DEPTH, MAX_OUS } from './aws-constants';
 import type { CallContext, HandlerTable, Out } from './context';
@@ -76,6 +77,23 @@ function describeOrganization(
   };
 }
 
+/**
+ * The services with trusted access. The sandbox models one: AWS RAM, which
+ * EnableSharingWithAwsOrganization turns on (as RAM's documentation says, it enables sharing
+ * within the organization; on AWS it also enables trusted access for ram.amazonaws.com).
+ */
+function listAwsServiceAccess(
+  _input: org.ListAWSServiceAccessForOrganizationCommandInput,
+  ctx: CallContext,
+): Out<org.ListAWSServiceAccessForOrganizationCommandOutput> {
+  requireManagement(ctx);
+  return {
+    EnabledServicePrincipals: ctx.state.ramSharingWithOrganization
+      ? [{ ServicePrincipal: 'ram.amazonaws.com', DateEnabled: new Date(ctx.state.organization.createdAt) }]
+      : [],
+  };
+}
+
 function listRoots(input: org.ListRootsCommandInput, ctx: CallContext): Out<org.ListRootsCommandOutput> {
   requireManagement(ctx);
   const root = {
@@ -94,7 +112,7 @@ function listOusForParent(
 ): Out<org.ListOrganizationalUnitsForParentCommandOutput> {
   requireManagement(ctx);
   const parentId = requireParent(ctx, input.ParentId);
-  const ous = Object.values(ctx.state.ous).filter((ou) => ou.parentId === parentId);
+  const ous = recordValues(ctx.state.ous).filter((ou) => ou.parentId === parentId);
   const page = paginate(ous, input.NextToken, input.MaxResults, ORG_PAGES);
   return { OrganizationalUnits: page.items.map((ou) => ouView(ctx.state, ou)), NextToken: page.nextToken };
 }
@@ -109,7 +127,7 @@ function listChildren(
   if (type !== 'ACCOUNT' && type !== 'ORGANIZATIONAL_UNIT') {
     throw invalidInput('INVALID_ENUM', 'ChildType must be ACCOUNT or ORGANIZATIONAL_UNIT.');
   }
-  const source = type === 'ACCOUNT' ? Object.values(ctx.state.accounts) : Object.values(ctx.state.ous);
+  const source = type === 'ACCOUNT' ? recordValues(ctx.state.accounts) : recordValues(ctx.state.ous);
   const ids = source.filter((child) => child.parentId === parentId).map((child) => child.id);
   const page = paginate(ids, input.NextToken, input.MaxResults, ORG_PAGES);
   return { Children: page.items.map((Id) => ({ Id, Type: type })), NextToken: page.nextToken };
@@ -125,7 +143,7 @@ function createOu(
   const name = requireString(input.Name, 'Name');
   checkLength(name, 'Name', 1, 128);
   const tags = checkTags(input.Tags);
-  if (Object.values(state.ous).some((ou) => ou.parentId === parentId && ou.name === name)) {
+  if (recordValues(state.ous).some((ou) => ou.parentId === parentId && ou.name === name)) {
     throw orgError('DuplicateOrganizationalUnitException', 'An OU with the same name already exists.');
   }
   if (depthOf(state, parentId) + 1 > MAX_OU_DEPTH) {
@@ -174,7 +192,7 @@ function updateOu(
   const ou = requireOu(ctx, input.OrganizationalUnitId);
   if (input.Name !== undefined) {
     checkLength(input.Name, 'Name', 1, 128);
-    const clash = Object.values(ctx.state.ous).some(
+    const clash = recordValues(ctx.state.ous).some(
       (o) => o.parentId === ou.parentId && o.name === input.Name && o !== ou,
     );
     if (clash)
@@ -188,7 +206,7 @@ function deleteOu(input: org.DeleteOrganizationalUnitCommandInput, ctx: CallCont
   requireManagement(ctx);
   const { state } = ctx;
   const ou = requireOu(ctx, input.OrganizationalUnitId);
-  const children = [...Object.values(state.ous), ...Object.values(state.accounts)].some(
+  const children = [...recordValues(state.ous), ...recordValues(state.accounts)].some(
     (c) => c.parentId === ou.id,
   );
   if (children) {
@@ -303,6 +321,7 @@ function listTags(
 
 export const ORGANIZATION_HANDLERS: HandlerTable = {
   DescribeOrganization: describeOrganization,
+  ListAWSServiceAccessForOrganization: listAwsServiceAccess,
   ListRoots: listRoots,
   ListOrganizationalUnitsForParent: listOusForParent,
   ListChildren: listChildren,

@@ -1,3 +1,4 @@
+import { membersWhere } from './atomic';
 import type * as s3 from '@aws-sdk/client-s3';
 import type { NamedBucket } from './cfn-template';
 import type { CallContext, HandlerTable, Out } from './context';
@@ -199,7 +200,26 @@ function getBucketLogging(
     : {};
 }
 
+/**
+ * A bucket's policy, for its own account: the policies of the external buckets the sandbox knows
+ * (`Sandbox.putExternalBucket`, e.g. the Config delivery bucket). S3 answers NoSuchBucketPolicy
+ * for a bucket without one and NoSuchBucket for an unknown name.
+ */
+function getBucketPolicy(
+  input: s3.GetBucketPolicyCommandInput,
+  ctx: CallContext,
+): Out<s3.GetBucketPolicyCommandOutput> {
+  const external = input.Bucket === undefined ? undefined : ctx.state.externalBuckets?.[input.Bucket];
+  if (!external) bucketFor(ctx, input.Bucket);
+  else if (external.account !== ctx.caller.accountId) throw s3Error('AccessDenied', 'Access Denied', 403);
+  if (!external?.policy) {
+    throw s3Error('NoSuchBucketPolicy', 'The bucket policy does not exist', 404);
+  }
+  return { Policy: external.policy };
+}
+
 export const S3_HANDLERS: HandlerTable = {
+  GetBucketPolicy: getBucketPolicy,
   PutObject: putObject,
   ListObjectVersions: listObjectVersions,
   DeleteObjects: deleteObjects,
@@ -224,7 +244,7 @@ export const s3LogDeliveryEvents: EventSource = (state) => {
 
 /** The buckets a stack instance created. */
 export const bucketsOf = (state: SandboxStateJson, instanceKey: string): BucketState[] =>
-  Object.values(state.buckets ?? {}).filter((b) => b.createdBy === instanceKey);
+  membersWhere(state.buckets ?? {}, (b) => b.createdBy === instanceKey);
 
 /** Why CloudFormation cannot create one of these buckets: its name is taken (names are global). */
 export function bucketNameTaken(

@@ -1,5 +1,6 @@
 import type { MetadataBearer, Pluggable } from '@smithy/types';
 import type { Clock } from '../clock/clock';
+import { atomically, changedOutsideCalls } from './atomic';
 import { DEFAULT_CREATE_ACCOUNT_QUOTA, DEFAULT_POLICY_SIZE_QUOTA } from './aws-constants';
 import type { Caller, CallContext, Handler, SandboxSettings } from './context';
 import { NotImplementedInSandbox, SandboxGap, awsError, type ServiceName } from './errors';
@@ -11,9 +12,16 @@ import { resolveLatency, type LatencyModel } from './latency-model';
 import { sandboxPlugin, type WireCall } from './middleware';
 import { policyArn } from './org-common';
 import { rolePrincipalArn, scpDenyingEverything } from './scp-evaluation';
-import { initialState } from './seed';
-import { settle } from './settle';
-import type { NotificationState, ResourceShareState, SandboxStateJson } from './state';
+import { SAMPLE_IDENTITY_CENTER, initialState } from './seed';
+import { Settler } from './settle';
+import { groupId, identityStoreId, instanceArn, permissionSetArn } from './identity-center';
+import type {
+  AlternateContactsState,
+  IdentityCenterState,
+  NotificationState,
+  ResourceShareState,
+  SandboxStateJson,
+} from './state';
 import * as views from './views';
 
 /** Options of {@link Sandbox}. */
@@ -66,7 +74,14 @@ export interface CallRecord {
 const DEFAULT_MANAGEMENT_ACCOUNT = '111111111111';
 
 /** The services whose protocol names an authorization failure AccessDeniedException (JSON). */
-const ACCESS_DENIED_EXCEPTION: ReadonlySet<ServiceName> = new Set(['organizations', 'config', 'events']);
+const ACCESS_DENIED_EXCEPTION: ReadonlySet<ServiceName> = new Set([
+  'organizations',
+  'config',
+  'events',
+  'sso-admin',
+  'identitystore',
+  'account',
+]);
 
 /**
  * A role session's call in a member account that an SCP denies (the quarantine's account-wide
@@ -111,10 +126,11 @@ export class Sandbox {
   /** Failures to inject into later calls. */
   public readonly faults = new FaultInjector();
 
-  private state: SandboxStateJson;
+  private readonly state: SandboxStateJson;
   private readonly clock: Clock;
   private readonly region: string;
   private readonly settings: SandboxSettings;
+  private readonly settler: Settler;
   /** SDK-generated idempotency tokens → what they created; in memory only (see CallContext.tokens). */
   private readonly tokens = new Map<string, string>();
 
@@ -138,6 +154,7 @@ export class Sandbox {
       ...(options.closeAccountQuota !== undefined && { closeAccountQuota: options.closeAccountQuota }),
       s3ListPageSize: options.s3ListPageSize ?? 1000,
     };
+    this.settler = new Settler(this.settings);
     this.managementCredentials = managementCredentials(management);
   }
 
@@ -234,6 +251,7 @@ export class Sandbox {
     const { times = 1, ...match } = spec;
     if (!Number.isInteger(times) || times < 1) throw new RangeError('times must be an integer >= 1');
     (this.state.conformancePackFailures ??= []).push({ ...match, remaining: times });
+    changedOutsideCalls();
   }
 
   /**
@@ -246,6 +264,101 @@ export class Sandbox {
       account: bucket.account,
       ...(bucket.policy === undefined ? {} : { policy: JSON.stringify(bucket.policy) }),
     };
+    changedOutsideCalls();
+  }
+
+  /**
+   * Enables IAM Identity Center as an administrator would (an organization instance in the
+   * management account), with groups in its identity store and permission sets, or adds groups and
+   * permission sets to the instance already there. appvend reads these and never creates them.
+   */
+  public setUpIdentityCenter(setup: { groups?: string[]; permissionSets?: string[] } = {}): void {
+    const management = this.state.organization.managementAccountId;
+    const ic: IdentityCenterState = (this.state.identityCenter ??= {
+      instanceArn: instanceArn(1),
+      identityStoreId: identityStoreId(1),
+      ownerAccountId: management,
+      createdAt: this.clock.now(),
+      groups: {},
+      permissionSets: {},
+      assignments: [],
+      provisioned: [],
+      requests: {},
+      requestCount: 0,
+    });
+    for (const name of setup.groups ?? []) {
+      if (Object.values(ic.groups).includes(name)) continue;
+      ic.groups[groupId(Object.keys(ic.groups).length + 1)] = name;
+    }
+    for (const name of setup.permissionSets ?? []) {
+      if (Object.values(ic.permissionSets).some((p) => p.name === name)) continue;
+      const arn = permissionSetArn(ic.instanceArn, Object.keys(ic.permissionSets).length + 1);
+      ic.permissionSets[arn] = { name, createdAt: this.clock.now() };
+    }
+    changedOutsideCalls();
+  }
+
+  /** The sample organization's Identity Center and trusted access ({@link SAMPLE_IDENTITY_CENTER}). */
+  public setUpSampleIdentityCenter(): void {
+    this.setUpIdentityCenter({
+      groups: [...SAMPLE_IDENTITY_CENTER.groups],
+      permissionSets: [...SAMPLE_IDENTITY_CENTER.permissionSets],
+    });
+    for (const service of SAMPLE_IDENTITY_CENTER.trustedServices) this.enableTrustedAccess(service);
+  }
+
+  /** Enables trusted access for a service principal (EnableAWSServiceAccess), e.g. `account.amazonaws.com`. */
+  public enableTrustedAccess(servicePrincipal: string): void {
+    const services = (this.state.trustedServices ??= []);
+    if (!services.includes(servicePrincipal)) services.push(servicePrincipal);
+    changedOutsideCalls();
+  }
+
+  /**
+   * The account assignments in place, by name: who (the group's display name) holds which
+   * permission set in which account, and whether the permission set is provisioned there.
+   */
+  public accountAssignments(): {
+    accountId: string;
+    group: string;
+    permissionSet: string;
+    provisioned: boolean;
+  }[] {
+    const ic = this.settled().identityCenter;
+    if (!ic) return [];
+    return ic.assignments.map((a) => ({
+      accountId: a.accountId,
+      group: ic.groups[a.principalId] ?? a.principalId,
+      permissionSet: ic.permissionSets[a.permissionSetArn]?.name ?? a.permissionSetArn,
+      provisioned: ic.provisioned.includes(`${a.permissionSetArn}|${a.accountId}`),
+    }));
+  }
+
+  /** An account's alternate contacts, by type. */
+  public alternateContacts(accountId: string): AlternateContactsState {
+    return structuredClone(this.settled().alternateContacts?.[accountId] ?? {});
+  }
+
+  /**
+   * Deletes an assignment at once, as an administrator removing it by hand in the console would
+   * (the drift `reconcile` reports).
+   */
+  public removeAccountAssignmentByHand(match: {
+    accountId: string;
+    group: string;
+    permissionSet: string;
+  }): void {
+    const ic = this.settled().identityCenter;
+    if (!ic) return;
+    ic.assignments = ic.assignments.filter(
+      (a) =>
+        !(
+          a.accountId === match.accountId &&
+          ic.groups[a.principalId] === match.group &&
+          ic.permissionSets[a.permissionSetArn]?.name === match.permissionSet
+        ),
+    );
+    changedOutsideCalls();
   }
 
   /** Events put on EventBridge and messages published to SNS, in order. */
@@ -254,7 +367,7 @@ export class Sandbox {
   }
 
   private settled(): SandboxStateJson {
-    settle(this.state, this.clock.now(), this.settings);
+    this.settler.settle(this.state, this.clock.now());
     return this.state;
   }
 
@@ -264,7 +377,7 @@ export class Sandbox {
    */
   private dispatch(call: WireCall): MetadataBearer {
     const now = this.clock.now();
-    settle(this.state, now, this.settings);
+    this.settler.settle(this.state, now);
     const service = SERVICE_BY_CLIENT[call.clientName];
     const operation = call.commandName.replace(/Command$/, '');
     const requestId = uuid(UuidKind.request, this.calls.length + 1);
@@ -308,9 +421,6 @@ export class Sandbox {
     if (!handler) throw new NotImplementedInSandbox(call.clientName, call.commandName);
     const fault = this.faults.take({ service, operation, accountId: caller.accountId });
     if (fault && fault !== 'crash-after-success') throw faultError(fault, service);
-    // A failing call leaves the state as it was: keep a copy to restore, except for reads, which
-    // change nothing (copying the whole organization on every call would make runs quadratic).
-    const before = /^(List|Describe|Get)/.test(operation) ? undefined : structuredClone(this.state);
     const ctx: CallContext = {
       state: this.state,
       now: record.at,
@@ -320,13 +430,15 @@ export class Sandbox {
       wireParam: call.wireParam,
       tokens: this.tokens,
     };
-    let output: object;
-    try {
-      output = handler(call.input ?? {}, ctx);
-    } catch (error) {
-      if (before) this.state = before;
-      throw error;
-    }
+    const input = call.input ?? {};
+    // A failing call leaves the state as it was (`atomically` undoes what it changed), except for
+    // reads, which change nothing.
+    const reads = /^(List|Describe|Get)/.test(operation);
+    // Whether it succeeds or not, a change may have started asynchronous work.
+    if (!reads) this.settler.changed();
+    const output = reads
+      ? handler(input, ctx)
+      : atomically(this.state, (state) => handler(input, { ...ctx, state }));
     if (fault === 'crash-after-success') throw faultError(fault, service);
     return output;
   }

@@ -102,3 +102,53 @@ export function addMemberAccounts(
   }
   return ids;
 }
+
+/** The suspended OU `addSuspendedOu` makes: fixed ids outside the counters' ranges. */
+export const SUSPENDED_OU_ID = 'ou-sbx1-suspended';
+export const SUSPENDED_OU_NAME = 'Suspended';
+export const DENY_ALL_POLICY_ID = 'p-denyallsuspended';
+export const DENY_ALL_CONTENT = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Sid: 'DenyAll', Effect: 'Deny', Action: '*', Resource: '*' }],
+});
+
+/**
+ * Adds, under the root, the OU a platform team keeps for accounts it retires ("Suspended") with an
+ * SCP that denies every action, as an administrator would make them before offboarding anything
+ * (CreateOrganizationalUnit, CreatePolicy, AttachPolicy): what the CLI's new sandbox organization
+ * has, so that `appvend offboard` can be tried at once. Like any new OU it also has FullAWSAccess
+ * (SCPs need an Allow at every level; the Deny then wins). Its ids are fixed and outside the
+ * counters' ranges, so the ids every vend is given stay as they are without it. Returns the OU id.
+ */
+export function addSuspendedOu(state: SandboxStateJson): string {
+  if (state.ous[SUSPENDED_OU_ID]) return SUSPENDED_OU_ID;
+  state.ous[SUSPENDED_OU_ID] = {
+    id: SUSPENDED_OU_ID,
+    name: SUSPENDED_OU_NAME,
+    parentId: state.organization.rootId,
+  };
+  state.policies[DENY_ALL_POLICY_ID] = {
+    id: DENY_ALL_POLICY_ID,
+    name: 'appvend-suspended-deny-all',
+    description: 'Denies every action in the accounts of the Suspended OU',
+    type: 'SERVICE_CONTROL_POLICY',
+    content: DENY_ALL_CONTENT,
+    awsManaged: false,
+  };
+  state.attachments.push(
+    { policyId: FULL_AWS_ACCESS_ID, targetId: SUSPENDED_OU_ID },
+    { policyId: DENY_ALL_POLICY_ID, targetId: SUSPENDED_OU_ID },
+  );
+  return SUSPENDED_OU_ID;
+}
+
+/**
+ * The Identity Center an administrator of the sample organization set up before using appvend
+ * (`events/application-request-access.json` names these): the CLI's fresh sandbox and the test
+ * worlds have it, with trusted access for AWS Account Management (alternate contacts).
+ */
+export const SAMPLE_IDENTITY_CENTER = {
+  groups: ['orders-developers', 'orders-oncall', 'orders-approvers'],
+  permissionSets: ['AppvendDeveloper', 'ReadOnlyAccess', 'AppvendApprover'],
+  trustedServices: ['account.amazonaws.com'],
+} as const;

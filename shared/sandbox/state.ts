@@ -42,6 +42,12 @@ export interface SandboxStateJson {
   ramClientTokens?: Record<string, { resourceShareArn: string; parameters: string }>;
   /** Whether EnableSharingWithAwsOrganization was called (RAM shares to the organization or an OU). */
   ramSharingWithOrganization?: boolean;
+  /** IAM Identity Center, when an administrator enabled it (absent otherwise). */
+  identityCenter?: IdentityCenterState;
+  /** Alternate contacts by account id (absent in older states). */
+  alternateContacts?: Record<string, AlternateContactsState>;
+  /** Service principals with trusted access in the organization (EnableAWSServiceAccess), e.g. `account.amazonaws.com`. */
+  trustedServices?: string[];
 }
 
 /** An AWS RAM resource share: who owns it, what it shares and with whom. */
@@ -362,3 +368,50 @@ export const stackInstanceKey = (stackSetId: string, account: string, region: st
   `${stackSetId}|${account}|${region}`;
 
 export const configKey = (accountId: string, region: string): string => `${accountId}/${region}`;
+
+/**
+ * The organization's IAM Identity Center instance and its identity store, as an administrator set
+ * them up (`Sandbox.setUpIdentityCenter`): appvend only reads groups and permission sets and makes
+ * account assignments.
+ */
+export interface IdentityCenterState {
+  instanceArn: string;
+  identityStoreId: string;
+  /** The account the instance lives in (the management account). */
+  ownerAccountId: string;
+  createdAt: number;
+  /** Group id → display name. */
+  groups: Record<string, string>;
+  /** Permission set ARN → its name and creation time. */
+  permissionSets: Record<string, { name: string; createdAt: number }>;
+  /** Account assignments that exist (creation requests that SUCCEEDED, less the deleted ones). */
+  assignments: AccountAssignmentState[];
+  /** `<permissionSetArn>|<accountId>`: permission sets provisioned to accounts (their role exists). */
+  provisioned: string[];
+  /** Creation and deletion requests by request id, in request order. */
+  requests: Record<string, AccountAssignmentRequestState>;
+  /** Counter for request ids. */
+  requestCount: number;
+}
+
+export interface AccountAssignmentState {
+  accountId: string;
+  permissionSetArn: string;
+  principalType: 'USER' | 'GROUP';
+  principalId: string;
+}
+
+export interface AccountAssignmentRequestState extends AccountAssignmentState {
+  requestId: string;
+  kind: 'create' | 'delete';
+  status: 'IN_PROGRESS' | 'SUCCEEDED' | 'FAILED';
+  createdAt: number;
+  /** When the request ends (its status changes). */
+  endsAt: number;
+  failureReason?: string;
+}
+
+/** One account's alternate contacts (AWS Account Management), by type. */
+export type AlternateContactsState = Partial<
+  Record<'BILLING' | 'OPERATIONS' | 'SECURITY', { name: string; title: string; email: string; phone: string }>
+>;

@@ -2,7 +2,7 @@ import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-s
 import { managementClient } from '../aws/client-factory';
 import { Ledger, LedgerConflictError } from '../ledger/ledger';
 import type { Actor } from '../ledger/principal';
-import type { ApplicationRecord } from '../ledger/record';
+import type { ApplicationRecord, ConflictReason } from '../ledger/record';
 import { InvalidRequestError, parseRequest } from '../request/validate';
 import { executionInput, type ExecutionInput } from './resume';
 
@@ -20,7 +20,7 @@ export type IntakeResult =
       record: ApplicationRecord;
     }
   | { outcome: 'invalid'; problems: { field: string; message: string }[] }
-  | { outcome: 'conflict'; reason: 'not-owner' | 'in-progress'; message: string; requestId: string };
+  | { outcome: 'conflict'; reason: ConflictReason; message: string; requestId: string };
 
 /**
  * The one intake of every front door: record the request in the ledger, start its vend once.

@@ -9,6 +9,7 @@ import { findRootId } from '../aws/organizations/organizational-unit';
 import type { ExemptRoles } from '../domain/scp';
 import {
   AccountQuotaEnv,
+  IdentityCenterEnv,
   OrganizationEnv,
   PolicyEnv,
   StackSetEnv,
@@ -18,6 +19,7 @@ import {
 import { validateApplication } from './steps/validate';
 import { planGuardrails, planStackSets } from './plan/deployment';
 import { planAccounts, planOrganizationalUnit, planServiceControlPolicy } from './plan/organization';
+import { planAccess } from './plan/access';
 import { planQuarantineRelease } from './plan/quarantine';
 import {
   PLAN_ACTIONS,
@@ -31,7 +33,7 @@ import {
 import { ConnectionShareConflictError } from '../errors';
 import type { ApplicationRequest } from '../request/schema';
 import { connectionAccess } from '../domain/connection';
-import { RESERVED_STAGE } from '../request/schema';
+import { RESERVED_STAGE } from '../domain/naming';
 
 export * from './plan/types';
 export { GUARDRAILS_NOT_CHECKED } from './plan/deployment';
@@ -69,6 +71,8 @@ export interface PlanSettings {
    * than tooling is a note (share it by hand).
    */
   managementAccountId?: string;
+  /** `APPVEND_IDENTITY_CENTER_INSTANCE_ARN`: the instance; the only one visible when unset. */
+  identityCenterInstanceArn?: string;
 }
 
 /** The environment a process that plans reads its {@link PlanSettings} from. */
@@ -80,6 +84,7 @@ export const PlanEnv = {
   APPVEND_TEMPLATES_DIR: StackSetEnv.APPVEND_TEMPLATES_DIR,
   AWS_REGION: StackSetEnv.AWS_REGION,
   APPVEND_MANAGEMENT_ACCOUNT_ID: z.optional(StackSetEnv.APPVEND_MANAGEMENT_ACCOUNT_ID),
+  ...IdentityCenterEnv,
 };
 
 /** {@link PlanSettings} from an environment parsed with {@link PlanEnv}. */
@@ -99,6 +104,9 @@ export function planSettingsFrom(
     memberReads: options.memberReads,
     ...(options.accountPages !== undefined && { accountPages: options.accountPages }),
     ...(env.APPVEND_MANAGEMENT_ACCOUNT_ID && { managementAccountId: env.APPVEND_MANAGEMENT_ACCOUNT_ID }),
+    ...(env.APPVEND_IDENTITY_CENTER_INSTANCE_ARN && {
+      identityCenterInstanceArn: env.APPVEND_IDENTITY_CENTER_INSTANCE_ARN,
+    }),
   };
 }
 
@@ -145,11 +153,12 @@ export async function planVend(
       ...(settings.accountPages !== undefined && { accountPages: settings.accountPages }),
     }),
   ]);
-  const [stackSets, connection, guardrails, quarantine] = await Promise.all([
+  const [stackSets, connection, guardrails, quarantine, access] = await Promise.all([
     planStackSets(clients.managementClient(CloudFormationClient), request, accounts.plans, settings),
     planConnection(clients, request, accounts.plans, settings.managementAccountId),
     planGuardrails(clients, request, accounts.plans, settings.memberReads),
     planQuarantineRelease(organizations, accounts.plans),
+    planAccess(clients, request, accounts.plans, settings.identityCenterInstanceArn),
   ]);
   const steps: PlanStep[] = [
     ou,
@@ -157,14 +166,21 @@ export async function planVend(
     ...accounts.plans,
     ...beforePipeline(stackSets.steps, connection.steps),
     ...guardrails.steps,
+    ...access.steps,
     ...quarantine,
   ];
   return {
     application: request.name,
     steps,
     counts: countActions(steps),
-    blockers: [...scp.blockers, ...accounts.blockers, ...stackSets.blockers, ...connection.blockers],
-    notes: [...accounts.notes, ...guardrails.notes, ...connection.notes],
+    blockers: [
+      ...access.blockers,
+      ...scp.blockers,
+      ...accounts.blockers,
+      ...stackSets.blockers,
+      ...connection.blockers,
+    ],
+    notes: [...accounts.notes, ...guardrails.notes, ...connection.notes, ...access.notes],
   };
 }
 

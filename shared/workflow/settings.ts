@@ -144,3 +144,16 @@ export function readEnvironment<S extends EnvironmentShape>(shape: S, env = proc
   }
   return result.data;
 }
+
+/**
+ * The IAM Identity Center instance whose groups and permission sets requests name
+ * (`arn:aws:sso:::instance/ssoins-…`); when unset, the only instance the management account sees.
+ */
+export const IdentityCenterEnv = {
+  APPVEND_IDENTITY_CENTER_INSTANCE_ARN: z.optional(
+    matching(
+      /^arn:aws[a-z-]*:sso:::instance\/(sso)?ins-[a-zA-Z0-9-.]{16}$/,
+      'must be an Identity Center instance ARN',
+    ),
+  ),
+};

@@ -22,8 +22,9 @@ export function topLevelStepOf(state: string): TopLevelStep | undefined {
   // The first Choice, which sends a resumed vend to its step; where a new vend validates.
   if (state === 'ResumeAt?') return 'ValidateRequest';
   if (/^(FailedAt|SummarizeFailure$|VendFailed$)/.test(state)) return 'Summarize';
-  // Stack set states first: `CrossAccountRoles` also contains "Account".
-  if (/ArtifactStore|Pipeline|CrossAccountRoles|RolesBranch|Guardrails|ConformancePacks/.test(state))
+  // Stack set states first: `CrossAccountRoles` also contains "Account". The access branch
+  // (GrantAccess, CheckAccessGrants, …) runs inside DeployStackSets too.
+  if (/ArtifactStore|Pipeline|CrossAccountRoles|RolesBranch|Guardrails|ConformancePacks|Access/.test(state))
     return 'DeployStackSets';
   if (/Account/.test(state)) return 'VendAccounts';
   return undefined;

@@ -61,5 +61,15 @@ export interface VendSummary {
   accounts: Record<string, { id: string; email: string }>;
   stackSets: { name: string; accounts: string[]; status: string }[];
   guardrails?: GuardrailsResult;
+  /** Who gets into which account (Identity Center assignments) and the alternate contacts put. */
+  access?: VendAccessSummary;
   error?: { step: string; message: string };
+}
+
+/** The access part of a vend's summary. */
+export interface VendAccessSummary {
+  grants: { group: string; permissionSet: string; stage: string; accountId: string; outcome: string }[];
+  contacts: { accountId: string; types: string[] }[];
+  /** When the team can use the grants: the quarantine SCP holds them out until it is released. */
+  note: string;
 }

@@ -1,5 +1,7 @@
 import { referenceIdeal, scaleLowerBound, stackSetOperation, vendLowerBound } from '../../bench/bound';
-import { callsByService, maxInFlight } from '../../bench/measures';
+import { callsByService, maxInFlight, requestsSeenByAppvend } from '../../bench/measures';
+import { pairedRatio } from '../../bench/cold-start';
+import { comparePeers } from '../../bench/peers';
 import { pollSchedule } from '../../bench/polling';
 import { ACCOUNT_POLL_POLICY } from '../../shared/domain/polling';
 import { DEFAULT_LATENCY, type LatencyModel } from '../../shared/sandbox';
@@ -17,14 +19,15 @@ const latency: LatencyModel = {
 };
 
 describe('Function: vendLowerBound', () => {
-  it('is one CreateAccount plus the artifact store → pipeline chain for tooling, test and prod', () => {
+  it('is one CreateAccount, the access role, then the guardrails → conformance pack branch for tooling, test and prod', () => {
     // Act
     const bound = vendLowerBound(latency, { stages: 2 }, { createAccountQuota: 5 });
 
-    // Assess
+    // Assess: 180 + 60 + max(150, 75, 75 + 120).
     expect(bound.accounts).toBe(3 * MINUTE);
-    expect(bound.branches).toEqual({ pipeline: 150 * SECOND, roles: 75 * SECOND, guardrails: 75 * SECOND });
-    expect(bound.total).toBe(3 * MINUTE + 150 * SECOND);
+    expect(bound.accessRole).toBe(latency.accessRolePropagation);
+    expect(bound.branches).toEqual({ pipeline: 150 * SECOND, roles: 75 * SECOND, guardrails: 195 * SECOND });
+    expect(bound.total).toBe(3 * MINUTE + 60 * SECOND + 195 * SECOND);
   });
 
   it('takes two rounds of CreateAccount when the accounts outnumber the quota', () => {
@@ -35,19 +38,31 @@ describe('Function: vendLowerBound', () => {
     expect(bound.accounts).toBe(6 * MINUTE);
   });
 
-  it('counts the conformance pack after the guardrails stack set only when asked to', () => {
+  it('names every wait the vend performs and derives the total in words with the figures', () => {
     // Act
-    const without = vendLowerBound(latency, { stages: 2 }, { createAccountQuota: 5 });
-    const withPack = vendLowerBound(
-      latency,
+    const bound = vendLowerBound(latency, { stages: 2 }, { createAccountQuota: 5 });
+
+    // Assess
+    expect(bound.includes).toEqual([
+      'createAccount',
+      'accessRolePropagation',
+      'stackSetOperationOverhead',
+      'stackInstanceCreate',
+      'conformancePackDeploy',
+    ]);
+    expect(bound.derivation.at(-1)).toBe('total: 180 s + 60 s + 195 s = 435 s');
+  });
+
+  it('follows the pipeline chain when two stack set operations outlast one plus the conformance pack', () => {
+    // Act: 2 × (30 + 90) = 240 > 120 + 120.
+    const bound = vendLowerBound(
+      { ...latency, stackSetOperationOverhead: 30 * SECOND, stackInstanceCreate: 90 * SECOND },
       { stages: 2 },
-      { createAccountQuota: 5, includeConformancePack: true },
+      { createAccountQuota: 5 },
     );
 
     // Assess
-    expect(without.branches.guardrails).toBe(75 * SECOND);
-    expect(withPack.branches.guardrails).toBe(75 * SECOND + 2 * MINUTE);
-    expect(withPack.total).toBe(3 * MINUTE + 195 * SECOND);
+    expect(bound.stackSets).toBe(240 * SECOND);
   });
 });
 
@@ -66,7 +81,7 @@ describe('Function: scaleLowerBound', () => {
 
     // Assess: 300 accounts in 60 rounds.
     expect(bound.accounts).toBe(60 * 3 * MINUTE);
-    expect(bound.total).toBe(60 * 3 * MINUTE + 150 * SECOND);
+    expect(bound.total).toBe(60 * 3 * MINUTE + 60 * SECOND + 195 * SECOND);
   });
 });
 
@@ -78,12 +93,12 @@ describe('Function: referenceIdeal', () => {
 });
 
 describe('Function: pollSchedule', () => {
-  it('follows the account poll policy: looks at 120, 150 and 188 s for a 3-minute CreateAccount', () => {
+  it('follows the account poll policy: looks at 60, 90, 135 and 203 s for a 3-minute CreateAccount', () => {
     // Act
     const schedule = pollSchedule(ACCOUNT_POLL_POLICY, 180);
 
     // Assess
-    expect(schedule).toEqual({ looks: 3, noticedAfterSeconds: 188, overshootSeconds: 8 });
+    expect(schedule).toEqual({ looks: 4, noticedAfterSeconds: 203, overshootSeconds: 23 });
   });
 
   it('needs a single look when the operation is done by the first one', () => {
@@ -118,5 +133,100 @@ describe('Function: callsByService', () => {
       organizations: 1,
       sts: 2,
     });
+  });
+});
+
+describe('Function: requestsSeenByAppvend', () => {
+  it('spans each account from the accepted start to the first check that saw it end, queued starts left out', () => {
+    // Prepare: tooling accepted at 0 and seen done at 200; test queued at 0, accepted at 30, seen at 250.
+    const tasks = [
+      {
+        function: 'appvend-start-account-creation',
+        startedAt: 0,
+        endedAt: 0,
+        subject: 'tooling',
+        outcome: 'IN_PROGRESS',
+      },
+      {
+        function: 'appvend-start-account-creation',
+        startedAt: 0,
+        endedAt: 0,
+        subject: 'test',
+        outcome: 'QUEUED',
+      },
+      {
+        function: 'appvend-start-account-creation',
+        startedAt: 30,
+        endedAt: 30,
+        subject: 'test',
+        outcome: 'IN_PROGRESS',
+      },
+      {
+        function: 'appvend-check-account-creation',
+        startedAt: 150,
+        endedAt: 150,
+        subject: 'tooling',
+        outcome: 'IN_PROGRESS',
+      },
+      {
+        function: 'appvend-check-account-creation',
+        startedAt: 200,
+        endedAt: 200,
+        subject: 'tooling',
+        outcome: 'SUCCEEDED',
+      },
+      {
+        function: 'appvend-check-account-creation',
+        startedAt: 250,
+        endedAt: 250,
+        subject: 'test',
+        outcome: 'SUCCEEDED',
+      },
+    ];
+
+    // Act
+    const requests = requestsSeenByAppvend([{ tasks }]);
+
+    // Assess
+    expect(requests).toEqual([
+      { requestedAt: 0, completesAt: 200 },
+      { requestedAt: 30, completesAt: 250 },
+    ]);
+    expect(maxInFlight(requests)).toBe(2);
+  });
+});
+
+describe('Module: peers', () => {
+  it('models each peer on the latency model, by hand at the round figures', () => {
+    // Act
+    const peers = comparePeers(latency, { stages: 2 }, [{ applications: 1, makespanMs: 450 * SECOND }]);
+
+    // Assess: 3 × 180 s one by one (15 s looks divide 180) + 60 s role + 195 s tail = 795 s; five at
+    // once 180 + 255 = 435 s; the seed 3 × 180 + 60 + 4 × 75 + 2 × 75 + 75 + 120 = 1,245 s.
+    expect(peers.map((p) => p.points[0]!.makespanMs / SECOND)).toEqual([795, 435, 1245]);
+    expect(peers[0]!.points[0]!.ratio).toBeCloseTo(795 / 450);
+    expect(peers.every((p) => p.sources.length > 0)).toBe(true);
+  });
+
+  it('queues accounts by each peer’s concurrency as applications grow', () => {
+    // Act: 10 applications, 30 accounts.
+    const peers = comparePeers(latency, { stages: 2 }, [{ applications: 10, makespanMs: 1 }]);
+
+    // Assess: one at a time 30 × 180 s; five at a time 6 rounds; the seed ten times its one.
+    expect(peers.map((p) => p.points[0]!.makespanMs / SECOND)).toEqual([
+      30 * 180 + 255,
+      6 * 180 + 255,
+      10 * 1245,
+    ]);
+  });
+});
+
+describe('Function: pairedRatio', () => {
+  it('gives the median, the quartiles and the extremes of the paired ratios', () => {
+    // Act
+    const spread = pairedRatio([1.4, 1.0, 1.2, 1.1, 1.3]);
+
+    // Assess
+    expect(spread).toEqual({ pairs: 5, median: 1.2, q1: 1.1, q3: 1.3, min: 1.0, max: 1.4 });
   });
 });

@@ -1,45 +1,21 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  CreateOrganizationalUnitCommand,
-  ListRootsCommand,
-  OrganizationsClient,
-} from '@aws-sdk/client-organizations';
-import { VirtualClock } from '../../shared/clock/clock';
-import { Sandbox, type SandboxStateJson } from '../../shared/sandbox';
+import type { SandboxStateJson } from '../../shared/sandbox';
+import { SUSPENDED_OU_ID } from '../../shared/sandbox/seed';
 import { runAppvend } from '../support/cli';
 
 const appvend = runAppvend;
 
-/** Adds an OU to a saved sandbox, as an administrator would create the suspended OU. */
-async function addSuspendedOu(stateFile: string): Promise<string> {
-  const saved = JSON.parse(readFileSync(stateFile, 'utf8')) as {
-    version: 1;
-    clock: number;
-    sandbox: SandboxStateJson;
-  };
-  const clock = new VirtualClock(saved.clock);
-  const sandbox = new Sandbox({ clock, state: saved.sandbox });
-  const client = new OrganizationsClient(sandbox.clientConfig());
-  client.middlewareStack.use(sandbox.plugin());
-  const { Roots } = await client.send(new ListRootsCommand({}));
-  const { OrganizationalUnit } = await client.send(
-    new CreateOrganizationalUnitCommand({ ParentId: Roots![0]!.Id!, Name: 'Suspended' }),
-  );
-  writeFileSync(stateFile, JSON.stringify({ ...saved, sandbox: sandbox.toJSON() }));
-  return OrganizationalUnit!.Id!;
-}
-
 describe('CLI: appvend offboard', () => {
   const dir = mkdtempSync(join(tmpdir(), 'appvend-offboard-'));
   const state = join(dir, 'sandbox.json');
-  const ledger = join(dir, 'ledger.json');
-  let suspendedOu: string;
+  const ledger = join(dir, 'sandbox.ledger.json');
+  // The sandbox's new organization has the suspended OU, with its deny-all SCP.
+  const suspendedOu = SUSPENDED_OU_ID;
 
-  beforeAll(async () => {
+  beforeAll(() => {
     expect(appvend(['vend', 'events/application-request.json', '--state', state, '--json']).code).toBe(0);
-    suspendedOu = await addSuspendedOu(state);
   });
 
   it('refuses without --confirm, as a usage error', () => {
@@ -66,13 +42,42 @@ describe('CLI: appvend offboard', () => {
     expect([readFileSync(state, 'utf8'), readFileSync(ledger, 'utf8')]).toEqual(before);
   });
 
-  it('refuses when the suspended OU is not configured, and says which variable to set', () => {
+  it('refuses a suspended OU that does not exist before marking anything, naming the variable', () => {
+    // Prepare
+    const before = [readFileSync(state, 'utf8'), readFileSync(ledger, 'utf8')];
+
     // Act
-    const { code, stdout } = appvend(['offboard', 'orders', '--confirm', 'orders', '--state', state]);
+    const { code, stderr } = appvend(['offboard', 'orders', '--confirm', 'orders', '--state', state], {
+      APPVEND_SUSPENDED_OU_ID: 'ou-sbx1-nosuchou1',
+    });
+    const vend = appvend(['vend', 'events/application-request.json', '--state', state]);
+
+    // Assess: nothing changed, and the application is still vended (not OFFBOARDING)
+    expect(code).toBe(1);
+    expect(stderr).toContain(
+      'refused: APPVEND_SUSPENDED_OU_ID is ou-sbx1-nosuchou1, but there is no such OU in this organization; nothing was changed',
+    );
+    expect([readFileSync(state, 'utf8'), readFileSync(ledger, 'utf8')]).toEqual(before);
+    expect(vend.code).toBe(0);
+    expect(vend.stderr).toContain('already vended');
+  });
+
+  it("puts the accounts under the deny-all SCP of the sandbox's Suspended OU", () => {
+    // Act
+    const saved = JSON.parse(readFileSync(state, 'utf8')) as { sandbox: SandboxStateJson };
 
     // Assess
-    expect(code).toBe(1);
-    expect(stdout).toContain('failed at PrepareOffboarding: APPVEND_SUSPENDED_OU_ID is not set');
+    expect(saved.sandbox.ous[suspendedOu]).toMatchObject({ name: 'Suspended' });
+    const attached = saved.sandbox.attachments
+      .filter((a) => a.targetId === suspendedOu)
+      .map((a) => a.policyId);
+    const denyAll = attached
+      .map((id) => saved.sandbox.policies[id]!)
+      .find((p) => p.content.includes('"Deny"'));
+    expect(JSON.parse(denyAll!.content)).toEqual({
+      Version: '2012-10-17',
+      Statement: [{ Sid: 'DenyAll', Effect: 'Deny', Action: '*', Resource: '*' }],
+    });
   });
 
   it('offboards with progress, then finds nothing to do; status shows OFFBOARDED', () => {

@@ -7,7 +7,7 @@ import { runAppvend as appvend } from '../support/cli';
 describe('CLI: who owns an application', () => {
   const dir = mkdtempSync(join(tmpdir(), 'appvend-ownership-'));
   const state = join(dir, 'sandbox.json');
-  const ledgerFile = join(dir, 'ledger.json');
+  const ledgerFile = join(dir, 'sandbox.ledger.json');
   const readLedger = () =>
     JSON.parse(readFileSync(ledgerFile, 'utf8')) as { applications: ApplicationRecord[] };
 

@@ -102,7 +102,9 @@ describe('CLI: appvend plan', () => {
 
     // Assess
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toBe(validated.stderr);
+    // The same error; each points to its own command's help.
+    expect(missing.stderr.split('\n')[0]).toBe(validated.stderr.split('\n')[0]);
+    expect(missing.stderr).toContain('Run "appvend plan --help" for usage.');
     expect(twoBackends.code).toBe(2);
     expect(twoBackends.stderr).toContain('choose one of --sandbox, --endpoint URL, --aws');
   });

@@ -63,8 +63,24 @@ const SCP_TYPE = { 'organizations:PolicyType': 'SERVICE_CONTROL_POLICY' };
 
 type Call = SimulatedCall;
 
+const SSO_INSTANCE = 'arn:aws:sso:::instance/ssoins-1234567890abcdef';
+const SSO_PERMISSION_SET = 'arn:aws:sso:::permissionSet/ssoins-1234567890abcdef/ps-1234567890abcdef';
+const SSO_ACCOUNT = `arn:aws:sso:::account/${MEMBER}`;
+
 /** The calls each offboarding function makes (shared/workflow/offboard and its adapters). */
 const CALLS: Record<OffboardFunctionName, Call[]> = {
+  'remove-access': [
+    { action: 'sso:ListInstances', resource: '*' },
+    { action: 'sso:ListPermissionSets', resource: SSO_INSTANCE },
+    { action: 'sso:DescribePermissionSet', resource: SSO_PERMISSION_SET },
+    {
+      action: 'identitystore:GetGroupId',
+      resource: `arn:aws:identitystore::${MANAGEMENT}:identitystore/d-1234567890`,
+    },
+    { action: 'sso:ListAccountAssignments', resource: SSO_ACCOUNT },
+    { action: 'sso:DeleteAccountAssignment', resource: SSO_ACCOUNT },
+    { action: 'sso:DescribeAccountAssignmentDeletionStatus', resource: SSO_INSTANCE },
+  ],
   'prepare-offboarding': [
     { action: 'dynamodb:GetItem', resource: LEDGER },
     { action: 'organizations:DescribeOrganizationalUnit', resource: SUSPENDED_OU },
@@ -208,6 +224,11 @@ describe('Function: offboardPermissions', () => {
         action: 'cloudformation:DeleteStackSet',
         resource: `arn:aws:cloudformation:${REGION}:${MANAGEMENT}:stackset/landing-zone:8f3b1c2e-1111-4222-8333-444455556666`,
       },
+    ],
+    [
+      'creating an account assignment, to the step that removes them',
+      'remove-access',
+      { action: 'sso:CreateAccountAssignment', resource: SSO_ACCOUNT },
     ],
     [
       'deleting an OU, to the step that moves accounts',

@@ -25,6 +25,9 @@ import {
   type ServiceFunctionName,
 } from '../../infra/workflow/step-functions';
 import { acknowledgementsOf, rawFindingsOf } from '../support/nag';
+import { OUTPUT_SETTINGS } from '../../cli/stack-outputs';
+import { QUEUE_WAIT_ALARM_SECONDS } from '../../infra/service/service-dashboard';
+import { METRIC } from '../../shared/lambda/metric-names';
 import {
   blockingFindings,
   cfnLint,
@@ -551,6 +554,82 @@ describe('Stack: AppvendService', () => {
     );
   });
 
+  it('outputs every setting the CLI reads on --aws (cli/stack-outputs.ts), from what it deployed', () => {
+    // Act
+    const outputs = json.Outputs as Record<string, Loose>;
+
+    // Assess: the CLI's defaults come from these, so they must be the stack's own names.
+    expect(outputs.SecurityFindingsTopicArn.Value).toEqual({
+      Ref: expect.stringMatching(/^TopicsSecurityFindings/),
+    });
+    expect(outputs.ConfigDeliveryBucketName.Value).toEqual({ Ref: 'ConfigDeliveryBucket' });
+    expect(outputs.Organization.Value).toEqual({ Ref: 'OrganizationId' });
+    // The role the stack makes (not the CLI's old guess, AWSCloudFormationStackSetAdministrationRole).
+    expect(outputs.StackSetAdministrationRoleName.Value).toBe('appvend-stackset-administration');
+    expect(outputs.MemberRoleName.Value).toBe('OrganizationAccountAccessRole');
+    const settingOutputs = Object.keys(OUTPUT_SETTINGS).filter((key) => key in outputs);
+    // Optional settings left unset have no output (CloudFormation refuses an empty value).
+    expect(settingOutputs.sort()).toEqual(
+      [
+        'ConfigDeliveryBucketName',
+        'EventBusName',
+        'LedgerTableName',
+        'MemberRoleName',
+        'NotificationTopicArn',
+        'SecurityFindingsTopicArn',
+        'StackSetAdministrationRoleName',
+        'StackSetExecutionRoleName',
+      ].sort(),
+    );
+  });
+
+  it('has a dashboard of vends, failures by step, the CreateAccount queue and drift, on the EMF metrics', () => {
+    // Prepare: the body is a Fn::Join of JSON text and references (Region, ARNs): references become "REF".
+    const [, dashboard] = resources('AWS::CloudWatch::Dashboard')[0]!;
+    const parts = dashboard.Properties.DashboardBody['Fn::Join'][1] as unknown[];
+    const body = JSON.parse(parts.map((part) => (typeof part === 'string' ? part : 'REF')).join('')) as {
+      widgets: { type: string; properties: { title?: string; metrics?: unknown[][] } }[];
+    };
+
+    // Act
+    const metricsOf = (title: string): unknown[][] =>
+      body.widgets.find((w) => w.properties.title === title)?.properties.metrics ?? [];
+    const names = (title: string) =>
+      metricsOf(title)
+        .filter((m) => m[0] === 'appvend')
+        .map((m) => [m[1], m[2], m[3]]);
+
+    // Assess
+    expect(dashboard.Properties.DashboardName).toBe('appvend');
+    expect(names('Vends per hour')).toEqual([
+      ['VendSucceeded', 'service', 'appvend'],
+      ['VendFailed', 'service', 'appvend'],
+    ]);
+    expect(metricsOf('Failed vends by step (per hour)')).toEqual([
+      [{ expression: `SEARCH('{appvend,Step,service} MetricName="VendFailed"', 'Sum', 3600)`, period: 3600 }],
+    ]);
+    expect(names('CreateAccount queue').map(([name]) => name)).toEqual([
+      'CreateAccountQueued',
+      'CreateAccountQueueTime',
+    ]);
+    expect(names('Drift per day').map(([name]) => name)).toEqual([
+      'DriftFound',
+      'DriftFixed',
+      'ReconcileErrors',
+    ]);
+    expect(names('Accounts per day').map(([name]) => name)).toEqual([
+      'AccountsCreated',
+      'AccountsAdopted',
+      'AccountsClosed',
+    ]);
+    expect(names('Vend duration (seconds)').map(([name]) => name)).toEqual(['VendDuration', 'VendDuration']);
+    // Every metric the functions publish is on it.
+    const shown = new Set(body.widgets.flatMap((w) => (w.properties.metrics ?? []).map((m) => m[1])));
+    for (const metric of Object.values(METRIC)) expect([metric, shown.has(metric)]).toEqual([metric, true]);
+    expect(body.widgets.find((w) => w.type === 'alarm')).toBeDefined();
+    expect((json.Outputs as Record<string, Loose>).DashboardName).toBeDefined();
+  });
+
   it('keeps the ledger: one item per application name, encrypted, with point-in-time recovery, retained', () => {
     // Assess
     template.hasResource('AWS::DynamoDB::Table', {
@@ -605,14 +684,23 @@ describe('Stack: AppvendService', () => {
       expect.arrayContaining([
         ['ExecutionsFailed', 'ExecutionsTimedOut'],
         'ApproximateNumberOfMessagesVisible',
+        'CreateAccountQueueTime',
+        'DriftFound',
+        'ReconcileErrors',
       ]),
     );
     for (const alarm of alarms) {
-      expect(alarm).toMatchObject({ Threshold: 1, TreatMissingData: 'notBreaching' });
+      expect(alarm).toMatchObject({ TreatMissingData: 'notBreaching' });
+      // One failure, one event, one drifted application; an hour in the CreateAccount queue.
+      expect(alarm.Threshold).toBe(
+        alarm.MetricName === 'CreateAccountQueueTime' ? QUEUE_WAIT_ALARM_SECONDS : 1,
+      );
       expect(alarm.AlarmActions).toEqual([expect.anything()]);
       expect(alarm.AlarmName).toMatch(/^appvend-/);
     }
-    template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { AlarmActions: [topic] }, 2);
+    const emf = alarms.filter((a) => a.Namespace === 'appvend');
+    expect(emf.map((a) => a.Dimensions)).toEqual(emf.map(() => [{ Name: 'service', Value: 'appvend' }]));
+    template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { AlarmActions: [topic] }, 5);
   });
 
   it('allows no "*" or "service:*" action in any IAM policy', () => {

@@ -116,12 +116,36 @@ const THROUGH_SNS = { 'kms:ViaService': `sns.${REGION}.amazonaws.com` };
 
 type Call = SimulatedCall;
 
+/** Identity Center: the instance, a permission set, a member account; the identity store and a group. */
+const SSO_INSTANCE = 'arn:aws:sso:::instance/ssoins-1234567890abcdef';
+const SSO_PERMISSION_SET = 'arn:aws:sso:::permissionSet/ssoins-1234567890abcdef/ps-1234567890abcdef';
+/** An assignment's resources are the account, the instance and the permission set: each is asked. */
+const SSO_ASSIGNMENT_TARGET = `arn:aws:sso:::account/${MEMBER}`;
+const IDENTITY_STORE = `arn:aws:identitystore::${MANAGEMENT}:identitystore/d-1234567890`;
+const GROUP = 'arn:aws:identitystore:::group/00000001-0000-4000-8000-000000000001';
+const MEMBER_CONTACTS = `arn:aws:account::${MANAGEMENT}:account/${ORG}/${MEMBER}`;
+const SECURITY_CONTACT = { 'account:AlternateContactTypes': ['SECURITY'] };
+const RESOLVE_IDENTITIES: Call[] = [
+  { action: 'sso:ListInstances', resource: '*' },
+  { action: 'sso:ListPermissionSets', resource: SSO_INSTANCE },
+  { action: 'sso:DescribePermissionSet', resource: SSO_PERMISSION_SET },
+  { action: 'identitystore:GetGroupId', resource: IDENTITY_STORE },
+  { action: 'identitystore:GetGroupId', resource: GROUP },
+];
+
 /**
  * The calls each function makes (shared/workflow/steps, shared/aws, shared/ledger, the announcement
  * and the intake), with what AWS puts in the request.
  */
 const CALLS: Record<ServiceFunctionName, Call[]> = {
-  'validate-request': [],
+  'validate-request': RESOLVE_IDENTITIES,
+  'grant-access': [
+    ...RESOLVE_IDENTITIES,
+    { action: 'sso:ListAccountAssignments', resource: SSO_ASSIGNMENT_TARGET },
+    { action: 'sso:CreateAccountAssignment', resource: SSO_ASSIGNMENT_TARGET },
+    { action: 'sso:DescribeAccountAssignmentCreationStatus', resource: SSO_INSTANCE },
+    { action: 'account:PutAlternateContact', resource: MEMBER_CONTACTS, context: SECURITY_CONTACT },
+  ],
   'ensure-organizational-unit': [
     { action: 'organizations:ListRoots', resource: '*' },
     { action: 'organizations:ListOrganizationalUnitsForParent', resource: ROOT },
@@ -357,8 +381,13 @@ describe('Functions: stepPermissions and frontDoorPermissions', () => {
     expect(allowed).toEqual([]);
   });
 
-  it('gives the validation step no AWS permission at all', () => {
-    expect(stepPermissions('validate-request', SCOPE)).toEqual([]);
+  it('gives the validation step only the Identity Center reads that check the request’s names', () => {
+    expect(stepPermissions('validate-request', SCOPE).flatMap((p) => p.actions)).toEqual([
+      'sso:ListInstances',
+      'sso:ListPermissionSets',
+      'sso:DescribePermissionSet',
+      'identitystore:GetGroupId',
+    ]);
   });
 
   it('shares only the ledger between the summary step and the front door', () => {
@@ -526,6 +555,34 @@ describe('Functions: stepPermissions and frontDoorPermissions', () => {
       "tagging an account with anything but the baselined tag (e.g. another application's tag)",
       'release-quarantine',
       { action: 'organizations:TagResource', resource: ACCOUNT, context: { ...TAGGED, ...TAG_ON_CREATE } },
+    ],
+    [
+      'deleting an account assignment from the vend (only the offboarding and a change remove them)',
+      'grant-access',
+      { action: 'sso:DeleteAccountAssignment', resource: SSO_ASSIGNMENT_TARGET },
+    ],
+    [
+      "the management account's own alternate contacts (not a member account of the organization)",
+      'grant-access',
+      {
+        action: 'account:PutAlternateContact',
+        resource: `arn:aws:account::${MANAGEMENT}:account`,
+        context: SECURITY_CONTACT,
+      },
+    ],
+    [
+      'alternate contacts of an account of another organization',
+      'grant-access',
+      {
+        action: 'account:PutAlternateContact',
+        resource: `arn:aws:account::${MANAGEMENT}:account/${OTHER_ORG}/${MEMBER}`,
+        context: SECURITY_CONTACT,
+      },
+    ],
+    [
+      'creating an account assignment from the validation step',
+      'validate-request',
+      { action: 'sso:CreateAccountAssignment', resource: SSO_ASSIGNMENT_TARGET },
     ],
     [
       'detaching an SCP from an OU',

@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-organizations';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { returnPooledServer, takePooledServer } from '../setup/moto-pool';
 
 /**
  * moto server for the tests. CI (`.ci/run`) starts one and sets MOTO_ENDPOINT; without it the
@@ -71,26 +72,39 @@ export interface MotoServer {
 }
 
 /**
- * Connects to MOTO_ENDPOINT or starts a private moto server. `isolated` always starts a private
- * one: for a test file that must not see another file's `reset()` (jest runs files in parallel).
+ * A moto server for this suite alone, reset: one of the run's pool (test/setup/moto-pool.ts, which
+ * includes MOTO_ENDPOINT when set), or, when none is free, a private server started here. Either
+ * way no other file resets it or sees its state while the suite holds it (jest runs files in
+ * parallel); `stop()` gives a pooled server back and stops a private one. `isolated` is kept for
+ * the callers that asked for a server of their own: every server is now theirs alone.
  */
-export async function startMoto(options: { isolated?: boolean } = {}): Promise<MotoServer> {
-  let endpoint = options.isolated ? undefined : process.env.MOTO_ENDPOINT;
+export async function startMoto(_options: { isolated?: boolean } = {}): Promise<MotoServer> {
+  const pooled = takePooledServer();
+  let endpoint: string;
   let child: ChildProcess | undefined;
-  if (!endpoint) {
+  if (pooled !== undefined) {
+    endpoint = `http://127.0.0.1:${pooled}`;
+  } else {
     const port = await freePort();
     endpoint = `http://127.0.0.1:${port}`;
     child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
   }
   await waitUntilReady(endpoint, child);
   const url = endpoint;
+  const reset = async () => {
+    const response = await fetch(`${url}/moto-api/reset`, { method: 'POST' });
+    if (!response.ok) throw new Error(`moto reset failed: ${response.status}`);
+  };
+  // What the previous holder left behind is gone before this suite starts.
+  if (pooled !== undefined) await reset();
+  let stopped = false;
   return {
     endpoint: url,
-    reset: async () => {
-      const response = await fetch(`${url}/moto-api/reset`, { method: 'POST' });
-      if (!response.ok) throw new Error(`moto reset failed: ${response.status}`);
-    },
+    reset,
     stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      if (pooled !== undefined) return returnPooledServer(pooled);
       if (!child || child.exitCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');

@@ -59,6 +59,7 @@ export function sandboxWorld(
     now: () => clock.now(),
   });
   setWorkflowEnvironment(sandbox.organization().MasterAccountId as string);
+  if (!options.sandbox) sandbox.setUpSampleIdentityCenter();
   // The delivery bucket an operator makes, with the README's policy: AWS Config's delivery check
   // on PutDeliveryChannel reads it.
   const bucket = process.env.APPVEND_CONFIG_BUCKET!;

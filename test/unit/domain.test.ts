@@ -162,7 +162,7 @@ describe('Function: renderServiceControlPolicy', () => {
 });
 
 describe('Function: nextPoll', () => {
-  it('starts with the typical duration, then waits a share of the time waited so far', () => {
+  it('starts with the shortest duration, then waits a share of the time waited so far', () => {
     // Act
     const waits: number[] = [];
     let state: PollState | undefined;
@@ -172,7 +172,7 @@ describe('Function: nextPoll', () => {
     }
 
     // Assess
-    expect(waits).toEqual([120, 30, 38, 47, 59, 74]);
+    expect(waits).toEqual([60, 30, 45, 68, 90, 90]);
   });
 
   it('never waits longer than the maximum', () => {

@@ -94,7 +94,13 @@ describe('Intake: requests through the ledger, one vend per application', () => 
     await finish();
 
     // Act
-    const byAdmin = await submitApplication(world.ledger, starter, { ...sample, stages: ['prod'] }, ADMIN);
+    // (A change that keeps every stage: dropping one is refused, removes-stage, whoever asks.)
+    const byAdmin = await submitApplication(
+      world.ledger,
+      starter,
+      { ...sample, tags: { ...(sample.tags as object), team: 'platform' } },
+      ADMIN,
+    );
     await finish();
 
     // Assess

@@ -43,6 +43,10 @@ function oneLine(step: PlanStep): string {
     case 'conformance-pack':
     case 'quarantine':
       return `${step.action} ${step.kind}@${step.stage}`;
+    case 'account-assignment':
+      return `${step.action} account-assignment ${step.group}:${step.permissionSet}@${step.stage}`;
+    case 'alternate-contact':
+      return `${step.action} alternate-contact ${step.type}@${step.stage}`;
   }
 }
 

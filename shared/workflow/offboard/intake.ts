@@ -2,7 +2,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { managementClient } from '../../aws/client-factory';
 import { Ledger, LedgerConflictError, UnknownApplicationError } from '../../ledger/ledger';
 import type { Actor } from '../../ledger/principal';
-import type { ApplicationRecord } from '../../ledger/record';
+import type { ApplicationRecord, ConflictReason } from '../../ledger/record';
 import { startNamedExecution } from '../intake';
 
 /** Starts executions of the offboarding state machine; the same name twice starts it once. */
@@ -16,7 +16,7 @@ export interface OffboardStarter {
 export type OffboardIntakeResult =
   | { outcome: 'started' | 'running' | 'offboarded'; record: ApplicationRecord }
   | { outcome: 'unknown' }
-  | { outcome: 'conflict'; reason: 'not-owner' | 'in-progress'; message: string; requestId: string };
+  | { outcome: 'conflict'; reason: ConflictReason; message: string; requestId: string };
 
 /**
  * The one way an offboarding starts from a front door (the portal's DELETE): the ledger decides

@@ -16,6 +16,37 @@ export const REMOVAL_WAVES: readonly (readonly TemplateKey[])[] = [
 ];
 
 /**
+ * The offboarding's configuration, checked with read calls only: the suspended OU is set, is not
+ * the application's own OU (which offboarding deletes), and exists. The front door checks it
+ * before it marks the application OFFBOARDING, and the workflow's first step again (the setting
+ * or the OU may change in between). Returns the suspended OU's id.
+ */
+export async function checkSuspendedOu(
+  clients: ClientFactory,
+  suspendedOuId: string | undefined,
+  applicationOuId: string | undefined,
+): Promise<string> {
+  if (!suspendedOuId) {
+    throw new OrganizationSetupError(
+      "APPVEND_SUSPENDED_OU_ID is not set: offboarding moves the application's accounts to a suspended OU; " +
+        'create one (for example "Suspended", with an SCP that denies everything) and set its id',
+    );
+  }
+  if (suspendedOuId === applicationOuId) {
+    throw new OrganizationSetupError(
+      `APPVEND_SUSPENDED_OU_ID is ${suspendedOuId}, the application's own OU, which offboarding deletes`,
+    );
+  }
+  if (!(await organizationalUnitExists(clients.organizations(), suspendedOuId))) {
+    throw new OrganizationSetupError(
+      `APPVEND_SUSPENDED_OU_ID is ${suspendedOuId}, but there is no such OU in this organization`,
+      { suspendedOuId },
+    );
+  }
+  return suspendedOuId;
+}
+
+/**
  * First step of an offboarding: what to remove, from the ledger's record of what the vend made,
  * and the checks that would otherwise stop it halfway, made before anything is removed: this is
  * the offboarding the ledger expects, and the suspended OU is configured and exists.
@@ -41,25 +72,8 @@ export async function prepareOffboarding(
       { application, status: record.status },
     );
   }
-  const suspendedOuId = params.suspendedOuId;
-  if (!suspendedOuId) {
-    throw new OrganizationSetupError(
-      "APPVEND_SUSPENDED_OU_ID is not set: offboarding moves the application's accounts to a suspended OU; " +
-        'create one (for example "Suspended", with an SCP that denies everything) and set its id',
-    );
-  }
   const ouId = record.ids?.organizationalUnit;
-  if (suspendedOuId === ouId) {
-    throw new OrganizationSetupError(
-      `APPVEND_SUSPENDED_OU_ID is ${suspendedOuId}, the application's own OU, which offboarding deletes`,
-    );
-  }
-  if (!(await organizationalUnitExists(clients.organizations(), suspendedOuId))) {
-    throw new OrganizationSetupError(
-      `APPVEND_SUSPENDED_OU_ID is ${suspendedOuId}, but there is no such OU in this organization`,
-      { suspendedOuId },
-    );
-  }
+  const suspendedOuId = await checkSuspendedOu(clients, params.suspendedOuId, ouId);
   return {
     application,
     requestId: record.requestId,
@@ -71,5 +85,8 @@ export async function prepareOffboarding(
     stackSetWaves: REMOVAL_WAVES.map((wave) => wave.map((template) => stackSetName(application, template))),
     suspendedOuId,
     closeAccounts: running.closeAccounts,
+    accessGrants: (record.summary?.access?.grants ?? [])
+      .filter((g) => g.outcome === 'created')
+      .map(({ group, permissionSet, stage, accountId }) => ({ group, permissionSet, stage, accountId })),
   };
 }

@@ -7,6 +7,7 @@ export const OFFBOARD_STEPS = [
   'RemoveGuardrails',
   'RemoveStackSets',
   'RemoveServiceControlPolicy',
+  'RemoveAccess',
   'SuspendAccounts',
   'RemoveOrganizationalUnit',
   'CloseAccounts',

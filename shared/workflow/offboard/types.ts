@@ -23,6 +23,11 @@ export interface OffboardTarget {
   /** Where the accounts go (`APPVEND_SUSPENDED_OU_ID`), checked to exist before anything is removed. */
   suspendedOuId: string;
   closeAccounts: boolean;
+  /**
+   * The Identity Center assignments the vend recorded creating (its summary's grants with outcome
+   * `created`), removed before the accounts leave the OU; those it found and kept are not here.
+   */
+  accessGrants?: { group: string; permissionSet: string; stage: string; accountId: string }[];
 }
 
 /** One stack set's removal, carried by the state machine between polls. */

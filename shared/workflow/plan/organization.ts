@@ -131,6 +131,7 @@ export async function planAccounts(
           };
     }),
   );
+  await blockRemovedStages(client, organization, specs, ou, params.application, block);
   const notes: string[] = [];
   const unchecked = plans.filter((plan) => plan.action === 'unchecked').map((plan) => plan.stage);
   if (!complete) {
@@ -152,6 +153,38 @@ export async function planAccounts(
     );
   }
   return { plans, blockers, notes };
+}
+
+/**
+ * A stage the application's OU has an account for (named `<app>-<stage>`, as the vend names them)
+ * that the request no longer names: "remove stage qa: account …". The vend does not decommission
+ * one stage's account, and a vend of the request would leave it in the OU with its stack
+ * instances, guardrails and roles; the ledger refuses such a request (`removes-stage`), and the
+ * plan says so, one blocker per stage. Only accounts in the pages of ListAccounts read are seen.
+ */
+async function blockRemovedStages(
+  client: OrganizationsClient,
+  organization: Account[],
+  specs: AccountSpec[],
+  ou: OrganizationalUnitPlan,
+  application: string,
+  block: (message: string) => void,
+): Promise<void> {
+  if (!ou.id) return;
+  const wanted = new Set(specs.map((spec) => spec.name));
+  const prefix = `${application}-`;
+  for (const account of organization) {
+    if (!account.Id || !account.Name?.startsWith(prefix) || wanted.has(account.Name)) continue;
+    if ((account.State ?? account.Status) !== 'ACTIVE') continue;
+    const facts = await describeExistingAccount(client, { ...account, Id: account.Id });
+    if (facts.parentId !== ou.id) continue;
+    const stage = account.Name.slice(prefix.length);
+    block(
+      `remove stage ${stage}: account ${account.Id} (${account.Name}) is in the OU, but the request no longer ` +
+        `names stage ${stage}; the vend refuses (appvend does not decommission one stage's account): keep ` +
+        'the stage, or offboard the application and vend it again with the stages it needs',
+    );
+  }
 }
 
 /**

@@ -70,6 +70,16 @@ export function describePlanStep(step: PlanStep): { subject: string; details: st
         subject: `conformance pack ${step.name} in ${where(step.stage, step.accountId)}`,
         details: [],
       };
+    case 'account-assignment':
+      return {
+        subject: `Identity Center: ${step.group} gets ${step.permissionSet} in ${where(step.stage, step.accountId)}`,
+        details: [],
+      };
+    case 'alternate-contact':
+      return {
+        subject: `${step.type} alternate contact on ${where(step.stage, step.accountId)}`,
+        details: [],
+      };
     case 'quarantine':
       return {
         subject: `quarantine SCP ${step.policyId} comes off ${where(step.stage, step.accountId)}`,

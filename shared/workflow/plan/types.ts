@@ -20,6 +20,8 @@ export const PLAN_STEP_KINDS = [
   'connection-share',
   'config-recorder',
   'conformance-pack',
+  'account-assignment',
+  'alternate-contact',
   'quarantine',
 ] as const;
 
@@ -121,6 +123,27 @@ export interface ConformancePackPlan extends StepBase {
   digest: { current?: string; wanted: string };
 }
 
+/** An Identity Center group given a permission set in one of the application's accounts. */
+export interface AccessAssignmentPlan extends StepBase {
+  kind: 'account-assignment';
+  action: 'create' | 'keep';
+  group: string;
+  permissionSet: string;
+  stage: string;
+  /** Absent for an account the vend has yet to create. */
+  accountId?: string;
+}
+
+/** An alternate contact (SECURITY, OPERATIONS, BILLING) on one of the application's accounts. */
+export interface AlternateContactPlan extends StepBase {
+  kind: 'alternate-contact';
+  /** `update`: a contact of that type is there with other values, which the vend replaces. */
+  action: 'create' | 'update' | 'keep';
+  type: string;
+  stage: string;
+  accountId?: string;
+}
+
 export interface QuarantinePlan extends StepBase {
   kind: 'quarantine';
   /** `update`: the account still carries the quarantine SCP (an earlier vend stopped), which comes off. */
@@ -139,6 +162,8 @@ export type PlanStep =
   | ConnectionSharePlan
   | ConfigRecorderPlan
   | ConformancePackPlan
+  | AccessAssignmentPlan
+  | AlternateContactPlan
   | QuarantinePlan;
 
 /** Something the plan found that would stop the vend at that step, as the vend would say it. */

@@ -3,7 +3,7 @@ import { RAMClient } from '@aws-sdk/client-ram';
 import type { ClientFactory } from '../../aws/client-factory';
 import { checkStackSetOperation, reconcileStackSet } from '../../aws/stack-sets';
 import { assertConnectionUsable } from '../../domain/connection';
-import { RESERVED_STAGE } from '../../request/schema';
+import { RESERVED_STAGE } from '../../domain/naming';
 import { roleArn, type TemplateKey } from '../../domain/naming';
 import { STACK_SET_POLL_POLICY, nextPoll } from '../../domain/polling';
 import { planStackSet } from '../../domain/stack-set-plan';

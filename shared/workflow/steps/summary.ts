@@ -1,5 +1,12 @@
 import { errorMessage } from '../../errors';
-import type { GuardrailsResult, StackSetDeployment, VendSummary, VendedAccount } from '../types';
+import type { AccessGrant } from './access';
+import type {
+  GuardrailsResult,
+  StackSetDeployment,
+  VendAccessSummary,
+  VendSummary,
+  VendedAccount,
+} from '../types';
 
 export interface VendState {
   app?: { request?: { name?: string } };
@@ -7,7 +14,8 @@ export interface VendState {
   ou?: { id: string; name: string };
   scp?: { id: string; name: string };
   accounts?: VendedAccount[];
-  deployment?: { stackSets?: StackSetDeployment[]; guardrails?: GuardrailsResult }[];
+  deployment?: { stackSets?: StackSetDeployment[]; guardrails?: GuardrailsResult; access?: AccessGrant }[];
+  quarantine?: { released?: string[] };
   failure?: { step?: string; Error?: string; Cause?: string };
 }
 
@@ -31,8 +39,29 @@ export function summarize(state: VendState, status: VendSummary['status']): Vend
       guardrails: { conformancePack: guardrails.conformancePack, accounts: guardrails.accounts },
     }),
   };
+  const access = state.deployment?.find((branch) => branch.access)?.access;
+  if (access && (access.grants.length > 0 || access.contacts.length > 0)) {
+    summary.access = accessSummary(access, status === 'SUCCEEDED');
+  }
   if (status === 'FAILED') summary.error = failureOf(state.failure);
   return summary;
+}
+
+/** The grants and contacts, and when the team can use them. */
+function accessSummary(access: AccessGrant, released: boolean): VendAccessSummary {
+  return {
+    grants: access.grants.map(({ group, permissionSet, stage, accountId, outcome }) => ({
+      group,
+      permissionSet,
+      stage,
+      accountId,
+      outcome,
+    })),
+    contacts: access.contacts,
+    note: released
+      ? 'The quarantine SCP held everyone but appvend out of new accounts until their baseline was in place; it was released at the end of this vend, so the groups can sign in now.'
+      : "The quarantine SCP still holds everyone but appvend out of the new accounts until their baseline is released: the groups' assignments exist but let nobody in yet.",
+  };
 }
 
 /** Step Functions hands a caught error over as `{Error, Cause}`; Cause is a Lambda's JSON error. */

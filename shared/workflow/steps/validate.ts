@@ -1,3 +1,7 @@
+import type { IdentitystoreClient } from '@aws-sdk/client-identitystore';
+import type { SSOAdminClient } from '@aws-sdk/client-sso-admin';
+import { resolveIdentities } from '../../aws/identity-center';
+import { asksForAccess, namedIdentities } from '../../domain/access';
 import { accountSpecs } from '../../domain/naming';
 import { checkDeploymentRegion } from '../../domain/regions';
 import { parseRequest } from '../../request/validate';
@@ -15,4 +19,21 @@ export function validateApplication(
   checkDeploymentRegion(region);
   const request = parseRequest(raw);
   return { request, accounts: accountSpecs(request) };
+}
+
+/**
+ * Step 1 with the request's Identity Center names checked: a group or permission set that does not
+ * exist stops the vend here, before the OU or any account is made (AccessNotFoundError names each).
+ * A request without `access` or `approvers` makes no Identity Center call.
+ */
+export async function validateApplicationAndAccess(
+  raw: unknown,
+  identityCenter: () => { sso: SSOAdminClient; store: IdentitystoreClient },
+  instanceArn?: string,
+): Promise<ValidatedApplication> {
+  const application = validateApplication(raw);
+  if (asksForAccess(application.request)) {
+    await resolveIdentities(identityCenter(), namedIdentities(application.request), instanceArn);
+  }
+  return application;
 }

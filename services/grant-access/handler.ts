@@ -1,0 +1,28 @@
+import { accountManagementClient } from '../../shared/aws/alternate-contacts';
+import { identityCenterClients } from '../../shared/aws/identity-center';
+import { stepHandler } from '../../shared/lambda/step-handler';
+import type { ApplicationRequest } from '../../shared/request/schema';
+import { IdentityCenterEnv } from '../../shared/workflow/settings';
+import { grantAccess, type AccessGrant } from '../../shared/workflow/steps/access';
+import type { VendedAccount } from '../../shared/workflow/types';
+
+export const environment = { ...IdentityCenterEnv };
+
+/**
+ * Gives the request's Identity Center groups their permission sets in the application's accounts
+ * and puts the alternate contacts; called again (after a Wait state) while assignments are created.
+ */
+export const handler = stepHandler(
+  'grant-access',
+  environment,
+  (input: { request: ApplicationRequest; accounts: VendedAccount[]; previous?: AccessGrant }, env) =>
+    grantAccess(
+      { ...identityCenterClients(), account: accountManagementClient() },
+      {
+        ...input,
+        ...(env.APPVEND_IDENTITY_CENTER_INSTANCE_ARN && {
+          instanceArn: env.APPVEND_IDENTITY_CENTER_INSTANCE_ARN,
+        }),
+      },
+    ),
+);

@@ -1,0 +1,73 @@
+import type { ApplicationRequest, ContactType } from '../request/schema';
+import { CONTACT_TYPES, TOOLING_STAGE } from '../request/schema';
+
+/** One account assignment the request asks for: a group, a permission set and a stage's account. */
+export interface DesiredGrant {
+  group: string;
+  permissionSet: string;
+  stage: string;
+  /** `approvers` or `access.<index>`: which part of the request asks for it. */
+  source: string;
+}
+
+/**
+ * Every assignment the request asks for: each `access` entry in each of its stages, and the
+ * approvers' permission set in tooling (the approval protection names that permission set's roles,
+ * so the group must hold it there to approve). The schema has refused a grant named twice.
+ */
+export function desiredGrants(request: Pick<ApplicationRequest, 'access' | 'approvers'>): DesiredGrant[] {
+  const grants: DesiredGrant[] = [];
+  if (request.approvers) {
+    grants.push({ ...request.approvers, stage: TOOLING_STAGE, source: 'approvers' });
+  }
+  (request.access ?? []).forEach((grant, index) => {
+    for (const stage of grant.stages) {
+      grants.push({
+        group: grant.group,
+        permissionSet: grant.permissionSet,
+        stage,
+        source: `access.${index}`,
+      });
+    }
+  });
+  return grants;
+}
+
+/** The groups and permission sets a request names, each once. */
+export function namedIdentities(request: Pick<ApplicationRequest, 'access' | 'approvers'>): {
+  groups: string[];
+  permissionSets: string[];
+} {
+  const grants = desiredGrants(request);
+  return {
+    groups: [...new Set(grants.map((g) => g.group))],
+    permissionSets: [...new Set(grants.map((g) => g.permissionSet))],
+  };
+}
+
+/** AWS Account Management's name for each of the request's contact types. */
+export const CONTACT_TYPE_NAME: Readonly<Record<ContactType, 'SECURITY' | 'OPERATIONS' | 'BILLING'>> = {
+  security: 'SECURITY',
+  operations: 'OPERATIONS',
+  billing: 'BILLING',
+};
+
+export interface DesiredContact {
+  type: 'SECURITY' | 'OPERATIONS' | 'BILLING';
+  name: string;
+  title: string;
+  email: string;
+  phone: string;
+}
+
+/** The alternate contacts every account of the application gets. */
+export function desiredContacts(request: Pick<ApplicationRequest, 'contacts'>): DesiredContact[] {
+  return CONTACT_TYPES.flatMap((type) => {
+    const contact = request.contacts?.[type];
+    return contact ? [{ type: CONTACT_TYPE_NAME[type], ...contact }] : [];
+  });
+}
+
+/** Whether the request asks for any Identity Center access (and so needs the instance). */
+export const asksForAccess = (request: Pick<ApplicationRequest, 'access' | 'approvers'>): boolean =>
+  desiredGrants(request).length > 0;
