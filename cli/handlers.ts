@@ -16,6 +16,7 @@ import { handler as removeServiceControlPolicy } from '../services/remove-servic
 import { handler as removeStackSet } from '../services/remove-stack-set/handler';
 import { handler as startAccountCreation } from '../services/start-account-creation/handler';
 import { handler as releaseQuarantine } from '../services/release-quarantine/handler';
+import { handler as releaseAccountSlots } from '../services/release-account-slots/handler';
 import { handler as summarizeOffboarding } from '../services/summarize-offboarding/handler';
 import { handler as summarizeVend } from '../services/summarize-vend/handler';
 import { handler as suspendAccounts } from '../services/suspend-accounts/handler';
@@ -37,6 +38,8 @@ export const LOCAL_HANDLERS: Record<string, LocalHandler> = {
   'appvend-grant-access': grantAccess,
   'appvend-release-quarantine': releaseQuarantine,
   'appvend-summarize-vend': summarizeVend,
+  // Not a step: the CreateAccount line's scheduled sweep, run on the clock while accounts wait.
+  'appvend-release-account-slots': releaseAccountSlots,
   'appvend-prepare-offboarding': prepareOffboarding,
   'appvend-remove-guardrails': removeGuardrails,
   'appvend-remove-stack-set': removeStackSet,

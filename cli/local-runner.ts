@@ -1,7 +1,9 @@
 import './polyfills';
 import type { Context } from 'aws-lambda';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { configureTaskTokens } from '../shared/aws/task-tokens';
 import type { Clock } from '../shared/clock/clock';
+import { localTaskTokens } from './local-task-tokens';
 
 /** An in-process Lambda handler, as exported by `services/<step>/handler.ts`. */
 export type LocalHandler = (input: never, context: Context) => Promise<unknown>;
@@ -20,6 +22,11 @@ export interface LocalRunOptions {
   definition: Record<string, unknown>;
   /** Handlers by function name (`appvend-<step>`, as in the ASL's task resources). */
   handlers: Record<string, LocalHandler>;
+  /**
+   * Scheduled functions that run on the clock while a `.waitForTaskToken` task waits, as their
+   * EventBridge schedules would on AWS (the CreateAccount line's sweep and its heartbeats).
+   */
+  schedules?: { function: string; everySeconds: number }[];
   clock: Clock;
   /** The execution's name in the context object (`$$.Execution.Name`); `local` when not given. */
   executionName?: string;
@@ -65,6 +72,34 @@ function readPath(input: unknown, path: string): unknown {
 }
 
 const functionOf = (resource: unknown): string => String(resource).split(':').pop() ?? String(resource);
+
+/** The callback pattern's resource suffix (Step Functions: "Wait for a Callback with Task Token"). */
+const WAIT_FOR_TASK_TOKEN = '.waitForTaskToken';
+/** What `$$.Task.Token` becomes in the definition run locally; each task entry gets its own token. */
+const TOKEN_PLACEHOLDER = '<<local-task-token>>';
+
+/**
+ * The engine has no `$$.Task.Token` in its context object: every `"x.$": "$$.Task.Token"` of the
+ * state's Parameters becomes `"x": placeholder`, which the task replaces with its token.
+ */
+function withTokenPlaceholder(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withTokenPlaceholder);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, inner]) =>
+      key.endsWith('.$') && inner === '$$.Task.Token'
+        ? [key.slice(0, -2), TOKEN_PLACEHOLDER]
+        : [key, withTokenPlaceholder(inner)],
+    ),
+  );
+}
+
+function withToken(value: unknown, token: string): unknown {
+  if (value === TOKEN_PLACEHOLDER) return token;
+  if (Array.isArray(value)) return value.map((inner) => withToken(inner, token));
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, withToken(inner, token)]));
+}
 
 function lambdaContext(functionName: string): Context {
   return {
@@ -139,8 +174,38 @@ export function runLocally(options: LocalRunOptions, input: unknown): Promise<un
   const localHandlers: Record<string, (input: unknown) => Promise<unknown>> = {};
   const retryIntervalOverrides: Record<string, number> = {};
 
+  const callbackLimits: Record<string, { heartbeatSeconds?: number; timeoutSeconds?: number }> = {};
+  // Handlers answer task tokens through the local runner's tokens: the executions run here.
+  configureTaskTokens(localTaskTokens);
+  for (const schedule of options.schedules ?? []) {
+    const scheduled = options.handlers[schedule.function];
+    if (!scheduled) throw new Error(`No local handler for the scheduled ${schedule.function}`);
+    localTaskTokens.schedule(
+      () => scheduled({} as never, lambdaContext(schedule.function)),
+      schedule.everySeconds * 1000,
+      options.clock,
+    );
+  }
+
   for (const [name, state] of allStates(definition)) {
     if (state.Retry) retryIntervalOverrides[name] = 0;
+    const callback = state.Type === 'Task' && String(state.Resource).endsWith(WAIT_FOR_TASK_TOKEN);
+    if (callback) {
+      const parameters = withTokenPlaceholder(state.Parameters) as { FunctionName?: unknown };
+      if (!String(state.Resource).includes(':states:::lambda:invoke') || !parameters.FunctionName) {
+        throw new Error(`${name}: only lambda:invoke${WAIT_FOR_TASK_TOKEN} tasks run locally`);
+      }
+      callbackLimits[name] = {
+        ...(typeof state.HeartbeatSeconds === 'number' && { heartbeatSeconds: state.HeartbeatSeconds }),
+        ...(typeof state.TimeoutSeconds === 'number' && { timeoutSeconds: state.TimeoutSeconds }),
+      };
+      Object.assign(state, {
+        Parameters: parameters,
+        TimeoutSeconds: NO_TIMEOUT_SECONDS,
+        Resource: `arn:aws:lambda:local:000000000000:function:${functionOf(parameters.FunctionName)}`,
+      });
+      delete state.HeartbeatSeconds;
+    }
     // aws-local-stepfunctions fails a Task that has no TimeoutSeconds after 60 s of real time; Step
     // Functions sets no timeout by default. Here tasks (and the Waits below) take virtual time,
     // and a run of many executions can spend minutes of real time in one of them.
@@ -188,10 +253,31 @@ export function runLocally(options: LocalRunOptions, input: unknown): Promise<un
         });
       const retriers = (state.Retry as Retrier[] | undefined) ?? [];
       const attempts = new Map<string, number>();
+      // The callback pattern: Lambda gets the Payload with a fresh token and its answer is not the
+      // task's; the task's output is what SendTaskSuccess sends (its Payload not wrapped).
+      const run = callback
+        ? async (taskInput: unknown) => {
+            const token = localTaskTokens.issue();
+            const answer = localTaskTokens.wait(token, {
+              clock: options.clock,
+              ...callbackLimits[name],
+            });
+            answer.catch(() => undefined);
+            const payload = (withToken(taskInput, token) as { Payload?: unknown }).Payload;
+            try {
+              await invoke(payload);
+            } catch (error) {
+              // The Lambda failed: the task fails with its error; the token is no longer awaited.
+              await localTaskTokens.fail(token, 'Lambda.Failed', 'the task Lambda failed');
+              throw error;
+            }
+            return answer;
+          }
+        : invoke;
       localHandlers[name] = async (taskInput) => {
         const key = JSON.stringify(taskInput);
         try {
-          const output = await invoke(taskInput);
+          const output = await run(taskInput);
           attempts.delete(key);
           return output;
         } catch (error) {

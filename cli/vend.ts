@@ -2,6 +2,7 @@ import { VirtualClock, type Clock } from '../shared/clock/clock';
 import type { ExecutionInput } from '../shared/workflow/resume';
 import { TOP_LEVEL_STEPS } from '../shared/workflow/top-level-steps';
 import type { VendSummary, VendedAccount, StackSetDeployment } from '../shared/workflow/types';
+import { ACCOUNT_SWEEP_SECONDS } from '../shared/domain/polling';
 import { LOCAL_HANDLERS } from './handlers';
 import { Heartbeat, stateShapes } from './heartbeat';
 import { runLocally, type TaskEvent } from './local-runner';
@@ -122,6 +123,7 @@ export async function runVend(options: {
       definition: options.definition,
       handlers: LOCAL_HANDLERS,
       clock,
+      schedules: [{ function: 'appvend-release-account-slots', everySeconds: ACCOUNT_SWEEP_SECONDS }],
       onTask: (event) => {
         if (event.phase === 'start') {
           const span: TaskSpan = { state: event.state, function: event.function, startedAt: event.at };

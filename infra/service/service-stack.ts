@@ -6,6 +6,7 @@ import { FrontDoorFunctions } from './front-door-functions';
 import { LedgerTable } from './ledger-table';
 import { NotificationTopics } from './notification-topics';
 import { OFFBOARD_STATE_MACHINE_NAME, OffboardService } from './offboard-service';
+import { AccountLineSweep } from './account-line-sweep';
 import { DriftReconciler } from './drift-reconciler';
 import type { PlanProps } from './plan-settings';
 import { PortalApi } from './portal-api';
@@ -191,6 +192,13 @@ export class AppvendServiceStack extends Stack {
       schedule: settings.reconcileSchedule,
       apply: settings.reconcileApply,
       plan,
+    });
+
+    new AccountLineSweep(this, 'AccountLine', {
+      projectRoot: props.projectRoot,
+      logRetention,
+      permissions,
+      ledgerTableName: ledger.table.tableName,
     });
 
     new StoppedVendRecorder(this, 'StoppedVends', {

@@ -1,3 +1,4 @@
+import { ACCOUNT_QUEUE_KEY } from '../../shared/ledger/account-queue';
 import { BASELINED_TAG } from '../../shared/domain/quarantine';
 import { DETAIL_TYPE, EVENT_SOURCE } from '../../shared/workflow/announce';
 import {
@@ -352,6 +353,8 @@ export function stepPermissions(step: StepFunctionName, scope: PermissionScope):
           conditions: { Null: { ...TAGGED_ON_CREATE.Null, ...NOT_TAGGED_BY_APPVEND.Null } },
           wildcardReason: `Tags given to CreateAccount are authorized on the new account, whose id is not known before: ${ORGANIZATION_IDS}.`,
         },
+        // The queued account joins appvend's line with its task token; leaving it may free a slot.
+        ...accountLinePermissions(scope),
       ];
 
     case 'check-account-creation':
@@ -362,6 +365,8 @@ export function stepPermissions(step: StepFunctionName, scope: PermissionScope):
           resources: ['*'],
           wildcardReason: `organizations:DescribeCreateAccountStatus ${NO_RESOURCE_LEVEL}.`,
         },
+        // A request that ended frees its slot: the first in appvend's line gets its token back.
+        ...accountLinePermissions(scope),
       ];
 
     case 'move-account':
@@ -600,6 +605,39 @@ const FIND_QUARANTINE_SCP: StepPermission = {
 };
 
 /** GetItem (consistent) and conditional PutItem on the ledger: all the ledger's writes are puts. */
+/**
+ * appvend's CreateAccount line (shared/workflow/steps/account-queue.ts): its one ledger item only
+ * (`dynamodb:LeadingKeys`, the item's partition key), the requests in flight, and the task tokens
+ * of the waiting accounts. states:SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat have no
+ * resource types in the Service Authorization Reference: a token names its task, not an ARN.
+ */
+export function accountLinePermissions(scope: PermissionScope): StepPermission[] {
+  return [
+    {
+      sid: 'KeepAccountLine',
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+      resources: [scope.ledgerTableArn],
+      // ForAllValues alone would also match a request without the key: Null requires it.
+      conditions: {
+        'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [ACCOUNT_QUEUE_KEY] },
+        Null: { 'dynamodb:LeadingKeys': 'false' },
+      },
+    },
+    {
+      sid: 'CountRequestsInFlight',
+      actions: ['organizations:ListCreateAccountStatus'],
+      resources: ['*'],
+      wildcardReason: `organizations:ListCreateAccountStatus ${NO_RESOURCE_LEVEL}.`,
+    },
+    {
+      sid: 'AnswerWaitingAccounts',
+      actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
+      resources: ['*'],
+      wildcardReason: `states:SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat ${NO_RESOURCE_LEVEL}.`,
+    },
+  ];
+}
+
 function ledgerReadWrite(sid: string, scope: PermissionScope): StepPermission {
   return {
     sid,
@@ -660,6 +698,10 @@ export function frontDoorPermissions(door: FrontDoorFunctionName, scope: Permiss
         ...planReads(scope),
       ];
     }
+
+    case 'release-account-slots':
+      // The CreateAccount line's sweep: the line's item, the requests in flight, the tokens.
+      return accountLinePermissions(scope);
 
     case 'reconcile-drift':
       // The scheduled reconcile: plans each vended application (the reads of the portal's dry run,

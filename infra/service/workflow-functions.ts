@@ -108,15 +108,16 @@ export class WorkflowFunctions extends Construct {
       }),
       'start-account-creation': make('StartAccountCreation', {
         step: 'start-account-creation',
-        description: 'appvend: finds an account by email or starts (once) its CreateAccount request',
+        description:
+          "appvend: finds an account by email or starts (once) its CreateAccount request, or puts it in appvend's line",
         environmentSchema: startAccountCreation.environment,
-        environment: { APPVEND_MEMBER_ROLE: env.memberRoleName },
+        environment: { APPVEND_MEMBER_ROLE: env.memberRoleName, APPVEND_LEDGER_TABLE: env.ledgerTableName },
       }),
       'check-account-creation': make('CheckAccountCreation', {
         step: 'check-account-creation',
-        description: 'appvend: looks once at a CreateAccount request',
+        description: 'appvend: looks once at a CreateAccount request; one that ended frees its slot',
         environmentSchema: checkAccountCreation.environment,
-        environment: {},
+        environment: { APPVEND_LEDGER_TABLE: env.ledgerTableName },
       }),
       'move-account': make('MoveAccount', {
         step: 'move-account',

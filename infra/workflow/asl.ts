@@ -16,6 +16,23 @@ export const LOCAL_ACCOUNT = '000000000000';
 export const LOCAL_REGION = 'us-east-1';
 
 /**
+ * Service integrations' resources name the partition (`arn:${AWS::Partition}:states:::lambda:…`);
+ * the locally-run ASL is in the aws partition, so those joins are resolved to plain strings.
+ */
+function inPartition(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(inPartition);
+  if (value === null || typeof value !== 'object') return value;
+  const record = value as Record<string, unknown>;
+  if (record.Ref === 'AWS::Partition') return 'aws';
+  const join = record['Fn::Join'] as [string, unknown[]] | undefined;
+  if (join) {
+    const parts = join[1].map(inPartition);
+    if (parts.every((part) => typeof part === 'string')) return parts.join(join[0]);
+  }
+  return Object.fromEntries(Object.entries(record).map(([key, inner]) => [key, inPartition(inner)]));
+}
+
+/**
  * The vend state machine's ASL, exactly as CDK defines it for AWS, with function ARNs that name
  * each step's function (the local runner maps them to in-process handlers). No synth needed.
  */
@@ -34,7 +51,7 @@ export function vendStateMachineDefinition(): Record<string, unknown> {
   ) as Record<StepFunctionName, LambdaFunction>;
   const workflow = new VendWorkflow(stack, functions);
   const graph = new StateGraph(workflow.definition.startState, 'vend');
-  return stack.resolve(graph.toGraphJson()) as Record<string, unknown>;
+  return inPartition(stack.resolve(graph.toGraphJson())) as Record<string, unknown>;
 }
 
 /** The offboarding state machine's ASL, made the same way as the vend's. */

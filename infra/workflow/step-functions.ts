@@ -31,6 +31,7 @@ export const FRONT_DOOR_FUNCTIONS = [
   'service-catalog-outcome',
   'reconcile-drift',
   'record-stopped-vend',
+  'release-account-slots',
 ] as const;
 
 export type FrontDoorFunctionName = (typeof FRONT_DOOR_FUNCTIONS)[number];

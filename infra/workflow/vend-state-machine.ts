@@ -4,20 +4,25 @@ import {
   Condition,
   DefinitionBody,
   Fail,
+  IntegrationPattern,
+  JsonPath,
   Map as MapState,
   Parallel,
   Pass,
   TaskInput,
+  Timeout,
   Wait,
   WaitTime,
   type IChainable,
   type INextable,
   type State,
 } from 'aws-cdk-lib/aws-stepfunctions';
-import type { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import type { TemplateKey } from '../../shared/domain/naming';
-import { ACCOUNT_NOT_READY_RETRY } from '../../shared/domain/retry';
+import { ACCOUNT_NOT_READY_RETRY, TRANSIENT_ERRORS, TRANSIENT_RETRY } from '../../shared/domain/retry';
+import { ACCOUNT_SLOT_WAIT } from '../../shared/domain/polling';
+import { Duration } from 'aws-cdk-lib';
 import { RESUMABLE_STEPS } from '../../shared/workflow/resume';
 import type { StepFunctionName } from './step-functions';
 import {
@@ -168,11 +173,25 @@ export class VendWorkflow {
     // The readiness probe: a new account that does not answer through its role yet is asked again.
     addRetryPolicy(move, [ACCOUNT_NOT_READY_RETRY.error], ACCOUNT_NOT_READY_RETRY);
     const wait = new Wait(s, 'WaitForAccount', { time: WaitTime.secondsPath('$.creation.poll.waitSeconds') });
-    // Queued behind the organization's CreateAccount quota: wait for a slot, then ask again,
-    // looking at the slots first (one cheap call per look while the organization is full).
-    const waitForSlot = new Wait(s, 'WaitForAccountSlot', {
-      time: WaitTime.secondsPath('$.creation.poll.waitSeconds'),
+    // Queued behind the organization's CreateAccount quota: the account joins appvend's line with
+    // this task's token and the execution waits, at no cost, until a releaser sends the token (a
+    // request ended: README "Accounts: the CreateAccount line"). The sweep's heartbeats keep a
+    // token in line alive; a token the line lost (a crash before it was kept) times out and the
+    // account comes back to its place: a new look at the slots, then the line again.
+    const waitForSlot = new LambdaInvoke(s, 'WaitForAccountSlot', {
+      lambdaFunction: this.fns['start-account-creation'],
+      integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+      payload: TaskInput.fromObject({
+        'account.$': '$.account',
+        'application.$': '$.application',
+        wait: { token: JsonPath.taskToken },
+      }),
+      heartbeatTimeout: Timeout.duration(Duration.seconds(ACCOUNT_SLOT_WAIT.heartbeatSeconds)),
+      taskTimeout: Timeout.duration(Duration.seconds(ACCOUNT_SLOT_WAIT.timeoutSeconds)),
+      resultPath: JsonPath.DISCARD,
+      retryOnServiceExceptions: true,
     });
+    addRetryPolicy(waitForSlot, TRANSIENT_ERRORS, TRANSIENT_RETRY);
     const retryStart = this.invoke('RetryAccountCreation', 'start-account-creation', {
       payload: TaskInput.fromObject({
         'account.$': '$.account',
@@ -183,7 +202,15 @@ export class VendWorkflow {
       }),
       resultPath: '$.creation',
     });
+    // Many accounts changing the line at once: asked again after a jittered backoff.
+    for (const task of [start, check, waitForSlot, retryStart]) {
+      addRetryPolicy(task, ['AccountLineContendedError'], TRANSIENT_RETRY);
+    }
     waitForSlot.next(retryStart);
+    waitForSlot.addCatch(retryStart, {
+      errors: ['States.HeartbeatTimeout', 'States.Timeout'],
+      resultPath: JsonPath.DISCARD,
+    });
     // The search by email stopped at its page budget: go on at once from where it stopped (no
     // Wait: nothing is pending at AWS, the organization is only large).
     const searchOn = this.invoke('ContinueAccountSearch', 'start-account-creation', {

@@ -120,6 +120,11 @@ export class ClientFactory {
     return this.settings.region;
   }
 
+  /** The time as the backend sees it (virtual on the sandbox). */
+  public now(): number {
+    return this.settings.now();
+  }
+
   public organizations(): OrganizationsClient {
     // Organizations is a global service homed in us-east-1 (aws partition).
     this.organizationsClient ??= this.plug(new OrganizationsClient(this.config()));

@@ -36,16 +36,17 @@ export const ACCOUNT_POLL_POLICY: PollPolicy = {
   maxSeconds: 90,
 };
 /**
- * A queued CreateAccount looks again soon (a slot frees whenever any request in the organization
- * ends), then less often the longer it waits, so that a long queue does not flood Organizations
- * with ListCreateAccountStatus calls: at most one look a minute per queued account.
+ * A queued account does not poll: it waits on a task token in appvend's CreateAccount line
+ * (shared/workflow/steps/account-queue.ts). The scheduled sweep sends a heartbeat to every waiting
+ * token every {@link ACCOUNT_SWEEP_SECONDS}; a token that misses three (the line lost it) times out
+ * after `heartbeatSeconds` and its account comes back to its place. `timeoutSeconds` bounds one
+ * wait whatever the heartbeats: a longer wait re-enters the line, four more state transitions.
  */
-export const ACCOUNT_QUEUE_POLL_POLICY: PollPolicy = {
-  initialSeconds: 20,
-  growth: 0.25,
-  minSeconds: 20,
-  maxSeconds: 60,
-};
+export const ACCOUNT_SWEEP_SECONDS = 300;
+export const ACCOUNT_SLOT_WAIT = {
+  heartbeatSeconds: 3 * ACCOUNT_SWEEP_SECONDS,
+  timeoutSeconds: 4 * 3600,
+} as const;
 /**
  * A stack set operation on small stacks takes one to two minutes (15–30 s of queueing plus 45–90 s
  * per stack): the first look comes just before the shortest, at 55 s, then every fifth of the time

@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { ACCOUNT_QUEUE_KEY, type AccountQueue } from './account-queue';
 import type { LedgerStore } from './ledger';
 import type { ApplicationRecord } from './record';
 
@@ -28,6 +29,22 @@ export class DynamoDbLedgerStore implements LedgerStore {
   }
 
   public async write(record: ApplicationRecord, expectedVersion: number): Promise<boolean> {
+    return this.put(record, expectedVersion);
+  }
+
+  /** The CreateAccount line: one more item of the table, under its reserved name. */
+  public async readQueue(): Promise<AccountQueue | undefined> {
+    const { Item } = await this.documents.send(
+      new GetCommand({ TableName: this.tableName, Key: { name: ACCOUNT_QUEUE_KEY }, ConsistentRead: true }),
+    );
+    return Item as AccountQueue | undefined;
+  }
+
+  public async writeQueue(queue: AccountQueue, expectedVersion: number): Promise<boolean> {
+    return this.put(queue, expectedVersion);
+  }
+
+  private async put(record: { name: string; version: number }, expectedVersion: number): Promise<boolean> {
     try {
       await this.documents.send(
         new PutCommand({
@@ -61,7 +78,10 @@ export class DynamoDbLedgerStore implements LedgerStore {
         ...(options.cursor && { ExclusiveStartKey: { name: options.cursor } }),
       }),
     );
-    const items = ((Items ?? []) as ApplicationRecord[]).sort((a, b) => a.name.localeCompare(b.name));
+    // The CreateAccount line shares the table; it is no application.
+    const items = ((Items ?? []) as ApplicationRecord[])
+      .filter((item) => item.name !== ACCOUNT_QUEUE_KEY)
+      .sort((a, b) => a.name.localeCompare(b.name));
     const cursor = LastEvaluatedKey?.name as string | undefined;
     return { items, ...(cursor && { cursor }) };
   }

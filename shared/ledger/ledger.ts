@@ -1,6 +1,7 @@
 import type { ApplicationRequest } from '../request/schema';
 import type { ResumePoint } from '../workflow/resume';
 import type { VendSummary } from '../workflow/types';
+import { emptyQueue, type AccountQueue } from './account-queue';
 import type { Actor } from './principal';
 import {
   type ApplicationStatus,
@@ -28,6 +29,10 @@ export interface LedgerStore {
   /** False when the item changed since it was read (another door got there first). */
   write(record: ApplicationRecord, expectedVersion: number): Promise<boolean>;
   list(options: { limit: number; cursor?: string }): Promise<{ items: ApplicationRecord[]; cursor?: string }>;
+  /** The CreateAccount line (shared/ledger/account-queue.ts); undefined before its first write. */
+  readQueue(): Promise<AccountQueue | undefined>;
+  /** Same contract as {@link write}: false when the line changed since it was read. */
+  writeQueue(queue: AccountQueue, expectedVersion: number): Promise<boolean>;
 }
 
 /**
@@ -42,6 +47,17 @@ export class LedgerConflictError extends Error {
     public readonly current: ApplicationRecord,
   ) {
     super(message);
+  }
+}
+
+/**
+ * The CreateAccount line changed under every attempt to change it: many accounts at once. The
+ * account steps' Retry takes it (shared/domain/retry.ts), with backoff and jitter.
+ */
+export class AccountLineContendedError extends Error {
+  public override readonly name = 'AccountLineContendedError';
+  public constructor() {
+    super('The CreateAccount line in the ledger kept changing; try again');
   }
 }
 
@@ -80,6 +96,11 @@ export interface Submission {
 
 /** Attempts at a conditional write before giving up: each lost race re-reads and decides again. */
 const MAX_RACES = 5;
+/**
+ * The CreateAccount line is one item every queued account and every releaser writes: more of them
+ * race at once than on an application's item, so a change re-reads more times before giving up.
+ */
+const MAX_QUEUE_RACES = 100;
 
 export class Ledger {
   public constructor(
@@ -400,6 +421,29 @@ export class Ledger {
       (r) => r.status === 'OFFBOARDING' && r.offboarding?.executionName === executionName,
       change,
     );
+  }
+
+  /** The CreateAccount line as it is now (empty before its first write). */
+  public async accountQueue(): Promise<AccountQueue> {
+    return (await this.store.readQueue()) ?? emptyQueue();
+  }
+
+  /**
+   * Changes the CreateAccount line with a conditional write on the version read; a lost race reads
+   * again and decides again, so `change` must be a pure function of the line it is given. It
+   * answers the new line and what it decided (`same` when the line was left as it was: no write).
+   */
+  public async changeAccountQueue<T>(
+    change: (queue: AccountQueue) => { queue: AccountQueue; result: T },
+  ): Promise<{ queue: AccountQueue; result: T }> {
+    for (let race = 0; race < MAX_QUEUE_RACES; race += 1) {
+      const current = (await this.store.readQueue()) ?? emptyQueue();
+      const decided = change(current);
+      if (decided.queue === current) return decided;
+      const next = { ...decided.queue, version: current.version + 1 };
+      if (await this.store.writeQueue(next, current.version)) return { queue: next, result: decided.result };
+    }
+    throw new AccountLineContendedError();
   }
 
   /** A write for the vend of `requestId`: a stale execution (its request was replaced) changes nothing. */

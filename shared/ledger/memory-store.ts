@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { AccountQueue } from './account-queue';
 import type { LedgerStore } from './ledger';
 import type { ApplicationRecord } from './record';
 
@@ -10,6 +11,7 @@ import type { ApplicationRecord } from './record';
  */
 export class MemoryLedgerStore implements LedgerStore {
   private readonly items = new Map<string, ApplicationRecord>();
+  private queue: AccountQueue | undefined;
 
   public constructor(
     private readonly file?: string,
@@ -17,8 +19,12 @@ export class MemoryLedgerStore implements LedgerStore {
     private readonly options: { beforeSave?: () => void } = {},
   ) {
     if (file && existsSync(file)) {
-      const saved = JSON.parse(readFileSync(file, 'utf8')) as { applications?: ApplicationRecord[] };
+      const saved = JSON.parse(readFileSync(file, 'utf8')) as {
+        applications?: ApplicationRecord[];
+        accountQueue?: AccountQueue;
+      };
       for (const item of saved.applications ?? []) this.items.set(item.name, item);
+      this.queue = saved.accountQueue;
     }
   }
 
@@ -47,13 +53,28 @@ export class MemoryLedgerStore implements LedgerStore {
     };
   }
 
+  public async readQueue(): Promise<AccountQueue | undefined> {
+    return this.queue && structuredClone(this.queue);
+  }
+
+  public async writeQueue(queue: AccountQueue, expectedVersion: number): Promise<boolean> {
+    if ((this.queue?.version ?? 0) !== expectedVersion) return false;
+    this.queue = structuredClone(queue);
+    this.save();
+    return true;
+  }
+
   private save(): void {
     if (!this.file) return;
     this.options.beforeSave?.();
     mkdirSync(dirname(this.file), { recursive: true });
     // This write's own temporary file: two writers never rename each other's.
     const temporary = `${this.file}.${process.pid}.${randomUUID()}.tmp`;
-    writeFileSync(temporary, `${JSON.stringify({ applications: [...this.items.values()] }, undefined, 2)}\n`);
+    writeFileSync(
+      temporary,
+      `${JSON.stringify({ applications: [...this.items.values()], ...(this.queue && { accountQueue: this.queue }) }, undefined, 2)}
+`,
+    );
     // Rename is atomic: a crash leaves the old file or the new one, never half of one.
     renameSync(temporary, this.file);
   }

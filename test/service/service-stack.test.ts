@@ -284,6 +284,8 @@ describe('Stack: AppvendService', () => {
         .map((part) => {
           if (typeof part === 'string') return part;
           if (part['Fn::GetAtt']?.[1] === 'Arn') return localArn(part['Fn::GetAtt'][0]);
+          // A service integration's resource (the CreateAccount line's .waitForTaskToken task).
+          if (part.Ref === 'AWS::Partition') return 'aws';
           throw new Error(`unexpected ${JSON.stringify(part)} in the definition`);
         })
         .join(separator),

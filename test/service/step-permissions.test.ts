@@ -25,6 +25,17 @@ const MANAGEMENT = '111111111111';
 const MEMBER = '222222222222';
 const REGION = 'eu-west-1';
 const LEDGER = `arn:aws:dynamodb:${REGION}:${MANAGEMENT}:table/appvend-ledger`;
+/** The CreateAccount line's item (DynamoDB's condition key for the item's partition key). */
+const LINE_ITEM = { 'dynamodb:LeadingKeys': '#account-queue' };
+/** What the account steps and the sweep do with appvend's CreateAccount line. */
+const LINE_CALLS = [
+  { action: 'dynamodb:GetItem', resource: LEDGER, context: LINE_ITEM },
+  { action: 'dynamodb:PutItem', resource: LEDGER, context: LINE_ITEM },
+  { action: 'organizations:ListCreateAccountStatus', resource: '*' },
+  { action: 'states:SendTaskSuccess', resource: '*' },
+  { action: 'states:SendTaskFailure', resource: '*' },
+  { action: 'states:SendTaskHeartbeat', resource: '*' },
+];
 const BUS = `arn:aws:events:${REGION}:${MANAGEMENT}:event-bus/appvend`;
 const NOTIFICATIONS = `arn:aws:sns:${REGION}:${MANAGEMENT}:appvend-notifications`;
 const TOPICS_KEY = `arn:aws:kms:${REGION}:${MANAGEMENT}:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0`;
@@ -160,8 +171,13 @@ const CALLS: Record<ServiceFunctionName, Call[]> = {
     { action: 'organizations:ListTagsForResource', resource: ACCOUNT, context: TAGGED },
     { action: 'organizations:ListParents', resource: ACCOUNT },
     { action: 'organizations:ListTagsForResource', resource: OU },
+    ...LINE_CALLS,
   ],
-  'check-account-creation': [{ action: 'organizations:DescribeCreateAccountStatus', resource: '*' }],
+  'check-account-creation': [
+    { action: 'organizations:DescribeCreateAccountStatus', resource: '*' },
+    ...LINE_CALLS,
+  ],
+  'release-account-slots': LINE_CALLS,
   'move-account': [
     { action: 'organizations:ListParents', resource: ACCOUNT },
     { action: 'organizations:ListTagsForResource', resource: ACCOUNT },
@@ -316,7 +332,17 @@ const WORLD = { management: MANAGEMENT, member: MEMBER, organizationId: ORG, var
 const decide = (name: ServiceFunctionName, call: Call): Promise<string> =>
   decideCall(WORLD, name, functionPermissions(name, SCOPE), call);
 
-const sameCall = (a: Call, b: Call) => JSON.stringify(a) === JSON.stringify(b);
+/**
+ * `own` covers `call`: the same call, or the same action on the same resource where `own` has no
+ * context and `call` only narrows it (a function with the whole ledger table may read the
+ * CreateAccount line's item too).
+ */
+const sameCall = (own: Call, call: Call) =>
+  JSON.stringify(own) === JSON.stringify(call) ||
+  (own.action === call.action &&
+    own.resource === call.resource &&
+    !own.context &&
+    call.context === LINE_ITEM);
 
 describe('Functions: stepPermissions and frontDoorPermissions', () => {
   it('allows every call each function makes', async () => {

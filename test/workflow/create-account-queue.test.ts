@@ -68,7 +68,7 @@ describe('Workflow: CreateAccount beyond the organization quota queues instead o
     expect(requests.every((r) => r.state === 'SUCCEEDED')).toBe(true);
     expect(maxInFlight(requests)).toBeLessThanOrEqual(5);
     expect(world.sandbox.ous().filter((o) => o.name.startsWith('appvend-app'))).toHaveLength(50);
-  }, 120_000);
+  }, 400_000);
 
   it('waits for requests another tool started, up to the configured concurrency', async () => {
     // Arrange: two requests already in flight, appvend allowed two at once.

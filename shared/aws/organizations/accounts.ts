@@ -108,7 +108,7 @@ export async function searchAccountByEmail(
 }
 
 /** Every CreateAccount request in flight in the organization, whoever started it. */
-async function requestsInProgress(client: OrganizationsClient): Promise<CreateAccountStatus[]> {
+export async function requestsInProgress(client: OrganizationsClient): Promise<CreateAccountStatus[]> {
   return collect(
     paginateListCreateAccountStatus({ client }, { States: ['IN_PROGRESS'] }),
     (page) => page.CreateAccountStatuses,
@@ -147,6 +147,11 @@ export async function startAccountCreation(
     tags?: Record<string, string>;
     /** The most CreateAccount requests appvend lets run at once in the organization. */
     concurrency?: number;
+    /**
+     * Slots held back for accounts ahead in appvend's line (shared/ledger/account-queue.ts): the
+     * account starts only when the requests in flight plus these leave one free.
+     */
+    heldBack?: number;
     /** Asking again after QUEUED: look at the slots first, the cheap call, before the accounts. */
     queued?: boolean;
     /** The most ListAccounts pages this call reads (DEFAULT_ACCOUNT_SEARCH_PAGES when unset). */
@@ -163,7 +168,8 @@ export async function startAccountCreation(
    */
   createClient: OrganizationsClient = client,
 ): Promise<AccountProgress> {
-  const concurrency = params.concurrency ?? DEFAULT_CREATE_ACCOUNT_CONCURRENCY;
+  // The slots left to this account: the line ahead of it goes first.
+  const concurrency = (params.concurrency ?? DEFAULT_CREATE_ACCOUNT_CONCURRENCY) - (params.heldBack ?? 0);
   if (params.search?.nextToken === undefined) {
     // A new search: the requests in progress now (see above). While queued, nothing of ours was
     // sent (QUEUED is only answered before CreateAccount, or when AWS refused it), so the

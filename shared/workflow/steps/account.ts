@@ -1,4 +1,5 @@
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { logger } from '../../lambda/step-handler';
 import { ensureAccountAnswers } from '../../aws/account-access';
 import { APPLICATION_TAG, taggedFor } from '../../aws/application-tag';
 import { tagsOf } from '../../aws/organizations/organizational-unit';
@@ -18,12 +19,12 @@ import {
   type AdoptionRequest,
 } from '../../domain/account-adoption';
 import { CREATE_ACCOUNT_RETRIES } from '../../domain/account-creation';
-import { AccountAdoptionRefusedError } from '../../errors';
+import { AccountAdoptionRefusedError, AccountCreationFailedError } from '../../errors';
 import {
   ensurePolicyAttached,
   ensureServiceControlPolicy,
 } from '../../aws/organizations/service-control-policy';
-import { ACCOUNT_POLL_POLICY, ACCOUNT_QUEUE_POLL_POLICY, nextPoll } from '../../domain/polling';
+import { ACCOUNT_POLL_POLICY, nextPoll } from '../../domain/polling';
 import {
   BASELINED_TAG,
   QUARANTINE_POLICY_DESCRIPTION,
@@ -33,14 +34,8 @@ import {
 import { NAME_PREFIX } from '../../domain/naming';
 import { DEFAULT_SCP_ATTACHMENT_QUOTA, DEFAULT_SCP_SIZE_QUOTA } from '../../domain/scp';
 import type { AccountCreation, VendedAccount } from '../types';
+import { leaveLine, releaseSlots, slotsHeldBack, type AccountQueueDeps } from './account-queue';
 import type { AccountSpec } from '../../domain/naming';
-
-/** 0–9 s, the same for the same email. */
-function spreadSeconds(email: string): number {
-  let hash = 0;
-  for (const char of email) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
-  return hash % 10;
-}
 
 function withPoll(
   account: AccountSpec,
@@ -60,12 +55,7 @@ function withPoll(
   // The waits grow within one phase (queued, then in progress); a new phase starts over.
   const before = previous?.state === progress.state ? previous.poll : undefined;
   if (progress.state === 'IN_PROGRESS') result.poll = nextPoll(ACCOUNT_POLL_POLICY, before);
-  if (progress.state === 'QUEUED') {
-    const poll = nextPoll(ACCOUNT_QUEUE_POLL_POLICY, before);
-    // Spread the queue: accounts that queued together would otherwise all look at the same
-    // instant and all but one be refused. The offset is fixed per account (no randomness).
-    result.poll = { ...poll, waitSeconds: poll.waitSeconds + spreadSeconds(account.email) };
-  }
+  // QUEUED has no poll: the account waits in appvend's line for its token (account-queue.ts).
   return result;
 }
 
@@ -89,8 +79,14 @@ export async function startAccount(
     pageBudget?: number;
     /** The last answer, when asking again after QUEUED or SEARCHING. */
     previous?: AccountCreation;
+    /** appvend's CreateAccount line (shared/workflow/steps/account-queue.ts); none: no line. */
+    line?: AccountQueueDeps;
   },
 ): Promise<AccountCreation> {
+  const { line } = params;
+  const email = params.account.email;
+  // First come, first served: the accounts ahead in line keep their slots.
+  const held = line ? await slotsHeldBack(line.ledger, params.application, email) : 0;
   const search = params.previous?.state === 'SEARCHING' ? params.previous.search : undefined;
   // While the queue's backoff carries through a search, where it came from stays QUEUED.
   const before =
@@ -104,6 +100,7 @@ export async function startAccount(
       email: params.account.email,
       roleName: params.roleName,
       concurrency: params.concurrency,
+      heldBack: held,
       queued: params.queued,
       ...(params.pageBudget !== undefined && { pageBudget: params.pageBudget }),
       ...(search && { search }),
@@ -122,6 +119,13 @@ export async function startAccount(
     // Sent once: see startAccountCreation.
     clients.managementClient(OrganizationsClient, { maxAttempts: 1 }),
   );
+  if (line && progress.state !== 'QUEUED' && progress.state !== 'SEARCHING') {
+    // Out of line: its request is in flight (counted by AWS from now on), or its account exists,
+    // in which case a slot it was granted is free again for the next in line.
+    if ((await leaveLine(line.ledger, params.application, email)) && progress.state === 'SUCCEEDED') {
+      await releaseSlots(line);
+    }
+  }
   return withPoll(params.account, progress, before);
 }
 
@@ -147,6 +151,19 @@ function vetAdoption(client: OrganizationsClient, request: AdoptionRequest) {
 }
 
 /**
+ * A release by an account whose own request ended must not fail that account's vend: a release
+ * that crashed leaves at most a grant unsent, which expires (GRANT_TTL_MS) and is handed out again
+ * by the next release or the scheduled sweep.
+ */
+async function releaseQuietly(line: AccountQueueDeps): Promise<void> {
+  try {
+    await releaseSlots(line);
+  } catch (error) {
+    logger.warn('releasing CreateAccount slots failed; the sweep hands them out', { error: error as Error });
+  }
+}
+
+/**
  * Step 4b: one look at the CreateAccount request (the state machine waits between looks). A
  * request that FAILED for a reason that may pass (RETRIED_CREATE_FAILURES) created nothing: it is
  * answered QUEUED, so the state machine's queue loop sends a new request, at most
@@ -155,6 +172,8 @@ function vetAdoption(client: OrganizationsClient, request: AdoptionRequest) {
 export async function checkAccount(
   clients: ClientFactory,
   creation: AccountCreation,
+  /** appvend's CreateAccount line: a request that ended frees a slot for the first in line. */
+  line?: AccountQueueDeps,
 ): Promise<AccountCreation> {
   if (!creation.requestId) throw new Error(`No CreateAccount request id for ${creation.account.email}`);
   try {
@@ -162,8 +181,11 @@ export async function checkAccount(
       requestId: creation.requestId,
       email: creation.account.email,
     });
+    if (line && progress.state === 'SUCCEEDED') await releaseQuietly(line);
     return withPoll(creation.account, { ...progress, requestId: creation.requestId }, creation);
   } catch (error) {
+    // FAILED ends the request too: its slot goes to the next in line, whatever the vend does next.
+    if (line && error instanceof AccountCreationFailedError) await releaseQuietly(line);
     const retries = creation.retries ?? 0;
     if (!retriedCreateFailure(error) || retries >= CREATE_ACCOUNT_RETRIES) throw error;
     const { requestId: _failed, ...rest } = creation;
