@@ -34,22 +34,25 @@ describe('Ledger: the CreateAccount line', () => {
   });
 
   it('hands a slot to one of two releasers racing on the same line, never both', async () => {
-    // Arrange: one slot free (4 in flight of 5), two accounts waiting.
-    const ledger = new Ledger(new MemoryLedgerStore(), () => new Date(NOW));
+    // Arrange: one slot free (4 in flight of 5), two accounts waiting; two ledgers on one store,
+    // as two Lambdas on one table (one ledger runs its own changes one at a time).
+    const store = new MemoryLedgerStore();
+    const ledger = new Ledger(store, () => new Date(NOW));
+    const other = new Ledger(store, () => new Date(NOW));
     for (const email of ['a1@x', 'a2@x']) {
       await ledger.changeAccountQueue((q) => ({
         queue: enqueue(q, { application: 'a', email, token: email }, AT),
         result: undefined,
       }));
     }
-    const release = () =>
-      ledger.changeAccountQueue((q) => {
+    const release = (by: Ledger) =>
+      by.changeAccountQueue((q) => {
         const decided = grant(q, { concurrency: 5, inFlight: 4, nowMs: NOW, grantTtlMs: 60_000 });
         return { queue: decided.queue, result: decided.granted.map((e) => e.email) };
       });
 
     // Act
-    const [first, second] = await Promise.all([release(), release()]);
+    const [first, second] = await Promise.all([release(ledger), release(other)]);
 
     // Assess: the first in line got the one slot, once.
     expect([...first.result, ...second.result]).toEqual(['a1@x']);
@@ -77,14 +80,15 @@ describe('Ledger: the CreateAccount line', () => {
 
   it('gives the last free slot to one of two accounts taking it at the same instant, never both', async () => {
     // Arrange: another tool's 3 requests and one of appvend's in flight: one slot of 5 is free.
-    const ledger = new Ledger(new MemoryLedgerStore(), () => new Date(NOW));
+    const store = new MemoryLedgerStore();
+    const ledger = new Ledger(store, () => new Date(NOW));
     const inProgress = [{ Id: 'o1' }, { Id: 'o2' }, { Id: 'o3' }, { Id: 'r1', AccountName: 'a-prod' }];
     await ledger.changeAccountQueue((q) => ({
       queue: recordRequest(q, { application: 'a', email: 'a1@x', name: 'a-prod', requestId: 'r1' }, AT),
       result: undefined,
     }));
     const take = (email: string) =>
-      ledger.changeAccountQueue((q) => {
+      new Ledger(store, () => new Date(NOW)).changeAccountQueue((q) => {
         const decided = takeSlot(
           q,
           { application: 'b', email, name: email },
