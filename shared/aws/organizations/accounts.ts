@@ -129,11 +129,14 @@ export async function requestsInProgress(client: OrganizationsClient): Promise<C
  * account, which is in the list for the whole search and so is found. (A request that completes
  * during the search would otherwise be seen neither as in progress nor in pages already read.)
  *
- * The gate is organization-wide without any shared store: the requests in flight are AWS's own
- * list, so every execution sees the others'. Two executions may both see a free slot; AWS then
- * refuses the one over its quota with ConstraintViolationException, reason
- * ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED ("You attempted to exceed the number of accounts that can be
- * in progress at a time"), which also means QUEUED; so does a throttling refusal.
+ * The gate: with `slot` (appvend's line), CreateAccount is sent only after a slot was taken in
+ * the ledger's line item, which counts appvend's own requests and other tools' (AWS's list), so
+ * executions starting at the same instant cannot all see the same free slot. Without it, the gate
+ * is AWS's list alone, and two executions may both see a free slot. Either way, AWS refuses a
+ * request over its quota (another tool may start one between the count and the call) with
+ * ConstraintViolationException, reason ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED ("You attempted to
+ * exceed the number of accounts that can be in progress at a time"), which also means QUEUED (the
+ * slot is freed); so does a throttling refusal.
  *
  * An account found by email is passed to `vetExisting` before it is answered SUCCEEDED (the
  * adoption rules), and so is `undefined` before a CreateAccount when none is found.

@@ -152,9 +152,10 @@ function vetAdoption(client: OrganizationsClient, request: AdoptionRequest) {
 }
 
 /**
- * A release by an account whose own request ended must not fail that account's vend: a release
- * that crashed leaves at most a grant unsent, which expires (GRANT_TTL_MS) and is handed out again
- * by the next release or the scheduled sweep.
+ * A release by an account whose own request ended (its slot freed in the same write) must not fail
+ * that account's vend: a release that crashed leaves at most a grant unsent, which expires
+ * (GRANT_TTL_MS) and is handed out again, or the ended request's slot held, which the next release
+ * with accounts waiting or the scheduled sweep frees once ListCreateAccountStatus no longer lists it.
  */
 async function releaseQuietly(line: AccountQueueDeps, ended: string): Promise<void> {
   try {
