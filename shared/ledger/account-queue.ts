@@ -211,8 +211,9 @@ export function settleSlots(
  * The account takes a CreateAccount slot, atomically with the line (one conditional write): only
  * when the requests in flight (appvend's own slots and other tools' requests) plus the accounts
  * ahead of it in line (every entry, for an account not in line) leave one free: first come, first
- * served. Taking a slot takes the account out of line. An account that holds a slot already (a
- * retried start) keeps it: never two slots, so never two CreateAccount requests, for one account.
+ * served. Taking a slot takes the account out of line. An account never holds two slots: a call
+ * that finds its account's slot taken and not yet used is refused (QUEUED), so never two
+ * CreateAccount requests for one account.
  */
 export function takeSlot(
   queue: AccountQueue,
@@ -221,13 +222,15 @@ export function takeSlot(
 ): { queue: AccountQueue; taken: boolean } {
   const at = new Date(params.nowMs).toISOString();
   const own = slotOf(queue, taker.application, taker.email);
-  if (own) {
-    if (own.requestId !== undefined) return { queue, taken: true };
-    // Its take is renewed: the retry is about to send the request.
-    const renewed = { ...own, takenAt: at };
-    const slots = (queue.slots ?? []).map((slot) => (slot === own ? renewed : slot));
-    return { queue: { ...queue, slots }, taken: true };
+  // A live slot of its own with no request id: another call for this account took it and may be
+  // sending CreateAccount now (a retry while the first call still runs); this one must not send a
+  // second. The slot expires if that call crashed, and the account is granted one again in line.
+  if (own && own.requestId === undefined && liveSlot(own, params.nowMs, params.slotTtlMs)) {
+    return { queue, taken: false };
   }
+  // A slot whose request was recorded and is neither in progress nor made the account (the caller
+  // looked for both): that request ended; the account takes a slot anew, like any other.
+  if (own) queue = freeSlot(queue, taker);
   const used = slotsInUse(queue, params.inProgress, params.nowMs, params.slotTtlMs);
   if (used + heldBack(queue, taker.application, taker.email) >= params.concurrency) {
     return { queue, taken: false };
@@ -247,8 +250,10 @@ export function recordRequest(
   queue: AccountQueue,
   sent: { application: string; email: string; name: string; requestId: string },
   at: string,
+  /** Leave the line too (false for the sender itself: its take already did, and an entry now is a later call's). */
+  leave = true,
 ): AccountQueue {
-  const left = dequeue(queue, sent.application, sent.email);
+  const left = leave ? dequeue(queue, sent.application, sent.email) : queue;
   const slots = left.slots ?? [];
   const own = slotOf(left, sent.application, sent.email);
   if (own?.requestId === sent.requestId) return left;

@@ -114,13 +114,21 @@ describe('Ledger: the CreateAccount line', () => {
     const newcomer = takeSlot(queue, { application: 'b', email: 'b1@x', name: 'b' }, params);
     const first = takeSlot(queue, { application: 'a', email: 'a1@x', name: 'a' }, params);
     const retried = takeSlot(first.queue, { application: 'a', email: 'A1@x', name: 'a' }, params);
+    const afterCrash = takeSlot(
+      first.queue,
+      { application: 'a', email: 'a1@x', name: 'a' },
+      { ...params, nowMs: NOW + 60_000 },
+    );
 
-    // Assess
+    // Assess: the retry while the first may be sending gets no second slot; once the unused slot
+    // has expired (its taker crashed), the account takes one again.
     expect(newcomer.taken).toBe(false);
     expect(first.taken).toBe(true);
     expect(first.queue.entries).toEqual([]);
-    expect(retried.taken).toBe(true);
+    expect(retried.taken).toBe(false);
     expect(retried.queue.slots).toHaveLength(1);
+    expect(afterCrash.taken).toBe(true);
+    expect(afterCrash.queue.slots?.map((s) => s.takenAt)).toEqual([new Date(NOW + 60_000).toISOString()]);
   });
 
   it('frees a slot once its request is no longer in progress, and expires a slot never used', () => {

@@ -190,7 +190,11 @@ export function slotKeeper(
         })
       ).result,
     sent: async (requestId) => {
-      await startedInLine(deps, { ...account, requestId });
+      const at = new Date(deps.now()).toISOString();
+      await ledger.changeAccountQueue((current) => ({
+        queue: recordRequest(current, { ...account, requestId }, at, false),
+        result: undefined,
+      }));
     },
     unused: async () => {
       await ledger.changeAccountQueue((current) => ({
