@@ -50,7 +50,8 @@ async function child<T>(scenario: string, args: unknown, timeoutSeconds: number)
       if (signal === 'SIGKILL')
         return reject(new Error(`did not finish within ${timeoutSeconds} s of wall time`));
       const last = stdout.trim().split('\n').pop() ?? '';
-      if (code !== 0 || !last.startsWith('{')) {
+      // A scenario prints its result last, as one line of JSON: an object, or (the grid) an array.
+      if (code !== 0 || !/^[[{]/.test(last)) {
         const how = signal ? `was stopped by ${signal} (from outside the benchmark)` : `exited ${code}`;
         return reject(
           new Error(`${how}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`.replace(/: $/, '')),
