@@ -140,7 +140,7 @@ export class ServiceDashboard extends Construct {
     this.dashboard.addWidgets(
       new GraphWidget({
         title: 'CreateAccount queue',
-        left: [appvendMetric(METRIC.createAccountQueued, 'Sum', hour, 'looks answered QUEUED')],
+        left: [appvendMetric(METRIC.createAccountQueued, 'Sum', hour, 'accounts queued')],
         right: [appvendMetric(METRIC.createAccountQueueTime, 'Maximum', hour, 'longest wait (s)')],
         width: 8,
       }),

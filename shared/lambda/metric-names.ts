@@ -19,7 +19,7 @@ export const METRIC = {
   accountsAdopted: 'AccountsAdopted',
   /** An account waited behind the CreateAccount quota: from queued to its request sent (Seconds). */
   createAccountQueueTime: 'CreateAccountQueueTime',
-  /** Accounts answered QUEUED, one per look while the organization is full (Count). */
+  /** Accounts that had to queue behind the CreateAccount quota, each counted once (Count). */
   createAccountQueued: 'CreateAccountQueued',
   /** Applications the scheduled reconcile found drifted (Count). */
   driftFound: 'DriftFound',
