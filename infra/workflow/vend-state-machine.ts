@@ -9,6 +9,7 @@ import {
   Map as MapState,
   Parallel,
   Pass,
+  Result,
   TaskInput,
   Timeout,
   Wait,
@@ -294,19 +295,35 @@ export class VendWorkflow {
 
   /**
    * The access branch: Identity Center assignments and alternate contacts (the accounts exist; the
-   * quarantine still holds the team out until ReleaseQuarantine). Creations are followed with Wait
-   * states and another look (the same function, given its previous state), never a sleeping Lambda.
+   * quarantine still holds the team out until ReleaseQuarantine). Creations and deletions are
+   * followed with Wait states and another look (the same function, given its previous state),
+   * never a sleeping Lambda. `$.accessMade` is what appvend made for an earlier request of the
+   * application (the intake puts the ledger's record in the execution input); an execution started
+   * without it (a vend outside the ledger) made nothing before.
    */
   private grantAccess(): State {
     const s = this.scope;
     const grant = this.invoke('GrantAccess', 'grant-access', {
-      payload: TaskInput.fromObject({ 'request.$': '$.app.request', 'accounts.$': '$.accounts' }),
+      payload: TaskInput.fromObject({
+        'request.$': '$.app.request',
+        'accounts.$': '$.accounts',
+        'made.$': '$.accessMade',
+      }),
       resultPath: '$.access',
     });
+    const nothingMade = new Pass(s, 'NothingMadeBefore', {
+      result: Result.fromObject({ grants: [], contacts: [] }),
+      resultPath: '$.accessMade',
+    });
+    const known = new Choice(s, 'AccessMadeKnown?')
+      .when(Condition.isNotPresent('$.accessMade'), nothingMade)
+      .otherwise(grant);
+    nothingMade.next(grant);
     const check = this.invoke('CheckAccessGrants', 'grant-access', {
       payload: TaskInput.fromObject({
         'request.$': '$.app.request',
         'accounts.$': '$.accounts',
+        'made.$': '$.accessMade',
         'previous.$': '$.access',
       }),
       resultPath: '$.access',
@@ -323,7 +340,7 @@ export class VendWorkflow {
     grant.next(granted);
     wait.next(check);
     check.next(granted);
-    return grant;
+    return known;
   }
 
   private branchResult(id: string, templates: TemplateKey[], guardrailsPath?: string): Pass {

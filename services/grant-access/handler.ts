@@ -1,6 +1,7 @@
 import { accountManagementClient } from '../../shared/aws/alternate-contacts';
 import { identityCenterClients } from '../../shared/aws/identity-center';
 import { stepHandler } from '../../shared/lambda/step-handler';
+import type { MadeAccess } from '../../shared/domain/access';
 import type { ApplicationRequest } from '../../shared/request/schema';
 import { IdentityCenterEnv } from '../../shared/workflow/settings';
 import { grantAccess, type AccessGrant } from '../../shared/workflow/steps/access';
@@ -10,12 +11,21 @@ export const environment = { ...IdentityCenterEnv };
 
 /**
  * Gives the request's Identity Center groups their permission sets in the application's accounts
- * and puts the alternate contacts; called again (after a Wait state) while assignments are created.
+ * and puts the alternate contacts, removing what it made that the request no longer asks for; called again (after a Wait state) while assignments are created.
  */
 export const handler = stepHandler(
   'grant-access',
   environment,
-  (input: { request: ApplicationRequest; accounts: VendedAccount[]; previous?: AccessGrant }, env) =>
+  (
+    input: {
+      request: ApplicationRequest;
+      accounts: VendedAccount[];
+      /** What appvend made for the application before this vend (the ledger's record, through the execution input). */
+      made?: MadeAccess;
+      previous?: AccessGrant;
+    },
+    env,
+  ) =>
     grantAccess(
       { ...identityCenterClients(), account: accountManagementClient() },
       {

@@ -1,5 +1,8 @@
 import type { ApplicationRequest, ContactType } from '../request/schema';
 import { CONTACT_TYPES, TOOLING_STAGE } from '../request/schema';
+import { grantKey, type MadeAccess, type MadeGrant, type PutContacts } from './access-made';
+
+export * from './access-made';
 
 /** One account assignment the request asks for: a group, a permission set and a stage's account. */
 export interface DesiredGrant {
@@ -71,3 +74,32 @@ export function desiredContacts(request: Pick<ApplicationRequest, 'contacts'>): 
 /** Whether the request asks for any Identity Center access (and so needs the instance). */
 export const asksForAccess = (request: Pick<ApplicationRequest, 'access' | 'approvers'>): boolean =>
   desiredGrants(request).length > 0;
+
+/**
+ * The grants appvend made that the request no longer asks for, given the request's accounts by
+ * stage: those the vend of this request removes (and its plan shows as `remove`).
+ */
+export function droppedGrants(
+  made: MadeAccess | undefined,
+  request: Pick<ApplicationRequest, 'access' | 'approvers'>,
+  accountOf: (stage: string) => string | undefined,
+): MadeGrant[] {
+  const wanted = new Set(
+    desiredGrants(request).flatMap((g) => {
+      const accountId = accountOf(g.stage);
+      return accountId ? [grantKey({ ...g, accountId })] : [];
+    }),
+  );
+  return (made?.grants ?? []).filter((g) => !wanted.has(grantKey(g)));
+}
+
+/** The contact types appvend put on each account that the request no longer asks for. */
+export function droppedContacts(
+  made: MadeAccess | undefined,
+  request: Pick<ApplicationRequest, 'contacts'>,
+): PutContacts[] {
+  const wanted = new Set<string>(desiredContacts(request).map((c) => c.type));
+  return (made?.contacts ?? [])
+    .map((c) => ({ accountId: c.accountId, types: c.types.filter((t) => !wanted.has(t)) }))
+    .filter((c) => c.types.length > 0);
+}

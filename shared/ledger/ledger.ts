@@ -1,3 +1,4 @@
+import { madeAfter, type MadeAccess } from '../domain/access-made';
 import type { ApplicationRequest } from '../request/schema';
 import type { ResumePoint } from '../workflow/resume';
 import type { VendSummary } from '../workflow/types';
@@ -5,6 +6,7 @@ import { emptyQueue, type AccountQueue } from './account-queue';
 import type { Actor } from './principal';
 import {
   type ApplicationStatus,
+  accessMadeOf,
   decideSubmission,
   mayAct,
   notOwnerMessage,
@@ -173,6 +175,9 @@ export class Ledger {
         ...(existing?.callbacks?.length && { callbacks: existing.callbacks }),
         // A retry of the same request continues where the failed vend stopped.
         ...(decision.kind === 'retry' && existing?.resume && { resume: existing.resume }),
+        // What appvend made of the access stays its own to remove, whatever the new request asks;
+        // after an offboarding (which removed it) nothing is.
+        ...(existing && existing.status !== 'OFFBOARDED' && madeSomething(accessMadeOf(existing))),
         // The offboardings of an earlier life of the name stay on record.
         ...(existing?.history?.length && { history: existing.history }),
         ...(existing?.offboardingAttempts && { offboardingAttempts: existing.offboardingAttempts }),
@@ -242,6 +247,7 @@ export class Ledger {
         status: summary.status,
         ids: idsOf(summary),
         summary: keepAccessMadeEarlier(summary, r.summary),
+        accessMade: madeAfter(accessMadeOf(r), summary.access),
         ...(summary.error && { error: summary.error, step: summary.error.step }),
         ...(summary.status === 'FAILED' && resume && { resume }),
       };
@@ -386,7 +392,8 @@ export class Ledger {
     entry: OffboardingRecord,
   ): Promise<ApplicationRecord | undefined> {
     return this.updateOffboarding(name, executionName, (r) => {
-      const { offboarding: _done, error: _earlier, ...rest } = r;
+      // The offboarding removed the assignments appvend made: none is left to remove.
+      const { offboarding: _done, error: _earlier, accessMade: _removed, ...rest } = r;
       return { ...rest, status: 'OFFBOARDED', history: [...(r.history ?? []), entry] };
     });
   }
@@ -500,4 +507,9 @@ export function keepAccessMadeEarlier(summary: VendSummary, earlier: VendSummary
       ),
     },
   };
+}
+
+/** `{ accessMade }` when appvend made any access, for a record to carry; nothing otherwise. */
+function madeSomething(made: MadeAccess): { accessMade?: MadeAccess } {
+  return made.grants.length > 0 || made.contacts.length > 0 ? { accessMade: made } : {};
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ApplicationRequest } from '../request/schema';
 import { principalMatches, type Actor } from './principal';
+import { madeAfter, type MadeAccess } from '../domain/access-made';
 import type { ResumePoint } from '../workflow/resume';
 import type { VendSummary } from '../workflow/types';
 
@@ -93,6 +94,13 @@ export interface ApplicationRecord {
   resume?: ResumePoint;
   /** The vend's summary, once it has ended. */
   summary?: VendSummary;
+  /**
+   * The Identity Center assignments and alternate contacts appvend made for the application and
+   * has not taken away, across changed requests: a vend removes those its request dropped, the
+   * offboarding removes the assignments. Records written before it existed: the summary's
+   * (see {@link accessMadeOf}).
+   */
+  accessMade?: MadeAccess;
   /** CloudFormation custom-resource requests (Service Catalog) waiting for the vend to end. */
   callbacks?: PendingCallback[];
   /** The offboarding under way (OFFBOARDING), or the last one that failed. */
@@ -251,6 +259,14 @@ export function decideSubmission(
     };
   }
   return { kind: 'start', reason: 'changed' };
+}
+
+/**
+ * What appvend made of the application's access and has not removed: the record's own account of
+ * it, or, on a record written before it was kept, what its last summary says was created and put.
+ */
+export function accessMadeOf(record: Pick<ApplicationRecord, 'accessMade' | 'summary'>): MadeAccess {
+  return record.accessMade ?? madeAfter(undefined, record.summary?.access);
 }
 
 /** The ids a summary carries, in the ledger's shape. */

@@ -1,3 +1,4 @@
+import type { MadeAccess } from '../domain/access';
 import type { VendState } from './steps/summary';
 
 /**
@@ -46,6 +47,8 @@ export interface ExecutionInput {
   requestId?: string;
   /** The state machine's first Choice sends a resumed execution straight to this step. */
   resumeFrom?: ResumableStep;
+  /** What appvend made of the application's access before (the ledger's record): GrantAccess removes what the request dropped. */
+  accessMade?: MadeAccess;
   [carried: string]: unknown;
 }
 
@@ -60,10 +63,12 @@ export function executionInput(record: {
   request?: unknown;
   requestId?: string;
   resume?: ResumePoint;
+  accessMade?: MadeAccess;
 }): ExecutionInput {
   const input: ExecutionInput = {
     request: record.request,
     ...(record.requestId !== undefined && { requestId: record.requestId }),
+    ...(record.accessMade && { accessMade: record.accessMade }),
   };
   if (!record.resume) return input;
   return { ...record.resume.state, ...input, resumeFrom: record.resume.step };

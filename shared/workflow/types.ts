@@ -68,8 +68,11 @@ export interface VendSummary {
 
 /** The access part of a vend's summary. */
 export interface VendAccessSummary {
+  /** `outcome`: kept, created or creating; removed (or removing) for one appvend made that the request dropped. */
   grants: { group: string; permissionSet: string; stage: string; accountId: string; outcome: string }[];
   contacts: { accountId: string; types: string[] }[];
+  /** The contact types appvend had put that the request dropped, deleted by this vend. */
+  removedContacts?: { accountId: string; types: string[] }[];
   /** When the team can use the grants: the quarantine SCP holds them out until it is released. */
   note: string;
 }

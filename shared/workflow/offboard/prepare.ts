@@ -2,7 +2,7 @@ import type { ClientFactory } from '../../aws/client-factory';
 import { organizationalUnitExists } from '../../aws/organizations/offboarding';
 import { TEMPLATE_KEYS, stackSetName, type TemplateKey } from '../../domain/naming';
 import { ConflictError, OrganizationSetupError } from '../../errors';
-import type { ApplicationRecord } from '../../ledger/record';
+import { accessMadeOf, type ApplicationRecord } from '../../ledger/record';
 import type { OffboardTarget } from './types';
 
 /**
@@ -85,8 +85,12 @@ export async function prepareOffboarding(
     stackSetWaves: REMOVAL_WAVES.map((wave) => wave.map((template) => stackSetName(application, template))),
     suspendedOuId,
     closeAccounts: running.closeAccounts,
-    accessGrants: (record.summary?.access?.grants ?? [])
-      .filter((g) => g.outcome === 'created')
-      .map(({ group, permissionSet, stage, accountId }) => ({ group, permissionSet, stage, accountId })),
+    // Every assignment appvend made and has not removed, whichever request of the application made it.
+    accessGrants: accessMadeOf(record).grants.map(({ group, permissionSet, stage, accountId }) => ({
+      group,
+      permissionSet,
+      stage,
+      accountId,
+    })),
   };
 }

@@ -40,7 +40,10 @@ export function summarize(state: VendState, status: VendSummary['status']): Vend
     }),
   };
   const access = state.deployment?.find((branch) => branch.access)?.access;
-  if (access && (access.grants.length > 0 || access.contacts.length > 0)) {
+  if (
+    access &&
+    (access.grants.length > 0 || access.contacts.length > 0 || (access.removedContacts ?? []).length > 0)
+  ) {
     summary.access = accessSummary(access, status === 'SUCCEEDED');
   }
   if (status === 'FAILED') summary.error = failureOf(state.failure);
@@ -58,6 +61,7 @@ function accessSummary(access: AccessGrant, released: boolean): VendAccessSummar
       outcome,
     })),
     contacts: access.contacts,
+    ...(access.removedContacts?.length && { removedContacts: access.removedContacts }),
     note: released
       ? 'The quarantine SCP held everyone but appvend out of new accounts until their baseline was in place; it was released at the end of this vend, so the groups can sign in now.'
       : "The quarantine SCP still holds everyone but appvend out of the new accounts until their baseline is released: the groups' assignments exist but let nobody in yet.",
