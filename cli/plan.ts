@@ -1,5 +1,8 @@
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { awsClients, configureAws } from '../shared/aws/client-factory';
+import type { MadeAccess } from '../shared/domain/access';
+import type { Ledger } from '../shared/ledger/ledger';
+import { accessMadeOf } from '../shared/ledger/record';
 import { formatProblem, validateRequest } from '../shared/request/validate';
 import { PlanEnv, planSettingsFrom, planVend } from '../shared/workflow/plan';
 import { renderPlan } from '../shared/workflow/plan/render';
@@ -20,7 +23,7 @@ async function openForPlanning(
 ) {
   if (kind !== 'endpoint') {
     const backend = await openChosenBackend(kind, options, {}, 'plan');
-    return backend.managementAccountId;
+    return { account: backend.managementAccountId, ledger: backend.ledger };
   }
   if (!options.endpoint) throw new UsageError('--endpoint needs a URL');
   const region = chosenRegion(options.region);
@@ -30,12 +33,23 @@ async function openForPlanning(
   if (!Account) throw new Error('GetCallerIdentity returned no account');
   // The same default as `openBackend`: the guardrails stack set's parameter must compare equal.
   process.env.APPVEND_NOTIFICATION_TOPIC_ARN ??= `arn:aws:sns:${region}:${Account}:appvend-security-notifications`;
-  return Account;
+  return { account: Account };
+}
+
+/**
+ * What appvend made of the application's access for its earlier requests, from the ledger the
+ * backend holds: the plan shows what the request drops of it as `remove`. Nothing after an
+ * offboarding (which removed it), nor on an endpoint, whose ledger the plan does not read.
+ */
+async function madeBefore(ledger: Ledger | undefined, name: string): Promise<MadeAccess | undefined> {
+  const record = await ledger?.get(name);
+  return record && record.status !== 'OFFBOARDED' ? accessMadeOf(record) : undefined;
 }
 
 /**
  * `appvend plan <request.json>`: what a vend of the request would do, step by step, compared with
- * the organization as it is, without changing anything. Exit 0 when nothing would stop the vend;
+ * the organization as it is, without changing anything; on the sandbox, what appvend made of the
+ * application's access for an earlier request and this one drops is shown to remove. Exit 0 when nothing would stop the vend;
  * 1 for an invalid request (the lines of `appvend validate`) or when something would stop it; 2
  * for a usage error.
  */
@@ -51,7 +65,7 @@ export async function planCommand(args: string[]): Promise<number> {
     return 1;
   }
 
-  const account = await openForPlanning(kind, {
+  const { account, ledger } = await openForPlanning(kind, {
     endpoint: values.endpoint,
     state: values.state!,
     region: values.region,
@@ -61,7 +75,8 @@ export async function planCommand(args: string[]): Promise<number> {
       ` (management account ${account}); nothing is changed\n`,
   );
   const settings = planSettingsFrom(readEnvironment(PlanEnv), { memberReads: true });
-  const result = await planVend(awsClients(), input, settings);
+  const made = await madeBefore(ledger, validation.request.name);
+  const result = await planVend(awsClients(), input, settings, made);
   process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : renderPlan(result));
   return result.blockers.length > 0 ? 1 : 0;
 }

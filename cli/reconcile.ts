@@ -9,7 +9,7 @@ import { openChosenBackend } from './backends';
 import { readDefinition } from './definitions';
 import { LocalExecutionStarter } from './local-starter';
 
-const MARK: Record<string, string> = { create: '+', update: '~', attach: '~', adopt: '>' };
+const MARK: Record<string, string> = { create: '+', update: '~', attach: '~', adopt: '>', remove: '-' };
 
 function render(report: ReconcileReport & { result?: string }): string {
   const head: Record<ReconcileReport['outcome'], string> = {

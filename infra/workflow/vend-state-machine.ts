@@ -315,9 +315,10 @@ export class VendWorkflow {
       result: Result.fromObject({ grants: [], contacts: [] }),
       resultPath: '$.accessMade',
     });
+    // IsPresent true, not false: the local runner (aws-local-stepfunctions 3.0) never matches `IsPresent: false`.
     const known = new Choice(s, 'AccessMadeKnown?')
-      .when(Condition.isNotPresent('$.accessMade'), nothingMade)
-      .otherwise(grant);
+      .when(Condition.isPresent('$.accessMade'), grant)
+      .otherwise(nothingMade);
     nothingMade.next(grant);
     const check = this.invoke('CheckAccessGrants', 'grant-access', {
       payload: TaskInput.fromObject({

@@ -33,6 +33,7 @@ import {
 import { ConnectionShareConflictError } from '../errors';
 import type { ApplicationRequest } from '../request/schema';
 import { connectionAccess } from '../domain/connection';
+import type { MadeAccess } from '../domain/access';
 import { RESERVED_STAGE } from '../domain/naming';
 
 export * from './plan/types';
@@ -125,12 +126,14 @@ export function countActions(steps: readonly PlanStep[]): Record<PlanAction, num
  *
  * @example
  * const plan = await planVend(awsClients(), JSON.parse(text), settings);
- * plan.counts; // on a fresh organization: { create: 23, update: 0, attach: 0, adopt: 0, keep: 0, unchecked: 0 }
+ * plan.counts; // on a fresh organization: { create: 23, update: 0, attach: 0, adopt: 0, remove: 0, keep: 0, unchecked: 0 }
  */
 export async function planVend(
   clients: ClientFactory,
   input: unknown,
   settings: PlanSettings,
+  /** What appvend made of the application's access before (the ledger's record): what the request drops is planned `remove`. */
+  made?: MadeAccess,
 ): Promise<Plan> {
   const { request, accounts: specs } = validateApplication(input);
   const organizations = clients.organizations();
@@ -158,7 +161,7 @@ export async function planVend(
     planConnection(clients, request, accounts.plans, settings.managementAccountId),
     planGuardrails(clients, request, accounts.plans, settings.memberReads),
     planQuarantineRelease(organizations, accounts.plans),
-    planAccess(clients, request, accounts.plans, settings.identityCenterInstanceArn),
+    planAccess(clients, request, accounts.plans, settings.identityCenterInstanceArn, made),
   ]);
   const steps: PlanStep[] = [
     ou,

@@ -1,6 +1,6 @@
 import type { ClientFactory } from '../aws/client-factory';
 import type { Ledger } from '../ledger/ledger';
-import type { ApplicationRecord } from '../ledger/record';
+import { accessMadeOf, type ApplicationRecord } from '../ledger/record';
 import { errorMessage } from '../errors';
 import { announceDrift } from './announce';
 import type { ExecutionStarter } from './intake';
@@ -72,7 +72,9 @@ export async function reconcileApplication(
   }
   let drift: DriftItem[];
   try {
-    drift = driftOf((await planVend(deps.clients, record.request, deps.settings)).steps);
+    drift = driftOf(
+      (await planVend(deps.clients, record.request, deps.settings, accessMadeOf(record))).steps,
+    );
   } catch (error) {
     return { application, outcome: 'error', drift: [], reason: errorMessage(error) };
   }

@@ -152,12 +152,15 @@ describe('Plan: renderPlan', () => {
 
 describe('Plan: countLine', () => {
   it('always names create, update and keep, and the other actions when they occur', () => {
-    const none = { create: 0, update: 0, attach: 0, adopt: 0, keep: 0, unchecked: 0 };
+    const none = { create: 0, update: 0, attach: 0, adopt: 0, remove: 0, keep: 0, unchecked: 0 };
     expect(countLine({ ...none, create: 7, update: 1, keep: 3 })).toBe(
       'plan: 7 to create, 1 to update, 3 to keep',
     );
     expect(countLine({ ...none, attach: 1, adopt: 2, keep: 19, unchecked: 6 })).toBe(
       'plan: 0 to create, 0 to update, 1 to attach, 2 to adopt, 19 to keep, 6 not checked',
+    );
+    expect(countLine({ ...none, remove: 2, keep: 4 })).toBe(
+      'plan: 0 to create, 0 to update, 2 to remove, 4 to keep',
     );
   });
 });

@@ -7,18 +7,30 @@ import {
   AccessNotFoundError,
   IdentityCenterSetupError,
   hasAssignment,
+  resolveGroups,
   resolveIdentities,
+  resolvePermissionSets,
 } from '../../aws/identity-center';
 import { isAwsError } from '../../aws/paginate';
-import { desiredContacts, desiredGrants, namedIdentities } from '../../domain/access';
+import {
+  desiredContacts,
+  desiredGrants,
+  droppedContacts,
+  droppedGrants,
+  namedIdentities,
+  type DesiredContact,
+  type MadeAccess,
+} from '../../domain/access';
 import type { ApplicationRequest } from '../../request/schema';
 import type { AccessAssignmentPlan, AccountPlan, AlternateContactPlan, PlanBlocker } from './types';
 
 /**
  * The access branch as a plan: each assignment the request asks for (create, or keep when the
  * group already holds the permission set there) and each alternate contact (create, update when it
- * differs, keep). A group or permission set that does not exist is a blocker at ValidateRequest,
- * as the vend refuses it there. Only reads: ListInstances, ListPermissionSets,
+ * differs, keep), and what appvend made for an earlier request of the application (`made`, the
+ * ledger's record) that this one no longer asks for (remove, when it is still there). A group or
+ * permission set that does not exist is a blocker at ValidateRequest, as the vend refuses it
+ * there. Only reads: ListInstances, ListPermissionSets,
  * DescribePermissionSet, GetGroupId, ListAccountAssignments, GetAlternateContact.
  */
 export async function planAccess(
@@ -26,6 +38,7 @@ export async function planAccess(
   request: ApplicationRequest,
   accounts: readonly AccountPlan[],
   instanceArn?: string,
+  made?: MadeAccess,
 ): Promise<{
   steps: (AccessAssignmentPlan | AlternateContactPlan)[];
   blockers: PlanBlocker[];
@@ -34,7 +47,8 @@ export async function planAccess(
   const steps: (AccessAssignmentPlan | AlternateContactPlan)[] = [];
   const accountOf = (stage: string) => accounts.find((a) => a.stage === stage)?.id;
   const grants = desiredGrants(request);
-  if (grants.length > 0) {
+  const dropped = droppedGrants(made, request, accountOf);
+  if (grants.length > 0 || dropped.length > 0) {
     const sso = clients.managementClient(SSOAdminClient);
     let ids;
     try {
@@ -75,6 +89,40 @@ export async function planAccess(
         ...(accountId && { accountId }),
       });
     }
+    // The groups and permission sets only the dropped grants name: one Identity Center no longer
+    // has leaves nothing appvend could remove.
+    const sets = await resolvePermissionSets(
+      sso,
+      ids.instanceArn,
+      [...new Set(dropped.map((g) => g.permissionSet))].filter((p) => !ids.permissionSets[p]),
+    );
+    const groups = await resolveGroups(
+      clients.managementClient(IdentitystoreClient),
+      ids.identityStoreId,
+      [...new Set(dropped.map((g) => g.group))].filter((g) => !ids.groups[g]),
+    );
+    for (const grant of dropped) {
+      const permissionSetArn = ids.permissionSets[grant.permissionSet] ?? sets.found[grant.permissionSet];
+      const groupId = ids.groups[grant.group] ?? groups.found[grant.group];
+      const present =
+        permissionSetArn !== undefined &&
+        groupId !== undefined &&
+        (await hasAssignment(sso, ids.instanceArn, {
+          accountId: grant.accountId,
+          permissionSetArn,
+          groupId,
+        }));
+      if (!present) continue;
+      steps.push({
+        kind: 'account-assignment',
+        step: 'DeployStackSets',
+        action: 'remove',
+        group: grant.group,
+        permissionSet: grant.permissionSet,
+        stage: grant.stage,
+        accountId: grant.accountId,
+      });
+    }
   }
   const contacts = desiredContacts(request);
   if (contacts.length > 0) {
@@ -91,6 +139,24 @@ export async function planAccess(
           type,
           stage: account.stage,
           ...(account.id && { accountId: account.id }),
+        });
+      }
+    }
+  }
+  const droppedTypes = droppedContacts(made, request);
+  if (droppedTypes.length > 0) {
+    const client = clients.managementClient(AccountClient);
+    for (const { accountId, types } of droppedTypes) {
+      const stage = accounts.find((a) => a.id === accountId)?.stage ?? accountId;
+      for (const type of types) {
+        if (!(await getContact(client, accountId, type as DesiredContact['type']))) continue;
+        steps.push({
+          kind: 'alternate-contact',
+          step: 'DeployStackSets',
+          action: 'remove',
+          type,
+          stage,
+          accountId,
         });
       }
     }

@@ -6,6 +6,7 @@ const MARK: Record<PlanAction, string> = {
   update: '~',
   attach: '~',
   adopt: '>',
+  remove: '-',
   keep: '=',
   unchecked: '?',
 };
@@ -72,12 +73,15 @@ export function describePlanStep(step: PlanStep): { subject: string; details: st
       };
     case 'account-assignment':
       return {
-        subject: `Identity Center: ${step.group} gets ${step.permissionSet} in ${where(step.stage, step.accountId)}`,
+        subject:
+          step.action === 'remove'
+            ? `Identity Center: ${step.group} loses ${step.permissionSet} in ${where(step.stage, step.accountId)} (no longer asked for)`
+            : `Identity Center: ${step.group} gets ${step.permissionSet} in ${where(step.stage, step.accountId)}`,
         details: [],
       };
     case 'alternate-contact':
       return {
-        subject: `${step.type} alternate contact on ${where(step.stage, step.accountId)}`,
+        subject: `${step.type} alternate contact on ${where(step.stage, step.accountId)}${step.action === 'remove' ? ' (no longer asked for)' : ''}`,
         details: [],
       };
     case 'quarantine':
@@ -93,6 +97,7 @@ export function countLine(counts: Record<PlanAction, number>): string {
   const parts = [`${counts.create} to create`, `${counts.update} to update`];
   if (counts.attach) parts.push(`${counts.attach} to attach`);
   if (counts.adopt) parts.push(`${counts.adopt} to adopt`);
+  if (counts.remove) parts.push(`${counts.remove} to remove`);
   parts.push(`${counts.keep} to keep`);
   if (counts.unchecked) parts.push(`${counts.unchecked} not checked`);
   return `plan: ${parts.join(', ')}`;
@@ -100,7 +105,7 @@ export function countLine(counts: Record<PlanAction, number>): string {
 
 /**
  * The plan as a person reads it: one line per thing under the vend step that does it, each marked
- * `+` create, `~` update or attach, `>` adopt, `=` keep, `?` not checked; the SCP diff and the
+ * `+` create, `~` update or attach, `>` adopt, `-` remove, `=` keep, `?` not checked; the SCP diff and the
  * stack set changes under their lines; what would stop the vend; and the count line last.
  *
  * @example

@@ -3,11 +3,12 @@ import type { TopLevelStep } from '../top-level-steps';
 
 /**
  * What a vend would do to one thing. `attach`: the SCP is as wanted but not attached to the OU;
- * `adopt`: an account with the email exists outside the OU and will be moved in; `unchecked`: the
+ * `adopt`: an account with the email exists outside the OU and will be moved in; `remove`: appvend
+ * made it for an earlier request of the application, and the request no longer asks for it; `unchecked`: the
  * planner could not look (member accounts from the portal API, which may not assume their role;
  * an address beyond the pages of ListAccounts the portal's dry run reads).
  */
-export const PLAN_ACTIONS = ['create', 'update', 'attach', 'adopt', 'keep', 'unchecked'] as const;
+export const PLAN_ACTIONS = ['create', 'update', 'attach', 'adopt', 'remove', 'keep', 'unchecked'] as const;
 export type PlanAction = (typeof PLAN_ACTIONS)[number];
 
 /** What a plan step is about, in the order the vend gets to each. */
@@ -123,10 +124,13 @@ export interface ConformancePackPlan extends StepBase {
   digest: { current?: string; wanted: string };
 }
 
-/** An Identity Center group given a permission set in one of the application's accounts. */
+/**
+ * An Identity Center group given a permission set in one of the application's accounts. `remove`:
+ * appvend made it for an earlier request, which this one no longer asks for.
+ */
 export interface AccessAssignmentPlan extends StepBase {
   kind: 'account-assignment';
-  action: 'create' | 'keep';
+  action: 'create' | 'keep' | 'remove';
   group: string;
   permissionSet: string;
   stage: string;
@@ -137,8 +141,11 @@ export interface AccessAssignmentPlan extends StepBase {
 /** An alternate contact (SECURITY, OPERATIONS, BILLING) on one of the application's accounts. */
 export interface AlternateContactPlan extends StepBase {
   kind: 'alternate-contact';
-  /** `update`: a contact of that type is there with other values, which the vend replaces. */
-  action: 'create' | 'update' | 'keep';
+  /**
+   * `update`: a contact of that type is there with other values, which the vend replaces;
+   * `remove`: appvend put it for an earlier request, which this one no longer asks for.
+   */
+  action: 'create' | 'update' | 'keep' | 'remove';
   type: string;
   stage: string;
   accountId?: string;
