@@ -311,7 +311,7 @@ export class VendWorkflow {
       }),
       resultPath: '$.access',
     });
-    const nothingMade = new Pass(s, 'NothingMadeBefore', {
+    const nothingMade = new Pass(s, 'NoAccessMadeBefore', {
       result: Result.fromObject({ grants: [], contacts: [] }),
       resultPath: '$.accessMade',
     });
