@@ -216,18 +216,30 @@ export function stepPermissions(step: StepFunctionName, scope: PermissionScope):
       return [
         ...resolveIdentityPermissions(),
         {
+          // Delete: a changed request removes the assignments appvend made that it dropped (the
+          // step deletes only those the ledger records it made; IAM cannot tell them apart).
           sid: 'GrantAccountAssignments',
-          actions: ['sso:ListAccountAssignments', 'sso:CreateAccountAssignment'],
+          actions: [
+            'sso:ListAccountAssignments',
+            'sso:CreateAccountAssignment',
+            'sso:DeleteAccountAssignment',
+          ],
           resources: [SSO_INSTANCES, SSO_PERMISSION_SETS, SSO_ACCOUNTS],
           wildcardReason: SSO_WILDCARD_REASON,
         },
         {
           sid: 'FollowAccountAssignments',
-          actions: ['sso:DescribeAccountAssignmentCreationStatus'],
+          actions: [
+            'sso:DescribeAccountAssignmentCreationStatus',
+            'sso:DescribeAccountAssignmentDeletionStatus',
+          ],
           resources: [SSO_INSTANCES],
           wildcardReason: SSO_WILDCARD_REASON,
         },
-        alternateContactPermission(scope, 'PutAlternateContacts', ['account:PutAlternateContact']),
+        alternateContactPermission(scope, 'PutAlternateContacts', [
+          'account:PutAlternateContact',
+          'account:DeleteAlternateContact',
+        ]),
       ];
 
     case 'summarize-vend':

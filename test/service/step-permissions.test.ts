@@ -145,6 +145,10 @@ const CALLS: Record<ServiceFunctionName, Call[]> = {
     { action: 'sso:CreateAccountAssignment', resource: SSO_ASSIGNMENT_TARGET },
     { action: 'sso:DescribeAccountAssignmentCreationStatus', resource: SSO_INSTANCE },
     { action: 'account:PutAlternateContact', resource: MEMBER_CONTACTS, context: SECURITY_CONTACT },
+    // A changed request: the assignments and contact types appvend made that it dropped.
+    { action: 'sso:DeleteAccountAssignment', resource: SSO_ASSIGNMENT_TARGET },
+    { action: 'sso:DescribeAccountAssignmentDeletionStatus', resource: SSO_INSTANCE },
+    { action: 'account:DeleteAlternateContact', resource: MEMBER_CONTACTS, context: SECURITY_CONTACT },
   ],
   'ensure-organizational-unit': [
     { action: 'organizations:ListRoots', resource: '*' },
@@ -557,9 +561,18 @@ describe('Functions: stepPermissions and frontDoorPermissions', () => {
       { action: 'organizations:TagResource', resource: ACCOUNT, context: { ...TAGGED, ...TAG_ON_CREATE } },
     ],
     [
-      'deleting an account assignment from the vend (only the offboarding and a change remove them)',
-      'grant-access',
+      'deleting an account assignment from the validation step (only a change and the offboarding remove them)',
+      'validate-request',
       { action: 'sso:DeleteAccountAssignment', resource: SSO_ASSIGNMENT_TARGET },
+    ],
+    [
+      "deleting the management account's own alternate contacts",
+      'grant-access',
+      {
+        action: 'account:DeleteAlternateContact',
+        resource: `arn:aws:account::${MANAGEMENT}:account`,
+        context: SECURITY_CONTACT,
+      },
     ],
     [
       "the management account's own alternate contacts (not a member account of the organization)",
