@@ -240,6 +240,8 @@ export function stepPermissions(step: StepFunctionName, scope: PermissionScope):
           'account:PutAlternateContact',
           'account:DeleteAlternateContact',
         ]),
+        // What it is about to make is recorded in the application's item first (write-ahead).
+        ledgerReadWrite('RecordAccessMadeInLedger', scope),
       ];
 
     case 'summarize-vend':

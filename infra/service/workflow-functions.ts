@@ -171,7 +171,10 @@ export class WorkflowFunctions extends Construct {
         description:
           "appvend: gives the request's Identity Center groups their permission sets in its accounts and puts the alternate contacts",
         environmentSchema: grantAccess.environment,
-        environment: defined({ APPVEND_IDENTITY_CENTER_INSTANCE_ARN: env.identityCenterInstanceArn }),
+        environment: defined({
+          APPVEND_IDENTITY_CENTER_INSTANCE_ARN: env.identityCenterInstanceArn,
+          APPVEND_LEDGER_TABLE: env.ledgerTableName,
+        }),
       }),
       'release-quarantine': make('ReleaseQuarantine', {
         step: 'release-quarantine',

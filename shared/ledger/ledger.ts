@@ -219,6 +219,28 @@ export class Ledger {
     );
   }
 
+  /**
+   * The access step is about to create these assignments and put these contacts: recorded before
+   * it does (write-ahead), so that what appvend made stays recorded even when the step then fails
+   * or its answer is lost, and a retry finds the assignment in place and takes it for one it found
+   * (`kept`). No write when the application has no item (a vend outside the ledger) or is being
+   * offboarded.
+   */
+  public recordAccessMaking(name: string, making: MadeAccess): Promise<ApplicationRecord | undefined> {
+    return this.updateWhere(
+      name,
+      (r) => !OFFBOARD.includes(r.status),
+      (r) => {
+        const before = accessMadeOf(r);
+        const after = madeAfter(before, {
+          grants: making.grants.map((g) => ({ ...g, outcome: 'creating' })),
+          contacts: making.contacts,
+        });
+        return JSON.stringify(after) === JSON.stringify(before) ? r : { ...r, accessMade: after };
+      },
+    );
+  }
+
   /** The step now running (progress for `GET /applications/{name}` and `appvend status`). */
   public markStep(name: string, requestId: string, step: string): Promise<ApplicationRecord | undefined> {
     return this.update(name, requestId, (r) =>

@@ -10,6 +10,8 @@ import {
   type TemplateKey,
 } from '../../shared/domain/naming';
 import { QUARANTINE_POLICY_NAME } from '../../shared/domain/quarantine';
+import { desiredContacts, desiredGrants, grantKey } from '../../shared/domain/access';
+import { accessMadeOf, type ApplicationRecord } from '../../shared/ledger/record';
 import { parseRequest } from '../../shared/request/validate';
 import type { FaultKind, FaultSpec, Sandbox } from '../../shared/sandbox';
 import { FAULT_KINDS } from '../../shared/sandbox/faults';
@@ -238,7 +240,10 @@ export async function runCell(
     finalRun = recoveryRun;
   }
 
-  const reasons = checkOrganization(world.sandbox, request);
+  const reasons = [
+    ...checkOrganization(world.sandbox, request),
+    ...checkAccessRecord(await world.ledger.get(parseRequest(request).name), world.sandbox, request),
+  ];
   if (finalRun.status !== 'SUCCEEDED')
     reasons.unshift(`the final vend did not succeed: ${describeRun(finalRun)}`);
   if (options.strictTransient && intensity === 'transient' && recoveryRun) {
@@ -318,7 +323,10 @@ const sameEmail = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
  * - per account a recording Config recorder and the application's conformance pack, not failed;
  * - at most one quarantine SCP in the organization, and none of the application's accounts still
  *   carries it (it comes off once the baseline is in place: a vend that ends with it attached has
- *   left the accounts unusable).
+ *   left the accounts unusable);
+ * - per Identity Center grant of the request exactly one assignment, provisioned, and no other
+ *   assignment in the application's accounts (on a fresh organization only appvend assigns);
+ * - on every account exactly the request's alternate contacts, with its values.
  */
 export function checkOrganization(
   sandbox: Sandbox,
@@ -436,6 +444,8 @@ export function checkOrganization(
       violations.push(`account ${targetId} still carries ${QUARANTINE_POLICY_NAME}`);
   }
 
+  violations.push(...checkAccess(sandbox, request, idByStage));
+
   for (const account of allIds) {
     if (!account) continue;
     const config = sandbox.configState(account, region);
@@ -449,6 +459,80 @@ export function checkOrganization(
     }
   }
   return violations;
+}
+
+/** The access part of {@link checkOrganization}: assignments and alternate contacts as the request asks. */
+function checkAccess(
+  sandbox: Sandbox,
+  request: ReturnType<typeof parseRequest>,
+  idByStage: ReadonlyMap<string, string>,
+): string[] {
+  const violations: string[] = [];
+  const ids = new Set(idByStage.values());
+  const held = sandbox.accountAssignments().filter((a) => ids.has(a.accountId));
+  const wanted = new Set<string>();
+  for (const grant of desiredGrants(request)) {
+    const accountId = idByStage.get(grant.stage);
+    if (!accountId) continue;
+    const key = grantKey({ ...grant, accountId });
+    wanted.add(key);
+    const found = held.filter((a) => grantKey(a) === key);
+    if (found.length !== 1 || !found[0]!.provisioned) {
+      violations.push(
+        `expected one provisioned assignment of ${grant.permissionSet} to ${grant.group} in ${accountId}, found ` +
+          (found.map((a) => (a.provisioned ? 'provisioned' : 'not provisioned')).join(', ') || 'none'),
+      );
+    }
+  }
+  for (const stray of held.filter((a) => !wanted.has(grantKey(a)))) {
+    violations.push(
+      `account ${stray.accountId} has an assignment the request does not ask for: ${stray.permissionSet} to ${stray.group}`,
+    );
+  }
+  const contacts = desiredContacts(request);
+  const same = (a?: Record<string, string>, b?: Record<string, string>) =>
+    !!a && !!b && CONTACT_FIELDS.every((f) => a[f] === b[f]);
+  for (const accountId of ids) {
+    const found: Record<string, Record<string, string> | undefined> = sandbox.alternateContacts(accountId);
+    const right =
+      Object.keys(found).length === contacts.length &&
+      contacts.every(({ type, ...values }) => same(found[type], values));
+    if (!right) {
+      violations.push(
+        `account ${accountId} has the alternate contacts [${Object.keys(found).sort().join(', ')}], ` +
+          `not the request's [${contacts.map((c) => c.type).join(', ')}] with its values`,
+      );
+    }
+  }
+  return violations;
+}
+
+const CONTACT_FIELDS = ['name', 'title', 'email', 'phone'] as const;
+
+/**
+ * The ledger must name every assignment appvend made (on a fresh organization: every one the
+ * request asks for), or the offboarding would leave it behind.
+ */
+export function checkAccessRecord(
+  record: ApplicationRecord | undefined,
+  sandbox: Sandbox,
+  rawRequest: unknown,
+): string[] {
+  const request = parseRequest(rawRequest);
+  const accounts = new Map(
+    accountSpecs(request).flatMap((spec) => {
+      const found = sandbox.accounts().find((a) => sameEmail(a.email, spec.email));
+      return found ? [[spec.stage, found.id] as const] : [];
+    }),
+  );
+  const made = new Set(accessMadeOf(record ?? {}).grants.map(grantKey));
+  return desiredGrants(request).flatMap((grant) => {
+    const accountId = accounts.get(grant.stage);
+    if (!accountId || made.has(grantKey({ ...grant, accountId }))) return [];
+    return [
+      `the ledger does not record that appvend made ${grant.permissionSet} for ${grant.group} in ${accountId}: the offboarding would leave it`,
+    ];
+  });
 }
 
 /** What a cell shows in the table. */

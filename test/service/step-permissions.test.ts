@@ -149,6 +149,9 @@ const CALLS: Record<ServiceFunctionName, Call[]> = {
     { action: 'sso:DeleteAccountAssignment', resource: SSO_ASSIGNMENT_TARGET },
     { action: 'sso:DescribeAccountAssignmentDeletionStatus', resource: SSO_INSTANCE },
     { action: 'account:DeleteAlternateContact', resource: MEMBER_CONTACTS, context: SECURITY_CONTACT },
+    // What it is about to make, recorded in the ledger first.
+    { action: 'dynamodb:GetItem', resource: LEDGER },
+    { action: 'dynamodb:PutItem', resource: LEDGER },
   ],
   'ensure-organizational-unit': [
     { action: 'organizations:ListRoots', resource: '*' },

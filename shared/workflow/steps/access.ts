@@ -80,6 +80,11 @@ export async function grantAccess(
     /** What appvend made of the application's access before this vend (the ledger's record). */
     made?: MadeAccess;
     previous?: AccessGrant;
+    /**
+     * Records what the step is about to create and put, before it does (the ledger): a lost
+     * answer, or a failure after the creation, must not leave it unrecorded.
+     */
+    recordMaking?: (making: MadeAccess) => Promise<unknown>;
   },
 ): Promise<AccessGrant> {
   const { request, accounts, previous } = params;
@@ -108,6 +113,7 @@ export async function grantAccess(
     });
     if (!previous) {
       grants = [];
+      const missing: GrantOutcome[] = [];
       for (const grant of wanted) {
         const outcome: GrantOutcome = {
           group: grant.group,
@@ -116,13 +122,26 @@ export async function grantAccess(
           accountId: accountOf(grant.stage),
           outcome: 'kept',
         };
-        if (!(await hasAssignment(clients.sso, ids.instanceArn, key(outcome)))) {
-          const status = await startAssignment(clients.sso, ids.instanceArn, key(outcome));
-          failIfFailed(status, outcome);
-          outcome.outcome = status.Status === 'SUCCEEDED' ? 'created' : 'creating';
-          if (outcome.outcome === 'creating') outcome.requestId = status.RequestId;
-        }
+        if (!(await hasAssignment(clients.sso, ids.instanceArn, key(outcome)))) missing.push(outcome);
         grants.push(outcome);
+      }
+      // Recorded before they are asked for: a retry after a lost answer finds them in place.
+      if (missing.length > 0) {
+        await params.recordMaking?.({
+          grants: missing.map(({ group, permissionSet, stage, accountId }) => ({
+            group,
+            permissionSet,
+            stage,
+            accountId,
+          })),
+          contacts: [],
+        });
+      }
+      for (const outcome of missing) {
+        const status = await startAssignment(clients.sso, ids.instanceArn, key(outcome));
+        failIfFailed(status, outcome);
+        outcome.outcome = status.Status === 'SUCCEEDED' ? 'created' : 'creating';
+        if (outcome.outcome === 'creating') outcome.requestId = status.RequestId;
       }
       for (const grant of dropped) grants.push(await removeGrant(clients.sso, ids, grant));
     } else {
@@ -149,6 +168,11 @@ export async function grantAccess(
   let removedContacts = previous?.removedContacts ?? [];
   if (!previous) {
     if (contacts.length > 0) {
+      const types = contacts.map((c) => c.type);
+      await params.recordMaking?.({
+        grants: [],
+        contacts: accounts.map((a) => ({ accountId: a.id, types })),
+      });
       for (const account of accounts) {
         for (const contact of contacts) await putContact(clients.account, account.id, contact);
         put.push({ accountId: account.id, types: contacts.map((c) => c.type) });
