@@ -12,7 +12,10 @@ import { DEFAULT_LATENCY } from '../../shared/sandbox';
 import { sandboxWorld, type SandboxWorld } from '../support/workflow';
 import {
   FAULT_KINDS,
+  accessDropped,
+  checkAccessRecord,
   checkOrganization,
+  discoverChangeOperations,
   discoverOperations,
   operationLabel,
   rerunVend,
@@ -22,8 +25,9 @@ import {
   type WorkflowOperation,
 } from './matrix';
 
+/** The access sample: the vend also gives Identity Center groups their permission sets and puts contacts. */
 const sample = JSON.parse(
-  readFileSync(join(__dirname, '../../events/application-request.json'), 'utf8'),
+  readFileSync(join(__dirname, '../../events/application-request-access.json'), 'utf8'),
 ) as Record<string, unknown>;
 
 /**
@@ -38,6 +42,8 @@ const SLICE = [
   'cloudformation:CreateStackSet',
   'cloudformation:CreateStackInstances',
   'config:PutConformancePack',
+  'sso-admin:CreateAccountAssignment',
+  'account:PutAlternateContact',
 ];
 
 /** A management-account client of the world's sandbox, for changes made behind appvend's back. */
@@ -175,6 +181,30 @@ describe('Fault matrix', () => {
     });
   });
 
+  describe('Function: discoverChangeOperations', () => {
+    it('finds the removals only a change makes, and a change that converges under a fault on them', async () => {
+      // Act
+      const change = await discoverChangeOperations(sample, accessDropped(sample), operations);
+      const deletion = change.find((op) => op.operation === 'DeleteAccountAssignment')!;
+      const result = await runCell(
+        { operation: deletion, kind: 'crash-after-success', intensity: 'outage', prelude: sample },
+        accessDropped(sample),
+      );
+
+      // Assess
+      expect(change.map(operationLabel)).toEqual(
+        expect.arrayContaining([
+          'sso-admin:DeleteAccountAssignment',
+          'sso-admin:DescribeAccountAssignmentDeletionStatus',
+          'account:DeleteAlternateContact',
+        ]),
+      );
+      expect(change.map(operationLabel)).not.toContain('sso-admin:CreateAccountAssignment');
+      expect(result).toMatchObject({ outcome: 'passed', reasons: [] });
+      expect(result.fired).toBeGreaterThan(0);
+    });
+  });
+
   describe('Function: checkOrganization', () => {
     let world: SandboxWorld;
 
@@ -277,6 +307,47 @@ describe('Fault matrix', () => {
 
       // Assess
       expect(violations).toEqual([`account ${idOf('prod')} still carries appvend-quarantine`]);
+    });
+
+    it("finds an assignment removed by hand, and contacts that are not the request's", async () => {
+      // Prepare
+      world.sandbox.removeAccountAssignmentByHand({
+        accountId: idOf('prod'),
+        group: 'orders-oncall',
+        permissionSet: 'ReadOnlyAccess',
+      });
+      const dropped = accessDropped(sample);
+
+      // Act
+      const violations = checkOrganization(world.sandbox, sample);
+      const asChanged = checkOrganization(world.sandbox, dropped);
+
+      // Assess
+      expect(violations).toEqual([
+        `expected one provisioned assignment of ReadOnlyAccess to orders-oncall in ${idOf('prod')}, found none`,
+      ]);
+      // The changed request no longer asks for the on-call grant (gone already) nor the operations
+      // contact, which every account still has.
+      expect(asChanged).toEqual(
+        ['tooling', 'test', 'prod'].map(
+          (stage) =>
+            `account ${idOf(stage)} has the alternate contacts [OPERATIONS, SECURITY], not the request's [SECURITY] with its values`,
+        ),
+      );
+    });
+
+    it('finds an assignment appvend made that the ledger does not record', async () => {
+      // Prepare: a vend outside the ledger records nothing
+      const record = await world.ledger.get('orders');
+
+      // Act
+      const violations = checkAccessRecord(record, world.sandbox, sample);
+
+      // Assess
+      expect(violations).toHaveLength(4);
+      expect(violations[0]).toMatch(
+        /^the ledger does not record that appvend made AppvendApprover for orders-approvers in \d{12}/,
+      );
     });
 
     it('finds a stray stack instance', async () => {

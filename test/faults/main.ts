@@ -10,6 +10,8 @@ import {
   INTENSITY_TIMES,
   describeRun,
   discoverOperations,
+  accessDropped,
+  discoverChangeOperations,
   matrixCells,
   operationLabel,
   renderTable,
@@ -34,7 +36,11 @@ operation the workflow calls, and checks the organization afterwards. Exits 1 wh
   --jobs N                  cells run at once, each in its own process (default 2)
   --cell-timeout SECONDS    wall time after which a cell fails as hung (default 300)
   --json FILE               also write every cell's result as JSON
-  --request FILE            the request to vend (default events/application-request.json)
+  --request FILE            the request to vend (default events/application-request-access.json:
+                            Identity Center grants and alternate contacts, so GrantAccess is in)
+  --no-change               leave out the change rows: the calls only a changed request makes
+                            (the request without its last access grant and contact type, vended
+                            after a clean vend of the request: DeleteAccountAssignment and the like)
   --no-build                (to scripts/faults.mjs) skip the build when dist/ is current
 `;
 
@@ -67,7 +73,8 @@ async function main(): Promise<number> {
       jobs: { type: 'string', default: '2' },
       'cell-timeout': { type: 'string', default: '300' },
       json: { type: 'string' },
-      request: { type: 'string', default: join(ROOT, 'events/application-request.json') },
+      request: { type: 'string', default: join(ROOT, 'events/application-request-access.json') },
+      'no-change': { type: 'boolean', default: false },
       worker: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -101,19 +108,34 @@ async function main(): Promise<number> {
       : INTENSITIES;
 
   const started = performance.now();
-  const operations = (await discoverOperations(request, newWorld)).filter(
+  const allOperations = await discoverOperations(request, newWorld);
+  const operations = allOperations.filter(
     (op) =>
       (only.length === 0 || only.includes(operationLabel(op).toLowerCase())) &&
       (!values.quick || op.mutating),
   );
-  const cells = matrixCells(operations, { intensities });
+  // The change rows: what only a changed request calls (removing the access appvend made that the
+  // request dropped), each vended after a clean vend of the request itself.
+  const changed = values['no-change'] ? undefined : accessDropped(request);
+  const changeOperations = changed
+    ? (await discoverChangeOperations(request, changed, allOperations, newWorld)).filter(
+        (op) =>
+          (only.length === 0 || only.includes(operationLabel(op).toLowerCase())) &&
+          (!values.quick || op.mutating),
+      )
+    : [];
+  const cells = [
+    ...matrixCells(operations, { intensities }),
+    ...matrixCells(changeOperations, { intensities, prelude: request }),
+  ];
   if (cells.length === 0) {
     process.stderr.write(`no operation matched ${values.only?.join(', ') ?? 'the selection'}\n`);
     return 2;
   }
+  const rows = operations.length + changeOperations.length;
   process.stderr.write(
-    `${operations.length} operations × ${cells.length / operations.length} faults = ${cells.length} cells, ` +
-      `${Math.min(jobs, cells.length)} at a time\n`,
+    `${rows} operations (${changeOperations.length} of them of a change) × ${cells.length / rows} faults = ` +
+      `${cells.length} cells, ${Math.min(jobs, cells.length)} at a time\n`,
   );
   const results = await runInWorkers(
     cells,

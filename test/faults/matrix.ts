@@ -150,6 +150,66 @@ export interface MatrixCell {
   operation: WorkflowOperation;
   kind: FaultKind;
   intensity: Intensity;
+  /**
+   * A request vended cleanly, through the ledger, before the fault is armed: the faulted vend is
+   * then a change of the application (the change rows: what only a changed request calls).
+   */
+  prelude?: unknown;
+}
+
+/**
+ * A change of the application: the request without its last access grant and its last alternate
+ * contact type, so that the vend of it removes an assignment and a contact appvend made. Undefined
+ * for a request with neither to drop.
+ */
+export function accessDropped(rawRequest: unknown): unknown {
+  const request = rawRequest as { access?: unknown[]; contacts?: Record<string, unknown> };
+  const contactTypes = Object.keys(request.contacts ?? {});
+  if ((request.access?.length ?? 0) < 1 && contactTypes.length < 1) return undefined;
+  const contacts = Object.fromEntries(
+    Object.entries(request.contacts ?? {}).filter(([type]) => type !== contactTypes.at(-1)),
+  );
+  return {
+    ...request,
+    ...(request.access && { access: request.access.slice(0, -1) }),
+    ...(request.contacts && { contacts }),
+  };
+}
+
+/**
+ * The operations a change calls that a first vend does not: a clean vend of `before` through the
+ * ledger, then of `after`, whose calls are compared with `known` (the first vend's operations).
+ */
+export async function discoverChangeOperations(
+  before: unknown,
+  after: unknown,
+  known: readonly WorkflowOperation[],
+  newWorld: () => SandboxWorld = sandboxWorld,
+): Promise<WorkflowOperation[]> {
+  const world = newWorld();
+  const first = await submitThroughLedger(world, before);
+  const mark = world.sandbox.calls.length;
+  const second = await submitThroughLedger(world, after);
+  if (first.status !== 'SUCCEEDED' || second.status !== 'SUCCEEDED') {
+    throw new Error(`The clean change did not succeed (${describeRun(first)}; ${describeRun(second)})`);
+  }
+  const seen = new Set(known.map(operationLabel));
+  const found = new Map<string, WorkflowOperation>();
+  for (const call of world.sandbox.calls.slice(mark)) {
+    const key = operationLabel(call);
+    if (seen.has(key)) continue;
+    const op = found.get(key);
+    if (op) op.calls += 1;
+    else
+      found.set(key, {
+        service: call.service,
+        operation: call.operation,
+        mutating: call.mutating,
+        firstAccount: call.accountId,
+        calls: 1,
+      });
+  }
+  return [...found.values()];
 }
 
 /**
@@ -186,12 +246,13 @@ export async function discoverOperations(
 /** The cells for these operations, row by row (operation), then kind, then intensity. */
 export function matrixCells(
   operations: readonly WorkflowOperation[],
-  options: Pick<MatrixOptions, 'kinds' | 'intensities'> = {},
+  options: Pick<MatrixOptions, 'kinds' | 'intensities'> & { prelude?: unknown } = {},
 ): MatrixCell[] {
   const kinds = options.kinds ?? FAULT_KINDS;
   const intensities = options.intensities ?? INTENSITIES;
+  const prelude = options.prelude === undefined ? {} : { prelude: options.prelude };
   return operations.flatMap((operation) =>
-    kinds.flatMap((kind) => intensities.map((intensity) => ({ operation, kind, intensity }))),
+    kinds.flatMap((kind) => intensities.map((intensity) => ({ operation, kind, intensity, ...prelude }))),
   );
 }
 
@@ -226,6 +287,7 @@ export async function runCell(
     times,
   };
   if ((options.pinAccount ?? true) && operation.firstAccount) fault.account = operation.firstAccount;
+  const prelude = cell.prelude === undefined ? undefined : await submitThroughLedger(world, cell.prelude);
   world.sandbox.faults.inject(fault);
 
   const firstRun = await submitThroughLedger(world, request);
@@ -246,6 +308,8 @@ export async function runCell(
   ];
   if (finalRun.status !== 'SUCCEEDED')
     reasons.unshift(`the final vend did not succeed: ${describeRun(finalRun)}`);
+  if (prelude && prelude.status !== 'SUCCEEDED')
+    reasons.unshift(`the vend before the change, without faults, did not succeed: ${describeRun(prelude)}`);
   if (options.strictTransient && intensity === 'transient' && recoveryRun) {
     reasons.unshift(`a transient fault needed recovery: the vend ${describeRun(firstRun)}`);
   }
