@@ -187,8 +187,14 @@ describe('Fault matrix', () => {
       const change = await discoverChangeOperations(sample, accessDropped(sample), operations);
       const deletion = change.find((op) => op.operation === 'DeleteAccountAssignment')!;
       const result = await runCell(
-        { operation: deletion, kind: 'crash-after-success', intensity: 'outage', prelude: sample },
-        accessDropped(sample),
+        {
+          operation: deletion,
+          kind: 'crash-after-success',
+          intensity: 'outage',
+          prelude: sample,
+          request: accessDropped(sample),
+        },
+        sample,
       );
 
       // Assess

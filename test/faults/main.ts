@@ -126,7 +126,9 @@ async function main(): Promise<number> {
     : [];
   const cells = [
     ...matrixCells(operations, { intensities }),
-    ...matrixCells(changeOperations, { intensities, prelude: request }),
+    ...(changed
+      ? matrixCells(changeOperations, { intensities, change: { before: request, after: changed } })
+      : []),
   ];
   if (cells.length === 0) {
     process.stderr.write(`no operation matched ${values.only?.join(', ') ?? 'the selection'}\n`);

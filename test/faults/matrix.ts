@@ -155,6 +155,8 @@ export interface MatrixCell {
    * then a change of the application (the change rows: what only a changed request calls).
    */
   prelude?: unknown;
+  /** The request this cell vends, in place of the matrix's (a change row's changed request). */
+  request?: unknown;
 }
 
 /**
@@ -246,11 +248,13 @@ export async function discoverOperations(
 /** The cells for these operations, row by row (operation), then kind, then intensity. */
 export function matrixCells(
   operations: readonly WorkflowOperation[],
-  options: Pick<MatrixOptions, 'kinds' | 'intensities'> & { prelude?: unknown } = {},
+  options: Pick<MatrixOptions, 'kinds' | 'intensities'> & {
+    change?: { before: unknown; after: unknown };
+  } = {},
 ): MatrixCell[] {
   const kinds = options.kinds ?? FAULT_KINDS;
   const intensities = options.intensities ?? INTENSITIES;
-  const prelude = options.prelude === undefined ? {} : { prelude: options.prelude };
+  const prelude = options.change ? { prelude: options.change.before, request: options.change.after } : {};
   return operations.flatMap((operation) =>
     kinds.flatMap((kind) => intensities.map((intensity) => ({ operation, kind, intensity, ...prelude }))),
   );
@@ -278,6 +282,7 @@ export async function runCell(
 ): Promise<CellResult> {
   const started = performance.now();
   const { operation, kind, intensity } = cell;
+  if (cell.request !== undefined) request = cell.request;
   const world = (options.world ?? sandboxWorld)();
   const times = INTENSITY_TIMES[intensity];
   const fault: FaultSpec = {
