@@ -7,8 +7,9 @@ import type { FaultKind } from '../../shared/sandbox';
 import { sandboxWorld, type SandboxWorld } from '../support/workflow';
 import { createSuspendedOu, offboard, vendThroughLedger } from '../support/offboard';
 
+/** The access sample: the offboarding also removes the Identity Center assignments the vend made. */
 const orders = JSON.parse(
-  readFileSync(join(__dirname, '../../events/application-request.json'), 'utf8'),
+  readFileSync(join(__dirname, '../../events/application-request-access.json'), 'utf8'),
 ) as Record<string, unknown>;
 
 /** The organization once the offboarding has ended: what it removed, moved and closed. */
@@ -25,6 +26,7 @@ function endState(world: SandboxWorld) {
     stackSets: sandbox.stackSets().map((s) => `${s.name}:${s.status}`),
     instances: sandbox.stackInstances().length,
     buckets: sandbox.buckets().length,
+    assignments: sandbox.accountAssignments().length,
     guardrails: sandbox
       .accounts()
       .filter((a) => a.email.startsWith('aws+orders-'))
@@ -37,6 +39,8 @@ function endState(world: SandboxWorld) {
 
 /** Every mutating call the offboarding makes. */
 const OPERATIONS: [string, string][] = [
+  ['sso-admin', 'DeleteAccountAssignment'],
+  ['sso-admin', 'DescribeAccountAssignmentDeletionStatus'],
   ['config', 'DeleteConformancePack'],
   ['config', 'StopConfigurationRecorder'],
   ['config', 'DeleteDeliveryChannel'],
@@ -79,6 +83,7 @@ describe('Workflow: offboard on the sandbox, under faults', () => {
     const { world } = await offboardWith();
     reference = endState(world);
     expect(reference.buckets).toBe(0);
+    expect(reference.assignments).toBe(0);
     expect(reference.guardrails.every((g) => g.endsWith(':-:-:0'))).toBe(true);
   });
 
