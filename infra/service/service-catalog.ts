@@ -238,6 +238,7 @@ export class ApplicationEnvironmentProduct extends ProductStack {
         'Services the application may use beyond Lambda, API Gateway and logs (dynamodb, sqs, sns, stepfunctions, eventbridge, s3); empty for none',
         '',
       ),
+      ...accessParameters(text),
     };
 
     const environment = new CustomResource(this, 'ApplicationEnvironment', {
@@ -255,6 +256,9 @@ export class ApplicationEnvironmentProduct extends ProductStack {
         Branch: parameters.Branch.valueAsString,
         Profile: parameters.Profile.valueAsString,
         AllowedServices: parameters.AllowedServices.valueAsList,
+        ...Object.fromEntries(
+          ACCESS_PARAMETERS.map(([name]) => [name, parameters[name].valueAsString] as const),
+        ),
       },
     });
 
@@ -268,4 +272,34 @@ export class ApplicationEnvironmentProduct extends ProductStack {
       new CfnOutput(this, id, { value: environment.getAttString(attribute), description });
     }
   }
+}
+
+/**
+ * The approvers and the alternate contacts as product parameters, all optional (blank: not asked
+ * for). The request's `access` list is not one: a list of grants, each with its own list of
+ * stages, has no CloudFormation parameter type (docs/service-catalog.md says how to ask for it).
+ */
+const ACCESS_PARAMETERS = [
+  [
+    'ApproversGroup',
+    'Identity Center group allowed to approve production (its display name); blank for none',
+  ],
+  ['ApproversPermissionSet', "The approvers' permission set in the tooling account (its name)"],
+  ...(['Security', 'Operations', 'Billing'] as const).flatMap((type) =>
+    (['Name', 'Title', 'Email', 'Phone'] as const).map(
+      (field) =>
+        [
+          `${type}Contact${field}`,
+          `${type} alternate contact of every account: ${field.toLowerCase()}; blank for no ${type.toLowerCase()} contact`,
+        ] as const,
+    ),
+  ),
+] as const;
+
+function accessParameters(
+  text: (name: string, description: string, extra?: { default?: string }) => CfnParameter,
+): Record<(typeof ACCESS_PARAMETERS)[number][0], CfnParameter> {
+  return Object.fromEntries(
+    ACCESS_PARAMETERS.map(([name, description]) => [name, text(name, description, { default: '' })]),
+  ) as Record<(typeof ACCESS_PARAMETERS)[number][0], CfnParameter>;
 }

@@ -34,7 +34,38 @@ export const PRODUCT_PROPERTIES = {
   Branch: 'source.branch',
   Profile: 'profile',
   AllowedServices: 'allowedServices',
+  ApproversGroup: 'approvers.group',
+  ApproversPermissionSet: 'approvers.permissionSet',
+  SecurityContactName: 'contacts.security.name',
+  SecurityContactTitle: 'contacts.security.title',
+  SecurityContactEmail: 'contacts.security.email',
+  SecurityContactPhone: 'contacts.security.phone',
+  OperationsContactName: 'contacts.operations.name',
+  OperationsContactTitle: 'contacts.operations.title',
+  OperationsContactEmail: 'contacts.operations.email',
+  OperationsContactPhone: 'contacts.operations.phone',
+  BillingContactName: 'contacts.billing.name',
+  BillingContactTitle: 'contacts.billing.title',
+  BillingContactEmail: 'contacts.billing.email',
+  BillingContactPhone: 'contacts.billing.phone',
 } as const;
+
+/**
+ * The request's alternate contact types, with the prefix of their product parameters. The
+ * request's `access` list (grants, each with its list of stages) has no product parameters: a
+ * list of records does not fit CloudFormation's parameter types (docs/service-catalog.md).
+ */
+const CONTACT_PARAMETERS = [
+  ['security', 'SecurityContact'],
+  ['operations', 'OperationsContact'],
+  ['billing', 'BillingContact'],
+] as const;
+const CONTACT_FIELDS = [
+  ['name', 'Name'],
+  ['title', 'Title'],
+  ['email', 'Email'],
+  ['phone', 'Phone'],
+] as const;
 
 type ProductProperty = keyof typeof PRODUCT_PROPERTIES;
 const LIST_PROPERTIES: readonly ProductProperty[] = ['Stages', 'AllowedServices'];
@@ -101,6 +132,17 @@ export function requestFromProperties(
     ...(optional('Profile') !== undefined && { profile: optional('Profile') }),
     ...(optional('AllowedServices') !== undefined && { allowedServices: optional('AllowedServices') }),
   };
+  // Approvers and each contact: asked for when any of their parameters is filled in; one left
+  // blank then is missing, and the schema names it (propertyOf gives the parameter).
+  const group = optional('ApproversGroup');
+  const permissionSet = optional('ApproversPermissionSet');
+  if (group !== undefined || permissionSet !== undefined) request.approvers = { group, permissionSet };
+  const contacts: Record<string, Record<string, unknown>> = {};
+  for (const [type, prefix] of CONTACT_PARAMETERS) {
+    const fields = CONTACT_FIELDS.map(([field, suffix]) => [field, optional(`${prefix}${suffix}`)] as const);
+    if (fields.some(([, v]) => v !== undefined)) contacts[type] = Object.fromEntries(fields);
+  }
+  if (Object.keys(contacts).length > 0) request.contacts = contacts;
   return { request };
 }
 

@@ -822,7 +822,13 @@ describe('Stack: AppvendService', () => {
         'Branch',
         'Profile',
         'AllowedServices',
+        'ApproversGroup',
+        'ApproversPermissionSet',
+        ...['Security', 'Operations', 'Billing'].flatMap((type) =>
+          ['Name', 'Title', 'Email', 'Phone'].map((field) => `${type}Contact${field}`),
+        ),
       ]);
+      expect(product.Parameters.ApproversGroup.Default).toBe('');
       expect(product.Parameters.Stages.Type).toBe('CommaDelimitedList');
       expect(product.Parameters.AllowedServices.Type).toBe('CommaDelimitedList');
       expect(resource.Type).toBe('Custom::ApplicationEnvironment');

@@ -1,3 +1,4 @@
+import { validateRequest } from '../../shared/request/validate';
 import {
   RESPONSE_LIMIT_BYTES,
   invalidReason,
@@ -46,6 +47,47 @@ describe('Service Catalog door: custom-resource properties to a request', () => 
     expect(requestFromProperties('orders')).toEqual({
       problems: [{ field: 'ResourceProperties', message: 'must be an object' }],
     });
+  });
+
+  it('maps the approvers and contact parameters, leaves blank ones out, and names a missing one by its parameter', () => {
+    // Act
+    const blank = requestFromProperties({
+      ...properties,
+      ApproversGroup: '',
+      ApproversPermissionSet: ' ',
+      SecurityContactName: '',
+      BillingContactEmail: '',
+    });
+    const filled = requestFromProperties({
+      ...properties,
+      ApproversGroup: 'orders-approvers',
+      ApproversPermissionSet: 'AppvendApprover',
+      SecurityContactName: 'Orders Security',
+      SecurityContactTitle: 'Security lead',
+      SecurityContactEmail: 'orders-security@example.com',
+      SecurityContactPhone: '+1 555 0100',
+      BillingContactName: 'Orders Billing',
+    });
+    if (!('request' in filled) || !('request' in blank)) throw new Error('expected requests');
+    const validation = validateRequest(filled.request);
+
+    // Assess
+    expect(blank.request).not.toHaveProperty('approvers');
+    expect(blank.request).not.toHaveProperty('contacts');
+    expect(filled.request.approvers).toEqual({ group: 'orders-approvers', permissionSet: 'AppvendApprover' });
+    expect(filled.request.contacts).toEqual({
+      security: {
+        name: 'Orders Security',
+        title: 'Security lead',
+        email: 'orders-security@example.com',
+        phone: '+1 555 0100',
+      },
+      billing: { name: 'Orders Billing', title: undefined, email: undefined, phone: undefined },
+    });
+    expect(validation.valid).toBe(false);
+    if (validation.valid) return;
+    expect(invalidReason(validation.problems)).toMatch(/BillingContactEmail: /);
+    expect(invalidReason(validation.problems)).not.toMatch(/SecurityContact/);
   });
 
   it("names the product's parameters in the reason, not the request's fields", () => {
