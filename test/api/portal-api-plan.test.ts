@@ -94,7 +94,15 @@ describe('Portal API: POST /applications?dryRun=true', () => {
     // Assess
     expect(result.statusCode).toBe(200);
     const plan = result.body as unknown as Plan;
-    expect(plan.counts).toEqual({ create: 0, update: 0, attach: 0, adopt: 0, remove: 0, keep: 17, unchecked: 6 });
+    expect(plan.counts).toEqual({
+      create: 0,
+      update: 0,
+      attach: 0,
+      adopt: 0,
+      remove: 0,
+      keep: 17,
+      unchecked: 6,
+    });
     expect(
       plan.steps
         .filter((s) => s.action === 'unchecked')

@@ -56,7 +56,15 @@ describe('CLI: appvend plan', () => {
     expect(code).toBe(0);
     const plan = JSON.parse(stdout) as Plan;
     expect(plan.application).toBe('orders');
-    expect(plan.counts).toEqual({ create: 0, update: 0, attach: 0, adopt: 0, remove: 0, keep: 23, unchecked: 0 });
+    expect(plan.counts).toEqual({
+      create: 0,
+      update: 0,
+      attach: 0,
+      adopt: 0,
+      remove: 0,
+      keep: 23,
+      unchecked: 0,
+    });
     expect(plan.steps.map((s) => s.kind)).toContain('conformance-pack');
     expect(readFileSync(state, 'utf8')).toBe(saved);
   });

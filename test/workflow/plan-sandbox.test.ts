@@ -104,7 +104,15 @@ describe('Workflow: plan on the sandbox', () => {
       'create config-recorder@prod',
       'create conformance-pack@prod',
     ]);
-    expect(result.counts).toEqual({ create: 23, update: 0, attach: 0, adopt: 0, remove: 0, keep: 0, unchecked: 0 });
+    expect(result.counts).toEqual({
+      create: 23,
+      update: 0,
+      attach: 0,
+      adopt: 0,
+      remove: 0,
+      keep: 0,
+      unchecked: 0,
+    });
     expect(result.blockers).toEqual([]);
     expect(result.steps[0]).toMatchObject({ parentId: world.sandbox.organization().RootId });
   });
