@@ -263,13 +263,13 @@ export class Ledger {
     return this.update(name, requestId, (r) => {
       // A late outcome of a vend must not undo an offboarding that has started since.
       if (OFFBOARD.includes(r.status)) return r;
-      const { error: _previous, step: _running, resume: _earlier, ...rest } = r;
+      const { error: _previous, step: _running, resume: _earlier, accessMade: _before, ...rest } = r;
       return {
         ...rest,
         status: summary.status,
         ids: idsOf(summary),
         summary: keepAccessMadeEarlier(summary, r.summary),
-        accessMade: madeAfter(accessMadeOf(r), summary.access),
+        ...madeSomething(madeAfter(accessMadeOf(r), summary.access)),
         ...(summary.error && { error: summary.error, step: summary.error.step }),
         ...(summary.status === 'FAILED' && resume && { resume }),
       };
