@@ -43,6 +43,47 @@ describe('CLI: appvend plan', () => {
     expect(existsSync(state)).toBe(false);
   });
 
+  it("after a vend of the access sample, marks what a changed request drops of appvend's access to remove", () => {
+    // Prepare: on-call's grant and the operations contact dropped
+    const state = freshState();
+    expect(appvend('vend', 'events/application-request-access.json', '--state', state).code).toBe(0);
+    const sample = JSON.parse(
+      readFileSync(join(PROJECT_ROOT, 'events/application-request-access.json'), 'utf8'),
+    ) as {
+      access: unknown[];
+      contacts: Record<string, unknown>;
+    };
+    const changed = join(mkdtempSync(join(tmpdir(), 'appvend-plan-')), 'changed.json');
+    writeFileSync(
+      changed,
+      JSON.stringify({
+        ...sample,
+        access: sample.access.slice(0, 1),
+        contacts: { security: sample.contacts.security },
+      }),
+    );
+
+    // Act
+    const { code, stdout } = appvend('plan', changed, '--state', state);
+
+    // Assess
+    expect(code).toBe(0);
+    const lines = stdout.trim().split('\n');
+    expect(lines.filter((line) => line.startsWith('  - remove'))).toEqual([
+      expect.stringMatching(
+        /^ {2}- remove {4}Identity Center: orders-oncall loses ReadOnlyAccess in prod \d{12} \(no longer asked for\)$/,
+      ),
+      ...['tooling', 'test', 'prod'].map((stage) =>
+        expect.stringMatching(
+          new RegExp(
+            `^ {2}- remove {4}OPERATIONS alternate contact on ${stage} \\d{12} \\(no longer asked for\\)$`,
+          ),
+        ),
+      ),
+    ]);
+    expect(lines.at(-1)).toMatch(/ 4 to remove, /);
+  });
+
   it('after a vend, --json prints a plan that keeps everything, and the sandbox state is untouched', () => {
     // Prepare
     const state = freshState();
