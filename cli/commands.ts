@@ -100,8 +100,10 @@ ${BACKEND_LINES}      --fresh          sandbox only: start from an empty organiz
     help: `      What a vend of the request would do, compared with the organization as it is, step by step:
       OU and SCP to create, update (with the policy's diff), attach or keep; accounts to create,
       adopt (found by email outside the OU: moved in) or keep; stack sets and instances to create,
-      update (template digest, parameters) or keep; Config guardrails in each account; a stage the
-      application had that the request no longer names ("remove stage qa: account …", which
+      update (template digest, parameters) or keep; Config guardrails in each account; Identity
+      Center assignments and alternate contacts to create, keep, or remove ("-": appvend made them
+      for an earlier request that this one drops; read from the ledger, not on --endpoint); a stage
+      the application had that the request no longer names ("remove stage qa: account …", which
       stops the vend). Ends with a count line ("plan: 7 to create, 1 to update, 3 to keep"); --json
       prints the plan as JSON. Makes only read calls. Exit 0 when nothing would stop the vend, 1
       for an invalid request (as validate) or when something would stop the vend.
@@ -132,7 +134,8 @@ ${BACKEND_LINES}      --fresh          sandbox only: start from an empty organiz
       'appvend reconcile <name> | --all [--apply] [--sandbox | --endpoint URL | --aws] [--json] [--state FILE]',
     help: `      Compare each vended application with its request, as a plan of the recorded request would
       (read calls only), and report the drift: an account moved out of the OU, the SCP edited or
-      detached, a stack set or instance changed or deleted, a guardrail removed. --apply brings it
+      detached, a stack set or instance changed or deleted, a guardrail removed, an Identity Center
+      assignment of the request removed by hand. --apply brings it
       back in line through the vend's own steps (a new attempt of the same request). Drift found
       is announced as "Application Drift Detected", a fix as "Application Drift Fixed". Exit 0
       when everything is, or is brought back, in line; 1 otherwise, including when --all skipped
