@@ -38,6 +38,11 @@ export interface SlotTaken {
   requestId?: string;
   /** When the request id was recorded: a sweep frees the slot only from a list read after it. */
   sentAt?: string;
+  /**
+   * The Step Functions execution whose call took the slot (`$$.Execution.Id`): its own later
+   * attempt may use a slot left with no request id (see takeSlot).
+   */
+  execution?: string;
 }
 
 export interface AccountQueue {
@@ -217,15 +222,25 @@ export function settleSlots(
  */
 export function takeSlot(
   queue: AccountQueue,
-  taker: { application: string; email: string; name: string },
+  taker: { application: string; email: string; name: string; execution?: string },
   params: { concurrency: number; inProgress: readonly RequestInFlight[]; nowMs: number; slotTtlMs: number },
 ): { queue: AccountQueue; taken: boolean } {
   const at = new Date(params.nowMs).toISOString();
   const own = slotOf(queue, taker.application, taker.email);
-  // A live slot of its own with no request id: another call for this account took it and may be
-  // sending CreateAccount now (a retry while the first call still runs); this one must not send a
-  // second. The slot expires if that call crashed, and the account is granted one again in line.
   if (own && own.requestId === undefined && liveSlot(own, params.nowMs, params.slotTtlMs)) {
+    // A slot of the same execution's: an earlier attempt took it and failed with no answer from
+    // AWS (a 5xx, a timeout), so it may or may not have sent CreateAccount. Step Functions runs an
+    // execution's attempts of a task one after another (a Retry starts once the failed attempt
+    // has ended), and the caller found no request in flight under the account's name nor the
+    // account: this attempt goes on in the same slot, without waiting in line behind itself.
+    if (taker.execution !== undefined && own.execution === taker.execution) {
+      const kept: SlotTaken = { ...own, takenAt: at };
+      const slots = (queue.slots ?? []).map((slot) => (slot === own ? kept : slot));
+      return { queue: { ...dequeue(queue, taker.application, taker.email), slots }, taken: true };
+    }
+    // Another call for this account (not an attempt of the same execution's) took it and may be
+    // sending CreateAccount now; this one must not send a second. The slot expires if that call
+    // crashed, and the account is granted one again in line.
     return { queue, taken: false };
   }
   // A slot whose request was recorded and is neither in progress nor made the account (the caller

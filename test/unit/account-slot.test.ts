@@ -79,4 +79,36 @@ describe('Function: startAccount takes a CreateAccount slot in the line first', 
     expect(creates(sandbox).filter((c) => c.error !== undefined)).toEqual([]);
     expect((await ledger.accountQueue()).slots).toHaveLength(5);
   });
+
+  it.each(['server-error', 'timeout'] as const)(
+    'lets a later attempt of the same execution use the slot an attempt that got no answer (%s) left, and no other',
+    async (error) => {
+      // Arrange: CreateAccount fails with no answer from AWS (the SDK's own attempts included).
+      const { sandbox, ledger, line } = world();
+      const account = { stage: 'prod', name: 'orders-prod', email: 'aws+orders-prod@example.com' };
+      const params = { account, application: 'orders', roleName: 'Role' };
+      sandbox.faults.inject({ service: 'organizations', operation: 'CreateAccount', error });
+      const execution = 'arn:aws:states:us-east-1:111111111111:execution:appvend:orders-1';
+      await expect(startAccount(awsClients(), { ...params, execution, line: line() })).rejects.toThrow();
+      const held = (await ledger.accountQueue()).slots ?? [];
+
+      // Act: another execution's call for the account, then the failed execution's own retry.
+      const other = await startAccount(awsClients(), {
+        ...params,
+        execution: `${execution}-other`,
+        line: line(),
+      });
+      const retry = await startAccount(awsClients(), { ...params, execution, line: line() });
+
+      // Assess: the no-answer attempt kept its slot with no request id; only the same execution's
+      // retry sent CreateAccount, in that slot; the line holds one slot, with the request's id.
+      expect(held.map((s) => [s.email, s.requestId])).toEqual([[account.email, undefined]]);
+      expect(other.state).toBe('QUEUED');
+      expect(retry.state).toBe('IN_PROGRESS');
+      const sent = creates(sandbox).filter((c) => c.error === undefined);
+      expect(sent).toHaveLength(1);
+      const queue = await ledger.accountQueue();
+      expect(queue.slots?.map((s) => [s.email, s.requestId])).toEqual([[account.email, retry.requestId]]);
+    },
+  );
 });

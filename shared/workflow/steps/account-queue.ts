@@ -169,7 +169,7 @@ export async function waitForSlot(
  */
 export function slotKeeper(
   deps: AccountQueueDeps,
-  account: { application: string; email: string; name: string },
+  account: { application: string; email: string; name: string; execution?: string },
 ): {
   take(inProgress: readonly RequestInFlight[]): Promise<boolean>;
   sent(requestId: string): Promise<void>;

@@ -81,11 +81,18 @@ export async function startAccount(
     previous?: AccountCreation;
     /** appvend's CreateAccount line (shared/workflow/steps/account-queue.ts); none: no line. */
     line?: AccountQueueDeps;
+    /** The Step Functions execution this call is an attempt of (`$$.Execution.Id`), for the line. */
+    execution?: string;
   },
 ): Promise<AccountCreation> {
   const { line } = params;
   const email = params.account.email;
-  const holder = { application: params.application, email, name: params.account.name };
+  const holder = {
+    application: params.application,
+    email,
+    name: params.account.name,
+    ...(params.execution !== undefined && { execution: params.execution }),
+  };
   const search = params.previous?.state === 'SEARCHING' ? params.previous.search : undefined;
   // While the queue's backoff carries through a search, where it came from stays QUEUED.
   const before =
