@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { AccountQueue } from './account-queue';
+import { ItemTooLargeError, MAX_ITEM_BYTES, itemSize } from './item-size';
 import type { LedgerStore } from './ledger';
 import type { ApplicationRecord } from './record';
 
@@ -36,6 +37,7 @@ export class MemoryLedgerStore implements LedgerStore {
   public async write(record: ApplicationRecord, expectedVersion: number): Promise<boolean> {
     const current = this.items.get(record.name);
     if ((current?.version ?? 0) !== expectedVersion) return false;
+    refuseOverLimit(record);
     this.items.set(record.name, structuredClone(record));
     this.save();
     return true;
@@ -65,6 +67,7 @@ export class MemoryLedgerStore implements LedgerStore {
 
   public async writeQueue(queue: AccountQueue, expectedVersion: number): Promise<boolean> {
     if ((this.queue?.version ?? 0) !== expectedVersion) return false;
+    refuseOverLimit(queue);
     this.queue = frozen(queue);
     this.save();
     return true;
@@ -84,6 +87,12 @@ export class MemoryLedgerStore implements LedgerStore {
     // Rename is atomic: a crash leaves the old file or the new one, never half of one.
     renameSync(temporary, this.file);
   }
+}
+
+/** DynamoDB refuses an item over 400 KB (ValidationException), after the condition held. */
+function refuseOverLimit(item: object): void {
+  const bytes = itemSize(item as Record<string, unknown>);
+  if (bytes > MAX_ITEM_BYTES) throw new ItemTooLargeError(bytes);
 }
 
 /**
