@@ -44,7 +44,8 @@ function assumeRole(input: sts.AssumeRoleCommandInput, ctx: CallContext): Out<st
   const trusted =
     propagated &&
     role !== undefined &&
-    (role.trustedAccounts === '*' || role.trustedAccounts.includes(caller.accountId));
+    (role.trustedAccounts === '*' || role.trustedAccounts.includes(caller.accountId)) &&
+    principalTrusted(role.trustedPrincipalArns, caller, state);
   if (!trusted) {
     throw awsError(
       'sts',
@@ -66,6 +67,22 @@ function assumeRole(input: sts.AssumeRoleCommandInput, ctx: CallContext): Out<st
       Arn: `arn:aws:sts::${accountId}:assumed-role/${roleName}/${sessionName}`,
     },
   };
+}
+
+/**
+ * A trust narrowed to named roles (`aws:PrincipalArn`, which for a role session is the role's ARN,
+ * not the session's) within the organization (`aws:PrincipalOrgID`); no narrowing when unset.
+ */
+function principalTrusted(
+  arns: string[] | undefined,
+  caller: CallContext['caller'],
+  state: CallContext['state'],
+): boolean {
+  if (arns === undefined) return true;
+  const session = /^arn:(aws[\w-]*):sts::(\d{12}):assumed-role\/([\w+=,.@-]+)\/[\w+=,.@-]+$/.exec(caller.arn);
+  const principalArn = session ? `arn:${session[1]}:iam::${session[2]}:role/${session[3]}` : caller.arn;
+  const inOrganization = state.accounts[caller.accountId] !== undefined;
+  return inOrganization && arns.includes(principalArn);
 }
 
 function getCallerIdentity(
