@@ -203,7 +203,7 @@ describe('Stack: AppvendService', () => {
         .sort();
 
     // Act
-    const trusts = Object.fromEntries(
+    const trusts: Record<string, Loose[]> = Object.fromEntries(
       roles.map((r) => [r.Properties.RoleName, r.Properties.AssumeRolePolicyDocument.Statement as Loose[]]),
     );
 

@@ -73,7 +73,7 @@ describe('Workflow: the service in a platform account, through the management ro
     expect(refused.map((c) => `${c.accountId} ${c.error}`)).toEqual(
       refused.map(() => `${platform} AccessDeniedException`),
     );
-    expect(world.sandbox.ous().filter((ou) => ou.Name?.startsWith('appvend-'))).toEqual([]);
+    expect(world.sandbox.ous().filter((ou) => ou.name.startsWith('appvend-'))).toEqual([]);
     expect(world.sandbox.accounts()).toHaveLength(accountsBefore);
   });
 
