@@ -433,7 +433,21 @@ export class Ledger {
    * again and decides again, so `change` must be a pure function of the line it is given. It
    * answers the new line and what it decided (`same` when the line was left as it was: no write).
    */
-  public async changeAccountQueue<T>(
+  public changeAccountQueue<T>(
+    change: (queue: AccountQueue) => { queue: AccountQueue; result: T },
+  ): Promise<{ queue: AccountQueue; result: T }> {
+    // One change at a time through this ledger: the local runner's concurrent executions share
+    // one, and all of them reading the same version at once lost their writes to each other over
+    // and over (about ten lost races per change at 50 applications). Other processes (Lambdas,
+    // other CLI runs) still race on the conditional write.
+    const turn = this.queueTurn.then(() => this.changeAccountQueueNow(change));
+    this.queueTurn = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private queueTurn: Promise<unknown> = Promise.resolve();
+
+  private async changeAccountQueueNow<T>(
     change: (queue: AccountQueue) => { queue: AccountQueue; result: T },
   ): Promise<{ queue: AccountQueue; result: T }> {
     for (let race = 0; race < MAX_QUEUE_RACES; race += 1) {
