@@ -1,7 +1,8 @@
 import { Aws, CfnOutput, CfnParameter, Duration, Fn, Stack, type StackProps } from 'aws-cdk-lib';
-import { AccountPrincipal, Role } from 'aws-cdk-lib/aws-iam';
+import { AccountPrincipal, Role, SessionTagsPrincipal } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { grantPermissions } from './appvend-function';
+import { FUNCTION_SESSION_TAG } from '../../shared/domain/management-access';
 import {
   MANAGEMENT_READ_ROLE_NAME,
   MANAGEMENT_WRITE_ROLE_NAME,
@@ -23,7 +24,10 @@ export interface AppvendManagementAccessStackProps extends StackProps {
  * make the calls AWS allows only from the management account. Each role trusts only the named
  * function roles of the service account that need it, within the organization, and carries exactly
  * the statements those functions' handlers need for those calls: the write role for the workflow's
- * steps, the read role for the functions that only read the organization.
+ * steps, the read role for the functions that only read the organization. A function must name
+ * itself in the `appvend:function` session tag (the trust admits no other value than its own
+ * `aws:PrincipalArn`), and each statement holds only for the functions it belongs to
+ * (`aws:PrincipalTag/appvend:function`): through the role, a function has its own permissions only.
  *
  * Deployment parameter: `OrganizationId`.
  */
@@ -56,11 +60,11 @@ export class AppvendManagementAccessStack extends Stack {
     for (const roleName of [MANAGEMENT_WRITE_ROLE_NAME, MANAGEMENT_READ_ROLE_NAME]) {
       const grants = props.grants.grantsOf(roleName);
       if (grants.length === 0) continue;
-      const functionRoles = grants.map((g) =>
-        Fn.sub(`arn:\${AWS::Partition}:iam::\${ServiceAccount}:role/${g.functionRoleName}`, {
+      const functionRoleArn = (name: string) =>
+        Fn.sub(`arn:\${AWS::Partition}:iam::\${ServiceAccount}:role/${name}`, {
           ServiceAccount: serviceAccount,
-        }),
-      );
+        });
+      const functionRoles = grants.map((g) => functionRoleArn(g.functionRoleName));
       // The service account, narrowed to the named roles (aws:PrincipalArn) in this organization:
       // naming a role ARN as the Principal instead would make IAM refuse this stack until the
       // service stack's roles exist, and break the trust when one is replaced (AWS keeps the
@@ -69,12 +73,19 @@ export class AppvendManagementAccessStack extends Stack {
         roleName,
         description: describe[roleName],
         maxSessionDuration: Duration.hours(1),
-        assumedBy: new AccountPrincipal(serviceAccount).withConditions({
-          ArnEquals: { 'aws:PrincipalArn': functionRoles },
-          StringEquals: { 'aws:PrincipalOrgID': organizationId.valueAsString },
-        }),
+        // sts:TagSession too: the caller passes its own ARN in the function tag, and nothing else.
+        assumedBy: new SessionTagsPrincipal(
+          new AccountPrincipal(serviceAccount).withConditions({
+            ArnEquals: { 'aws:PrincipalArn': functionRoles },
+            StringEquals: {
+              'aws:PrincipalOrgID': organizationId.valueAsString,
+              [`aws:RequestTag/${FUNCTION_SESSION_TAG}`]: '${aws:PrincipalArn}',
+            },
+            'ForAllValues:StringEquals': { 'aws:TagKeys': [FUNCTION_SESSION_TAG] },
+          }),
+        ),
       });
-      grantPermissions(role, roleName, mergeGrants(grants));
+      grantPermissions(role, roleName, mergeGrants(grants, functionRoleArn));
       this.roles.push(role);
       new CfnOutput(this, `${roleName === MANAGEMENT_WRITE_ROLE_NAME ? 'Access' : 'Read'}RoleArn`, {
         value: role.roleArn,
@@ -85,12 +96,17 @@ export class AppvendManagementAccessStack extends Stack {
 }
 
 /**
- * The statements of every grant, each once: statements of several functions that are the same
- * (actions, resources, conditions) are one; a statement id used by two different statements gets
- * the second function's name appended, so that each stays readable in the policy.
+ * The statements of every grant, each once, and each only for the functions whose statement it is
+ * (`aws:PrincipalTag/appvend:function` among their role ARNs): statements of several functions that
+ * are the same (actions, resources, conditions) are one; a statement id used by two different
+ * statements gets the second function's name appended, so that each stays readable in the policy.
  */
-export function mergeGrants(grants: readonly ManagementGrant[]): StepPermission[] {
+export function mergeGrants(
+  grants: readonly ManagementGrant[],
+  functionRoleArn: (roleName: string) => string,
+): StepPermission[] {
   const byContent = new Map<string, StepPermission>();
+  const users = new Map<string, string[]>();
   const sids = new Set<string>();
   for (const { functionRoleName, permissions } of grants) {
     for (const permission of permissions) {
@@ -99,6 +115,7 @@ export function mergeGrants(grants: readonly ManagementGrant[]): StepPermission[
         [...permission.resources].sort(),
         permission.conditions ?? {},
       ]);
+      users.set(key, [...(users.get(key) ?? []), functionRoleName]);
       if (byContent.has(key)) continue;
       let sid = permission.sid;
       if (sids.has(sid)) {
@@ -112,5 +129,17 @@ export function mergeGrants(grants: readonly ManagementGrant[]): StepPermission[
       byContent.set(key, { ...permission, sid });
     }
   }
-  return [...byContent.values()];
+  return [...byContent].map(([key, permission]) => {
+    const conditions = permission.conditions ?? {};
+    return {
+      ...permission,
+      conditions: {
+        ...conditions,
+        StringEquals: {
+          ...conditions.StringEquals,
+          [`aws:PrincipalTag/${FUNCTION_SESSION_TAG}`]: [...new Set(users.get(key))].map(functionRoleArn),
+        },
+      },
+    };
+  });
 }

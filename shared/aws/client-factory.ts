@@ -1,7 +1,7 @@
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient, type Tag } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, Pluggable } from '@smithy/types';
-import { MANAGEMENT_ROLE_ENV } from '../domain/management-access';
+import { FUNCTION_SESSION_TAG, MANAGEMENT_ROLE_ENV, principalArnOf } from '../domain/management-access';
 import { ACCOUNT_ACCESS_ROLE, roleArn } from '../domain/naming';
 import { unsupportedOperationPlugin } from './unsupported-operation';
 
@@ -134,6 +134,7 @@ export class ClientFactory {
   private organizationsClient?: OrganizationsClient;
   private stsClient?: STSClient;
   private managementStsClient?: STSClient;
+  private principalArn?: Promise<string>;
   private readonly otherClients = new Map<object, Map<string, PluggableClient>>();
 
   public constructor(settings: AwsSettings) {
@@ -238,15 +239,28 @@ export class ClientFactory {
    * identity is already due, so it asks this provider before each call and gets the cached session.
    */
   private managementIdentity(): AwsCredentialIdentity | AwsCredentialIdentityProvider | undefined {
+    if (!this.settings.managementRoleArn) return this.settings.credentials;
+    return async () => ({ ...(await this.managementRoleSession()), expiration: new Date(0) });
+  }
+
+  /**
+   * Credentials of the management role, assumed with this process's own principal as the
+   * function session tag (the role's trust admits only that value), cached until shortly before
+   * they expire. Fails as STS does when the role is missing or does not trust the caller.
+   */
+  public async managementRoleSession(): Promise<AwsCredentialIdentity> {
     const role = this.settings.managementRoleArn;
-    if (!role) return this.settings.credentials;
-    return async () => {
-      const cached = this.managementRoleCredentials;
-      if (!cached || cached.expiresAt - RENEW_BEFORE_MS <= this.settings.now()) {
-        this.managementRoleCredentials = await assumeRole(this.sts(), role, this.settings.now);
-      }
-      return { ...this.managementRoleCredentials!.credentials, expiration: new Date(0) };
-    };
+    if (!role) throw new Error(`No management role: ${MANAGEMENT_ROLE_ENV} is not set`);
+    const cached = this.managementRoleCredentials;
+    if (cached && cached.expiresAt - RENEW_BEFORE_MS > this.settings.now()) return cached.credentials;
+    // Who this process is, as STS vouches for it: asked once.
+    this.principalArn ??= this.sts()
+      .send(new GetCallerIdentityCommand({}))
+      .then(({ Arn }) => principalArnOf(Arn ?? ''));
+    const tags = [{ Key: FUNCTION_SESSION_TAG, Value: await this.principalArn }];
+    const assumed = await assumeRole(this.sts(), role, this.settings.now, tags);
+    this.managementRoleCredentials = assumed;
+    return assumed.credentials;
   }
 
   private config(
@@ -266,9 +280,19 @@ export class ClientFactory {
 }
 
 /** AssumeRole for an hour (the most a chained session may last), cached until shortly before expiry. */
-async function assumeRole(sts: STSClient, arn: string, now: () => number): Promise<CachedCredentials> {
+async function assumeRole(
+  sts: STSClient,
+  arn: string,
+  now: () => number,
+  tags?: Tag[],
+): Promise<CachedCredentials> {
   const { Credentials } = await sts.send(
-    new AssumeRoleCommand({ RoleArn: arn, RoleSessionName: 'appvend', DurationSeconds: 3600 }),
+    new AssumeRoleCommand({
+      RoleArn: arn,
+      RoleSessionName: 'appvend',
+      DurationSeconds: 3600,
+      ...(tags && { Tags: tags }),
+    }),
   );
   if (!Credentials?.AccessKeyId || !Credentials.SecretAccessKey) {
     throw new Error(`AssumeRole of ${arn} returned no credentials`);

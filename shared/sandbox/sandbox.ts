@@ -369,11 +369,14 @@ export class Sandbox {
    * The two-account layout (issue 18) as an administrator sets it up: a platform member account
    * (`PLATFORM_ACCOUNT_ID`, joined, under the root) holding the service's function roles, and in
    * the management account the given management roles, each trusting only the named function roles
-   * of the platform account within the organization. Returns the platform account's id.
+   * of the platform account within the organization (and, with `principalSessionTag`, only a
+   * session that names its caller in that tag). Returns the platform account's id.
    */
   public setUpPlatformAccount(setup: {
     functionRoles: string[];
     managementRoles: Record<string, string[]>;
+    /** The session tag each caller must pass naming itself (the stack's `appvend:function`). */
+    principalSessionTag?: string;
   }): string {
     const platform = PLATFORM_ACCOUNT_ID;
     const management = this.state.organization.managementAccountId;
@@ -396,6 +399,7 @@ export class Sandbox {
         name,
         trustedAccounts: [platform],
         trustedPrincipalArns: trusted.map((role) => `arn:aws:iam::${platform}:role/${role}`),
+        ...(setup.principalSessionTag !== undefined && { principalSessionTag: setup.principalSessionTag }),
       };
     }
     changedOutsideCalls();

@@ -166,6 +166,11 @@ export interface RoleState {
    * two-account layout (infra/service/management-access-stack.ts).
    */
   trustedPrincipalArns?: string[];
+  /**
+   * When set, AssumeRole must pass this session tag with the caller's `aws:PrincipalArn` as its
+   * value, and no other tag (`aws:RequestTag/<key>` = `${aws:PrincipalArn}`, `aws:TagKeys`).
+   */
+  principalSessionTag?: string;
   /** The stack instance that created it, if any (deleted with the instance). */
   createdBy?: string;
   /** The actions its inline policies allow (stack-made roles; absent in older states). */

@@ -96,6 +96,7 @@ describe('appvend doctor on the sandbox', () => {
     const platform = sandbox!.setUpPlatformAccount({
       functionRoles: ['appvend-service', 'someone-else'],
       managementRoles: { 'appvend-management-access': ['appvend-service'] },
+      principalSessionTag: 'appvend:function',
     });
     const runAs = (role: string) =>
       configureAws({
@@ -111,10 +112,9 @@ describe('appvend doctor on the sandbox', () => {
     runAs('someone-else');
     const refused = await runDoctorChecks({ stack: null, stackName: 'AppvendService' });
 
-    expect(trusted.slice(0, 2).map((r) => `${r.name}: ${r.status}`)).toEqual([
-      'management role: ok',
-      'management account: ok',
-    ]);
+    expect(
+      trusted.slice(0, 2).map((r) => `${r.name}: ${r.status}${r.status === 'ok' ? '' : ` ${r.detail}`}`),
+    ).toEqual(['management role: ok', 'management account: ok']);
     expect(trusted[1]!.detail).toMatch(/through arn:aws:iam::\d+:role\/appvend-management-access/);
     expect(refused.map((r) => `${r.name}: ${r.status}`)).toEqual(['management role: missing']);
     expect(refused[0]!.detail).toMatch(/AccessDenied/);

@@ -10,7 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { MANAGEMENT_STACK_NAME, SERVICE_STACK_NAME, buildServiceApp } from '../../infra/service';
-import { MANAGEMENT_READ_ROLE_NAME, MANAGEMENT_WRITE_ROLE_NAME } from '../../shared/domain/management-access';
+import {
+  FUNCTION_SESSION_TAG,
+  MANAGEMENT_READ_ROLE_NAME,
+  MANAGEMENT_WRITE_ROLE_NAME,
+} from '../../shared/domain/management-access';
 import { StackInstance, UnresolvableError, type Template } from './cfn-resolver';
 import { ADMINISTRATOR_ACCESS } from './simulate';
 import type { PolicyDocument } from './vended-world';
@@ -40,7 +44,7 @@ interface Principal {
   arn: string;
   account: string;
   orgId: string;
-  policies: Array<{ name: string; policy: PolicyDocument }>;
+  policies: Array<{ name: string; policy: PolicyDocument; managed?: boolean }>;
 }
 
 let outdir: string;
@@ -103,7 +107,11 @@ function addRoles(template: Template, account: string): void {
           (r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::ManagedPolicy') &&
           ((r.Properties.Roles ?? []) as Array<{ Ref?: string }>).some((ref) => ref.Ref === id),
       )
-      .map(([name, r]) => ({ name, policy: resolvePolicy(instance, r.Properties.PolicyDocument) }));
+      .map(([name, r]) => ({
+        name,
+        policy: resolvePolicy(instance, r.Properties.PolicyDocument),
+        managed: r.Type === 'AWS::IAM::ManagedPolicy',
+      }));
     principals.set(arn, { arn, account, orgId: ORG, policies });
     trusts.set(arn, instance.resolve(resource.Properties.AssumeRolePolicyDocument) as PolicyDocument);
   }
@@ -126,6 +134,12 @@ async function decide(
   if (!principal) throw new Error(`Unknown principal ${String(who)}`);
   const assume = action === 'sts:AssumeRole';
   const resourcePolicy = assume ? trusts.get(resource) : undefined;
+  // A function names itself in the session tag when it assumes a management role (the client
+  // factory does); a question may say otherwise.
+  const naming: Record<string, string | string[]> =
+    assume && JSON.stringify(resourcePolicy).includes('RequestTag')
+      ? { [`aws:RequestTag/${FUNCTION_SESSION_TAG}`]: principal.arn, 'aws:TagKeys': [FUNCTION_SESSION_TAG] }
+      : {};
   if (assume && !resourcePolicy) throw new Error(`No trust policy for ${resource}`);
   const result = await runSimulation(
     {
@@ -137,6 +151,7 @@ async function decide(
           'aws:PrincipalArn': principal.arn,
           'aws:PrincipalAccount': principal.account,
           'aws:PrincipalOrgID': principal.orgId,
+          ...naming,
           ...context,
         },
       },
@@ -217,66 +232,113 @@ describe('Access: the management roles of the two-account layout', () => {
     }
   });
 
-  it('lets the write role make the Organizations writes and the alternate contacts of the workflow', async () => {
+  /** A session of the role assumed by function `name`: it carries the function tag. */
+  const as = (name: string, context: Record<string, string | string[]> = {}) => ({
+    [`aws:PrincipalTag/${FUNCTION_SESSION_TAG}`]: fn(name),
+    ...context,
+  });
+  const MEMBER_ROLE = role(MEMBER, 'OrganizationAccountAccessRole');
+  const IN_APPLICATION_OU = {
+    'aws:ResourceOrgID': ORG,
+    'aws:ResourceOrgPaths': [`${ORG}/r-ab12/ou-ab12-cdef3456/`],
+  };
+  const CONTACT = `arn:aws:account::${MANAGEMENT}:account/${ORG}/${MEMBER}`;
+
+  it('refuses the management roles to a function that does not name itself in the function tag, or names another', async () => {
+    const moveAccount = principals.get(fn('move-account'))!;
     expect(
-      await Promise.all(
-        [
-          decide(WRITE_ROLE, 'organizations:CreateOrganizationalUnit', ROOT),
-          decide(WRITE_ROLE, 'organizations:CreateAccount', '*', TAG_ON_CREATE),
-          decide(WRITE_ROLE, 'organizations:MoveAccount', ACCOUNT),
-          decide(WRITE_ROLE, 'organizations:CloseAccount', ACCOUNT, TAGGED),
-          decide(WRITE_ROLE, 'organizations:AttachPolicy', OU, {
+      await Promise.all([
+        decide(moveAccount, 'sts:AssumeRole', WRITE_ROLE, {
+          [`aws:RequestTag/${FUNCTION_SESSION_TAG}`]: fn('start-account-creation'),
+        }),
+        decide(moveAccount, 'sts:AssumeRole', WRITE_ROLE, {
+          [`aws:RequestTag/${FUNCTION_SESSION_TAG}`]: fn('move-account'),
+          'aws:TagKeys': [FUNCTION_SESSION_TAG, 'team'],
+        }),
+      ]),
+    ).toEqual(['ImplicitlyDenied', 'ImplicitlyDenied']);
+  });
+
+  it("lets each function's session of the write role make its own management calls", async () => {
+    expect(
+      await Promise.all([
+        decide(WRITE_ROLE, 'organizations:CreateOrganizationalUnit', ROOT, as('ensure-organizational-unit')),
+        decide(WRITE_ROLE, 'organizations:CreateAccount', '*', as('start-account-creation', TAG_ON_CREATE)),
+        decide(WRITE_ROLE, 'organizations:MoveAccount', ACCOUNT, as('move-account')),
+        decide(WRITE_ROLE, 'organizations:CloseAccount', ACCOUNT, as('close-accounts', TAGGED)),
+        decide(
+          WRITE_ROLE,
+          'organizations:AttachPolicy',
+          OU,
+          as('ensure-service-control-policy', {
             ...TAGGED,
             'organizations:PolicyType': 'SERVICE_CONTROL_POLICY',
           }),
-          decide(
-            WRITE_ROLE,
-            'account:PutAlternateContact',
-            `arn:aws:account::${MANAGEMENT}:account/${ORG}/${MEMBER}`,
-            {
-              'account:AlternateContactTypes': ['SECURITY'],
-            },
-          ),
-          decide(WRITE_ROLE, 'sts:AssumeRole', role(MEMBER, 'OrganizationAccountAccessRole'), {
-            'aws:ResourceOrgID': ORG,
-            'aws:ResourceOrgPaths': [`${ORG}/r-ab12/ou-ab12-cdef3456/`],
-          }),
-        ].map((p) => p.catch((e: Error) => e.message)),
-      ),
-    ).toEqual(['Allowed', 'Allowed', 'Allowed', 'Allowed', 'Allowed', 'Allowed', 'Allowed']);
+        ),
+        decide(
+          WRITE_ROLE,
+          'account:PutAlternateContact',
+          CONTACT,
+          as('grant-access', { 'account:AlternateContactTypes': ['SECURITY'] }),
+        ),
+        decide(WRITE_ROLE, 'sts:AssumeRole', MEMBER_ROLE, as('register-guardrails', IN_APPLICATION_OU)),
+      ]),
+    ).toEqual(Array(7).fill('Allowed'));
   });
 
-  it('refuses the write role what the workflow does not do: untagged creations, other services, the organization itself', async () => {
+  it("refuses a function's session of the write role another function's management calls", async () => {
     expect(
       await Promise.all([
-        decide(WRITE_ROLE, 'organizations:CreateAccount', '*'),
-        decide(WRITE_ROLE, 'organizations:LeaveOrganization', '*'),
-        decide(WRITE_ROLE, 'organizations:DeleteOrganization', '*'),
-        decide(WRITE_ROLE, 'organizations:InviteAccountToOrganization', '*'),
-        decide(WRITE_ROLE, 'iam:CreateRole', role(MANAGEMENT, 'anything')),
-        decide(WRITE_ROLE, 'iam:PassRole', role(MANAGEMENT, 'anything')),
-        decide(WRITE_ROLE, 's3:GetObject', 'arn:aws:s3:::any-bucket/key'),
-        decide(WRITE_ROLE, 'cloudformation:CreateStackSet', '*'),
-        decide(WRITE_ROLE, 'sts:AssumeRole', role(MANAGEMENT, 'OrganizationAccountAccessRole'), {
-          'aws:ResourceOrgID': ORG,
-          'aws:ResourceOrgPaths': [`${ORG}/r-ab12/`],
-        }),
+        decide(WRITE_ROLE, 'organizations:CreateAccount', '*', as('move-account', TAG_ON_CREATE)),
+        decide(WRITE_ROLE, 'organizations:CloseAccount', ACCOUNT, as('grant-access', TAGGED)),
+        decide(WRITE_ROLE, 'organizations:CreateOrganizationalUnit', ROOT, as('reconcile-drift')),
+        decide(WRITE_ROLE, 'organizations:MoveAccount', ACCOUNT, as('register-guardrails')),
+        decide(
+          WRITE_ROLE,
+          'account:PutAlternateContact',
+          CONTACT,
+          as('close-accounts', { 'account:AlternateContactTypes': ['SECURITY'] }),
+        ),
+        // A session without the tag holds nothing.
+        decide(WRITE_ROLE, 'organizations:MoveAccount', ACCOUNT),
+        decide(WRITE_ROLE, 'sts:AssumeRole', MEMBER_ROLE, IN_APPLICATION_OU),
+      ]),
+    ).toEqual(Array(7).fill('ImplicitlyDenied'));
+  });
+
+  it('refuses the write role what no function does: untagged creations, other services, the organization itself', async () => {
+    // As the function that holds the most Organizations writes.
+    const any = (context: Record<string, string | string[]> = {}) => as('start-account-creation', context);
+    expect(
+      await Promise.all([
+        decide(WRITE_ROLE, 'organizations:CreateAccount', '*', any()),
+        decide(WRITE_ROLE, 'organizations:LeaveOrganization', '*', any()),
+        decide(WRITE_ROLE, 'organizations:DeleteOrganization', '*', any()),
+        decide(WRITE_ROLE, 'organizations:InviteAccountToOrganization', '*', any()),
+        decide(WRITE_ROLE, 'iam:CreateRole', role(MANAGEMENT, 'anything'), any()),
+        decide(WRITE_ROLE, 'iam:PassRole', role(MANAGEMENT, 'anything'), any()),
+        decide(WRITE_ROLE, 's3:GetObject', 'arn:aws:s3:::any-bucket/key', any()),
+        decide(WRITE_ROLE, 'cloudformation:CreateStackSet', '*', any()),
+        decide(
+          WRITE_ROLE,
+          'sts:AssumeRole',
+          role(MANAGEMENT, 'OrganizationAccountAccessRole'),
+          as('register-guardrails', { 'aws:ResourceOrgID': ORG, 'aws:ResourceOrgPaths': [`${ORG}/r-ab12/`] }),
+        ),
       ]),
     ).toEqual(Array(9).fill('ImplicitlyDenied'));
   });
 
-  it('lets the read role read the organization and nothing more', async () => {
+  it("lets the read role read the organization for the portal's dry run, and nothing more", async () => {
     expect(
       await Promise.all([
+        decide(READ_ROLE, 'organizations:ListAccounts', '*', as('portal-api')),
+        decide(READ_ROLE, 'organizations:ListOrganizationalUnitsForParent', ROOT, as('portal-api')),
         decide(READ_ROLE, 'organizations:ListAccounts', '*'),
-        decide(READ_ROLE, 'organizations:ListOrganizationalUnitsForParent', ROOT),
-        decide(READ_ROLE, 'organizations:CreateAccount', '*', TAG_ON_CREATE),
-        decide(READ_ROLE, 'organizations:CreateOrganizationalUnit', ROOT),
-        decide(READ_ROLE, 'organizations:TagResource', ACCOUNT, TAG_ON_CREATE),
-        decide(READ_ROLE, 'sts:AssumeRole', role(MEMBER, 'OrganizationAccountAccessRole'), {
-          'aws:ResourceOrgID': ORG,
-          'aws:ResourceOrgPaths': [`${ORG}/r-ab12/ou-ab12-cdef3456/`],
-        }),
+        decide(READ_ROLE, 'organizations:CreateAccount', '*', as('portal-api', TAG_ON_CREATE)),
+        decide(READ_ROLE, 'organizations:CreateOrganizationalUnit', ROOT, as('portal-api')),
+        decide(READ_ROLE, 'organizations:TagResource', ACCOUNT, as('portal-api', TAG_ON_CREATE)),
+        decide(READ_ROLE, 'sts:AssumeRole', MEMBER_ROLE, as('portal-api', IN_APPLICATION_OU)),
       ]),
     ).toEqual([
       'Allowed',
@@ -285,7 +347,24 @@ describe('Access: the management roles of the two-account layout', () => {
       'ImplicitlyDenied',
       'ImplicitlyDenied',
       'ImplicitlyDenied',
+      'ImplicitlyDenied',
     ]);
+  });
+
+  it("keeps the management roles within IAM's quotas, as deployed: trust policy, inline and managed policy sizes", () => {
+    // Characters without whitespace, as IAM counts them.
+    const size = (document: unknown) => JSON.stringify(document).length;
+    for (const arn of [WRITE_ROLE, READ_ROLE]) {
+      const { policies } = principals.get(arn)!;
+      const managed = policies.filter((p) => p.managed);
+      expect({ arn, trust: size(trusts.get(arn)) < 2048 }).toEqual({ arn, trust: true });
+      expect({
+        arn,
+        inline: policies.filter((p) => !p.managed).reduce((sum, p) => sum + size(p.policy), 0) < 10240,
+        managedCount: managed.length <= 10,
+        managedSizes: managed.every((p) => size(p.policy) < 6144),
+      }).toEqual({ arn, inline: true, managedCount: true, managedSizes: true });
+    }
   });
 
   it('gives no service function a direct Organizations, Account Management or Identity Center call', async () => {

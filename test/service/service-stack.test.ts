@@ -219,8 +219,12 @@ describe('Stack: AppvendService', () => {
     for (const [name, statements] of Object.entries(trusts)) {
       expect(statements).toHaveLength(1);
       const [trust] = statements;
-      expect(trust.Action).toBe('sts:AssumeRole');
-      expect(trust.Condition.StringEquals).toEqual({ 'aws:PrincipalOrgID': { Ref: 'OrganizationId' } });
+      expect(trust.Action).toEqual(['sts:AssumeRole', 'sts:TagSession']);
+      expect(trust.Condition.StringEquals).toEqual({
+        'aws:PrincipalOrgID': { Ref: 'OrganizationId' },
+        'aws:RequestTag/appvend:function': '${aws:PrincipalArn}',
+      });
+      expect(trust.Condition['ForAllValues:StringEquals']).toEqual({ 'aws:TagKeys': ['appvend:function'] });
       const trusted = (trust.Condition.ArnEquals['aws:PrincipalArn'] as Loose[]).map(
         (arn) => (arn['Fn::Sub'][0] as string).split(':role/')[1],
       );

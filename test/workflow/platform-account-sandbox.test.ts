@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { ListRootsCommand } from '@aws-sdk/client-organizations';
 import { awsClients, configureAws } from '../../shared/aws/client-factory';
-import { MANAGEMENT_WRITE_ROLE_NAME } from '../../shared/domain/management-access';
+import { FUNCTION_SESSION_TAG, MANAGEMENT_WRITE_ROLE_NAME } from '../../shared/domain/management-access';
 import type { CallRecord } from '../../shared/sandbox';
 import { sandboxWorld, type SandboxWorld } from '../support/workflow';
 
@@ -55,6 +55,7 @@ describe('Workflow: the service in a platform account, through the management ro
     platform = world.sandbox.setUpPlatformAccount({
       functionRoles: [SERVICE_ROLE, OTHER_ROLE],
       managementRoles: { [MANAGEMENT_WRITE_ROLE_NAME]: [SERVICE_ROLE] },
+      principalSessionTag: FUNCTION_SESSION_TAG,
     });
   });
 
@@ -132,25 +133,42 @@ describe('Workflow: the service in a platform account, through the management ro
     expect(roleEntries.length).toBeLessThan(calls.length);
   });
 
-  it('lets only the named function roles of the platform account assume the management role', async () => {
+  it('lets only the named function roles assume the management role, each naming itself in the function tag', async () => {
     // Prepare
-    const sts = (credentials: ReturnType<typeof world.sandbox.executionRoleSession>) => {
-      const client = new STSClient({ region: 'us-east-1', credentials });
+    const roleArnOf = (role: string) => `arn:aws:iam::${platform}:role/${role}`;
+    const assume = (role: string, tags?: Array<{ Key: string; Value: string }>) => {
+      const client = new STSClient({
+        region: 'us-east-1',
+        credentials: world.sandbox.executionRoleSession(platform, role),
+      });
       client.middlewareStack.use(world.sandbox.plugin());
-      return client;
+      return client
+        .send(
+          new AssumeRoleCommand({
+            RoleArn: managementRoleArn(),
+            RoleSessionName: 'appvend',
+            ...(tags && { Tags: tags }),
+          }),
+        )
+        .catch((error: Error) => error);
     };
-    const assume = (role: string) =>
-      sts(world.sandbox.executionRoleSession(platform, role)).send(
-        new AssumeRoleCommand({ RoleArn: managementRoleArn(), RoleSessionName: 'appvend' }),
-      );
+    const naming = (arn: string) => [{ Key: FUNCTION_SESSION_TAG, Value: arn }];
 
     // Act
-    const named = await assume(SERVICE_ROLE);
-    const other = await assume(OTHER_ROLE).catch((error: Error) => error);
+    const named = await assume(SERVICE_ROLE, naming(roleArnOf(SERVICE_ROLE)));
+    const untagged = await assume(SERVICE_ROLE);
+    const posing = await assume(SERVICE_ROLE, naming(roleArnOf(OTHER_ROLE)));
+    const extraTag = await assume(SERVICE_ROLE, [
+      ...naming(roleArnOf(SERVICE_ROLE)),
+      { Key: 'team', Value: 'x' },
+    ]);
+    const other = await assume(OTHER_ROLE, naming(roleArnOf(OTHER_ROLE)));
 
     // Assess
-    expect(named.AssumedRoleUser?.Arn).toBe(managementSession());
-    expect(other).toMatchObject({ name: 'AccessDenied' });
+    expect(named).toMatchObject({ AssumedRoleUser: { Arn: managementSession() } });
+    for (const refused of [untagged, posing, extraTag, other]) {
+      expect(refused).toMatchObject({ name: 'AccessDenied' });
+    }
   });
 
   it("keeps today's behaviour without the setting: the management account's own credentials make the calls", async () => {
