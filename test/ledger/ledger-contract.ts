@@ -303,7 +303,9 @@ export function ledgerContract(name: string, freshStore: () => Promise<LedgerSto
 
       // Assess: a clear error naming the limit; nothing written
       await expect(refused).rejects.toThrow(AccountLineTooLongError);
-      await expect(refused).rejects.toThrow(/200 waiting accounts \(4\d\d KB\), over DynamoDB's 400 KB item size limit/);
+      await expect(refused).rejects.toThrow(
+        /200 waiting accounts \(4\d\d KB\), over DynamoDB's 400 KB item size limit/,
+      );
       const after = await ledger.accountQueue();
       expect(after.version).toBe(before.version);
       expect(after.entries).toHaveLength(100);
