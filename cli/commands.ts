@@ -182,7 +182,9 @@ ${BACKEND_LINES}      --fresh          sandbox only: start from an empty organiz
     synopsis:
       'appvend doctor [--sandbox | --endpoint URL | --aws] [--json] [--state FILE] [--fresh] [--region R]',
     help: `      Check the prerequisites of docs/deploy.md, read-only (Describe*, List*, Get* calls; the
-      sandbox's state is not saved): the caller is the management account; all features and the
+      sandbox's state is not saved): with APPVEND_MANAGEMENT_ROLE_ARN set, first that the caller
+      may assume that role (the organization is then read through it); the caller (or the role)
+      is in the management account; all features and the
       SCP policy type are enabled; the parent OU exists; the suspended OU exists with a deny-all
       SCP; the account quota has room for a vend; the Config delivery bucket's policy lets member
       accounts' recorder roles deliver; AWS RAM sharing within the organization is enabled; and,

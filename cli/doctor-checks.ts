@@ -106,11 +106,39 @@ async function listAll<T>(page: (token?: string) => Promise<{ items: T[]; next?:
   return all;
 }
 
+/**
+ * The management role (APPVEND_MANAGEMENT_ROLE_ARN) exists and trusts this caller: AssumeRole, as
+ * the service's functions do before any Organizations call.
+ */
+async function managementRoleCheck(roleArn: string): Promise<CheckResult> {
+  try {
+    // As the functions assume it: naming the caller in the function session tag.
+    await awsClients().managementRoleSession();
+    return { name: 'management role', status: 'ok', detail: `${roleArn} can be assumed` };
+  } catch (error) {
+    return {
+      name: 'management role',
+      status: 'missing',
+      detail: `AssumeRole of ${roleArn} (APPVEND_MANAGEMENT_ROLE_ARN) failed: ${errorName(error)}; the role does not exist or does not trust this caller`,
+      fix: 'deploy the AppvendManagementAccess stack in the management account (docs/deploy.md), and run appvend as a principal it trusts, or unset APPVEND_MANAGEMENT_ROLE_ARN with credentials of the management account',
+    };
+  }
+}
+
 /** Runs every check; the order is the guide's. */
 export async function runDoctorChecks(context: DoctorContext): Promise<CheckResult[]> {
   const organizations = awsClients().organizations();
   const results: CheckResult[] = [];
   const { Account: caller } = await awsClients().sts().send(new GetCallerIdentityCommand({}));
+  // With a management role (APPVEND_MANAGEMENT_ROLE_ARN), the organization is read through it:
+  // first whether this caller may assume it at all.
+  const managementRole = awsClients().managementRoleArn;
+  if (managementRole !== undefined) {
+    const check = await managementRoleCheck(managementRole);
+    results.push(check);
+    if (check.status !== 'ok') return results;
+  }
+  const acting = managementRole === undefined ? caller : managementRole.split(':')[4];
 
   let organization;
   try {
@@ -126,17 +154,21 @@ export async function runDoctorChecks(context: DoctorContext): Promise<CheckResu
   }
   const management = organization?.MasterAccountId;
   results.push(
-    management === caller
+    management === acting
       ? {
           name: 'management account',
           status: 'ok',
-          detail: `${caller} is the management account of ${organization?.Id}`,
+          detail: `${acting} is the management account of ${organization?.Id}${managementRole ? ` (through ${managementRole})` : ''}`,
         }
       : {
           name: 'management account',
           status: 'missing',
-          detail: `the caller's account ${caller} is not the management account (${management}): CreateAccount and MoveAccount work only there`,
-          fix: 'run appvend with credentials of the management account (aws sts get-caller-identity shows whose they are)',
+          detail: managementRole
+            ? `the management role ${managementRole} is not in the management account (${management}): CreateAccount and MoveAccount work only there`
+            : `the caller's account ${caller} is not the management account (${management}): CreateAccount and MoveAccount work only there`,
+          fix: managementRole
+            ? 'set APPVEND_MANAGEMENT_ROLE_ARN to the appvend-management-access role of the AppvendManagementAccess stack in the management account'
+            : 'run appvend with credentials of the management account (aws sts get-caller-identity shows whose they are)',
         },
   );
   results.push(

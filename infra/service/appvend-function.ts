@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { Duration, Fn, RemovalPolicy, Validations } from 'aws-cdk-lib';
-import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Effect, PolicyStatement, Role, ServicePrincipal, type IRole } from 'aws-cdk-lib/aws-iam';
 import {
   ApplicationLogLevel,
   Architecture,
@@ -19,6 +19,7 @@ import {
 } from '../workflow/step-functions';
 import { wildcardResourceFinding } from '../templates/support';
 import { environmentProblems, type EnvironmentFor, type EnvironmentShape } from './function-environment';
+import { MANAGEMENT_ROLE_ENV, managementAccessOf, splitPermissions } from './management-access';
 import type { StepPermission } from './step-permissions';
 
 /** The newest Node.js runtime Lambda offers (cdk-nag AwsSolutions-L1 asks for the latest). */
@@ -99,6 +100,8 @@ export class AppvendFunction<S extends EnvironmentShape = EnvironmentShape> exte
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.role = new Role(this, 'Role', {
+      // Named: the management account's roles trust exactly these role ARNs (aws:PrincipalArn).
+      roleName: this.functionName,
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: `Runs ${this.functionName}: its log group, its traces and the calls of its handler only.`,
     });
@@ -109,6 +112,24 @@ export class AppvendFunction<S extends EnvironmentShape = EnvironmentShape> exte
         resources: [this.logGroup.logGroupArn],
       }),
     );
+
+    // Calls AWS allows only from the management account go through a role there (management-access.ts):
+    // this role may assume that role only, and the role carries the statements instead.
+    const access = managementAccessOf(this);
+    const { service, management } = access
+      ? splitPermissions(props.permissions)
+      : { service: [...props.permissions], management: [] };
+    const managementRole = access?.register(this.functionName, management);
+    const managementRoleArn = managementRole === undefined ? undefined : access!.roleArn(managementRole);
+    if (managementRoleArn !== undefined) {
+      this.role.addToPolicy(
+        new PolicyStatement({
+          sid: 'AssumeManagementRole',
+          actions: ['sts:AssumeRole'],
+          resources: [managementRoleArn],
+        }),
+      );
+    }
 
     this.function = new NodejsFunction(this, 'Function', {
       functionName: this.functionName,
@@ -132,6 +153,8 @@ export class AppvendFunction<S extends EnvironmentShape = EnvironmentShape> exte
         POWERTOOLS_SERVICE_NAME: 'appvend',
         POWERTOOLS_LOG_LEVEL: 'INFO',
         NODE_OPTIONS: '--enable-source-maps',
+        // Read by the client factory (shared/aws/client-factory.ts), not by the handler's schema.
+        ...(managementRoleArn !== undefined && { [MANAGEMENT_ROLE_ENV]: managementRoleArn }),
       },
       bundling: {
         forceDockerBundling: false,
@@ -156,35 +179,43 @@ export class AppvendFunction<S extends EnvironmentShape = EnvironmentShape> exte
           (problem) => `${this.functionName} (services/${props.step}/handler.ts): ${problem}`,
         ),
     });
-    this.grantStepPermissions(props.permissions);
+    grantPermissions(this.role, this.functionName, service, [XRAY_WILDCARD_REASON]);
   }
+}
 
-  /** Adds each permission to the role and acknowledges its wildcards with the reason it gives. */
-  private grantStepPermissions(permissions: readonly StepPermission[]): void {
-    const reasons = new Map<string, string[]>([['AwsSolutions-IAM5[Resource::*]', [XRAY_WILDCARD_REASON]]]);
-    for (const permission of permissions) {
-      this.role.addToPolicy(
-        new PolicyStatement({
-          sid: permission.sid,
-          effect: Effect.ALLOW,
-          actions: [...permission.actions],
-          resources: permission.resources.map((body) => (body === '*' ? '*' : Fn.sub(body))),
-          ...(permission.conditions ? { conditions: permission.conditions } : {}),
-        }),
-      );
-      for (const body of permission.resources.filter((r) => r.includes('*'))) {
-        if (!permission.wildcardReason) {
-          throw new Error(
-            `${this.functionName}: permission ${permission.sid} is on ${body} and gives no reason`,
-          );
-        }
-        const id = body === '*' ? 'AwsSolutions-IAM5[Resource::*]' : wildcardResourceFinding(body);
-        reasons.set(id, [...(reasons.get(id) ?? []), permission.wildcardReason]);
+/**
+ * Adds each permission to the role and acknowledges its wildcards with the reason it gives (the
+ * cdk-nag acknowledgement on the role); `starReasons` are reasons for `*` resources added by others.
+ */
+export function grantPermissions(
+  role: IRole,
+  owner: string,
+  permissions: readonly StepPermission[],
+  starReasons: string[] = [],
+): void {
+  const reasons = new Map<string, string[]>(
+    starReasons.length > 0 ? [['AwsSolutions-IAM5[Resource::*]', starReasons]] : [],
+  );
+  for (const permission of permissions) {
+    role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: permission.sid,
+        effect: Effect.ALLOW,
+        actions: [...permission.actions],
+        resources: permission.resources.map((body) => (body === '*' ? '*' : Fn.sub(body))),
+        ...(permission.conditions ? { conditions: permission.conditions } : {}),
+      }),
+    );
+    for (const body of permission.resources.filter((r) => r.includes('*'))) {
+      if (!permission.wildcardReason) {
+        throw new Error(`${owner}: permission ${permission.sid} is on ${body} and gives no reason`);
       }
+      const id = body === '*' ? 'AwsSolutions-IAM5[Resource::*]' : wildcardResourceFinding(body);
+      reasons.set(id, [...(reasons.get(id) ?? []), permission.wildcardReason]);
     }
-    for (const [id, list] of reasons) {
-      Validations.of(this.role).acknowledge({ id, reason: [...new Set(list)].join(' ') });
-    }
+  }
+  for (const [id, list] of reasons) {
+    Validations.of(role).acknowledge({ id, reason: [...new Set(list)].join(' ') });
   }
 }
 

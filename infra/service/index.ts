@@ -1,16 +1,21 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { App, Validations, type AppProps } from 'aws-cdk-lib';
+import { App, Aws, Fn, Validations, type AppProps } from 'aws-cdk-lib';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { AppvendManagementAccessStack } from './management-access-stack';
+import { ManagementAccessGrants } from './management-access';
 import { AppvendServiceStack } from './service-stack';
 import { readServiceSettings } from './service-settings';
 import { writeTemplatesForBundling } from './vended-templates-bundle';
 
 export { AppvendServiceStack } from './service-stack';
+export { AppvendManagementAccessStack } from './management-access-stack';
 export { ServiceContextSchema, readServiceSettings, type ServiceSettings } from './service-settings';
 
 export const SERVICE_STACK_NAME = 'AppvendService';
+/** The stack of the management account: the roles the service's management-only calls go through. */
+export const MANAGEMENT_STACK_NAME = 'AppvendManagementAccess';
 
 export interface ServiceAppOptions {
   /** The cloud assembly directory. @default CDK_OUTDIR (set by the CDK CLI), else a temporary one */
@@ -33,8 +38,11 @@ export function findProjectRoot(start = __dirname): string {
 }
 
 /**
- * The service's CDK app: the {@link AppvendServiceStack} with cdk-nag's AWS Solutions checks, so
- * that any finding nobody acknowledged fails synthesis. The vended templates are synthesized first
+ * The service's CDK app: the {@link AppvendServiceStack} (for a platform account, `serviceAccountId`)
+ * and the {@link AppvendManagementAccessStack} (for the management account, `managementAccountId`),
+ * with cdk-nag's AWS Solutions checks, so that any finding nobody acknowledged fails synthesis.
+ * Without those two settings both stacks are for whichever account they are deployed to: one-account
+ * mode, both in the management account, the functions still going through the management roles. The vended templates are synthesized first
  * (with their own checks) into the assembly directory, to be bundled with the function that
  * deploys them.
  *
@@ -42,7 +50,11 @@ export function findProjectRoot(start = __dirname): string {
  * const { app } = buildServiceApp({ context: { parentOuId: 'ou-ab12-cdef3456' } });
  * app.synth();
  */
-export function buildServiceApp(options: ServiceAppOptions = {}): { app: App; stack: AppvendServiceStack } {
+export function buildServiceApp(options: ServiceAppOptions = {}): {
+  app: App;
+  stack: AppvendServiceStack;
+  managementStack: AppvendManagementAccessStack;
+} {
   const app = new App({
     analyticsReporting: false,
     ...(options.outdir ? { outdir: options.outdir } : {}),
@@ -51,13 +63,28 @@ export function buildServiceApp(options: ServiceAppOptions = {}): { app: App; st
   const settings = readServiceSettings(app.node);
   const templatesDir =
     options.templatesDir ?? writeTemplatesForBundling(join(app.outdir, 'appvend-stacksets'));
+  // The service stack names the management roles by ARN: in the management account when it is
+  // given, else in its own account (one-account mode).
+  const managementAccess = new ManagementAccessGrants((roleName) =>
+    Fn.sub(`arn:\${AWS::Partition}:iam::\${ManagementAccount}:role/${roleName}`, {
+      ManagementAccount: settings.managementAccountId ?? Aws.ACCOUNT_ID,
+    }),
+  );
   const stack = new AppvendServiceStack(app, SERVICE_STACK_NAME, {
     settings,
     projectRoot: findProjectRoot(),
     templatesDir,
+    managementAccess,
+    ...(settings.serviceAccountId !== undefined && { env: { account: settings.serviceAccountId } }),
+  });
+  // After the service stack: its functions have said what they need in the management account.
+  const managementStack = new AppvendManagementAccessStack(app, MANAGEMENT_STACK_NAME, {
+    grants: managementAccess,
+    ...(settings.serviceAccountId !== undefined && { serviceAccountId: settings.serviceAccountId }),
+    ...(settings.managementAccountId !== undefined && { env: { account: settings.managementAccountId } }),
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { app, stack };
+  return { app, stack, managementStack };
 }
 
 /** Thrown when synthesis fails on a cdk-nag finding or a construct's validation (a missing variable). */

@@ -36,6 +36,22 @@ const RETENTION_DAYS = new Set(
  * are checked again by that function's own schema at synth.
  */
 export const ServiceContextSchema = z.object({
+  /**
+   * The organization's management account, where the AppvendManagementAccess stack goes. Unset:
+   * one-account mode, both stacks in the account they are deployed to (the management account).
+   */
+  managementAccountId: z
+    .string()
+    .regex(/^\d{12}$/, { error: 'must be a 12-digit account id' })
+    .optional(),
+  /**
+   * The platform account the AppvendService stack runs in, whose function roles the management
+   * roles trust. Unset: the management account (one-account mode).
+   */
+  serviceAccountId: z
+    .string()
+    .regex(/^\d{12}$/, { error: 'must be a 12-digit account id' })
+    .optional(),
   /** The OU under which application OUs are created (`APPVEND_PARENT_OU_ID`); the root when unset. */
   parentOuId: z.string().optional(),
   /**
@@ -135,6 +151,12 @@ export function readServiceSettings(node: Node): ServiceSettings {
     ...result.data,
     stackSetExecutionRoleName: result.data.stackSetExecutionRoleName ?? result.data.memberRoleName,
   };
+  if ((settings.managementAccountId === undefined) !== (settings.serviceAccountId === undefined)) {
+    throw new ServiceSettingsError(
+      'Invalid appvend service settings: context managementAccountId and serviceAccountId go together ' +
+        '(the two-account layout names both accounts; one-account mode names neither)',
+    );
+  }
   if (settings.stackSetExecutionRoleName !== settings.memberRoleName) {
     throw new ServiceSettingsError(
       `Invalid appvend service settings: context stackSetExecutionRoleName (${settings.stackSetExecutionRoleName}) ` +

@@ -15,6 +15,7 @@ import { ServiceAlarms } from './service-alarms';
 import { ServiceCatalogDoor } from './service-catalog';
 import { ServiceDashboard } from './service-dashboard';
 import type { ServiceSettings } from './service-settings';
+import { useManagementAccess, type ManagementAccessGrants } from './management-access';
 import { StackSetAdministrationRole } from './stack-set-administration-role';
 import { STATE_MACHINE_NAME, VendStateMachine } from './state-machine';
 import type { PermissionScope } from './step-permissions';
@@ -26,12 +27,18 @@ export interface AppvendServiceStackProps extends StackProps {
   projectRoot: string;
   /** The synthesized vended templates (`<key>.json`), bundled into the stack set function. */
   templatesDir: string;
+  /**
+   * Where the functions' management-account calls go: each function then assumes a role of the
+   * AppvendManagementAccess stack for them, and its own role holds only sts:AssumeRole on it.
+   */
+  managementAccess: ManagementAccessGrants;
 }
 
 /**
- * The appvend service, for the organization's management account: the workflow's functions and
- * state machine, the EventBridge door and its front door function, the ledger table, the topics
- * and the alarms.
+ * The appvend service, for a platform account of the organization (or, in one-account mode, the
+ * management account): the workflow's functions and state machine, the EventBridge door and its
+ * front door function, the ledger table, the topics and the alarms. What AWS allows only from the
+ * management account goes through the roles of {@link AppvendManagementAccessStack}.
  *
  * Deployment parameters: `OrganizationId` and `ConfigDeliveryBucket` (no sensible default).
  * Everything else is CDK context (see `service-settings.ts` and the README).
@@ -44,6 +51,7 @@ export class AppvendServiceStack extends Stack {
       ...props,
     });
     const { settings } = props;
+    useManagementAccess(this, props.managementAccess);
 
     // Logical id `OrganizationId`: the permissions refer to it as ${OrganizationId} in Fn::Sub bodies.
     const organizationId = new CfnParameter(this, 'OrganizationId', {
@@ -83,8 +91,8 @@ export class AppvendServiceStack extends Stack {
     // the state machine, defined after its functions, by its fixed name.
     const permissions: PermissionScope = {
       organizationId: '${OrganizationId}',
-      // appvend runs in the management account: CreateAccount, MoveAccount and
-      // CreateOrganizationalUnit can be called only from there.
+      // Organizations ARNs name the management account. Every statement that uses them goes through
+      // the management roles (management-access.ts), whose stack is in that account.
       managementAccountId: '${AWS::AccountId}',
       memberRoleName: settings.memberRoleName,
       ...(settings.parentOuId !== undefined && { parentOuId: settings.parentOuId }),

@@ -157,6 +157,8 @@ export class VendWorkflow {
         'account.$': '$.account',
         'application.$': '$.application',
         'tags.$': '$.tags',
+        // A later attempt of this execution keeps a CreateAccount slot an earlier one took.
+        'execution.$': '$$.Execution.Id',
       }),
       resultPath: '$.creation',
     });
@@ -200,6 +202,7 @@ export class VendWorkflow {
         'tags.$': '$.tags',
         queued: true,
         'previous.$': '$.creation',
+        'execution.$': '$$.Execution.Id',
       }),
       resultPath: '$.creation',
     });

@@ -1,6 +1,7 @@
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import type { AwsCredentialIdentity, Pluggable } from '@smithy/types';
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient, type Tag } from '@aws-sdk/client-sts';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, Pluggable } from '@smithy/types';
+import { FUNCTION_SESSION_TAG, MANAGEMENT_ROLE_ENV, principalArnOf } from '../domain/management-access';
 import { ACCOUNT_ACCESS_ROLE, roleArn } from '../domain/naming';
 import { unsupportedOperationPlugin } from './unsupported-operation';
 
@@ -26,6 +27,13 @@ export interface AwsSettings {
   /** The role assumed in member accounts. */
   memberRoleName: string;
   /**
+   * The role in the management account that the calls AWS allows only there go through
+   * (`APPVEND_MANAGEMENT_ROLE_ARN`: Organizations, Account Management, IAM Identity Center, and the
+   * entry into member accounts, whose access role trusts the management account only). Unset: the
+   * process's own credentials make them (the CLI run with the management account's credentials).
+   */
+  managementRoleArn?: string;
+  /**
    * The time credentials expire against: the wall clock on AWS; the backend's clock elsewhere (the
    * sandbox's sessions expire in its virtual time).
    */
@@ -40,9 +48,21 @@ function settingsFromEnv(): AwsSettings {
     plugins: [],
     maxAttempts: 5,
     memberRoleName: process.env.APPVEND_MEMBER_ROLE ?? ACCOUNT_ACCESS_ROLE,
+    ...(process.env[MANAGEMENT_ROLE_ENV] && { managementRoleArn: process.env[MANAGEMENT_ROLE_ENV] }),
     now: Date.now,
   };
 }
+
+/**
+ * The SDK clients (by their `serviceId`) whose calls AWS allows only from the management account
+ * (or a delegated administrator appvend does not use): they act through the management role.
+ */
+const MANAGEMENT_SERVICES: ReadonlySet<string> = new Set([
+  'Organizations',
+  'Account',
+  'SSO Admin',
+  'identitystore',
+]);
 
 let current: AwsSettings = settingsFromEnv();
 let factory: ClientFactory | undefined;
@@ -83,7 +103,7 @@ export function awsClients(): ClientFactory {
 export type ClientConfig = {
   region: string;
   endpoint?: string;
-  credentials?: AwsCredentialIdentity;
+  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   maxAttempts: number;
   /** S3 only: bucket in the path, which an emulator's single host needs. */
   forcePathStyle?: boolean;
@@ -91,6 +111,7 @@ export type ClientConfig = {
 
 interface PluggableClient {
   middlewareStack: { use(plugin: AnyPluggable): void };
+  config: { serviceId?: string };
 }
 
 /** Credentials assumed in a member account, renewed a few minutes before they expire. */
@@ -101,12 +122,19 @@ interface CachedCredentials {
 
 const RENEW_BEFORE_MS = 5 * 60_000;
 
-/** Creates SDK clients for the management account and, through AssumeRole, for member accounts. */
+/**
+ * Creates SDK clients for the management account and, through AssumeRole, for member accounts.
+ * With a management role configured, the management-only services' clients act through it, and
+ * member accounts are entered by chaining from it.
+ */
 export class ClientFactory {
   private readonly settings: AwsSettings;
   private readonly memberCredentials = new Map<string, CachedCredentials>();
+  private managementRoleCredentials?: CachedCredentials;
   private organizationsClient?: OrganizationsClient;
   private stsClient?: STSClient;
+  private managementStsClient?: STSClient;
+  private principalArn?: Promise<string>;
   private readonly otherClients = new Map<object, Map<string, PluggableClient>>();
 
   public constructor(settings: AwsSettings) {
@@ -127,8 +155,13 @@ export class ClientFactory {
 
   public organizations(): OrganizationsClient {
     // Organizations is a global service homed in us-east-1 (aws partition).
-    this.organizationsClient ??= this.plug(new OrganizationsClient(this.config()));
+    this.organizationsClient ??= this.plug(new OrganizationsClient(this.config(this.managementIdentity())));
     return this.organizationsClient;
+  }
+
+  /** The management role this factory's management-only calls go through, if one is configured. */
+  public get managementRoleArn(): string | undefined {
+    return this.settings.managementRoleArn;
   }
 
   public sts(): STSClient {
@@ -147,7 +180,12 @@ export class ClientFactory {
     const key = JSON.stringify(overrides);
     let client = byConfig.get(key) as T | undefined;
     if (!client) {
-      client = this.plug(new Client({ ...this.config(), ...overrides }));
+      client = new Client({ ...this.config(), ...overrides });
+      // The class alone does not say which service it is in a minified bundle; its serviceId does.
+      if (this.settings.managementRoleArn && MANAGEMENT_SERVICES.has(client.config.serviceId ?? '')) {
+        client = new Client({ ...this.config(this.managementIdentity()), ...overrides });
+      }
+      client = this.plug(client);
       byConfig.set(key, client);
     }
     return client;
@@ -176,28 +214,59 @@ export class ClientFactory {
   public async credentialsFor(accountId: string): Promise<AwsCredentialIdentity> {
     const cached = this.memberCredentials.get(accountId);
     if (cached && cached.expiresAt - RENEW_BEFORE_MS > this.settings.now()) return cached.credentials;
-    const { Credentials } = await this.sts().send(
-      new AssumeRoleCommand({
-        RoleArn: roleArn(accountId, this.settings.memberRoleName),
-        RoleSessionName: 'appvend',
-        DurationSeconds: 3600,
-      }),
+    // The member access role trusts the management account only: with a management role
+    // configured, the member role is assumed from its session (role chaining, at most an hour).
+    const sts = this.settings.managementRoleArn ? this.managementSts() : this.sts();
+    const assumed = await assumeRole(
+      sts,
+      roleArn(accountId, this.settings.memberRoleName),
+      this.settings.now,
     );
-    if (!Credentials?.AccessKeyId || !Credentials.SecretAccessKey) {
-      throw new Error(`AssumeRole into ${accountId} returned no credentials`);
-    }
-    const credentials: AwsCredentialIdentity = {
-      accessKeyId: Credentials.AccessKeyId,
-      secretAccessKey: Credentials.SecretAccessKey,
-      sessionToken: Credentials.SessionToken,
-    };
-    // As STS says, against the backend's clock (virtual on the sandbox), not this process's.
-    const expiresAt = Credentials.Expiration?.getTime() ?? this.settings.now() + 3_600_000;
-    this.memberCredentials.set(accountId, { credentials, expiresAt });
-    return credentials;
+    this.memberCredentials.set(accountId, assumed);
+    return assumed.credentials;
   }
 
-  private config(credentials = this.settings.credentials): ClientConfig {
+  /** An STS client acting as the management role (for chaining into member accounts). */
+  private managementSts(): STSClient {
+    this.managementStsClient ??= this.plug(new STSClient(this.config(this.managementIdentity())));
+    return this.managementStsClient;
+  }
+
+  /**
+   * The management role's credentials as the SDK asks for them, or the process's own credentials
+   * when no role is configured. The session is cached here and renewed against the backend's clock
+   * (virtual on the sandbox); the SDK, which would judge the expiry by the wall clock, is told the
+   * identity is already due, so it asks this provider before each call and gets the cached session.
+   */
+  private managementIdentity(): AwsCredentialIdentity | AwsCredentialIdentityProvider | undefined {
+    if (!this.settings.managementRoleArn) return this.settings.credentials;
+    return async () => ({ ...(await this.managementRoleSession()), expiration: new Date(0) });
+  }
+
+  /**
+   * Credentials of the management role, assumed with this process's own principal as the
+   * function session tag (the role's trust admits only that value), cached until shortly before
+   * they expire. Fails as STS does when the role is missing or does not trust the caller.
+   */
+  public async managementRoleSession(): Promise<AwsCredentialIdentity> {
+    const role = this.settings.managementRoleArn;
+    if (!role) throw new Error(`No management role: ${MANAGEMENT_ROLE_ENV} is not set`);
+    const cached = this.managementRoleCredentials;
+    if (cached && cached.expiresAt - RENEW_BEFORE_MS > this.settings.now()) return cached.credentials;
+    // Who this process is, as STS vouches for it: asked once.
+    this.principalArn ??= this.sts()
+      .send(new GetCallerIdentityCommand({}))
+      .then(({ Arn }) => principalArnOf(Arn ?? ''));
+    const tags = [{ Key: FUNCTION_SESSION_TAG, Value: await this.principalArn }];
+    const assumed = await assumeRole(this.sts(), role, this.settings.now, tags);
+    this.managementRoleCredentials = assumed;
+    return assumed.credentials;
+  }
+
+  private config(
+    credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider | undefined = this.settings
+      .credentials,
+  ): ClientConfig {
     const config: ClientConfig = { region: this.settings.region, maxAttempts: this.settings.maxAttempts };
     if (this.settings.endpoint) config.endpoint = this.settings.endpoint;
     if (credentials) config.credentials = credentials;
@@ -208,4 +277,32 @@ export class ClientFactory {
     for (const plugin of this.settings.plugins) client.middlewareStack.use(plugin);
     return client;
   }
+}
+
+/** AssumeRole for an hour (the most a chained session may last), cached until shortly before expiry. */
+async function assumeRole(
+  sts: STSClient,
+  arn: string,
+  now: () => number,
+  tags?: Tag[],
+): Promise<CachedCredentials> {
+  const { Credentials } = await sts.send(
+    new AssumeRoleCommand({
+      RoleArn: arn,
+      RoleSessionName: 'appvend',
+      DurationSeconds: 3600,
+      ...(tags && { Tags: tags }),
+    }),
+  );
+  if (!Credentials?.AccessKeyId || !Credentials.SecretAccessKey) {
+    throw new Error(`AssumeRole of ${arn} returned no credentials`);
+  }
+  const credentials: AwsCredentialIdentity = {
+    accessKeyId: Credentials.AccessKeyId,
+    secretAccessKey: Credentials.SecretAccessKey,
+    sessionToken: Credentials.SessionToken,
+  };
+  // As STS says, against the backend's clock (virtual on the sandbox), not this process's.
+  const expiresAt = Credentials.Expiration?.getTime() ?? now() + 3_600_000;
+  return { credentials, expiresAt };
 }

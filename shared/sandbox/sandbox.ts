@@ -1,11 +1,11 @@
-import type { MetadataBearer, Pluggable } from '@smithy/types';
+import type { AwsCredentialIdentity, MetadataBearer, Pluggable } from '@smithy/types';
 import type { Clock } from '../clock/clock';
 import { atomically, changedOutsideCalls } from './atomic';
 import { DEFAULT_CREATE_ACCOUNT_QUOTA, DEFAULT_POLICY_SIZE_QUOTA } from './aws-constants';
 import type { Caller, CallContext, Handler, SandboxSettings } from './context';
 import { NotImplementedInSandbox, SandboxGap, awsError, type ServiceName } from './errors';
 import { FaultInjector, faultError, serviceKey } from './faults';
-import { managementCredentials, resolveCaller } from './identity';
+import { issueSession, managementCredentials, resolveCaller } from './identity';
 import { HANDLERS, SERVICE_BY_CLIENT, isMutating } from './handlers';
 import { UuidKind, uuid } from './ids';
 import { resolveLatency, type LatencyModel } from './latency-model';
@@ -63,6 +63,8 @@ export interface CallRecord {
   operation: string;
   /** The account the caller's credentials belong to ('' when they were not recognized). */
   accountId: string;
+  /** The caller's ARN as GetCallerIdentity reports it (absent when the credentials were not recognized). */
+  principal?: string;
   /** Whether the operation changes something (Create*, Update*, Put*, …; AssumeRole does not). */
   mutating: boolean;
   /** Sandbox clock time of the call. */
@@ -72,6 +74,8 @@ export interface CallRecord {
 }
 
 const DEFAULT_MANAGEMENT_ACCOUNT = '111111111111';
+/** The platform account of the two-account layout: fixed, outside the range CreateAccount gives. */
+export const PLATFORM_ACCOUNT_ID = '100000000900';
 
 /** The services whose protocol names an authorization failure AccessDeniedException (JSON). */
 const ACCESS_DENIED_EXCEPTION: ReadonlySet<ServiceName> = new Set([
@@ -361,6 +365,69 @@ export class Sandbox {
     changedOutsideCalls();
   }
 
+  /**
+   * The two-account layout (issue 18) as an administrator sets it up: a platform member account
+   * (`PLATFORM_ACCOUNT_ID`, joined, under the root) holding the service's function roles, and in
+   * the management account the given management roles, each trusting only the named function roles
+   * of the platform account within the organization (and, with `principalSessionTag`, only a
+   * session that names its caller in that tag). Returns the platform account's id.
+   */
+  public setUpPlatformAccount(setup: {
+    functionRoles: string[];
+    managementRoles: Record<string, string[]>;
+    /** The session tag each caller must pass naming itself (the stack's `appvend:function`). */
+    principalSessionTag?: string;
+  }): string {
+    const platform = PLATFORM_ACCOUNT_ID;
+    const management = this.state.organization.managementAccountId;
+    this.state.accounts[platform] ??= {
+      id: platform,
+      name: 'platform',
+      email: 'sandbox-platform@example.com',
+      parentId: this.state.organization.rootId,
+      status: 'ACTIVE',
+      joinedMethod: 'INVITED',
+      joinedAt: this.clock.now(),
+      roles: {},
+    };
+    const roles = this.state.accounts[platform].roles;
+    // Assumed by the Lambda service, as a function's execution role is; no account may assume it.
+    for (const name of setup.functionRoles) roles[name] = { name, trustedAccounts: [] };
+    const managementRoles = this.state.accounts[management]!.roles;
+    for (const [name, trusted] of Object.entries(setup.managementRoles)) {
+      managementRoles[name] = {
+        name,
+        trustedAccounts: [platform],
+        trustedPrincipalArns: trusted.map((role) => `arn:aws:iam::${platform}:role/${role}`),
+        ...(setup.principalSessionTag !== undefined && { principalSessionTag: setup.principalSessionTag }),
+      };
+    }
+    changedOutsideCalls();
+    return platform;
+  }
+
+  /**
+   * Credentials of a session of `roleName` in `accountId`, as the Lambda service hands a function
+   * its execution role's: no AssumeRole call, no trust to check (the role trusts the service).
+   */
+  public executionRoleSession(accountId: string, roleName: string): AwsCredentialIdentity {
+    if (!this.state.accounts[accountId]?.roles[roleName]) {
+      throw new RangeError(`No role ${roleName} in account ${accountId}`);
+    }
+    const session = issueSession(this.state, {
+      accountId,
+      roleName,
+      sessionName: roleName,
+      expiresAt: this.clock.now() + 12 * 3_600_000,
+    });
+    changedOutsideCalls();
+    return {
+      accessKeyId: session.accessKeyId,
+      secretAccessKey: session.secretAccessKey,
+      sessionToken: session.sessionToken,
+    };
+  }
+
   /** Events put on EventBridge and messages published to SNS, in order. */
   public notifications(): NotificationState[] {
     return structuredClone(this.state.notifications ?? []);
@@ -416,6 +483,7 @@ export class Sandbox {
     if (!service) throw new NotImplementedInSandbox(call.clientName, call.commandName);
     const caller = resolveCaller(this.state, call.accessKeyId, record.at, service);
     record.accountId = caller.accountId;
+    record.principal = caller.arn;
     refuseIfScpDenies(this.state, caller, service, operation);
     const handler = HANDLERS[service][operation] as Handler<unknown> | undefined;
     if (!handler) throw new NotImplementedInSandbox(call.clientName, call.commandName);

@@ -160,6 +160,17 @@ export interface RoleState {
   name: string;
   /** Accounts allowed to assume it; '*' when the trust policy could not be read (stack-made roles). */
   trustedAccounts: string[] | '*';
+  /**
+   * When set, only these role ARNs (`aws:PrincipalArn`) of the trusted accounts may assume it, and
+   * only from accounts of this organization (`aws:PrincipalOrgID`): the management roles of the
+   * two-account layout (infra/service/management-access-stack.ts).
+   */
+  trustedPrincipalArns?: string[];
+  /**
+   * When set, AssumeRole must pass this session tag with the caller's `aws:PrincipalArn` as its
+   * value, and no other tag (`aws:RequestTag/<key>` = `${aws:PrincipalArn}`, `aws:TagKeys`).
+   */
+  principalSessionTag?: string;
   /** The stack instance that created it, if any (deleted with the instance). */
   createdBy?: string;
   /** The actions its inline policies allow (stack-made roles; absent in older states). */

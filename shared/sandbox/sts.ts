@@ -44,7 +44,9 @@ function assumeRole(input: sts.AssumeRoleCommandInput, ctx: CallContext): Out<st
   const trusted =
     propagated &&
     role !== undefined &&
-    (role.trustedAccounts === '*' || role.trustedAccounts.includes(caller.accountId));
+    (role.trustedAccounts === '*' || role.trustedAccounts.includes(caller.accountId)) &&
+    principalTrusted(role.trustedPrincipalArns, caller, state) &&
+    sessionTagsTrusted(role.principalSessionTag, input.Tags, caller);
   if (!trusted) {
     throw awsError(
       'sts',
@@ -66,6 +68,41 @@ function assumeRole(input: sts.AssumeRoleCommandInput, ctx: CallContext): Out<st
       Arn: `arn:aws:sts::${accountId}:assumed-role/${roleName}/${sessionName}`,
     },
   };
+}
+
+/**
+ * A trust narrowed to named roles (`aws:PrincipalArn`, which for a role session is the role's ARN,
+ * not the session's) within the organization (`aws:PrincipalOrgID`); no narrowing when unset.
+ */
+function principalTrusted(
+  arns: string[] | undefined,
+  caller: CallContext['caller'],
+  state: CallContext['state'],
+): boolean {
+  if (arns === undefined) return true;
+  const inOrganization = state.accounts[caller.accountId] !== undefined;
+  return inOrganization && arns.includes(principalArnOf(caller.arn));
+}
+
+/** `aws:PrincipalArn` of a caller: for a role session, the role's ARN (roles without a path). */
+function principalArnOf(callerArn: string): string {
+  const session = /^arn:(aws[\w-]*):sts::(\d{12}):assumed-role\/([\w+=,.@-]+)\/[\w+=,.@-]+$/.exec(callerArn);
+  return session ? `arn:${session[1]}:iam::${session[2]}:role/${session[3]}` : callerArn;
+}
+
+/**
+ * A trust that requires the caller to name itself in a session tag: exactly that tag, its value
+ * the caller's own `aws:PrincipalArn` (AssumeRole's `Tags` need sts:TagSession in the trust too,
+ * which such a trust grants). No requirement when unset.
+ */
+function sessionTagsTrusted(
+  key: string | undefined,
+  tags: sts.AssumeRoleCommandInput['Tags'],
+  caller: CallContext['caller'],
+): boolean {
+  if (key === undefined) return true;
+  const given = tags ?? [];
+  return given.length === 1 && given[0]?.Key === key && given[0]?.Value === principalArnOf(caller.arn);
 }
 
 function getCallerIdentity(

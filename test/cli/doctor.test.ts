@@ -8,7 +8,7 @@ import {
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { awsClients } from '../../shared/aws/client-factory';
+import { awsClients, configureAws } from '../../shared/aws/client-factory';
 import { configDeliveryBucketPolicy } from '../../shared/domain/config-delivery';
 import type { Sandbox } from '../../shared/sandbox';
 import { connectBackend } from '../../cli/backends';
@@ -87,6 +87,37 @@ describe('appvend doctor on the sandbox', () => {
     expect(byName['suspended OU']!.detail).toMatch(/deny-all SCP p-/);
     expect(sandbox!.calls.length).toBeGreaterThan(mark);
     expect(mutatingCalls(sandbox!, mark)).toEqual([]);
+  });
+
+  it('checks the management role first when one is configured: assumed by the service, refused to another principal', async () => {
+    const { sandbox, clock } = connectBackend({ kind: 'sandbox', stateFile: freshStateFile() });
+    await ensureSuspendedOu();
+    const management = sandbox!.organization().MasterAccountId as string;
+    const platform = sandbox!.setUpPlatformAccount({
+      functionRoles: ['appvend-service', 'someone-else'],
+      managementRoles: { 'appvend-management-access': ['appvend-service'] },
+      principalSessionTag: 'appvend:function',
+    });
+    const runAs = (role: string) =>
+      configureAws({
+        region: 'us-east-1',
+        plugins: [sandbox!.plugin()],
+        credentials: sandbox!.executionRoleSession(platform, role),
+        now: () => clock.now(),
+        managementRoleArn: `arn:aws:iam::${management}:role/appvend-management-access`,
+      });
+
+    runAs('appvend-service');
+    const trusted = await runDoctorChecks({ stack: null, stackName: 'AppvendService' });
+    runAs('someone-else');
+    const refused = await runDoctorChecks({ stack: null, stackName: 'AppvendService' });
+
+    expect(
+      trusted.slice(0, 2).map((r) => `${r.name}: ${r.status}${r.status === 'ok' ? '' : ` ${r.detail}`}`),
+    ).toEqual(['management role: ok', 'management account: ok']);
+    expect(trusted[1]!.detail).toMatch(/through arn:aws:iam::\d+:role\/appvend-management-access/);
+    expect(refused.map((r) => `${r.name}: ${r.status}`)).toEqual(['management role: missing']);
+    expect(refused[0]!.detail).toMatch(/AccessDenied/);
   });
 
   it('exits 0 through the CLI on a new organization and saves no state', async () => {

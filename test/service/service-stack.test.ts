@@ -6,7 +6,18 @@ import type { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { TEMPLATE_KEYS } from '../../shared/domain/naming';
 import { applicationRequestJsonSchema } from '../../shared/request/schema';
-import { SERVICE_STACK_NAME, buildServiceApp, synthesizeServiceApp } from '../../infra/service';
+import {
+  MANAGEMENT_STACK_NAME,
+  SERVICE_STACK_NAME,
+  buildServiceApp,
+  synthesizeServiceApp,
+} from '../../infra/service';
+import { splitPermissions } from '../../infra/service/management-access';
+import {
+  MANAGEMENT_READ_ROLE_NAME,
+  MANAGEMENT_ROLE_ENV,
+  MANAGEMENT_WRITE_ROLE_NAME,
+} from '../../shared/domain/management-access';
 import { STATE_MACHINE_NAME } from '../../infra/service/state-machine';
 import { offboardPermissions } from '../../infra/service/offboard-permissions';
 import { functionPermissions, type PermissionScope } from '../../infra/service/step-permissions';
@@ -64,6 +75,7 @@ describe('Stack: AppvendService', () => {
   let outdir: string;
   let app: App;
   let json: Loose;
+  let managementJson: Loose;
   let template: Template;
   const resources = (type: string): [string, Loose][] =>
     Object.entries(json.Resources as Record<string, Loose>).filter(([, r]) => r.Type === type);
@@ -76,7 +88,9 @@ describe('Stack: AppvendService', () => {
     const quiet = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
       ({ app } = buildServiceApp({ outdir }));
-      json = synthesizeServiceApp(app).getStackByName(SERVICE_STACK_NAME).template;
+      const assembly = synthesizeServiceApp(app);
+      json = assembly.getStackByName(SERVICE_STACK_NAME).template;
+      managementJson = assembly.getStackByName(MANAGEMENT_STACK_NAME).template;
     } finally {
       quiet.mockRestore();
     }
@@ -125,7 +139,7 @@ describe('Stack: AppvendService', () => {
     expect(new Set(roles).size).toBe(FUNCTIONS.length);
   });
 
-  it("gives each function's role its log group, X-Ray and its own permissions, nothing else", () => {
+  it("gives each function's role its log group, X-Ray and its own permissions, nothing else; management-account calls only through the management role", () => {
     for (const step of FUNCTIONS) {
       // Prepare
       const [, fn] = functionsByName().get(functionName(step))!;
@@ -134,23 +148,88 @@ describe('Stack: AppvendService', () => {
         (p.Properties.Roles as Loose[]).some((r) => r.Ref === roleId),
       );
 
+      const { service, management } = splitPermissions(
+        isOffboard(step)
+          ? offboardPermissions(step, PERMISSION_SCOPE)
+          : functionPermissions(step, PERMISSION_SCOPE),
+      );
+
       // Act
       const statements = policies.flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Loose[]);
       const sids = statements.map((st) => st.Sid ?? [st.Action].flat().join(','));
+      const actions = statements.flatMap((st) => [st.Action].flat() as string[]);
 
       // Assess
+      expect(json.Resources[roleId].Properties.RoleName).toBe(functionName(step));
       expect(json.Resources[roleId].Properties.ManagedPolicyArns).toBeUndefined();
       expect(json.Resources[roleId].Properties.Policies).toBeUndefined();
       expect(sids.sort()).toEqual(
         [
           'WriteOwnLogs',
           'xray:PutTraceSegments,xray:PutTelemetryRecords',
-          ...(isOffboard(step)
-            ? offboardPermissions(step, PERMISSION_SCOPE)
-            : functionPermissions(step, PERMISSION_SCOPE)
-          ).map((p) => p.sid),
+          ...service.map((p) => p.sid),
+          ...(management.length > 0 ? ['AssumeManagementRole'] : []),
         ].sort(),
       );
+      expect(actions.filter((a) => /^(organizations|account|sso|identitystore):/.test(a))).toEqual([]);
+      const assume = statements.find((st) => st.Sid === 'AssumeManagementRole');
+      const variables = fn.Properties.Environment.Variables as Record<string, Loose>;
+      if (management.length === 0) {
+        expect(variables[MANAGEMENT_ROLE_ENV]).toBeUndefined();
+      } else {
+        // Only the one management role, and the function is told which.
+        expect(assume.Resource).toEqual(variables[MANAGEMENT_ROLE_ENV]);
+        expect(JSON.stringify(assume.Resource)).toMatch(
+          new RegExp(`:role/(${MANAGEMENT_WRITE_ROLE_NAME}|${MANAGEMENT_READ_ROLE_NAME})"`),
+        );
+      }
+    }
+  });
+
+  it('puts only the management roles in the management stack, each trusted by the named function roles within the organization', () => {
+    // Prepare
+    const types = Object.values(managementJson.Resources as Record<string, Loose>).map((r) => r.Type);
+    const roles = Object.values(managementJson.Resources as Record<string, Loose>).filter(
+      (r) => r.Type === 'AWS::IAM::Role',
+    );
+    const usersOf = (roleName: string) =>
+      [...functionsByName().values()]
+        .filter(([, fn]) =>
+          JSON.stringify(fn.Properties.Environment.Variables[MANAGEMENT_ROLE_ENV] ?? '').includes(
+            `:role/${roleName}"`,
+          ),
+        )
+        .map(([, fn]) => fn.Properties.FunctionName as string)
+        .sort();
+
+    // Act
+    const trusts: Record<string, Loose[]> = Object.fromEntries(
+      roles.map((r) => [r.Properties.RoleName, r.Properties.AssumeRolePolicyDocument.Statement as Loose[]]),
+    );
+
+    // Assess
+    expect([...new Set(types)].sort()).toEqual([
+      'AWS::IAM::ManagedPolicy',
+      'AWS::IAM::Policy',
+      'AWS::IAM::Role',
+    ]);
+    expect(Object.keys(trusts).sort()).toEqual(
+      [MANAGEMENT_WRITE_ROLE_NAME, MANAGEMENT_READ_ROLE_NAME].sort(),
+    );
+    for (const [name, statements] of Object.entries(trusts)) {
+      expect(statements).toHaveLength(1);
+      const [trust] = statements;
+      expect(trust.Action).toEqual(['sts:AssumeRole', 'sts:TagSession']);
+      expect(trust.Condition.StringEquals).toEqual({
+        'aws:PrincipalOrgID': { Ref: 'OrganizationId' },
+        'aws:RequestTag/appvend:function': '${aws:PrincipalArn}',
+      });
+      expect(trust.Condition['ForAllValues:StringEquals']).toEqual({ 'aws:TagKeys': ['appvend:function'] });
+      const trusted = (trust.Condition.ArnEquals['aws:PrincipalArn'] as Loose[]).map(
+        (arn) => (arn['Fn::Sub'][0] as string).split(':role/')[1],
+      );
+      expect(trusted.sort()).toEqual(usersOf(name));
+      expect(trusted.length).toBeGreaterThan(0);
     }
   });
 
@@ -706,9 +785,10 @@ describe('Stack: AppvendService', () => {
   it('allows no "*" or "service:*" action in any IAM policy', () => {
     // Prepare
     const iam = Object.fromEntries(
-      Object.entries(json.Resources as Record<string, Loose>).filter(([, r]) =>
-        r.Type.startsWith('AWS::IAM::'),
-      ),
+      [
+        ...Object.entries(json.Resources as Record<string, Loose>),
+        ...Object.entries(managementJson.Resources as Record<string, Loose>),
+      ].filter(([, r]) => r.Type.startsWith('AWS::IAM::')),
     );
 
     // Act
@@ -722,7 +802,7 @@ describe('Stack: AppvendService', () => {
 
   it('passes cfn-lint with no error and no warning but W3005', () => {
     // Act
-    const findings = cfnLint({ service: json });
+    const findings = cfnLint({ service: json, management: managementJson });
 
     // Assess
     expect(blockingFindings(findings)).toEqual([]);
