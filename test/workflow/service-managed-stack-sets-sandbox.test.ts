@@ -6,6 +6,8 @@ import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { ClientFactory, awsClients } from '../../shared/aws/client-factory';
 import { removeStackSet } from '../../shared/aws/stack-set-removal';
 import { parseRequest } from '../../shared/request/validate';
+import { PlanEnv, planSettingsFrom, planVend } from '../../shared/workflow/plan';
+import { readEnvironment } from '../../shared/workflow/settings';
 import { DEFAULT_LATENCY } from '../../shared/sandbox';
 import { checkStackSet, deployStackSet, type StackSetSettings } from '../../shared/workflow/steps/stack-set';
 import type { StackSetDeployment, VendedAccount } from '../../shared/workflow/types';
@@ -150,6 +152,21 @@ describe('Workflow: stack sets with service-managed permissions on the sandbox',
     // Assess
     expect(summary.status).toBe('SUCCEEDED');
     expect(await operations(names)).toBe(before);
+  });
+
+  it('plans a vended application as kept, reading its service-managed stack sets', async () => {
+    // Prepare
+    world.sandbox.enableTrustedAccess(PRINCIPAL);
+    expect((await world.vend(orders)).summary.status).toBe('SUCCEEDED');
+    const settings = planSettingsFrom(readEnvironment(PlanEnv), { memberReads: true });
+
+    // Act
+    const plan = await planVend(awsClients(), orders, settings);
+
+    // Assess
+    const stackSteps = plan.steps.filter((s) => s.kind === 'stack-set' || s.kind === 'stack-instance');
+    expect(stackSteps).toHaveLength(11);
+    expect(stackSteps.every((s) => s.action === 'keep')).toBe(true);
   });
 
   it('offboards an application whose stack sets are service-managed', async () => {
