@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { CloudFormationClient, ListStackSetOperationsCommand } from '@aws-sdk/client-cloudformation';
 import { CreateAccountCommand, RegisterDelegatedAdministratorCommand } from '@aws-sdk/client-organizations';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
+import { collectVendReport } from '../../cli/report';
 import { ClientFactory, awsClients } from '../../shared/aws/client-factory';
 import { removeStackSet } from '../../shared/aws/stack-set-removal';
 import { parseRequest } from '../../shared/request/validate';
@@ -102,10 +103,13 @@ describe('Workflow: stack sets with service-managed permissions on the sandbox',
     world.sandbox.enableTrustedAccess(PRINCIPAL);
 
     // Act
-    const { summary } = await world.vend(orders);
+    const run = await world.vend(orders);
+    const report = await collectVendReport(run, awsClients(), { backend: 'sandbox' });
 
     // Assess
+    const { summary } = run;
     expect(summary.status).toBe('SUCCEEDED');
+    expect(report.stackInstances).toHaveLength(7);
     const ou = summary.organizationalUnit!.id;
     const id = (stage: string) => summary.accounts[stage]!.id;
     const sets = world.sandbox.stackSets().filter((s) => s.name.startsWith('appvend-orders-'));
