@@ -348,7 +348,13 @@ export class VendWorkflow {
       .map((w) => w[0]!.toUpperCase() + w.slice(1))
       .join('');
     const deploy = this.invoke(`Deploy${label}`, 'deploy-stack-set', {
-      payload: TaskInput.fromObject({ template, 'request.$': '$.app.request', 'accounts.$': '$.accounts' }),
+      payload: TaskInput.fromObject({
+        template,
+        'request.$': '$.app.request',
+        'accounts.$': '$.accounts',
+        // Service-managed stack sets target the application's OU.
+        'ouId.$': '$.ou.id',
+      }),
       resultPath: `$.deployed.${key}`,
     });
     const check = this.invoke(`Check${label}`, 'check-stack-set-operation', {
