@@ -237,6 +237,10 @@ export function portalOpenApiDocument(): Schema {
             '409': json(ref('Conflict'), 'The application is being vended, or being offboarded'),
             '413': problemsResponse(`The body is over ${MAX_BODY_BYTES} bytes`),
             '501': messageResponse('A deployment whose function is not given the offboarding state machine'),
+            '503': messageResponse(
+              'The deployment lacks what an offboarding needs (the suspended OU: unset, missing, or the ' +
+                "application's own OU), named in the message; checked before anything is marked: nothing was changed",
+            ),
           },
         },
       },

@@ -179,6 +179,7 @@ export class AppvendServiceStack extends Stack {
       principals: settings.apiPrincipals,
       platformAdmins: settings.platformAdmins,
       offboardStateMachineArn: offboard.stateMachine.stateMachineArn,
+      ...(settings.suspendedOuId !== undefined && { suspendedOuId: settings.suspendedOuId }),
       plan,
     });
 

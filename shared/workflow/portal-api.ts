@@ -55,6 +55,12 @@ export interface PortalDependencies {
   /** Starts offboardings for `DELETE /applications/{name}`; without it, they are answered 501. */
   offboarder?: OffboardStarter;
   /**
+   * Checks the offboarding's configuration (the suspended OU: set, not the application's own OU,
+   * existing) before the ledger marks anything, as `appvend offboard` does; throws
+   * `OrganizationSetupError` naming what is missing. The deployed handler always gives it.
+   */
+  checkOffboarding?: (record: ApplicationRecord) => Promise<void>;
+  /**
    * Platform administrators (normalized role ARNs, `APPVEND_PLATFORM_ADMINS`): they may act on,
    * list and read every application. Everyone else only on those it owns or manages.
    */
@@ -84,7 +90,8 @@ const problems = (
  *   recorded and nothing starts.
  * - `GET /applications/{name}`: where the application stands; 404 when unknown.
  * - `DELETE /applications/{name}`: body `{confirm: name, closeAccounts?}`; starts its offboarding
- *   (202), or says it is offboarded (200) or being offboarded or vended (409); 404 when unknown.
+ *   (202), or says it is offboarded (200) or being offboarded or vended (409); 404 when unknown;
+ *   503 when the deployment lacks the suspended OU (checked before anything is marked).
  * - `GET /applications?limit=&cursor=`: a page of applications.
  *
  * Who owns what: the caller is the principal API Gateway verified (`requestContext.identity`), never
@@ -336,10 +343,18 @@ async function offboard(
   const result = await requestOffboarding(deps.ledger, deps.offboarder, name, {
     closeAccounts: input.closeAccounts === true,
     actor,
+    ...(deps.checkOffboarding && { checkConfiguration: deps.checkOffboarding }),
   });
   switch (result.outcome) {
     case 'unknown':
       return { statusCode: 404, outcome: 'not-found', body: { message: `no application named "${name}"` } };
+    case 'not-configured':
+      // The deployment lacks what an offboarding needs: the caller cannot fix it, the operator can.
+      return {
+        statusCode: 503,
+        outcome: 'offboard-not-configured',
+        body: { message: `offboarding cannot start: ${result.message}; nothing was changed` },
+      };
     case 'conflict':
       if (result.reason === 'not-owner') return notOwner(result.message);
       return {

@@ -2,6 +2,7 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import Ajv2020 from 'ajv/dist/2020';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { OrganizationSetupError } from '../../shared/errors';
 import { Ledger } from '../../shared/ledger/ledger';
 import { MemoryLedgerStore } from '../../shared/ledger/memory-store';
 import {
@@ -83,17 +84,14 @@ describe('Portal API: every answer of the handler matches docs/openapi.json', ()
         { ...event('get-application.json'), path: `/applications/${name}`, pathParameters: { name } },
         deps,
       );
-    const remove = (name: string, confirm: string) =>
-      answerPortalRequest(
-        {
-          ...event('get-application.json'),
-          httpMethod: 'DELETE',
-          path: `/applications/${name}`,
-          pathParameters: { name },
-          body: JSON.stringify({ confirm }),
-        },
-        deps,
-      );
+    const removeEvent = (name: string, confirm: string): APIGatewayProxyEvent => ({
+      ...event('get-application.json'),
+      httpMethod: 'DELETE',
+      path: `/applications/${name}`,
+      pathParameters: { name },
+      body: JSON.stringify({ confirm }),
+    });
+    const remove = (name: string, confirm: string) => answerPortalRequest(removeEvent(name, confirm), deps);
     const succeed = async () => {
       const record = (await ledger.get('orders'))!;
       await ledger.recordOutcome('orders', record.requestId, {
@@ -141,6 +139,17 @@ describe('Portal API: every answer of the handler matches docs/openapi.json', ()
     await record('/applications', 'post', post({ ...sampleBody, stages: ['test'] }), 409);
     await record('/applications/{name}', 'delete', remove('orders', 'order'), 400);
     await record('/applications/{name}', 'delete', remove('nosuchapp', 'nosuchapp'), 404);
+    await record(
+      '/applications/{name}',
+      'delete',
+      answerPortalRequest(removeEvent('orders', 'orders'), {
+        ...deps,
+        checkOffboarding: async () => {
+          throw new OrganizationSetupError('APPVEND_SUSPENDED_OU_ID is not set');
+        },
+      }),
+      503,
+    );
     await record('/applications/{name}', 'delete', remove('orders', 'orders'), 202);
     await record('/applications/{name}', 'get', get('orders'), 200);
 
