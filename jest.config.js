@@ -1,11 +1,15 @@
 /**
  * Jest runs TypeScript transpiled by esbuild, without type-checking (`npm run typecheck`, part of
- * `npm run lint`, does that once): see test/setup/esbuild-transform.js.
+ * `npm run lint`, does that once): see test/setup/esbuild-transform.js. The fault matrices over
+ * whole vends run behind `npm run test:matrices` instead (test/setup/matrix-suites.js).
  */
+const matrixSuites = require('./test/setup/matrix-suites');
+
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', ...matrixSuites],
   setupFiles: ['<rootDir>/test/setup/polyfills.ts'],
   // One moto server per worker, started once for the run and lent to one moto suite at a time.
   globalSetup: '<rootDir>/test/setup/moto-pool.ts',

@@ -322,10 +322,13 @@ export function runLocally(options: LocalRunOptions, input: unknown): Promise<un
     validationOptions: { checkArn: false, noValidate: validated.has(options.definition) },
   });
   validated.add(options.definition);
+  const executionName = options.executionName ?? 'local';
   const execution = machine.run(input as never, {
     overrides: { taskResourceLocalHandlers: localHandlers as never, retryIntervalOverrides },
     // StartTime is set by the runner itself (wall-clock time, as on AWS).
-    context: { Execution: { Name: options.executionName ?? 'local' } } as never,
+    // Id: the execution's own key, as Step Functions' ARN is (a later attempt of a task in the same
+    // execution keeps what an earlier one held: the CreateAccount line's slot).
+    context: { Execution: { Name: executionName, Id: `local:execution:${executionName}` } } as never,
   });
   if (!options.onState) return execution.result as Promise<unknown>;
   // Resolve only once every state event has been forwarded, so counts and timings are complete.

@@ -158,6 +158,8 @@ export class VendWorkflow {
         'account.$': '$.account',
         'application.$': '$.application',
         'tags.$': '$.tags',
+        // A later attempt of this execution keeps a CreateAccount slot an earlier one took.
+        'execution.$': '$$.Execution.Id',
       }),
       resultPath: '$.creation',
     });
@@ -203,6 +205,7 @@ export class VendWorkflow {
         'tags.$': '$.tags',
         queued: true,
         'previous.$': '$.creation',
+        'execution.$': '$$.Execution.Id',
       }),
       resultPath: '$.creation',
     });

@@ -29,6 +29,8 @@ export const handler = stepHandler(
       queued?: boolean;
       previous?: Queued;
       wait?: { token: string };
+      /** `$$.Execution.Id`: a later attempt of the same execution keeps its CreateAccount slot. */
+      execution?: string;
     },
     env,
   ) => {
@@ -49,6 +51,7 @@ export const handler = stepHandler(
       pageBudget: env.APPVEND_ACCOUNT_SEARCH_PAGES,
       queued: input.queued === true,
       ...(input.previous && { previous: input.previous }),
+      ...(input.execution !== undefined && { execution: input.execution }),
       line,
     });
     // The time in the CreateAccount queue: carried in the state from the first QUEUED answer

@@ -22,18 +22,50 @@ export interface QueueEntry {
   grantedAt?: string;
 }
 
+/**
+ * A CreateAccount slot appvend took for one account: taken before its CreateAccount is sent, the
+ * request's id recorded once AWS answered, freed when the request ends (the account check, or the
+ * sweep that sees it no longer IN_PROGRESS). A slot with no request id is the moment between the
+ * take and the answer: it expires after the slot TTL (its sender crashed before CreateAccount, or
+ * before recording the id; a request it did send is then counted as another tool's, by AWS).
+ */
+export interface SlotTaken {
+  application: string;
+  email: string;
+  /** The account's name, as CreateAccount's AccountName: how a sweep finds a request whose id was lost. */
+  name: string;
+  takenAt: string;
+  requestId?: string;
+  /** When the request id was recorded: a sweep frees the slot only from a list read after it. */
+  sentAt?: string;
+  /**
+   * The Step Functions execution whose call took the slot (`$$.Execution.Id`): its own later
+   * attempt may use a slot left with no request id (see takeSlot).
+   */
+  execution?: string;
+}
+
 export interface AccountQueue {
   name: typeof ACCOUNT_QUEUE_KEY;
   nextTicket: number;
   /** In ticket order. */
   entries: QueueEntry[];
+  /** appvend's own CreateAccount requests in flight (or about to be sent); absent in older items. */
+  slots?: SlotTaken[];
   version: number;
+}
+
+/** A CreateAccount request in flight as ListCreateAccountStatus shows it (IN_PROGRESS). */
+export interface RequestInFlight {
+  Id?: string;
+  AccountName?: string;
 }
 
 export const emptyQueue = (): AccountQueue => ({
   name: ACCOUNT_QUEUE_KEY,
   nextTicket: 1,
   entries: [],
+  slots: [],
   version: 0,
 });
 
@@ -116,4 +148,153 @@ export function grant(
     return given;
   });
   return granted.length === 0 ? { queue, granted } : { queue: { ...queue, entries }, granted };
+}
+
+const sameSlot = (slot: SlotTaken, application: string, email: string): boolean =>
+  slot.application === application && slot.email.toLowerCase() === email.toLowerCase();
+
+export function slotOf(queue: AccountQueue, application: string, email: string): SlotTaken | undefined {
+  return (queue.slots ?? []).find((slot) => sameSlot(slot, application, email));
+}
+
+/** A slot still held: its request was sent (until it is seen ended), or it was taken less than `slotTtlMs` ago. */
+const liveSlot = (slot: SlotTaken, nowMs: number, slotTtlMs: number): boolean =>
+  slot.requestId !== undefined || nowMs - Date.parse(slot.takenAt) < slotTtlMs;
+
+/**
+ * The CreateAccount requests in flight as appvend counts them: its own slots still held, plus the
+ * requests AWS lists IN_PROGRESS that are not appvend's own (by request id): other tools', people's.
+ */
+export function slotsInUse(
+  queue: AccountQueue,
+  inProgress: readonly RequestInFlight[],
+  nowMs: number,
+  slotTtlMs: number,
+): number {
+  const slots = (queue.slots ?? []).filter((slot) => liveSlot(slot, nowMs, slotTtlMs));
+  const own = new Set(slots.map((slot) => slot.requestId).filter((id) => id !== undefined));
+  return slots.length + inProgress.filter((request) => !request.Id || !own.has(request.Id)).length;
+}
+
+/**
+ * Frees the slots whose request has ended: recorded before `listedAtMs` (when ListCreateAccountStatus
+ * was read) and not in its IN_PROGRESS list. Drops expired slots that never got a request id, and
+ * gives a slot without an id the id of an IN_PROGRESS request under its account name (its sender
+ * crashed between CreateAccount and the record), so that request counts as appvend's own.
+ */
+export function settleSlots(
+  queue: AccountQueue,
+  inProgress: readonly RequestInFlight[],
+  params: { listedAtMs: number; nowMs: number; slotTtlMs: number },
+): AccountQueue {
+  const slots = queue.slots ?? [];
+  if (slots.length === 0) return queue;
+  const ids = new Set(inProgress.map((request) => request.Id));
+  const claimed = new Set(slots.map((slot) => slot.requestId));
+  const at = new Date(params.nowMs).toISOString();
+  let changed = false;
+  const kept: SlotTaken[] = [];
+  for (const slot of slots) {
+    if (slot.requestId !== undefined) {
+      const ended = !ids.has(slot.requestId) && Date.parse(slot.sentAt ?? slot.takenAt) < params.listedAtMs;
+      if (ended) changed = true;
+      else kept.push(slot);
+      continue;
+    }
+    const running = inProgress.find((r) => r.Id && r.AccountName === slot.name && !claimed.has(r.Id));
+    if (running?.Id) {
+      claimed.add(running.Id);
+      kept.push({ ...slot, requestId: running.Id, sentAt: at });
+      changed = true;
+    } else if (liveSlot(slot, params.nowMs, params.slotTtlMs)) kept.push(slot);
+    else changed = true;
+  }
+  return changed ? { ...queue, slots: kept } : queue;
+}
+
+/**
+ * The account takes a CreateAccount slot, atomically with the line (one conditional write): only
+ * when the requests in flight (appvend's own slots and other tools' requests) plus the accounts
+ * ahead of it in line (every entry, for an account not in line) leave one free: first come, first
+ * served. Taking a slot takes the account out of line. An account never holds two slots: a call
+ * that finds its account's slot taken and not yet used is refused (QUEUED), so never two
+ * CreateAccount requests for one account.
+ */
+export function takeSlot(
+  queue: AccountQueue,
+  taker: { application: string; email: string; name: string; execution?: string },
+  params: { concurrency: number; inProgress: readonly RequestInFlight[]; nowMs: number; slotTtlMs: number },
+): { queue: AccountQueue; taken: boolean } {
+  const at = new Date(params.nowMs).toISOString();
+  const own = slotOf(queue, taker.application, taker.email);
+  if (own && own.requestId === undefined && liveSlot(own, params.nowMs, params.slotTtlMs)) {
+    // A slot of the same execution's: an earlier attempt took it and failed with no answer from
+    // AWS (a 5xx, a timeout), so it may or may not have sent CreateAccount. Step Functions runs an
+    // execution's attempts of a task one after another (a Retry starts once the failed attempt
+    // has ended), and the caller found no request in flight under the account's name nor the
+    // account: this attempt goes on in the same slot, without waiting in line behind itself.
+    if (taker.execution !== undefined && own.execution === taker.execution) {
+      const kept: SlotTaken = { ...own, takenAt: at };
+      const slots = (queue.slots ?? []).map((slot) => (slot === own ? kept : slot));
+      return { queue: { ...dequeue(queue, taker.application, taker.email), slots }, taken: true };
+    }
+    // Another call for this account (not an attempt of the same execution's) took it and may be
+    // sending CreateAccount now; this one must not send a second. The slot expires if that call
+    // crashed, and the account is granted one again in line.
+    return { queue, taken: false };
+  }
+  // A slot whose request was recorded and is neither in progress nor made the account (the caller
+  // looked for both): that request ended; the account takes a slot anew, like any other.
+  if (own) queue = freeSlot(queue, taker);
+  const used = slotsInUse(queue, params.inProgress, params.nowMs, params.slotTtlMs);
+  if (used + heldBack(queue, taker.application, taker.email) >= params.concurrency) {
+    return { queue, taken: false };
+  }
+  const live = (queue.slots ?? []).filter((slot) => liveSlot(slot, params.nowMs, params.slotTtlMs));
+  const slot: SlotTaken = { ...taker, takenAt: at };
+  const left = dequeue(queue, taker.application, taker.email);
+  return { queue: { ...left, slots: [...live, slot] }, taken: true };
+}
+
+/**
+ * The account's request was sent: its slot records the request id (a slot is added for a request
+ * found in flight under the account's name that has none, a retry after a lost record), and the
+ * account is out of line.
+ */
+export function recordRequest(
+  queue: AccountQueue,
+  sent: { application: string; email: string; name: string; requestId: string },
+  at: string,
+  /** Leave the line too (false for the sender itself: its take already did, and an entry now is a later call's). */
+  leave = true,
+): AccountQueue {
+  const left = leave ? dequeue(queue, sent.application, sent.email) : queue;
+  const slots = left.slots ?? [];
+  const own = slotOf(left, sent.application, sent.email);
+  if (own?.requestId === sent.requestId) return left;
+  const { application, email, name, requestId } = sent;
+  const recorded: SlotTaken = {
+    application,
+    email,
+    name,
+    takenAt: own?.takenAt ?? at,
+    requestId,
+    sentAt: at,
+  };
+  const others = slots.filter((slot) => slot !== own && slot.requestId !== requestId);
+  return { ...left, slots: [...others, recorded] };
+}
+
+/** Frees the account's slot (its request ended, or it was never sent, or the account exists). */
+export function freeSlot(
+  queue: AccountQueue,
+  which: { requestId: string } | { application: string; email: string },
+): AccountQueue {
+  const slots = queue.slots ?? [];
+  const kept = slots.filter((slot) =>
+    'requestId' in which
+      ? slot.requestId !== which.requestId
+      : !sameSlot(slot, which.application, which.email),
+  );
+  return kept.length === slots.length ? queue : { ...queue, slots: kept };
 }

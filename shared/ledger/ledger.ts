@@ -2,6 +2,7 @@ import type { ApplicationRequest } from '../request/schema';
 import type { ResumePoint } from '../workflow/resume';
 import type { VendSummary } from '../workflow/types';
 import { emptyQueue, type AccountQueue } from './account-queue';
+import { isItemTooLarge, itemSize } from './item-size';
 import type { Actor } from './principal';
 import {
   type ApplicationStatus,
@@ -58,6 +59,21 @@ export class AccountLineContendedError extends Error {
   public override readonly name = 'AccountLineContendedError';
   public constructor() {
     super('The CreateAccount line in the ledger kept changing; try again');
+  }
+}
+
+/**
+ * The CreateAccount line no longer fits in its one ledger item: DynamoDB refuses an item over
+ * 400 KB. Nothing was written; the account that tried to join (or the change) failed.
+ */
+export class AccountLineTooLongError extends Error {
+  public override readonly name = 'AccountLineTooLongError';
+  public constructor(waiting: number, bytes: number) {
+    super(
+      `The CreateAccount line would hold ${waiting} waiting accounts (${Math.ceil(bytes / 1024)} KB), ` +
+        `over DynamoDB's 400 KB item size limit for its one ledger item: start fewer applications at once, ` +
+        `or wait for the line to shorten and resume`,
+    );
   }
 }
 
@@ -444,7 +460,21 @@ export class Ledger {
    * again and decides again, so `change` must be a pure function of the line it is given. It
    * answers the new line and what it decided (`same` when the line was left as it was: no write).
    */
-  public async changeAccountQueue<T>(
+  public changeAccountQueue<T>(
+    change: (queue: AccountQueue) => { queue: AccountQueue; result: T },
+  ): Promise<{ queue: AccountQueue; result: T }> {
+    // One change at a time through this ledger: the local runner's concurrent executions share
+    // one, and all of them reading the same version at once lost their writes to each other over
+    // and over (about ten lost races per change at 50 applications). Other processes (Lambdas,
+    // other CLI runs) still race on the conditional write.
+    const turn = this.queueTurn.then(() => this.changeAccountQueueNow(change));
+    this.queueTurn = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private queueTurn: Promise<unknown> = Promise.resolve();
+
+  private async changeAccountQueueNow<T>(
     change: (queue: AccountQueue) => { queue: AccountQueue; result: T },
   ): Promise<{ queue: AccountQueue; result: T }> {
     for (let race = 0; race < MAX_QUEUE_RACES; race += 1) {
@@ -452,7 +482,17 @@ export class Ledger {
       const decided = change(current);
       if (decided.queue === current) return decided;
       const next = { ...decided.queue, version: current.version + 1 };
-      if (await this.store.writeQueue(next, current.version)) return { queue: next, result: decided.result };
+      let written: boolean;
+      try {
+        written = await this.store.writeQueue(next, current.version);
+      } catch (error) {
+        if (!isItemTooLarge(error)) throw error;
+        throw new AccountLineTooLongError(
+          next.entries.length,
+          itemSize(next as unknown as Record<string, unknown>),
+        );
+      }
+      if (written) return { queue: next, result: decided.result };
     }
     throw new AccountLineContendedError();
   }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { AccountQueue } from './account-queue';
+import { ItemTooLargeError, MAX_ITEM_BYTES, itemSize } from './item-size';
 import type { LedgerStore } from './ledger';
 import type { ApplicationRecord } from './record';
 
@@ -24,7 +25,7 @@ export class MemoryLedgerStore implements LedgerStore {
         accountQueue?: AccountQueue;
       };
       for (const item of saved.applications ?? []) this.items.set(item.name, item);
-      this.queue = saved.accountQueue;
+      this.queue = saved.accountQueue && frozen(saved.accountQueue);
     }
   }
 
@@ -36,6 +37,7 @@ export class MemoryLedgerStore implements LedgerStore {
   public async write(record: ApplicationRecord, expectedVersion: number): Promise<boolean> {
     const current = this.items.get(record.name);
     if ((current?.version ?? 0) !== expectedVersion) return false;
+    refuseOverLimit(record);
     this.items.set(record.name, structuredClone(record));
     this.save();
     return true;
@@ -53,13 +55,20 @@ export class MemoryLedgerStore implements LedgerStore {
     };
   }
 
+  /**
+   * The line as stored, frozen rather than copied: it is read on every change of the line, and a
+   * copy of a line of hundreds of entries per read was most of a 100-application local run's time.
+   * The line's functions are pure (shared/ledger/account-queue.ts); a writer that mutated what it
+   * read would throw, not change the store behind the conditional write.
+   */
   public async readQueue(): Promise<AccountQueue | undefined> {
-    return this.queue && structuredClone(this.queue);
+    return this.queue;
   }
 
   public async writeQueue(queue: AccountQueue, expectedVersion: number): Promise<boolean> {
     if ((this.queue?.version ?? 0) !== expectedVersion) return false;
-    this.queue = structuredClone(queue);
+    refuseOverLimit(queue);
+    this.queue = frozen(queue);
     this.save();
     return true;
   }
@@ -78,4 +87,23 @@ export class MemoryLedgerStore implements LedgerStore {
     // Rename is atomic: a crash leaves the old file or the new one, never half of one.
     renameSync(temporary, this.file);
   }
+}
+
+/** DynamoDB refuses an item over 400 KB (ValidationException), after the condition held. */
+function refuseOverLimit(item: object): void {
+  const bytes = itemSize(item as Record<string, unknown>);
+  if (bytes > MAX_ITEM_BYTES) throw new ItemTooLargeError(bytes);
+}
+
+/**
+ * Freezes the line and its entries and slots; the entries a change kept are the same (already
+ * frozen) objects, so only the new ones cost anything.
+ */
+function frozen(queue: AccountQueue): AccountQueue {
+  for (const list of [queue.entries, queue.slots ?? []]) {
+    if (Object.isFrozen(list)) continue;
+    for (const item of list) if (!Object.isFrozen(item)) Object.freeze(item);
+    Object.freeze(list);
+  }
+  return Object.freeze(queue);
 }

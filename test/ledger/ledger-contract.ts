@@ -1,7 +1,8 @@
 import { parseRequest } from '../../shared/request/validate';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Ledger, type LedgerStore } from '../../shared/ledger/ledger';
+import { AccountLineTooLongError, Ledger, type LedgerStore } from '../../shared/ledger/ledger';
+import { enqueue } from '../../shared/ledger/account-queue';
 import { submitApplication, type IntakeResult } from '../../shared/workflow/intake';
 import type { VendSummary } from '../../shared/workflow/types';
 import { ADMIN, OWNER, STRANGER } from '../support/actors';
@@ -276,6 +277,36 @@ export function ledgerContract(name: string, freshStore: () => Promise<LedgerSto
       // Assess
       expect(pages.flat().sort()).toEqual(['alpha', 'bravo', 'charlie', 'delta']);
       expect(pages[0]).toHaveLength(3);
+    });
+
+    it("refuses a change that would take the CreateAccount line's item over DynamoDB's 400 KB, and keeps the line as it was", async () => {
+      // Arrange: accounts waiting with tokens as long as Step Functions may make them (2,048
+      // characters), written a hundred at a time while the item fits.
+      const token = (i: number) => `${i}`.padEnd(2048, 'T');
+      const join = (from: number, count: number) =>
+        ledger.changeAccountQueue((queue) => {
+          let next = queue;
+          for (let i = from; i < from + count; i += 1) {
+            next = enqueue(
+              next,
+              { application: `app${i}`, email: `aws+app${i}-prod@example.com`, token: token(i) },
+              'x',
+            );
+          }
+          return { queue: next, result: undefined };
+        });
+      await join(0, 100);
+      const before = await ledger.accountQueue();
+
+      // Act: a hundred more (about 420 KB in all)
+      const refused = join(100, 100);
+
+      // Assess: a clear error naming the limit; nothing written
+      await expect(refused).rejects.toThrow(AccountLineTooLongError);
+      await expect(refused).rejects.toThrow(/200 waiting accounts \(4\d\d KB\), over DynamoDB's 400 KB item size limit/);
+      const after = await ledger.accountQueue();
+      expect(after.version).toBe(before.version);
+      expect(after.entries).toHaveLength(100);
     });
   });
 }

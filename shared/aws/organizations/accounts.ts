@@ -129,11 +129,14 @@ export async function requestsInProgress(client: OrganizationsClient): Promise<C
  * account, which is in the list for the whole search and so is found. (A request that completes
  * during the search would otherwise be seen neither as in progress nor in pages already read.)
  *
- * The gate is organization-wide without any shared store: the requests in flight are AWS's own
- * list, so every execution sees the others'. Two executions may both see a free slot; AWS then
- * refuses the one over its quota with ConstraintViolationException, reason
- * ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED ("You attempted to exceed the number of accounts that can be
- * in progress at a time"), which also means QUEUED; so does a throttling refusal.
+ * The gate: with `slot` (appvend's line), CreateAccount is sent only after a slot was taken in
+ * the ledger's line item, which counts appvend's own requests and other tools' (AWS's list), so
+ * executions starting at the same instant cannot all see the same free slot. Without it, the gate
+ * is AWS's list alone, and two executions may both see a free slot. Either way, AWS refuses a
+ * request over its quota (another tool may start one between the count and the call) with
+ * ConstraintViolationException, reason ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED ("You attempted to
+ * exceed the number of accounts that can be in progress at a time"), which also means QUEUED (the
+ * slot is freed); so does a throttling refusal.
  *
  * An account found by email is passed to `vetExisting` before it is answered SUCCEEDED (the
  * adoption rules), and so is `undefined` before a CreateAccount when none is found.
@@ -148,10 +151,17 @@ export async function startAccountCreation(
     /** The most CreateAccount requests appvend lets run at once in the organization. */
     concurrency?: number;
     /**
-     * Slots held back for accounts ahead in appvend's line (shared/ledger/account-queue.ts): the
-     * account starts only when the requests in flight plus these leave one free.
+     * appvend's hold on a CreateAccount slot (shared/workflow/steps/account-queue.ts slotKeeper):
+     * with it, CreateAccount is sent only after `take` took a slot atomically in the ledger's line
+     * (which counts appvend's own requests and the others AWS lists IN_PROGRESS, and the accounts
+     * ahead in line); `sent` records the request id, `unused` frees a slot AWS refused. Without it,
+     * the gate is AWS's count alone (accounts starting at the same instant may all see a slot).
      */
-    heldBack?: number;
+    slot?: {
+      take(inProgress: readonly CreateAccountStatus[]): Promise<boolean>;
+      sent(requestId: string): Promise<void>;
+      unused(): Promise<void>;
+    };
     /** Asking again after QUEUED: look at the slots first, the cheap call, before the accounts. */
     queued?: boolean;
     /** The most ListAccounts pages this call reads (DEFAULT_ACCOUNT_SEARCH_PAGES when unset). */
@@ -169,7 +179,8 @@ export async function startAccountCreation(
   createClient: OrganizationsClient = client,
 ): Promise<AccountProgress> {
   // The slots left to this account: the line ahead of it goes first.
-  const concurrency = (params.concurrency ?? DEFAULT_CREATE_ACCOUNT_CONCURRENCY) - (params.heldBack ?? 0);
+  const concurrency = params.concurrency ?? DEFAULT_CREATE_ACCOUNT_CONCURRENCY;
+  const { slot } = params;
   if (params.search?.nextToken === undefined) {
     // A new search: the requests in progress now (see above). While queued, nothing of ours was
     // sent (QUEUED is only answered before CreateAccount, or when AWS refused it), so the
@@ -177,7 +188,9 @@ export async function startAccountCreation(
     const atStart = await requestsInProgress(client);
     const running = atStart.find((status) => status.AccountName === params.name);
     if (running?.Id) return { state: 'IN_PROGRESS', requestId: running.Id };
-    if (params.queued && atStart.length >= concurrency) return { state: 'QUEUED', inFlight: atStart.length };
+    if (!slot && params.queued && atStart.length >= concurrency) {
+      return { state: 'QUEUED', inFlight: atStart.length };
+    }
   }
   let searched: EmailSearch;
   try {
@@ -218,7 +231,9 @@ export async function startAccountCreation(
   const inFlight = await requestsInProgress(client);
   const running = inFlight.find((status) => status.AccountName === params.name);
   if (running?.Id) return { state: 'IN_PROGRESS', requestId: running.Id };
-  if (inFlight.length >= concurrency) return { state: 'QUEUED', inFlight: inFlight.length };
+  if (slot ? !(await slot.take(inFlight)) : inFlight.length >= concurrency) {
+    return { state: 'QUEUED', inFlight: inFlight.length };
+  }
 
   let status: CreateAccountStatus | undefined;
   try {
@@ -232,13 +247,20 @@ export async function startAccountCreation(
       }),
     ));
   } catch (error) {
-    // Another execution took the last slot between the count and the call.
+    // Another tool took the last slot between the count and the call (or, without the line,
+    // another execution did). AWS refused it: nothing was sent, the slot is free again.
     if (isCreationRateLimit(error) || isAwsError(error, 'TooManyRequestsException')) {
+      await slot?.unused();
       return { state: 'QUEUED', inFlight: inFlight.length };
     }
+    // Any other answer of AWS's refused the call too; an error without one (the connection
+    // dropped) may have sent it: the slot stays, and the retry finds the request by name.
+    if ((error as { $fault?: string }).$fault === 'client') await slot?.unused();
     throw error;
   }
   if (!status?.Id) throw new Error(`CreateAccount for ${params.email} returned no request id`);
+  if (status.State === 'IN_PROGRESS') await slot?.sent(status.Id);
+  else await slot?.unused();
   return interpretStatus(status, params.email);
 }
 

@@ -6,10 +6,16 @@ import {
   dequeue,
   drop,
   enqueue,
-  grant,
-  heldBack,
   entryOf,
+  freeSlot,
+  grant,
+  recordRequest,
+  settleSlots,
+  slotsInUse,
+  takeSlot,
+  type AccountQueue,
   type QueueEntry,
+  type RequestInFlight,
 } from '../../ledger/account-queue';
 import type { Ledger } from '../../ledger/ledger';
 
@@ -27,6 +33,18 @@ import type { Ledger } from '../../ledger/ledger';
  * before sending) and is handed out again. An estimate: AWS gives no figure for the resume delay.
  */
 export const GRANT_TTL_MS = 5 * 60_000;
+
+/**
+ * How long a slot taken but without a request id holds its place: the taker sends CreateAccount
+ * right after the take (one call), so a slot this old was never used (its taker crashed). An
+ * estimate, like GRANT_TTL_MS; a request sent by a taker that crashed before recording its id is
+ * still counted, as AWS's IN_PROGRESS, and the next settle gives the slot its id by account name.
+ */
+export const SLOT_TTL_MS = 5 * 60_000;
+
+/** Never more slots than AWS lets run at once (five per organization): one over it could only be refused. */
+const slotCount = (configured: number | undefined): number =>
+  Math.min(configured ?? DEFAULT_CREATE_ACCOUNT_CONCURRENCY, DEFAULT_CREATE_ACCOUNT_CONCURRENCY);
 
 export interface AccountQueueDeps {
   ledger: Ledger;
@@ -60,34 +78,53 @@ export interface SlotGrant {
  * line); a crash between the grant and SendTaskSuccess leaves a grant that expires after
  * {@link GRANT_TTL_MS}, when the next release hands it out again.
  */
-export async function releaseSlots(deps: AccountQueueDeps): Promise<ReleaseReport> {
+export async function releaseSlots(
+  deps: AccountQueueDeps,
+  /** A request of appvend's that the caller saw end: its slot is freed in the same write. */
+  options: { freed?: string; settle?: boolean } = {},
+): Promise<ReleaseReport> {
   const report: ReleaseReport = { inFlight: 0, released: 0, dropped: 0, heartbeats: 0 };
   // Never more grants than AWS lets run at once (five per organization): a grant over it could
   // only be refused, and the refused account would be granted again at once, for ever.
-  const concurrency = Math.min(
-    deps.concurrency ?? DEFAULT_CREATE_ACCOUNT_CONCURRENCY,
-    DEFAULT_CREATE_ACCOUNT_CONCURRENCY,
-  );
+  const concurrency = slotCount(deps.concurrency);
+  let freed = options.freed;
   // At most one round per entry: each round either sends every grant or drops an entry.
   for (let round = 0; round < 1_000; round += 1) {
     const queue = await deps.ledger.accountQueue();
-    if (queue.entries.length === 0) return report;
-    report.inFlight = (await requestsInProgress(deps.organizations)).length;
+    if (queue.entries.length === 0 && !(options.settle && (queue.slots ?? []).length > 0)) {
+      // Nobody waits: the freed slot needs no look at AWS (nothing to hand out).
+      if (freed) await freeRequest(deps.ledger, freed);
+      return report;
+    }
+    const listedAtMs = deps.now();
+    const inProgress = await requestsInProgress(deps.organizations);
     const { result: granted } = await deps.ledger.changeAccountQueue((current) => {
-      const decided = grant(current, {
+      const nowMs = deps.now();
+      let next: AccountQueue = freed ? freeSlot(current, { requestId: freed }) : current;
+      next = settleSlots(next, inProgress, { listedAtMs, nowMs, slotTtlMs: SLOT_TTL_MS });
+      report.inFlight = slotsInUse(next, inProgress, nowMs, SLOT_TTL_MS);
+      const decided = grant(next, {
         concurrency,
         inFlight: report.inFlight,
-        nowMs: deps.now(),
+        nowMs,
         grantTtlMs: GRANT_TTL_MS,
       });
       return { queue: decided.queue, result: decided.granted };
     });
+    freed = undefined;
     const gone = await sendGrants(deps.tokens, granted);
     report.released += granted.length - gone.length;
     if (gone.length === 0) return report;
     report.dropped += await dropTokens(deps.ledger, gone);
   }
   return report;
+}
+
+async function freeRequest(ledger: Ledger, requestId: string): Promise<void> {
+  await ledger.changeAccountQueue((current) => ({
+    queue: freeSlot(current, { requestId }),
+    result: undefined,
+  }));
 }
 
 async function sendGrants(tokens: TaskTokens, granted: readonly QueueEntry[]): Promise<string[]> {
@@ -125,15 +162,68 @@ export async function waitForSlot(
   return { ...(await releaseSlots(deps)), ticket };
 }
 
-/** How many slots the line holds back for this account's turn (see heldBack). */
-export async function slotsHeldBack(ledger: Ledger, application: string, email: string): Promise<number> {
-  return heldBack(await ledger.accountQueue(), application, email);
+/**
+ * The account's hold on one CreateAccount slot (see startAccountCreation's `slot`): taken in the
+ * line's item before CreateAccount is sent, so two accounts starting at the same instant cannot
+ * both take the last slot (the second write fails, re-reads and sees the first's slot).
+ */
+export function slotKeeper(
+  deps: AccountQueueDeps,
+  account: { application: string; email: string; name: string; execution?: string },
+): {
+  take(inProgress: readonly RequestInFlight[]): Promise<boolean>;
+  sent(requestId: string): Promise<void>;
+  unused(): Promise<void>;
+} {
+  const { ledger } = deps;
+  return {
+    take: async (inProgress) =>
+      (
+        await ledger.changeAccountQueue((current) => {
+          const decided = takeSlot(current, account, {
+            concurrency: slotCount(deps.concurrency),
+            inProgress,
+            nowMs: deps.now(),
+            slotTtlMs: SLOT_TTL_MS,
+          });
+          return { queue: decided.queue, result: decided.taken };
+        })
+      ).result,
+    sent: async (requestId) => {
+      const at = new Date(deps.now()).toISOString();
+      await ledger.changeAccountQueue((current) => ({
+        queue: recordRequest(current, { ...account, requestId }, at, false),
+        result: undefined,
+      }));
+    },
+    unused: async () => {
+      await ledger.changeAccountQueue((current) => ({
+        queue: freeSlot(current, account),
+        result: undefined,
+      }));
+    },
+  };
 }
 
-/** The account is no longer in line: it started, or found its account, or is on its way. */
+/** The account's request is in flight: its slot holds the request id, and the account is out of line. */
+export async function startedInLine(
+  deps: AccountQueueDeps,
+  sent: { application: string; email: string; name: string; requestId: string },
+): Promise<void> {
+  const at = new Date(deps.now()).toISOString();
+  await deps.ledger.changeAccountQueue((current) => ({
+    queue: recordRequest(current, sent, at),
+    result: undefined,
+  }));
+}
+
+/**
+ * The account is no longer in line and holds no slot: its account exists (or the vend is gone).
+ * True when the line changed (a grant or a slot it held is free again for the next in line).
+ */
 export async function leaveLine(ledger: Ledger, application: string, email: string): Promise<boolean> {
   const { result } = await ledger.changeAccountQueue((current) => {
-    const next = dequeue(current, application, email);
+    const next = freeSlot(dequeue(current, application, email), { application, email });
     return { queue: next, result: next !== current };
   });
   return result;
@@ -145,7 +235,8 @@ export async function leaveLine(ledger: Ledger, application: string, email: stri
  * for a token the line has lost; a heartbeat answered gone drops its entry.
  */
 export async function sweepAccountQueue(deps: AccountQueueDeps): Promise<ReleaseReport> {
-  const report = await releaseSlots(deps);
+  // The sweep also frees the slots of requests that ended unseen (their execution stopped).
+  const report = await releaseSlots(deps, { settle: true });
   const queue = await deps.ledger.accountQueue();
   const gone: string[] = [];
   for (const entry of queue.entries) {

@@ -34,7 +34,7 @@ import {
 import { NAME_PREFIX } from '../../domain/naming';
 import { DEFAULT_SCP_ATTACHMENT_QUOTA, DEFAULT_SCP_SIZE_QUOTA } from '../../domain/scp';
 import type { AccountCreation, VendedAccount } from '../types';
-import { leaveLine, releaseSlots, slotsHeldBack, type AccountQueueDeps } from './account-queue';
+import { leaveLine, releaseSlots, slotKeeper, startedInLine, type AccountQueueDeps } from './account-queue';
 import type { AccountSpec } from '../../domain/naming';
 
 function withPoll(
@@ -81,12 +81,18 @@ export async function startAccount(
     previous?: AccountCreation;
     /** appvend's CreateAccount line (shared/workflow/steps/account-queue.ts); none: no line. */
     line?: AccountQueueDeps;
+    /** The Step Functions execution this call is an attempt of (`$$.Execution.Id`), for the line. */
+    execution?: string;
   },
 ): Promise<AccountCreation> {
   const { line } = params;
   const email = params.account.email;
-  // First come, first served: the accounts ahead in line keep their slots.
-  const held = line ? await slotsHeldBack(line.ledger, params.application, email) : 0;
+  const holder = {
+    application: params.application,
+    email,
+    name: params.account.name,
+    ...(params.execution !== undefined && { execution: params.execution }),
+  };
   const search = params.previous?.state === 'SEARCHING' ? params.previous.search : undefined;
   // While the queue's backoff carries through a search, where it came from stays QUEUED.
   const before =
@@ -100,7 +106,8 @@ export async function startAccount(
       email: params.account.email,
       roleName: params.roleName,
       concurrency: params.concurrency,
-      heldBack: held,
+      // First come, first served, and never two accounts on one slot: see slotKeeper.
+      ...(line && { slot: slotKeeper(line, holder) }),
       queued: params.queued,
       ...(params.pageBudget !== undefined && { pageBudget: params.pageBudget }),
       ...(search && { search }),
@@ -119,12 +126,13 @@ export async function startAccount(
     // Sent once: see startAccountCreation.
     clients.managementClient(OrganizationsClient, { maxAttempts: 1 }),
   );
-  if (line && progress.state !== 'QUEUED' && progress.state !== 'SEARCHING') {
-    // Out of line: its request is in flight (counted by AWS from now on), or its account exists,
-    // in which case a slot it was granted is free again for the next in line.
-    if ((await leaveLine(line.ledger, params.application, email)) && progress.state === 'SUCCEEDED') {
-      await releaseSlots(line);
-    }
+  if (line && progress.state === 'IN_PROGRESS' && progress.requestId) {
+    // Out of line with its request in flight, held in its slot (a retry that found the request
+    // by name records it here: one slot, whichever call sent it).
+    await startedInLine(line, { ...holder, requestId: progress.requestId });
+  } else if (line && progress.state === 'SUCCEEDED') {
+    // Its account exists: a grant or slot it held is free again for the next in line.
+    if (await leaveLine(line.ledger, params.application, email)) await releaseSlots(line);
   }
   return withPoll(params.account, progress, before);
 }
@@ -151,13 +159,14 @@ function vetAdoption(client: OrganizationsClient, request: AdoptionRequest) {
 }
 
 /**
- * A release by an account whose own request ended must not fail that account's vend: a release
- * that crashed leaves at most a grant unsent, which expires (GRANT_TTL_MS) and is handed out again
- * by the next release or the scheduled sweep.
+ * A release by an account whose own request ended (its slot freed in the same write) must not fail
+ * that account's vend: a release that crashed leaves at most a grant unsent, which expires
+ * (GRANT_TTL_MS) and is handed out again, or the ended request's slot held, which the next release
+ * with accounts waiting or the scheduled sweep frees once ListCreateAccountStatus no longer lists it.
  */
-async function releaseQuietly(line: AccountQueueDeps): Promise<void> {
+async function releaseQuietly(line: AccountQueueDeps, ended: string): Promise<void> {
   try {
-    await releaseSlots(line);
+    await releaseSlots(line, { freed: ended });
   } catch (error) {
     logger.warn('releasing CreateAccount slots failed; the sweep hands them out', { error: error as Error });
   }
@@ -181,11 +190,11 @@ export async function checkAccount(
       requestId: creation.requestId,
       email: creation.account.email,
     });
-    if (line && progress.state === 'SUCCEEDED') await releaseQuietly(line);
+    if (line && progress.state === 'SUCCEEDED') await releaseQuietly(line, creation.requestId);
     return withPoll(creation.account, { ...progress, requestId: creation.requestId }, creation);
   } catch (error) {
     // FAILED ends the request too: its slot goes to the next in line, whatever the vend does next.
-    if (line && error instanceof AccountCreationFailedError) await releaseQuietly(line);
+    if (line && error instanceof AccountCreationFailedError) await releaseQuietly(line, creation.requestId);
     const retries = creation.retries ?? 0;
     if (!retriedCreateFailure(error) || retries >= CREATE_ACCOUNT_RETRIES) throw error;
     const { requestId: _failed, ...rest } = creation;
