@@ -170,7 +170,10 @@ const validated = new WeakSet<object>();
  * so parallel branches overlap in time as they do in AWS.
  */
 export function runLocally(options: LocalRunOptions, input: unknown): Promise<unknown> {
-  const definition = structuredClone(options.definition) as MachineDef;
+  // A copy made in this realm: aws-local-stepfunctions evaluates a nested payload template (an
+  // object under a Parameters or ItemSelector key) only when its prototype is this realm's
+  // Object.prototype, which structuredClone's copies lack under jest's vm contexts.
+  const definition = JSON.parse(JSON.stringify(options.definition)) as MachineDef;
   const localHandlers: Record<string, (input: unknown) => Promise<unknown>> = {};
   const retryIntervalOverrides: Record<string, number> = {};
 

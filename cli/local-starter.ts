@@ -19,7 +19,7 @@ export class LocalExecutionStarter implements ExecutionStarter {
       // The local runner takes the execution's input as it is, resume point included.
       this.runs.set(
         executionName,
-        runVend({ input, definition: this.options.definition, clock: this.options.clock }),
+        runVend({ input, definition: this.options.definition, clock: this.options.clock, executionName }),
       );
     }
     return {

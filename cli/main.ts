@@ -149,6 +149,7 @@ async function vendThroughLedger({ backend, kind, values, request }: VendContext
       definition,
       clock: backend.clock,
       progress: stderrProgress(),
+      executionName: record.executionName,
     });
   } finally {
     backend.save();

@@ -63,6 +63,7 @@ export async function runOffboarding(options: {
       definition: options.definition,
       handlers: LOCAL_HANDLERS,
       clock,
+      executionName: options.executionName,
       onTask: (event) => {
         if (event.state === 'RecordOffboardingFailure' && event.phase === 'end') {
           failure = event.output as OffboardSummary;

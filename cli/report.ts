@@ -5,6 +5,7 @@ import {
   paginateListStackSetOperations,
   type StackInstanceSummary,
 } from '@aws-sdk/client-cloudformation';
+import { stackSetsCallAs } from '../shared/aws/stack-set-permissions';
 import { hasAssignment, identityCenterClients, resolveIdentities } from '../shared/aws/identity-center';
 import {
   ConfigServiceClient,
@@ -120,6 +121,14 @@ export async function collectVendReport(
   const { summary } = run;
   const organizations = clients.organizations();
   const cloudFormation = clients.managementClient(CloudFormationClient);
+  // Service-managed stack sets are read as the vend reaches them (CallAs), as the step handlers do.
+  const callAs = await stackSetsCallAs(clients, {
+    mode: process.env.APPVEND_STACKSETS_MODE === 'SERVICE_MANAGED' ? 'SERVICE_MANAGED' : 'SELF_MANAGED',
+    ...(process.env.APPVEND_MANAGEMENT_ACCOUNT_ID && {
+      managementAccountId: process.env.APPVEND_MANAGEMENT_ACCOUNT_ID,
+    }),
+  });
+  const asVend = callAs ? { CallAs: callAs } : {};
   const stages = Object.fromEntries(Object.entries(summary.accounts).map(([stage, a]) => [a.id, stage]));
   const accountNames = new Set(
     Object.keys(summary.accounts).map((stage) => accountName(summary.application, stage)),
@@ -171,7 +180,7 @@ export async function collectVendReport(
       const found: { name: string }[] = [];
       for (const name of stackSetNames) {
         try {
-          await cloudFormation.send(new DescribeStackSetCommand({ StackSetName: name }));
+          await cloudFormation.send(new DescribeStackSetCommand({ StackSetName: name, ...asVend }));
           found.push({ name });
         } catch (error) {
           if (!isAwsError(error, 'StackSetNotFoundException')) throw error;
@@ -186,7 +195,10 @@ export async function collectVendReport(
       `operations of ${stackSet.name}`,
       () =>
         collect(
-          paginateListStackSetOperations({ client: cloudFormation }, { StackSetName: stackSet.name }),
+          paginateListStackSetOperations(
+            { client: cloudFormation },
+            { StackSetName: stackSet.name, ...asVend },
+          ),
           (page) => page.Summaries,
         ),
       [],
@@ -208,7 +220,7 @@ export async function collectVendReport(
       `stack instances of ${stackSet.name}`,
       () =>
         collect(
-          paginateListStackInstances({ client: cloudFormation }, { StackSetName: stackSet.name }),
+          paginateListStackInstances({ client: cloudFormation }, { StackSetName: stackSet.name, ...asVend }),
           (page) => page.Summaries,
         ),
       [],

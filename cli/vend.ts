@@ -46,11 +46,14 @@ export interface TaskSpan {
 }
 
 function subjectOf(input: unknown): string | undefined {
-  const value = input as {
+  type Subject = {
     account?: { stage?: string };
     creation?: { account?: { stage?: string } };
     template?: string;
-  } | null;
+  };
+  // A check task is given the answer before it as `previous` (infra/workflow/tasks.ts).
+  const payload = input as (Subject & { previous?: Subject }) | null;
+  const value = payload?.previous ?? payload;
   return value?.account?.stage ?? value?.creation?.account?.stage ?? value?.template ?? undefined;
 }
 
@@ -95,6 +98,8 @@ export async function runVend(options: {
   definition: Record<string, unknown>;
   clock: Clock;
   progress?: ProgressSink;
+  /** The execution's name (the ledger's), which every function's log lines carry; `local` without. */
+  executionName?: string;
 }): Promise<VendRun> {
   const { clock, progress } = options;
   const startedAt = clock.now();
@@ -123,6 +128,7 @@ export async function runVend(options: {
       definition: options.definition,
       handlers: LOCAL_HANDLERS,
       clock,
+      ...(options.executionName && { executionName: options.executionName }),
       schedules: [{ function: 'appvend-release-account-slots', everySeconds: ACCOUNT_SWEEP_SECONDS }],
       onTask: (event) => {
         if (event.phase === 'start') {

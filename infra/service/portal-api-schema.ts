@@ -1,6 +1,7 @@
+import * as z from 'zod/mini';
 import { applicationRequestJsonSchema } from '../../shared/request/schema';
-import { PLAN_ACTIONS, PLAN_STEP_KINDS } from '../../shared/workflow/plan';
 import { DEFAULT_PAGE_SIZE, MAX_BODY_BYTES, MAX_PAGE_SIZE } from '../../shared/workflow/portal-api';
+import { portalResponseSchemas } from '../../shared/workflow/portal-responses';
 
 /** The portal API's name, its stage, and its routes (`services/portal-api/handler.ts`). */
 export const PORTAL_API_NAME = 'appvend-portal';
@@ -74,7 +75,6 @@ const json = (schema: Schema, description: string, headers?: Schema) => ({
 });
 const problemsResponse = (description: string) => json(ref('Problems'), description);
 const messageResponse = (description: string) => json(ref('Message'), description);
-const nullable = (schema: Schema) => ({ anyOf: [schema, { type: 'null' }] });
 
 /**
  * The portal API as OpenAPI 3.1 (committed as `docs/openapi.json`): the four operations, IAM
@@ -90,8 +90,7 @@ export function portalOpenApiDocument(): Schema {
   /** The answers of a change: as `common`, and a 403 that may also be a refusal of ownership. */
   const changing = {
     '403': json(
-      // anyOf: a NotOwner body is also a Message (both have a message), so oneOf matched neither.
-      { anyOf: [ref('NotOwner'), ref('Message')] },
+      ref('Forbidden'),
       'The call is not signed or its principal may not call the API (message); or the application belongs ' +
         'to another principal (reason not-owner): only its owners, its managers and platform administrators act on it',
     ),
@@ -237,6 +236,10 @@ export function portalOpenApiDocument(): Schema {
             '409': json(ref('Conflict'), 'The application is being vended, or being offboarded'),
             '413': problemsResponse(`The body is over ${MAX_BODY_BYTES} bytes`),
             '501': messageResponse('A deployment whose function is not given the offboarding state machine'),
+            '503': messageResponse(
+              'The deployment lacks what an offboarding needs (the suspended OU: unset, missing, or the ' +
+                "application's own OU), named in the message; checked before anything is marked: nothing was changed",
+            ),
           },
         },
       },
@@ -254,226 +257,26 @@ export function portalOpenApiDocument(): Schema {
       },
       schemas: {
         ApplicationRequest: request,
-        Accepted: {
-          type: 'object',
-          required: ['name', 'requestId', 'status', 'outcome', 'location'],
-          properties: {
-            name: { type: 'string' },
-            requestId: { type: 'string' },
-            status: ref('Status'),
-            outcome: {
-              type: 'string',
-              enum: ['started', 'existing'],
-              description:
-                'started: this call started the vend; existing: the same request was already recorded',
-            },
-            location: { type: 'string' },
-          },
-        },
-        Status: {
-          type: 'string',
-          enum: ['REQUESTED', 'IN_PROGRESS', 'SUCCEEDED', 'FAILED', 'OFFBOARDING', 'OFFBOARDED'],
-        },
         OffboardRequest: OFFBOARD_REQUEST,
-        OffboardingStarted: {
-          type: 'object',
-          required: ['name', 'status', 'executionName', 'location'],
-          properties: {
-            name: { type: 'string' },
-            status: ref('Status'),
-            executionName: { type: 'string' },
-            location: { type: 'string' },
-          },
-        },
-        Application: {
-          type: 'object',
-          required: [
-            'name',
-            'owner',
-            'requestId',
-            'status',
-            'attempt',
-            'execution',
-            'ids',
-            'createdAt',
-            'updatedAt',
-          ],
-          properties: {
-            name: { type: 'string' },
-            owner: { type: 'string', description: 'A contact; not who owns the application' },
-            principals: {
-              type: 'array',
-              items: { type: 'string' },
-              description:
-                'Who owns the application: the principal that asked for it (an IAM role, user or account ARN, or the launching CloudFormation stack); empty for applications recorded before owners were (platform administrators only)',
-            },
-            managers: {
-              type: 'array',
-              items: { type: 'string' },
-              description: 'IAM roles the request names that may act on the application too',
-            },
-            requestId: { type: 'string' },
-            status: ref('Status'),
-            step: nullable({
-              type: 'string',
-              description: 'The step running or, after a failure, the step that failed',
-            }),
-            attempt: { type: 'integer', minimum: 1 },
-            execution: {
-              type: 'object',
-              properties: { name: { type: 'string' }, arn: nullable({ type: 'string' }) },
-            },
-            ids: {
-              type: 'object',
-              description: 'What was vended so far',
-              properties: {
-                organizationalUnit: { type: 'string' },
-                serviceControlPolicy: { type: 'string' },
-                accounts: { type: 'object', additionalProperties: { type: 'string' } },
-              },
-            },
-            error: nullable({
-              type: 'object',
-              properties: { step: { type: 'string' }, message: { type: 'string' } },
-            }),
-            offboarding: nullable({
-              type: 'object',
-              description:
-                'The offboarding running, or the last one (its execution, whether it closes accounts, its error)',
-            }),
-            history: {
-              type: 'array',
-              description:
-                'Every finished offboarding: what was removed, suspended, closed and kept, and when',
-              items: { type: 'object' },
-            },
-            createdAt: { type: 'string', format: 'date-time' },
-            updatedAt: { type: 'string', format: 'date-time' },
-          },
-        },
-        ApplicationList: {
-          type: 'object',
-          required: ['items'],
-          properties: {
-            items: { type: 'array', items: ref('Application') },
-            cursor: {
-              type: 'string',
-              description: 'Present when there may be more: pass it to get the next page',
-            },
-          },
-        },
-        Problems: {
-          type: 'object',
-          required: ['problems'],
-          properties: {
-            problems: {
-              type: 'array',
-              items: {
-                type: 'object',
-                required: ['field', 'message'],
-                properties: { field: { type: 'string' }, message: { type: 'string' } },
-              },
-            },
-          },
-        },
-        Conflict: {
-          type: 'object',
-          required: ['reason', 'message', 'requestId'],
-          properties: {
-            reason: { type: 'string', enum: ['in-progress', 'offboarding', 'removes-stage'] },
-            message: { type: 'string' },
-            requestId: { type: 'string', description: 'The request the ledger holds for the name' },
-          },
-        },
-        NotOwner: {
-          type: 'object',
-          required: ['reason', 'message'],
-          properties: { reason: { type: 'string', enum: ['not-owner'] }, message: { type: 'string' } },
-        },
-        Message: { type: 'object', required: ['message'], properties: { message: { type: 'string' } } },
-        ...planSchemas(),
-        InternalError: {
-          type: 'object',
-          required: ['message', 'requestId'],
-          properties: { message: { const: 'internal error' }, requestId: { type: 'string' } },
-        },
+        // Every answer's body, generated from the zod schemas the handler answers with.
+        ...responseComponents(),
       },
     },
   };
 }
 
-/** The plan a dry run answers (`shared/workflow/plan/types.ts`). */
-function planSchemas(): Record<string, Schema> {
-  const text = { type: 'string' };
-  const digests = {
-    type: 'object',
-    required: ['wanted'],
-    properties: {
-      current: { type: 'string', description: 'Absent when there is nothing deployed' },
-      wanted: text,
-    },
-  };
-  return {
-    PlanAction: { type: 'string', enum: [...PLAN_ACTIONS] },
-    PlanStep: {
-      type: 'object',
-      required: ['kind', 'step', 'action'],
-      description: 'One thing the vend would create, update, attach, adopt (move into the OU) or keep',
-      properties: {
-        kind: { type: 'string', enum: [...PLAN_STEP_KINDS] },
-        step: { type: 'string', description: 'The top-level step of the vend that does it' },
-        action: ref('PlanAction'),
-        name: text,
-        id: text,
-        parentId: { type: 'string', description: 'OU: its parent; adopted account: where it is now' },
-        stage: text,
-        email: text,
-        accountId: { type: 'string', description: 'Absent for an account the vend has yet to create' },
-        template: text,
-        stackSet: text,
-        status: { type: 'string', description: "A stack instance's status now" },
-        size: { type: 'integer', description: "The SCP's characters, counted against the quota" },
-        attached: { type: 'boolean', description: 'Whether the SCP is attached to the OU now' },
-        policyId: {
-          type: 'string',
-          description: 'Quarantine: the quarantine SCP that comes off the account',
-        },
-        diff: { type: 'string', description: 'SCP update: unified diff of the policy document' },
-        templateDigest: digests,
-        digest: digests,
-        parameters: {
-          type: 'array',
-          description: 'Stack set parameters that differ',
-          items: {
-            type: 'object',
-            required: ['key'],
-            properties: { key: text, current: text, wanted: text },
-          },
-        },
-      },
-    },
-    Plan: {
-      type: 'object',
-      required: ['application', 'steps', 'counts', 'blockers', 'notes'],
-      properties: {
-        application: text,
-        steps: { type: 'array', description: 'In the order of the vend', items: ref('PlanStep') },
-        counts: {
-          type: 'object',
-          required: [...PLAN_ACTIONS],
-          properties: Object.fromEntries(PLAN_ACTIONS.map((a) => [a, { type: 'integer', minimum: 0 }])),
-        },
-        blockers: {
-          type: 'array',
-          description: 'What would stop the vend, and at which step',
-          items: {
-            type: 'object',
-            required: ['step', 'message'],
-            properties: { step: text, message: text },
-          },
-        },
-        notes: { type: 'array', description: 'What was not checked, and why', items: text },
-      },
-    },
-  };
+/**
+ * The response bodies' schemas as OpenAPI 3.1 components (JSON Schema 2020-12), generated from the
+ * zod schemas the handler builds its answers with (`shared/workflow/portal-responses.ts`): each
+ * registered schema is a component, and one used inside another is a `$ref` to it. What the
+ * handler answers is an output, so optional fields are optional and unknown ones refused.
+ */
+export function responseComponents(): Record<string, Schema> {
+  const { schemas } = z.toJSONSchema(portalResponseSchemas, {
+    io: 'output',
+    uri: (id) => `#/components/schemas/${id}`,
+  });
+  return Object.fromEntries(
+    Object.entries(schemas).map(([id, { $schema: _dialect, $id: _id, ...schema }]) => [id, schema]),
+  );
 }

@@ -39,6 +39,8 @@ export interface PortalApiProps {
   platformAdmins?: readonly string[];
   /** The offboarding state machine `DELETE /applications/{name}` starts; without it, DELETE answers 501. */
   offboardStateMachineArn?: string;
+  /** `APPVEND_SUSPENDED_OU_ID`, checked before an offboarding starts; unset, DELETE answers 503. */
+  suspendedOuId?: string;
   /** What a dry run (`POST /applications?dryRun=true`) plans with: the settings the vend's steps use. */
   plan: PlanProps;
   /** Requests per second, steady and burst, for the whole stage. @default 10 and 20 */
@@ -75,6 +77,7 @@ export class PortalApi extends Construct {
           APPVEND_OFFBOARD_STATE_MACHINE_ARN: props.offboardStateMachineArn,
         }),
         ...(props.platformAdmins?.length && { APPVEND_PLATFORM_ADMINS: props.platformAdmins.join(',') }),
+        ...(props.suspendedOuId !== undefined && { APPVEND_SUSPENDED_OU_ID: props.suspendedOuId }),
       },
       permissions: frontDoorPermissions('portal-api', props.permissions),
       projectRoot: props.projectRoot,

@@ -187,6 +187,7 @@ export class AppvendServiceStack extends Stack {
       principals: settings.apiPrincipals,
       platformAdmins: settings.platformAdmins,
       offboardStateMachineArn: offboard.stateMachine.stateMachineArn,
+      ...(settings.suspendedOuId !== undefined && { suspendedOuId: settings.suspendedOuId }),
       plan,
     });
 

@@ -16,6 +16,7 @@ import {
   NOT_TAGGED_BY_APPVEND,
   TAGGED_BY_APPVEND,
   TAGGED_ON_CREATE,
+  configuredOuArn,
   moveAccountPermissions,
   organizationArns,
   vendedAccountOrgPaths,
@@ -698,6 +699,17 @@ export function frontDoorPermissions(door: FrontDoorFunctionName, scope: Permiss
                 sid: 'StartOffboarding',
                 actions: ['states:StartExecution'],
                 resources: [scope.offboardStateMachineArn],
+              },
+            ]
+          : []),
+        // DELETE /applications/{name} first checks that the suspended OU exists (and refuses,
+        // changing nothing, when it is unset: then no call is made).
+        ...(scope.offboardStateMachineArn && configuredOuArn(scope, scope.suspendedOuId).length > 0
+          ? [
+              {
+                sid: 'CheckSuspendedOu',
+                actions: ['organizations:DescribeOrganizationalUnit'],
+                resources: configuredOuArn(scope, scope.suspendedOuId),
               },
             ]
           : []),

@@ -23,6 +23,7 @@ import {
   catchEachStep,
   chainInOrder,
   invokeWithRetries,
+  CORRELATION_PATH,
   wireStackSetLoop,
   type InvokeProps,
 } from './tasks';
@@ -114,7 +115,12 @@ export class OffboardWorkflow {
       .otherwise(recordOffboarded);
 
     chainInOrder(steps).next(closeWanted);
-    this.definition = steps[0]![1];
+    // What every function's log lines carry, for every task to send: the execution's name (the
+    // request id comes with the target PrepareOffboarding reads from the ledger).
+    this.definition = new Pass(s, 'CorrelateOffboarding', {
+      parameters: { 'execution.$': '$$.Execution.Name' },
+      resultPath: CORRELATION_PATH,
+    }).next(steps[0]![1]);
   }
 
   public definitionBody(): DefinitionBody {
@@ -202,13 +208,22 @@ export class OffboardWorkflow {
     // stack sets of a wave at once.
     const wave = new MapState(s, 'RemoveStackSetWave', {
       itemsPath: '$.wave',
-      itemSelector: { 'stackSet.$': '$$.Map.Item.Value', 'application.$': '$.application' },
+      itemSelector: {
+        'stackSet.$': '$$.Map.Item.Value',
+        'application.$': '$.application',
+        'correlation.$': CORRELATION_PATH,
+      },
       maxConcurrency: 0,
     });
     wave.itemProcessor(remove);
     const map = new MapState(s, 'RemoveStackSets', {
       itemsPath: '$.target.stackSetWaves',
-      itemSelector: { 'wave.$': '$$.Map.Item.Value', 'application.$': '$.target.application' },
+      itemSelector: {
+        'wave.$': '$$.Map.Item.Value',
+        'application.$': '$.target.application',
+        // The stack set functions get no target: the request id joins the execution here.
+        correlation: { 'execution.$': '$$.Execution.Name', 'requestId.$': '$.target.requestId' },
+      },
       maxConcurrency: 1,
       resultPath: '$.stackSets',
     });

@@ -3,14 +3,15 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import {
   Choice,
   Condition,
+  InputType,
   JitterType,
   Pass,
+  TaskInput,
   Wait,
   WaitTime,
   type IChainable,
   type INextable,
   type State,
-  type TaskInput,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
@@ -28,6 +29,31 @@ export interface InvokeProps {
   outputPath?: string;
 }
 
+/**
+ * Where each workflow keeps what every function's log lines carry, `{ execution, requestId? }`:
+ * written by the workflow's first states from the context object (and the execution's input or
+ * the offboarding's target), and handed into every Map iteration by its item selector.
+ */
+export const CORRELATION_PATH = '$.correlation';
+
+/**
+ * The payload a task sends, with the correlation keys added (`shared/lambda/correlation.ts` reads
+ * them): an object payload gets `correlation`; a task given an input path (a check given the
+ * previous answer) gets `{ previous, correlation }` (its handler takes both shapes:
+ * `previousAnswer`). Step Functions' Lambda task takes its `Parameters` as an object only, so a
+ * path payload cannot be merged with the keys.
+ */
+export function correlatedPayload(payload: TaskInput | undefined, inputPath?: string): TaskInput {
+  const correlation = { 'correlation.$': CORRELATION_PATH };
+  if (payload?.type === InputType.OBJECT) {
+    return TaskInput.fromObject({ ...(payload.value as Record<string, unknown>), ...correlation });
+  }
+  if (payload || !inputPath) {
+    throw new Error('a task payload must be an object (TaskInput.fromObject) or an input path');
+  }
+  return TaskInput.fromObject({ 'previous.$': inputPath, ...correlation });
+}
+
 /** A Lambda task with the standard retries: Lambda's own transient errors and AWS's. */
 export function invokeWithRetries(
   scope: Construct,
@@ -37,8 +63,7 @@ export function invokeWithRetries(
 ): LambdaInvoke {
   const task = new LambdaInvoke(scope, id, {
     lambdaFunction: fn,
-    payload: props.payload,
-    inputPath: props.inputPath,
+    payload: correlatedPayload(props.payload, props.inputPath),
     payloadResponseOnly: true,
     resultPath: props.resultPath,
     outputPath: props.outputPath,

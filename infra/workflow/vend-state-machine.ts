@@ -30,7 +30,9 @@ import {
   addRetryPolicy,
   catchEachStep,
   chainInOrder,
+  correlatedPayload,
   invokeWithRetries,
+  CORRELATION_PATH,
   wireStackSetLoop,
   type InvokeProps,
 } from './tasks';
@@ -134,7 +136,7 @@ export class VendWorkflow {
       );
     }
     resumeAt.otherwise(steps[0]![1]);
-    this.definition = resumeAt;
+    this.definition = correlate(scope, resumeAt);
   }
 
   public definitionBody(): DefinitionBody {
@@ -184,11 +186,13 @@ export class VendWorkflow {
     const waitForSlot = new LambdaInvoke(s, 'WaitForAccountSlot', {
       lambdaFunction: this.fns['start-account-creation'],
       integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,
-      payload: TaskInput.fromObject({
-        'account.$': '$.account',
-        'application.$': '$.application',
-        wait: { token: JsonPath.taskToken },
-      }),
+      payload: correlatedPayload(
+        TaskInput.fromObject({
+          'account.$': '$.account',
+          'application.$': '$.application',
+          wait: { token: JsonPath.taskToken },
+        }),
+      ),
       heartbeatTimeout: Timeout.duration(Duration.seconds(ACCOUNT_SLOT_WAIT.heartbeatSeconds)),
       taskTimeout: Timeout.duration(Duration.seconds(ACCOUNT_SLOT_WAIT.timeoutSeconds)),
       resultPath: JsonPath.DISCARD,
@@ -244,6 +248,7 @@ export class VendWorkflow {
         'application.$': '$.app.request.name',
         'tags.$': '$.app.request.tags',
         'ouId.$': '$.ou.id',
+        'correlation.$': CORRELATION_PATH,
       },
       maxConcurrency: 0,
       resultPath: '$.accounts',
@@ -366,7 +371,13 @@ export class VendWorkflow {
       .map((w) => w[0]!.toUpperCase() + w.slice(1))
       .join('');
     const deploy = this.invoke(`Deploy${label}`, 'deploy-stack-set', {
-      payload: TaskInput.fromObject({ template, 'request.$': '$.app.request', 'accounts.$': '$.accounts' }),
+      payload: TaskInput.fromObject({
+        template,
+        'request.$': '$.app.request',
+        'accounts.$': '$.accounts',
+        // Service-managed stack sets target the application's OU.
+        'ouId.$': '$.ou.id',
+      }),
       resultPath: `$.deployed.${key}`,
     });
     const check = this.invoke(`Check${label}`, 'check-stack-set-operation', {
@@ -383,4 +394,21 @@ export class VendWorkflow {
     });
     return { first: deploy, last: done };
   }
+}
+
+/**
+ * The vend's first states: what every function's log lines carry (the execution's name and, when
+ * the execution came through the ledger, its request id) is kept at `$.correlation` for every
+ * task to send. A Choice, because a path to a field the input lacks fails the state
+ * (`States.Runtime`): an execution started without a request id still runs, its lines without one.
+ */
+function correlate(scope: Construct, next: IChainable): IChainable {
+  const keep = (id: string, correlation: Record<string, string>) =>
+    new Pass(scope, id, { parameters: correlation, resultPath: CORRELATION_PATH }).next(next);
+  return new Choice(scope, 'RequestIdGiven?')
+    .when(
+      Condition.isPresent('$.requestId'),
+      keep('CorrelateWithRequestId', { 'execution.$': '$$.Execution.Name', 'requestId.$': '$.requestId' }),
+    )
+    .otherwise(keep('Correlate', { 'execution.$': '$$.Execution.Name' }));
 }

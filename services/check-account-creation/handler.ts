@@ -1,4 +1,5 @@
 import { awsClients } from '../../shared/aws/client-factory';
+import { previousAnswer } from '../../shared/lambda/correlation';
 import { count, METRIC } from '../../shared/lambda/metrics';
 import { stepHandler } from '../../shared/lambda/step-handler';
 import { accountLine } from '../../shared/workflow/account-line';
@@ -15,7 +16,8 @@ export const environment = {
 export const handler = stepHandler(
   'check-account-creation',
   environment,
-  async (input: AccountCreation, env) => {
+  async (payload: { previous: AccountCreation; correlation: unknown } | AccountCreation, env) => {
+    const input = previousAnswer(payload);
     const creation = await checkAccount(awsClients(), input, accountLine(env));
     // The CreateAccount request this vend sent has completed: a new account.
     if (input.state === 'IN_PROGRESS' && creation.state === 'SUCCEEDED') count(METRIC.accountsCreated);

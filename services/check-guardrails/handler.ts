@@ -1,4 +1,5 @@
 import { awsClients } from '../../shared/aws/client-factory';
+import { previousAnswer } from '../../shared/lambda/correlation';
 import { stepHandler } from '../../shared/lambda/step-handler';
 import type { PollState } from '../../shared/domain/polling';
 import { MemberAccessEnv } from '../../shared/workflow/settings';
@@ -10,5 +11,9 @@ export const environment = { ...MemberAccessEnv };
 export const handler = stepHandler(
   'check-guardrails',
   environment,
-  (input: GuardrailsResult & { poll?: PollState }) => checkGuardrails(awsClients(), input),
+  (
+    input:
+      | { previous: GuardrailsResult & { poll?: PollState }; correlation: unknown }
+      | (GuardrailsResult & { poll?: PollState }),
+  ) => checkGuardrails(awsClients(), previousAnswer(input)),
 );

@@ -11,7 +11,10 @@ export const environment = { ...StackSetEnv };
 export const handler = stepHandler(
   'deploy-stack-set',
   environment,
-  (input: { template: TemplateKey; request: ApplicationRequest; accounts: VendedAccount[] }, env) =>
+  (
+    input: { template: TemplateKey; request: ApplicationRequest; accounts: VendedAccount[]; ouId?: string },
+    env,
+  ) =>
     deployStackSet(awsClients(), {
       ...input,
       settings: {
@@ -21,6 +24,7 @@ export const handler = stepHandler(
         notificationTopicArn: env.APPVEND_NOTIFICATION_TOPIC_ARN,
         region: env.AWS_REGION,
         templatesDir: env.APPVEND_TEMPLATES_DIR,
+        stackSetsMode: env.APPVEND_STACKSETS_MODE,
       },
     }),
 );

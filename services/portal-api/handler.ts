@@ -17,6 +17,8 @@ import {
   type PortalAnswer,
 } from '../../shared/workflow/portal-api';
 import { StepFunctionsOffboardStarter } from '../../shared/workflow/offboard/intake';
+import { checkSuspendedOu } from '../../shared/workflow/offboard/prepare';
+import { SuspendedOuEnv } from '../../shared/workflow/offboard/settings';
 import { PlanEnv, planSettingsFrom, vendPlanner } from '../../shared/workflow/plan';
 import { IntakeEnv, readEnvironment } from '../../shared/workflow/settings';
 
@@ -25,6 +27,8 @@ export const environment = {
   ...PlanEnv,
   /** The offboarding state machine; without it, `DELETE /applications/{name}` answers 501. */
   APPVEND_OFFBOARD_STATE_MACHINE_ARN: z.optional(IntakeEnv.APPVEND_STATE_MACHINE_ARN),
+  /** Checked before an offboarding is marked: unset or missing, DELETE answers 503 and changes nothing. */
+  ...SuspendedOuEnv,
   /** Comma-separated IAM role ARNs that may act on every application (the `platformAdmins` context). */
   APPVEND_PLATFORM_ADMINS: z.optional(z.string().check(z.maxLength(8192))),
 };
@@ -56,6 +60,9 @@ export const handler = middy(
         ...(env.APPVEND_OFFBOARD_STATE_MACHINE_ARN && {
           offboarder: new StepFunctionsOffboardStarter(env.APPVEND_OFFBOARD_STATE_MACHINE_ARN),
         }),
+        checkOffboarding: async (record) => {
+          await checkSuspendedOu(awsClients(), env.APPVEND_SUSPENDED_OU_ID, record.ids?.organizationalUnit);
+        },
       });
     } catch (error) {
       logger.error('portal request failed', { error: error as Error });

@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { notTaggedReason, taggedFor } from './application-tag';
 import { collect, findInPages, isAwsError } from './paginate';
+import type { CallAs } from './stack-set-permissions';
 
 /** Where the removal of one stack set stands after one call. */
 export type StackSetRemovalProgress =
@@ -27,9 +28,15 @@ const OPERATION_PREFERENCES = {
 } as const;
 const ACTIVE_OPERATION = new Set(['RUNNING', 'QUEUED', 'STOPPING']);
 
-async function describe(client: CloudFormationClient, name: string): Promise<StackSet | undefined> {
+async function describe(
+  client: CloudFormationClient,
+  name: string,
+  callAs: { CallAs?: CallAs },
+): Promise<StackSet | undefined> {
   try {
-    const { StackSet: stackSet } = await client.send(new DescribeStackSetCommand({ StackSetName: name }));
+    const { StackSet: stackSet } = await client.send(
+      new DescribeStackSetCommand({ StackSetName: name, ...callAs }),
+    );
     // A deleted stack set is still described (and listed) by CloudFormation, as DELETED.
     return stackSet?.Status === 'DELETED' ? undefined : stackSet;
   } catch (error) {
@@ -61,17 +68,20 @@ export type PrepareDeletion = (instances: InstanceToDelete[]) => Promise<{ ready
  */
 export async function removeStackSet(
   client: CloudFormationClient,
-  params: { name: string; application: string },
+  params: { name: string; application: string; callAs?: CallAs },
   prepare: PrepareDeletion,
 ): Promise<StackSetRemovalProgress> {
-  const stackSet = await describe(client, params.name);
+  // Service-managed stack sets live in the management account: a delegated administrator reaches
+  // them only as DELEGATED_ADMIN (without it, describe would answer "not found", read as absent).
+  const callAs = params.callAs ? { CallAs: params.callAs } : {};
+  const stackSet = await describe(client, params.name, callAs);
   if (!stackSet) return { state: 'DONE', outcome: 'absent' };
   if (!taggedFor(stackSet.Tags, params.application)) {
     return { state: 'DONE', outcome: 'kept', reason: notTaggedReason(params.application) };
   }
 
   const active = await findInPages(
-    paginateListStackSetOperations({ client }, { StackSetName: params.name }),
+    paginateListStackSetOperations({ client }, { StackSetName: params.name, ...callAs }),
     (page) => page.Summaries,
     (op) => op.Status !== undefined && ACTIVE_OPERATION.has(op.Status),
   );
@@ -85,7 +95,7 @@ export async function removeStackSet(
   }
 
   const instances = await collect(
-    paginateListStackInstances({ client }, { StackSetName: params.name }),
+    paginateListStackInstances({ client }, { StackSetName: params.name, ...callAs }),
     (page) => page.Summaries,
   );
   const region = instances.find((i) => i.Region)?.Region;
@@ -100,10 +110,26 @@ export async function removeStackSet(
     const ownId = randomUUID();
     let operationId: string = ownId;
     try {
+      // Service-managed instances are deleted by the OU they were created for (DeploymentTargets
+      // name OUs for a delete), filtered to exactly these accounts.
+      const ous = [
+        ...new Set(inRegion.flatMap((i) => (i.OrganizationalUnitId ? [i.OrganizationalUnitId] : []))),
+      ];
+      const targets =
+        stackSet.PermissionModel === 'SERVICE_MANAGED'
+          ? {
+              DeploymentTargets: {
+                OrganizationalUnitIds: ous,
+                Accounts: accounts,
+                AccountFilterType: 'INTERSECTION' as const,
+              },
+            }
+          : { Accounts: accounts };
       const answer = await client.send(
         new DeleteStackInstancesCommand({
           StackSetName: params.name,
-          Accounts: accounts,
+          ...targets,
+          ...callAs,
           Regions: [region],
           RetainStacks: false,
           OperationPreferences: OPERATION_PREFERENCES,
@@ -119,7 +145,7 @@ export async function removeStackSet(
   }
 
   try {
-    await client.send(new DeleteStackSetCommand({ StackSetName: params.name }));
+    await client.send(new DeleteStackSetCommand({ StackSetName: params.name, ...callAs }));
   } catch (error) {
     // Deleted by a call whose answer was lost.
     if (!isAwsError(error, 'StackSetNotFoundException')) throw error;

@@ -18,6 +18,7 @@ import { StackSetOperationFailedError } from '../errors';
 import { collect, findInPages, isAwsError } from './paginate';
 import { isBucketRefill } from './stack-buckets';
 import { toAwsTags } from './tags';
+import type { CallAs } from './stack-set-permissions';
 
 /** Everything that defines one stack set and where its instances go. */
 export interface StackSetSpec {
@@ -31,6 +32,12 @@ export interface StackSetSpec {
   /** SELF_MANAGED permissions: the admin role in this account, the execution role in targets. */
   administrationRoleArn: string;
   executionRoleName: string;
+  /**
+   * SERVICE_MANAGED permissions instead (the roles above are then not sent): StackSets' own roles,
+   * instances targeted by the application's OU filtered to `accounts` (INTERSECTION), called as the
+   * management account (SELF) or as the StackSets delegated administrator (DELEGATED_ADMIN).
+   */
+  serviceManaged?: { callAs: CallAs; organizationalUnitId: string };
 }
 
 export type StackSetProgress =
@@ -60,15 +67,39 @@ const toParameters = (parameters: Record<string, string>) =>
 export async function describeStackSet(
   client: CloudFormationClient,
   name: string,
+  callAs?: CallAs,
 ): Promise<StackSet | undefined> {
   try {
-    const { StackSet: stackSet } = await client.send(new DescribeStackSetCommand({ StackSetName: name }));
+    const { StackSet: stackSet } = await client.send(
+      new DescribeStackSetCommand({ StackSetName: name, ...(callAs && { CallAs: callAs }) }),
+    );
     return stackSet;
   } catch (error) {
     if (isAwsError(error, 'StackSetNotFoundException')) return undefined;
     throw error;
   }
 }
+
+/** What CreateStackSet says about permissions: the two roles, or service-managed with CallAs. */
+function permissionsOf(spec: StackSetSpec) {
+  if (!spec.serviceManaged) {
+    return {
+      PermissionModel: 'SELF_MANAGED' as const,
+      AdministrationRoleARN: spec.administrationRoleArn,
+      ExecutionRoleName: spec.executionRoleName,
+    };
+  }
+  return {
+    PermissionModel: 'SERVICE_MANAGED' as const,
+    // Required with service-managed permissions. Off: an account added to the application's OU
+    // gets only the stack sets the vend decides it belongs in, not all of them.
+    AutoDeployment: { Enabled: false },
+    CallAs: spec.serviceManaged.callAs,
+  };
+}
+
+/** CallAs for every other call on a service-managed stack set (none for a self-managed one). */
+const callAsOf = (spec: StackSetSpec) => (spec.serviceManaged ? { CallAs: spec.serviceManaged.callAs } : {});
 
 async function createStackSet(client: CloudFormationClient, spec: StackSetSpec): Promise<StackSet> {
   try {
@@ -79,9 +110,7 @@ async function createStackSet(client: CloudFormationClient, spec: StackSetSpec):
         TemplateBody: spec.templateBody,
         Parameters: toParameters(spec.parameters),
         Capabilities: [...CAPABILITIES],
-        PermissionModel: 'SELF_MANAGED',
-        AdministrationRoleARN: spec.administrationRoleArn,
-        ExecutionRoleName: spec.executionRoleName,
+        ...permissionsOf(spec),
         // Managed execution queues conflicting operations instead of refusing them.
         ManagedExecution: { Active: true },
         Tags: toAwsTags(spec.tags),
@@ -91,14 +120,14 @@ async function createStackSet(client: CloudFormationClient, spec: StackSetSpec):
     // A create whose answer was lost, or a concurrent vend of the same application.
     if (!isAwsError(error, 'NameAlreadyExistsException')) throw error;
   }
-  const created = await describeStackSet(client, spec.name);
+  const created = await describeStackSet(client, spec.name, spec.serviceManaged?.callAs);
   if (!created) throw new Error(`Stack set ${spec.name} was created but cannot be described`);
   return created;
 }
 
-async function findActiveOperation(client: CloudFormationClient, name: string) {
+async function findActiveOperation(client: CloudFormationClient, name: string, callAs?: CallAs) {
   return findInPages(
-    paginateListStackSetOperations({ client }, { StackSetName: name }),
+    paginateListStackSetOperations({ client }, { StackSetName: name, ...(callAs && { CallAs: callAs }) }),
     (page) => page.Summaries,
     (op) => op.Status !== undefined && ACTIVE_OPERATION.has(op.Status),
   );
@@ -134,10 +163,50 @@ export async function listStackInstances(
   client: CloudFormationClient,
   name: string,
   region: string,
+  callAs?: CallAs,
 ): Promise<StackInstanceSummary[]> {
   return collect(
-    paginateListStackInstances({ client }, { StackSetName: name, StackInstanceRegion: region }),
+    paginateListStackInstances(
+      { client },
+      { StackSetName: name, StackInstanceRegion: region, ...(callAs && { CallAs: callAs }) },
+    ),
     (page) => page.Summaries,
+  );
+}
+
+/**
+ * With OU targets and INTERSECTION, an account that is not in the OU gets no instance and the
+ * operation still succeeds: without this check the next call would start the same create again,
+ * for ever. When the latest operation was a create that reached none of the accounts still
+ * missing, they are outside the OU, and the vend stops naming them.
+ */
+async function refuseAccountsOutsideOu(
+  client: CloudFormationClient,
+  spec: StackSetSpec,
+  serviceManaged: NonNullable<StackSetSpec['serviceManaged']>,
+  missing: string[],
+): Promise<void> {
+  const { callAs, organizationalUnitId } = serviceManaged;
+  const operations = await collect(
+    paginateListStackSetOperations({ client }, { StackSetName: spec.name, CallAs: callAs }),
+    (page) => page.Summaries,
+  );
+  const latest = operations.sort(
+    (a, b) => (b.CreationTimestamp?.getTime() ?? 0) - (a.CreationTimestamp?.getTime() ?? 0),
+  )[0];
+  if (latest?.Action !== 'CREATE' || latest.Status !== 'SUCCEEDED' || !latest.OperationId) return;
+  const results = await collect(
+    paginateListStackSetOperationResults(
+      { client },
+      { StackSetName: spec.name, OperationId: latest.OperationId, CallAs: callAs },
+    ),
+    (page) => page.Summaries,
+  );
+  const reached = new Set(results.map((r) => r.Account));
+  if (missing.some((account) => reached.has(account))) return;
+  throw new StackSetOperationFailedError(
+    `Stack set ${spec.name}: accounts ${missing.join(', ')} got no stack instance from a deployment to OU ${organizationalUnitId}; they are not in it`,
+    { stackSet: spec.name },
   );
 }
 
@@ -145,10 +214,21 @@ export async function reconcileStackSet(
   client: CloudFormationClient,
   spec: StackSetSpec,
 ): Promise<StackSetProgress> {
-  const stackSet = (await describeStackSet(client, spec.name)) ?? (await createStackSet(client, spec));
+  const callAs = spec.serviceManaged?.callAs;
+  const stackSet =
+    (await describeStackSet(client, spec.name, callAs)) ?? (await createStackSet(client, spec));
   const stackSetId = stackSet.StackSetId ?? spec.name;
+  const wantedModel = spec.serviceManaged ? 'SERVICE_MANAGED' : 'SELF_MANAGED';
+  if ((stackSet.PermissionModel ?? 'SELF_MANAGED') !== wantedModel) {
+    // A stack set keeps the permission model it was created with: one made in the other mode is
+    // the operator's to remove (offboard) or the setting's to change back, not the vend's.
+    throw new StackSetOperationFailedError(
+      `Stack set ${spec.name} has ${stackSet.PermissionModel ?? 'SELF_MANAGED'} permissions; this deployment deploys with ${wantedModel} (APPVEND_STACKSETS_MODE)`,
+      { stackSet: spec.name },
+    );
+  }
 
-  const active = await findActiveOperation(client, spec.name);
+  const active = await findActiveOperation(client, spec.name, callAs);
   if (active?.OperationId) {
     return {
       state: 'RUNNING',
@@ -172,8 +252,13 @@ export async function reconcileStackSet(
           // Both roles on every update: CloudFormation does not carry a customized administration
           // role over from the create ("you must specify a customized administrator role, even if
           // it is the same customized administrator role used with this StackSet previously").
-          AdministrationRoleARN: spec.administrationRoleArn,
-          ExecutionRoleName: spec.executionRoleName,
+          // Service-managed stack sets have no such roles, only CallAs.
+          ...(spec.serviceManaged
+            ? callAsOf(spec)
+            : {
+                AdministrationRoleARN: spec.administrationRoleArn,
+                ExecutionRoleName: spec.executionRoleName,
+              }),
           OperationId,
         }),
       ),
@@ -181,15 +266,26 @@ export async function reconcileStackSet(
     return { state: 'RUNNING', stackSetId, operationId, action: 'UPDATE' };
   }
 
-  const instances = await listStackInstances(client, spec.name, spec.region);
+  const instances = await listStackInstances(client, spec.name, spec.region, callAs);
   const present = new Set(instances.map((i) => i.Account));
   const missing = spec.accounts.filter((account) => !present.has(account));
   if (missing.length > 0) {
+    if (spec.serviceManaged) await refuseAccountsOutsideOu(client, spec, spec.serviceManaged, missing);
     const operationId = await startOperation((OperationId) =>
       client.send(
         new CreateStackInstancesCommand({
           StackSetName: spec.name,
-          Accounts: missing,
+          ...(spec.serviceManaged
+            ? {
+                // The application's OU, filtered to the accounts this template belongs in.
+                DeploymentTargets: {
+                  OrganizationalUnitIds: [spec.serviceManaged.organizationalUnitId],
+                  Accounts: missing,
+                  AccountFilterType: 'INTERSECTION' as const,
+                },
+                CallAs: spec.serviceManaged.callAs,
+              }
+            : { Accounts: missing }),
           Regions: [spec.region],
           OperationPreferences: OPERATION_PREFERENCES,
           OperationId,
@@ -221,10 +317,15 @@ export async function reconcileStackSet(
  */
 export async function checkStackSetOperation(
   client: CloudFormationClient,
-  params: { name: string; operationId: string; retryRefilledBuckets?: boolean },
+  params: { name: string; operationId: string; retryRefilledBuckets?: boolean; callAs?: CallAs },
 ): Promise<'RUNNING' | 'SUCCEEDED' | 'BUCKET_REFILLED'> {
+  const callAs = params.callAs && { CallAs: params.callAs };
   const { StackSetOperation: op } = await client.send(
-    new DescribeStackSetOperationCommand({ StackSetName: params.name, OperationId: params.operationId }),
+    new DescribeStackSetOperationCommand({
+      StackSetName: params.name,
+      OperationId: params.operationId,
+      ...callAs,
+    }),
   );
   const status = op?.Status;
   if (status === 'SUCCEEDED') return 'SUCCEEDED';
@@ -232,7 +333,7 @@ export async function checkStackSetOperation(
     const results = await collect(
       paginateListStackSetOperationResults(
         { client },
-        { StackSetName: params.name, OperationId: params.operationId },
+        { StackSetName: params.name, OperationId: params.operationId, ...callAs },
       ),
       (page) => page.Summaries,
     );

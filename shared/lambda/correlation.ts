@@ -1,7 +1,9 @@
 /**
  * The keys that let one vend be followed across the functions: the application, the request id and
- * the execution, read from what the invocation was given (each step's payload names some of them;
- * the state machine's summary steps all three). Absent keys are left out, never guessed.
+ * the execution, read from what the invocation was given. Every task of both state machines sends
+ * `correlation: { execution, requestId? }` (from the context object and the execution's input:
+ * `infra/workflow/tasks.ts`); the application, and the request id where the input lacks it (an
+ * offboarding's target), come from the payload itself. Absent keys are left out, never guessed.
  */
 export interface CorrelationKeys {
   application?: string;
@@ -31,8 +33,11 @@ const STACK_SET = /^appvend-(.+)-(artifact-store|cross-account-roles|guardrails|
 function applicationOf(input: Bag): string | undefined {
   const state = object(input?.state);
   const stackSet = text(input?.name)?.match(STACK_SET)?.[1];
+  // `appvend-<application>-guardrails`, the conformance pack's name (check-guardrails' input).
+  const pack = text(input?.conformancePack)?.match(STACK_SET)?.[1];
   return (
     text(input?.application) ??
+    text(state?.application) ??
     text(object(input?.request)?.name) ??
     text(object(object(input?.app)?.request)?.name) ??
     text(object(object(state?.app)?.request)?.name) ??
@@ -43,7 +48,10 @@ function applicationOf(input: Bag): string | undefined {
     text(object(input?.ResourceProperties)?.AppName) ??
     applicationOfAccount(object(input?.account)) ??
     applicationOfAccount(object(object(input?.creation)?.account)) ??
-    stackSet
+    stackSet ??
+    pack ??
+    // A check task's payload: the answer of the call before it (`previousAnswer`).
+    (object(input?.previous) && input?.correlation ? applicationOf(object(input.previous)) : undefined)
   );
 }
 
@@ -51,17 +59,38 @@ function applicationOf(input: Bag): string | undefined {
 export function correlationKeys(input: unknown): CorrelationKeys {
   const bag = object(input);
   const state = object(bag?.state);
+  const correlation = object(bag?.correlation);
+  const target = object(bag?.target) ?? object(state?.target);
   const application = applicationOf(bag);
   const requestId =
+    text(correlation?.requestId) ??
     text(bag?.requestId) ??
     text(state?.requestId) ??
-    text(object(bag?.target)?.requestId) ??
+    text(target?.requestId) ??
     text(object(bag?.detail)?.requestId);
   const execution =
-    text(bag?.execution) ?? text(state?.execution) ?? text(object(bag?.target)?.executionName);
+    text(correlation?.execution) ??
+    text(bag?.execution) ??
+    text(state?.execution) ??
+    text(target?.executionName) ??
+    text(bag?.executionName) ??
+    text(state?.executionName);
   return {
     ...(application && { application }),
     ...(requestId && { requestId }),
     ...(execution && { execution }),
   };
+}
+
+/**
+ * What a check task is given: the answer of the call before it (`previous`) with the correlation
+ * keys. An execution started before the state machine sent them (its definition is the one it
+ * started with) still sends the answer alone, so both are taken.
+ *
+ * @example
+ * previousAnswer({ previous: { state: 'RUNNING' }, correlation: { execution: 'x' } }); // { state: 'RUNNING' }
+ */
+export function previousAnswer<T>(input: T | { previous: T; correlation: unknown }): T {
+  const bag = object(input);
+  return bag && 'correlation' in bag && 'previous' in bag ? (bag.previous as T) : (input as T);
 }

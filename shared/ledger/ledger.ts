@@ -369,7 +369,17 @@ export class Ledger {
    */
   public async beginOffboarding(
     name: string,
-    options: { closeAccounts: boolean; restartRunning?: boolean; actor: Actor },
+    options: {
+      closeAccounts: boolean;
+      restartRunning?: boolean;
+      actor: Actor;
+      /**
+       * Called with the record just before an offboarding would be marked (never for one that is
+       * running, offboarded or refused): a check of the offboarding's configuration that throws
+       * leaves the record as it was.
+       */
+      checkBeforeStart?: (current: ApplicationRecord) => Promise<void>;
+    },
   ): Promise<OffboardingStart> {
     for (let race = 0; race < MAX_RACES; race += 1) {
       const current = await this.store.read(name);
@@ -391,6 +401,7 @@ export class Ledger {
       if (current.status === 'OFFBOARDED' && (!options.closeAccounts || lastClosed)) {
         return { outcome: 'offboarded', record: current };
       }
+      await options.checkBeforeStart?.(current);
       const at = this.now().toISOString();
       const attempt = (current.offboardingAttempts ?? 0) + 1;
       const next: ApplicationRecord = {

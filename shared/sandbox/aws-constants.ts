@@ -34,3 +34,16 @@ export const MAX_TEMPLATE_BODY = 51_200;
 export const DEFAULT_SESSION_SECONDS = 3600;
 export const MIN_SESSION_SECONDS = 900;
 export const MAX_SESSION_SECONDS = 3600;
+
+/** StackSets' trusted-access and delegated-administrator service principal (Organizations). */
+export const STACKSETS_SERVICE_PRINCIPAL = 'member.org.stacksets.cloudformation.amazonaws.com';
+/** "Your organization can have up to five registered delegated administrators at one time." */
+export const STACKSETS_MAX_DELEGATED_ADMINISTRATORS = 5;
+/**
+ * The service-linked role StackSets uses in the management account for service-managed stack sets
+ * (its suffix is AWS's; the path is the service-linked roles' own).
+ */
+export const STACKSETS_ORG_ADMIN_ROLE =
+  'aws-service-role/stacksets.cloudformation.amazonaws.com/AWSServiceRoleForCloudFormationStackSetsOrgAdmin';
+/** The prefix of the execution role StackSets creates in each target account ("stacksets-exec-*"). */
+export const STACKSETS_EXEC_ROLE_PREFIX = 'stacksets-exec-';

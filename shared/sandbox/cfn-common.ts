@@ -1,5 +1,6 @@
 import { membersWhere } from './atomic';
 import type { CallContext } from './context';
+import { actingAccount, reachable } from './cfn-organizations';
 import { validationError, type ParameterInput } from './cfn-template';
 import { awsError, type AwsErrorOptions } from './errors';
 import type { PageRules } from './pagination';
@@ -28,16 +29,20 @@ const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 const OPERATION_ID = /^[a-zA-Z0-9][-a-zA-Z0-9]*$/;
 
 /**
- * The stack set a StackSetName (its name or its id) refers to, among those the caller's account
- * owns in the Region the call was made to: a stack set's name is unique per account and Region.
+ * The stack set a StackSetName (its name or its id) refers to, among those the acting account owns
+ * in the Region the call was made to: a stack set's name is unique per account and Region. The
+ * acting account is the caller's own, or the management account for a delegated administrator
+ * calling as DELEGATED_ADMIN (who then reaches only service-managed stack sets).
  */
-export function findStackSet(ctx: CallContext, nameOrId: unknown): StackSetState {
+export function findStackSet(ctx: CallContext, nameOrId: unknown, callAs?: unknown): StackSetState {
   const key = requireMember(nameOrId as string | undefined, 'stackSetName');
+  const acting = actingAccount(ctx, callAs);
   const [found] = membersWhere(
     ctx.state.stackSets,
     (s) =>
-      s.ownerAccountId === ctx.caller.accountId &&
+      s.ownerAccountId === acting.accountId &&
       s.region === ctx.region &&
+      reachable(s, acting.callAs) &&
       (s.id === key || (s.name === key && s.status === 'ACTIVE')),
   );
   if (!found || found.status !== 'ACTIVE')

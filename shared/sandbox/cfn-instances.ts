@@ -12,6 +12,7 @@ import {
   validationError,
 } from './cfn-common';
 import { createOperation, gateOperation } from './cfn-operations';
+import { requireServiceManagedCaller, serviceManagedTargets, type ResolvedTarget } from './cfn-organizations';
 import { parseTemplate, readParameterList } from './cfn-template';
 import type { CallContext, HandlerTable, Out } from './context';
 import { paginate } from './pagination';
@@ -33,6 +34,22 @@ const notFound = (stackSet: StackSetState, account: string, region: string) =>
     `Stack instance [${account}, ${region}] not found in StackSet ${stackSet.name}`,
   );
 
+/**
+ * Where an operation on the stack set goes: Accounts (self-managed), or, for a service-managed
+ * stack set, the accounts its DeploymentTargets resolve to, each with its target OU.
+ */
+function targetsOf(
+  ctx: CallContext,
+  stackSet: StackSetState,
+  input: Parameters<typeof targetAccounts>[0] & { CallAs?: string },
+  action: 'CREATE' | 'UPDATE' | 'DELETE',
+): ResolvedTarget[] {
+  if (stackSet.permissionModel !== 'SERVICE_MANAGED')
+    return targetAccounts(input).map((account) => ({ account }));
+  requireServiceManagedCaller(ctx, input.CallAs === 'DELEGATED_ADMIN' ? 'DELEGATED_ADMIN' : 'SELF');
+  return serviceManagedTargets(ctx, input, action);
+}
+
 /** The request minus its OperationId: what a reused OperationId must repeat exactly. */
 function fingerprintOf(
   action: string,
@@ -49,11 +66,13 @@ function createStackInstances(
   input: cfn.CreateStackInstancesCommandInput,
   ctx: CallContext,
 ): Out<cfn.CreateStackInstancesCommandOutput> {
-  const stackSet = findStackSet(ctx, input.StackSetName);
+  const stackSet = findStackSet(ctx, input.StackSetName, input.CallAs);
   const { fingerprint, explicitId } = fingerprintOf('CREATE', input);
   const existing = gateOperation(ctx, stackSet, fingerprint, explicitId);
   if (existing) return { OperationId: existing };
-  const accounts = targetAccounts(input);
+  const resolved = targetsOf(ctx, stackSet, input, 'CREATE');
+  const accounts = resolved.map((t) => t.account);
+  const ouOf = new Map(resolved.map((t) => [t.account, t.organizationalUnitId]));
   const regions = checkRegions(input.Regions);
   const template = parseTemplate(stackSet.templateBody);
   const overrides = input.ParameterOverrides
@@ -79,6 +98,7 @@ function createStackInstances(
       status: 'OUTDATED',
       detailedStatus: 'PENDING',
       seq: Object.keys(ctx.state.stackInstances).length + 1,
+      ...(ouOf.get(account) !== undefined && { organizationalUnitId: ouOf.get(account)! }),
     };
   }
   return {
@@ -96,11 +116,14 @@ function updateStackInstances(
   input: cfn.UpdateStackInstancesCommandInput,
   ctx: CallContext,
 ): Out<cfn.UpdateStackInstancesCommandOutput> {
-  const stackSet = findStackSet(ctx, input.StackSetName);
+  const stackSet = findStackSet(ctx, input.StackSetName, input.CallAs);
   const { fingerprint, explicitId } = fingerprintOf('UPDATE', input);
   const existing = gateOperation(ctx, stackSet, fingerprint, explicitId);
   if (existing) return { OperationId: existing };
-  const targets = combine(targetAccounts(input), checkRegions(input.Regions));
+  const targets = combine(
+    targetsOf(ctx, stackSet, input, 'UPDATE').map((t) => t.account),
+    checkRegions(input.Regions),
+  );
   const template = parseTemplate(stackSet.templateBody);
   const preferences = checkPreferences(input.OperationPreferences);
   for (const { account, region } of targets) {
@@ -125,12 +148,33 @@ function deleteStackInstances(
   input: cfn.DeleteStackInstancesCommandInput,
   ctx: CallContext,
 ): Out<cfn.DeleteStackInstancesCommandOutput> {
-  const stackSet = findStackSet(ctx, input.StackSetName);
+  const stackSet = findStackSet(ctx, input.StackSetName, input.CallAs);
   if (typeof input.RetainStacks !== 'boolean') requireMember(undefined, 'retainStacks');
   const { fingerprint, explicitId } = fingerprintOf('DELETE', input);
   const existing = gateOperation(ctx, stackSet, fingerprint, explicitId);
   if (existing) return { OperationId: existing };
-  const targets = combine(targetAccounts(input), checkRegions(input.Regions)).filter(({ account, region }) =>
+  const regions = checkRegions(input.Regions);
+  const named = targetsOf(ctx, stackSet, input, 'DELETE').map((t) => t.account);
+  // Service-managed (an estimate): an instance created for one of the OUs named goes too, even if its
+  // account has since left the OU, as ListStackInstances still shows it under that OU.
+  const ous = new Set(input.DeploymentTargets?.OrganizationalUnitIds ?? []);
+  const createdFor =
+    stackSet.permissionModel === 'SERVICE_MANAGED'
+      ? recordValues(ctx.state.stackInstances)
+          .filter((i) => i.stackSetId === stackSet.id && ous.has(i.organizationalUnitId ?? ''))
+          .filter(
+            (i) =>
+              input.DeploymentTargets?.AccountFilterType !== 'INTERSECTION' ||
+              (input.DeploymentTargets.Accounts ?? []).includes(i.account),
+          )
+          .filter(
+            (i) =>
+              input.DeploymentTargets?.AccountFilterType !== 'DIFFERENCE' ||
+              !(input.DeploymentTargets.Accounts ?? []).includes(i.account),
+          )
+          .map((i) => i.account)
+      : [];
+  const targets = combine([...new Set([...named, ...createdFor])], regions).filter(({ account, region }) =>
     instanceOf(ctx, stackSet, account, region),
   );
   const preferences = checkPreferences(input.OperationPreferences);
@@ -156,6 +200,7 @@ const summary = (stackSet: StackSetState, i: StackInstanceState): cfn.StackInsta
   StackInstanceStatus: { DetailedStatus: i.detailedStatus },
   DriftStatus: 'NOT_CHECKED',
   ...(i.lastOperationId ? { LastOperationId: i.lastOperationId } : {}),
+  ...(i.organizationalUnitId ? { OrganizationalUnitId: i.organizationalUnitId } : {}),
 });
 
 const FILTERS: Record<string, (i: StackInstanceState, value: string) => boolean> = {
@@ -168,7 +213,7 @@ function listStackInstances(
   input: cfn.ListStackInstancesCommandInput,
   ctx: CallContext,
 ): Out<cfn.ListStackInstancesCommandOutput> {
-  const stackSet = findStackSet(ctx, input.StackSetName);
+  const stackSet = findStackSet(ctx, input.StackSetName, input.CallAs);
   for (const filter of input.Filters ?? []) {
     if (!filter.Name || !FILTERS[filter.Name]) throw validationError(`Invalid filter name: ${filter.Name}`);
   }
@@ -186,7 +231,7 @@ function describeStackInstance(
   input: cfn.DescribeStackInstanceCommandInput,
   ctx: CallContext,
 ): Out<cfn.DescribeStackInstanceCommandOutput> {
-  const stackSet = findStackSet(ctx, input.StackSetName);
+  const stackSet = findStackSet(ctx, input.StackSetName, input.CallAs);
   const account = requireMember(input.StackInstanceAccount, 'stackInstanceAccount');
   const region = requireMember(input.StackInstanceRegion, 'stackInstanceRegion');
   const instance = instanceOf(ctx, stackSet, account, region);

@@ -67,7 +67,7 @@ function describeOperation(
   input: cfn.DescribeStackSetOperationCommandInput,
   ctx: CallContext,
 ): Out<cfn.DescribeStackSetOperationCommandOutput> {
-  const stackSet = findStackSet(ctx, input.StackSetName);
+  const stackSet = findStackSet(ctx, input.StackSetName, input.CallAs);
   return { StackSetOperation: operationView(findOperation(ctx, stackSet, input.OperationId)) };
 }
 
@@ -75,7 +75,7 @@ function listOperations(
   input: cfn.ListStackSetOperationsCommandInput,
   ctx: CallContext,
 ): Out<cfn.ListStackSetOperationsCommandOutput> {
-  const stackSet = findStackSet(ctx, input.StackSetName);
+  const stackSet = findStackSet(ctx, input.StackSetName, input.CallAs);
   const ops = recordValues(ctx.state.operations)
     .filter((o) => o.stackSetId === stackSet.id)
     .sort((a, b) => b.seq - a.seq);
@@ -102,7 +102,7 @@ function listResults(
   input: cfn.ListStackSetOperationResultsCommandInput,
   ctx: CallContext,
 ): Out<cfn.ListStackSetOperationResultsCommandOutput> {
-  const stackSet = findStackSet(ctx, input.StackSetName);
+  const stackSet = findStackSet(ctx, input.StackSetName, input.CallAs);
   const op = findOperation(ctx, stackSet, input.OperationId);
   for (const filter of input.Filters ?? []) {
     if (filter.Name !== 'OPERATION_RESULT_STATUS')

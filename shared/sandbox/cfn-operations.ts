@@ -222,6 +222,15 @@ function deploy(
   };
   const roles = namedRoles(template, env);
   const account = state.accounts[instance.account];
+  const stackSet = state.stackSets[op.stackSetId];
+  if (account && stackSet?.permissionModel === 'SERVICE_MANAGED') {
+    // "CloudFormation creates both the necessary service-linked role and a service role named
+    // stacksets-exec-* in the target (member) accounts": it stays when the instance goes.
+    account.roles[op.executionRoleName] ??= {
+      name: op.executionRoleName,
+      trustedAccounts: [stackSet.ownerAccountId],
+    };
+  }
   if (account) {
     for (const [name, role] of Object.entries(account.roles)) {
       if (role.createdBy === instance.key && !roles.some((r) => r.roleName === name))

@@ -199,6 +199,15 @@ export function accessFailure(
   op: OperationState,
   account: string,
 ): string | undefined {
+  const owner = state.stackSets[op.stackSetId]!;
+  if (owner.permissionModel === 'SERVICE_MANAGED') {
+    // StackSets' own roles: the service-linked role in the management account and the
+    // stacksets-exec-* role it creates in each target. What can still stop it is an account that
+    // is not active (estimate: AWS's message for it is not documented).
+    return state.accounts[account]?.status === 'ACTIVE'
+      ? undefined
+      : `Account ${account} is not an active member of the organization.`;
+  }
   const [, adminAccount = '', adminRole = ''] =
     /^arn:[\w-]+:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(op.administrationRoleArn) ?? [];
   const stackSet = state.stackSets[op.stackSetId]!;

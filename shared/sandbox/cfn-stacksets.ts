@@ -1,6 +1,6 @@
 import { membersWhere, recordValues } from './atomic';
 import type * as cfn from '@aws-sdk/client-cloudformation';
-import { STACKSET_ADMIN_ROLE, STACKSET_EXECUTION_ROLE } from './aws-constants';
+import { STACKSET_ADMIN_ROLE, STACKSET_EXECUTION_ROLE, STACKSETS_ORG_ADMIN_ROLE } from './aws-constants';
 import {
   CFN_PAGES,
   STACK_SET_NAME,
@@ -14,6 +14,14 @@ import {
   validationError,
 } from './cfn-common';
 import { createOperation, gateOperation } from './cfn-operations';
+import {
+  actingAccount,
+  checkCallAs,
+  reachable,
+  requireServiceManagedCaller,
+  serviceManagedExecutionRole,
+  serviceManagedTargets,
+} from './cfn-organizations';
 import { checkCapabilities, parseTemplate, resolveParameters } from './cfn-template';
 import type { CallContext, HandlerTable, Out } from './context';
 import { SandboxGap } from './errors';
@@ -96,22 +104,87 @@ const view = (state: SandboxStateJson, s: StackSetState): cfn.StackSet => ({
   Capabilities: s.capabilities as cfn.Capability[],
   Tags: s.tags.map((t) => ({ ...t })),
   StackSetARN: `arn:aws:cloudformation:${s.region}:${s.ownerAccountId}:stackset/${s.id}`,
-  AdministrationRoleARN: s.administrationRoleArn,
-  ExecutionRoleName: s.executionRoleName,
-  PermissionModel: 'SELF_MANAGED',
+  ...(s.permissionModel === 'SERVICE_MANAGED'
+    ? {
+        PermissionModel: 'SERVICE_MANAGED' as const,
+        AutoDeployment: {
+          Enabled: s.autoDeployment?.enabled ?? false,
+          ...(s.autoDeployment?.retainStacksOnAccountRemoval === undefined
+            ? {}
+            : { RetainStacksOnAccountRemoval: s.autoDeployment.retainStacksOnAccountRemoval }),
+        },
+        OrganizationalUnitIds: organizationalUnitsOf(state, s),
+      }
+    : {
+        AdministrationRoleARN: s.administrationRoleArn,
+        ExecutionRoleName: s.executionRoleName,
+        PermissionModel: 'SELF_MANAGED' as const,
+      }),
   ManagedExecution: { Active: s.managedExecution },
   Regions: regionsOf(state, s),
 });
+
+/** "[Service-managed permissions] The organization root ID or organizational unit (OU) IDs that you specified for DeploymentTargets." */
+const organizationalUnitsOf = (state: SandboxStateJson, stackSet: StackSetState) => [
+  ...new Set(
+    recordValues(state.stackInstances)
+      .filter((i) => i.stackSetId === stackSet.id && i.organizationalUnitId !== undefined)
+      .map((i) => i.organizationalUnitId!),
+  ),
+];
+
+/**
+ * The permissions a create asks for, checked as CloudFormation does: AdministrationRoleARN and
+ * ExecutionRoleName are "Valid only if the permissions model is SELF_MANAGED", AutoDeployment is
+ * "Required if the permissions model is SERVICE_MANAGED", CallAs is "Valid only if the permissions
+ * model is SERVICE_MANAGED". Returns the account the stack set is created in.
+ */
+function checkPermissions(
+  input: cfn.CreateStackSetCommandInput,
+  ctx: CallContext,
+): { owner: string; model: 'SELF_MANAGED' | 'SERVICE_MANAGED' } {
+  const model = input.PermissionModel ?? 'SELF_MANAGED';
+  const callAs = checkCallAs(input.CallAs);
+  if (model === 'SELF_MANAGED') {
+    if (callAs === 'DELEGATED_ADMIN')
+      throw validationError(
+        'CallAs DELEGATED_ADMIN is valid only for stack sets with SERVICE_MANAGED permissions.',
+      );
+    if (input.AutoDeployment !== undefined)
+      throw validationError('AutoDeployment is valid only for stack sets with SERVICE_MANAGED permissions.');
+    return { owner: ctx.caller.accountId, model };
+  }
+  if (model !== 'SERVICE_MANAGED') {
+    throw validationError(
+      `1 validation error detected: Value '${String(model)}' at 'permissionModel' failed to satisfy constraint: Member must satisfy enum value set: [SERVICE_MANAGED, SELF_MANAGED]`,
+    );
+  }
+  const acting = actingAccount(ctx, callAs);
+  requireServiceManagedCaller(ctx, callAs);
+  if (input.AdministrationRoleARN !== undefined || input.ExecutionRoleName !== undefined) {
+    throw validationError(
+      'AdministrationRoleARN and ExecutionRoleName are valid only for stack sets with SELF_MANAGED permissions.',
+    );
+  }
+  if (input.AutoDeployment?.Enabled === undefined)
+    throw validationError('AutoDeployment is required for stack sets with SERVICE_MANAGED permissions.');
+  if (input.AutoDeployment.Enabled) {
+    throw new SandboxGap(
+      'automatic deployments of service-managed stack sets (use AutoDeployment Enabled false)',
+    );
+  }
+  if (input.AutoDeployment.RetainStacksOnAccountRemoval !== undefined)
+    throw validationError('RetainStacksOnAccountRemoval can be specified only if AutoDeployment is enabled.');
+  return { owner: acting.accountId, model };
+}
 
 function createStackSet(
   input: cfn.CreateStackSetCommandInput,
   ctx: CallContext,
 ): Out<cfn.CreateStackSetCommandOutput> {
-  const { state, caller, now } = ctx;
+  const { state, now } = ctx;
   const name = checkName(requireMember(input.StackSetName, 'stackSetName'));
-  if ((input.PermissionModel ?? 'SELF_MANAGED') !== 'SELF_MANAGED' || input.CallAs === 'DELEGATED_ADMIN') {
-    throw new SandboxGap('service-managed stack sets (use PermissionModel SELF_MANAGED)');
-  }
+  const { owner, model } = checkPermissions(input, ctx);
   const body = templateBody(input);
   const template = parseTemplate(body);
   const capabilities = checkCapabilityList(input.Capabilities);
@@ -120,16 +193,19 @@ function createStackSet(
   if (input.Description !== undefined && input.Description.length > 1024)
     throw validationError('Description must be at most 1024 characters.');
   const tags = checkStackSetTags(input.Tags);
-  const administrationRoleArn = input.AdministrationRoleARN ?? defaultAdministrationRoleArn(ctx);
-  const executionRoleName = input.ExecutionRoleName ?? STACKSET_EXECUTION_ROLE;
+  // Service-managed: StackSets' own service-linked role in the management account, and the
+  // stacksets-exec-* role it creates in each target.
+  const serviceManaged = model === 'SERVICE_MANAGED';
+  const administrationRoleArn = serviceManaged
+    ? `arn:aws:iam::${owner}:role/${STACKSETS_ORG_ADMIN_ROLE}`
+    : (input.AdministrationRoleARN ?? defaultAdministrationRoleArn(ctx));
+  const executionRoleName = serviceManaged
+    ? serviceManagedExecutionRole(owner)
+    : (input.ExecutionRoleName ?? STACKSET_EXECUTION_ROLE);
   checkRoles(administrationRoleArn, executionRoleName);
   const token = ctx.wireParam('ClientRequestToken');
   const existing = recordValues(state.stackSets).find(
-    (s) =>
-      s.status === 'ACTIVE' &&
-      s.name === name &&
-      s.ownerAccountId === caller.accountId &&
-      s.region === ctx.region,
+    (s) => s.status === 'ACTIVE' && s.name === name && s.ownerAccountId === owner && s.region === ctx.region,
   );
   if (existing) {
     // The SDK's ClientRequestToken makes a retried create answer with the stack set it made.
@@ -140,9 +216,10 @@ function createStackSet(
   const stackSet: StackSetState = {
     id: `${name}:${uuid(UuidKind.stackSet, next(state, 'stackSet'))}`,
     name,
-    ownerAccountId: caller.accountId,
+    ownerAccountId: owner,
     region: ctx.region,
     status: 'ACTIVE',
+    ...(serviceManaged && { permissionModel: model, autoDeployment: { enabled: false } }),
     ...(input.Description === undefined ? {} : { description: input.Description }),
     templateBody: body,
     parameters,
@@ -162,17 +239,19 @@ function describeStackSet(
   input: cfn.DescribeStackSetCommandInput,
   ctx: CallContext,
 ): Out<cfn.DescribeStackSetCommandOutput> {
-  return { StackSet: view(ctx.state, findStackSet(ctx, input.StackSetName)) };
+  return { StackSet: view(ctx.state, findStackSet(ctx, input.StackSetName, input.CallAs)) };
 }
 
 function listStackSets(
   input: cfn.ListStackSetsCommandInput,
   ctx: CallContext,
 ): Out<cfn.ListStackSetsCommandOutput> {
+  const acting = actingAccount(ctx, input.CallAs);
   const sets = recordValues(ctx.state.stackSets).filter(
     (s) =>
-      s.ownerAccountId === ctx.caller.accountId &&
+      s.ownerAccountId === acting.accountId &&
       s.region === ctx.region &&
+      reachable(s, acting.callAs) &&
       (!input.Status || s.status === input.Status),
   );
   const page = paginate(sets, input.NextToken, input.MaxResults, CFN_PAGES);
@@ -182,7 +261,10 @@ function listStackSets(
       StackSetId: s.id,
       ...(s.description === undefined ? {} : { Description: s.description }),
       Status: s.status,
-      PermissionModel: 'SELF_MANAGED',
+      PermissionModel: s.permissionModel ?? 'SELF_MANAGED',
+      ...(s.permissionModel === 'SERVICE_MANAGED' && {
+        AutoDeployment: { Enabled: s.autoDeployment?.enabled ?? false },
+      }),
       DriftStatus: 'NOT_CHECKED',
       ManagedExecution: { Active: s.managedExecution },
     })),
@@ -193,6 +275,19 @@ function listStackSets(
 /** The instances an update targets: all of them, or those in the given accounts and Regions. */
 function updateTargets(ctx: CallContext, stackSet: StackSetState, input: cfn.UpdateStackSetCommandInput) {
   const instances = membersWhere(ctx.state.stackInstances, (i) => i.stackSetId === stackSet.id);
+  if (
+    stackSet.permissionModel === 'SERVICE_MANAGED' &&
+    input.DeploymentTargets?.OrganizationalUnitIds?.length
+  ) {
+    const accounts = new Set(serviceManagedTargets(ctx, input, 'UPDATE').map((t) => t.account));
+    const regions = input.Regions === undefined ? undefined : checkRegions(input.Regions);
+    return instances
+      .filter((i) => accounts.has(i.account) && (regions?.includes(i.region) ?? true))
+      .map(({ account, region }) => ({ account, region }));
+  }
+  if (stackSet.permissionModel === 'SERVICE_MANAGED' && input.Accounts !== undefined) {
+    serviceManagedTargets(ctx, input, 'UPDATE');
+  }
   const accounts = input.Accounts ?? input.DeploymentTargets?.Accounts;
   if (accounts === undefined && input.Regions === undefined)
     return instances.map(({ account, region }) => ({ account, region }));
@@ -219,7 +314,7 @@ function updateStackSet(
   ctx: CallContext,
 ): Out<cfn.UpdateStackSetCommandOutput> {
   const { state } = ctx;
-  const stackSet = findStackSet(ctx, input.StackSetName);
+  const stackSet = findStackSet(ctx, input.StackSetName, input.CallAs);
   const { OperationId: explicitId, ...request } = input;
   const fingerprint = JSON.stringify(['UPDATE', request]);
   const existing = gateOperation(ctx, stackSet, fingerprint, explicitId);
@@ -240,8 +335,28 @@ function updateStackSet(
   // same"), and the operation runs with the default role, failing where that role does not exist.
   // An omitted execution role is the previous one ("performs the update using the role previously
   // associated with the StackSet").
-  const administrationRoleArn = input.AdministrationRoleARN ?? defaultAdministrationRoleArn(ctx);
-  const executionRoleName = input.ExecutionRoleName ?? stackSet.executionRoleName;
+  const serviceManaged = stackSet.permissionModel === 'SERVICE_MANAGED';
+  if (serviceManaged) {
+    if (input.AdministrationRoleARN !== undefined || input.ExecutionRoleName !== undefined) {
+      throw validationError(
+        'AdministrationRoleARN and ExecutionRoleName are valid only for stack sets with SELF_MANAGED permissions.',
+      );
+    }
+    if (input.PermissionModel !== undefined && input.PermissionModel !== 'SERVICE_MANAGED')
+      throw new SandboxGap('changing the permission model of a stack set');
+    if (input.AutoDeployment?.Enabled === true)
+      throw new SandboxGap(
+        'automatic deployments of service-managed stack sets (use AutoDeployment Enabled false)',
+      );
+  } else if (input.PermissionModel === 'SERVICE_MANAGED' || input.AutoDeployment !== undefined) {
+    throw new SandboxGap('changing the permission model of a stack set');
+  }
+  const administrationRoleArn = serviceManaged
+    ? stackSet.administrationRoleArn
+    : (input.AdministrationRoleARN ?? defaultAdministrationRoleArn(ctx));
+  const executionRoleName = serviceManaged
+    ? stackSet.executionRoleName
+    : (input.ExecutionRoleName ?? stackSet.executionRoleName);
   checkRoles(administrationRoleArn, executionRoleName);
   const managedExecution = input.ManagedExecution?.Active ?? stackSet.managedExecution;
   const inFlight =
@@ -283,7 +398,7 @@ function updateStackSet(
 }
 
 function deleteStackSet(input: cfn.DeleteStackSetCommandInput, ctx: CallContext): object {
-  const stackSet = findStackSet(ctx, input.StackSetName);
+  const stackSet = findStackSet(ctx, input.StackSetName, input.CallAs);
   const busy =
     membersWhere(
       ctx.state.operations,

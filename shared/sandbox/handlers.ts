@@ -5,6 +5,7 @@ import type { HandlerTable } from './context';
 import type { ServiceName } from './errors';
 import { ACCOUNT_CLOSURE_HANDLERS } from './org-account-closure';
 import { ACCOUNT_HANDLERS } from './org-accounts';
+import { DELEGATED_ADMINISTRATOR_HANDLERS } from './org-delegated-admins';
 import { POLICY_HANDLERS } from './org-policies';
 import { ACCOUNT_MANAGEMENT_HANDLERS } from './alternate-contacts';
 import { IDENTITY_STORE_HANDLERS, SSO_ADMIN_HANDLERS } from './identity-center';
@@ -20,6 +21,7 @@ export const HANDLERS: Record<ServiceName, HandlerTable> = {
     ...POLICY_HANDLERS,
     ...ACCOUNT_HANDLERS,
     ...ACCOUNT_CLOSURE_HANDLERS,
+    ...DELEGATED_ADMINISTRATOR_HANDLERS,
   },
   sts: STS_HANDLERS,
   cloudformation: CLOUDFORMATION_HANDLERS,
@@ -56,4 +58,6 @@ export const isMutating = (service: ServiceName, operation: string): boolean =>
   (service !== 'events' &&
     service !== 'sns' &&
     /^(Create|Update|Put|Attach|Detach|Move|Delete|Tag|Untag|Start|Stop|Close)/.test(operation)) ||
-  (service === 'ram' && /^(Associate|Enable)/.test(operation));
+  (service === 'ram' && /^(Associate|Enable)/.test(operation)) ||
+  (service === 'organizations' && /^(Enable|Register|Deregister)/.test(operation)) ||
+  (service === 'cloudformation' && operation === 'ActivateOrganizationsAccess');

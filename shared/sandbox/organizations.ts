@@ -78,8 +78,9 @@ function describeOrganization(
 }
 
 /**
- * The services with trusted access. The sandbox models one: AWS RAM, which
- * EnableSharingWithAwsOrganization turns on (as RAM's documentation says, it enables sharing
+ * The services with trusted access: those EnableAWSServiceAccess (or the service's own call, such
+ * as CloudFormation's ActivateOrganizationsAccess) enabled, and AWS RAM once
+ * EnableSharingWithAwsOrganization was called (as RAM's documentation says, it enables sharing
  * within the organization; on AWS it also enables trusted access for ram.amazonaws.com).
  */
 function listAwsServiceAccess(
@@ -87,10 +88,15 @@ function listAwsServiceAccess(
   ctx: CallContext,
 ): Out<org.ListAWSServiceAccessForOrganizationCommandOutput> {
   requireManagement(ctx);
+  const principals = [
+    ...(ctx.state.ramSharingWithOrganization ? ['ram.amazonaws.com'] : []),
+    ...(ctx.state.trustedServices ?? []),
+  ];
   return {
-    EnabledServicePrincipals: ctx.state.ramSharingWithOrganization
-      ? [{ ServicePrincipal: 'ram.amazonaws.com', DateEnabled: new Date(ctx.state.organization.createdAt) }]
-      : [],
+    EnabledServicePrincipals: [...new Set(principals)].map((ServicePrincipal) => ({
+      ServicePrincipal,
+      DateEnabled: new Date(ctx.state.organization.createdAt),
+    })),
   };
 }
 

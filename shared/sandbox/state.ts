@@ -48,6 +48,15 @@ export interface SandboxStateJson {
   alternateContacts?: Record<string, AlternateContactsState>;
   /** Service principals with trusted access in the organization (EnableAWSServiceAccess), e.g. `account.amazonaws.com`. */
   trustedServices?: string[];
+  /** Delegated administrators (RegisterDelegatedAdministrator), in registration order (absent in older states). */
+  delegatedAdministrators?: DelegatedAdministratorState[];
+}
+
+/** A member account registered as a delegated administrator for one service principal. */
+export interface DelegatedAdministratorState {
+  accountId: string;
+  servicePrincipal: string;
+  registeredAt: number;
 }
 
 /** An AWS RAM resource share: who owns it, what it shares and with whom. */
@@ -254,6 +263,10 @@ export interface StackSetState {
   executionRoleName: string;
   managedExecution: boolean;
   createdAt: number;
+  /** SELF_MANAGED when absent (older states). */
+  permissionModel?: 'SELF_MANAGED' | 'SERVICE_MANAGED';
+  /** Service-managed only: automatic deployment (only `Enabled: false` is modelled). */
+  autoDeployment?: { enabled: boolean; retainStacksOnAccountRemoval?: boolean };
 }
 
 /** What CloudFormation last deployed into a stack instance's stack. */
@@ -279,6 +292,8 @@ export interface StackInstanceState {
   lastOperationId?: string;
   deployed?: DeployedStackState;
   seq: number;
+  /** Service-managed only: the root or OU id of DeploymentTargets the instance was created for. */
+  organizationalUnitId?: string;
 }
 
 export interface OperationPreferencesState {

@@ -13,11 +13,13 @@ import {
   OrganizationEnv,
   PolicyEnv,
   StackSetEnv,
+  StackSetModeEnv,
   exemptRolesFrom,
   type EnvironmentOf,
 } from './settings';
 import { validateApplication } from './steps/validate';
 import { planGuardrails, planStackSets } from './plan/deployment';
+import { stackSetsCallAs, type StackSetsMode } from '../aws/stack-set-permissions';
 import { planAccounts, planOrganizationalUnit, planServiceControlPolicy } from './plan/organization';
 import { planAccess } from './plan/access';
 import { planQuarantineRelease } from './plan/quarantine';
@@ -74,6 +76,8 @@ export interface PlanSettings {
   managementAccountId?: string;
   /** `APPVEND_IDENTITY_CENTER_INSTANCE_ARN`: the instance; the only one visible when unset. */
   identityCenterInstanceArn?: string;
+  /** `APPVEND_STACKSETS_MODE`: SELF_MANAGED when unset. */
+  stackSetsMode?: StackSetsMode;
 }
 
 /** The environment a process that plans reads its {@link PlanSettings} from. */
@@ -85,6 +89,7 @@ export const PlanEnv = {
   APPVEND_TEMPLATES_DIR: StackSetEnv.APPVEND_TEMPLATES_DIR,
   AWS_REGION: StackSetEnv.AWS_REGION,
   APPVEND_MANAGEMENT_ACCOUNT_ID: z.optional(StackSetEnv.APPVEND_MANAGEMENT_ACCOUNT_ID),
+  ...StackSetModeEnv,
   ...IdentityCenterEnv,
 };
 
@@ -108,6 +113,7 @@ export function planSettingsFrom(
     ...(env.APPVEND_IDENTITY_CENTER_INSTANCE_ARN && {
       identityCenterInstanceArn: env.APPVEND_IDENTITY_CENTER_INSTANCE_ARN,
     }),
+    stackSetsMode: env.APPVEND_STACKSETS_MODE,
   };
 }
 
@@ -157,7 +163,14 @@ export async function planVend(
     }),
   ]);
   const [stackSets, connection, guardrails, quarantine, access] = await Promise.all([
-    planStackSets(clients.managementClient(CloudFormationClient), request, accounts.plans, settings),
+    planStackSets(clients.managementClient(CloudFormationClient), request, accounts.plans, {
+      ...settings,
+      // Service-managed stack sets are read as the vend reaches them (SELF or DELEGATED_ADMIN).
+      callAs: await stackSetsCallAs(clients, {
+        mode: settings.stackSetsMode ?? 'SELF_MANAGED',
+        ...(settings.managementAccountId && { managementAccountId: settings.managementAccountId }),
+      }),
+    }),
     planConnection(clients, request, accounts.plans, settings.managementAccountId),
     planGuardrails(clients, request, accounts.plans, settings.memberReads),
     planQuarantineRelease(organizations, accounts.plans),

@@ -8,6 +8,23 @@ import type { ExecutionProgress } from './current-step';
 import { submitApplication, type ExecutionStarter } from './intake';
 import { requestOffboarding, type OffboardStarter } from './offboard/intake';
 import type { VendPlanner } from './plan';
+import {
+  AcceptedSchema,
+  ApplicationListSchema,
+  ApplicationSchema,
+  ConflictSchema,
+  ForbiddenSchema,
+  InternalErrorSchema,
+  MessageSchema,
+  OffboardingStartedSchema,
+  PlanSchema,
+  ProblemsSchema,
+  respond,
+  type Body,
+  type PortalAnswer,
+} from './portal-responses';
+
+export type { PortalAnswer } from './portal-responses';
 
 /** The largest request body the API takes; a request is a few hundred bytes. */
 export const MAX_BODY_BYTES = 32 * 1024;
@@ -18,17 +35,6 @@ export const MAX_PAGE_SIZE = 100;
 const MAX_LEDGER_PAGES = 10;
 /** The longest application name (`shared/request/schema.ts`). */
 const MAX_NAME_LENGTH = 32;
-
-/** What the API answers, before it is serialized, with what the audit line says of it. */
-export interface PortalAnswer {
-  statusCode: number;
-  body: Record<string, unknown>;
-  headers?: Record<string, string>;
-  /** One word for the audit line: `started`, `existing`, `invalid`, `conflict`, `found`, ... */
-  outcome: string;
-  /** The application request the answer is about, when there is one. */
-  requestId?: string;
-}
 
 /** The one audit line per request: who called, what, and what they were answered. */
 export interface PortalAudit {
@@ -55,6 +61,12 @@ export interface PortalDependencies {
   /** Starts offboardings for `DELETE /applications/{name}`; without it, they are answered 501. */
   offboarder?: OffboardStarter;
   /**
+   * Checks the offboarding's configuration (the suspended OU: set, not the application's own OU,
+   * existing) before the ledger marks anything, as `appvend offboard` does; throws
+   * `OrganizationSetupError` naming what is missing. The deployed handler always gives it.
+   */
+  checkOffboarding?: (record: ApplicationRecord) => Promise<void>;
+  /**
    * Platform administrators (normalized role ARNs, `APPVEND_PLATFORM_ADMINS`): they may act on,
    * list and read every application. Everyone else only on those it owns or manages.
    */
@@ -67,12 +79,12 @@ const JSON_HEADERS = {
   'X-Content-Type-Options': 'nosniff',
 };
 
-const problems = (
-  statusCode: number,
-  outcome: string,
-  list: FieldProblem[],
-  headers?: Record<string, string>,
-): PortalAnswer => ({ statusCode, outcome, body: { problems: list }, ...(headers && { headers }) });
+const problems = (statusCode: number, outcome: string, list: FieldProblem[]): PortalAnswer =>
+  respond(ProblemsSchema, { statusCode, outcome, body: { problems: list } });
+
+/** A body of a message only (`Message`). */
+const message = (statusCode: number, outcome: string, text: string): PortalAnswer =>
+  respond(MessageSchema, { statusCode, outcome, body: { message: text } });
 
 /**
  * The portal API (API Gateway REST, Lambda proxy integration): routes the event, checks what
@@ -84,7 +96,8 @@ const problems = (
  *   recorded and nothing starts.
  * - `GET /applications/{name}`: where the application stands; 404 when unknown.
  * - `DELETE /applications/{name}`: body `{confirm: name, closeAccounts?}`; starts its offboarding
- *   (202), or says it is offboarded (200) or being offboarded or vended (409); 404 when unknown.
+ *   (202), or says it is offboarded (200) or being offboarded or vended (409); 404 when unknown;
+ *   503 when the deployment lacks the suspended OU (checked before anything is marked).
  * - `GET /applications?limit=&cursor=`: a page of applications.
  *
  * Who owns what: the caller is the principal API Gateway verified (`requestContext.identity`), never
@@ -100,15 +113,13 @@ export async function answerPortalRequest(
   const principal = callerOf(event);
   if (!principal) {
     const signed = typeof event.requestContext?.identity?.userArn === 'string';
-    return {
-      statusCode: 403,
-      outcome: signed ? 'unknown-principal' : 'unsigned',
-      body: {
-        message: signed
-          ? 'the caller is not an IAM role, user or account principal of a consistent identity: appvend cannot record it as an owner'
-          : 'requests must be signed with AWS credentials (Signature Version 4)',
-      },
-    };
+    return message(
+      403,
+      signed ? 'unknown-principal' : 'unsigned',
+      signed
+        ? 'the caller is not an IAM role, user or account principal of a consistent identity: appvend cannot record it as an owner'
+        : 'requests must be signed with AWS credentials (Signature Version 4)',
+    );
   }
   const actor = actorOf(principal, deps.platformAdmins ?? []);
   const method = (event.httpMethod ?? '').toUpperCase();
@@ -124,7 +135,7 @@ export async function answerPortalRequest(
     if (method === 'DELETE') return offboard(event, event.pathParameters?.name ?? byName[1]!, actor, deps);
     return methodNotAllowed(['DELETE', 'GET']);
   }
-  return { statusCode: 404, outcome: 'no-route', body: { message: `no route for ${method} ${path}` } };
+  return message(404, 'no-route', `no route for ${method} ${path}`);
 }
 
 /**
@@ -171,11 +182,11 @@ export function toProxyResult(answer: PortalAnswer): APIGatewayProxyResult {
 
 /** An unexpected failure: no detail for the caller, only the id under which it was logged. */
 export function internalError(lambdaRequestId: string): PortalAnswer {
-  return {
+  return respond(InternalErrorSchema, {
     statusCode: 500,
     outcome: 'error',
     body: { message: 'internal error', requestId: lambdaRequestId },
-  };
+  });
 }
 
 /**
@@ -235,22 +246,17 @@ function requestBody(event: APIGatewayProxyEvent): { input: unknown } | { answer
 async function plan(input: unknown, deps: PortalDependencies): Promise<PortalAnswer> {
   const validation = validateRequest(input);
   if (!validation.valid) return problems(400, 'invalid', validation.problems);
-  if (!deps.planner) {
-    return {
-      statusCode: 501,
-      outcome: 'plan-unavailable',
-      body: { message: 'dry runs are not enabled on this deployment' },
-    };
-  }
-  return { statusCode: 200, outcome: 'planned', body: { ...(await deps.planner.plan(input)) } };
+  if (!deps.planner) return message(501, 'plan-unavailable', 'dry runs are not enabled on this deployment');
+  return respond(PlanSchema, { statusCode: 200, outcome: 'planned', body: await deps.planner.plan(input) });
 }
 
 /** The refusal of a caller that does not own the application: 403, and nothing changed. */
-const notOwner = (message: string): PortalAnswer => ({
-  statusCode: 403,
-  outcome: 'not-owner',
-  body: { reason: 'not-owner', message },
-});
+const notOwner = (text: string): PortalAnswer =>
+  respond(ForbiddenSchema, {
+    statusCode: 403,
+    outcome: 'not-owner',
+    body: { reason: 'not-owner', message: text },
+  });
 
 async function submit(input: unknown, actor: Actor, deps: PortalDependencies): Promise<PortalAnswer> {
   const result = await submitApplication(deps.ledger, deps.starter, input, actor);
@@ -259,22 +265,22 @@ async function submit(input: unknown, actor: Actor, deps: PortalDependencies): P
       return problems(400, 'invalid', result.problems);
     case 'conflict':
       if (result.reason === 'not-owner') return notOwner(result.message);
-      return {
+      return respond(ConflictSchema, {
         statusCode: 409,
         outcome: `conflict-${result.reason}`,
         requestId: result.requestId,
         body: { reason: result.reason, message: result.message, requestId: result.requestId },
-      };
+      });
     default: {
       const { name } = result.record;
       const location = `/applications/${encodeURIComponent(name)}`;
-      return {
+      return respond(AcceptedSchema, {
         statusCode: 202,
         outcome: result.outcome,
         requestId: result.requestId,
         headers: { Location: location },
         body: { name, requestId: result.requestId, status: result.status, outcome: result.outcome, location },
-      };
+      });
     }
   }
 }
@@ -327,29 +333,33 @@ async function offboard(
   }
   if (found.length > 0) return problems(400, 'invalid', found);
   if (!deps.offboarder) {
-    return {
-      statusCode: 501,
-      outcome: 'offboard-unavailable',
-      body: { message: 'offboarding is not enabled on this deployment' },
-    };
+    return message(501, 'offboard-unavailable', 'offboarding is not enabled on this deployment');
   }
   const result = await requestOffboarding(deps.ledger, deps.offboarder, name, {
     closeAccounts: input.closeAccounts === true,
     actor,
+    ...(deps.checkOffboarding && { checkConfiguration: deps.checkOffboarding }),
   });
   switch (result.outcome) {
     case 'unknown':
-      return { statusCode: 404, outcome: 'not-found', body: { message: `no application named "${name}"` } };
+      return message(404, 'not-found', `no application named "${name}"`);
+    case 'not-configured':
+      // The deployment lacks what an offboarding needs: the caller cannot fix it, the operator can.
+      return message(
+        503,
+        'offboard-not-configured',
+        `offboarding cannot start: ${result.message}; nothing was changed`,
+      );
     case 'conflict':
       if (result.reason === 'not-owner') return notOwner(result.message);
-      return {
+      return respond(ConflictSchema, {
         statusCode: 409,
         outcome: 'conflict-in-progress',
         requestId: result.requestId,
         body: { reason: 'in-progress', message: result.message, requestId: result.requestId },
-      };
+      });
     case 'running':
-      return {
+      return respond(ConflictSchema, {
         statusCode: 409,
         outcome: 'conflict-offboarding',
         requestId: result.record.requestId,
@@ -358,17 +368,17 @@ async function offboard(
           message: `application "${name}" is being offboarded (${result.record.offboarding?.executionName ?? 'execution unknown'})`,
           requestId: result.record.requestId,
         },
-      };
+      });
     case 'offboarded':
-      return {
+      return respond(ApplicationSchema, {
         statusCode: 200,
         outcome: 'offboarded',
         requestId: result.record.requestId,
         body: applicationView(result.record),
-      };
+      });
     case 'started': {
       const location = `/applications/${encodeURIComponent(name)}`;
-      return {
+      return respond(OffboardingStartedSchema, {
         statusCode: 202,
         outcome: 'offboarding',
         requestId: result.record.requestId,
@@ -379,7 +389,7 @@ async function offboard(
           executionName: result.record.offboarding?.executionName ?? null,
           location,
         },
-      };
+      });
     }
   }
 }
@@ -390,16 +400,14 @@ async function get(rawName: string, actor: Actor, deps: PortalDependencies): Pro
   const { name } = named;
   const record = await deps.ledger.get(name);
   // Another's application is answered as an unknown one: a GET does not disclose names.
-  if (!record || !mayAct(record, actor)) {
-    return { statusCode: 404, outcome: 'not-found', body: { message: `no application named "${name}"` } };
-  }
+  if (!record || !mayAct(record, actor)) return message(404, 'not-found', `no application named "${name}"`);
   const step = await runningStep(record, deps.progress);
-  return {
+  return respond(ApplicationSchema, {
     statusCode: 200,
     outcome: 'found',
     requestId: record.requestId,
     body: applicationView(step ? { ...record, step } : record),
-  };
+  });
 }
 
 async function list(
@@ -425,14 +433,14 @@ async function list(
   }
   if (found.length > 0) return problems(400, 'invalid', found);
   const page = await ownedPage(deps.ledger, actor, limit, after);
-  return {
+  return respond(ApplicationListSchema, {
     statusCode: 200,
     outcome: 'listed',
     body: {
       items: page.items.map(applicationView),
       ...(page.cursor && { cursor: Buffer.from(page.cursor, 'utf8').toString('base64url') }),
     },
-  };
+  });
 }
 
 /**
@@ -473,7 +481,7 @@ async function runningStep(
 }
 
 /** What `GET /applications/{name}` shows of a ledger item (not the request's internals). */
-export function applicationView(record: ApplicationRecord): Record<string, unknown> {
+export function applicationView(record: ApplicationRecord): Body<typeof ApplicationSchema> {
   return {
     name: record.name,
     owner: record.owner,
@@ -494,12 +502,12 @@ export function applicationView(record: ApplicationRecord): Record<string, unkno
 }
 
 function methodNotAllowed(allowed: string[]): PortalAnswer {
-  return {
+  return respond(MessageSchema, {
     statusCode: 405,
     outcome: 'method-not-allowed',
     headers: { Allow: allowed.join(', ') },
     body: { message: `method not allowed; use ${allowed.join(' or ')}` },
-  };
+  });
 }
 
 function normalizedPath(path: string | undefined): string {

@@ -97,7 +97,24 @@ export const exemptRolesFrom = (env: {
   executionRoleName: env.APPVEND_STACKSET_EXECUTION_ROLE_NAME,
 });
 
+/**
+ * How the vend's stack sets get their permissions: SELF_MANAGED (the default: the administration
+ * role here, the execution role in each account) or SERVICE_MANAGED (StackSets' own roles through
+ * trusted access with Organizations, instances targeted by the application's OU; called as the
+ * management account, or as the StackSets delegated administrator from any other account).
+ */
+export const StackSetModeEnv = {
+  APPVEND_STACKSETS_MODE: z._default(z.enum(['SELF_MANAGED', 'SERVICE_MANAGED']), 'SELF_MANAGED'),
+};
+
+/** What removing a stack set needs: the mode, and the management account to tell SELF from DELEGATED_ADMIN. */
+export const StackSetRemovalEnv = {
+  ...StackSetModeEnv,
+  APPVEND_MANAGEMENT_ACCOUNT_ID: z.optional(accountId),
+};
+
 export const StackSetEnv = {
+  ...StackSetModeEnv,
   APPVEND_MANAGEMENT_ACCOUNT_ID: accountId,
   APPVEND_STACKSET_ADMIN_ROLE_NAME: nameOr('AWSCloudFormationStackSetAdministrationRole'),
   ...QuarantineEnv,

@@ -1,3 +1,4 @@
+import type { CallAs } from '../aws/stack-set-permissions';
 import type { AccountSpec, TemplateKey } from '../domain/naming';
 import type { PollState } from '../domain/polling';
 import type { ApplicationRequest } from '../request/schema';
@@ -42,6 +43,8 @@ export interface StackSetDeployment {
   operationId?: string;
   action?: string;
   poll?: PollState;
+  /** Service-managed stack sets: how the deploy step called, which the check step repeats. */
+  callAs?: CallAs;
 }
 
 export interface GuardrailsResult {

@@ -250,7 +250,15 @@ describe('Portal API: the dryRun parameter in the API and its description', () =
     });
     expect(postOperation.responses['501']).toBeDefined();
     expect(doc.components.schemas.PlanAction.enum).toEqual([...PLAN_ACTIONS]);
-    expect(doc.components.schemas.PlanStep.properties.kind.enum).toEqual([...PLAN_STEP_KINDS]);
+    // One schema per kind of step (generated from the zod union the handler answers with).
+    expect(
+      (doc.components.schemas.PlanStep.oneOf as { properties: { kind: { const: string } } }[]).map(
+        (step) => step.properties.kind.const,
+      ),
+    ).toEqual([...PLAN_STEP_KINDS]);
+    expect(doc.components.schemas.Plan.properties.counts.propertyNames).toEqual({
+      $ref: '#/components/schemas/PlanAction',
+    });
     expect(doc.components.schemas.Plan.required).toEqual([
       'application',
       'steps',

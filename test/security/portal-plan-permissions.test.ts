@@ -191,3 +191,46 @@ describe('Portal function: the permissions of a plan (POST /applications?dryRun=
     expect([...made].sort()).toEqual([...new Set(PLAN_READS.map((c) => c.action))].sort());
   });
 });
+
+describe('Portal function: the suspended OU check of DELETE /applications/{name}', () => {
+  const SUSPENDED = 'ou-ab12-susp0001';
+  const scope: PermissionScope = {
+    ...SCOPE,
+    offboardStateMachineArn: `arn:aws:states:${REGION}:${MANAGEMENT}:stateMachine:appvend-offboard`,
+    suspendedOuId: SUSPENDED,
+  };
+  const decideWith = (permissions: PermissionScope, call: Call) =>
+    decideCall(WORLD, 'portal-api', frontDoorPermissions('portal-api', permissions), call);
+
+  it('may describe the configured suspended OU, and no other OU', async () => {
+    // Prepare
+    const describe = (ou: string, org = ORG): Call => ({
+      action: 'organizations:DescribeOrganizationalUnit',
+      resource: organizations(`ou/{org}/${ou}`, org),
+    });
+
+    // Act
+    const answers = await Promise.all([
+      decideWith(scope, describe(SUSPENDED)),
+      decideWith(scope, describe('ou-ab12-cdef3456')),
+      decideWith(scope, describe(SUSPENDED, OTHER_ORG)),
+    ]);
+
+    // Assess
+    expect(answers).toEqual(['Allowed', 'ImplicitlyDenied', 'ImplicitlyDenied']);
+  });
+
+  it('is not granted when no suspended OU is configured (the check refuses without a call)', async () => {
+    // Act
+    const answer = await decideWith(
+      { ...scope, suspendedOuId: undefined },
+      {
+        action: 'organizations:DescribeOrganizationalUnit',
+        resource: organizations(`ou/{org}/${SUSPENDED}`),
+      },
+    );
+
+    // Assess
+    expect(answer).toBe('ImplicitlyDenied');
+  });
+});

@@ -28,6 +28,7 @@ export async function vendThroughLedger(
     input: executionInput(record),
     definition: workflowDefinition(),
     clock: world.clock,
+    executionName: record.executionName,
   });
 }
 

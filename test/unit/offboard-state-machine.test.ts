@@ -71,7 +71,12 @@ describe('State machine: offboard', () => {
   });
 
   it('starts by preparing, and records a failure of any top-level step before failing', () => {
-    expect(definition.StartAt).toBe('PrepareOffboarding');
+    // First the correlation keys every task sends (a Pass: it cannot fail), then the first step.
+    expect(definition.StartAt).toBe('CorrelateOffboarding');
+    expect(definition.States.CorrelateOffboarding).toMatchObject({
+      Type: 'Pass',
+      Next: 'PrepareOffboarding',
+    });
     for (const step of OFFBOARD_STEPS) {
       const state = definition.States[step];
       expect({ step, catches: state?.Catch?.map((c) => c.Next) }).toEqual({

@@ -1,9 +1,14 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { awsClients } from '../../shared/aws/client-factory';
 import { Ledger } from '../../shared/ledger/ledger';
 import { MemoryLedgerStore } from '../../shared/ledger/memory-store';
+import type { ApplicationRecord } from '../../shared/ledger/record';
+import { checkSuspendedOu } from '../../shared/workflow/offboard/prepare';
 import { answerPortalRequest } from '../../shared/workflow/portal-api';
+import { createSuspendedOu } from '../support/offboard';
+import { sandboxWorld } from '../support/workflow';
 
 const event = (file: string) =>
   JSON.parse(readFileSync(join(__dirname, '../../events/api', file), 'utf8')) as APIGatewayProxyEvent;
@@ -131,5 +136,65 @@ describe('Portal API: DELETE /applications/{name} starts the offboarding', () =>
     // Assess
     expect(answer.statusCode).toBe(501);
     expect((await ledger.get('orders'))!.status).toBe('SUCCEEDED');
+  });
+
+  describe('checks the suspended OU before it marks anything, as appvend offboard does', () => {
+    // The deployed handler's check (services/portal-api/handler.ts), against a sandbox organization.
+    let suspendedOuId: string | undefined;
+    const checkOffboarding = async (record: ApplicationRecord) => {
+      await checkSuspendedOu(awsClients(), suspendedOuId, record.ids?.organizationalUnit);
+    };
+    const checked = () => ({ ...deps(), checkOffboarding });
+
+    afterAll(() => delete process.env.APPVEND_SUSPENDED_OU_ID);
+    beforeEach(async () => {
+      sandboxWorld();
+      suspendedOuId = undefined;
+      await vended();
+    });
+
+    it('answers 503 naming the missing setting, and changes nothing, when no suspended OU is set', async () => {
+      // Act
+      const answer = await answerPortalRequest(deleteOrders({ confirm: 'orders' }), checked());
+      const record = (await ledger.get('orders'))!;
+
+      // Assess
+      expect(answer.statusCode).toBe(503);
+      expect(answer.body.message).toMatch(
+        /^offboarding cannot start: APPVEND_SUSPENDED_OU_ID is not set: .*; nothing was changed$/,
+      );
+      expect(started).toEqual([]);
+      expect(record.status).toBe('SUCCEEDED');
+      expect(record.offboarding).toBeUndefined();
+    });
+
+    it('answers 503 naming the OU when the suspended OU does not exist, and changes nothing', async () => {
+      // Prepare
+      suspendedOuId = 'ou-abcd-00000000';
+
+      // Act
+      const answer = await answerPortalRequest(deleteOrders({ confirm: 'orders' }), checked());
+
+      // Assess
+      expect(answer).toMatchObject({
+        statusCode: 503,
+        body: { message: expect.stringContaining('ou-abcd-00000000, but there is no such OU') },
+      });
+      expect(started).toEqual([]);
+      expect((await ledger.get('orders'))!.status).toBe('SUCCEEDED');
+    });
+
+    it('starts the offboarding once the suspended OU exists', async () => {
+      // Prepare
+      suspendedOuId = await createSuspendedOu();
+
+      // Act
+      const answer = await answerPortalRequest(deleteOrders({ confirm: 'orders' }), checked());
+
+      // Assess
+      expect(answer.statusCode).toBe(202);
+      expect(started).toHaveLength(1);
+      expect((await ledger.get('orders'))!.status).toBe('OFFBOARDING');
+    });
   });
 });

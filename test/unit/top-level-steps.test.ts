@@ -1,5 +1,5 @@
 import { vendStateMachineDefinition } from '../../infra/workflow/asl';
-import { TOP_LEVEL_STEPS, topLevelStepOf } from '../../shared/workflow/top-level-steps';
+import { TOP_LEVEL_STEPS, VEND_ENTRY_STATES, topLevelStepOf } from '../../shared/workflow/top-level-steps';
 
 type States = Record<
   string,
@@ -23,12 +23,13 @@ describe('Function: topLevelStepOf', () => {
   it('maps every state of the vend state machine to the top-level step it runs under', () => {
     // Prepare
     const definition = vendStateMachineDefinition() as { States: States };
-    // The first Choice (resume) is read as validation, where a new vend is; the failure states as the summary.
+    // The entry states (correlation keys, the resume Choice) are read as validation, where a new
+    // vend is; the failure states as the summary.
     const expected = statesWithParents(definition.States).map(([name, top]) => [
       name,
       (TOP_LEVEL_STEPS as readonly string[]).includes(top)
         ? top
-        : top === 'ResumeAt?'
+        : VEND_ENTRY_STATES.has(top)
           ? 'ValidateRequest'
           : 'Summarize',
     ]);

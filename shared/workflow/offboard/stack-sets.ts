@@ -3,6 +3,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import type { ClientFactory } from '../../aws/client-factory';
 import { emptyBucket, stackBuckets, stopAccessLogging } from '../../aws/stack-buckets';
 import { removeStackSet, type PrepareDeletion } from '../../aws/stack-set-removal';
+import { stackSetsCallAs, type StackSetsMode } from '../../aws/stack-set-permissions';
 import { STACK_SET_POLL_POLICY, nextPoll } from '../../domain/polling';
 import type { StackSetRemoval } from './types';
 
@@ -52,10 +53,15 @@ export function emptyStackBuckets(clients: ClientFactory): PrepareDeletion {
 export async function removeApplicationStackSet(
   clients: ClientFactory,
   params: { name: string; application: string },
+  settings: { stackSetsMode?: StackSetsMode; managementAccountId?: string } = {},
 ): Promise<StackSetRemoval> {
+  const callAs = await stackSetsCallAs(clients, {
+    mode: settings.stackSetsMode ?? 'SELF_MANAGED',
+    ...(settings.managementAccountId && { managementAccountId: settings.managementAccountId }),
+  });
   const progress = await removeStackSet(
     clients.managementClient(CloudFormationClient),
-    params,
+    { ...params, ...(callAs && { callAs }) },
     emptyStackBuckets(clients),
   );
   if (progress.state === 'PREPARING') {
@@ -75,6 +81,7 @@ export async function removeApplicationStackSet(
       accounts: progress.accounts,
       // A deletion that meets a bucket refilled by late access logs goes back to emptying it.
       retryRefilledBuckets: true,
+      ...(callAs && { callAs }),
       poll: nextPoll(STACK_SET_POLL_POLICY),
     };
   }

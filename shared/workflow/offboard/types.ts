@@ -1,3 +1,4 @@
+import type { CallAs } from '../../aws/stack-set-permissions';
 import type { GuardrailRemoval } from '../../aws/config-guardrails';
 import type { PollState } from '../../domain/polling';
 
@@ -46,6 +47,8 @@ export interface StackSetRemoval {
    * step as BUCKET_REFILLED, and the removal empties them again and retries, instead of failing.
    */
   retryRefilledBuckets?: boolean;
+  /** Service-managed stack sets: how the removal called, which the check step repeats. */
+  callAs?: CallAs;
   /** The accounts whose instances the running operation deletes (or whose buckets are emptied). */
   accounts: string[];
   /** While PREPARING: object versions this call removed from the stacks' buckets. */

@@ -1,6 +1,7 @@
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { ClientFactory } from '../../aws/client-factory';
+import type { CallAs } from '../../aws/stack-set-permissions';
 import { conformancePackTemplate } from '../../domain/conformance-pack';
 import { TEMPLATE_KEYS, conformancePackName } from '../../domain/naming';
 import { planStackSet, type PlannedAccount } from '../../domain/stack-set-plan';
@@ -37,6 +38,8 @@ export interface StackSetPlanSettings {
   notificationTopicArn: string;
   region: string;
   templatesDir?: string;
+  /** Service-managed stack sets: how they are reached (see `stackSetsCallAs`). */
+  callAs?: CallAs | undefined;
 }
 
 /**
@@ -61,7 +64,7 @@ export async function planStackSets(
     TEMPLATE_KEYS.map(async (template) => {
       const targets = planStackSet(template, request, planned, settings);
       const templateBody = loadTemplate(template, settings.templatesDir);
-      const deployed = await describeStackSet(client, targets.name);
+      const deployed = await describeStackSet(client, targets.name, settings.callAs);
       const instance = (
         accountId: string,
         action: StackInstancePlan['action'],
@@ -100,7 +103,10 @@ export async function planStackSets(
         parameters: differences.parameters,
       };
       const found = new Map(
-        (await stackInstances(client, targets.name, settings.region)).map((i) => [i.Account ?? '', i]),
+        (await stackInstances(client, targets.name, settings.region, settings.callAs)).map((i) => [
+          i.Account ?? '',
+          i,
+        ]),
       );
       const blockers: PlanBlocker[] = [];
       const instances = targets.accounts.map((id) => {

@@ -2,6 +2,7 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { RAMClient } from '@aws-sdk/client-ram';
 import type { ClientFactory } from '../../aws/client-factory';
 import { checkStackSetOperation, reconcileStackSet } from '../../aws/stack-sets';
+import { stackSetsCallAs, type StackSetsMode } from '../../aws/stack-set-permissions';
 import { assertConnectionUsable } from '../../domain/connection';
 import { RESERVED_STAGE } from '../../domain/naming';
 import { roleArn, type TemplateKey } from '../../domain/naming';
@@ -21,6 +22,8 @@ export interface StackSetSettings {
   notificationTopicArn: string;
   region: string;
   templatesDir?: string;
+  /** SELF_MANAGED when unset (`APPVEND_STACKSETS_MODE`). */
+  stackSetsMode?: StackSetsMode;
 }
 
 /** Step 6a: move one stack set a step towards its desired state. */
@@ -31,6 +34,8 @@ export async function deployStackSet(
     request: ApplicationRequest;
     accounts: VendedAccount[];
     settings: StackSetSettings;
+    /** The application's OU: service-managed instances are targeted by it. */
+    ouId?: string;
   },
 ): Promise<StackSetDeployment> {
   const { template, request, settings } = params;
@@ -55,6 +60,11 @@ export async function deployStackSet(
       }
     }
   }
+  const callAs = await stackSetsCallAs(clients, {
+    mode: settings.stackSetsMode ?? 'SELF_MANAGED',
+    managementAccountId: settings.managementAccountId,
+  });
+  if (callAs && !params.ouId) throw new Error('Service-managed stack sets need the application OU (ouId)');
   const progress = await reconcileStackSet(clients.managementClient(CloudFormationClient), {
     name: targets.name,
     description: `appvend ${template} for ${request.name}`,
@@ -65,12 +75,14 @@ export async function deployStackSet(
     tags: { ...request.tags, [APPLICATION_TAG]: request.name },
     administrationRoleArn: roleArn(settings.managementAccountId, settings.adminRoleName),
     executionRoleName: settings.executionRoleName,
+    ...(callAs && { serviceManaged: { callAs, organizationalUnitId: params.ouId! } }),
   });
   const deployment: StackSetDeployment = {
     template,
     name: targets.name,
     accounts: targets.accounts,
     state: progress.state,
+    ...(callAs && { callAs }),
   };
   if (progress.state === 'RUNNING') {
     deployment.operationId = progress.operationId;
@@ -91,6 +103,7 @@ export async function checkStackSet(
     operationId: deployment.operationId,
     // Only the offboarding's removals ask for it (StackSetRemoval.retryRefilledBuckets).
     ...(deployment.retryRefilledBuckets === true && { retryRefilledBuckets: true }),
+    ...(deployment.callAs && { callAs: deployment.callAs }),
   });
   const next = { ...deployment, operationStatus };
   if (operationStatus === 'RUNNING') next.poll = nextPoll(STACK_SET_POLL_POLICY, deployment.poll);
