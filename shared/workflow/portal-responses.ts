@@ -238,13 +238,13 @@ const PlanStepSchema = component(
         accountId,
         digest: digests,
       }),
-      stepOf('account-assignment', ['create', 'keep'], {
+      stepOf('account-assignment', ['create', 'keep', 'remove'], {
         group: z.string(),
         permissionSet: z.string(),
         stage: z.string(),
         accountId,
       }),
-      stepOf('alternate-contact', ['create', 'update', 'keep'], {
+      stepOf('alternate-contact', ['create', 'update', 'keep', 'remove'], {
         type: z.string(),
         stage: z.string(),
         accountId,
@@ -255,7 +255,11 @@ const PlanStepSchema = component(
         policyId: text('The quarantine SCP that comes off the account'),
       }),
     ])
-    .check(z.describe('One thing the vend would create, update, attach, adopt (move into the OU) or keep')),
+    .check(
+      z.describe(
+        'One thing the vend would create, update, attach, adopt (move into the OU), remove (access appvend made that the request drops) or keep',
+      ),
+    ),
 );
 
 export const PlanSchema = component(
