@@ -1,6 +1,8 @@
 import { ledgerFor } from '../../shared/ledger';
+import { freeUnsentSlots } from '../../shared/ledger/account-queue';
+
 import { count, countAtStep, METRIC, seconds } from '../../shared/lambda/metrics';
-import { stepHandler } from '../../shared/lambda/step-handler';
+import { logger, stepHandler } from '../../shared/lambda/step-handler';
 import { announceOutcome } from '../../shared/workflow/announce';
 import { resumePointOf } from '../../shared/workflow/resume';
 import { OutcomeEnv } from '../../shared/workflow/settings';
@@ -19,6 +21,25 @@ function recordVendMetrics(summary: VendSummary, startedAt: string | undefined):
   const started = startedAt === undefined ? Number.NaN : Date.parse(startedAt);
   // The context object's StartTime is wall-clock time (on AWS and in the local runner alike).
   if (!Number.isNaN(started)) seconds(METRIC.vendDuration, (Date.now() - started) / 1000);
+}
+
+/**
+ * A failed vend's accounts may hold CreateAccount slots whose request got no answer (a 5xx, a
+ * timeout): only a later attempt of the same execution may use such a slot, and this execution is
+ * ending, so they are freed for the next in line and for the resume. A failure here is logged, not
+ * raised: the slot would otherwise expire (SLOT_TTL_MS), and the summary must still be recorded.
+ */
+async function freeSlotsLeftUnsent(table: string, application: string): Promise<void> {
+  try {
+    await ledgerFor(table).changeAccountQueue((queue) => ({
+      queue: freeUnsentSlots(queue, application),
+      result: undefined,
+    }));
+  } catch (error) {
+    logger.warn('freeing the CreateAccount slots of a failed vend failed; they expire', {
+      error: error as Error,
+    });
+  }
 }
 
 /**
@@ -41,6 +62,7 @@ export const handler = stepHandler(
   ) => {
     const summary = summarize(input.state, input.status);
     recordVendMetrics(summary, input.startedAt);
+    if (summary.status === 'FAILED') await freeSlotsLeftUnsent(env.APPVEND_LEDGER_TABLE, summary.application);
     const requestId = input.state.requestId;
     if (requestId) {
       const resume = summary.error ? resumePointOf(input.state, summary.error.step) : undefined;

@@ -298,3 +298,16 @@ export function freeSlot(
   );
   return kept.length === slots.length ? queue : { ...queue, slots: kept };
 }
+
+/**
+ * The application's execution has ended: slots of its accounts that never got a request id are
+ * free again. Their CreateAccount got no answer from AWS (or was never sent); no later attempt of
+ * that execution will use them, and the next execution (a resume) is another taker. A request that
+ * was sent after all is in ListCreateAccountStatus, counted as another tool's until it ends, and
+ * found by its account name when the account is started again.
+ */
+export function freeUnsentSlots(queue: AccountQueue, application: string): AccountQueue {
+  const slots = queue.slots ?? [];
+  const kept = slots.filter((slot) => slot.application !== application || slot.requestId !== undefined);
+  return kept.length === slots.length ? queue : { ...queue, slots: kept };
+}

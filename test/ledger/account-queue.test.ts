@@ -1,12 +1,15 @@
 import {
   enqueue,
   emptyQueue,
+  freeUnsentSlots,
   grant,
   heldBack,
   recordRequest,
   settleSlots,
   slotsInUse,
   takeSlot,
+  type AccountQueue,
+  type SlotTaken,
 } from '../../shared/ledger/account-queue';
 import { Ledger } from '../../shared/ledger/ledger';
 import { MemoryLedgerStore } from '../../shared/ledger/memory-store';
@@ -157,5 +160,33 @@ describe('Ledger: the CreateAccount line', () => {
     expect(listedEarlier.slots?.map((s) => s.email)).toEqual(['a1@x', 'a2@x']);
     expect(later.slots?.map((s) => s.email)).toEqual(['a2@x']);
     expect(expired.slots).toEqual([]);
+  });
+});
+
+describe('Function: freeUnsentSlots frees what an ended execution left without a request id', () => {
+  it("drops the application's slots with no request id and keeps its sent ones and other applications'", () => {
+    // Arrange
+    const slot = (application: string, email: string, requestId?: string): SlotTaken => ({
+      application,
+      email,
+      name: email,
+      takenAt: '2026-12-02T00:00:00.000Z',
+      ...(requestId && { requestId }),
+    });
+    const queue: AccountQueue = {
+      ...emptyQueue(),
+      slots: [
+        slot('orders', 'a@x', undefined),
+        slot('orders', 'b@x', 'car-1'),
+        slot('billing', 'c@x', undefined),
+      ],
+    };
+
+    // Act
+    const freed = freeUnsentSlots(queue, 'orders');
+
+    // Assess
+    expect(freed.slots?.map((s) => s.email)).toEqual(['b@x', 'c@x']);
+    expect(freeUnsentSlots(freed, 'orders')).toBe(freed);
   });
 });
