@@ -196,12 +196,16 @@ export async function discoverChangeOperations(
     throw new Error(`The clean change did not succeed (${describeRun(first)}; ${describeRun(second)})`);
   }
   const seen = new Set(known.map(operationLabel));
+  return operationsCalled(world.sandbox.calls.slice(mark).filter((call) => !seen.has(operationLabel(call))));
+}
+
+/** The distinct operations among `calls`, in the order of their first call, with how often each was called. */
+function operationsCalled(calls: SandboxWorld['sandbox']['calls']): WorkflowOperation[] {
   const found = new Map<string, WorkflowOperation>();
-  for (const call of world.sandbox.calls.slice(mark)) {
+  for (const call of calls) {
     const key = operationLabel(call);
-    if (seen.has(key)) continue;
-    const op = found.get(key);
-    if (op) op.calls += 1;
+    const known = found.get(key);
+    if (known) known.calls += 1;
     else
       found.set(key, {
         service: call.service,
@@ -228,21 +232,7 @@ export async function discoverOperations(
   if (outcome.status !== 'SUCCEEDED') {
     throw new Error(`The clean vend did not succeed (${describeRun(outcome)}): no matrix to build`);
   }
-  const found = new Map<string, WorkflowOperation>();
-  for (const call of world.sandbox.calls) {
-    const key = operationLabel(call);
-    const known = found.get(key);
-    if (known) known.calls += 1;
-    else
-      found.set(key, {
-        service: call.service,
-        operation: call.operation,
-        mutating: call.mutating,
-        firstAccount: call.accountId,
-        calls: 1,
-      });
-  }
-  return [...found.values()];
+  return operationsCalled(world.sandbox.calls);
 }
 
 /** The cells for these operations, row by row (operation), then kind, then intensity. */
