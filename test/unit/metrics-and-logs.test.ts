@@ -3,6 +3,7 @@ import type { Context } from 'aws-lambda';
 import { stepHandler } from '../../shared/lambda/step-handler';
 import { correlationKeys } from '../../shared/lambda/correlation';
 import { sandboxWorld } from '../support/workflow';
+import { captureOutputLines } from '../support/output-capture';
 
 const context = (functionName: string): Context =>
   ({
@@ -19,19 +20,7 @@ const context = (functionName: string): Context =>
 
 /** Every JSON line the handler writes (logs and EMF on stdout; WARN and ERROR go to stderr), parsed. */
 async function captureStdout(run: () => Promise<unknown>): Promise<Record<string, unknown>[]> {
-  const lines: string[] = [];
-  const capture = (chunk: unknown) => {
-    lines.push(...String(chunk).split('\n').filter(Boolean));
-    return true;
-  };
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation(capture);
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation(capture);
-  try {
-    await run().catch(() => undefined);
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
+  const lines = await captureOutputLines(() => run().catch(() => undefined));
   return lines.map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 

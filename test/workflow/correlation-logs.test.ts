@@ -1,23 +1,12 @@
 import '../support/debug-logs';
+import { STEP_FUNCTIONS } from '../../infra/workflow/step-functions';
 import { createSuspendedOu, offboard, vendThroughLedger } from '../support/offboard';
+import { captureOutputLines } from '../support/output-capture';
 import { sandboxWorld } from '../support/workflow';
 
 /** Every JSON line written while `run` runs (logs on stdout; WARN and ERROR on stderr), parsed. */
 async function captureLines(run: () => Promise<unknown>): Promise<Record<string, unknown>[]> {
-  const lines: string[] = [];
-  const capture = (chunk: unknown) => {
-    lines.push(...String(chunk).split('\n').filter(Boolean));
-    return true;
-  };
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation(capture);
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation(capture);
-  try {
-    await run();
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-  return lines
+  return (await captureOutputLines(run))
     .filter((line) => line.startsWith('{'))
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
@@ -54,23 +43,7 @@ describe('Correlation keys: every log line of every function of a vend and an of
 
     // Assess: every function of both workflows wrote lines, and each line names all three.
     const steps = (lines: Record<string, unknown>[]) => [...new Set(lines.map((l) => l.step))].sort();
-    expect(steps(vendLines)).toEqual(
-      [
-        'validate-request',
-        'ensure-organizational-unit',
-        'ensure-service-control-policy',
-        'start-account-creation',
-        'check-account-creation',
-        'move-account',
-        'deploy-stack-set',
-        'check-stack-set-operation',
-        'register-guardrails',
-        'check-guardrails',
-        'grant-access',
-        'release-quarantine',
-        'summarize-vend',
-      ].sort(),
-    );
+    expect(steps(vendLines)).toEqual([...STEP_FUNCTIONS].sort());
     expect(steps(offboardLines)).toEqual(
       expect.arrayContaining([
         'prepare-offboarding',
