@@ -43,7 +43,7 @@ export function itemSize(item: Record<string, unknown>): number {
 /** AWS's answer to a PutItem of an item over the limit (a ValidationException). */
 export class ItemTooLargeError extends Error {
   public override readonly name = 'ValidationException';
-  public constructor(public readonly bytes: number) {
+  public constructor() {
     super('Item size has exceeded the maximum allowed size');
   }
 }

@@ -91,8 +91,7 @@ export class MemoryLedgerStore implements LedgerStore {
 
 /** DynamoDB refuses an item over 400 KB (ValidationException), after the condition held. */
 function refuseOverLimit(item: object): void {
-  const bytes = itemSize(item as Record<string, unknown>);
-  if (bytes > MAX_ITEM_BYTES) throw new ItemTooLargeError(bytes);
+  if (itemSize(item as Record<string, unknown>) > MAX_ITEM_BYTES) throw new ItemTooLargeError();
 }
 
 /**
