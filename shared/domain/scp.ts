@@ -43,9 +43,10 @@ const exemptRoleArns = (roles: ExemptRoles): string[] =>
 
 /**
  * The member access role the baseline makes (shared/domain/member-access.ts): through it the
- * service's functions remove the guardrails and empty the buckets at offboarding, while this SCP
- * still applies, so it passes the two protections those calls meet (the security services', the
- * vended resources'), and no other. Its trust admits only the service's function roles; it is
+ * service's functions register the guardrails (passing the Config recorder role) and, at
+ * offboarding, remove them and empty the buckets, all while this SCP applies, so it passes the
+ * three protections those calls meet (the security services', the vended resources', the passing
+ * of the application's roles), and no other. Its trust admits only the service's function roles; it is
  * itself a protected resource: nobody else in the account may rewrite, re-trust or delete it.
  */
 const MEMBER_ACCESS_ROLE_ARN = `arn:aws:iam::*:role/${MEMBER_ACCESS_ROLE_NAME}`;
@@ -255,7 +256,9 @@ export function renderServiceControlPolicy(
       Effect: 'Deny',
       Action: ['iam:PassRole'],
       Resource: [`arn:aws:iam::*:role/${NAME_PREFIX}-${app}-*`],
-      Condition: exempt,
+      // The member access role passes the application's Config recorder role to AWS Config (its
+      // own policy lets it pass nothing else).
+      Condition: exemptWithMemberAccess,
     },
     {
       Sid: 'ProtectBuildProject',

@@ -110,16 +110,21 @@ describe('Function: renderServiceControlPolicy', () => {
     });
   });
 
-  it('lets the member access role through only the protections its offboarding calls meet, and protects the role itself', () => {
+  it('lets the member access role through only the protections its guardrail and offboarding calls meet, and protects the role itself', () => {
     // Act
     const policy = render(request, roles);
 
-    // Assess: the guardrails' removal (security services) and the buckets' emptying (vended resources).
+    // Assess: the guardrails' removal (security services), the buckets' emptying (vended resources),
+    // the Config recorder role passed to AWS Config (role passing).
     const memberAccess = 'arn:aws:iam::*:role/appvend-member-access';
     const exempting = policy.Statement.filter((s) =>
       JSON.stringify(s.Condition ?? {}).includes(memberAccess),
     ).map((s) => s.Sid);
-    expect(exempting).toEqual(['ProtectSecurityServices', 'ProtectVendedResources']);
+    expect(exempting).toEqual([
+      'ProtectSecurityServices',
+      'ProtectVendedResources',
+      'ProtectPipelineRolePassing',
+    ]);
     expect(statement(policy, 'ProtectVendedResources').Resource).toContain(memberAccess);
     expect(statement(policy, 'ProtectVendedResources').Action).toEqual(
       expect.arrayContaining(['iam:UpdateAssumeRolePolicy', 'iam:DeleteRole*', 'iam:AttachRolePolicy']),
