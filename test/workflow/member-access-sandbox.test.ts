@@ -14,12 +14,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RegisterDelegatedAdministratorCommand } from '@aws-sdk/client-organizations';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { awsClients, configureAws } from '../../shared/aws/client-factory';
 import { FUNCTION_SESSION_TAG, MANAGEMENT_WRITE_ROLE_NAME } from '../../shared/domain/management-access';
 import { MEMBER_ACCESS_ROLE_NAME } from '../../shared/domain/member-access';
-import { ACCOUNT_ACCESS_ROLE } from '../../shared/domain/naming';
+import { ACCOUNT_ACCESS_ROLE, artifactBucketName } from '../../shared/domain/naming';
+import { createSuspendedOu, offboard, vendThroughLedger } from '../support/offboard';
 import { sandboxWorld, type SandboxWorld } from '../support/workflow';
 
 const sample = JSON.parse(
@@ -75,6 +77,7 @@ describe('Workflow: member accounts entered through the member access role after
 
   afterEach(() => {
     delete process.env.APPVEND_STACKSETS_MODE;
+    delete process.env.APPVEND_SUSPENDED_OU_ID;
   });
 
   it('probes each new account through its access role, then registers the guardrails through the member access role the baseline made', async () => {
@@ -145,6 +148,39 @@ describe('Workflow: member accounts entered through the member access role after
     });
     for (const [who, answer] of Object.entries(refused)) {
       expect([who, answer]).toEqual([who, expect.objectContaining({ name: 'AccessDenied' })]);
+    }
+  });
+
+  it('offboards through the member access role: guardrails removed and buckets emptied through it, the role removed last with the guardrails', async () => {
+    // Prepare
+    await createSuspendedOu();
+    const { summary: vended } = await vendThroughLedger(world, request());
+    expect(vended.status).toBe('SUCCEEDED');
+    const tooling = vended.accounts.tooling!.id;
+    const ids = Object.values(vended.accounts).map((a) => a.id);
+    const s3 = await awsClients().memberClient(S3Client, tooling);
+    const bucket = artifactBucketName('orders', tooling);
+    for (let i = 0; i < 3; i += 1) {
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `appvend-orders/BuildOutpu/${i}`, Body: 'zip' }));
+    }
+    const from = world.sandbox.calls.length;
+
+    // Act
+    const run = await offboard(world, 'orders');
+
+    // Assess
+    expect(run).not.toBe('already-offboarded');
+    expect(run !== 'already-offboarded' && run.summary.status).toBe('OFFBOARDED');
+    const inAccounts = world.sandbox.calls.slice(from).filter((c) => ids.includes(c.accountId));
+    const work = inAccounts.filter((c) => c.service === 's3' || c.service === 'config');
+    expect(work.filter((c) => c.service === 's3').length).toBeGreaterThan(0);
+    expect(work.filter((c) => c.service === 'config').length).toBeGreaterThan(0);
+    expect(work.filter((c) => c.principal !== session(c.accountId, MEMBER_ACCESS_ROLE_NAME))).toEqual([]);
+    // Nothing but the member access role's sessions worked in the accounts, and none failed.
+    expect(inAccounts.filter((c) => c.error)).toEqual([]);
+    expect(world.sandbox.buckets().filter((b) => b.name === bucket)).toEqual([]);
+    for (const id of ids) {
+      expect(world.sandbox.accounts().find((a) => a.id === id)?.roles).not.toContain(MEMBER_ACCESS_ROLE_NAME);
     }
   });
 });
