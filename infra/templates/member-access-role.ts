@@ -112,7 +112,8 @@ export function memberAccessRole(stack: Stack, serviceAccount: string): CfnRole 
   });
   Validations.of(role).acknowledge({
     id: `AwsSolutions-IAM5[Resource::arn:${PARTITION}:iam::*:role/aws-service-role/config-conforms.config.amazonaws.com/AWSServiceRoleForConfigConforms]`,
-    reason: "AWS Config's own service-linked role, in this account only (a role ARN's account is the caller's).",
+    reason:
+      "AWS Config's own service-linked role, in this account only (a role ARN's account is the caller's).",
   });
   acknowledgeWildcardResources(role, {
     [`${appStacks}/*`]: "The application's StackSets stacks: their names end in an id StackSets assigns.",

@@ -39,9 +39,7 @@ export const QUARANTINE_BASELINE_ROLES: readonly string[] = [
  * exempt roles have no path.
  */
 export function renderQuarantinePolicy(vendingRoles: readonly string[]): string {
-  const roles = [
-    ...new Set([...vendingRoles, MEMBER_ACCESS_ROLE_NAME, ...QUARANTINE_BASELINE_ROLES]),
-  ].sort();
+  const roles = [...new Set([...vendingRoles, MEMBER_ACCESS_ROLE_NAME, ...QUARANTINE_BASELINE_ROLES])].sort();
   return JSON.stringify({
     Version: '2012-10-17',
     Statement: [

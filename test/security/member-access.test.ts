@@ -7,10 +7,7 @@
  * organization. Who may change it: nobody in the vended account. What it may do: the guardrails and
  * the emptying of the application's buckets, through the SCP's protections.
  */
-import {
-  MEMBER_ACCESS_FUNCTION_ROLES,
-  MEMBER_ACCESS_ROLE_NAME,
-} from '../../shared/domain/member-access';
+import { MEMBER_ACCESS_FUNCTION_ROLES, MEMBER_ACCESS_ROLE_NAME } from '../../shared/domain/member-access';
 import { A, BILLING, MANAGEMENT, ORDERS, OUTSIDER, V, buildWorld, role } from './fixture';
 import { ADMINISTRATOR_ACCESS, verdict, type Answer, type Question } from './simulate';
 
@@ -88,7 +85,7 @@ describe('the member access role: who may assume it', () => {
   it.each([
     ['a service function the trust does not name (move-account)', MOVE_ACCOUNT],
     ['an administrator of the service account', SERVICE_ADMIN],
-    ["a role named like a service function in another member account", LOOKALIKE],
+    ['a role named like a service function in another member account', LOOKALIKE],
     ['a role named like a service function in the vended account itself', INSIDE_LOOKALIKE],
     ["the vended account's administrator", A.testDeveloper],
     ["the vended account's access role (OrganizationAccountAccessRole)", A.testOrgAccessRole],
@@ -184,7 +181,10 @@ describe('the member access role: what it may do in the account, through the SCP
     ['s3:GetObject', `${appBucket}/appvend-orders/BuildOutpu/Ab3dE7f`],
     ['s3:PutBucketPolicy', appBucket],
     ['s3:DeleteObjectVersion', `${otherBucket}/x`],
-    ['codepipeline:PutApprovalResult', `arn:aws:codepipeline:us-east-1:${ORDERS.tooling}:appvend-orders/Approve/Release`],
+    [
+      'codepipeline:PutApprovalResult',
+      `arn:aws:codepipeline:us-east-1:${ORDERS.tooling}:appvend-orders/Approve/Release`,
+    ],
     ['kms:Decrypt', `arn:aws:kms:us-east-1:${ORDERS.tooling}:key/1234abcd-12ab-34cd-56ef-1234567890ab`],
   ])('may NOT %s (%s): nothing but its work', async (action, resource) => {
     const answer = await ask({ principal: self, action, resource, resourceAccount: ORDERS.tooling });

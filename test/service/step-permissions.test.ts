@@ -232,8 +232,12 @@ const CALLS: Record<ServiceFunctionName, Call[]> = {
     { action: 'cloudformation:DescribeStackSetOperation', resource: STACK_SET },
     { action: 'cloudformation:ListStackSetOperationResults', resource: STACK_SET },
   ],
-  'register-guardrails': [{ action: 'sts:AssumeRole', resource: MEMBER_ACCESS_ROLE, context: IN_APPLICATION_OU }],
-  'check-guardrails': [{ action: 'sts:AssumeRole', resource: MEMBER_ACCESS_ROLE, context: IN_APPLICATION_OU }],
+  'register-guardrails': [
+    { action: 'sts:AssumeRole', resource: MEMBER_ACCESS_ROLE, context: IN_APPLICATION_OU },
+  ],
+  'check-guardrails': [
+    { action: 'sts:AssumeRole', resource: MEMBER_ACCESS_ROLE, context: IN_APPLICATION_OU },
+  ],
   'release-quarantine': [
     { action: 'organizations:ListPolicies', resource: '*', context: SCP_TYPE },
     { action: 'organizations:ListTagsForResource', resource: ACCOUNT, context: TAGGED },

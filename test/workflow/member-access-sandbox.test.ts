@@ -98,7 +98,9 @@ describe('Workflow: member accounts entered through the member access role after
       // Every Config call, through the member access role.
       const config = calls.filter((c) => c.service === 'config');
       expect(config.length).toBeGreaterThan(0);
-      expect(new Set(config.map((c) => c.principal))).toEqual(new Set([session(id, MEMBER_ACCESS_ROLE_NAME)]));
+      expect(new Set(config.map((c) => c.principal))).toEqual(
+        new Set([session(id, MEMBER_ACCESS_ROLE_NAME)]),
+      );
       expect(world.sandbox.configState(id).conformancePacks.map((p) => p.name)).toEqual([
         'appvend-orders-guardrails',
       ]);
@@ -161,7 +163,9 @@ describe('Workflow: member accounts entered through the member access role after
     const s3 = await awsClients().memberClient(S3Client, tooling);
     const bucket = artifactBucketName('orders', tooling);
     for (let i = 0; i < 3; i += 1) {
-      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `appvend-orders/BuildOutpu/${i}`, Body: 'zip' }));
+      await s3.send(
+        new PutObjectCommand({ Bucket: bucket, Key: `appvend-orders/BuildOutpu/${i}`, Body: 'zip' }),
+      );
     }
     const from = world.sandbox.calls.length;
 
