@@ -37,7 +37,7 @@ export interface AwsSettings {
   /**
    * The role in the management account that the calls AWS allows only there go through
    * (`APPVEND_MANAGEMENT_ROLE_ARN`: Organizations, Account Management, IAM Identity Center, and the
-   * entry into member accounts, whose access role trusts the management account only). Unset: the
+   * first entry into member accounts, whose access role trusts the management account only). Unset: the
    * process's own credentials make them (the CLI run with the management account's credentials).
    */
   managementRoleArn?: string;
