@@ -406,6 +406,23 @@ describe('Access: the management roles of the two-account layout', () => {
     );
     const allowed = answers.filter(([, answer]) => answer === 'Allowed').map(([arn]) => arn);
     expect(allowed.sort()).toEqual(MEMBER_ACCESS_FUNCTION_ROLES.map((name) => role(PLATFORM, name)).sort());
+    // What they need of the management account shrank: the drift reads and the guardrails' removal
+    // only read the organization (the read role), the buckets' emptying needs nothing there.
+    expect(
+      await Promise.all(
+        (['reconcile-drift', 'remove-guardrails', 'remove-stack-set'] as const).flatMap((name) => [
+          decide(fn(name), 'sts:AssumeRole', READ_ROLE),
+          decide(fn(name), 'sts:AssumeRole', WRITE_ROLE),
+        ]),
+      ),
+    ).toEqual([
+      'Allowed',
+      'ImplicitlyDenied',
+      'Allowed',
+      'ImplicitlyDenied',
+      'ImplicitlyDenied',
+      'ImplicitlyDenied',
+    ]);
     // Nor through a management role, whatever the function names itself.
     for (const managementRole of [WRITE_ROLE, READ_ROLE]) {
       expect(
