@@ -101,8 +101,34 @@ describe('Function: renderServiceControlPolicy', () => {
     );
     expect(statement(serverless, 'ProtectSecurityServices').Action).not.toContain('iam:CreateUser');
     expect(security.Condition).toEqual({
-      ArnNotLike: { 'aws:PrincipalArn': ['arn:aws:iam::*:role/OrganizationAccountAccessRole'] },
+      ArnNotLike: {
+        'aws:PrincipalArn': [
+          'arn:aws:iam::*:role/OrganizationAccountAccessRole',
+          'arn:aws:iam::*:role/appvend-member-access',
+        ],
+      },
     });
+  });
+
+  it('lets the member access role through only the protections its guardrail and offboarding calls meet, and protects the role itself', () => {
+    // Act
+    const policy = render(request, roles);
+
+    // Assess: the guardrails' removal (security services), the buckets' emptying (vended resources),
+    // the Config recorder role passed to AWS Config (role passing).
+    const memberAccess = 'arn:aws:iam::*:role/appvend-member-access';
+    const exempting = policy.Statement.filter((s) =>
+      JSON.stringify(s.Condition ?? {}).includes(memberAccess),
+    ).map((s) => s.Sid);
+    expect(exempting).toEqual([
+      'ProtectSecurityServices',
+      'ProtectVendedResources',
+      'ProtectPipelineRolePassing',
+    ]);
+    expect(statement(policy, 'ProtectVendedResources').Resource).toContain(memberAccess);
+    expect(statement(policy, 'ProtectVendedResources').Action).toEqual(
+      expect.arrayContaining(['iam:UpdateAssumeRolePolicy', 'iam:DeleteRole*', 'iam:AttachRolePolicy']),
+    );
   });
 
   it('exempts and protects the configured member and execution roles, not a constant name', () => {
@@ -115,7 +141,7 @@ describe('Function: renderServiceControlPolicy', () => {
     // Assess
     const exempt = ['arn:aws:iam::*:role/AppvendMemberAccess', 'arn:aws:iam::*:role/AppvendExecution'];
     expect(statement(policy, 'ProtectSecurityServices').Condition).toEqual({
-      ArnNotLike: { 'aws:PrincipalArn': exempt },
+      ArnNotLike: { 'aws:PrincipalArn': [...exempt, 'arn:aws:iam::*:role/appvend-member-access'] },
     });
     expect(statement(policy, 'ProtectVendedResources').Resource).toEqual(expect.arrayContaining(exempt));
     expect(JSON.stringify(policy)).not.toContain('OrganizationAccountAccessRole');

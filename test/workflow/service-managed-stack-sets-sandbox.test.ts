@@ -204,6 +204,23 @@ describe('Workflow: stack sets with service-managed permissions on the sandbox',
         email: a.email,
         id: a.id,
       }));
+      // An account holds one application's guardrails: their member access role has one name in
+      // every account (shared/domain/member-access.ts). Orders' go, so that billing's may come.
+      const orderGuardrails = {
+        name: 'appvend-orders-guardrails',
+        application: 'orders',
+        callAs: 'SELF' as const,
+      };
+      const cloudFormation = awsClients().managementClient(CloudFormationClient);
+      const done = () => Promise.resolve({ ready: true, removed: 0 });
+      for (
+        let i = 0;
+        (await removeStackSet(cloudFormation, orderGuardrails, done)).state !== 'DONE';
+        i += 1
+      ) {
+        if (i === 10) throw new Error("orders' guardrails were not removed");
+        world.clock.advance(DEFAULT_LATENCY.stackSetOperationOverhead + 10 * 60_000);
+      }
       platform = await platformAccount(world);
       const management = world.sandbox.organization().MasterAccountId as string;
       settings = {
