@@ -22,11 +22,16 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import type { TemplateKey } from '../../shared/domain/naming';
 import { ACCOUNT_NOT_READY_RETRY, TRANSIENT_ERRORS, TRANSIENT_RETRY } from '../../shared/domain/retry';
-import { ACCOUNT_SLOT_WAIT } from '../../shared/domain/polling';
+import {
+  ACCOUNT_CREATION_LOOKS,
+  ACCOUNT_SLOT_WAIT,
+  CONFORMANCE_PACK_LOOKS,
+} from '../../shared/domain/polling';
 import { Duration } from 'aws-cdk-lib';
 import { RESUMABLE_STEPS } from '../../shared/workflow/resume';
 import type { StepFunctionName } from './step-functions';
 import {
+  addLookRetry,
   addRetryPolicy,
   catchEachStep,
   chainInOrder,
@@ -177,7 +182,16 @@ export class VendWorkflow {
     });
     // The readiness probe: a new account that does not answer through its role yet is asked again.
     addRetryPolicy(move, [ACCOUNT_NOT_READY_RETRY.error], ACCOUNT_NOT_READY_RETRY);
+    // The first look at the request comes after a Wait sized by the start; the later looks are the
+    // check's Retry (one transition each): the check throws while the request is IN_PROGRESS.
     const wait = new Wait(s, 'WaitForAccount', { time: WaitTime.secondsPath('$.creation.poll.waitSeconds') });
+    addLookRetry(check, ACCOUNT_CREATION_LOOKS);
+    // A new account's role answers some time after AWS completed the request: the move and its
+    // readiness probe wait until then (the check sizes the wait from AWS's CompletedTimestamp).
+    const waitForRole = new Wait(s, 'WaitForAccountRole', {
+      time: WaitTime.secondsPath('$.creation.roleWaitSeconds'),
+    });
+    waitForRole.next(move);
     // Queued behind the organization's CreateAccount quota: the account joins appvend's line with
     // this task's token and the execution waits, at no cost, until a releaser sends the token (a
     // request ended: README "Accounts: the CreateAccount line"). The sweep's heartbeats keep a
@@ -231,7 +245,7 @@ export class VendWorkflow {
       resultPath: '$.creation',
     });
     const ready = new Choice(s, 'AccountReady?')
-      .when(Condition.stringEquals('$.creation.state', 'SUCCEEDED'), move)
+      .when(Condition.stringEquals('$.creation.state', 'SUCCEEDED'), waitForRole)
       .when(Condition.stringEquals('$.creation.state', 'QUEUED'), waitForSlot)
       .when(Condition.stringEquals('$.creation.state', 'SEARCHING'), searchOn)
       .otherwise(wait);
@@ -262,41 +276,40 @@ export class VendWorkflow {
     const s = this.scope;
     const parallel = new Parallel(s, 'DeployStackSets', { resultPath: '$.deployment' });
 
-    const artifactStore = this.stackSetLoop('artifact-store');
-    const pipeline = this.stackSetLoop('pipeline');
-    artifactStore.last.next(pipeline.first);
-    pipeline.last.next(this.branchResult('PipelineBranchResult', ['artifact-store', 'pipeline']));
-    parallel.branch(artifactStore.first);
+    // Each loop leads straight on, once its stack set is current, to what comes after it.
+    const pipeline = this.stackSetLoop(
+      'pipeline',
+      this.branchResult('PipelineBranchResult', ['artifact-store', 'pipeline']),
+    );
+    parallel.branch(this.stackSetLoop('artifact-store', pipeline));
 
-    const roles = this.stackSetLoop('cross-account-roles');
-    roles.last.next(this.branchResult('RolesBranchResult', ['cross-account-roles']));
-    parallel.branch(roles.first);
+    parallel.branch(
+      this.stackSetLoop('cross-account-roles', this.branchResult('RolesBranchResult', ['cross-account-roles'])),
+    );
 
-    const guardrails = this.stackSetLoop('guardrails');
     const register = this.invoke('RegisterGuardrails', 'register-guardrails', {
       payload: TaskInput.fromObject({ 'request.$': '$.app.request', 'accounts.$': '$.accounts' }),
       resultPath: '$.guardrailsResult',
     });
-    guardrails.last.next(register);
-    // AWS Config deploys each pack after the put: wait (Wait states, with backoff) until every pack
-    // is CREATE_COMPLETE; CheckGuardrails fails the step on CREATE_FAILED with AWS's reason.
+    // AWS Config deploys each pack after the put: a Wait, then looks (CheckGuardrails' Retry, with
+    // backoff) until every pack is CREATE_COMPLETE; CheckGuardrails fails the step on CREATE_FAILED
+    // with AWS's reason.
     const checkGuardrails = this.invoke('CheckConformancePacks', 'check-guardrails', {
       inputPath: '$.guardrailsResult',
       resultPath: '$.guardrailsResult',
     });
+    addLookRetry(checkGuardrails, CONFORMANCE_PACK_LOOKS);
     const waitForPacks = new Wait(s, 'WaitForConformancePacks', {
       time: WaitTime.secondsPath('$.guardrailsResult.poll.waitSeconds'),
     });
+    const guardrailsDone = this.branchResult('GuardrailsBranchResult', ['guardrails'], '$.guardrailsResult');
     const packsDeployed = new Choice(s, 'ConformancePacksDeployed?')
-      .when(
-        Condition.stringEquals('$.guardrailsResult.state', 'DONE'),
-        this.branchResult('GuardrailsBranchResult', ['guardrails'], '$.guardrailsResult'),
-      )
+      .when(Condition.stringEquals('$.guardrailsResult.state', 'DONE'), guardrailsDone)
       .otherwise(waitForPacks);
     register.next(packsDeployed);
     waitForPacks.next(checkGuardrails);
-    checkGuardrails.next(packsDeployed);
-    parallel.branch(guardrails.first);
+    checkGuardrails.next(guardrailsDone);
+    parallel.branch(this.stackSetLoop('guardrails', register));
     parallel.branch(this.grantAccess());
     return parallel;
   }
@@ -360,11 +373,11 @@ export class VendWorkflow {
   }
 
   /**
-   * Deploy → (running? wait → check → succeeded? deploy again) → done. Deploy is called again
-   * after each operation because one call does one thing (create, update, add instances).
+   * Deploy → (running? wait → check, looking again until the operation ended → deploy again) →
+   * done: `then`. Deploy is called again after each operation because one call does one thing
+   * (create, update, add instances).
    */
-  private stackSetLoop(template: TemplateKey): { first: State; last: Pass } {
-    const s = this.scope;
+  private stackSetLoop(template: TemplateKey, then: State): State {
     const key = RESULT_KEY[template];
     const label = template
       .split('-')
@@ -384,15 +397,14 @@ export class VendWorkflow {
       inputPath: `$.deployed.${key}`,
       resultPath: `$.deployed.${key}`,
     });
-    const done = new Pass(s, `${label}Deployed`);
-    wireStackSetLoop(s, {
+    wireStackSetLoop(this.scope, {
       act: deploy,
       check,
       resultPath: `$.deployed.${key}`,
-      done,
-      ids: { wait: `Wait${label}`, actDone: `${label}Done?`, operationEnded: `${label}OperationEnded?` },
+      done: then,
+      ids: { wait: `Wait${label}`, actDone: `${label}Done?` },
     });
-    return { first: deploy, last: done };
+    return deploy;
   }
 }
 

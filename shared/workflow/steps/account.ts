@@ -19,12 +19,16 @@ import {
   type AdoptionRequest,
 } from '../../domain/account-adoption';
 import { CREATE_ACCOUNT_RETRIES } from '../../domain/account-creation';
-import { AccountAdoptionRefusedError, AccountCreationFailedError } from '../../errors';
+import {
+  AccountAdoptionRefusedError,
+  AccountCreationFailedError,
+  AccountCreationInProgressError,
+} from '../../errors';
 import {
   ensurePolicyAttached,
   ensureServiceControlPolicy,
 } from '../../aws/organizations/service-control-policy';
-import { ACCOUNT_POLL_POLICY, nextPoll } from '../../domain/polling';
+import { ACCESS_ROLE_ANSWERS_SECONDS, ACCOUNT_POLL_POLICY, nextPoll } from '../../domain/polling';
 import {
   BASELINED_TAG,
   QUARANTINE_POLICY_DESCRIPTION,
@@ -40,7 +44,8 @@ import type { AccountSpec } from '../../domain/naming';
 function withPoll(
   account: AccountSpec,
   progress: AccountProgress,
-  previous?: AccountCreation,
+  previous: AccountCreation | undefined,
+  now: number,
 ): AccountCreation {
   const result: AccountCreation = { account, state: progress.state };
   if (progress.accountId) result.accountId = progress.accountId;
@@ -52,11 +57,28 @@ function withPoll(
     if (previous?.poll) result.poll = previous.poll;
     return result;
   }
-  // The waits grow within one phase (queued, then in progress); a new phase starts over.
-  const before = previous?.state === progress.state ? previous.poll : undefined;
-  if (progress.state === 'IN_PROGRESS') result.poll = nextPoll(ACCOUNT_POLL_POLICY, before);
+  // The first look at a request in progress comes the policy's first wait after AWS received it
+  // (a request found by name may be older than this call); the later ones are the check task's
+  // Retry (ACCOUNT_CREATION_LOOKS).
+  if (progress.state === 'IN_PROGRESS') {
+    const poll = nextPoll(ACCOUNT_POLL_POLICY);
+    const elapsed = progress.requestedAt === undefined ? 0 : Math.floor((now - progress.requestedAt) / 1000);
+    poll.waitSeconds = Math.max(ACCOUNT_POLL_POLICY.minSeconds, poll.waitSeconds - Math.max(0, elapsed));
+    result.poll = poll;
+  }
+  // A new account answers through its access role some time after AWS completed the request: the
+  // state machine waits that long before the move and its readiness probe. An account found by
+  // its address (no completion time) is probed at once.
+  if (progress.state === 'SUCCEEDED') result.roleWaitSeconds = roleWaitSeconds(progress.completedAt, now);
   // QUEUED has no poll: the account waits in appvend's line for its token (account-queue.ts).
   return result;
+}
+
+/** Seconds from `now` until the access role of an account completed at `completedAt` is expected to answer. */
+export function roleWaitSeconds(completedAt: number | undefined, now: number): number {
+  if (completedAt === undefined) return 0;
+  const answersAt = completedAt + ACCESS_ROLE_ANSWERS_SECONDS * 1000;
+  return Math.max(0, Math.ceil((answersAt - now) / 1000));
 }
 
 /**
@@ -134,7 +156,7 @@ export async function startAccount(
     // Its account exists: a grant or slot it held is free again for the next in line.
     if (await leaveLine(line.ledger, params.application, email)) await releaseSlots(line);
   }
-  return withPoll(params.account, progress, before);
+  return withPoll(params.account, progress, before, clients.now());
 }
 
 /**
@@ -190,15 +212,26 @@ export async function checkAccount(
       requestId: creation.requestId,
       email: creation.account.email,
     });
+    if (progress.state === 'IN_PROGRESS') {
+      // Not ended: the task's Retry looks again later (nothing is kept between looks).
+      const since =
+        progress.requestedAt === undefined
+          ? ''
+          : ` (requested ${Math.round((clients.now() - progress.requestedAt) / 1000)} s ago)`;
+      throw new AccountCreationInProgressError(
+        `CreateAccount request ${creation.requestId} for ${creation.account.email} is still IN_PROGRESS${since}`,
+        { email: creation.account.email, requestId: creation.requestId },
+      );
+    }
     if (line && progress.state === 'SUCCEEDED') await releaseQuietly(line, creation.requestId);
-    return withPoll(creation.account, { ...progress, requestId: creation.requestId }, creation);
+    return withPoll(creation.account, { ...progress, requestId: creation.requestId }, creation, clients.now());
   } catch (error) {
     // FAILED ends the request too: its slot goes to the next in line, whatever the vend does next.
     if (line && error instanceof AccountCreationFailedError) await releaseQuietly(line, creation.requestId);
     const retries = creation.retries ?? 0;
     if (!retriedCreateFailure(error) || retries >= CREATE_ACCOUNT_RETRIES) throw error;
     const { requestId: _failed, ...rest } = creation;
-    return withPoll(creation.account, { state: 'QUEUED' }, { ...rest, retries: retries + 1 });
+    return withPoll(creation.account, { state: 'QUEUED' }, { ...rest, retries: retries + 1 }, clients.now());
   }
 }
 
