@@ -10,6 +10,7 @@ import {
   Parallel,
   Pass,
   Result,
+  Succeed,
   TaskInput,
   Timeout,
   Wait,
@@ -51,6 +52,17 @@ const RESULT_KEY: Record<TemplateKey, string> = {
   guardrails: 'guardrails',
   pipeline: 'pipeline',
 };
+
+/** The DeployStackSets branch each stack set is deployed in, and the access branch. */
+const BRANCH: Record<TemplateKey, number> = {
+  'artifact-store': 0,
+  pipeline: 0,
+  'cross-account-roles': 1,
+  guardrails: 2,
+};
+const ACCESS_BRANCH = 3;
+/** The order of the stack sets in `$.deployment.stackSets` (the summary lists them so). */
+const TEMPLATE_ORDER: TemplateKey[] = ['artifact-store', 'pipeline', 'cross-account-roles', 'guardrails'];
 
 /**
  * The vend workflow (DESIGN.md §2, §3): validate → OU → SCP → accounts (in parallel, each polled
@@ -249,7 +261,9 @@ export class VendWorkflow {
       .when(Condition.stringEquals('$.creation.state', 'QUEUED'), waitForSlot)
       .when(Condition.stringEquals('$.creation.state', 'SEARCHING'), searchOn)
       .otherwise(wait);
-    start.next(ready);
+    // The start goes straight to the first look, whatever it answered (the wait and the look hand
+    // any answer but a request in progress on at once); the routing comes after the look.
+    start.next(wait);
     retryStart.next(ready);
     searchOn.next(ready);
     wait.next(check);
@@ -271,44 +285,46 @@ export class VendWorkflow {
     return map;
   }
 
-  /** Step 6-7: three branches in parallel, so the vend takes only as long as the longest. */
+  /**
+   * Step 6-7: four branches in parallel, so the vend takes only as long as the longest. What the
+   * vend keeps of them (`$.deployment`: the stack sets, the guardrails, the access) is picked from
+   * the branches' final states by the Parallel state's ResultSelector, not by a Pass state at the
+   * end of each branch (one state transition each).
+   */
   private deployStackSets(): Parallel {
     const s = this.scope;
-    const parallel = new Parallel(s, 'DeployStackSets', { resultPath: '$.deployment' });
+    const deployed = (template: TemplateKey) => `$[${BRANCH[template]}].deployed.${RESULT_KEY[template]}`;
+    const parallel = new Parallel(s, 'DeployStackSets', {
+      resultSelector: {
+        'stackSets.$': `States.Array(${TEMPLATE_ORDER.map(deployed).join(', ')})`,
+        'guardrails.$': `$[${BRANCH.guardrails}].guardrailsResult`,
+        'access.$': `$[${ACCESS_BRANCH}].access`,
+      },
+      resultPath: '$.deployment',
+    });
 
     // Each loop leads straight on, once its stack set is current, to what comes after it.
-    const pipeline = this.stackSetLoop(
-      'pipeline',
-      this.branchResult('PipelineBranchResult', ['artifact-store', 'pipeline']),
-    );
+    const pipeline = this.stackSetLoop('pipeline', new Succeed(s, 'PipelineCurrent'));
     parallel.branch(this.stackSetLoop('artifact-store', pipeline));
-
-    parallel.branch(
-      this.stackSetLoop('cross-account-roles', this.branchResult('RolesBranchResult', ['cross-account-roles'])),
-    );
+    parallel.branch(this.stackSetLoop('cross-account-roles', new Succeed(s, 'CrossAccountRolesCurrent')));
 
     const register = this.invoke('RegisterGuardrails', 'register-guardrails', {
       payload: TaskInput.fromObject({ 'request.$': '$.app.request', 'accounts.$': '$.accounts' }),
       resultPath: '$.guardrailsResult',
     });
-    // AWS Config deploys each pack after the put: a Wait, then looks (CheckGuardrails' Retry, with
-    // backoff) until every pack is CREATE_COMPLETE; CheckGuardrails fails the step on CREATE_FAILED
-    // with AWS's reason.
+    // AWS Config deploys each pack after the put: a Wait (none when the packs were deployed
+    // already), then looks (CheckConformancePacks' Retry, with backoff) until every pack is
+    // CREATE_COMPLETE; the check fails the step on CREATE_FAILED with AWS's reason.
+    const waitForPacks = new Wait(s, 'WaitForConformancePacks', {
+      time: WaitTime.secondsPath('$.guardrailsResult.poll.waitSeconds'),
+    });
     const checkGuardrails = this.invoke('CheckConformancePacks', 'check-guardrails', {
       inputPath: '$.guardrailsResult',
       resultPath: '$.guardrailsResult',
     });
     addLookRetry(checkGuardrails, CONFORMANCE_PACK_LOOKS);
-    const waitForPacks = new Wait(s, 'WaitForConformancePacks', {
-      time: WaitTime.secondsPath('$.guardrailsResult.poll.waitSeconds'),
-    });
-    const guardrailsDone = this.branchResult('GuardrailsBranchResult', ['guardrails'], '$.guardrailsResult');
-    const packsDeployed = new Choice(s, 'ConformancePacksDeployed?')
-      .when(Condition.stringEquals('$.guardrailsResult.state', 'DONE'), guardrailsDone)
-      .otherwise(waitForPacks);
-    register.next(packsDeployed);
+    register.next(waitForPacks);
     waitForPacks.next(checkGuardrails);
-    checkGuardrails.next(guardrailsDone);
     parallel.branch(this.stackSetLoop('guardrails', register));
     parallel.branch(this.grantAccess());
     return parallel;
@@ -354,22 +370,12 @@ export class VendWorkflow {
       time: WaitTime.secondsPath('$.access.poll.waitSeconds'),
     });
     const granted = new Choice(s, 'AccessGranted?')
-      .when(
-        Condition.stringEquals('$.access.state', 'DONE'),
-        new Pass(s, 'AccessBranchResult', { parameters: { 'access.$': '$.access' } }),
-      )
+      .when(Condition.stringEquals('$.access.state', 'DONE'), new Succeed(s, 'AccessGranted'))
       .otherwise(wait);
     grant.next(granted);
     wait.next(check);
     check.next(granted);
     return known;
-  }
-
-  private branchResult(id: string, templates: TemplateKey[], guardrailsPath?: string): Pass {
-    const list = templates.map((t) => `$.deployed.${RESULT_KEY[t]}`).join(', ');
-    const parameters: Record<string, string> = { 'stackSets.$': `States.Array(${list})` };
-    if (guardrailsPath) parameters['guardrails.$'] = guardrailsPath;
-    return new Pass(this.scope, id, { parameters });
   }
 
   /**

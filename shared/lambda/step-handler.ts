@@ -3,11 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { ACCOUNT_NOT_READY_RETRY, CLOSURES_BUSY_RETRY, PACK_BUSY_RETRY } from '../domain/retry';
-import {
-  ACCOUNT_CREATION_LOOKS,
-  CONFORMANCE_PACK_LOOKS,
-  STACK_SET_OPERATION_LOOKS,
-} from '../domain/polling';
+import { ACCOUNT_CREATION_LOOKS, CONFORMANCE_PACK_LOOKS, STACK_SET_OPERATION_LOOKS } from '../domain/polling';
 import { readEnvironment, type EnvironmentOf, type EnvironmentShape } from '../workflow/settings';
 import { correlationKeys } from './correlation';
 import { publishMetrics } from './metrics';
