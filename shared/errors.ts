@@ -46,7 +46,7 @@ export class AccountNotReadyError extends AppvendError {}
  * task's Retry is the wait before the next look (shared/domain/polling.ts: one state transition
  * per look); when the looks run out the step fails with this error, and the vend can be resumed.
  */
-export class StillRunningError extends AppvendError {}
+class StillRunningError extends AppvendError {}
 
 /** CreateAccount is still IN_PROGRESS (a {@link StillRunningError} of its own name, for the Retry). */
 export class AccountCreationInProgressError extends StillRunningError {}
