@@ -262,9 +262,10 @@ export class VendWorkflow {
       .when(Condition.stringEquals('$.creation.state', 'SEARCHING'), searchOn)
       .otherwise(wait);
     // The start goes straight to the first look, whatever it answered (the wait and the look hand
-    // any answer but a request in progress on at once); the routing comes after the look.
+    // any answer but a request in progress on at once); the routing comes after the look. So does
+    // the start after a wait in line, whose request is in flight but for a lost race.
     start.next(wait);
-    retryStart.next(ready);
+    retryStart.next(wait);
     searchOn.next(ready);
     wait.next(check);
     check.next(ready);

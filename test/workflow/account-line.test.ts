@@ -48,8 +48,8 @@ describe('Workflow: the CreateAccount line waits on task tokens', () => {
     const queuedCosts = waitedInLine.map((r) => r.transitions);
     expect(Math.max(...queuedCosts) - Math.min(...queuedCosts)).toBeLessThanOrEqual(2);
     // …and pays a fixed amount more than the first, which never waited: per account the line's
-    // states (its start handed on by the first look, the Choice, the wait on the token, the start
-    // again, the Choice again) and at most one more look, whatever the length of the line.
+    // states (its start's answer handed on by a Wait of none and the check, the Choice, the wait on
+    // the token, the start again) and at most one more look, whatever the length of the line.
     expect(transitions.at(-1)!).toBeLessThanOrEqual(transitions[0]! + 3 * 6);
     for (const run of runs) {
       // One wait per queued account at most: no polling while in line.
