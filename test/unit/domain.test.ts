@@ -5,7 +5,14 @@ import {
   STAGE_LENGTH_LIMIT,
   STAGE_NAMES,
 } from '../../shared/domain/name-limits';
-import { ACCOUNT_POLL_POLICY, nextPoll, type PollState } from '../../shared/domain/polling';
+import {
+  ACCOUNT_POLL_POLICY,
+  STACK_SET_POLL_POLICY,
+  lookRetry,
+  lookRetryWaits,
+  nextPoll,
+  type PollState,
+} from '../../shared/domain/polling';
 import { DEFAULT_SCP_SIZE_QUOTA, policySize, renderServiceControlPolicy } from '../../shared/domain/scp';
 import { planStackSet } from '../../shared/domain/stack-set-plan';
 import { parseRequest } from '../../shared/request/validate';
@@ -198,7 +205,24 @@ describe('Function: nextPoll', () => {
     }
 
     // Assess
-    expect(waits).toEqual([60, 30, 45, 68, 90, 90]);
+    expect(waits).toEqual([60, 60, 90, 90, 90, 90]);
+  });
+
+  it('is what the looks after the first wait as a Retry: the same waits, one state transition each', () => {
+    // Act
+    const retry = lookRetry('StillRunningError', STACK_SET_POLL_POLICY, 600);
+    const waits: number[] = [];
+    let state = nextPoll(STACK_SET_POLL_POLICY);
+    for (let i = 0; i < 5; i++) {
+      state = nextPoll(STACK_SET_POLL_POLICY, state);
+      waits.push(state.waitSeconds);
+    }
+
+    // Assess: within rounding (nextPoll rounds each wait, the Retry's backoff does not)
+    expect(retry).toMatchObject({ intervalSeconds: 11, backoffRate: 1.2, maxDelaySeconds: 120 });
+    const retryWaits = lookRetryWaits(retry).slice(0, 5);
+    retryWaits.forEach((wait, i) => expect(Math.abs(wait - waits[i]!)).toBeLessThanOrEqual(1));
+    expect(lookRetryWaits(retry).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(600);
   });
 
   it('never waits longer than the maximum', () => {
