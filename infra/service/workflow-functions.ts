@@ -36,6 +36,8 @@ export interface WorkflowFunctionsProps {
     scpAttachmentQuota?: number;
     memberRoleName: string;
     managementAccountId: string;
+    /** `APPVEND_STACKSETS_MODE` (service-settings.ts). */
+    stackSetsMode: 'SELF_MANAGED' | 'SERVICE_MANAGED';
     stackSetAdministrationRoleName: string;
     stackSetExecutionRoleName: string;
     securityTopicArn: string;
@@ -135,6 +137,7 @@ export class WorkflowFunctions extends Construct {
         environmentSchema: deployStackSet.environment,
         environment: {
           APPVEND_MANAGEMENT_ACCOUNT_ID: env.managementAccountId,
+          APPVEND_STACKSETS_MODE: env.stackSetsMode,
           APPVEND_STACKSET_ADMIN_ROLE_NAME: env.stackSetAdministrationRoleName,
           APPVEND_STACKSET_EXECUTION_ROLE_NAME: env.stackSetExecutionRoleName,
           APPVEND_NOTIFICATION_TOPIC_ARN: env.securityTopicArn,

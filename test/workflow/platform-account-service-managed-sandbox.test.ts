@@ -32,7 +32,8 @@ function recordCallAs(into: Array<{ command: string; callAs?: string }>): AnyPlu
         (next, context) => async (args) => {
           if (context.clientName === 'CloudFormationClient') {
             const input = args.input as { CallAs?: string };
-            into.push({ command: context.commandName, ...(input.CallAs && { callAs: input.CallAs }) });
+            const command = String(context.commandName);
+            into.push({ command, ...(input.CallAs && { callAs: input.CallAs }) });
           }
           return next(args);
         },
