@@ -106,6 +106,7 @@ export class WorkflowFunctions extends Construct {
           // The SCP exempts, and protects, the roles appvend works through as configured.
           APPVEND_MEMBER_ROLE: env.memberRoleName,
           APPVEND_STACKSET_EXECUTION_ROLE_NAME: env.stackSetExecutionRoleName,
+          APPVEND_STACKSETS_MODE: env.stackSetsMode,
         },
       }),
       'start-account-creation': make('StartAccountCreation', {
@@ -129,6 +130,8 @@ export class WorkflowFunctions extends Construct {
         environment: {
           APPVEND_MEMBER_ROLE: env.memberRoleName,
           APPVEND_STACKSET_EXECUTION_ROLE_NAME: env.stackSetExecutionRoleName,
+          // Service-managed: the SCPs exempt StackSets' own stacksets-exec-* roles instead.
+          APPVEND_STACKSETS_MODE: env.stackSetsMode,
         },
       }),
       'deploy-stack-set': make('DeployStackSet', {
