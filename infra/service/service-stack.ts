@@ -303,7 +303,10 @@ export class AppvendServiceStack extends Stack {
         configDeliveryBucket.valueAsString,
         'The bucket AWS Config delivers to where appvend creates an account recorder',
       ],
-      StackSetsMode: [settings.stackSetsMode, 'How the stack sets get their permissions (APPVEND_STACKSETS_MODE)'],
+      StackSetsMode: [
+        settings.stackSetsMode,
+        'How the stack sets get their permissions (APPVEND_STACKSETS_MODE)',
+      ],
       ...(selfManaged && {
         StackSetAdministrationRoleName: [administrationRoleName, 'The administration role of the stack sets'],
       }),

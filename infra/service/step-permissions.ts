@@ -613,13 +613,18 @@ function planReads(scope: PermissionScope): StepPermission[] {
  * The ARN patterns of appvend's stack sets and their targets: in the management account for
  * service-managed ones (where they live, whoever creates them), in this account otherwise.
  */
-export function stackSetArns(scope: Pick<PermissionScope, 'stackSets'>): { stackSets: string; targets: string } {
+export function stackSetArns(scope: Pick<PermissionScope, 'stackSets'>): {
+  stackSets: string;
+  targets: string;
+} {
   const owner = scope.stackSets?.mode === 'SERVICE_MANAGED' ? scope.stackSets.ownerAccountId : undefined;
   return { stackSets: appvendStackSets(owner), targets: appvendStackSetTargets(owner) };
 }
 
 /** What a function calling as the StackSets delegated administrator needs besides the calls themselves. */
-export function delegatedAdministratorPermissions(scope: Pick<PermissionScope, 'stackSets'>): StepPermission[] {
+export function delegatedAdministratorPermissions(
+  scope: Pick<PermissionScope, 'stackSets'>,
+): StepPermission[] {
   return scope.stackSets?.mode === 'SERVICE_MANAGED' && scope.stackSets.delegatedAdministrator
     ? [STACKSETS_DELEGATED_ADMINISTRATOR]
     : [];
