@@ -187,7 +187,9 @@ ${BACKEND_LINES}      --fresh          sandbox only: start from an empty organiz
       is in the management account; all features and the
       SCP policy type are enabled; the parent OU exists; the suspended OU exists with a deny-all
       SCP; the account quota has room for a vend; the Config delivery bucket's policy lets member
-      accounts' recorder roles deliver; AWS RAM sharing within the organization is enabled; and,
+      accounts' recorder roles deliver; AWS RAM sharing within the organization is enabled; with
+      APPVEND_STACKSETS_MODE=SERVICE_MANAGED, trusted access for StackSets and, outside the
+      management account, this account registered as the StackSets delegated administrator; and,
       on --aws or --endpoint, the service stack ($APPVEND_STACK_NAME, default AppvendService)
       and its outputs, which then give the settings checked. One line each: ok, MISSING (a vend
       would stop), WARN (a vend goes through, something else does not: offboarding, the

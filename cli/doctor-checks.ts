@@ -14,6 +14,7 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { awsClients, managementClient } from '../shared/aws/client-factory';
 import { DEFAULT_ACCOUNT_QUOTA } from '../shared/domain/account-creation';
 import { policyWildcard } from '../shared/sandbox/policy-wildcard';
+import { stackSetsChecks } from './doctor-stack-sets';
 import type { ServiceStack } from './stack-outputs';
 
 /**
@@ -181,6 +182,9 @@ export async function runDoctorChecks(context: DoctorContext): Promise<CheckResu
           fix: 'aws organizations enable-all-features (every member account must approve)',
         },
   );
+  // Service-managed stack sets: trusted access, and the account appvend runs in registered as
+  // their delegated administrator when that is not the management account.
+  results.push(...(await stackSetsChecks(caller ?? '', management ?? '')));
   if (management !== caller) return results;
 
   const { Roots: [root] = [] } = await organizations.send(new ListRootsCommand({}));

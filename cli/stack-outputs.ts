@@ -20,6 +20,7 @@ export const OUTPUT_SETTINGS: Readonly<Record<string, string>> = {
   SecurityFindingsTopicArn: 'APPVEND_NOTIFICATION_TOPIC_ARN',
   NotificationTopicArn: 'APPVEND_VEND_TOPIC_ARN',
   ConfigDeliveryBucketName: 'APPVEND_CONFIG_BUCKET',
+  StackSetsMode: 'APPVEND_STACKSETS_MODE',
   StackSetAdministrationRoleName: 'APPVEND_STACKSET_ADMIN_ROLE_NAME',
   StackSetExecutionRoleName: 'APPVEND_STACKSET_EXECUTION_ROLE_NAME',
   MemberRoleName: 'APPVEND_MEMBER_ROLE',

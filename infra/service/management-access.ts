@@ -32,6 +32,7 @@ const MEMBER_ROLE_SID = 'AssumeMemberRoleInOrganization';
 
 /** Whether every action of the statement is a call that goes through the management role. */
 export function isManagementPermission(permission: StepPermission): boolean {
+  if (permission.onFunctionRole) return false;
   const management = permission.actions.map(
     (action) => permission.sid === MEMBER_ROLE_SID || MANAGEMENT_SERVICES.has(action.split(':')[0] ?? ''),
   );

@@ -1,7 +1,5 @@
 import type { OffboardFunctionName } from '../workflow/step-functions';
 import {
-  APPVEND_STACK_SETS,
-  APPVEND_STACK_SET_TARGETS,
   NO_RESOURCE_LEVEL,
   ORGANIZATION_IDS,
   SCP_ONLY,
@@ -15,7 +13,9 @@ import {
   SSO_PERMISSION_SETS,
   SSO_WILDCARD_REASON,
   assumeMemberAccessRole,
+  delegatedAdministratorPermissions,
   resolveIdentityPermissions,
+  stackSetArns,
   type PermissionScope,
   type StepPermission,
 } from './step-permissions';
@@ -73,7 +73,7 @@ export function offboardPermissions(fn: OffboardFunctionName, scope: PermissionS
             'cloudformation:ListStackSetOperations',
             'cloudformation:ListStackInstances',
           ],
-          resources: [APPVEND_STACK_SETS],
+          resources: [stackSetArns(scope).stackSets],
           wildcardReason:
             'Stack sets are named appvend-<application>-<template> and their ARNs end in an id CloudFormation assigns.',
         },
@@ -81,14 +81,15 @@ export function offboardPermissions(fn: OffboardFunctionName, scope: PermissionS
           sid: 'DeleteTaggedAppvendStackSets',
           actions: ['cloudformation:DeleteStackInstances', 'cloudformation:DeleteStackSet'],
           resources: [
-            APPVEND_STACK_SETS,
+            stackSetArns(scope).stackSets,
             // Targets are `<stack set id>/<account>`, as for CreateStackInstances.
-            APPVEND_STACK_SET_TARGETS,
+            stackSetArns(scope).targets,
             'arn:${AWS::Partition}:cloudformation:${AWS::Region}::type/resource/AWS-*',
           ],
           wildcardReason:
             'Deletions of appvend-* stack sets, their targets (<stack set id>/<account>) and the AWS-owned resource types of the vended templates.',
         },
+        ...delegatedAdministratorPermissions(scope),
         // Before deleting an instance: its stack's buckets are emptied in the member account
         // (shared/aws/stack-buckets.ts) through the member access role, which CloudFormation needs
         // to delete them.

@@ -31,6 +31,10 @@ export interface OffboardServiceProps {
   checkStackSetOperation: IFunction;
   environment: {
     ledgerTableName: string;
+    /** The management account: service-managed stack sets are removed as SELF there, DELEGATED_ADMIN elsewhere. */
+    managementAccountId: string;
+    /** `APPVEND_STACKSETS_MODE`, as the vend deployed them. */
+    stackSetsMode: 'SELF_MANAGED' | 'SERVICE_MANAGED';
     /** `APPVEND_SUSPENDED_OU_ID`; unset, every offboarding stops at its first step and says so. */
     suspendedOuId?: string;
     /** `APPVEND_CLOSURE_SHARE`; AWS's 10 % when unset. */
@@ -89,7 +93,10 @@ export class OffboardService extends Construct {
         description:
           "appvend: deletes one Region's instances of an application stack set, then the stack set",
         environmentSchema: removeStackSet.environment,
-        environment: {},
+        environment: {
+          APPVEND_MANAGEMENT_ACCOUNT_ID: env.managementAccountId,
+          APPVEND_STACKSETS_MODE: env.stackSetsMode,
+        },
       }),
       'remove-service-control-policy': make('RemoveServiceControlPolicy', {
         step: 'remove-service-control-policy',

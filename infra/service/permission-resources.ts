@@ -23,11 +23,35 @@ export const NO_RESOURCE_LEVEL =
 export const ORGANIZATION_IDS =
   'Organizations ARNs end in ids AWS assigns at creation (OU, account, policy ids); the pattern is limited to this organization, and to the resource type';
 
-/** Stack sets appvend names (`appvend-<application>-<template>`), as an `Fn::Sub` body. */
-export const APPVEND_STACK_SETS = `arn:\${AWS::Partition}:cloudformation:\${AWS::Region}:\${AWS::AccountId}:stackset/${NAME_PREFIX}-*`;
+/**
+ * Stack sets appvend names (`appvend-<application>-<template>`) in `account`, as an `Fn::Sub`
+ * body: this account's own by default; the management account's for service-managed stack sets
+ * called as the delegated administrator, which "are created in the management account, including
+ * StackSets that are created by delegated administrators" (docs/aws-behaviours.md).
+ */
+export const appvendStackSets = (account = '${AWS::AccountId}'): string =>
+  `arn:\${AWS::Partition}:cloudformation:\${AWS::Region}:${account}:stackset/${NAME_PREFIX}-*`;
 
-/** Their targets (`<stack set id>/<account>`), as for CreateStackInstances and DeleteStackInstances. */
-export const APPVEND_STACK_SET_TARGETS = `arn:\${AWS::Partition}:cloudformation:\${AWS::Region}:\${AWS::AccountId}:stackset-target/${NAME_PREFIX}-*`;
+/** Their targets (`<stack set id>/<account or OU>`), as for CreateStackInstances and DeleteStackInstances. */
+export const appvendStackSetTargets = (account = '${AWS::AccountId}'): string =>
+  `arn:\${AWS::Partition}:cloudformation:\${AWS::Region}:${account}:stackset-target/${NAME_PREFIX}-*`;
+
+export const APPVEND_STACK_SETS = appvendStackSets();
+export const APPVEND_STACK_SET_TARGETS = appvendStackSetTargets();
+
+/**
+ * "Make sure your delegated administrators have organizations:ListDelegatedAdministrators
+ * permissions to avoid any potential errors" (StackSets, docs/aws-behaviours.md): CloudFormation
+ * checks the caller's registration with the caller's own permissions, so it is on the function's
+ * role, not the management role's (the function itself never calls Organizations).
+ */
+export const STACKSETS_DELEGATED_ADMINISTRATOR: StepPermission = {
+  sid: 'StackSetsDelegatedAdministrator',
+  actions: ['organizations:ListDelegatedAdministrators'],
+  resources: ['*'],
+  wildcardReason: `organizations:ListDelegatedAdministrators ${NO_RESOURCE_LEVEL}; StackSets asks for it of its delegated administrators.`,
+  onFunctionRole: true,
+};
 
 /** This organization's root, OUs, accounts and SCPs, as `Fn::Sub` bodies. */
 export interface OrganizationArns {

@@ -13,8 +13,10 @@ export interface PlanProps {
   memberRoleName: string;
   stackSetExecutionRoleName: string;
   accountQuota?: number;
-  /** The account the service runs in: a connection it owns is shared with tooling by the vend. */
+  /** The management account (CallAs SELF there, DELEGATED_ADMIN elsewhere; plan.ts). */
   managementAccountId: string;
+  /** `APPVEND_STACKSETS_MODE`, as the vend deploys; the handler's default (SELF_MANAGED) when unset. */
+  stackSetsMode?: 'SELF_MANAGED' | 'SERVICE_MANAGED';
 }
 
 /** The variables of `PlanEnv` (shared/workflow/plan.ts), as the construct sets them. */
@@ -28,6 +30,7 @@ export interface PlanEnvironment {
   APPVEND_STACKSET_EXECUTION_ROLE_NAME: string;
   APPVEND_ACCOUNT_QUOTA?: string;
   APPVEND_MANAGEMENT_ACCOUNT_ID: string;
+  APPVEND_STACKSETS_MODE?: string;
 }
 
 /**
@@ -43,6 +46,7 @@ export function planFunctionSettings(plan: PlanProps): {
     APPVEND_SCP_SIZE_QUOTA: plan.scpSizeQuota?.toString(),
     APPVEND_SCP_ATTACHMENT_QUOTA: plan.scpAttachmentQuota?.toString(),
     APPVEND_ACCOUNT_QUOTA: plan.accountQuota?.toString(),
+    APPVEND_STACKSETS_MODE: plan.stackSetsMode,
   };
   return {
     environment: {

@@ -73,6 +73,14 @@ export const ServiceContextSchema = z.object({
    * of the organization, only for appvend's stack sets.
    */
   stackSetAdministrationRoleName: z.string().min(1).optional(),
+  /**
+   * How the vend's stack sets get their permissions (`APPVEND_STACKSETS_MODE`): SELF_MANAGED (an
+   * administration role here, the member role as execution role) or SERVICE_MANAGED (StackSets'
+   * own roles through trusted access; called as the StackSets delegated administrator from a
+   * platform account). Unset: SERVICE_MANAGED in the two-account layout, where self-managed stack
+   * sets cannot reach a new account (see {@link readServiceSettings}); SELF_MANAGED in one-account mode.
+   */
+  stackSetsMode: z.enum(['SELF_MANAGED', 'SERVICE_MANAGED']).optional(),
   /** The OU offboarded accounts are moved to (`APPVEND_SUSPENDED_OU_ID`); offboarding refuses without it. */
   suspendedOuId: z.string().optional(),
   /** The share of member accounts offboarding may close per 30 days (`APPVEND_CLOSURE_SHARE`), default 0.1. */
@@ -120,8 +128,12 @@ export const ServiceContextSchema = z.object({
     .default(false),
 });
 
-export type ServiceSettings = Omit<z.output<typeof ServiceContextSchema>, 'stackSetExecutionRoleName'> & {
+export type ServiceSettings = Omit<
+  z.output<typeof ServiceContextSchema>,
+  'stackSetExecutionRoleName' | 'stackSetsMode'
+> & {
   stackSetExecutionRoleName: string;
+  stackSetsMode: 'SELF_MANAGED' | 'SERVICE_MANAGED';
 };
 
 /** Thrown when a context value is malformed; names the key. */
@@ -147,14 +159,27 @@ export function readServiceSettings(node: Node): ServiceSettings {
     const problems = result.error.issues.map((i) => `context ${i.path.join('.')}: ${i.message}`);
     throw new ServiceSettingsError(`Invalid appvend service settings: ${problems.join('; ')}`);
   }
+  const twoAccounts = result.data.serviceAccountId !== undefined;
   const settings: ServiceSettings = {
     ...result.data,
     stackSetExecutionRoleName: result.data.stackSetExecutionRoleName ?? result.data.memberRoleName,
+    stackSetsMode: result.data.stackSetsMode ?? (twoAccounts ? 'SERVICE_MANAGED' : 'SELF_MANAGED'),
   };
   if ((settings.managementAccountId === undefined) !== (settings.serviceAccountId === undefined)) {
     throw new ServiceSettingsError(
       'Invalid appvend service settings: context managementAccountId and serviceAccountId go together ' +
         '(the two-account layout names both accounts; one-account mode names neither)',
+    );
+  }
+  if (twoAccounts && settings.stackSetsMode === 'SELF_MANAGED') {
+    // AWS: self-managed stack sets are administered from the account that creates them, through an
+    // execution role in each target account that trusts that administrator account; the only role
+    // a new account has, CreateAccount's, trusts the management account only.
+    throw new ServiceSettingsError(
+      'Invalid appvend service settings: context stackSetsMode SELF_MANAGED does not work in the two-account ' +
+        'layout: the stack sets would be administered from the platform account, and the only role a new ' +
+        `account has (${settings.memberRoleName}, made by CreateAccount) trusts the management account only; ` +
+        'use SERVICE_MANAGED (the default there) and register the platform account as the StackSets delegated administrator',
     );
   }
   if (settings.stackSetExecutionRoleName !== settings.memberRoleName) {

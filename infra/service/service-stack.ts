@@ -16,7 +16,10 @@ import { ServiceCatalogDoor } from './service-catalog';
 import { ServiceDashboard } from './service-dashboard';
 import type { ServiceSettings } from './service-settings';
 import { useManagementAccess, type ManagementAccessGrants } from './management-access';
-import { StackSetAdministrationRole } from './stack-set-administration-role';
+import {
+  STACK_SET_ADMINISTRATION_ROLE_NAME,
+  StackSetAdministrationRole,
+} from './stack-set-administration-role';
 import { STATE_MACHINE_NAME, VendStateMachine } from './state-machine';
 import type { PermissionScope } from './step-permissions';
 import { WorkflowFunctions } from './workflow-functions';
@@ -78,11 +81,19 @@ export class AppvendServiceStack extends Stack {
       securityEmails: settings.securityEmails,
     });
 
+    // Self-managed stack sets need an administration role here; service-managed ones use
+    // StackSets' own roles (the two-account layout's default, see service-settings.ts).
+    const selfManaged = settings.stackSetsMode === 'SELF_MANAGED';
     const administrationRoleName =
       settings.stackSetAdministrationRoleName ??
-      new StackSetAdministrationRole(this, 'StackSetAdministration', {
-        executionRoleName: settings.stackSetExecutionRoleName,
-      }).roleName;
+      (selfManaged
+        ? new StackSetAdministrationRole(this, 'StackSetAdministration', {
+            executionRoleName: settings.stackSetExecutionRoleName,
+          }).roleName
+        : STACK_SET_ADMINISTRATION_ROLE_NAME);
+    // The management account, as the functions name it (APPVEND_MANAGEMENT_ACCOUNT_ID): service-managed
+    // calls are made as SELF there and as DELEGATED_ADMIN from anywhere else.
+    const managementAccountId = settings.managementAccountId ?? Aws.ACCOUNT_ID;
     const ledger = new LedgerTable(this, 'Ledger');
     // The bus first: the summary step announces outcomes on it; the rule's target comes last.
     const intake = new ApplicationRequestedIntake(this, 'Intake');
@@ -98,6 +109,14 @@ export class AppvendServiceStack extends Stack {
       ...(settings.parentOuId !== undefined && { parentOuId: settings.parentOuId }),
       ...(settings.suspendedOuId !== undefined && { suspendedOuId: settings.suspendedOuId }),
       stackSetAdministrationRoleName: administrationRoleName,
+      stackSets: selfManaged
+        ? { mode: 'SELF_MANAGED' }
+        : {
+            mode: 'SERVICE_MANAGED',
+            // Where service-managed stack sets live, whoever creates them.
+            ownerAccountId: settings.managementAccountId ?? '${AWS::AccountId}',
+            delegatedAdministrator: settings.managementAccountId !== undefined,
+          },
       ledgerTableArn: this.subReference(ledger.table, 'Arn'),
       eventBusArn: this.subReference(intake.bus, 'Arn'),
       notificationsTopicArn: this.subReference(topics.notifications, 'TopicArn'),
@@ -119,8 +138,8 @@ export class AppvendServiceStack extends Stack {
         scpSizeQuota: settings.scpSizeQuota,
         scpAttachmentQuota: settings.scpAttachmentQuota,
         memberRoleName: settings.memberRoleName,
-        // The stack sets are administered from this account, where their administration role is.
-        managementAccountId: Aws.ACCOUNT_ID,
+        managementAccountId,
+        stackSetsMode: settings.stackSetsMode,
         stackSetAdministrationRoleName: administrationRoleName,
         stackSetExecutionRoleName: settings.stackSetExecutionRoleName,
         securityTopicArn: topics.securityFindings.topicArn,
@@ -142,6 +161,8 @@ export class AppvendServiceStack extends Stack {
       checkStackSetOperation: workflow.functions['check-stack-set-operation'].function,
       environment: {
         ledgerTableName: ledger.table.tableName,
+        managementAccountId,
+        stackSetsMode: settings.stackSetsMode,
         suspendedOuId: settings.suspendedOuId,
         closureShare: settings.closureShare,
       },
@@ -175,7 +196,8 @@ export class AppvendServiceStack extends Stack {
       memberRoleName: settings.memberRoleName,
       stackSetExecutionRoleName: settings.stackSetExecutionRoleName,
       accountQuota: settings.accountQuota,
-      managementAccountId: Aws.ACCOUNT_ID,
+      managementAccountId,
+      stackSetsMode: settings.stackSetsMode,
     };
     const portal = new PortalApi(this, 'Portal', {
       projectRoot: props.projectRoot,
@@ -281,7 +303,13 @@ export class AppvendServiceStack extends Stack {
         configDeliveryBucket.valueAsString,
         'The bucket AWS Config delivers to where appvend creates an account recorder',
       ],
-      StackSetAdministrationRoleName: [administrationRoleName, 'The administration role of the stack sets'],
+      StackSetsMode: [
+        settings.stackSetsMode,
+        'How the stack sets get their permissions (APPVEND_STACKSETS_MODE)',
+      ],
+      ...(selfManaged && {
+        StackSetAdministrationRoleName: [administrationRoleName, 'The administration role of the stack sets'],
+      }),
       MemberRoleName: [settings.memberRoleName, 'The role appvend assumes in member accounts'],
       StackSetExecutionRoleName: [
         settings.stackSetExecutionRoleName,

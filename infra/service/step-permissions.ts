@@ -9,9 +9,10 @@ import {
   type StepFunctionName,
 } from '../workflow/step-functions';
 import {
-  APPVEND_STACK_SETS,
-  APPVEND_STACK_SET_TARGETS,
   NO_RESOURCE_LEVEL,
+  STACKSETS_DELEGATED_ADMINISTRATOR,
+  appvendStackSetTargets,
+  appvendStackSets,
   ORGANIZATION_IDS,
   SCP_ONLY,
   NOT_TAGGED_BY_APPVEND,
@@ -133,7 +134,28 @@ export interface StepPermission {
   conditions?: Record<string, Record<string, string | string[]>>;
   /** Why the resources hold a wildcard; required when they do (it becomes the nag acknowledgement). */
   wildcardReason?: string;
+  /**
+   * An Organizations action that stays on the function's own role rather than going through the
+   * management role (management-access.ts): one AWS checks on the caller's behalf, the StackSets
+   * delegated administrator's ListDelegatedAdministrators.
+   */
+  onFunctionRole?: true;
 }
+
+/**
+ * Where the vend's stack sets are and how they are called: self-managed in this account (with the
+ * administration role passed), or service-managed, which live in the management account and are
+ * called from any other account as the StackSets delegated administrator.
+ */
+export type StackSetsScope =
+  | { mode: 'SELF_MANAGED' }
+  | {
+      mode: 'SERVICE_MANAGED';
+      /** The management account id (`Fn::Sub` body): where service-managed stack sets are created. */
+      ownerAccountId: string;
+      /** Whether the service runs outside the management account (CallAs DELEGATED_ADMIN). */
+      delegatedAdministrator: boolean;
+    };
 
 /**
  * What the permissions are scoped by. Values used in resources may be `Fn::Sub` references
@@ -153,6 +175,8 @@ export interface PermissionScope {
   suspendedOuId?: string;
   /** The StackSet administration role passed to CloudFormation with each stack set. */
   stackSetAdministrationRoleName: string;
+  /** How the stack sets are administered; self-managed in this account when unset. */
+  stackSets?: StackSetsScope;
   /** The ledger table's ARN (`appvend-ledger`). */
   ledgerTableArn: string;
   /** The service's event bus ARN (`appvend`), which carries the vend outcome events. */
@@ -208,7 +232,7 @@ const DRIFT_EVENTS_ONLY = {
  */
 export function stepPermissions(step: StepFunctionName, scope: PermissionScope): StepPermission[] {
   const { root, ous, accounts, scps } = organizationArns(scope);
-  const stackSets = APPVEND_STACK_SETS;
+  const stackSets = stackSetArns(scope).stackSets;
 
   switch (step) {
     case 'validate-request':
@@ -477,20 +501,26 @@ export function stepPermissions(step: StepFunctionName, scope: PermissionScope):
           resources: [
             stackSets,
             // Targets are `<stack set id>/<account>`; types are the AWS resource types the templates use.
-            APPVEND_STACK_SET_TARGETS,
+            stackSetArns(scope).targets,
             'arn:${AWS::Partition}:cloudformation:${AWS::Region}::type/resource/AWS-*',
           ],
           wildcardReason:
             'Operations on appvend-* stack sets, their targets (<stack set id>/<account>) and the AWS-owned resource types of the vended templates (no third-party types).',
         },
-        {
-          sid: 'PassStackSetAdministrationRole',
-          actions: ['iam:PassRole'],
-          resources: [
-            `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${scope.stackSetAdministrationRoleName}`,
-          ],
-          conditions: { StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } },
-        },
+        // Self-managed only: service-managed stack sets use StackSets' own roles, and no role is passed.
+        ...(scope.stackSets?.mode === 'SERVICE_MANAGED'
+          ? []
+          : [
+              {
+                sid: 'PassStackSetAdministrationRole',
+                actions: ['iam:PassRole'],
+                resources: [
+                  `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${scope.stackSetAdministrationRoleName}`,
+                ],
+                conditions: { StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } },
+              },
+            ]),
+        ...delegatedAdministratorPermissions(scope),
         ...shareConnectionPermissions(),
       ];
 
@@ -506,6 +536,7 @@ export function stepPermissions(step: StepFunctionName, scope: PermissionScope):
           wildcardReason:
             'Stack sets are named appvend-<application>-<template> and their ARNs end in an id CloudFormation assigns.',
         },
+        ...delegatedAdministratorPermissions(scope),
       ];
 
     case 'register-guardrails':
@@ -517,7 +548,7 @@ export function stepPermissions(step: StepFunctionName, scope: PermissionScope):
 /** What a plan reads in the management account (shared/workflow/plan.ts): reads only. */
 function planReads(scope: PermissionScope): StepPermission[] {
   const { root, ous, accounts, scps } = organizationArns(scope);
-  const stackSets = APPVEND_STACK_SETS;
+  const stackSets = stackSetArns(scope).stackSets;
   return [
     {
       sid: 'PlanFindRootAndAccounts',
@@ -569,6 +600,7 @@ function planReads(scope: PermissionScope): StepPermission[] {
       wildcardReason:
         'Stack sets are named appvend-<application>-<template> and their ARNs end in an id CloudFormation assigns.',
     },
+    ...delegatedAdministratorPermissions(scope),
     {
       sid: 'PlanReadConnectionShares',
       actions: ['ram:GetResourceShares', 'ram:GetResourceShareAssociations'],
@@ -576,6 +608,27 @@ function planReads(scope: PermissionScope): StepPermission[] {
       wildcardReason: `ram:GetResourceShares and ram:GetResourceShareAssociations ${NO_RESOURCE_LEVEL}.`,
     },
   ];
+}
+
+/**
+ * The ARN patterns of appvend's stack sets and their targets: in the management account for
+ * service-managed ones (where they live, whoever creates them), in this account otherwise.
+ */
+export function stackSetArns(scope: Pick<PermissionScope, 'stackSets'>): {
+  stackSets: string;
+  targets: string;
+} {
+  const owner = scope.stackSets?.mode === 'SERVICE_MANAGED' ? scope.stackSets.ownerAccountId : undefined;
+  return { stackSets: appvendStackSets(owner), targets: appvendStackSetTargets(owner) };
+}
+
+/** What a function calling as the StackSets delegated administrator needs besides the calls themselves. */
+export function delegatedAdministratorPermissions(
+  scope: Pick<PermissionScope, 'stackSets'>,
+): StepPermission[] {
+  return scope.stackSets?.mode === 'SERVICE_MANAGED' && scope.stackSets.delegatedAdministrator
+    ? [STACKSETS_DELEGATED_ADMINISTRATOR]
+    : [];
 }
 
 /** `dynamodb:Scan` on the ledger: a page of applications (one small item each). */

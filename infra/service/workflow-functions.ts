@@ -36,6 +36,8 @@ export interface WorkflowFunctionsProps {
     scpAttachmentQuota?: number;
     memberRoleName: string;
     managementAccountId: string;
+    /** `APPVEND_STACKSETS_MODE` (service-settings.ts). */
+    stackSetsMode: 'SELF_MANAGED' | 'SERVICE_MANAGED';
     stackSetAdministrationRoleName: string;
     stackSetExecutionRoleName: string;
     securityTopicArn: string;
@@ -104,6 +106,7 @@ export class WorkflowFunctions extends Construct {
           // The SCP exempts, and protects, the roles appvend works through as configured.
           APPVEND_MEMBER_ROLE: env.memberRoleName,
           APPVEND_STACKSET_EXECUTION_ROLE_NAME: env.stackSetExecutionRoleName,
+          APPVEND_STACKSETS_MODE: env.stackSetsMode,
         },
       }),
       'start-account-creation': make('StartAccountCreation', {
@@ -127,6 +130,8 @@ export class WorkflowFunctions extends Construct {
         environment: {
           APPVEND_MEMBER_ROLE: env.memberRoleName,
           APPVEND_STACKSET_EXECUTION_ROLE_NAME: env.stackSetExecutionRoleName,
+          // Service-managed: the SCPs exempt StackSets' own stacksets-exec-* roles instead.
+          APPVEND_STACKSETS_MODE: env.stackSetsMode,
         },
       }),
       'deploy-stack-set': make('DeployStackSet', {
@@ -135,6 +140,7 @@ export class WorkflowFunctions extends Construct {
         environmentSchema: deployStackSet.environment,
         environment: {
           APPVEND_MANAGEMENT_ACCOUNT_ID: env.managementAccountId,
+          APPVEND_STACKSETS_MODE: env.stackSetsMode,
           APPVEND_STACKSET_ADMIN_ROLE_NAME: env.stackSetAdministrationRoleName,
           APPVEND_STACKSET_EXECUTION_ROLE_NAME: env.stackSetExecutionRoleName,
           APPVEND_NOTIFICATION_TOPIC_ARN: env.securityTopicArn,

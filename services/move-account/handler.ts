@@ -1,7 +1,7 @@
 import { awsClients } from '../../shared/aws/client-factory';
 import { count, METRIC } from '../../shared/lambda/metrics';
 import { stepHandler } from '../../shared/lambda/step-handler';
-import { MemberAccessEnv, QuarantineEnv } from '../../shared/workflow/settings';
+import { MemberAccessEnv, QuarantineEnv, exemptExecutionRole } from '../../shared/workflow/settings';
 import type { AccountCreation } from '../../shared/workflow/types';
 import { moveAccount } from '../../shared/workflow/steps/account';
 
@@ -14,7 +14,7 @@ export const handler = stepHandler(
     const placed = await moveAccount(awsClients(), {
       ...input,
       memberRoleName: env.APPVEND_MEMBER_ROLE,
-      executionRoleName: env.APPVEND_STACKSET_EXECUTION_ROLE_NAME,
+      executionRoleName: exemptExecutionRole(env),
     });
     // Found by its address (no CreateAccount request of this vend) and moved into the OU now.
     if (placed.moved && input.creation.requestId === undefined) count(METRIC.accountsAdopted);

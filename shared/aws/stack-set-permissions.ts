@@ -1,31 +1,11 @@
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { ClientFactory } from './client-factory';
+import { callerAccount } from './service-account';
 
 /** How the vend's stack sets get their permissions (`APPVEND_STACKSETS_MODE`). */
 export type StackSetsMode = 'SELF_MANAGED' | 'SERVICE_MANAGED';
 
 /** Who a service-managed call acts as: the management account, or the StackSets delegated administrator. */
 export type CallAs = 'SELF' | 'DELEGATED_ADMIN';
-
-const callers = new WeakMap<ClientFactory, Promise<string>>();
-
-/** The account the factory's own credentials belong to, as STS says (asked once per factory). */
-function callerAccount(clients: ClientFactory): Promise<string> {
-  let account = callers.get(clients);
-  if (!account) {
-    account = clients
-      .sts()
-      .send(new GetCallerIdentityCommand({}))
-      .then(({ Account }) => {
-        if (!Account) throw new Error('GetCallerIdentity returned no account');
-        return Account;
-      });
-    // A failed look is not kept: the next call asks again.
-    account.catch(() => callers.delete(clients));
-    callers.set(clients, account);
-  }
-  return account;
-}
 
 /**
  * CallAs for the stack sets' calls: none with self-managed permissions; with service-managed ones,

@@ -17,6 +17,13 @@ export function renderAccountEmail(template: string, name: string, stage: string
 
 /** The role CreateAccount creates in each new account; trusted by the management account. */
 export const ACCOUNT_ACCESS_ROLE = 'OrganizationAccountAccessRole';
+
+/**
+ * The execution roles StackSets creates in each target account of a service-managed stack set:
+ * "a service role named stacksets-exec-*" (AWS gives no more of the name), as an IAM ARN pattern's
+ * role part.
+ */
+export const SERVICE_MANAGED_EXECUTION_ROLES = 'stacksets-exec-*';
 /** Stage-account role assumed by the tooling pipeline to create and execute change sets. */
 export const PIPELINE_CFN_ROLE = 'ToolingAccountPipelineCloudformationRole';
 /** Stage-account role passed to CloudFormation to create the application's resources. */

@@ -101,7 +101,10 @@ const securityServiceActions = [
 
 // Trailing wildcards keep the SCP under its size quota: `iam:DeleteRole*` is DeleteRole,
 // DeleteRolePermissionsBoundary and DeleteRolePolicy; `iam:PutRole*` and `iam:UpdateRole*` likewise.
+// CreateRole: nobody else makes a role of a protected name, so a name the exemption matches by
+// pattern (`stacksets-exec-*`, service-managed stack sets) cannot be taken to become exempt.
 const roleTamperingActions = [
+  'iam:CreateRole',
   'iam:AttachRolePolicy',
   'iam:DeleteRole*',
   'iam:DetachRolePolicy',

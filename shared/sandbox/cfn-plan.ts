@@ -1,3 +1,5 @@
+import { scpDenyingEverything } from './scp-evaluation';
+import { policyArn } from './org-common';
 import {
   effectiveParameters,
   namedBuckets,
@@ -200,6 +202,8 @@ export function accessFailure(
   account: string,
 ): string | undefined {
   const owner = state.stackSets[op.stackSetId]!;
+  const denied = executionRoleDenied(state, op, account);
+  if (denied) return denied;
   if (owner.permissionModel === 'SERVICE_MANAGED') {
     // StackSets' own roles: the service-linked role in the management account and the
     // stacksets-exec-* role it creates in each target. What can still stop it is an account that
@@ -221,6 +225,23 @@ export function accessFailure(
   return trusted
     ? undefined
     : `Account ${account} should have '${op.executionRoleName}' role with trust relationship to Role '${adminRole}'.`;
+}
+
+/**
+ * SCPs apply to the execution role in the target account, StackSets' own `stacksets-exec-*` as much
+ * as a self-managed one: "SCPs affect all users and roles in attached accounts" but service-linked
+ * roles, and the execution role is none. An SCP that denies it everything (the quarantine, unless
+ * it exempts the role) fails the stack's operation. The reason's wording is an estimate.
+ */
+function executionRoleDenied(
+  state: SandboxStateJson,
+  op: OperationState,
+  account: string,
+): string | undefined {
+  const role = `arn:aws:iam::${account}:role/${op.executionRoleName}`;
+  const policy = scpDenyingEverything(state, account, role);
+  if (!policy) return undefined;
+  return `User: arn:aws:sts::${account}:assumed-role/${op.executionRoleName}/StackSets is not authorized to perform: cloudformation:CreateStack with an explicit deny in a service control policy: ${policyArn(state, policy.id)}`;
 }
 
 /** Gives the instance its stack id when its stack is first created; returns the stack name. */

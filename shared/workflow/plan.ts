@@ -1,3 +1,4 @@
+import { serviceAccount } from '../aws/service-account';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { RAMClient } from '@aws-sdk/client-ram';
 import * as z from 'zod/mini';
@@ -69,9 +70,10 @@ export interface PlanSettings {
    */
   accountPages?: number;
   /**
-   * The account appvend runs in (`APPVEND_MANAGEMENT_ACCOUNT_ID`): a codeconnections connection it
-   * owns is shared with the tooling account by the vend. Unset: every connection of another account
-   * than tooling is a note (share it by hand).
+   * The management account (`APPVEND_MANAGEMENT_ACCOUNT_ID`). A codeconnections connection of the
+   * account appvend runs in (this one, or with a management role the platform account STS names) is
+   * shared with the tooling account by the vend. Unset: every connection of another account than
+   * tooling is a note (share it by hand).
    */
   managementAccountId?: string;
   /** `APPVEND_IDENTITY_CENTER_INSTANCE_ARN`: the instance; the only one visible when unset. */
@@ -222,7 +224,8 @@ async function planConnection(
 ): Promise<{ steps: ConnectionSharePlan[]; blockers: PlanBlocker[]; notes: string[] }> {
   const connectionArn = request.source.connectionArn;
   const tooling = accounts.find((a) => a.stage === RESERVED_STAGE);
-  const access = connectionAccess(connectionArn, tooling?.id, managementAccountId);
+  const appvendAccount = managementAccountId && (await serviceAccount(clients, managementAccountId));
+  const access = connectionAccess(connectionArn, tooling?.id, appvendAccount || undefined);
   if (access.kind === 'unusable')
     return { steps: [], blockers: [{ step: 'DeployStackSets', message: access.message }], notes: [] };
   if (access.kind === 'shared') return { steps: [], blockers: [], notes: [access.message] };

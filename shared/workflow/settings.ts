@@ -5,7 +5,7 @@ import {
   DEFAULT_ACCOUNT_SEARCH_PAGES,
   DEFAULT_CREATE_ACCOUNT_CONCURRENCY,
 } from '../domain/account-creation';
-import { ACCOUNT_ACCESS_ROLE } from '../domain/naming';
+import { ACCOUNT_ACCESS_ROLE, SERVICE_MANAGED_EXECUTION_ROLES } from '../domain/naming';
 import { DEFAULT_SCP_ATTACHMENT_QUOTA, DEFAULT_SCP_SIZE_QUOTA, type ExemptRoles } from '../domain/scp';
 
 /**
@@ -72,10 +72,39 @@ export const AccountQuotaEnv = {
   APPVEND_ACCOUNT_QUOTA: countOr(DEFAULT_ACCOUNT_QUOTA),
 };
 
-/** The StackSets execution role, which the quarantine SCP must let through to deploy the baseline. */
+/**
+ * How the vend's stack sets get their permissions: SELF_MANAGED (the default: the administration
+ * role here, the execution role in each account) or SERVICE_MANAGED (StackSets' own roles through
+ * trusted access with Organizations, instances targeted by the application's OU; called as the
+ * management account, or as the StackSets delegated administrator from any other account).
+ */
+export const StackSetModeEnv = {
+  APPVEND_STACKSETS_MODE: z._default(z.enum(['SELF_MANAGED', 'SERVICE_MANAGED']), 'SELF_MANAGED'),
+};
+
+/**
+ * The StackSets execution role, which the quarantine SCP must let through to deploy the baseline:
+ * the configured one with self-managed stack sets, StackSets' own `stacksets-exec-*` with
+ * service-managed ones (see {@link exemptExecutionRole}).
+ */
 export const QuarantineEnv = {
   APPVEND_STACKSET_EXECUTION_ROLE_NAME: nameOr(ACCOUNT_ACCESS_ROLE),
+  ...StackSetModeEnv,
 };
+
+/**
+ * The execution role the SCPs exempt (and protect): the configured role with self-managed stack
+ * sets; with service-managed ones the role StackSets creates in each target account, whose name
+ * AWS gives only as `stacksets-exec-*`, so the pattern. SCPs apply to it (it is no service-linked
+ * role): without the exemption the quarantine would stop every stack instance.
+ */
+export const exemptExecutionRole = (env: {
+  APPVEND_STACKSET_EXECUTION_ROLE_NAME: string;
+  APPVEND_STACKSETS_MODE: 'SELF_MANAGED' | 'SERVICE_MANAGED';
+}): string =>
+  env.APPVEND_STACKSETS_MODE === 'SERVICE_MANAGED'
+    ? SERVICE_MANAGED_EXECUTION_ROLES
+    : env.APPVEND_STACKSET_EXECUTION_ROLE_NAME;
 
 /**
  * What the application SCP is rendered with: the quotas it must fit, and the roles it exempts
@@ -92,20 +121,11 @@ export const PolicyEnv = {
 export const exemptRolesFrom = (env: {
   APPVEND_MEMBER_ROLE: string;
   APPVEND_STACKSET_EXECUTION_ROLE_NAME: string;
+  APPVEND_STACKSETS_MODE: 'SELF_MANAGED' | 'SERVICE_MANAGED';
 }): ExemptRoles => ({
   memberRoleName: env.APPVEND_MEMBER_ROLE,
-  executionRoleName: env.APPVEND_STACKSET_EXECUTION_ROLE_NAME,
+  executionRoleName: exemptExecutionRole(env),
 });
-
-/**
- * How the vend's stack sets get their permissions: SELF_MANAGED (the default: the administration
- * role here, the execution role in each account) or SERVICE_MANAGED (StackSets' own roles through
- * trusted access with Organizations, instances targeted by the application's OU; called as the
- * management account, or as the StackSets delegated administrator from any other account).
- */
-export const StackSetModeEnv = {
-  APPVEND_STACKSETS_MODE: z._default(z.enum(['SELF_MANAGED', 'SERVICE_MANAGED']), 'SELF_MANAGED'),
-};
 
 /** What removing a stack set needs: the mode, and the management account to tell SELF from DELEGATED_ADMIN. */
 export const StackSetRemovalEnv = {

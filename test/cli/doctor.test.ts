@@ -5,6 +5,8 @@ import {
   ListOrganizationalUnitsForParentCommand,
   OrganizationsClient,
 } from '@aws-sdk/client-organizations';
+import { ActivateOrganizationsAccessCommand, CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { RegisterDelegatedAdministratorCommand } from '@aws-sdk/client-organizations';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -210,6 +212,87 @@ describe('appvend doctor on the sandbox', () => {
       status: 'missing',
       fix: expect.stringContaining('service-quotas'),
     });
+  });
+});
+
+describe('appvend doctor with service-managed stack sets (APPVEND_STACKSETS_MODE=SERVICE_MANAGED)', () => {
+  const line = (r: { name: string; status: string }) => `${r.name}: ${r.status}`;
+  const stackSetLines = (results: Array<{ name: string; status: string }>) =>
+    results.filter((r) => r.name.startsWith('StackSets')).map(line);
+
+  it('names trusted access and the delegated administrator, each with its fix, from the platform account; ok once the management account has done both', async () => {
+    // Prepare
+    const { sandbox, clock } = connectBackend({ kind: 'sandbox', stateFile: freshStateFile() });
+    const management = sandbox!.organization().MasterAccountId as string;
+    const admin = awsClients();
+    const platform = sandbox!.setUpPlatformAccount({
+      functionRoles: ['appvend-service'],
+      managementRoles: { 'appvend-management-access': ['appvend-service'] },
+      principalSessionTag: 'appvend:function',
+    });
+    configureAws({
+      region: 'us-east-1',
+      plugins: [sandbox!.plugin()],
+      credentials: sandbox!.executionRoleSession(platform, 'appvend-service'),
+      now: () => clock.now(),
+      managementRoleArn: `arn:aws:iam::${management}:role/appvend-management-access`,
+    });
+    process.env.APPVEND_STACKSETS_MODE = 'SERVICE_MANAGED';
+
+    // Act
+    const mark = sandbox!.calls.length;
+    const before = await runDoctorChecks({ stack: null, stackName: 'AppvendService' });
+    const reads = mutatingCalls(sandbox!, mark);
+    // The administrator's two commands of docs/deploy.md, in the management account.
+    await admin.managementClient(CloudFormationClient).send(new ActivateOrganizationsAccessCommand({}));
+    await admin.organizations().send(
+      new RegisterDelegatedAdministratorCommand({
+        AccountId: platform,
+        ServicePrincipal: 'member.org.stacksets.cloudformation.amazonaws.com',
+      }),
+    );
+    const after = await runDoctorChecks({ stack: null, stackName: 'AppvendService' });
+
+    // Assess
+    expect(stackSetLines(before)).toEqual([
+      'StackSets trusted access: missing',
+      'StackSets delegated administrator: missing',
+    ]);
+    const byName = Object.fromEntries(before.map((r) => [r.name, r]));
+    expect(byName['StackSets trusted access']!.fix).toMatch(
+      /^aws cloudformation activate-organizations-access/,
+    );
+    expect(byName['StackSets delegated administrator']!.detail).toContain(platform);
+    expect(byName['StackSets delegated administrator']!.fix).toContain(
+      `aws organizations register-delegated-administrator --account-id ${platform} --service-principal member.org.stacksets.cloudformation.amazonaws.com`,
+    );
+    expect(reads).toEqual([]);
+    expect(stackSetLines(after)).toEqual([
+      'StackSets trusted access: ok',
+      'StackSets delegated administrator: ok',
+    ]);
+  });
+
+  it('needs no delegated administrator in one-account mode (StackSets called as SELF), and checks nothing of StackSets with self-managed stack sets', async () => {
+    // Prepare
+    const { sandbox } = connectBackend({ kind: 'sandbox', stateFile: freshStateFile() });
+    sandbox!.enableTrustedAccess('member.org.stacksets.cloudformation.amazonaws.com');
+
+    // Act
+    process.env.APPVEND_STACKSETS_MODE = 'SERVICE_MANAGED';
+    const serviceManaged = await runDoctorChecks({ stack: null, stackName: 'AppvendService' });
+    process.env.APPVEND_STACKSETS_MODE = 'SELF_MANAGED';
+    const selfManaged = await runDoctorChecks({ stack: null, stackName: 'AppvendService' });
+
+    // Assess
+    expect(stackSetLines(serviceManaged)).toEqual([
+      'StackSets trusted access: ok',
+      'StackSets delegated administrator: ok',
+    ]);
+    expect(serviceManaged.find((r) => r.name === 'StackSets delegated administrator')!.detail).toMatch(
+      /as SELF/,
+    );
+    expect(stackSetLines(selfManaged)).toEqual([]);
   });
 });
 

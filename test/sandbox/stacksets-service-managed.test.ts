@@ -16,6 +16,8 @@ import {
 import {
   AccessDeniedException,
   AccountAlreadyRegisteredException,
+  AttachPolicyCommand,
+  CreatePolicyCommand,
   ConstraintViolationException,
   CreateOrganizationalUnitCommand,
   EnableAWSServiceAccessCommand,
@@ -322,6 +324,67 @@ describe('Class: Sandbox', () => {
       expect(roles(a).some((r) => r.startsWith('stacksets-exec-'))).toBe(true);
       expect(roles(a)).toContain('shop-deployer');
       expect(roles(outside)).not.toContain('shop-deployer');
+    });
+
+    it('fails the instance of an account whose SCP denies StackSets’ execution role everything, and deploys where the SCP exempts stacksets-exec-*', async () => {
+      // Prepare: the quarantine's shape on two accounts of the OU, one exempting StackSets' role.
+      const w = world();
+      const { platform, ou, a, b } = await organization(w);
+      const quarantine = (exempt: string[]) =>
+        JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Deny',
+              Action: '*',
+              Resource: '*',
+              Condition: {
+                ArnNotLike: { 'aws:PrincipalArn': exempt.map((r) => `arn:aws:iam::*:role/${r}`) },
+              },
+            },
+          ],
+        });
+      const attach = async (account: string, name: string, content: string) => {
+        const { Policy } = await w.organizations.send(
+          new CreatePolicyCommand({
+            Name: name,
+            Description: name,
+            Type: 'SERVICE_CONTROL_POLICY',
+            Content: content,
+          }),
+        );
+        await w.organizations.send(
+          new AttachPolicyCommand({ PolicyId: Policy!.PolicySummary!.Id!, TargetId: account }),
+        );
+      };
+      const client = await delegate(w, platform);
+      await client.send(serviceManaged());
+      await attach(a, 'without-exemption', quarantine(['OrganizationAccountAccessRole']));
+      await attach(b, 'with-exemption', quarantine(['OrganizationAccountAccessRole', 'stacksets-exec-*']));
+
+      // Act
+      // One account per operation: a failure stops the rest of its operation (no failure tolerance).
+      for (const account of [b, a]) {
+        await createInstances(client, {
+          OrganizationalUnitIds: [ou],
+          Accounts: [account],
+          AccountFilterType: 'INTERSECTION',
+        });
+        settle(w);
+      }
+      const { Summaries = [] } = await client.send(
+        new ListStackInstancesCommand({ StackSetName: NAME, CallAs: 'DELEGATED_ADMIN' }),
+      );
+
+      // Assess
+      const of = (account: string) => Summaries.find((i) => i.Account === account)!;
+      expect(of(a)).toMatchObject({
+        Status: 'OUTDATED',
+        StatusReason: expect.stringMatching(
+          /stacksets-exec-.* is not authorized .* explicit deny in a service control policy/,
+        ),
+      });
+      expect([of(b).Status, of(b).StatusReason]).toEqual(['CURRENT', undefined]);
     });
 
     it('deploys to every account of the OU but those listed with DIFFERENCE, and to all of them with NONE', async () => {

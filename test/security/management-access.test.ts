@@ -134,6 +134,7 @@ async function decide(
   action: string,
   resource: string,
   context: Record<string, string | string[]> = {},
+  resourceAccount = MANAGEMENT,
 ): Promise<string> {
   const principal = typeof who === 'string' ? principals.get(who) : who;
   if (!principal) throw new Error(`Unknown principal ${String(who)}`);
@@ -151,7 +152,7 @@ async function decide(
       request: {
         principal: principal.arn,
         action,
-        resource: { resource, accountId: assume ? resource.split(':')[4]! : MANAGEMENT },
+        resource: { resource, accountId: assume ? resource.split(':')[4]! : resourceAccount },
         contextVariables: {
           'aws:PrincipalArn': principal.arn,
           'aws:PrincipalAccount': principal.account,
@@ -429,5 +430,107 @@ describe('Access: the management roles of the two-account layout', () => {
         await decide(managementRole, 'sts:AssumeRole', target, as('register-guardrails', IN_APPLICATION_OU)),
       ).toMatch(/Denied$/);
     }
+  });
+
+  describe('the StackSets delegated administrator (service-managed stack sets, the default of this layout)', () => {
+    const stackSet = (account: string, name: string) =>
+      `arn:aws:cloudformation:${REGION}:${account}:stackset/${name}:0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0`;
+    const APPVEND_SET = stackSet(MANAGEMENT, 'appvend-shop-guardrails');
+    const TARGET = `arn:aws:cloudformation:${REGION}:${MANAGEMENT}:stackset-target/appvend-shop-guardrails:0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0/ou-ab12-cdef3456`;
+    /**
+     * A stack set call by a function's own role. CloudFormation admits a DELEGATED_ADMIN call to a
+     * stack set of the management account from the registered delegated administrator, not through
+     * a resource policy (stack sets have none): what IAM decides is the caller's identity policy,
+     * so the request is evaluated in the caller's account.
+     */
+    const call = (
+      name: string,
+      action: string,
+      resource: string,
+      context: Record<string, string | string[]> = {},
+    ) => decide(fn(name), action, resource, context, PLATFORM);
+
+    it("lets the stack set functions act on appvend's stack sets in the management account", async () => {
+      expect(
+        await Promise.all([
+          call('deploy-stack-set', 'cloudformation:CreateStackSet', '*', TAG_ON_CREATE),
+          call('deploy-stack-set', 'cloudformation:UpdateStackSet', APPVEND_SET),
+          call('deploy-stack-set', 'cloudformation:CreateStackInstances', TARGET),
+          call('deploy-stack-set', 'cloudformation:DescribeStackSet', APPVEND_SET),
+          call('check-stack-set-operation', 'cloudformation:DescribeStackSetOperation', APPVEND_SET),
+          call('remove-stack-set', 'cloudformation:DeleteStackInstances', TARGET),
+          call('remove-stack-set', 'cloudformation:DeleteStackSet', APPVEND_SET),
+          call('portal-api', 'cloudformation:DescribeStackSet', APPVEND_SET),
+        ]),
+      ).toEqual(Array(8).fill('Allowed'));
+    });
+
+    it('refuses them stack sets that are not appvend’s: another team’s in the management account, appvend-named ones elsewhere, an untagged creation', async () => {
+      const others = [
+        stackSet(MANAGEMENT, 'security-baseline'),
+        stackSet(MANAGEMENT, 'AWSControlTowerBP-BASELINE-ROLES'),
+        stackSet(MEMBER, 'appvend-shop-guardrails'),
+        stackSet(PLATFORM, 'appvend-shop-guardrails'),
+      ];
+      const answers = await Promise.all([
+        ...others.flatMap((arn) => [
+          call('deploy-stack-set', 'cloudformation:UpdateStackSet', arn),
+          call('remove-stack-set', 'cloudformation:DeleteStackSet', arn),
+          call('check-stack-set-operation', 'cloudformation:DescribeStackSetOperation', arn),
+        ]),
+        call(
+          'deploy-stack-set',
+          'cloudformation:CreateStackInstances',
+          `arn:aws:cloudformation:${REGION}:${MANAGEMENT}:stackset-target/security-baseline:0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0/r-ab12`,
+        ),
+        call('deploy-stack-set', 'cloudformation:CreateStackSet', '*'),
+        // What the stack set functions do not do at all.
+        call('deploy-stack-set', 'cloudformation:DeleteStackSet', APPVEND_SET),
+        call('check-stack-set-operation', 'cloudformation:UpdateStackSet', APPVEND_SET),
+        call('portal-api', 'cloudformation:UpdateStackSet', APPVEND_SET),
+        call('summarize-vend', 'cloudformation:DescribeStackSet', APPVEND_SET),
+      ]);
+      expect(answers).toEqual(answers.map(() => 'ImplicitlyDenied'));
+    });
+
+    it('passes no role: the StackSets administration role is not in this layout', async () => {
+      expect(
+        await Promise.all([
+          call('deploy-stack-set', 'iam:PassRole', role(PLATFORM, 'appvend-stackset-administration'), {
+            'iam:PassedToService': 'cloudformation.amazonaws.com',
+          }),
+          call(
+            'deploy-stack-set',
+            'iam:PassRole',
+            role(MANAGEMENT, 'AWSCloudFormationStackSetAdministrationRole'),
+            {
+              'iam:PassedToService': 'cloudformation.amazonaws.com',
+            },
+          ),
+        ]),
+      ).toEqual(['ImplicitlyDenied', 'ImplicitlyDenied']);
+    });
+
+    it('gives the delegated administrator ListDelegatedAdministrators, as StackSets asks, and no other Organizations call', async () => {
+      expect(
+        await Promise.all([
+          call('deploy-stack-set', 'organizations:ListDelegatedAdministrators', '*'),
+          call('remove-stack-set', 'organizations:ListDelegatedAdministrators', '*'),
+          call('deploy-stack-set', 'organizations:RegisterDelegatedAdministrator', '*'),
+          call('deploy-stack-set', 'organizations:DeregisterDelegatedAdministrator', '*'),
+          call('deploy-stack-set', 'organizations:EnableAWSServiceAccess', '*'),
+          call('deploy-stack-set', 'organizations:ListAccounts', '*'),
+          call('move-account', 'organizations:ListDelegatedAdministrators', '*'),
+        ]),
+      ).toEqual([
+        'Allowed',
+        'Allowed',
+        'ImplicitlyDenied',
+        'ImplicitlyDenied',
+        'ImplicitlyDenied',
+        'ImplicitlyDenied',
+        'ImplicitlyDenied',
+      ]);
+    });
   });
 });

@@ -646,6 +646,8 @@ describe('Stack: AppvendService', () => {
     // The role the stack makes (not the CLI's old guess, AWSCloudFormationStackSetAdministrationRole).
     expect(outputs.StackSetAdministrationRoleName.Value).toBe('appvend-stackset-administration');
     expect(outputs.MemberRoleName.Value).toBe('OrganizationAccountAccessRole');
+    // One-account mode deploys self-managed stack sets unless told otherwise.
+    expect(outputs.StackSetsMode.Value).toBe('SELF_MANAGED');
     const settingOutputs = Object.keys(OUTPUT_SETTINGS).filter((key) => key in outputs);
     // Optional settings left unset have no output (CloudFormation refuses an empty value).
     expect(settingOutputs.sort()).toEqual(
@@ -658,6 +660,7 @@ describe('Stack: AppvendService', () => {
         'SecurityFindingsTopicArn',
         'StackSetAdministrationRoleName',
         'StackSetExecutionRoleName',
+        'StackSetsMode',
       ].sort(),
     );
   });

@@ -12,6 +12,8 @@ describe('Function: readEnvironment', () => {
       // The roles the SCP exempts and protects
       APPVEND_MEMBER_ROLE: 'OrganizationAccountAccessRole',
       APPVEND_STACKSET_EXECUTION_ROLE_NAME: 'OrganizationAccountAccessRole',
+      // Which execution role that is: the configured one (self-managed) or stacksets-exec-*.
+      APPVEND_STACKSETS_MODE: 'SELF_MANAGED',
     });
   });
 

@@ -3,8 +3,9 @@
  * member account, and the calls AWS allows only from the management account go through the
  * management role (`APPVEND_MANAGEMENT_ROLE_ARN`, shared/aws/client-factory.ts). The sandbox refuses
  * Organizations calls from any other account, as AWS does, so a call that bypasses the role fails.
- * Stack sets are administered from the management account's StackSets roles today; running them
- * from the platform account is the StackSets part of the issue, so these tests stop short of it.
+ * Stack sets here are self-managed, whose roles the platform account cannot use, so these tests stop
+ * short of them; platform-account-service-managed-sandbox.test.ts vends end to end with
+ * service-managed stack sets, as the two-account layout deploys.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -3,6 +3,7 @@ import { RAMClient } from '@aws-sdk/client-ram';
 import type { ClientFactory } from '../../aws/client-factory';
 import { checkStackSetOperation, reconcileStackSet } from '../../aws/stack-sets';
 import { stackSetsCallAs, type StackSetsMode } from '../../aws/stack-set-permissions';
+import { serviceAccount } from '../../aws/service-account';
 import { assertConnectionUsable } from '../../domain/connection';
 import { RESERVED_STAGE } from '../../domain/naming';
 import { roleArn, type TemplateKey } from '../../domain/naming';
@@ -49,7 +50,7 @@ export async function deployStackSet(
       const access = assertConnectionUsable(
         request.source.connectionArn,
         tooling.id,
-        settings.managementAccountId,
+        await serviceAccount(clients, settings.managementAccountId),
       );
       if (access.kind === 'share') {
         await ensureConnectionShare(clients.managementClient(RAMClient, { region: RAM_REGION }), {
