@@ -1,6 +1,7 @@
 // zod/mini: the functional build, which a bundler trims to what is used (the classic `z` pulls in
 // all of zod, ~450 KB in every Lambda that validates a request).
 import * as z from 'zod/mini';
+import '../zod-english';
 import {
   NAME_LENGTH_LIMIT,
   STAGE_LENGTH_LIMIT,
