@@ -1,0 +1,11 @@
+import { build } from '/work/wt/cold/node_modules/esbuild/lib/main.js';
+import { statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+const opts = { bundle: true, platform: 'node', target: 'node22', format: 'cjs', minify: true, treeShaking: true, mainFields: ['module','main'], sourcemap: true, sourcesContent: false, legalComments: 'none', logLevel: 'warning' };
+const names = ['none','static','lazy','lazymod'];
+for (const n of names) await build({ ...opts, entryPoints: [n + '.ts'], outfile: `/tmp/cold/exp/${n}.js` });
+const init = (f) => Number(execFileSync(process.execPath, ['--enable-source-maps', '-e', 'const t=process.hrtime.bigint();require(process.argv[1]);process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))', f], { encoding: 'utf8', env: { PATH: process.env.PATH, AWS_REGION: 'us-east-1' } }));
+const t = Object.fromEntries(names.map(n => [n, []]));
+for (let i = 0; i < 15; i++) for (const n of names) t[n].push(init(`/tmp/cold/exp/${n}.js`));
+const med = (a) => a.sort((x,y)=>x-y)[a.length>>1];
+for (const n of names) console.log(n, (statSync(`/tmp/cold/exp/${n}.js`).size/1024).toFixed(1), 'KiB', med(t[n]).toFixed(1), 'ms');
