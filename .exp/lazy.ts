@@ -1,2 +1,0 @@
-import { OrganizationsClient } from '@aws-sdk/client-organizations';
-export const handler = async (x: string) => { if (x === 'sts') { const { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } = await import('@aws-sdk/client-sts'); const c = new STSClient({}); await c.send(new GetCallerIdentityCommand({})); await c.send(new AssumeRoleCommand({RoleArn: x, RoleSessionName: 'a'})); } return new OrganizationsClient({}); };
