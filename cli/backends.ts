@@ -275,7 +275,7 @@ export async function openBackend(options: BackendOptions): Promise<Backend> {
   const { region, clock, sandbox } = connectBackend(options);
   if (options.kind === 'aws') await applyServiceStack();
 
-  const { Account, Arn } = await (await awsClients().sts()).send(new GetCallerIdentityCommand({}));
+  const { Account, Arn } = await awsClients().sts().send(new GetCallerIdentityCommand({}));
   if (!Account) throw new Error('GetCallerIdentity returned no account');
   const principal = Arn && principalOf(Arn);
   if (!principal) throw new Error(`GetCallerIdentity returned "${Arn ?? ''}", which is no IAM principal`);

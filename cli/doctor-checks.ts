@@ -129,7 +129,7 @@ async function managementRoleCheck(roleArn: string): Promise<CheckResult> {
 export async function runDoctorChecks(context: DoctorContext): Promise<CheckResult[]> {
   const organizations = awsClients().organizations();
   const results: CheckResult[] = [];
-  const { Account: caller } = await (await awsClients().sts()).send(new GetCallerIdentityCommand({}));
+  const { Account: caller } = await awsClients().sts().send(new GetCallerIdentityCommand({}));
   // With a management role (APPVEND_MANAGEMENT_ROLE_ARN), the organization is read through it:
   // first whether this caller may assume it at all.
   const managementRole = awsClients().managementRoleArn;

@@ -29,7 +29,7 @@ async function openForPlanning(
   const region = chosenRegion(options.region);
   process.env.AWS_REGION = region;
   configureAws({ region, endpoint: options.endpoint, credentials: emulatorCredentials() });
-  const { Account } = await (await awsClients().sts()).send(new GetCallerIdentityCommand({}));
+  const { Account } = await awsClients().sts().send(new GetCallerIdentityCommand({}));
   if (!Account) throw new Error('GetCallerIdentity returned no account');
   // The same default as `openBackend`: the guardrails stack set's parameter must compare equal.
   process.env.APPVEND_NOTIFICATION_TOPIC_ARN ??= `arn:aws:sns:${region}:${Account}:appvend-security-notifications`;

@@ -1,18 +1,9 @@
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
-import type { STSClient } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient, type Tag } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, Pluggable } from '@smithy/types';
 import { FUNCTION_SESSION_TAG, MANAGEMENT_ROLE_ENV, principalArnOf } from '../domain/management-access';
 import { ACCOUNT_ACCESS_ROLE, roleArn } from '../domain/naming';
-import type { CachedCredentials } from './role-session';
 import { unsupportedOperationPlugin } from './unsupported-operation';
-
-/**
- * STS, loaded when a role is first assumed or STS first asked who the caller is. Most handlers
- * never do (no management role configured for them, no member account entered), and every handler
- * bundles the factory. Measured (bench/cold-start.ts): the bundles are CommonJS, so esbuild keeps
- * the STS client in each one either way; what the import defers is its evaluation at cold start.
- */
-const roleSession = () => import('./role-session');
 
 // A plugin serves every client, whatever its input and output types.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -114,6 +105,9 @@ const ownClients = new WeakMap<AwsSettings, Map<object, PluggableClient>>();
  * that uses only these bundles neither the factory nor STS (bench/cold-start.ts measures it).
  * A management-only service (Organizations, …) is refused: those go through
  * {@link managementClient}, which uses the management role when one is configured.
+ * (Loading STS with `import()` inside the factory instead was measured and dropped: the bundles
+ * are CommonJS, so esbuild keeps STS in them anyway, 6 KiB larger for the wrapping, with no init
+ * time gained beyond the machine's noise. Not reaching the factory is what takes STS out.)
  *
  * @example
  * const sfn = ownAccountClient(SFNClient);
@@ -161,6 +155,12 @@ interface PluggableClient {
   config: { serviceId?: string };
 }
 
+/** Credentials assumed in a member account, renewed a few minutes before they expire. */
+interface CachedCredentials {
+  credentials: AwsCredentialIdentity;
+  expiresAt: number;
+}
+
 const RENEW_BEFORE_MS = 5 * 60_000;
 
 /**
@@ -205,8 +205,7 @@ export class ClientFactory {
     return this.settings.managementRoleArn;
   }
 
-  public async sts(): Promise<STSClient> {
-    const { STSClient } = await roleSession();
+  public sts(): STSClient {
     this.stsClient ??= this.plug(new STSClient(this.config()));
     return this.stsClient;
   }
@@ -235,7 +234,6 @@ export class ClientFactory {
 
   /** An STS client acting in a member account through its access role (answers "who am I" there). */
   public async stsIn(accountId: string): Promise<STSClient> {
-    const { STSClient } = await roleSession();
     return this.memberClient(STSClient, accountId);
   }
 
@@ -259,8 +257,7 @@ export class ClientFactory {
     if (cached && cached.expiresAt - RENEW_BEFORE_MS > this.settings.now()) return cached.credentials;
     // The member access role trusts the management account only: with a management role
     // configured, the member role is assumed from its session (role chaining, at most an hour).
-    const sts = this.settings.managementRoleArn ? await this.managementSts() : await this.sts();
-    const { assumeRole } = await roleSession();
+    const sts = this.settings.managementRoleArn ? this.managementSts() : this.sts();
     const assumed = await assumeRole(
       sts,
       roleArn(accountId, this.settings.memberRoleName),
@@ -271,8 +268,7 @@ export class ClientFactory {
   }
 
   /** An STS client acting as the management role (for chaining into member accounts). */
-  private async managementSts(): Promise<STSClient> {
-    const { STSClient } = await roleSession();
+  private managementSts(): STSClient {
     this.managementStsClient ??= this.plug(new STSClient(this.config(this.managementIdentity())));
     return this.managementStsClient;
   }
@@ -299,11 +295,11 @@ export class ClientFactory {
     const cached = this.managementRoleCredentials;
     if (cached && cached.expiresAt - RENEW_BEFORE_MS > this.settings.now()) return cached.credentials;
     // Who this process is, as STS vouches for it: asked once.
-    const { assumeRole, callerArn } = await roleSession();
-    const sts = await this.sts();
-    this.principalArn ??= callerArn(sts).then(principalArnOf);
+    this.principalArn ??= this.sts()
+      .send(new GetCallerIdentityCommand({}))
+      .then(({ Arn }) => principalArnOf(Arn ?? ''));
     const tags = [{ Key: FUNCTION_SESSION_TAG, Value: await this.principalArn }];
-    const assumed = await assumeRole(sts, role, this.settings.now, tags);
+    const assumed = await assumeRole(this.sts(), role, this.settings.now, tags);
     this.managementRoleCredentials = assumed;
     return assumed.credentials;
   }
@@ -322,4 +318,32 @@ export class ClientFactory {
     for (const plugin of this.settings.plugins) client.middlewareStack.use(plugin);
     return client;
   }
+}
+
+/** AssumeRole for an hour (the most a chained session may last), cached until shortly before expiry. */
+async function assumeRole(
+  sts: STSClient,
+  arn: string,
+  now: () => number,
+  tags?: Tag[],
+): Promise<CachedCredentials> {
+  const { Credentials } = await sts.send(
+    new AssumeRoleCommand({
+      RoleArn: arn,
+      RoleSessionName: 'appvend',
+      DurationSeconds: 3600,
+      ...(tags && { Tags: tags }),
+    }),
+  );
+  if (!Credentials?.AccessKeyId || !Credentials.SecretAccessKey) {
+    throw new Error(`AssumeRole of ${arn} returned no credentials`);
+  }
+  const credentials: AwsCredentialIdentity = {
+    accessKeyId: Credentials.AccessKeyId,
+    secretAccessKey: Credentials.SecretAccessKey,
+    sessionToken: Credentials.SessionToken,
+  };
+  // As STS says, against the backend's clock (virtual on the sandbox), not this process's.
+  const expiresAt = Credentials.Expiration?.getTime() ?? now() + 3_600_000;
+  return { credentials, expiresAt };
 }

@@ -15,7 +15,7 @@ function callerAccount(clients: ClientFactory): Promise<string> {
   if (!account) {
     account = clients
       .sts()
-      .then((sts) => sts.send(new GetCallerIdentityCommand({})))
+      .send(new GetCallerIdentityCommand({}))
       .then(({ Account }) => {
         if (!Account) throw new Error('GetCallerIdentity returned no account');
         return Account;

@@ -62,13 +62,14 @@ async function platformAccount(world: SandboxWorld): Promise<{ id: string; clien
   await organizations.send(
     new RegisterDelegatedAdministratorCommand({ AccountId: id, ServicePrincipal: PRINCIPAL }),
   );
-  const sts = await awsClients().sts();
-  const { Credentials } = await sts.send(
-    new AssumeRoleCommand({
-      RoleArn: `arn:aws:iam::${id}:role/OrganizationAccountAccessRole`,
-      RoleSessionName: 'platform',
-    }),
-  );
+  const { Credentials } = await awsClients()
+    .sts()
+    .send(
+      new AssumeRoleCommand({
+        RoleArn: `arn:aws:iam::${id}:role/OrganizationAccountAccessRole`,
+        RoleSessionName: 'platform',
+      }),
+    );
   const clients = new ClientFactory({
     region: 'us-east-1',
     credentials: {
