@@ -1,18 +1,21 @@
 import { Token } from 'aws-cdk-lib';
-import * as z from 'zod/mini';
-import type { EnvironmentShape } from '../../shared/workflow/settings';
+import { variableSchema } from '../../shared/workflow/environment-schema';
+import type { EnvironmentShape, RequiredKeys } from '../../shared/workflow/environment-variables';
 
 /**
- * A handler's environment schema: the Zod Mini shape it exports as `environment` and parses at
- * cold start (`shared/lambda/step-handler.ts`). The same shape types and checks the CDK side here.
+ * A handler's environment declaration: the shape it exports as `environment` and reads at cold
+ * start (`shared/lambda/step-handler.ts`). The same declaration types the CDK side here and,
+ * turned into a Zod schema, checks it at synth.
  */
 export type { EnvironmentShape };
 
 /** Variables Lambda sets itself; a function may read them but not be given them. */
 const LAMBDA_RESERVED = /^(AWS_|_HANDLER$|_X_AMZN_TRACE_ID$|LAMBDA_TASK_ROOT$|LAMBDA_RUNTIME_DIR$|TZ$)/;
 
-type Settable<T> = {
-  [K in keyof T as K extends `AWS_${string}` ? never : K]: string;
+type Settable<S extends EnvironmentShape> = {
+  [K in RequiredKeys<S> as K extends `AWS_${string}` ? never : K]: string;
+} & {
+  [K in Exclude<keyof S, RequiredKeys<S>> as K extends `AWS_${string}` ? never : K]?: string;
 };
 
 /**
@@ -23,7 +26,7 @@ type Settable<T> = {
  * @example
  * const env: EnvironmentFor<typeof GuardrailsEnv> = { APPVEND_CONFIG_BUCKET: bucketName };
  */
-export type EnvironmentFor<S extends EnvironmentShape> = Settable<z.input<z.ZodMiniObject<S>>>;
+export type EnvironmentFor<S extends EnvironmentShape> = Settable<S>;
 
 /**
  * Checks a function's environment against its handler's schema, as the handler will at cold start:
@@ -41,11 +44,11 @@ export function environmentProblems(shape: EnvironmentShape, environment: Record
     if (LAMBDA_RESERVED.test(key)) problems.push(`${key} is set by Lambda and cannot be given`);
     else if (!(key in shape)) problems.push(`${key} is not declared by the handler's environment schema`);
   }
-  for (const [key, schema] of Object.entries(shape)) {
+  for (const [key, variable] of Object.entries(shape)) {
     if (LAMBDA_RESERVED.test(key)) continue;
     const value = environment[key];
     if (value !== undefined && Token.isUnresolved(value)) continue;
-    const result = z.object({ [key]: schema }).safeParse(value === undefined ? {} : { [key]: value });
+    const result = variableSchema(variable).safeParse(value);
     if (result.success) continue;
     if (value === undefined) {
       problems.push(`${key} is required by the handler's environment schema but is not set`);

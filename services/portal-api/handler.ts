@@ -2,7 +2,6 @@ import { DRY_RUN_ACCOUNT_PAGES } from '../../shared/domain/account-creation';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import * as z from 'zod/mini';
 import { awsClients } from '../../shared/aws/client-factory';
 import { ledgerFor } from '../../shared/ledger';
 import { appendCorrelationKeys, logger } from '../../shared/lambda/step-handler';
@@ -20,17 +19,18 @@ import { StepFunctionsOffboardStarter } from '../../shared/workflow/offboard/int
 import { checkSuspendedOu } from '../../shared/workflow/offboard/prepare';
 import { SuspendedOuEnv } from '../../shared/workflow/offboard/settings';
 import { PlanEnv, planSettingsFrom, vendPlanner } from '../../shared/workflow/plan';
+import { optional, text } from '../../shared/workflow/environment-variables';
 import { IntakeEnv, readEnvironment } from '../../shared/workflow/settings';
 
 export const environment = {
   ...IntakeEnv,
   ...PlanEnv,
   /** The offboarding state machine; without it, `DELETE /applications/{name}` answers 501. */
-  APPVEND_OFFBOARD_STATE_MACHINE_ARN: z.optional(IntakeEnv.APPVEND_STATE_MACHINE_ARN),
+  APPVEND_OFFBOARD_STATE_MACHINE_ARN: optional(IntakeEnv.APPVEND_STATE_MACHINE_ARN),
   /** Checked before an offboarding is marked: unset or missing, DELETE answers 503 and changes nothing. */
   ...SuspendedOuEnv,
   /** Comma-separated IAM role ARNs that may act on every application (the `platformAdmins` context). */
-  APPVEND_PLATFORM_ADMINS: z.optional(z.string().check(z.maxLength(8192))),
+  APPVEND_PLATFORM_ADMINS: optional(text({ maxLength: 8192 })),
 };
 
 /**

@@ -1,4 +1,3 @@
-import * as z from 'zod/mini';
 import { awsClients } from '../../shared/aws/client-factory';
 import { ledgerFor } from '../../shared/ledger';
 import { count as addCount, METRIC } from '../../shared/lambda/metrics';
@@ -6,6 +5,7 @@ import { logger, stepHandler } from '../../shared/lambda/step-handler';
 import { StepFunctionsStarter } from '../../shared/workflow/intake';
 import { PlanEnv, planSettingsFrom } from '../../shared/workflow/plan';
 import { reconcileApplication, type ReconcileReport } from '../../shared/workflow/reconcile';
+import { flag, withDefault } from '../../shared/workflow/environment-variables';
 import { IntakeEnv, MemberAccessEnv, OutcomeEnv } from '../../shared/workflow/settings';
 
 export const environment = {
@@ -14,10 +14,7 @@ export const environment = {
   ...MemberAccessEnv,
   APPVEND_EVENT_BUS_NAME: OutcomeEnv.APPVEND_EVENT_BUS_NAME,
   /** "true": drift is fixed by starting the vend again; "false" (the default): only reported. */
-  APPVEND_RECONCILE_APPLY: z.pipe(
-    z._default(z.enum(['true', 'false'], { error: 'must be "true" or "false"' }), 'false'),
-    z.transform((value: 'true' | 'false') => value === 'true'),
-  ),
+  APPVEND_RECONCILE_APPLY: withDefault(flag(), false),
 };
 
 /**

@@ -103,6 +103,47 @@ export function managementClient<T extends PluggableClient>(
   return awsClients().managementClient(Client, overrides);
 }
 
+/** Own-account clients, by the settings they were made with, then class. */
+const ownClients = new WeakMap<AwsSettings, Map<object, PluggableClient>>();
+
+/**
+ * A client of a service appvend uses in its own account (its ledger table, state machines, event
+ * bus and topic), with this process's own credentials, never through a role: configured like the
+ * factory's clients (region, endpoint, credentials, plugins) and made once per settings
+ * ({@link configureAws} starts over). It does not go through {@link ClientFactory}, so a handler
+ * that uses only these bundles neither the factory nor STS (bench/cold-start.ts measures it).
+ * A management-only service (Organizations, …) is refused: those go through
+ * {@link managementClient}, which uses the management role when one is configured.
+ * (Loading STS with `import()` inside the factory instead was measured and dropped: the bundles
+ * are CommonJS, so esbuild keeps STS in them anyway, 6 KiB larger for the wrapping, with no init
+ * time gained beyond the machine's noise. Not reaching the factory is what takes STS out.)
+ *
+ * @example
+ * const sfn = ownAccountClient(SFNClient);
+ */
+export function ownAccountClient<T extends PluggableClient>(Client: new (config: ClientConfig) => T): T {
+  const settings = current;
+  let byClass = ownClients.get(settings);
+  if (!byClass) ownClients.set(settings, (byClass = new Map()));
+  let client = byClass.get(Client) as T | undefined;
+  if (!client) {
+    const config: ClientConfig = { region: settings.region, maxAttempts: settings.maxAttempts };
+    if (settings.endpoint) config.endpoint = settings.endpoint;
+    if (settings.credentials) config.credentials = settings.credentials;
+    client = new Client(config);
+    if (MANAGEMENT_SERVICES.has(client.config.serviceId ?? '')) {
+      throw new Error(`${client.config.serviceId} is a management service: use managementClient`);
+    }
+    // As the factory's: on an emulator, a call it does not implement names itself and the endpoint.
+    const plugins = settings.endpoint
+      ? [...settings.plugins, unsupportedOperationPlugin(settings.endpoint)]
+      : settings.plugins;
+    for (const plugin of plugins) client.middlewareStack.use(plugin);
+    byClass.set(Client, client);
+  }
+  return client;
+}
+
 /** The factory for the current settings (one per process, so clients and credentials are reused). */
 export function awsClients(): ClientFactory {
   factory ??= new ClientFactory(current);

@@ -4,7 +4,7 @@ import {
   SendTaskSuccessCommand,
   SFNClient,
 } from '@aws-sdk/client-sfn';
-import { managementClient } from './client-factory';
+import { ownAccountClient } from './client-factory';
 import { isAwsError } from './paginate';
 
 /**
@@ -33,10 +33,10 @@ async function answered(send: () => Promise<unknown>): Promise<TokenAnswer> {
   }
 }
 
-/** Step Functions' own task-token API, through the management account's client settings. */
+/** Step Functions' own task-token API, in the service's own account (its state machines). */
 export class StepFunctionsTaskTokens implements TaskTokens {
   private client(): SFNClient {
-    return managementClient(SFNClient);
+    return ownAccountClient(SFNClient);
   }
 
   public succeed(token: string, output: unknown): Promise<TokenAnswer> {

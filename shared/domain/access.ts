@@ -1,5 +1,6 @@
-import type { ApplicationRequest, ContactType } from '../request/schema';
-import { CONTACT_TYPES, TOOLING_STAGE } from '../request/schema';
+import { CONTACT_TYPES, type ContactType } from '../request/contact-types';
+import type { ApplicationRequest } from '../request/schema';
+import { RESERVED_STAGE as TOOLING_STAGE } from './naming';
 import { grantKey, type MadeAccess, type MadeGrant, type PutContacts } from './access-made';
 
 export * from './access-made';

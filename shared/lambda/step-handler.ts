@@ -4,7 +4,11 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { ACCOUNT_NOT_READY_RETRY, CLOSURES_BUSY_RETRY, PACK_BUSY_RETRY } from '../domain/retry';
 import { ACCOUNT_CREATION_LOOKS, CONFORMANCE_PACK_LOOKS, STACK_SET_OPERATION_LOOKS } from '../domain/polling';
-import { readEnvironment, type EnvironmentOf, type EnvironmentShape } from '../workflow/settings';
+import {
+  readEnvironment,
+  type EnvironmentOf,
+  type EnvironmentShape,
+} from '../workflow/environment-variables';
 import { correlationKeys } from './correlation';
 import { publishMetrics } from './metrics';
 
@@ -38,7 +42,7 @@ export function appendCorrelationKeys(input: unknown): void {
 
 /**
  * Wraps a workflow step as a Lambda handler: structured logs with the Lambda context and the
- * correlation keys, the step's environment parsed against its schema (a missing variable fails
+ * correlation keys, the step's environment read by its declaration (a missing variable fails
  * loudly, naming itself), metrics published as EMF when the step added any, and errors thrown as
  * they are, so the state machine's Retry and Catch see their names.
  *

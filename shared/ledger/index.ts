@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { managementClient } from '../aws/client-factory';
+import { ownAccountClient } from '../aws/client-factory';
 import { DynamoDbLedgerStore } from './dynamodb-store';
 import { Ledger } from './ledger';
 
@@ -15,5 +15,5 @@ export function configureLedger(ledger: Ledger | undefined): void {
 
 /** The configured ledger, or the DynamoDB table `tableName` through the current AWS settings. */
 export function ledgerFor(tableName: string): Ledger {
-  return configured ?? new Ledger(new DynamoDbLedgerStore(managementClient(DynamoDBClient), tableName));
+  return configured ?? new Ledger(new DynamoDbLedgerStore(ownAccountClient(DynamoDBClient), tableName));
 }

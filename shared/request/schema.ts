@@ -1,6 +1,7 @@
 // zod/mini: the functional build, which a bundler trims to what is used (the classic `z` pulls in
 // all of zod, ~450 KB in every Lambda that validates a request).
 import * as z from 'zod/mini';
+import '../zod-english';
 import {
   NAME_LENGTH_LIMIT,
   STAGE_LENGTH_LIMIT,
@@ -9,6 +10,7 @@ import {
 } from '../domain/name-limits';
 import { RESERVED_STAGE, renderAccountEmail } from '../domain/naming';
 import { EXTRA_SERVICES } from '../domain/extra-services';
+import { CONTACT_TYPES, type ContactType } from './contact-types';
 import { ROLE_ARN_PATTERN as MANAGER_ROLE_ARN_PATTERN } from '../ledger/principal';
 
 export { RESERVED_STAGE, renderAccountEmail };
@@ -122,8 +124,7 @@ const GROUP_PATTERN = /^[^\p{Cc}]{1,1024}$/u;
 export const TOOLING_STAGE = RESERVED_STAGE;
 /** At most this many `access` entries: each is one CreateAccountAssignment per stage. */
 export const MAX_ACCESS_GRANTS = 20;
-export const CONTACT_TYPES = ['security', 'operations', 'billing'] as const;
-export type ContactType = (typeof CONTACT_TYPES)[number];
+export { CONTACT_TYPES, type ContactType };
 
 const required = (what: string) => (issue: { input: unknown }) =>
   issue.input === undefined ? 'is required' : `must be ${what}`;

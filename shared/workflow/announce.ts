@@ -1,6 +1,6 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { managementClient } from '../aws/client-factory';
+import { ownAccountClient } from '../aws/client-factory';
 import type { VendSummary } from './types';
 
 export const EVENT_SOURCE = 'appvend';
@@ -47,8 +47,8 @@ export async function announceOutcome(
   summary: VendSummary,
   settings: { eventBusName: string; topicArn: string; requestId?: string; trigger?: 'reconcile' },
 ): Promise<void> {
-  const events = managementClient(EventBridgeClient);
-  const sns = managementClient(SNSClient);
+  const events = ownAccountClient(EventBridgeClient);
+  const sns = ownAccountClient(SNSClient);
   const detail = { ...(settings.requestId && { requestId: settings.requestId }), ...summary };
   const { FailedEntryCount, Entries } = await events.send(
     new PutEventsCommand({
@@ -87,7 +87,7 @@ export async function announceDrift(
   },
   settings: { eventBusName: string },
 ): Promise<void> {
-  const { FailedEntryCount, Entries } = await managementClient(EventBridgeClient).send(
+  const { FailedEntryCount, Entries } = await ownAccountClient(EventBridgeClient).send(
     new PutEventsCommand({
       Entries: [
         {

@@ -1,5 +1,5 @@
 import { GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { managementClient } from '../aws/client-factory';
+import { ownAccountClient } from '../aws/client-factory';
 import { topLevelStepOf, type TopLevelStep } from './top-level-steps';
 
 /** Where a running vend is. */
@@ -12,7 +12,7 @@ export interface ExecutionProgress {
  * rather than written by every step: progress costs nothing while nobody asks.
  */
 export class StepFunctionsProgress implements ExecutionProgress {
-  private readonly client = managementClient(SFNClient);
+  private readonly client = ownAccountClient(SFNClient);
 
   public async currentStep(executionArn: string): Promise<TopLevelStep | undefined> {
     const { events } = await this.client.send(

@@ -1,5 +1,5 @@
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { managementClient } from '../aws/client-factory';
+import { ownAccountClient } from '../aws/client-factory';
 import { Ledger, LedgerConflictError } from '../ledger/ledger';
 import type { Actor } from '../ledger/principal';
 import type { ApplicationRecord, ConflictReason } from '../ledger/record';
@@ -85,7 +85,7 @@ export async function startNamedExecution(
 
 /** Starts executions of the deployed state machine. */
 export class StepFunctionsStarter implements ExecutionStarter {
-  private readonly client = managementClient(SFNClient);
+  private readonly client = ownAccountClient(SFNClient);
 
   public constructor(private readonly stateMachineArn: string) {}
 

@@ -1,7 +1,6 @@
 import { serviceAccount } from '../aws/service-account';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { RAMClient } from '@aws-sdk/client-ram';
-import * as z from 'zod/mini';
 import { RAM_REGION, planConnectionShare } from '../aws/connection-share';
 import { connectionShareName } from '../domain/naming';
 import type { ClientFactory } from '../aws/client-factory';
@@ -19,6 +18,7 @@ import {
   type EnvironmentOf,
 } from './settings';
 import { validateApplication } from './steps/validate';
+import { optional } from './environment-variables';
 import { planGuardrails, planStackSets } from './plan/deployment';
 import { stackSetsCallAs, type StackSetsMode } from '../aws/stack-set-permissions';
 import { planAccounts, planOrganizationalUnit, planServiceControlPolicy } from './plan/organization';
@@ -90,7 +90,7 @@ export const PlanEnv = {
   APPVEND_NOTIFICATION_TOPIC_ARN: StackSetEnv.APPVEND_NOTIFICATION_TOPIC_ARN,
   APPVEND_TEMPLATES_DIR: StackSetEnv.APPVEND_TEMPLATES_DIR,
   AWS_REGION: StackSetEnv.AWS_REGION,
-  APPVEND_MANAGEMENT_ACCOUNT_ID: z.optional(StackSetEnv.APPVEND_MANAGEMENT_ACCOUNT_ID),
+  APPVEND_MANAGEMENT_ACCOUNT_ID: optional(StackSetEnv.APPVEND_MANAGEMENT_ACCOUNT_ID),
   ...StackSetModeEnv,
   ...IdentityCenterEnv,
 };

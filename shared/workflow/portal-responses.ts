@@ -1,5 +1,6 @@
 // zod/mini, as the request schema: the portal function bundles only what it uses.
 import * as z from 'zod/mini';
+import '../zod-english';
 import { TEMPLATE_KEYS } from '../domain/naming';
 import type { ApplicationRecord, OffboardingRecord, OffboardingRun } from '../ledger/record';
 import type { FieldProblem } from '../request/validate';

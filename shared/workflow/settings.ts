@@ -1,5 +1,3 @@
-import { en } from 'zod/locales';
-import * as z from 'zod/mini';
 import {
   DEFAULT_ACCOUNT_QUOTA,
   DEFAULT_ACCOUNT_SEARCH_PAGES,
@@ -7,30 +5,21 @@ import {
 } from '../domain/account-creation';
 import { ACCOUNT_ACCESS_ROLE, SERVICE_MANAGED_EXECUTION_ROLES } from '../domain/naming';
 import { DEFAULT_SCP_ATTACHMENT_QUOTA, DEFAULT_SCP_SIZE_QUOTA, type ExemptRoles } from '../domain/scp';
+import { choice, count, matching, optional, text, withDefault } from './environment-variables';
+
+export { readEnvironment, type EnvironmentOf, type EnvironmentShape } from './environment-variables';
 
 /**
  * Environment fragments the step handlers read. Each handler composes the ones it needs into its
- * own schema (services/<step>/environment.ts), which also types the CDK construct's environment.
- *
- * Written with Zod Mini, whose functions tree-shake: every Lambda handler parses its environment,
- * and the classic API would put all of zod (some 450 KiB) into each bundle. Mini carries no error
- * messages of its own, so the English ones the classic API uses are configured here.
+ * own declaration (the `environment` its handler module exports), which also types and checks the
+ * CDK construct's environment at synth. Declared as data (shared/workflow/environment-variables.ts
+ * says why): the handlers read them without Zod; the CDK side checks them with Zod.
  */
-z.config(en());
 
-/** The environment a handler declares: variable name → schema. */
-export type EnvironmentShape = Record<string, z.ZodMiniType>;
-
-/** What a handler's environment parses to. */
-export type EnvironmentOf<S extends EnvironmentShape> = z.infer<z.ZodMiniObject<S>>;
-
-/** A string matching `pattern`, or the message. */
-const matching = (pattern: RegExp, error: string) => z.string().check(z.regex(pattern, { error }));
 /** A non-empty string, `fallback` when unset. */
-const nameOr = (fallback: string) => z._default(z.string().check(z.minLength(1)), fallback);
+const nameOr = (fallback: string) => withDefault(text({ minLength: 1 }), fallback);
 /** A whole number of at least 1 (environment variables are strings), `fallback` when unset. */
-const countOr = (fallback: number) =>
-  z._default(z.pipe(z.coerce.number(), z.int().check(z.minimum(1))), fallback);
+const countOr = (fallback: number) => withDefault(count(), fallback);
 
 const accountId = matching(/^\d{12}$/, 'must be a 12-digit account id');
 const snsTopicArn = matching(
@@ -40,7 +29,7 @@ const snsTopicArn = matching(
 
 export const OrganizationEnv = {
   /** The OU under which application OUs are created; the root when unset. */
-  APPVEND_PARENT_OU_ID: z.optional(
+  APPVEND_PARENT_OU_ID: optional(
     matching(/^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$/, 'must be a root or OU id'),
   ),
 };
@@ -79,7 +68,7 @@ export const AccountQuotaEnv = {
  * management account, or as the StackSets delegated administrator from any other account).
  */
 export const StackSetModeEnv = {
-  APPVEND_STACKSETS_MODE: z._default(z.enum(['SELF_MANAGED', 'SERVICE_MANAGED']), 'SELF_MANAGED'),
+  APPVEND_STACKSETS_MODE: withDefault(choice(['SELF_MANAGED', 'SERVICE_MANAGED']), 'SELF_MANAGED'),
 };
 
 /**
@@ -130,7 +119,7 @@ export const exemptRolesFrom = (env: {
 /** What removing a stack set needs: the mode, and the management account to tell SELF from DELEGATED_ADMIN. */
 export const StackSetRemovalEnv = {
   ...StackSetModeEnv,
-  APPVEND_MANAGEMENT_ACCOUNT_ID: z.optional(accountId),
+  APPVEND_MANAGEMENT_ACCOUNT_ID: optional(accountId),
 };
 
 export const StackSetEnv = {
@@ -139,13 +128,13 @@ export const StackSetEnv = {
   APPVEND_STACKSET_ADMIN_ROLE_NAME: nameOr('AWSCloudFormationStackSetAdministrationRole'),
   ...QuarantineEnv,
   APPVEND_NOTIFICATION_TOPIC_ARN: snsTopicArn,
-  APPVEND_TEMPLATES_DIR: z.optional(z.string()),
+  APPVEND_TEMPLATES_DIR: optional(text()),
   AWS_REGION: nameOr('us-east-1'),
 };
 
 export const LedgerEnv = {
   /** The ledger table (the CLI's local runs use a ledger of their own instead). */
-  APPVEND_LEDGER_TABLE: z.string().check(z.minLength(3), z.maxLength(255)),
+  APPVEND_LEDGER_TABLE: text({ minLength: 3, maxLength: 255 }),
 };
 
 /** What every front door needs: the ledger, and the state machine it starts vends of. */
@@ -160,7 +149,7 @@ export const IntakeEnv = {
 export const OutcomeEnv = {
   ...LedgerEnv,
   /** The bus that carries `Application Vended` and `Application Vending Failed`. */
-  APPVEND_EVENT_BUS_NAME: z.string().check(z.minLength(1), z.maxLength(256)),
+  APPVEND_EVENT_BUS_NAME: text({ minLength: 1, maxLength: 256 }),
   /** The topic people subscribe to for vend outcomes. */
   APPVEND_VEND_TOPIC_ARN: snsTopicArn,
 };
@@ -169,25 +158,15 @@ export const GuardrailsEnv = {
   /** Config is set up in each account through the member role (the client factory reads it). */
   ...MemberAccessEnv,
   /** The S3 bucket Config delivers to when appvend has to create an account's recorder. */
-  APPVEND_CONFIG_BUCKET: z.string().check(z.minLength(3), z.maxLength(63)),
+  APPVEND_CONFIG_BUCKET: text({ minLength: 3, maxLength: 63 }),
 };
-
-/** Parses the environment against a handler's schema; a missing variable names itself. */
-export function readEnvironment<S extends EnvironmentShape>(shape: S, env = process.env): EnvironmentOf<S> {
-  const result = z.object(shape).safeParse(env);
-  if (!result.success) {
-    const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new Error(`Invalid environment: ${problems}`);
-  }
-  return result.data;
-}
 
 /**
  * The IAM Identity Center instance whose groups and permission sets requests name
  * (`arn:aws:sso:::instance/ssoins-…`); when unset, the only instance the management account sees.
  */
 export const IdentityCenterEnv = {
-  APPVEND_IDENTITY_CENTER_INSTANCE_ARN: z.optional(
+  APPVEND_IDENTITY_CENTER_INSTANCE_ARN: optional(
     matching(
       /^arn:aws[a-z-]*:sso:::instance\/(sso)?ins-[a-zA-Z0-9-.]{16}$/,
       'must be an Identity Center instance ARN',

@@ -1,5 +1,5 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { managementClient } from '../../aws/client-factory';
+import { ownAccountClient } from '../../aws/client-factory';
 import { OrganizationSetupError } from '../../errors';
 import { Ledger, LedgerConflictError, UnknownApplicationError } from '../../ledger/ledger';
 import type { Actor } from '../../ledger/principal';
@@ -68,7 +68,7 @@ export async function requestOffboarding(
 
 /** Starts executions of the deployed offboarding state machine. */
 export class StepFunctionsOffboardStarter implements OffboardStarter {
-  private readonly client = managementClient(SFNClient);
+  private readonly client = ownAccountClient(SFNClient);
 
   public constructor(private readonly stateMachineArn: string) {}
 
