@@ -242,6 +242,40 @@ describe('Ledger: the CreateAccount line', () => {
   });
 });
 
+describe('Ledger: the one-item line of earlier versions', () => {
+  it('keeps its tickets and slots as the head, and leaves its entries to come back by themselves', async () => {
+    // Arrange: the line as one item (entries, slots, the next ticket), as earlier versions wrote it.
+    const { store, ledger } = line();
+    const slot: SlotTaken = {
+      application: 'a',
+      email: 'a1@x',
+      name: 'a1',
+      takenAt: AT,
+      requestId: 'r1',
+      sentAt: AT,
+    };
+    const legacy = {
+      name: '#account-queue',
+      nextTicket: 7,
+      entries: [{ ticket: 6, application: 'b', email: 'b1@x', token: 'old', enqueuedAt: AT }],
+      slots: [slot],
+      version: 3,
+    };
+    expect(await store.writeLine([{ put: legacy as never }], 0)).toBe(true);
+
+    // Act
+    const entry = await join(ledger, 'c', 'c1@x');
+
+    // Assess: the next ticket and the slot carried on; the old entry is not in the paged line (its
+    // token gets no heartbeat, and its task's Catch puts it back in line).
+    expect(entry.ticket).toBe(7);
+    const queue = await ledger.accountQueue();
+    expect(queue.slots).toEqual([slot]);
+    expect(queue.entries.map((e) => e.application)).toEqual(['c']);
+    expect(queue.version).toBe(4);
+  });
+});
+
 describe('Function: freeUnsentSlots frees what an ended execution left without a request id', () => {
   it("drops the application's slots with no request id and keeps its sent ones and other applications'", () => {
     // Arrange
