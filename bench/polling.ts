@@ -11,10 +11,11 @@ export interface PollSchedule {
 
 /**
  * What a poll policy does with an operation that takes `latencySeconds`: the state machine starts
- * it, waits `initialSeconds`, looks, and keeps waiting by the policy until a look finds it done.
+ * it, waits `initialSeconds`, looks, and keeps waiting by the policy (the check's Retry) until a
+ * look finds it done.
  *
  * @example
- * pollSchedule(ACCOUNT_POLL_POLICY, 180) // { looks: 4, noticedAfterSeconds: 203, overshootSeconds: 23 }
+ * pollSchedule(ACCOUNT_POLL_POLICY, 180) // { looks: 3, noticedAfterSeconds: 210, overshootSeconds: 30 }
  */
 export function pollSchedule(policy: PollPolicy, latencySeconds: number): PollSchedule {
   let poll = nextPoll(policy);

@@ -526,15 +526,20 @@ export async function renderReport(results: BenchResults, vend: VendReportData):
   );
   const base3 = results.cost[0];
   if (base3) {
-    const looks = Object.entries(base3.transitionsByState)
-      .filter(([state]) => state.startsWith('Check'))
-      .reduce((n, [, count]) => n + count, 0);
+    const count = (pick: (state: string) => boolean) =>
+      Object.entries(base3.transitionsByState)
+        .filter(([state]) => pick(state))
+        .reduce((n, [, c]) => n + c, 0);
+    const looks = count((state) => state.startsWith('Check'));
+    const waits = count((state) => state.startsWith('Wait'));
+    const choices = count((state) => state.endsWith('?'));
     p(
       `Where the ${base3.transitions} transitions at ${base3.createAccountMinutes} minutes go: ${looks} looks at a running ` +
-        `operation (a Check task), each with its Wait and the Choice after it, make ${3 * looks}; the other ` +
-        `${base3.transitions - 3 * looks} are the work itself (validate, OU, SCP, start and move each account, deploy each ` +
-        'stack set twice — once to start its operation, once to see it current —, the guardrails, the summary, the Map, ' +
-        'Parallel, Pass and first Choice states).',
+        `operation (a Check task: its first attempt, then one retry per look, each one transition), ${waits} Wait states ` +
+        `(before each operation's first look, and before each new account's move for its access role) and ${choices} ` +
+        `Choice states; the other ${base3.transitions - looks - waits - choices} are the work itself (validate, OU, SCP, ` +
+        'start and move each account, deploy each stack set twice — once to start its operation, once to see it ' +
+        'current —, the guardrails, the access, the summary, the Map, Parallel, Pass and Succeed states).',
     );
   }
   if (results.cost.length > 1) {
@@ -543,7 +548,7 @@ export async function renderReport(results: BenchResults, vend: VendReportData):
     p(
       `From ${first.createAccountMinutes} to ${last.createAccountMinutes} minutes (×${(last.createAccountMinutes / first.createAccountMinutes).toFixed(0)} the wait) ` +
         `transitions grow by ${last.transitions - first.transitions} (×${(last.transitions / first.transitions).toFixed(2)}): each account looks ` +
-        `${first.accountLooks} → ${last.accountLooks} times, and every look is three transitions (Wait, Check, Choice) per account. ` +
+        `${first.accountLooks} → ${last.accountLooks} times, and every look is one transition (the check's retry) per account. ` +
         `After the first look the waits are ${Math.round(ACCOUNT_POLL_POLICY.growth * 100)} % of the time already waited (at least ${ACCOUNT_POLL_POLICY.minSeconds} s, at most ${ACCOUNT_POLL_POLICY.maxSeconds} s), so looks grow with the logarithm of the wait until the cap, then linearly (one look per cap).`,
     );
   }

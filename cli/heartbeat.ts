@@ -1,5 +1,15 @@
 import type { StateEvent } from './local-runner';
 import { formatDuration } from './format';
+import {
+  ACCOUNT_CREATION_LOOKS,
+  CONFORMANCE_PACK_LOOKS,
+  STACK_SET_OPERATION_LOOKS,
+} from '../shared/domain/polling';
+
+/** The errors with which a check task says "still running": its Retry is the wait between looks. */
+const LOOK_ERRORS: ReadonlySet<string> = new Set(
+  [ACCOUNT_CREATION_LOOKS, STACK_SET_OPERATION_LOOKS, CONFORMANCE_PACK_LOOKS].map((look) => look.error),
+);
 
 /**
  * The "still waiting" lines of a run: keyed on states entered and not yet exited, so a Wait state,
@@ -18,6 +28,8 @@ export interface StateShape {
   waits: boolean;
   /** Map and Parallel: their own iterations and branches say what they wait for. */
   container: boolean;
+  /** A check task whose Retry looks again at a running operation: each retry is a look. */
+  looks?: boolean;
   /** Where in the state's input the object it waits on is (from a Wait's SecondsPath). */
   subjectPath?: string[];
 }
@@ -29,9 +41,22 @@ export function stateShapes(definition: Record<string, unknown>): Map<string, St
     for (const [name, state] of Object.entries(machine.States)) {
       const secondsPath = typeof state.SecondsPath === 'string' ? state.SecondsPath : undefined;
       const taskToken = state.Type === 'Task' && String(state.Resource).endsWith('.waitForTaskToken');
+      const retries = (state.Retry as { ErrorEquals: string[] }[] | undefined) ?? [];
+      const looks = retries.some((r) => r.ErrorEquals.some((e) => LOOK_ERRORS.has(e)));
+      // A check task is given the answer it looks at as `previous` (infra/workflow/tasks.ts).
+      const payload = (state.Parameters as { Payload?: Record<string, unknown> } | undefined)?.Payload;
+      const previousPath = typeof payload?.['previous.$'] === 'string' ? payload['previous.$'] : undefined;
       shapes.set(name, {
         waits: state.Type === 'Wait' || taskToken,
         container: state.Type === 'Map' || state.Type === 'Parallel',
+        ...(looks && { looks: true }),
+        ...(looks &&
+          previousPath && {
+            subjectPath: previousPath
+              .replace(/^\$\.?/, '')
+              .split('.')
+              .filter(Boolean),
+          }),
         // `$.deployed.pipeline.poll.waitSeconds` → the deployment at `$.deployed.pipeline`.
         ...(secondsPath && {
           subjectPath: secondsPath
@@ -111,6 +136,17 @@ export class Heartbeat {
       this.open.delete(key);
       return;
     }
+    // A look that found the operation still running (or a transient error): the check's Retry
+    // waits before the next, so it is a waiting line too.
+    const looking = this.open.get(key);
+    if (event.phase === 'retried' && shape?.looks && looking) {
+      looking.lastLine = event.at;
+      this.write(
+        `${looking.text} (looked again, ${formatDuration(event.at - looking.since)} after the first look)`,
+        event.at,
+      );
+      return;
+    }
     if (event.phase !== 'entered' || !shape || shape.container) return;
     const subject = shape.subjectPath ? at(event.input, shape.subjectPath) : event.input;
     const poll = (subject as { poll?: { waitSeconds?: unknown; waitedSeconds?: unknown } } | undefined)?.poll;
@@ -123,7 +159,7 @@ export class Heartbeat {
       since: event.at,
       lastLine: event.at,
       text: describeWait(event.state, subject),
-      waits: shape.waits,
+      waits: shape.waits || shape.looks === true,
     };
     this.open.set(key, open);
     if (shape.waits) this.write(`${open.text}${timing}`, event.at);

@@ -135,24 +135,30 @@ interface Retrier {
   BackoffRate?: number;
   MaxAttempts?: number;
   MaxDelaySeconds?: number;
+  JitterStrategy?: 'FULL' | 'NONE';
 }
 
 /**
- * The wait before retry number `attempt + 1` of an error, or undefined when no retrier will retry
- * it. With full jitter AWS waits a random time up to the backoff; its mean, half, is used here so
- * that runs are repeatable. (Per-retrier attempt counts are approximated by one count per input.)
+ * The retrier that takes an error (the first whose ErrorEquals names it or States.ALL), and the wait
+ * before its retry number `attempt + 1`, or undefined when no retrier will retry it. Step Functions
+ * counts attempts per retrier. With full jitter AWS waits a random time up to the backoff; its
+ * mean, half, is used here so that runs are repeatable; without (JitterStrategy NONE, the default)
+ * it waits the backoff itself.
  */
 export function retryDelayMs(
   retriers: readonly Retrier[],
   errorName: string,
-  attempt: number,
-): number | undefined {
-  const retrier = retriers.find(
+  attempts: (retrier: number) => number,
+): { retrier: number; delayMs: number } | undefined {
+  const index = retriers.findIndex(
     (r) => r.ErrorEquals.includes(errorName) || r.ErrorEquals.includes('States.ALL'),
   );
+  const retrier = retriers[index];
+  const attempt = attempts(index);
   if (!retrier || attempt >= (retrier.MaxAttempts ?? 3)) return undefined;
   const backoff = (retrier.IntervalSeconds ?? 1) * (retrier.BackoffRate ?? 2) ** attempt;
-  return (Math.min(backoff, retrier.MaxDelaySeconds ?? Infinity) * 1000) / 2;
+  const capped = Math.min(backoff, retrier.MaxDelaySeconds ?? Infinity) * 1000;
+  return { retrier: index, delayMs: retrier.JitterStrategy === 'FULL' ? capped / 2 : capped };
 }
 
 /**
@@ -255,7 +261,8 @@ export function runLocally(options: LocalRunOptions, input: unknown): Promise<un
           }
         });
       const retriers = (state.Retry as Retrier[] | undefined) ?? [];
-      const attempts = new Map<string, number>();
+      // Attempts per input and retrier (a task's input names its execution's iteration).
+      const attempts = new Map<string, number[]>();
       // The callback pattern: Lambda gets the Payload with a fresh token and its answer is not the
       // task's; the task's output is what SendTaskSuccess sends (its Payload not wrapped).
       const run = callback
@@ -286,12 +293,13 @@ export function runLocally(options: LocalRunOptions, input: unknown): Promise<un
         } catch (error) {
           // The engine retries at once (its intervals are overridden); the Retry's wait is spent
           // here, on the clock, so that retries take virtual time as they take time on AWS.
-          const attempt = attempts.get(key) ?? 0;
-          const delay = retryDelayMs(retriers, (error as Error).name, attempt);
-          if (delay === undefined) attempts.delete(key);
+          const counts = attempts.get(key) ?? [];
+          const retry = retryDelayMs(retriers, (error as Error).name, (i) => counts[i] ?? 0);
+          if (retry === undefined) attempts.delete(key);
           else {
-            attempts.set(key, attempt + 1);
-            await options.clock.sleep(delay);
+            counts[retry.retrier] = (counts[retry.retrier] ?? 0) + 1;
+            attempts.set(key, counts);
+            await options.clock.sleep(retry.delayMs);
           }
           throw error;
         }

@@ -41,6 +41,23 @@ export class AccountAdoptionRefusedError extends AppvendError {}
 export class AccountNotReadyError extends AppvendError {}
 
 /**
+ * A look at a running AWS operation found it still running: a CreateAccount request
+ * IN_PROGRESS, a stack set operation RUNNING, a conformance pack CREATE_IN_PROGRESS. The check
+ * task's Retry is the wait before the next look (shared/domain/polling.ts: one state transition
+ * per look); when the looks run out the step fails with this error, and the vend can be resumed.
+ */
+class StillRunningError extends AppvendError {}
+
+/** CreateAccount is still IN_PROGRESS (a {@link StillRunningError} of its own name, for the Retry). */
+export class AccountCreationInProgressError extends StillRunningError {}
+
+/** A stack set operation is still RUNNING (or QUEUED, STOPPING). */
+export class StackSetOperationRunningError extends StillRunningError {}
+
+/** A conformance pack is still CREATE_IN_PROGRESS in an account. */
+export class ConformancePacksDeployingError extends StillRunningError {}
+
+/**
  * AWS refused a CloseAccount because too many closures are in progress at a time
  * (CLOSE_ACCOUNT_REQUESTS_LIMIT_EXCEEDED); the state machine asks again.
  */

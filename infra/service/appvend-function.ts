@@ -20,7 +20,12 @@ import {
 import { wildcardResourceFinding } from '../templates/support';
 import { environmentProblems, type EnvironmentFor, type EnvironmentShape } from './function-environment';
 import { MANAGEMENT_ROLE_ENV, managementAccessOf, splitPermissions } from './management-access';
-import type { StepPermission } from './step-permissions';
+import { MEMBER_ACCESS_SID, type StepPermission } from './step-permissions';
+import {
+  MEMBER_ACCESS_ROLE_ENV,
+  MEMBER_ACCESS_ROLE_NAME,
+  MEMBER_ACCESS_STEPS,
+} from '../../shared/domain/member-access';
 
 /** The newest Node.js runtime Lambda offers (cdk-nag AwsSolutions-L1 asks for the latest). */
 export const FUNCTION_RUNTIME = Runtime.NODEJS_24_X;
@@ -155,6 +160,7 @@ export class AppvendFunction<S extends EnvironmentShape = EnvironmentShape> exte
         NODE_OPTIONS: '--enable-source-maps',
         // Read by the client factory (shared/aws/client-factory.ts), not by the handler's schema.
         ...(managementRoleArn !== undefined && { [MANAGEMENT_ROLE_ENV]: managementRoleArn }),
+        ...(memberAccessEnvironment(props.step, props.permissions) ?? {}),
       },
       bundling: {
         forceDockerBundling: false,
@@ -231,4 +237,23 @@ function copyIntoBundle(directories: BundledDirectory[]): ICommandHooks {
           `"${from}" "${join(outputDir, to)}"`,
       ),
   };
+}
+
+/**
+ * The member access role's variable for a function that may assume it (shared/aws/client-factory.ts
+ * then enters accounts through it after their baseline), or undefined. Only the steps the role's
+ * trust names may hold the permission: any other would be refused by the role at run time, so it
+ * fails the synth instead.
+ */
+export function memberAccessEnvironment(
+  step: string,
+  permissions: readonly StepPermission[],
+): Record<string, string> | undefined {
+  if (!permissions.some((p) => p.sid === MEMBER_ACCESS_SID)) return undefined;
+  if (!(MEMBER_ACCESS_STEPS as readonly string[]).includes(step)) {
+    throw new Error(
+      `${step} may assume ${MEMBER_ACCESS_ROLE_NAME}, whose trust names only ${MEMBER_ACCESS_STEPS.join(', ')}: add it to MEMBER_ACCESS_STEPS (shared/domain/member-access.ts)`,
+    );
+  }
+  return { [MEMBER_ACCESS_ROLE_ENV]: MEMBER_ACCESS_ROLE_NAME };
 }

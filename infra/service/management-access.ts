@@ -19,8 +19,10 @@ export { MANAGEMENT_READ_ROLE_NAME, MANAGEMENT_ROLE_ENV, MANAGEMENT_WRITE_ROLE_N
  *   account or a delegated administrator of Account Management;
  * - IAM Identity Center (sso, identitystore): the organization instance lives in the management
  *   account, and the sandbox, like appvend's documentation, has no delegated administrator for it;
- * - sts:AssumeRole of the member access role: CreateAccount makes OrganizationAccountAccessRole
- *   trusting the management account only, so entering a member account chains through the role.
+ * - sts:AssumeRole of the access role, for the readiness probe: CreateAccount makes
+ *   OrganizationAccountAccessRole trusting the management account only, so the first entry into a
+ *   member account chains through the role. Later entries use the member access role the baseline
+ *   makes, with the function's own role (`assumeMemberAccessRole`, shared/domain/member-access.ts).
  * Cited in docs/aws-behaviours.md ("Out of the management account").
  */
 const MANAGEMENT_SERVICES = new Set(['organizations', 'account', 'sso', 'identitystore']);

@@ -14,7 +14,7 @@ import {
   SSO_INSTANCES,
   SSO_PERMISSION_SETS,
   SSO_WILDCARD_REASON,
-  assumeMemberRole,
+  assumeMemberAccessRole,
   resolveIdentityPermissions,
   type PermissionScope,
   type StepPermission,
@@ -59,9 +59,9 @@ export function offboardPermissions(fn: OffboardFunctionName, scope: PermissionS
           resources: [accounts],
           wildcardReason: `The application's accounts are known only at run time: ${ORGANIZATION_IDS}.`,
         },
-        // The conformance pack and Config recorder are removed in each account through its access
-        // role (shared/aws/config-guardrails.ts).
-        assumeMemberRole(scope),
+        // The conformance pack and Config recorder are removed in each account through the member
+        // access role (shared/aws/config-guardrails.ts, shared/domain/member-access.ts).
+        assumeMemberAccessRole(scope),
       ];
 
     case 'remove-stack-set':
@@ -90,8 +90,9 @@ export function offboardPermissions(fn: OffboardFunctionName, scope: PermissionS
             'Deletions of appvend-* stack sets, their targets (<stack set id>/<account>) and the AWS-owned resource types of the vended templates.',
         },
         // Before deleting an instance: its stack's buckets are emptied in the member account
-        // (shared/aws/stack-buckets.ts), which CloudFormation needs to delete them.
-        assumeMemberRole(scope),
+        // (shared/aws/stack-buckets.ts) through the member access role, which CloudFormation needs
+        // to delete them.
+        assumeMemberAccessRole(scope),
       ];
 
     case 'remove-service-control-policy':

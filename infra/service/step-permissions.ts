@@ -1,6 +1,7 @@
 import { LINE_HEAD_KEY } from '../../shared/ledger/account-line';
 import { BASELINED_TAG } from '../../shared/domain/quarantine';
 import { DETAIL_TYPE, EVENT_SOURCE } from '../../shared/workflow/announce';
+import { MEMBER_ACCESS_ROLE_NAME } from '../../shared/domain/member-access';
 import {
   FRONT_DOOR_FUNCTIONS,
   type FrontDoorFunctionName,
@@ -509,7 +510,7 @@ export function stepPermissions(step: StepFunctionName, scope: PermissionScope):
 
     case 'register-guardrails':
     case 'check-guardrails':
-      return [assumeMemberRole(scope)];
+      return [assumeMemberAccessRole(scope)];
   }
 }
 
@@ -601,6 +602,30 @@ export function assumeMemberRole(scope: PermissionScope): StepPermission {
       StringEquals: { 'aws:ResourceOrgID': '${aws:PrincipalOrgID}' },
       // Only accounts in an application OU under the parent: not the management account, not
       // accounts elsewhere in the organization.
+      'ForAnyValue:StringLike': {
+        'aws:ResourceOrgPaths': vendedAccountOrgPaths(scope.parentOuId, scope.suspendedOuId),
+      },
+    },
+    wildcardReason:
+      "Application accounts are created by the vend, so their ids are not known here; the role name is fixed, aws:ResourceOrgID limits it to this organization's accounts and aws:ResourceOrgPaths to accounts in an OU under the parent.",
+  };
+}
+
+/** The statement id of {@link assumeMemberAccessRole}: the function's own, not through the management role. */
+export const MEMBER_ACCESS_SID = 'AssumeMemberAccessRole';
+
+/**
+ * The member access role the baseline makes in each vended account (shared/domain/member-access.ts),
+ * in this organization's accounts under the parent only. The function assumes it with its own
+ * credentials: the role trusts the function's role, not the management account.
+ */
+export function assumeMemberAccessRole(scope: PermissionScope): StepPermission {
+  return {
+    sid: MEMBER_ACCESS_SID,
+    actions: ['sts:AssumeRole'],
+    resources: [`arn:\${AWS::Partition}:iam::*:role/${MEMBER_ACCESS_ROLE_NAME}`],
+    conditions: {
+      StringEquals: { 'aws:ResourceOrgID': '${aws:PrincipalOrgID}' },
       'ForAnyValue:StringLike': {
         'aws:ResourceOrgPaths': vendedAccountOrgPaths(scope.parentOuId, scope.suspendedOuId),
       },
@@ -748,7 +773,7 @@ export function frontDoorPermissions(door: FrontDoorFunctionName, scope: Permiss
           conditions: DRIFT_EVENTS_ONLY,
         },
         ...planReads(scope),
-        assumeMemberRole(scope),
+        assumeMemberAccessRole(scope),
       ];
 
     case 'service-catalog-product':

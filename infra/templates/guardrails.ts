@@ -10,11 +10,15 @@ import {
   complianceRuleName,
   configRecorderRoleName,
 } from './names';
+import { memberAccessRole } from './member-access-role';
 import { VendedTemplateStack, appNameParameter, policy, sub, serviceTrust } from './support';
 
 export const GUARDRAILS_PARAMETERS = ['AppName', 'NotificationTopicArn'] as const;
 
-/** The management account: the security topic's account (the ARN's fifth field). */
+/**
+ * The service's account: the security topic's (the ARN's fifth field). The management account in
+ * one-account mode, the platform account in the two-account layout.
+ */
 const managementAccountOf = (topicArn: string): string => Fn.select(4, Fn.split(':', topicArn));
 
 /**
@@ -22,7 +26,8 @@ const managementAccountOf = (topicArn: string): string => Fn.select(4, Fn.split(
  * the workflow has to create one, and an EventBridge rule that tells the security team (an SNS topic
  * in the management account, same Region) when a Config rule finds a resource NON_COMPLIANT. The
  * conformance pack itself is registered by the workflow through the Config API
- * (`shared/domain/conformance-pack.ts`).
+ * (`shared/domain/conformance-pack.ts`), through the member access role this template also makes
+ * (`appvend-member-access`, infra/templates/member-access-role.ts).
  */
 export function guardrailsTemplate(scope: Construct, id: string): Stack {
   const stack = new VendedTemplateStack(scope, id, {
@@ -154,5 +159,9 @@ export function guardrailsTemplate(scope: Construct, id: string): Stack {
     },
     targets: [{ id: 'SecurityTeamTopic', arn: topicArn, roleArn: notifierRole.attrArn }],
   });
+
+  // The service's functions work in the account through this role once the baseline is in place;
+  // the service runs in the topic's account.
+  memberAccessRole(stack, managementAccountOf(topicArn));
   return stack;
 }

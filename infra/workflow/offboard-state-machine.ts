@@ -194,15 +194,11 @@ export class OffboardWorkflow {
       check,
       resultPath: '$.removal',
       done: new Pass(s, 'StackSetRemoved', { outputPath: '$.removal' }),
-      // Buckets emptied in the call, more of them to empty: call again at once.
+      // Buckets emptied in the call, more of them to empty: call again at once. (A deletion that
+      // met a bucket refilled by late access logs ends BUCKET_REFILLED: the removal empties it
+      // again, then retries.)
       again: 'PREPARING',
-      // The deletion met a bucket refilled by late access logs: empty it again, then retry.
-      redo: 'BUCKET_REFILLED',
-      ids: {
-        wait: 'WaitForStackSetRemoval',
-        actDone: 'StackSetGone?',
-        operationEnded: 'RemovalOperationEnded?',
-      },
+      ids: { wait: 'WaitForStackSetRemoval', actDone: 'StackSetGone?' },
     });
     // Wave after wave (the pipeline, which imports the artifact store's export, goes first); the
     // stack sets of a wave at once.

@@ -16,6 +16,7 @@ import {
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import { TRANSIENT_ERRORS, TRANSIENT_RETRY } from '../../shared/domain/retry';
+import { STACK_SET_OPERATION_LOOKS, type LookRetry } from '../../shared/domain/polling';
 
 /*
  * The states the vend and the offboarding workflows build the same way: one definition, so that a
@@ -93,29 +94,47 @@ export function addRetryPolicy(task: LambdaInvoke, errors: readonly string[], po
   });
 }
 
+/**
+ * The looks at a running operation after the first, as the check task's Retry of the look's error
+ * (shared/domain/polling.ts lookRetry): one state transition per look. No jitter: the waits are
+ * the policy's, and each execution looks at its own operation, so no crowd of retries meets.
+ */
+export function addLookRetry(task: LambdaInvoke, look: LookRetry): void {
+  task.addRetry({
+    errors: [look.error],
+    interval: Duration.seconds(look.intervalSeconds),
+    backoffRate: look.backoffRate,
+    maxAttempts: look.maxAttempts,
+    maxDelay: Duration.seconds(look.maxDelaySeconds),
+    jitterStrategy: JitterType.NONE,
+  });
+}
+
 /** The states of one stack set loop and what they work on. */
 export interface StackSetLoop {
   /** The call that does the next thing to the stack set; it answers `state` DONE when none is left. */
   act: LambdaInvoke;
-  /** check-stack-set-operation on the operation `act` started; it answers `operationStatus`. */
+  /**
+   * check-stack-set-operation on the operation `act` started: it answers once the operation ended
+   * (`operationStatus`) and throws StackSetOperationRunningError while it runs (its Retry here).
+   */
   check: LambdaInvoke;
-  /** Where both keep their answer (with `poll.waitSeconds`). */
+  /** Where both keep their answer (`act`'s with `poll.waitSeconds`, the first wait). */
   resultPath: string;
   /** Where the loop ends. */
   done: State;
-  /** The ids of the Wait state and of the Choice states after `act` and after `check`. */
-  ids: { wait: string; actDone: string; operationEnded: string };
+  /** The ids of the Wait state and of the Choice state after `act`. */
+  ids: { wait: string; actDone: string };
   /** A `state` that sends the loop straight back to `act`: work done in the call, more to do. */
   again?: string;
-  /** An `operationStatus` that also sends the loop back to `act`: an ended operation to redo. */
-  redo?: string;
 }
 
 /**
- * Wires act → DONE? → done; `again`? → act; otherwise wait → check → SUCCEEDED (or `redo`)? → act
- * again; otherwise wait again.
- * One stack set call does one thing (create, update, add or delete instances, delete), so `act` is
- * called again after each operation, until it has nothing left to do.
+ * Wires act → DONE? → done; `again`? → act; otherwise wait → check (looking again, by its Retry,
+ * until the operation ended) → act again. One stack set call does one thing (create, update, add
+ * or delete instances, delete), so `act` is called again after each operation, until it has
+ * nothing left to do; an operation that ended in a way `act` must redo (the offboarding's
+ * BUCKET_REFILLED) goes back to `act` as well, which reads it.
  */
 export function wireStackSetLoop(scope: Construct, loop: StackSetLoop): void {
   const { act, check, resultPath, done, ids } = loop;
@@ -127,12 +146,8 @@ export function wireStackSetLoop(scope: Construct, loop: StackSetLoop): void {
   if (loop.again) actDone.when(Condition.stringEquals(`${resultPath}.state`, loop.again), act);
   act.next(actDone.otherwise(wait));
   wait.next(check);
-  const ended = new Choice(scope, ids.operationEnded).when(
-    Condition.stringEquals(`${resultPath}.operationStatus`, 'SUCCEEDED'),
-    act,
-  );
-  if (loop.redo) ended.when(Condition.stringEquals(`${resultPath}.operationStatus`, loop.redo), act);
-  check.next(ended.otherwise(wait));
+  addLookRetry(check, STACK_SET_OPERATION_LOOKS);
+  check.next(act);
 }
 
 /** A workflow's top-level steps, in order: the step's name and its state (a task or a Map). */

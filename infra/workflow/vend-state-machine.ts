@@ -10,6 +10,7 @@ import {
   Parallel,
   Pass,
   Result,
+  Succeed,
   TaskInput,
   Timeout,
   Wait,
@@ -22,11 +23,16 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import type { TemplateKey } from '../../shared/domain/naming';
 import { ACCOUNT_NOT_READY_RETRY, TRANSIENT_ERRORS, TRANSIENT_RETRY } from '../../shared/domain/retry';
-import { ACCOUNT_SLOT_WAIT } from '../../shared/domain/polling';
+import {
+  ACCOUNT_CREATION_LOOKS,
+  ACCOUNT_SLOT_WAIT,
+  CONFORMANCE_PACK_LOOKS,
+} from '../../shared/domain/polling';
 import { Duration } from 'aws-cdk-lib';
 import { RESUMABLE_STEPS } from '../../shared/workflow/resume';
 import type { StepFunctionName } from './step-functions';
 import {
+  addLookRetry,
   addRetryPolicy,
   catchEachStep,
   chainInOrder,
@@ -46,6 +52,17 @@ const RESULT_KEY: Record<TemplateKey, string> = {
   guardrails: 'guardrails',
   pipeline: 'pipeline',
 };
+
+/** The DeployStackSets branch each stack set is deployed in, and the access branch. */
+const BRANCH: Record<TemplateKey, number> = {
+  'artifact-store': 0,
+  pipeline: 0,
+  'cross-account-roles': 1,
+  guardrails: 2,
+};
+const ACCESS_BRANCH = 3;
+/** The order of the stack sets in `$.deployment.stackSets` (the summary lists them so). */
+const TEMPLATE_ORDER: TemplateKey[] = ['artifact-store', 'pipeline', 'cross-account-roles', 'guardrails'];
 
 /**
  * The vend workflow (DESIGN.md §2, §3): validate → OU → SCP → accounts (in parallel, each polled
@@ -177,7 +194,16 @@ export class VendWorkflow {
     });
     // The readiness probe: a new account that does not answer through its role yet is asked again.
     addRetryPolicy(move, [ACCOUNT_NOT_READY_RETRY.error], ACCOUNT_NOT_READY_RETRY);
+    // The first look at the request comes after a Wait sized by the start; the later looks are the
+    // check's Retry (one transition each): the check throws while the request is IN_PROGRESS.
     const wait = new Wait(s, 'WaitForAccount', { time: WaitTime.secondsPath('$.creation.poll.waitSeconds') });
+    addLookRetry(check, ACCOUNT_CREATION_LOOKS);
+    // A new account's role answers some time after AWS completed the request: the move and its
+    // readiness probe wait until then (the check sizes the wait from AWS's CompletedTimestamp).
+    const waitForRole = new Wait(s, 'WaitForAccountRole', {
+      time: WaitTime.secondsPath('$.creation.roleWaitSeconds'),
+    });
+    waitForRole.next(move);
     // Queued behind the organization's CreateAccount quota: the account joins appvend's line with
     // this task's token and the execution waits, at no cost, until a releaser sends the token (a
     // request ended: README "Accounts: the CreateAccount line"). The sweep's heartbeats keep a
@@ -231,12 +257,15 @@ export class VendWorkflow {
       resultPath: '$.creation',
     });
     const ready = new Choice(s, 'AccountReady?')
-      .when(Condition.stringEquals('$.creation.state', 'SUCCEEDED'), move)
+      .when(Condition.stringEquals('$.creation.state', 'SUCCEEDED'), waitForRole)
       .when(Condition.stringEquals('$.creation.state', 'QUEUED'), waitForSlot)
       .when(Condition.stringEquals('$.creation.state', 'SEARCHING'), searchOn)
       .otherwise(wait);
-    start.next(ready);
-    retryStart.next(ready);
+    // The start goes straight to the first look, whatever it answered (the wait and the look hand
+    // any answer but a request in progress on at once); the routing comes after the look. So does
+    // the start after a wait in line, whose request is in flight but for a lost race.
+    start.next(wait);
+    retryStart.next(wait);
     searchOn.next(ready);
     wait.next(check);
     check.next(ready);
@@ -257,46 +286,47 @@ export class VendWorkflow {
     return map;
   }
 
-  /** Step 6-7: three branches in parallel, so the vend takes only as long as the longest. */
+  /**
+   * Step 6-7: four branches in parallel, so the vend takes only as long as the longest. What the
+   * vend keeps of them (`$.deployment`: the stack sets, the guardrails, the access) is picked from
+   * the branches' final states by the Parallel state's ResultSelector, not by a Pass state at the
+   * end of each branch (one state transition each).
+   */
   private deployStackSets(): Parallel {
     const s = this.scope;
-    const parallel = new Parallel(s, 'DeployStackSets', { resultPath: '$.deployment' });
+    const deployed = (template: TemplateKey) => `$[${BRANCH[template]}].deployed.${RESULT_KEY[template]}`;
+    const parallel = new Parallel(s, 'DeployStackSets', {
+      resultSelector: {
+        'stackSets.$': `States.Array(${TEMPLATE_ORDER.map(deployed).join(', ')})`,
+        'guardrails.$': `$[${BRANCH.guardrails}].guardrailsResult`,
+        'access.$': `$[${ACCESS_BRANCH}].access`,
+      },
+      resultPath: '$.deployment',
+    });
 
-    const artifactStore = this.stackSetLoop('artifact-store');
-    const pipeline = this.stackSetLoop('pipeline');
-    artifactStore.last.next(pipeline.first);
-    pipeline.last.next(this.branchResult('PipelineBranchResult', ['artifact-store', 'pipeline']));
-    parallel.branch(artifactStore.first);
+    // Each loop leads straight on, once its stack set is current, to what comes after it.
+    const pipeline = this.stackSetLoop('pipeline', new Succeed(s, 'PipelineCurrent'));
+    parallel.branch(this.stackSetLoop('artifact-store', pipeline));
+    parallel.branch(this.stackSetLoop('cross-account-roles', new Succeed(s, 'CrossAccountRolesCurrent')));
 
-    const roles = this.stackSetLoop('cross-account-roles');
-    roles.last.next(this.branchResult('RolesBranchResult', ['cross-account-roles']));
-    parallel.branch(roles.first);
-
-    const guardrails = this.stackSetLoop('guardrails');
     const register = this.invoke('RegisterGuardrails', 'register-guardrails', {
       payload: TaskInput.fromObject({ 'request.$': '$.app.request', 'accounts.$': '$.accounts' }),
       resultPath: '$.guardrailsResult',
     });
-    guardrails.last.next(register);
-    // AWS Config deploys each pack after the put: wait (Wait states, with backoff) until every pack
-    // is CREATE_COMPLETE; CheckGuardrails fails the step on CREATE_FAILED with AWS's reason.
+    // AWS Config deploys each pack after the put: a Wait (none when the packs were deployed
+    // already), then looks (CheckConformancePacks' Retry, with backoff) until every pack is
+    // CREATE_COMPLETE; the check fails the step on CREATE_FAILED with AWS's reason.
+    const waitForPacks = new Wait(s, 'WaitForConformancePacks', {
+      time: WaitTime.secondsPath('$.guardrailsResult.poll.waitSeconds'),
+    });
     const checkGuardrails = this.invoke('CheckConformancePacks', 'check-guardrails', {
       inputPath: '$.guardrailsResult',
       resultPath: '$.guardrailsResult',
     });
-    const waitForPacks = new Wait(s, 'WaitForConformancePacks', {
-      time: WaitTime.secondsPath('$.guardrailsResult.poll.waitSeconds'),
-    });
-    const packsDeployed = new Choice(s, 'ConformancePacksDeployed?')
-      .when(
-        Condition.stringEquals('$.guardrailsResult.state', 'DONE'),
-        this.branchResult('GuardrailsBranchResult', ['guardrails'], '$.guardrailsResult'),
-      )
-      .otherwise(waitForPacks);
-    register.next(packsDeployed);
+    addLookRetry(checkGuardrails, CONFORMANCE_PACK_LOOKS);
+    register.next(waitForPacks);
     waitForPacks.next(checkGuardrails);
-    checkGuardrails.next(packsDeployed);
-    parallel.branch(guardrails.first);
+    parallel.branch(this.stackSetLoop('guardrails', register));
     parallel.branch(this.grantAccess());
     return parallel;
   }
@@ -341,10 +371,7 @@ export class VendWorkflow {
       time: WaitTime.secondsPath('$.access.poll.waitSeconds'),
     });
     const granted = new Choice(s, 'AccessGranted?')
-      .when(
-        Condition.stringEquals('$.access.state', 'DONE'),
-        new Pass(s, 'AccessBranchResult', { parameters: { 'access.$': '$.access' } }),
-      )
+      .when(Condition.stringEquals('$.access.state', 'DONE'), new Succeed(s, 'AccessGranted'))
       .otherwise(wait);
     grant.next(granted);
     wait.next(check);
@@ -352,19 +379,12 @@ export class VendWorkflow {
     return known;
   }
 
-  private branchResult(id: string, templates: TemplateKey[], guardrailsPath?: string): Pass {
-    const list = templates.map((t) => `$.deployed.${RESULT_KEY[t]}`).join(', ');
-    const parameters: Record<string, string> = { 'stackSets.$': `States.Array(${list})` };
-    if (guardrailsPath) parameters['guardrails.$'] = guardrailsPath;
-    return new Pass(this.scope, id, { parameters });
-  }
-
   /**
-   * Deploy → (running? wait → check → succeeded? deploy again) → done. Deploy is called again
-   * after each operation because one call does one thing (create, update, add instances).
+   * Deploy → (running? wait → check, looking again until the operation ended → deploy again) →
+   * done: `then`. Deploy is called again after each operation because one call does one thing
+   * (create, update, add instances).
    */
-  private stackSetLoop(template: TemplateKey): { first: State; last: Pass } {
-    const s = this.scope;
+  private stackSetLoop(template: TemplateKey, then: State): State {
     const key = RESULT_KEY[template];
     const label = template
       .split('-')
@@ -384,15 +404,14 @@ export class VendWorkflow {
       inputPath: `$.deployed.${key}`,
       resultPath: `$.deployed.${key}`,
     });
-    const done = new Pass(s, `${label}Deployed`);
-    wireStackSetLoop(s, {
+    wireStackSetLoop(this.scope, {
       act: deploy,
       check,
       resultPath: `$.deployed.${key}`,
-      done,
-      ids: { wait: `Wait${label}`, actDone: `${label}Done?`, operationEnded: `${label}OperationEnded?` },
+      done: then,
+      ids: { wait: `Wait${label}`, actDone: `${label}Done?` },
     });
-    return { first: deploy, last: done };
+    return deploy;
   }
 }
 

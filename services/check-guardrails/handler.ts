@@ -3,7 +3,7 @@ import { previousAnswer } from '../../shared/lambda/correlation';
 import { stepHandler } from '../../shared/lambda/step-handler';
 import type { PollState } from '../../shared/domain/polling';
 import { MemberAccessEnv } from '../../shared/workflow/settings';
-import { checkGuardrails } from '../../shared/workflow/steps/guardrails';
+import { awaitGuardrails } from '../../shared/workflow/steps/guardrails';
 import type { GuardrailsResult } from '../../shared/workflow/types';
 
 export const environment = { ...MemberAccessEnv };
@@ -15,5 +15,5 @@ export const handler = stepHandler(
     input:
       | { previous: GuardrailsResult & { poll?: PollState }; correlation: unknown }
       | (GuardrailsResult & { poll?: PollState }),
-  ) => checkGuardrails(awsClients(), previousAnswer(input)),
+  ) => awaitGuardrails(awsClients(), previousAnswer(input)),
 );

@@ -2,6 +2,7 @@ import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient, type Tag } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, Pluggable } from '@smithy/types';
 import { FUNCTION_SESSION_TAG, MANAGEMENT_ROLE_ENV, principalArnOf } from '../domain/management-access';
+import { MEMBER_ACCESS_ROLE_ENV } from '../domain/member-access';
 import { ACCOUNT_ACCESS_ROLE, roleArn } from '../domain/naming';
 import { unsupportedOperationPlugin } from './unsupported-operation';
 
@@ -24,12 +25,19 @@ export interface AwsSettings {
   plugins: AnyPluggable[];
   /** The SDK's attempts per call (its own throttling and 5xx retries). */
   maxAttempts: number;
-  /** The role assumed in member accounts. */
+  /** The role assumed in member accounts before their baseline (the readiness probe). */
   memberRoleName: string;
+  /**
+   * The role the baseline makes in each vended account for the service's functions
+   * (`APPVEND_MEMBER_ACCESS_ROLE`, shared/domain/member-access.ts): with it set, every entry but the
+   * readiness probe goes through it, assumed with the process's own credentials. Unset, every
+   * entry goes through {@link memberRoleName}.
+   */
+  memberAccessRoleName?: string;
   /**
    * The role in the management account that the calls AWS allows only there go through
    * (`APPVEND_MANAGEMENT_ROLE_ARN`: Organizations, Account Management, IAM Identity Center, and the
-   * entry into member accounts, whose access role trusts the management account only). Unset: the
+   * first entry into member accounts, whose access role trusts the management account only). Unset: the
    * process's own credentials make them (the CLI run with the management account's credentials).
    */
   managementRoleArn?: string;
@@ -49,6 +57,7 @@ function settingsFromEnv(): AwsSettings {
     maxAttempts: 5,
     memberRoleName: process.env.APPVEND_MEMBER_ROLE ?? ACCOUNT_ACCESS_ROLE,
     ...(process.env[MANAGEMENT_ROLE_ENV] && { managementRoleArn: process.env[MANAGEMENT_ROLE_ENV] }),
+    ...(process.env[MEMBER_ACCESS_ROLE_ENV] && { memberAccessRoleName: process.env[MEMBER_ACCESS_ROLE_ENV] }),
     now: Date.now,
   };
 }
@@ -125,7 +134,8 @@ const RENEW_BEFORE_MS = 5 * 60_000;
 /**
  * Creates SDK clients for the management account and, through AssumeRole, for member accounts.
  * With a management role configured, the management-only services' clients act through it, and
- * member accounts are entered by chaining from it.
+ * member accounts are first entered by chaining from it; with a member access role configured,
+ * they are entered through that role once their baseline is in place.
  */
 export class ClientFactory {
   private readonly settings: AwsSettings;
@@ -191,13 +201,18 @@ export class ClientFactory {
     return client;
   }
 
-  /** An STS client acting in a member account through its access role (answers "who am I" there). */
+  /**
+   * An STS client acting in a member account through its access role (answers "who am I" there):
+   * the readiness probe, the first entry into an account, before its baseline (and so the member
+   * access role) exists.
+   */
   public async stsIn(accountId: string): Promise<STSClient> {
-    return this.memberClient(STSClient, accountId);
+    return this.plug(new STSClient(this.config(await this.accessRoleCredentials(accountId))));
   }
 
   /**
-   * A client of any service acting in a member account through its access role. As with
+   * A client of any service acting in a member account after its baseline: through the member
+   * access role when one is configured, else through the access role. As with
    * {@link managementClient}, the caller brings the client class, so that only the handlers that
    * use a service bundle its SDK client. S3 is addressed path-style on an emulator's endpoint.
    */
@@ -210,19 +225,37 @@ export class ClientFactory {
     return this.plug(new Client(config));
   }
 
-  /** Credentials of the member access role in `accountId` (cached until shortly before expiry). */
+  /** Credentials {@link memberClient} acts with in `accountId` (cached until shortly before expiry). */
   public async credentialsFor(accountId: string): Promise<AwsCredentialIdentity> {
-    const cached = this.memberCredentials.get(accountId);
-    if (cached && cached.expiresAt - RENEW_BEFORE_MS > this.settings.now()) return cached.credentials;
-    // The member access role trusts the management account only: with a management role
-    // configured, the member role is assumed from its session (role chaining, at most an hour).
-    const sts = this.settings.managementRoleArn ? this.managementSts() : this.sts();
-    const assumed = await assumeRole(
-      sts,
-      roleArn(accountId, this.settings.memberRoleName),
-      this.settings.now,
+    const role = this.settings.memberAccessRoleName;
+    if (role === undefined) return this.accessRoleCredentials(accountId);
+    // Trusted by this function's own role (no chaining through the management account): one hop.
+    return this.cachedSession(`member-access:${accountId}`, () =>
+      assumeRole(this.sts(), roleArn(accountId, role), this.settings.now),
     );
-    this.memberCredentials.set(accountId, assumed);
+  }
+
+  /** Credentials of the access role CreateAccount made in `accountId` (cached). */
+  private async accessRoleCredentials(accountId: string): Promise<AwsCredentialIdentity> {
+    // The access role trusts the management account only: with a management role configured, it
+    // is assumed from that role's session (role chaining, at most an hour).
+    return this.cachedSession(`access:${accountId}`, () =>
+      assumeRole(
+        this.settings.managementRoleArn ? this.managementSts() : this.sts(),
+        roleArn(accountId, this.settings.memberRoleName),
+        this.settings.now,
+      ),
+    );
+  }
+
+  private async cachedSession(
+    key: string,
+    assume: () => Promise<CachedCredentials>,
+  ): Promise<AwsCredentialIdentity> {
+    const cached = this.memberCredentials.get(key);
+    if (cached && cached.expiresAt - RENEW_BEFORE_MS > this.settings.now()) return cached.credentials;
+    const assumed = await assume();
+    this.memberCredentials.set(key, assumed);
     return assumed.credentials;
   }
 

@@ -23,18 +23,28 @@ export interface PollState {
 
 /**
  * CreateAccount takes one to ten minutes (AWS gives no figure): the first look comes at one minute,
- * the shortest it takes, then half the time waited, at most 90 s. Seeing an account late
- * costs nothing up to the time its access role takes to answer (the readiness probe waits for it
- * from the moment the account is ACTIVE, not from the moment the workflow sees it), so the looks
- * can be sparse; the cap keeps what a late look loses beyond that to a few percent of a long
- * CreateAccount, and a 30-minute one to about twenty looks.
+ * the shortest it takes, the next a minute later, then every 90 s. Seeing an
+ * account late costs nothing up to the time its access role takes to answer: the vend waits for
+ * the role from the moment AWS reports the request completed (`CompletedTimestamp`,
+ * {@link ACCESS_ROLE_ANSWERS_SECONDS}), not from the moment it sees it, so a look up to that long
+ * after the completion costs nothing, and the looks can be a minute apart. The cap keeps what a
+ * late look loses beyond that to a few percent of a long CreateAccount, and a 30-minute one to
+ * about twenty looks.
  */
 export const ACCOUNT_POLL_POLICY: PollPolicy = {
   initialSeconds: 60,
-  growth: 0.5,
+  growth: 1,
   minSeconds: 5,
   maxSeconds: 90,
 };
+/**
+ * How long after CreateAccount completes a new account's access role is expected to answer: an
+ * estimate (AWS: "You might need to wait a few minutes before you can successfully access the
+ * account", CreateAccount; docs/latency-model.md `accessRolePropagation`). The vend waits this
+ * long from AWS's `CompletedTimestamp` before its first readiness probe; a role that answers later
+ * is asked again by the probe's Retry (shared/domain/retry.ts ACCOUNT_NOT_READY_RETRY).
+ */
+export const ACCESS_ROLE_ANSWERS_SECONDS = 60;
 /**
  * A queued account does not poll: it waits on a task token in appvend's CreateAccount line
  * (shared/workflow/steps/account-queue.ts). The scheduled sweep sends a heartbeat to every waiting
@@ -60,6 +70,52 @@ export const STACK_SET_POLL_POLICY: PollPolicy = {
   maxSeconds: 120,
 };
 
+/**
+ * The looks after the first, as the check task's Retry: a look that finds the operation still
+ * running throws `error` (a StillRunningError), and Step Functions calls the task again after the
+ * Retry's wait. One state transition per look (the retry), where a Wait, the task and a Choice
+ * were three. The waits are {@link nextPoll}'s, without jitter: each later wait is `growth` of the
+ * time waited so far, i.e. a geometric backoff of rate 1 + growth from initialSeconds × growth,
+ * capped at maxSeconds. The looks go on for at least `forSeconds` after the first wait; then the
+ * step fails with `error`, and a resumed vend looks again.
+ */
+export interface LookRetry {
+  error: string;
+  intervalSeconds: number;
+  backoffRate: number;
+  maxAttempts: number;
+  maxDelaySeconds: number;
+}
+
+export function lookRetry(error: string, policy: PollPolicy, forSeconds: number): LookRetry {
+  const intervalSeconds = Math.max(policy.minSeconds, Math.round(policy.initialSeconds * policy.growth));
+  const backoffRate = 1 + policy.growth;
+  let maxAttempts = 0;
+  let waited = 0;
+  while (waited < forSeconds) {
+    waited += Math.min(policy.maxSeconds, intervalSeconds * backoffRate ** maxAttempts);
+    maxAttempts += 1;
+  }
+  return { error, intervalSeconds, backoffRate, maxAttempts, maxDelaySeconds: policy.maxSeconds };
+}
+
+/** The waits of a {@link LookRetry}, in seconds, one per retry (what the Retry waits before each). */
+export function lookRetryWaits(retry: LookRetry): number[] {
+  return Array.from({ length: retry.maxAttempts }, (_, i) =>
+    Math.min(retry.maxDelaySeconds, retry.intervalSeconds * retry.backoffRate ** i),
+  );
+}
+
+/** How long appvend looks at one running operation before its step fails (and can be resumed). */
+const LOOK_FOR_SECONDS = 24 * 3600;
+
+/** The Retry of CheckAccountCreation while the request is IN_PROGRESS. */
+export const ACCOUNT_CREATION_LOOKS = lookRetry(
+  'AccountCreationInProgressError',
+  ACCOUNT_POLL_POLICY,
+  LOOK_FOR_SECONDS,
+);
+
 /** The poll state after one more look that found the operation still running. */
 export function nextPoll(policy: PollPolicy, previous?: PollState): PollState {
   if (!previous) return { attempt: 1, waitedSeconds: 0, waitSeconds: policy.initialSeconds };
@@ -83,6 +139,20 @@ export const CONFORMANCE_PACK_POLL_POLICY: PollPolicy = {
   minSeconds: 5,
   maxSeconds: 120,
 };
+
+/** The Retry of a stack set operation's check while the operation is RUNNING. */
+export const STACK_SET_OPERATION_LOOKS = lookRetry(
+  'StackSetOperationRunningError',
+  STACK_SET_POLL_POLICY,
+  LOOK_FOR_SECONDS,
+);
+
+/** The Retry of CheckConformancePacks while a pack is CREATE_IN_PROGRESS. */
+export const CONFORMANCE_PACK_LOOKS = lookRetry(
+  'ConformancePacksDeployingError',
+  CONFORMANCE_PACK_POLL_POLICY,
+  LOOK_FOR_SECONDS,
+);
 
 /**
  * An account assignment provisions the permission set (an IAM role) in the account: seconds to a

@@ -1,3 +1,4 @@
+import { MEMBER_ACCESS_ROLE_NAME } from './member-access';
 import { NAME_PREFIX, complianceNotifierRoleName, configRecorderRoleName } from './naming';
 
 /** One quarantine policy serves the whole organization: it names no application. */
@@ -38,7 +39,7 @@ export const QUARANTINE_BASELINE_ROLES: readonly string[] = [
  * exempt roles have no path.
  */
 export function renderQuarantinePolicy(vendingRoles: readonly string[]): string {
-  const roles = [...new Set([...vendingRoles, ...QUARANTINE_BASELINE_ROLES])].sort();
+  const roles = [...new Set([...vendingRoles, MEMBER_ACCESS_ROLE_NAME, ...QUARANTINE_BASELINE_ROLES])].sort();
   return JSON.stringify({
     Version: '2012-10-17',
     Statement: [

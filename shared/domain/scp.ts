@@ -1,4 +1,5 @@
 import type { ApplicationRequest } from '../request/schema';
+import { MEMBER_ACCESS_ROLE_NAME } from './member-access';
 import {
   DEPLOYER_ROLE,
   NAME_PREFIX,
@@ -39,6 +40,16 @@ const roleArns = (names: readonly string[]): string[] =>
 
 const exemptRoleArns = (roles: ExemptRoles): string[] =>
   roleArns([roles.memberRoleName, roles.executionRoleName]);
+
+/**
+ * The member access role the baseline makes (shared/domain/member-access.ts): through it the
+ * service's functions register the guardrails (passing the Config recorder role) and, at
+ * offboarding, remove them and empty the buckets, all while this SCP applies, so it passes the
+ * three protections those calls meet (the security services', the vended resources', the passing
+ * of the application's roles), and no other. Its trust admits only the service's function roles; it is
+ * itself a protected resource: nobody else in the account may rewrite, re-trust or delete it.
+ */
+const MEMBER_ACCESS_ROLE_ARN = `arn:aws:iam::*:role/${MEMBER_ACCESS_ROLE_NAME}`;
 
 /** Only the exempt roles, and the extra principals named, pass. */
 const except = (roles: ExemptRoles, ...others: string[]): Statement['Condition'] => ({
@@ -179,6 +190,7 @@ export function renderServiceControlPolicy(
 ): string {
   const app = request.name;
   const exempt = except(roles);
+  const exemptWithMemberAccess = except(roles, MEMBER_ACCESS_ROLE_ARN);
   const statements: Statement[] = [
     { Sid: 'DenyServers', Effect: 'Deny', Action: serverActions, Resource: '*' },
     {
@@ -195,7 +207,7 @@ export function renderServiceControlPolicy(
       // The regulated actions first: a profile change then only adds lines to the document.
       Action: [...(request.profile === 'regulated' ? regulatedActions : []), ...securityServiceActions],
       Resource: '*',
-      Condition: exempt,
+      Condition: exemptWithMemberAccess,
     },
     {
       // One statement for every resource the vend made that only appvend changes. Each action
@@ -213,6 +225,7 @@ export function renderServiceControlPolicy(
       Resource: [
         // The exempt roles themselves: rewriting their trust or policies would make anyone them.
         ...exemptRoleArns(roles),
+        MEMBER_ACCESS_ROLE_ARN,
         `arn:aws:iam::*:role/${PIPELINE_CFN_ROLE}`,
         `arn:aws:iam::*:role/${DEPLOYER_ROLE}`,
         `arn:aws:iam::*:role/${NAME_PREFIX}-${app}-*`,
@@ -224,7 +237,7 @@ export function renderServiceControlPolicy(
         `arn:aws:events:*:*:rule/${complianceRuleName(app)}`,
         `arn:aws:cloudformation:*:*:stack/StackSet-${NAME_PREFIX}-${app}-*`,
       ],
-      Condition: exempt,
+      Condition: exemptWithMemberAccess,
     },
     {
       Sid: 'ProtectArtifactKey',
@@ -243,7 +256,9 @@ export function renderServiceControlPolicy(
       Effect: 'Deny',
       Action: ['iam:PassRole'],
       Resource: [`arn:aws:iam::*:role/${NAME_PREFIX}-${app}-*`],
-      Condition: exempt,
+      // The member access role passes the application's Config recorder role to AWS Config (its
+      // own policy lets it pass nothing else).
+      Condition: exemptWithMemberAccess,
     },
     {
       Sid: 'ProtectBuildProject',

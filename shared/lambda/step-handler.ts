@@ -3,6 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { ACCOUNT_NOT_READY_RETRY, CLOSURES_BUSY_RETRY, PACK_BUSY_RETRY } from '../domain/retry';
+import { ACCOUNT_CREATION_LOOKS, CONFORMANCE_PACK_LOOKS, STACK_SET_OPERATION_LOOKS } from '../domain/polling';
 import { readEnvironment, type EnvironmentOf, type EnvironmentShape } from '../workflow/settings';
 import { correlationKeys } from './correlation';
 import { publishMetrics } from './metrics';
@@ -11,10 +12,14 @@ export const logger = new Logger({ serviceName: 'appvend' });
 
 /**
  * Errors the state machine retries by design (an account not answering yet, a pack or closures
- * busy): each is an expected wait, logged at DEBUG, not a warning repeated at every retry.
+ * busy, an operation still running at a look): each is an expected wait, logged at DEBUG, not a
+ * warning repeated at every retry.
  */
 export const EXPECTED_RETRIES: ReadonlySet<string> = new Set([
   ACCOUNT_NOT_READY_RETRY.error,
+  ACCOUNT_CREATION_LOOKS.error,
+  STACK_SET_OPERATION_LOOKS.error,
+  CONFORMANCE_PACK_LOOKS.error,
   PACK_BUSY_RETRY.error,
   CLOSURES_BUSY_RETRY.error,
 ]);

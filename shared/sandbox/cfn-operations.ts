@@ -240,6 +240,7 @@ function deploy(
       account.roles[role.roleName] = {
         name: role.roleName,
         trustedAccounts: role.trustedAccounts,
+        ...(role.trustedPrincipalArns && { trustedPrincipalArns: role.trustedPrincipalArns }),
         createdBy: instance.key,
         allowedActions: role.allowedActions,
       };

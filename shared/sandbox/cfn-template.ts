@@ -220,6 +220,11 @@ export interface NamedRole {
   logicalId: string;
   roleName: string;
   trustedAccounts: string[] | '*';
+  /**
+   * The role ARNs its trust narrows the trusted accounts to (`ArnEquals` on `aws:PrincipalArn` in
+   * every statement), when it does; see the sandbox's RoleState.
+   */
+  trustedPrincipalArns?: string[];
   /** The actions its inline policies allow. */
   allowedActions: string[];
 }
@@ -258,6 +263,7 @@ export function namedRoles(template: ParsedTemplate, env: StackEnvironment): Nam
       logicalId,
       roleName: name,
       trustedAccounts: trustedAccounts(properties.AssumeRolePolicyDocument, env, template),
+      ...principalArnsOf(properties.AssumeRolePolicyDocument, env, template),
       allowedActions: allowedActions(properties.Policies),
     }),
   );
@@ -337,6 +343,31 @@ function trustedAccounts(document: unknown, env: StackEnvironment, template: Par
   return [...accounts];
 }
 
+/**
+ * The role ARNs a trust policy admits by `ArnEquals`/`ArnLike` on `aws:PrincipalArn`, when every
+ * statement names them (a statement without would admit its accounts' every principal, so the
+ * trust is not narrowed): `{}` when not narrowed or not resolvable.
+ */
+function principalArnsOf(
+  document: unknown,
+  env: StackEnvironment,
+  template: ParsedTemplate,
+): { trustedPrincipalArns?: string[] } {
+  const statements = asObject(document).Statement;
+  const arns: string[] = [];
+  for (const statement of Array.isArray(statements) ? statements : [statements]) {
+    const condition = asObject(asObject(statement).Condition);
+    const named = asObject(condition.ArnEquals)['aws:PrincipalArn'];
+    if (named === undefined) return {};
+    for (const entry of Array.isArray(named) ? named : [named]) {
+      const value = resolve(entry, env, template);
+      if (value === undefined || value.includes('*')) return {};
+      arns.push(value);
+    }
+  }
+  return arns.length === 0 ? {} : { trustedPrincipalArns: arns };
+}
+
 const pseudo = (env: StackEnvironment): Record<string, string> => ({
   'AWS::AccountId': env.accountId,
   'AWS::Region': env.region,
@@ -361,6 +392,15 @@ export function resolve(value: unknown, env: StackEnvironment, template: ParsedT
     const [name, whenTrue, whenFalse] = fn['Fn::If'] as [string, unknown, unknown];
     const test = condition(template.conditions[name], env, template);
     return test === undefined ? undefined : resolve(test ? whenTrue : whenFalse, env, template);
+  }
+  // `Fn::Select` of an `Fn::Split` (a field of an ARN parameter): the only list these templates select from.
+  if ('Fn::Select' in fn && Array.isArray(fn['Fn::Select'])) {
+    const [index, list] = fn['Fn::Select'] as [unknown, unknown];
+    const split = asObject(list)['Fn::Split'];
+    if (!Array.isArray(split)) return undefined;
+    const [separator, source] = split as [unknown, unknown];
+    const text = resolve(source, env, template);
+    return text === undefined ? undefined : text.split(String(separator))[Number(index)];
   }
   return undefined;
 }

@@ -407,6 +407,19 @@ export class Sandbox {
   }
 
   /**
+   * A role an administrator of `accountId` made by hand, which only that account may assume (an
+   * impostor named like one of appvend's roles, for the tests of who a trust admits). Its sessions
+   * come from {@link executionRoleSession}.
+   */
+  public createRoleByHand(accountId: string, roleName: string): void {
+    const account = this.state.accounts[accountId];
+    if (!account) throw new RangeError(`No account ${accountId}`);
+    if (account.roles[roleName]) throw new RangeError(`Role ${roleName} already exists in ${accountId}`);
+    account.roles[roleName] = { name: roleName, trustedAccounts: [accountId] };
+    changedOutsideCalls();
+  }
+
+  /**
    * Credentials of a session of `roleName` in `accountId`, as the Lambda service hands a function
    * its execution role's: no AssumeRole call, no trust to check (the role trusts the service).
    */

@@ -172,7 +172,8 @@ export interface RoleState {
   /**
    * When set, only these role ARNs (`aws:PrincipalArn`) of the trusted accounts may assume it, and
    * only from accounts of this organization (`aws:PrincipalOrgID`): the management roles of the
-   * two-account layout (infra/service/management-access-stack.ts).
+   * two-account layout (infra/service/management-access-stack.ts), and the member access role the
+   * guardrails template makes (read from its trust's `ArnEquals` on `aws:PrincipalArn`).
    */
   trustedPrincipalArns?: string[];
   /**

@@ -32,6 +32,12 @@ export interface AccountCreation {
   search?: { nextToken?: string; pagesRead: number; restarts?: number };
   /** New CreateAccount requests sent after a FAILED one that may pass (RETRIED_CREATE_FAILURES). */
   retries?: number;
+  /**
+   * SUCCEEDED: the seconds until the account's access role is expected to answer, from AWS's
+   * completion time (shared/domain/polling.ts ACCESS_ROLE_ANSWERS_SECONDS); the state machine's
+   * WaitForAccountRole waits them before MoveAccount and its readiness probe.
+   */
+  roleWaitSeconds?: number;
 }
 
 /** One stack set's progress, carried between polls. */

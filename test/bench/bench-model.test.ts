@@ -93,12 +93,12 @@ describe('Function: referenceIdeal', () => {
 });
 
 describe('Function: pollSchedule', () => {
-  it('follows the account poll policy: looks at 60, 90, 135 and 203 s for a 3-minute CreateAccount', () => {
+  it('follows the account poll policy: looks at 60, 120 and 210 s for a 3-minute CreateAccount', () => {
     // Act
     const schedule = pollSchedule(ACCOUNT_POLL_POLICY, 180);
 
     // Assess
-    expect(schedule).toEqual({ looks: 4, noticedAfterSeconds: 203, overshootSeconds: 23 });
+    expect(schedule).toEqual({ looks: 3, noticedAfterSeconds: 210, overshootSeconds: 30 });
   });
 
   it('needs a single look when the operation is done by the first one', () => {

@@ -8,7 +8,14 @@ const definition = {
       ItemProcessor: {
         StartAt: 'WaitForAccount',
         States: {
-          WaitForAccount: { Type: 'Wait', SecondsPath: '$.creation.poll.waitSeconds', Next: 'AwaitSlot' },
+          WaitForAccount: { Type: 'Wait', SecondsPath: '$.creation.poll.waitSeconds', Next: 'CheckAccount' },
+          CheckAccount: {
+            Type: 'Task',
+            Resource: 'arn:aws:states:::lambda:invoke',
+            Parameters: { Payload: { 'previous.$': '$.creation' } },
+            Retry: [{ ErrorEquals: ['AccountCreationInProgressError'], IntervalSeconds: 60 }],
+            Next: 'AwaitSlot',
+          },
           AwaitSlot: {
             Type: 'Task',
             Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
@@ -45,6 +52,31 @@ describe('Class: Heartbeat', () => {
     // Assess
     expect(lines).toEqual([
       { text: 'account test: waiting for AWS to create it (car-1) (waited 2m00s, next look in 30s)', at: 0 },
+    ]);
+  });
+
+  it('says what a check task waits for at each look its Retry makes, from the answer it is given', () => {
+    // Prepare
+    const heartbeat = beat();
+    const creation = { account: { stage: 'prod' }, state: 'IN_PROGRESS', requestId: 'car-2' };
+
+    // Act: the first look (no line: the Wait before it had one), then two more by the Retry
+    heartbeat.onState({ state: 'CheckAccount', phase: 'entered', at: 60_000, index: 2, input: { creation } });
+    heartbeat.onState({ state: 'CheckAccount', phase: 'retried', at: 120_000, index: 2 });
+    heartbeat.onState({ state: 'CheckAccount', phase: 'retried', at: 210_000, index: 2 });
+    heartbeat.onState({ state: 'CheckAccount', phase: 'exited', at: 210_000, index: 2 });
+    heartbeat.onState({ state: 'CheckAccount', phase: 'retried', at: 300_000, index: 2 });
+
+    // Assess
+    expect(lines).toEqual([
+      {
+        text: 'account prod: waiting for AWS to create it (car-2) (looked again, 1m00s after the first look)',
+        at: 120_000,
+      },
+      {
+        text: 'account prod: waiting for AWS to create it (car-2) (looked again, 2m30s after the first look)',
+        at: 210_000,
+      },
     ]);
   });
 

@@ -10,11 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { MANAGEMENT_STACK_NAME, SERVICE_STACK_NAME, buildServiceApp } from '../../infra/service';
+import { synthesizeVendedTemplates } from '../../infra/templates';
 import {
   FUNCTION_SESSION_TAG,
   MANAGEMENT_READ_ROLE_NAME,
   MANAGEMENT_WRITE_ROLE_NAME,
 } from '../../shared/domain/management-access';
+import { MEMBER_ACCESS_FUNCTION_ROLES, MEMBER_ACCESS_ROLE_NAME } from '../../shared/domain/member-access';
 import { StackInstance, UnresolvableError, type Template } from './cfn-resolver';
 import { ADMINISTRATOR_ACCESS } from './simulate';
 import type { PolicyDocument } from './vended-world';
@@ -87,6 +89,9 @@ function addRoles(template: Template, account: string): void {
   const values: Record<string, string> = {
     OrganizationId: ORG,
     ConfigDeliveryBucket: 'appvend-config-bucket',
+    // The guardrails template, in a vended account: the service's topic is in the platform account.
+    AppName: 'shop',
+    NotificationTopicArn: `arn:aws:sns:${REGION}:${PLATFORM}:appvend-security-notifications`,
   };
   const declared = Object.keys((template.Parameters ?? {}) as object);
   const instance = new StackInstance(template, {
@@ -179,6 +184,8 @@ beforeAll(() => {
   const assembly = app.synth();
   addRoles(assembly.getStackByName(SERVICE_STACK_NAME).template as Template, PLATFORM);
   addRoles(assembly.getStackByName(MANAGEMENT_STACK_NAME).template as Template, MANAGEMENT);
+  // The member access role the guardrails stack set makes in each vended account.
+  addRoles(synthesizeVendedTemplates().guardrails as Template, MEMBER);
   // The role CreateAccount makes in each new account: it trusts the management account. The
   // management account has none; it is given the same trust here, the worst case.
   for (const account of [MEMBER, MANAGEMENT]) {
@@ -281,7 +288,8 @@ describe('Access: the management roles of the two-account layout', () => {
           CONTACT,
           as('grant-access', { 'account:AlternateContactTypes': ['SECURITY'] }),
         ),
-        decide(WRITE_ROLE, 'sts:AssumeRole', MEMBER_ROLE, as('register-guardrails', IN_APPLICATION_OU)),
+        // The readiness probe: the first entry into a new account, before its baseline.
+        decide(WRITE_ROLE, 'sts:AssumeRole', MEMBER_ROLE, as('move-account', IN_APPLICATION_OU)),
       ]),
     ).toEqual(Array(7).fill('Allowed'));
   });
@@ -302,8 +310,11 @@ describe('Access: the management roles of the two-account layout', () => {
         // A session without the tag holds nothing.
         decide(WRITE_ROLE, 'organizations:MoveAccount', ACCOUNT),
         decide(WRITE_ROLE, 'sts:AssumeRole', MEMBER_ROLE, IN_APPLICATION_OU),
+        // After the baseline, the guardrails go through the member access role, not the access role.
+        decide(WRITE_ROLE, 'sts:AssumeRole', MEMBER_ROLE, as('register-guardrails', IN_APPLICATION_OU)),
+        decide(WRITE_ROLE, 'sts:AssumeRole', MEMBER_ROLE, as('remove-stack-set', IN_APPLICATION_OU)),
       ]),
-    ).toEqual(Array(7).fill('ImplicitlyDenied'));
+    ).toEqual(Array(9).fill('ImplicitlyDenied'));
   });
 
   it('refuses the write role what no function does: untagged creations, other services, the organization itself', async () => {
@@ -385,5 +396,38 @@ describe('Access: the management roles of the two-account layout', () => {
       ),
     );
     expect(answers.filter((a) => !a.endsWith('ImplicitlyDenied'))).toEqual([]);
+  });
+
+  it('lets exactly the functions the member access role trusts assume it, with their own roles, and no management role', async () => {
+    const target = role(MEMBER, MEMBER_ACCESS_ROLE_NAME);
+    const functionRoles = [...principals.values()].filter((p) => p.account === PLATFORM);
+    const answers = await Promise.all(
+      functionRoles.map(async (p) => [p.arn, await decide(p, 'sts:AssumeRole', target, IN_APPLICATION_OU)]),
+    );
+    const allowed = answers.filter(([, answer]) => answer === 'Allowed').map(([arn]) => arn);
+    expect(allowed.sort()).toEqual(MEMBER_ACCESS_FUNCTION_ROLES.map((name) => role(PLATFORM, name)).sort());
+    // What they need of the management account shrank: the drift reads and the guardrails' removal
+    // only read the organization (the read role), the buckets' emptying needs nothing there.
+    expect(
+      await Promise.all(
+        (['reconcile-drift', 'remove-guardrails', 'remove-stack-set'] as const).flatMap((name) => [
+          decide(fn(name), 'sts:AssumeRole', READ_ROLE),
+          decide(fn(name), 'sts:AssumeRole', WRITE_ROLE),
+        ]),
+      ),
+    ).toEqual([
+      'Allowed',
+      'ImplicitlyDenied',
+      'Allowed',
+      'ImplicitlyDenied',
+      'ImplicitlyDenied',
+      'ImplicitlyDenied',
+    ]);
+    // Nor through a management role, whatever the function names itself.
+    for (const managementRole of [WRITE_ROLE, READ_ROLE]) {
+      expect(
+        await decide(managementRole, 'sts:AssumeRole', target, as('register-guardrails', IN_APPLICATION_OU)),
+      ).toMatch(/Denied$/);
+    }
   });
 });

@@ -3,6 +3,7 @@
  * is attached to a new account, nobody but the vending roles can do anything there.
  */
 import { runSimulation } from '@cloud-copilot/iam-simulate';
+import { MEMBER_ACCESS_ROLE_NAME } from '../../shared/domain/member-access';
 import { renderQuarantinePolicy } from '../../shared/domain/quarantine';
 
 const ACCOUNT = '222222222222';
@@ -84,6 +85,24 @@ describe('Quarantine SCP', () => {
   )("lets the baseline's role %s do %s, so Config records and notifies", async (role, action, resource) => {
     expect(await decide(role, action, resource)).toBe('Allowed');
   });
+
+  it.each([
+    ['config:PutConfigurationRecorder', '*'],
+    ['config:PutConformancePack', '*'],
+    ['iam:PassRole', `arn:aws:iam::${ACCOUNT}:role/appvend-orders-config-recorder`],
+  ])(
+    'lets the member access role the baseline makes do %s, so the guardrails are registered before the release',
+    async (action, resource) => {
+      expect(await decide(MEMBER_ACCESS_ROLE_NAME, action, resource)).toBe('Allowed');
+    },
+  );
+
+  it.each(['team/appvend-member-access', 'appvend-member-access-copy'])(
+    'denies a role named like the member access role under a path or with a suffix: %s',
+    async (role) => {
+      expect(await decide(role, 's3:CreateBucket', 'arn:aws:s3:::any-bucket')).toBe('ExplicitlyDenied');
+    },
+  );
 
   it.each([
     'team/appvend-orders-config-recorder',

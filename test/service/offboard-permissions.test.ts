@@ -50,6 +50,8 @@ const STACK_SET = `arn:aws:cloudformation:${REGION}:${MANAGEMENT}:stackset/appve
 const STACK_SET_TARGET = `arn:aws:cloudformation:${REGION}:${MANAGEMENT}:stackset-target/appvend-shop-pipeline:8f3b1c2e-1111-4222-8333-444455556666/${MEMBER}`;
 
 const MEMBER_ROLE = `arn:aws:iam::${MEMBER}:role/OrganizationAccountAccessRole`;
+/** The role the baseline makes for the functions that work in the account after it. */
+const MEMBER_ACCESS_ROLE = `arn:aws:iam::${MEMBER}:role/appvend-member-access`;
 /** An application account: the parent is the root here, so the application OUs are its children. */
 const IN_APPLICATION_OU = {
   'aws:ResourceOrgID': ORG,
@@ -87,11 +89,11 @@ const CALLS: Record<OffboardFunctionName, Call[]> = {
   ],
   'remove-guardrails': [
     { action: 'organizations:DescribeAccount', resource: ACCOUNT },
-    { action: 'sts:AssumeRole', resource: MEMBER_ROLE, context: IN_APPLICATION_OU },
+    { action: 'sts:AssumeRole', resource: MEMBER_ACCESS_ROLE, context: IN_APPLICATION_OU },
     // An offboarding run again after the accounts were suspended.
     {
       action: 'sts:AssumeRole',
-      resource: MEMBER_ROLE,
+      resource: MEMBER_ACCESS_ROLE,
       context: { 'aws:ResourceOrgID': ORG, 'aws:ResourceOrgPaths': [`${ORG}/r-ab12/ou-ab12-susp1234/`] },
     },
   ],
@@ -103,7 +105,7 @@ const CALLS: Record<OffboardFunctionName, Call[]> = {
     { action: 'cloudformation:DeleteStackInstances', resource: STACK_SET_TARGET },
     { action: 'cloudformation:DeleteStackSet', resource: STACK_SET },
     // Emptying the stack's buckets in the member account first.
-    { action: 'sts:AssumeRole', resource: MEMBER_ROLE, context: IN_APPLICATION_OU },
+    { action: 'sts:AssumeRole', resource: MEMBER_ACCESS_ROLE, context: IN_APPLICATION_OU },
   ],
   'remove-service-control-policy': [
     { action: 'organizations:ListPolicies', resource: '*', context: SCP_TYPE },
@@ -255,7 +257,7 @@ describe('Function: offboardPermissions', () => {
       'remove-stack-set',
       {
         action: 'sts:AssumeRole',
-        resource: MEMBER_ROLE,
+        resource: MEMBER_ACCESS_ROLE,
         context: { 'aws:ResourceOrgID': ORG, 'aws:ResourceOrgPaths': [`${ORG}/r-ab12/`] },
       },
     ],
@@ -271,9 +273,14 @@ describe('Function: offboardPermissions', () => {
       { action: 'sts:AssumeRole', resource: MEMBER_ROLE, context: IN_APPLICATION_OU },
     ],
     [
+      'the access role CreateAccount made (the member access role serves after the baseline)',
+      'remove-stack-set',
+      { action: 'sts:AssumeRole', resource: MEMBER_ROLE, context: IN_APPLICATION_OU },
+    ],
+    [
       'a member role in another organization',
       'remove-stack-set',
-      { action: 'sts:AssumeRole', resource: MEMBER_ROLE, context: { 'aws:ResourceOrgID': OTHER_ORG } },
+      { action: 'sts:AssumeRole', resource: MEMBER_ACCESS_ROLE, context: { 'aws:ResourceOrgID': OTHER_ORG } },
     ],
     [
       'another role of a member account',

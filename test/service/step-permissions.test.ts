@@ -90,6 +90,8 @@ const SCP = organizations('policy/{org}/service_control_policy/p-abcd1234');
 const STACK_SET = `arn:aws:cloudformation:${REGION}:${MANAGEMENT}:stackset/appvend-shop-pipeline:8f3b1c2e-1111-4222-8333-444455556666`;
 const ADMIN_ROLE = `arn:aws:iam::${MANAGEMENT}:role/appvend-stackset-administration`;
 const MEMBER_ROLE = `arn:aws:iam::${MEMBER}:role/OrganizationAccountAccessRole`;
+/** The role the baseline makes for the functions that work in the account after it. */
+const MEMBER_ACCESS_ROLE = `arn:aws:iam::${MEMBER}:role/appvend-member-access`;
 const PARENT_OU = organizations('ou/{org}/ou-ab12-parent12');
 const SUSPENDED_OU = organizations('ou/{org}/ou-ab12-susp1234');
 /** An OU appvend did not make, outside the parent. */
@@ -239,8 +241,12 @@ const CALLS: Record<ServiceFunctionName, Call[]> = {
     { action: 'cloudformation:DescribeStackSetOperation', resource: STACK_SET },
     { action: 'cloudformation:ListStackSetOperationResults', resource: STACK_SET },
   ],
-  'register-guardrails': [{ action: 'sts:AssumeRole', resource: MEMBER_ROLE, context: IN_APPLICATION_OU }],
-  'check-guardrails': [{ action: 'sts:AssumeRole', resource: MEMBER_ROLE, context: IN_APPLICATION_OU }],
+  'register-guardrails': [
+    { action: 'sts:AssumeRole', resource: MEMBER_ACCESS_ROLE, context: IN_APPLICATION_OU },
+  ],
+  'check-guardrails': [
+    { action: 'sts:AssumeRole', resource: MEMBER_ACCESS_ROLE, context: IN_APPLICATION_OU },
+  ],
   'release-quarantine': [
     { action: 'organizations:ListPolicies', resource: '*', context: SCP_TYPE },
     { action: 'organizations:ListTagsForResource', resource: ACCOUNT, context: TAGGED },
@@ -278,7 +284,7 @@ const CALLS: Record<ServiceFunctionName, Call[]> = {
     { action: 'cloudformation:ListStackInstances', resource: STACK_SET },
     { action: 'ram:GetResourceShares', resource: '*' },
     { action: 'ram:GetResourceShareAssociations', resource: '*' },
-    { action: 'sts:AssumeRole', resource: MEMBER_ROLE, context: IN_APPLICATION_OU },
+    { action: 'sts:AssumeRole', resource: MEMBER_ACCESS_ROLE, context: IN_APPLICATION_OU },
   ],
   'record-stopped-vend': [
     { action: 'dynamodb:GetItem', resource: LEDGER },
@@ -536,11 +542,21 @@ describe('Functions: stepPermissions and frontDoorPermissions', () => {
       { action: 'organizations:MoveAccount', resource: OTHER_OU },
     ],
     [
+      'the access role CreateAccount made, once the baseline is in place (the member access role serves)',
+      'register-guardrails',
+      { action: 'sts:AssumeRole', resource: MEMBER_ROLE, context: IN_APPLICATION_OU },
+    ],
+    [
+      'the member access role, to the readiness probe (it runs before the baseline makes it)',
+      'move-account',
+      { action: 'sts:AssumeRole', resource: MEMBER_ACCESS_ROLE, context: IN_APPLICATION_OU },
+    ],
+    [
       'the member role in an account outside the application OUs (directly in the root, as the management account)',
       'register-guardrails',
       {
         action: 'sts:AssumeRole',
-        resource: MEMBER_ROLE,
+        resource: MEMBER_ACCESS_ROLE,
         context: { 'aws:ResourceOrgID': ORG, 'aws:ResourceOrgPaths': [`${ORG}/r-ab12/`] },
       },
     ],
@@ -549,14 +565,14 @@ describe('Functions: stepPermissions and frontDoorPermissions', () => {
       'register-guardrails',
       {
         action: 'sts:AssumeRole',
-        resource: MEMBER_ROLE,
+        resource: MEMBER_ACCESS_ROLE,
         context: { 'aws:ResourceOrgID': ORG, 'aws:ResourceOrgPaths': [`${ORG}/r-ab12/ou-ab12-other123/`] },
       },
     ],
     [
       'the member role in an account of another organization',
       'register-guardrails',
-      { action: 'sts:AssumeRole', resource: MEMBER_ROLE, context: { 'aws:ResourceOrgID': OTHER_ORG } },
+      { action: 'sts:AssumeRole', resource: MEMBER_ACCESS_ROLE, context: { 'aws:ResourceOrgID': OTHER_ORG } },
     ],
     [
       'another role in a member account',

@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnMotoServer } from './moto-command';
 
 /**
  * A pool of moto servers shared by the moto suites of one jest run. Each suite used to start a
@@ -50,7 +50,7 @@ export default async function globalSetup(
   for (let i = 0; i < wanted; i += 1) {
     const port = await freePort();
     // Not waited for: a suite that takes it waits until it answers (test/support/moto.ts).
-    const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+    const child = spawnMotoServer(port);
     child.on('error', () => rmSync(join(dir, `free-${port}`), { force: true }));
     if (child.pid === undefined) continue;
     child.unref();

@@ -4,13 +4,14 @@ import {
   EnablePolicyTypeCommand,
   ListRootsCommand,
 } from '@aws-sdk/client-organizations';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { motoServerInstalled, spawnMotoServer } from '../setup/moto-command';
 import { returnPooledServer, takePooledServer } from '../setup/moto-pool';
 
 /**
  * moto server for the tests. CI (`.ci/run`) starts one and sets MOTO_ENDPOINT; without it the
- * tests start their own on a free loopback port when `moto_server` is installed. Off CI, a
+ * tests start their own on a free loopback port (scripts/moto-server.py) when moto is installed. Off CI, a
  * machine without moto skips these suites with a message; on CI a missing moto fails them.
  */
 export const MOTO_CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' };
@@ -18,7 +19,7 @@ export const MOTO_REGION = 'us-east-1';
 
 export function motoAvailable(): boolean {
   if (process.env.MOTO_ENDPOINT) return true;
-  return spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).status === 0;
+  return motoServerInstalled();
 }
 
 /** `describe` when moto can be reached; otherwise a skip, which CI turns into a failure. */
@@ -29,13 +30,15 @@ export function describeWithMoto(name: string, body: () => void): void {
   }
   if (process.env.CI) {
     describe(name, () => {
-      it('needs moto_server (installed on this machine image; .ci/run starts it)', () => {
-        throw new Error('moto_server is not installed and MOTO_ENDPOINT is not set');
+      it('needs moto (Python 3 with moto installed, on this machine image; .ci/run starts it)', () => {
+        throw new Error(
+          'python3 cannot run scripts/moto-server.py (moto not installed) and MOTO_ENDPOINT is not set',
+        );
       });
     });
     return;
   }
-  describe.skip(`${name} (skipped: moto_server not installed)`, body);
+  describe.skip(`${name} (skipped: moto not installed)`, body);
 }
 
 function freePort(): Promise<number> {
@@ -53,7 +56,8 @@ function freePort(): Promise<number> {
 async function waitUntilReady(endpoint: string, child?: ChildProcess): Promise<void> {
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
-    if (child && child.exitCode !== null) throw new Error(`moto_server exited with ${child.exitCode}`);
+    if (child && child.exitCode !== null)
+      throw new Error(`scripts/moto-server.py exited with ${child.exitCode}`);
     try {
       const response = await fetch(`${endpoint}/moto-api/`);
       if (response.ok) return;
@@ -87,7 +91,7 @@ export async function startMoto(_options: { isolated?: boolean } = {}): Promise<
   } else {
     const port = await freePort();
     endpoint = `http://127.0.0.1:${port}`;
-    child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+    child = spawnMotoServer(port);
   }
   await waitUntilReady(endpoint, child);
   const url = endpoint;

@@ -134,4 +134,41 @@ describe('Template: guardrails', () => {
       },
     ]);
   });
+
+  it("makes the member access role, trusted only by the service's named function roles in the topic's account, for an hour", () => {
+    // Act
+    const role = roleNamed('appvend-member-access');
+    const actions = (role.Policies as Loose[]).flatMap((p: Loose) =>
+      (p.PolicyDocument.Statement as Loose[]).flatMap((s: Loose) => [s.Action].flat()),
+    );
+
+    // Assess: the service's account is the topic's (444444444444), never this account.
+    expect(role.AssumeRolePolicyDocument.Statement).toEqual([
+      {
+        Sid: 'AppvendServiceFunctions',
+        Effect: 'Allow',
+        Principal: { AWS: 'arn:aws:iam::444444444444:root' },
+        Action: 'sts:AssumeRole',
+        Condition: {
+          ArnEquals: {
+            'aws:PrincipalArn': [
+              'register-guardrails',
+              'check-guardrails',
+              'reconcile-drift',
+              'remove-guardrails',
+              'remove-stack-set',
+            ].map((step) => `arn:aws:iam::444444444444:role/appvend-${step}`),
+          },
+          StringEquals: { 'aws:PrincipalOrgID': '${aws:ResourceOrgID}' },
+        },
+      },
+    ]);
+    expect(role.MaxSessionDuration).toBe(3600);
+    // IAM: only passing the recorder role and Config's conformance pack service-linked role.
+    expect(actions.filter((a: string) => a.startsWith('iam:')).sort()).toEqual([
+      'iam:CreateServiceLinkedRole',
+      'iam:PassRole',
+    ]);
+    expect(actions.every((a: string) => /^(config|iam|cloudformation|s3):/.test(a))).toBe(true);
+  });
 });

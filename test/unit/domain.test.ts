@@ -5,7 +5,14 @@ import {
   STAGE_LENGTH_LIMIT,
   STAGE_NAMES,
 } from '../../shared/domain/name-limits';
-import { ACCOUNT_POLL_POLICY, nextPoll, type PollState } from '../../shared/domain/polling';
+import {
+  ACCOUNT_POLL_POLICY,
+  STACK_SET_POLL_POLICY,
+  lookRetry,
+  lookRetryWaits,
+  nextPoll,
+  type PollState,
+} from '../../shared/domain/polling';
 import { DEFAULT_SCP_SIZE_QUOTA, policySize, renderServiceControlPolicy } from '../../shared/domain/scp';
 import { planStackSet } from '../../shared/domain/stack-set-plan';
 import { parseRequest } from '../../shared/request/validate';
@@ -101,8 +108,34 @@ describe('Function: renderServiceControlPolicy', () => {
     );
     expect(statement(serverless, 'ProtectSecurityServices').Action).not.toContain('iam:CreateUser');
     expect(security.Condition).toEqual({
-      ArnNotLike: { 'aws:PrincipalArn': ['arn:aws:iam::*:role/OrganizationAccountAccessRole'] },
+      ArnNotLike: {
+        'aws:PrincipalArn': [
+          'arn:aws:iam::*:role/OrganizationAccountAccessRole',
+          'arn:aws:iam::*:role/appvend-member-access',
+        ],
+      },
     });
+  });
+
+  it('lets the member access role through only the protections its guardrail and offboarding calls meet, and protects the role itself', () => {
+    // Act
+    const policy = render(request, roles);
+
+    // Assess: the guardrails' removal (security services), the buckets' emptying (vended resources),
+    // the Config recorder role passed to AWS Config (role passing).
+    const memberAccess = 'arn:aws:iam::*:role/appvend-member-access';
+    const exempting = policy.Statement.filter((s) =>
+      JSON.stringify(s.Condition ?? {}).includes(memberAccess),
+    ).map((s) => s.Sid);
+    expect(exempting).toEqual([
+      'ProtectSecurityServices',
+      'ProtectVendedResources',
+      'ProtectPipelineRolePassing',
+    ]);
+    expect(statement(policy, 'ProtectVendedResources').Resource).toContain(memberAccess);
+    expect(statement(policy, 'ProtectVendedResources').Action).toEqual(
+      expect.arrayContaining(['iam:UpdateAssumeRolePolicy', 'iam:DeleteRole*', 'iam:AttachRolePolicy']),
+    );
   });
 
   it('exempts and protects the configured member and execution roles, not a constant name', () => {
@@ -115,7 +148,7 @@ describe('Function: renderServiceControlPolicy', () => {
     // Assess
     const exempt = ['arn:aws:iam::*:role/AppvendMemberAccess', 'arn:aws:iam::*:role/AppvendExecution'];
     expect(statement(policy, 'ProtectSecurityServices').Condition).toEqual({
-      ArnNotLike: { 'aws:PrincipalArn': exempt },
+      ArnNotLike: { 'aws:PrincipalArn': [...exempt, 'arn:aws:iam::*:role/appvend-member-access'] },
     });
     expect(statement(policy, 'ProtectVendedResources').Resource).toEqual(expect.arrayContaining(exempt));
     expect(JSON.stringify(policy)).not.toContain('OrganizationAccountAccessRole');
@@ -172,7 +205,24 @@ describe('Function: nextPoll', () => {
     }
 
     // Assess
-    expect(waits).toEqual([60, 30, 45, 68, 90, 90]);
+    expect(waits).toEqual([60, 60, 90, 90, 90, 90]);
+  });
+
+  it('is what the looks after the first wait as a Retry: the same waits, one state transition each', () => {
+    // Act
+    const retry = lookRetry('StillRunningError', STACK_SET_POLL_POLICY, 600);
+    const waits: number[] = [];
+    let state = nextPoll(STACK_SET_POLL_POLICY);
+    for (let i = 0; i < 5; i++) {
+      state = nextPoll(STACK_SET_POLL_POLICY, state);
+      waits.push(state.waitSeconds);
+    }
+
+    // Assess: within rounding (nextPoll rounds each wait, the Retry's backoff does not)
+    expect(retry).toMatchObject({ intervalSeconds: 11, backoffRate: 1.2, maxDelaySeconds: 120 });
+    const retryWaits = lookRetryWaits(retry).slice(0, 5);
+    retryWaits.forEach((wait, i) => expect(Math.abs(wait - waits[i]!)).toBeLessThanOrEqual(1));
+    expect(lookRetryWaits(retry).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(600);
   });
 
   it('never waits longer than the maximum', () => {

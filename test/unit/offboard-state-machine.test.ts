@@ -1,4 +1,5 @@
 import { offboardStateMachineDefinition } from '../../infra/workflow/asl';
+import { STACK_SET_OPERATION_LOOKS } from '../../shared/domain/polling';
 import { PACK_BUSY_RETRY, TRANSIENT_ERRORS } from '../../shared/domain/retry';
 import { ConformancePackBusyError } from '../../shared/errors';
 import { OFFBOARD_STEPS } from '../../shared/workflow/offboard/top-level-steps';
@@ -14,6 +15,7 @@ type State = {
   ItemProcessor?: { States: Record<string, State> };
   Choices?: { Variable?: string; StringEquals?: string; Next: string }[];
   Default?: string;
+  Next?: string;
 };
 
 function allStates(states: Record<string, State>): [string, State][] {
@@ -54,20 +56,23 @@ describe('State machine: offboard', () => {
     ).toEqual([]);
   });
 
-  it('waits with Wait states only, for as long as the last look says', () => {
+  it("waits with a Wait state before the first look, for as long as the removal says (later looks: the check's Retry)", () => {
     const waits = states.filter(([, s]) => s.Type === 'Wait');
     expect(waits.map(([name, s]) => [name, s.SecondsPath])).toEqual([
       ['WaitForStackSetRemoval', '$.removal.poll.waitSeconds'],
     ]);
   });
 
-  it('removes a stack set again after a deletion that met a bucket refilled by late access logs', () => {
-    const ended = states.find(([name]) => name === 'RemovalOperationEnded?')![1];
-    expect(ended.Choices?.map((c) => [c.Variable, c.StringEquals, c.Next])).toEqual([
-      ['$.removal.operationStatus', 'SUCCEEDED', 'RemoveStackSet'],
-      ['$.removal.operationStatus', 'BUCKET_REFILLED', 'RemoveStackSet'],
-    ]);
-    expect(ended.Default).toBe('WaitForStackSetRemoval');
+  it('removes a stack set again after its operation ended, also after a deletion that met a bucket refilled by late access logs', () => {
+    // The check answers only once the operation ended (SUCCEEDED, or BUCKET_REFILLED: the removal
+    // empties the bucket again, then retries); while it runs, the check's Retry looks again.
+    const check = states.find(([name]) => name === 'CheckStackSetRemoval')![1];
+    expect(check.Next).toBe('RemoveStackSet');
+    expect(check.Retry!.find((r) => r.ErrorEquals.includes(STACK_SET_OPERATION_LOOKS.error))).toMatchObject({
+      MaxAttempts: STACK_SET_OPERATION_LOOKS.maxAttempts,
+      JitterStrategy: 'NONE',
+    });
+    expect(states.filter(([name]) => name.endsWith('OperationEnded?'))).toEqual([]);
   });
 
   it('starts by preparing, and records a failure of any top-level step before failing', () => {

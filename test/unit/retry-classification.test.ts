@@ -2,6 +2,12 @@ import { vendStateMachineDefinition } from '../../infra/workflow/asl';
 import { retryDelayMs } from '../../cli/local-runner';
 import * as errors from '../../shared/errors';
 import {
+  ACCOUNT_CREATION_LOOKS,
+  CONFORMANCE_PACK_LOOKS,
+  STACK_SET_OPERATION_LOOKS,
+  lookRetryWaits,
+} from '../../shared/domain/polling';
+import {
   ACCOUNT_NOT_READY_RETRY,
   CLOSURES_BUSY_RETRY,
   NOT_RETRIED,
@@ -11,7 +17,14 @@ import {
 
 type State = {
   Type: string;
-  Retry?: { ErrorEquals: string[]; MaxAttempts?: number; JitterStrategy?: string }[];
+  Retry?: {
+    ErrorEquals: string[];
+    MaxAttempts?: number;
+    JitterStrategy?: string;
+    IntervalSeconds?: number;
+    BackoffRate?: number;
+    MaxDelaySeconds?: number;
+  }[];
   ItemProcessor?: { States: Record<string, State> };
   Branches?: { States: Record<string, State> }[];
 };
@@ -50,9 +63,48 @@ describe('Retry classification', () => {
     expect(ACCOUNT_NOT_READY_RETRY.error).toBe(new errors.AccountNotReadyError('x').name);
   });
 
+  it('looks again at a running operation only in its check task, by a Retry without jitter', () => {
+    const looks = [ACCOUNT_CREATION_LOOKS, STACK_SET_OPERATION_LOOKS, CONFORMANCE_PACK_LOOKS];
+    const looking = all.flatMap(([name, t]) =>
+      (t.Retry ?? [])
+        .filter((r) => looks.some((look) => r.ErrorEquals.includes(look.error)))
+        .map((r) => ({ name, retry: r })),
+    );
+    expect(looking.map(({ name, retry }) => `${name}: ${retry.ErrorEquals.join()}`).sort()).toEqual([
+      'CheckAccountCreation: AccountCreationInProgressError',
+      'CheckArtifactStore: StackSetOperationRunningError',
+      'CheckConformancePacks: ConformancePacksDeployingError',
+      'CheckCrossAccountRoles: StackSetOperationRunningError',
+      'CheckGuardrails: StackSetOperationRunningError',
+      'CheckPipeline: StackSetOperationRunningError',
+    ]);
+    for (const { retry } of looking) {
+      const look = looks.find((l) => retry.ErrorEquals.includes(l.error))!;
+      expect(retry).toEqual({
+        ErrorEquals: [look.error],
+        IntervalSeconds: look.intervalSeconds,
+        BackoffRate: look.backoffRate,
+        MaxAttempts: look.maxAttempts,
+        MaxDelaySeconds: look.maxDelaySeconds,
+        JitterStrategy: 'NONE',
+      });
+    }
+    // The names the handlers throw are the names the Retry catches.
+    expect(ACCOUNT_CREATION_LOOKS.error).toBe(new errors.AccountCreationInProgressError('x').name);
+    expect(STACK_SET_OPERATION_LOOKS.error).toBe(new errors.StackSetOperationRunningError('x').name);
+    expect(CONFORMANCE_PACK_LOOKS.error).toBe(new errors.ConformancePacksDeployingError('x').name);
+    // Each looks for at least a day before the step fails.
+    for (const look of looks) {
+      expect(lookRetryWaits(look).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(24 * 3600);
+    }
+  });
+
   it('lists what is not retried, and no error is both', () => {
     const retriedByName = new Set<string>([
       ...TRANSIENT_ERRORS,
+      ACCOUNT_CREATION_LOOKS.error,
+      STACK_SET_OPERATION_LOOKS.error,
+      CONFORMANCE_PACK_LOOKS.error,
       ACCOUNT_NOT_READY_RETRY.error,
       PACK_BUSY_RETRY.error,
       CLOSURES_BUSY_RETRY.error,
@@ -71,12 +123,28 @@ describe('Retry classification', () => {
 
 describe('Function: retryDelayMs (the local runner spends Retry waits on the clock)', () => {
   const retriers = [
-    { ErrorEquals: ['Throttling'], IntervalSeconds: 5, BackoffRate: 2, MaxAttempts: 3, MaxDelaySeconds: 8 },
+    {
+      ErrorEquals: ['Throttling'],
+      IntervalSeconds: 5,
+      BackoffRate: 2,
+      MaxAttempts: 3,
+      MaxDelaySeconds: 8,
+      JitterStrategy: 'FULL' as const,
+    },
+    {
+      ErrorEquals: ['StillRunning'],
+      IntervalSeconds: 10,
+      BackoffRate: 1.5,
+      MaxAttempts: 4,
+      MaxDelaySeconds: 20,
+    },
     { ErrorEquals: ['States.ALL'], IntervalSeconds: 1, MaxAttempts: 1 },
   ];
+  const delays = (error: string, counts: number[]) =>
+    retryDelayMs(retriers, error, (i) => counts[i] ?? 0)?.delayMs;
 
-  it('waits half the backoff (the mean of full jitter), capped, for as many attempts as allowed', () => {
-    expect([0, 1, 2, 3].map((attempt) => retryDelayMs(retriers, 'Throttling', attempt))).toEqual([
+  it('waits half the backoff with full jitter (its mean), capped, for as many attempts as allowed', () => {
+    expect([0, 1, 2, 3].map((attempt) => delays('Throttling', [attempt]))).toEqual([
       2500,
       4000,
       4000,
@@ -84,9 +152,31 @@ describe('Function: retryDelayMs (the local runner spends Retry waits on the clo
     ]);
   });
 
+  it('waits the whole backoff without jitter (JitterStrategy NONE, the default)', () => {
+    expect([0, 1, 2, 3, 4].map((attempt) => delays('StillRunning', [0, attempt]))).toEqual([
+      10_000,
+      15_000,
+      20_000,
+      20_000,
+      undefined,
+    ]);
+  });
+
+  it("counts each retrier's attempts apart, as Step Functions does", () => {
+    // Two throttles already retried do not use up the looks' attempts.
+    expect(retryDelayMs(retriers, 'StillRunning', (i) => [2, 0][i] ?? 0)).toEqual({
+      retrier: 1,
+      delayMs: 10_000,
+    });
+    expect(retryDelayMs(retriers, 'Throttling', (i) => [2, 3][i] ?? 0)).toEqual({
+      retrier: 0,
+      delayMs: 4000,
+    });
+  });
+
   it('falls through to States.ALL and answers undefined when nothing retries', () => {
-    expect(retryDelayMs(retriers, 'Other', 0)).toBe(500);
-    expect(retryDelayMs(retriers, 'Other', 1)).toBeUndefined();
-    expect(retryDelayMs([], 'Throttling', 0)).toBeUndefined();
+    expect(delays('Other', [0, 0, 0])).toBe(1000);
+    expect(delays('Other', [0, 0, 1])).toBeUndefined();
+    expect(retryDelayMs([], 'Throttling', () => 0)).toBeUndefined();
   });
 });

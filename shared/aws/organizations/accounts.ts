@@ -65,6 +65,10 @@ export interface AccountProgress {
   inFlight?: number;
   /** SEARCHING: where the next invocation goes on. */
   search?: AccountSearchCursor;
+  /** When AWS reports the request completed (`CompletedTimestamp`, epoch ms), when it did. */
+  completedAt?: number;
+  /** When the request was made (`RequestedTimestamp`, epoch ms), when AWS reports it. */
+  requestedAt?: number;
 }
 
 /** What a bounded search for an address found: the account, none in the whole organization, or where it stopped. */
@@ -298,8 +302,13 @@ export async function checkAccountCreation(
 }
 
 function interpretStatus(status: CreateAccountStatus, email: string): AccountProgress {
-  if (status.State === 'SUCCEEDED' && status.AccountId)
-    return { state: 'SUCCEEDED', accountId: status.AccountId };
+  if (status.State === 'SUCCEEDED' && status.AccountId) {
+    return {
+      state: 'SUCCEEDED',
+      accountId: status.AccountId,
+      ...(status.CompletedTimestamp && { completedAt: new Date(status.CompletedTimestamp).getTime() }),
+    };
+  }
   if (status.State === 'FAILED') {
     const reason = status.FailureReason ?? 'UNKNOWN';
     throw new AccountCreationFailedError(
@@ -307,7 +316,11 @@ function interpretStatus(status: CreateAccountStatus, email: string): AccountPro
       { email, reason, requestId: status.Id },
     );
   }
-  return { state: 'IN_PROGRESS', requestId: status.Id };
+  return {
+    state: 'IN_PROGRESS',
+    requestId: status.Id,
+    ...(status.RequestedTimestamp && { requestedAt: new Date(status.RequestedTimestamp).getTime() }),
+  };
 }
 
 /** The root or OU the account is in (an account has exactly one parent). */

@@ -8,11 +8,14 @@ import type { OffboardTarget } from './types';
 /**
  * The order the stack sets are removed in: the pipeline first, since it imports the artifact
  * store's key export and CloudFormation does not delete a stack whose export another stack still
- * imports; then the others at once.
+ * imports; then the artifact store and the cross-account roles at once; the guardrails last, since
+ * they hold the member access role (shared/domain/member-access.ts) through which the other
+ * removals empty the buckets and read their stacks.
  */
 export const REMOVAL_WAVES: readonly (readonly TemplateKey[])[] = [
   ['pipeline'],
-  ['artifact-store', 'cross-account-roles', 'guardrails'],
+  ['artifact-store', 'cross-account-roles'],
+  ['guardrails'],
 ];
 
 /**

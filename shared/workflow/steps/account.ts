@@ -19,12 +19,16 @@ import {
   type AdoptionRequest,
 } from '../../domain/account-adoption';
 import { CREATE_ACCOUNT_RETRIES } from '../../domain/account-creation';
-import { AccountAdoptionRefusedError, AccountCreationFailedError } from '../../errors';
+import {
+  AccountAdoptionRefusedError,
+  AccountCreationFailedError,
+  AccountCreationInProgressError,
+} from '../../errors';
 import {
   ensurePolicyAttached,
   ensureServiceControlPolicy,
 } from '../../aws/organizations/service-control-policy';
-import { ACCOUNT_POLL_POLICY, nextPoll } from '../../domain/polling';
+import { ACCESS_ROLE_ANSWERS_SECONDS, ACCOUNT_POLL_POLICY, nextPoll } from '../../domain/polling';
 import {
   BASELINED_TAG,
   QUARANTINE_POLICY_DESCRIPTION,
@@ -40,23 +44,37 @@ import type { AccountSpec } from '../../domain/naming';
 function withPoll(
   account: AccountSpec,
   progress: AccountProgress,
-  previous?: AccountCreation,
+  previous: AccountCreation | undefined,
+  now: number,
 ): AccountCreation {
   const result: AccountCreation = { account, state: progress.state };
   if (progress.accountId) result.accountId = progress.accountId;
   if (progress.requestId) result.requestId = progress.requestId;
   if (progress.search) result.search = progress.search;
   if (previous?.retries) result.retries = previous.retries;
-  // A search spanning calls is not a phase of its own: the queue's backoff carries through it.
-  if (progress.state === 'SEARCHING') {
-    if (previous?.poll) result.poll = previous.poll;
-    return result;
-  }
-  // The waits grow within one phase (queued, then in progress); a new phase starts over.
-  const before = previous?.state === progress.state ? previous.poll : undefined;
-  if (progress.state === 'IN_PROGRESS') result.poll = nextPoll(ACCOUNT_POLL_POLICY, before);
-  // QUEUED has no poll: the account waits in appvend's line for its token (account-queue.ts).
+  // Every answer says how long the state machine waits before CheckAccountCreation: a request in
+  // progress is first looked at the policy's first wait after AWS received it (a request found by
+  // name may be older than this call), the later looks being the check's Retry
+  // (ACCOUNT_CREATION_LOOKS); any other answer goes on at once (the check hands it on as it is).
+  const poll = nextPoll(ACCOUNT_POLL_POLICY);
+  if (progress.state === 'IN_PROGRESS') {
+    const elapsed = progress.requestedAt === undefined ? 0 : Math.floor((now - progress.requestedAt) / 1000);
+    poll.waitSeconds = Math.max(ACCOUNT_POLL_POLICY.minSeconds, poll.waitSeconds - Math.max(0, elapsed));
+  } else poll.waitSeconds = 0;
+  result.poll = poll;
+  // A new account answers through its access role some time after AWS completed the request: the
+  // state machine waits that long before the move and its readiness probe. An account found by
+  // its address (no completion time) is probed at once.
+  if (progress.state === 'SUCCEEDED') result.roleWaitSeconds = roleWaitSeconds(progress.completedAt, now);
+  // QUEUED: the account waits in appvend's line for its token (account-queue.ts), not on a clock.
   return result;
+}
+
+/** Seconds from `now` until the access role of an account completed at `completedAt` is expected to answer. */
+export function roleWaitSeconds(completedAt: number | undefined, now: number): number {
+  if (completedAt === undefined) return 0;
+  const answersAt = completedAt + ACCESS_ROLE_ANSWERS_SECONDS * 1000;
+  return Math.max(0, Math.ceil((answersAt - now) / 1000));
 }
 
 /**
@@ -94,11 +112,6 @@ export async function startAccount(
     ...(params.execution !== undefined && { execution: params.execution }),
   };
   const search = params.previous?.state === 'SEARCHING' ? params.previous.search : undefined;
-  // While the queue's backoff carries through a search, where it came from stays QUEUED.
-  const before =
-    params.previous?.state === 'SEARCHING' && params.previous.poll
-      ? { ...params.previous, state: 'QUEUED' as const }
-      : params.previous;
   const progress = await startAccountCreation(
     clients.organizations(),
     {
@@ -134,7 +147,7 @@ export async function startAccount(
     // Its account exists: a grant or slot it held is free again for the next in line.
     if (await leaveLine(line.ledger, params.application, email)) await releaseSlots(line);
   }
-  return withPoll(params.account, progress, before);
+  return withPoll(params.account, progress, params.previous, clients.now());
 }
 
 /**
@@ -173,10 +186,14 @@ async function releaseQuietly(line: AccountQueueDeps, ended: string): Promise<vo
 }
 
 /**
- * Step 4b: one look at the CreateAccount request (the state machine waits between looks). A
- * request that FAILED for a reason that may pass (RETRIED_CREATE_FAILURES) created nothing: it is
- * answered QUEUED, so the state machine's queue loop sends a new request, at most
- * CREATE_ACCOUNT_RETRIES times per account.
+ * Step 4b: one look at the CreateAccount request (the state machine waits before it, and the
+ * task's Retry between looks: a request still IN_PROGRESS throws AccountCreationInProgressError).
+ * A request that FAILED for a reason that may pass (RETRIED_CREATE_FAILURES) created nothing: it
+ * is answered QUEUED, so the state machine's queue loop sends a new request, at most
+ * CREATE_ACCOUNT_RETRIES times per account. Any answer of the start other than a request in
+ * progress (an account found, queued, a search to go on) is handed on as it is, without a call:
+ * the state machine goes from the start to this check whatever the start answered, and routes
+ * after it.
  */
 export async function checkAccount(
   clients: ClientFactory,
@@ -184,21 +201,38 @@ export async function checkAccount(
   /** appvend's CreateAccount line: a request that ended frees a slot for the first in line. */
   line?: AccountQueueDeps,
 ): Promise<AccountCreation> {
+  if (creation.state !== 'IN_PROGRESS') return creation;
   if (!creation.requestId) throw new Error(`No CreateAccount request id for ${creation.account.email}`);
   try {
     const progress = await checkAccountCreation(clients.organizations(), {
       requestId: creation.requestId,
       email: creation.account.email,
     });
+    if (progress.state === 'IN_PROGRESS') {
+      // Not ended: the task's Retry looks again later (nothing is kept between looks).
+      const since =
+        progress.requestedAt === undefined
+          ? ''
+          : ` (requested ${Math.round((clients.now() - progress.requestedAt) / 1000)} s ago)`;
+      throw new AccountCreationInProgressError(
+        `CreateAccount request ${creation.requestId} for ${creation.account.email} is still IN_PROGRESS${since}`,
+        { email: creation.account.email, requestId: creation.requestId },
+      );
+    }
     if (line && progress.state === 'SUCCEEDED') await releaseQuietly(line, creation.requestId);
-    return withPoll(creation.account, { ...progress, requestId: creation.requestId }, creation);
+    return withPoll(
+      creation.account,
+      { ...progress, requestId: creation.requestId },
+      creation,
+      clients.now(),
+    );
   } catch (error) {
     // FAILED ends the request too: its slot goes to the next in line, whatever the vend does next.
     if (line && error instanceof AccountCreationFailedError) await releaseQuietly(line, creation.requestId);
     const retries = creation.retries ?? 0;
     if (!retriedCreateFailure(error) || retries >= CREATE_ACCOUNT_RETRIES) throw error;
     const { requestId: _failed, ...rest } = creation;
-    return withPoll(creation.account, { state: 'QUEUED' }, { ...rest, retries: retries + 1 });
+    return withPoll(creation.account, { state: 'QUEUED' }, { ...rest, retries: retries + 1 }, clients.now());
   }
 }
 

@@ -9,7 +9,7 @@ import {
 import { conformancePackTemplate } from '../../domain/conformance-pack';
 import { configRecorderRoleName, conformancePackName, roleArn } from '../../domain/naming';
 import { CONFORMANCE_PACK_POLL_POLICY, nextPoll, type PollState } from '../../domain/polling';
-import { GuardrailsFailedError } from '../../errors';
+import { ConformancePacksDeployingError, GuardrailsFailedError } from '../../errors';
 import type { ApplicationRequest } from '../../request/schema';
 import { digest } from '../../templates/template-store';
 import type { GuardrailsResult, VendedAccount } from '../types';
@@ -47,7 +47,13 @@ export async function registerGuardrails(
       return [account.id, { recorder, conformancePack: action }] as const;
     }),
   );
-  return checkGuardrails(clients, { conformancePack: name, accounts: Object.fromEntries(results) });
+  const looked = await checkGuardrails(clients, {
+    conformancePack: name,
+    accounts: Object.fromEntries(results),
+  });
+  // The state machine's Wait reads `poll.waitSeconds` whatever the answer: none when every pack
+  // is deployed already (a vend again with the same profile).
+  return looked.poll ? looked : { ...looked, poll: { attempt: 0, waitedSeconds: 0, waitSeconds: 0 } };
 }
 
 /**
@@ -96,4 +102,21 @@ export async function checkGuardrails(
     state: 'IN_PROGRESS',
     poll: nextPoll(CONFORMANCE_PACK_POLL_POLICY, previous),
   };
+}
+
+/**
+ * The CheckConformancePacks task: one look (checkGuardrails) that answers only once every pack is
+ * CREATE_COMPLETE; a pack still deploying throws ConformancePacksDeployingError, and the task's
+ * Retry looks again later (CONFORMANCE_PACK_LOOKS).
+ */
+export async function awaitGuardrails(
+  clients: ClientFactory,
+  progress: GuardrailsResult & { poll?: PollState },
+): Promise<GuardrailsProgress> {
+  const looked = await checkGuardrails(clients, progress);
+  if (looked.state === 'DONE') return looked;
+  throw new ConformancePacksDeployingError(
+    `Conformance pack ${progress.conformancePack} is still deploying in at least one of ${Object.keys(progress.accounts).length} account(s)`,
+    { conformancePack: progress.conformancePack },
+  );
 }

@@ -7,6 +7,7 @@ import { assertConnectionUsable } from '../../domain/connection';
 import { RESERVED_STAGE } from '../../domain/naming';
 import { roleArn, type TemplateKey } from '../../domain/naming';
 import { STACK_SET_POLL_POLICY, nextPoll } from '../../domain/polling';
+import { StackSetOperationRunningError } from '../../errors';
 import { planStackSet } from '../../domain/stack-set-plan';
 import type { ApplicationRequest } from '../../request/schema';
 import { loadTemplate } from '../../templates/template-store';
@@ -92,11 +93,15 @@ export async function deployStackSet(
   return deployment;
 }
 
-/** Step 6b: one look at the running operation; SUCCEEDED sends the state machine back to 6a. */
+/**
+ * Step 6b: one look at the running operation. SUCCEEDED (or, for the offboarding's removals,
+ * BUCKET_REFILLED) sends the state machine back to 6a; an operation still running throws
+ * StackSetOperationRunningError, and the task's Retry looks again later (STACK_SET_OPERATION_LOOKS).
+ */
 export async function checkStackSet(
   clients: ClientFactory,
   deployment: StackSetDeployment & { retryRefilledBuckets?: boolean },
-): Promise<StackSetDeployment & { operationStatus: 'RUNNING' | 'SUCCEEDED' | 'BUCKET_REFILLED' }> {
+): Promise<StackSetDeployment & { operationStatus: 'SUCCEEDED' | 'BUCKET_REFILLED' }> {
   if (!deployment.operationId) throw new Error(`No operation to check for stack set ${deployment.name}`);
   const operationStatus = await checkStackSetOperation(clients.managementClient(CloudFormationClient), {
     name: deployment.name,
@@ -105,7 +110,11 @@ export async function checkStackSet(
     ...(deployment.retryRefilledBuckets === true && { retryRefilledBuckets: true }),
     ...(deployment.callAs && { callAs: deployment.callAs }),
   });
-  const next = { ...deployment, operationStatus };
-  if (operationStatus === 'RUNNING') next.poll = nextPoll(STACK_SET_POLL_POLICY, deployment.poll);
-  return next;
+  if (operationStatus === 'RUNNING') {
+    throw new StackSetOperationRunningError(
+      `Stack set ${deployment.name}: operation ${deployment.operationId} (${deployment.action ?? 'operation'}) is still running`,
+      { stackSet: deployment.name, operationId: deployment.operationId },
+    );
+  }
+  return { ...deployment, operationStatus };
 }

@@ -14,16 +14,44 @@ export interface VendState {
   ou?: { id: string; name: string };
   scp?: { id: string; name: string };
   accounts?: VendedAccount[];
-  deployment?: { stackSets?: StackSetDeployment[]; guardrails?: GuardrailsResult; access?: AccessGrant }[];
+  /**
+   * What DeployStackSets kept of its branches (its ResultSelector); an execution of an earlier
+   * version of the workflow kept each branch's part in an array, which a resumed vend may carry.
+   */
+  deployment?: Deployment | Deployment[];
   quarantine?: { released?: string[] };
   failure?: { step?: string; Error?: string; Cause?: string };
+}
+
+interface Deployment {
+  stackSets?: StackSetDeployment[];
+  guardrails?: GuardrailsResult;
+  access?: AccessGrant;
+}
+
+/** The deployment as one object, from either shape. */
+function deploymentOf(state: VendState): Deployment {
+  const { deployment } = state;
+  if (!Array.isArray(deployment)) return deployment ?? {};
+  return {
+    stackSets: deployment.flatMap((branch) => branch.stackSets ?? []),
+    ...deployment.reduce<Deployment>(
+      (found, branch) => ({
+        ...found,
+        ...(branch.guardrails && { guardrails: branch.guardrails }),
+        ...(branch.access && { access: branch.access }),
+      }),
+      {},
+    ),
+  };
 }
 
 /** Step 8: the summary of what the vend made, from the state machine's state. */
 export function summarize(state: VendState, status: VendSummary['status']): VendSummary {
   const name =
     state.app?.request?.name ?? (typeof state.request?.name === 'string' ? state.request.name : '');
-  const guardrails = state.deployment?.find((branch) => branch.guardrails)?.guardrails;
+  const deployment = deploymentOf(state);
+  const { guardrails, access } = deployment;
   // Keys in the documented order of `appvend vend --json`; absent parts are left out.
   const summary: VendSummary = {
     application: name,
@@ -31,15 +59,16 @@ export function summarize(state: VendState, status: VendSummary['status']): Vend
     ...(state.ou && { organizationalUnit: { id: state.ou.id, name: state.ou.name } }),
     ...(state.scp && { serviceControlPolicy: { id: state.scp.id, name: state.scp.name } }),
     accounts: Object.fromEntries((state.accounts ?? []).map((a) => [a.stage, { id: a.id, email: a.email }])),
-    stackSets: (state.deployment ?? [])
-      .flatMap((branch) => branch.stackSets ?? [])
-      .map((s) => ({ name: s.name, accounts: s.accounts, status: s.state === 'DONE' ? 'CURRENT' : s.state })),
+    stackSets: (deployment.stackSets ?? []).map((s) => ({
+      name: s.name,
+      accounts: s.accounts,
+      status: s.state === 'DONE' ? 'CURRENT' : s.state,
+    })),
     // What was registered; the polling's state (`state`, `poll`) stays out of the summary.
     ...(guardrails && {
       guardrails: { conformancePack: guardrails.conformancePack, accounts: guardrails.accounts },
     }),
   };
-  const access = state.deployment?.find((branch) => branch.access)?.access;
   if (
     access &&
     (access.grants.length > 0 || access.contacts.length > 0 || (access.removedContacts ?? []).length > 0)
