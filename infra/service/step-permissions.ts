@@ -1,4 +1,4 @@
-import { ACCOUNT_QUEUE_KEY } from '../../shared/ledger/account-queue';
+import { LINE_HEAD_KEY } from '../../shared/ledger/account-line';
 import { BASELINED_TAG } from '../../shared/domain/quarantine';
 import { DETAIL_TYPE, EVENT_SOURCE } from '../../shared/workflow/announce';
 import { MEMBER_ACCESS_ROLE_NAME } from '../../shared/domain/member-access';
@@ -699,20 +699,24 @@ const FIND_QUARANTINE_SCP: StepPermission = {
 
 /** GetItem (consistent) and conditional PutItem on the ledger: all the ledger's writes are puts. */
 /**
- * appvend's CreateAccount line (shared/workflow/steps/account-queue.ts): its one ledger item only
- * (`dynamodb:LeadingKeys`, the item's partition key), the requests in flight, and the task tokens
- * of the waiting accounts. states:SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat have no
- * resource types in the Service Authorization Reference: a token names its task, not an ARN.
+ * appvend's CreateAccount line (shared/workflow/steps/account-queue.ts): its ledger items only
+ * (`dynamodb:LeadingKeys`, the item's partition key: the head `#account-queue` and its pages and
+ * index items under `#account-queue#`, never an application's item, whose names start with a
+ * letter), the requests in flight, and the task tokens of the waiting accounts. A change is one
+ * TransactWriteItems, whose puts and deletes IAM authorizes as PutItem and DeleteItem
+ * (docs/aws-behaviours.md, "The CreateAccount line in pages"). states:SendTaskSuccess,
+ * SendTaskFailure and SendTaskHeartbeat have no resource types in the Service Authorization
+ * Reference: a token names its task, not an ARN.
  */
 export function accountLinePermissions(scope: PermissionScope): StepPermission[] {
   return [
     {
       sid: 'KeepAccountLine',
-      actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
       resources: [scope.ledgerTableArn],
       // ForAllValues alone would also match a request without the key: Null requires it.
       conditions: {
-        'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [ACCOUNT_QUEUE_KEY] },
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [LINE_HEAD_KEY, `${LINE_HEAD_KEY}#*`] },
         Null: { 'dynamodb:LeadingKeys': 'false' },
       },
     },

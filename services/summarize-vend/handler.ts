@@ -31,10 +31,9 @@ function recordVendMetrics(summary: VendSummary, startedAt: string | undefined):
  */
 async function freeSlotsLeftUnsent(table: string, application: string): Promise<void> {
   try {
-    await ledgerFor(table).changeAccountQueue((queue) => ({
-      queue: freeUnsentSlots(queue, application),
-      result: undefined,
-    }));
+    await ledgerFor(table).changeAccountLine(async (line) => {
+      line.slots = freeUnsentSlots(line.slots, application);
+    });
   } catch (error) {
     logger.warn('freeing the CreateAccount slots of a failed vend failed; they expire', {
       error: error as Error,

@@ -1,6 +1,16 @@
-import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { ACCOUNT_QUEUE_KEY, type AccountQueue } from './account-queue';
+import {
+  ConditionalCheckFailedException,
+  TransactionCanceledException,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  ScanCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { LINE_HEAD_KEY, isLineItem, type LineWrite } from './account-line';
 import type { LedgerStore } from './ledger';
 import type { ApplicationRecord } from './record';
 
@@ -32,35 +42,44 @@ export class DynamoDbLedgerStore implements LedgerStore {
     return this.put(record, expectedVersion);
   }
 
-  /** The CreateAccount line: one more item of the table, under its reserved name. */
-  public async readQueue(): Promise<AccountQueue | undefined> {
+  /** An item of the CreateAccount line (its head, a page, an index item), by its reserved name. */
+  public async readLine(name: string): Promise<Record<string, unknown> | undefined> {
     const { Item } = await this.documents.send(
-      new GetCommand({ TableName: this.tableName, Key: { name: ACCOUNT_QUEUE_KEY }, ConsistentRead: true }),
+      new GetCommand({ TableName: this.tableName, Key: { name }, ConsistentRead: true }),
     );
-    return Item as AccountQueue | undefined;
+    return Item;
   }
 
-  public async writeQueue(queue: AccountQueue, expectedVersion: number): Promise<boolean> {
-    return this.put(queue, expectedVersion);
+  /**
+   * One TransactWriteItems: every action or none. The head's put carries the condition on its
+   * version; a cancellation for that condition (or for another transaction on one of the items,
+   * TransactionConflict) is a lost race, answered false. AWS's refusals of the transaction itself
+   * (over 100 actions, two on one item, an item over 400 KB) are thrown.
+   */
+  public async writeLine(writes: readonly LineWrite[], headVersion: number): Promise<boolean> {
+    const TableName = this.tableName;
+    const TransactItems = writes.map((write) => {
+      if ('delete' in write) return { Delete: { TableName, Key: { name: write.delete } } };
+      if (write.put.name !== LINE_HEAD_KEY) return { Put: { TableName, Item: write.put } };
+      return { Put: { TableName, Item: write.put, ...versionCondition(headVersion) } };
+    });
+    try {
+      await this.documents.send(new TransactWriteCommand({ TransactItems }));
+      return true;
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const codes = (error.CancellationReasons ?? []).map((reason) => reason.Code);
+      if (codes.some((code) => code === 'ConditionalCheckFailed' || code === 'TransactionConflict')) {
+        return false;
+      }
+      throw error;
+    }
   }
 
   private async put(record: { name: string; version: number }, expectedVersion: number): Promise<boolean> {
     try {
       await this.documents.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: record,
-          ...(expectedVersion === 0
-            ? {
-                ConditionExpression: 'attribute_not_exists(#name)',
-                ExpressionAttributeNames: { '#name': 'name' },
-              }
-            : {
-                ConditionExpression: '#version = :version',
-                ExpressionAttributeNames: { '#version': 'version' },
-                ExpressionAttributeValues: { ':version': expectedVersion },
-              }),
-        }),
+        new PutCommand({ TableName: this.tableName, Item: record, ...versionCondition(expectedVersion) }),
       );
       return true;
     } catch (error) {
@@ -78,11 +97,29 @@ export class DynamoDbLedgerStore implements LedgerStore {
         ...(options.cursor && { ExclusiveStartKey: { name: options.cursor } }),
       }),
     );
-    // The CreateAccount line shares the table; it is no application.
+    // The CreateAccount line's items share the table; they are no application.
     const items = ((Items ?? []) as ApplicationRecord[])
-      .filter((item) => item.name !== ACCOUNT_QUEUE_KEY)
+      .filter((item) => !isLineItem(item.name))
       .sort((a, b) => a.name.localeCompare(b.name));
     const cursor = LastEvaluatedKey?.name as string | undefined;
     return { items, ...(cursor && { cursor }) };
   }
+}
+
+/** The put's condition: the item still has the version that was read (0 = it does not exist). */
+function versionCondition(expectedVersion: number): {
+  ConditionExpression: string;
+  ExpressionAttributeNames: Record<string, string>;
+  ExpressionAttributeValues?: Record<string, number>;
+} {
+  return expectedVersion === 0
+    ? {
+        ConditionExpression: 'attribute_not_exists(#name)',
+        ExpressionAttributeNames: { '#name': 'name' },
+      }
+    : {
+        ConditionExpression: '#version = :version',
+        ExpressionAttributeNames: { '#version': 'version' },
+        ExpressionAttributeValues: { ':version': expectedVersion },
+      };
 }

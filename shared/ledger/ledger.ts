@@ -2,8 +2,19 @@ import { madeAfter, type MadeAccess } from '../domain/access-made';
 import type { ApplicationRequest } from '../request/schema';
 import type { ResumePoint } from '../workflow/resume';
 import type { VendSummary } from '../workflow/types';
-import { emptyQueue, type AccountQueue } from './account-queue';
-import { isItemTooLarge, itemSize } from './item-size';
+import {
+  LINE_HEAD_KEY,
+  LineChange,
+  MAX_LINE_PAGES,
+  headOf,
+  pageKey,
+  pagesInOrder,
+  waitingCount,
+  type LineHead,
+  type LinePage,
+  type LineWrite,
+} from './account-line';
+import { type AccountQueue, type QueueEntry } from './account-queue';
 import type { Actor } from './principal';
 import {
   type ApplicationStatus,
@@ -32,10 +43,14 @@ export interface LedgerStore {
   /** False when the item changed since it was read (another door got there first). */
   write(record: ApplicationRecord, expectedVersion: number): Promise<boolean>;
   list(options: { limit: number; cursor?: string }): Promise<{ items: ApplicationRecord[]; cursor?: string }>;
-  /** The CreateAccount line (shared/ledger/account-queue.ts); undefined before its first write. */
-  readQueue(): Promise<AccountQueue | undefined>;
-  /** Same contract as {@link write}: false when the line changed since it was read. */
-  writeQueue(queue: AccountQueue, expectedVersion: number): Promise<boolean>;
+  /** An item of the CreateAccount line (shared/ledger/account-line.ts), by name; undefined if absent. */
+  readLine(name: string): Promise<Record<string, unknown> | undefined>;
+  /**
+   * The line's items written all or nothing (DynamoDB TransactWriteItems), the head's put only if
+   * the head still has `headVersion` (0 = absent): false when it changed since it was read, and
+   * then nothing was written.
+   */
+  writeLine(writes: readonly LineWrite[], headVersion: number): Promise<boolean>;
 }
 
 /**
@@ -65,16 +80,17 @@ export class AccountLineContendedError extends Error {
 }
 
 /**
- * The CreateAccount line no longer fits in its one ledger item: DynamoDB refuses an item over
- * 400 KB. Nothing was written; the account that tried to join (or the change) failed.
+ * The CreateAccount line would hold entries in more pages than its head counts
+ * ({@link MAX_LINE_PAGES}: at least 20,000 waiting accounts, whatever their tokens). Nothing was
+ * written; the account that tried to join (or the change) failed.
  */
 export class AccountLineTooLongError extends Error {
   public override readonly name = 'AccountLineTooLongError';
-  public constructor(waiting: number, bytes: number) {
+  public constructor(waiting: number, pages: number) {
     super(
-      `The CreateAccount line would hold ${waiting} waiting accounts (${Math.ceil(bytes / 1024)} KB), ` +
-        `over DynamoDB's 400 KB item size limit for its one ledger item: start fewer applications at once, ` +
-        `or wait for the line to shorten and resume`,
+      `The CreateAccount line would hold ${waiting} waiting accounts in ${pages} pages, over the ` +
+        `${MAX_LINE_PAGES} pages its head item counts: start fewer applications at once, or wait ` +
+        `for the line to shorten and resume`,
     );
   }
 }
@@ -115,8 +131,9 @@ export interface Submission {
 /** Attempts at a conditional write before giving up: each lost race re-reads and decides again. */
 const MAX_RACES = 5;
 /**
- * The CreateAccount line is one item every queued account and every releaser writes: more of them
- * race at once than on an application's item, so a change re-reads more times before giving up.
+ * The CreateAccount line's head is one item every queued account and every releaser writes: more
+ * of them race at once than on an application's item, so a change re-reads more times before
+ * giving up.
  */
 const MAX_QUEUE_RACES = 100;
 
@@ -479,49 +496,71 @@ export class Ledger {
     );
   }
 
-  /** The CreateAccount line as it is now (empty before its first write). */
+  /**
+   * The whole CreateAccount line, read page by page: for tests and reports only (a change reads
+   * only the head and the pages it needs, see {@link changeAccountLine}). Its reads are not one
+   * snapshot: a line changing meanwhile may be seen half before, half after a change.
+   */
   public async accountQueue(): Promise<AccountQueue> {
-    return (await this.store.readQueue()) ?? emptyQueue();
+    const head = await this.accountLineHead();
+    const entries: QueueEntry[] = [];
+    for await (const entry of this.waitingAccounts(head)) entries.push(entry);
+    return {
+      name: LINE_HEAD_KEY,
+      nextTicket: head.nextTicket,
+      entries,
+      slots: head.slots,
+      version: head.version,
+    };
+  }
+
+  /** The line's head: counts, slots and grants, without an entry (one small read). */
+  public async accountLineHead(): Promise<LineHead> {
+    return headOf(await this.store.readLine(LINE_HEAD_KEY));
   }
 
   /**
-   * Changes the CreateAccount line with a conditional write on the version read; a lost race reads
-   * again and decides again, so `change` must be a pure function of the line it is given. It
-   * answers the new line and what it decided (`same` when the line was left as it was: no write).
+   * Every waiting account, front of the line first, one page read at a time (for the sweep's
+   * heartbeats, which must reach every token, and for {@link accountQueue}).
    */
-  public changeAccountQueue<T>(
-    change: (queue: AccountQueue) => { queue: AccountQueue; result: T },
-  ): Promise<{ queue: AccountQueue; result: T }> {
+  public async *waitingAccounts(head?: LineHead): AsyncGenerator<QueueEntry> {
+    const read = head ?? (await this.accountLineHead());
+    for (const page of pagesInOrder(read)) {
+      const item = (await this.store.readLine(pageKey(page))) as LinePage | undefined;
+      for (const entry of item?.entries ?? []) {
+        const held = read.grants.find((g) => g.ticket === entry.ticket);
+        yield held ? { ...entry, grantedAt: held.grantedAt } : entry;
+      }
+    }
+  }
+
+  /**
+   * Changes the CreateAccount line in one transaction conditioned on the head's version; a lost
+   * race reads again and decides again, so `change` must decide from the line it is given alone
+   * (it may run more than once). Nothing is written when it changes nothing.
+   */
+  public changeAccountLine<T>(change: (line: LineChange) => Promise<T>): Promise<T> {
     // One change at a time through this ledger: the local runner's concurrent executions share
     // one, and all of them reading the same version at once lost their writes to each other over
     // and over (about ten lost races per change at 50 applications). Other processes (Lambdas,
     // other CLI runs) still race on the conditional write.
-    const turn = this.queueTurn.then(() => this.changeAccountQueueNow(change));
+    const turn = this.queueTurn.then(() => this.changeAccountLineNow(change));
     this.queueTurn = turn.catch(() => undefined);
     return turn;
   }
 
   private queueTurn: Promise<unknown> = Promise.resolve();
 
-  private async changeAccountQueueNow<T>(
-    change: (queue: AccountQueue) => { queue: AccountQueue; result: T },
-  ): Promise<{ queue: AccountQueue; result: T }> {
+  private async changeAccountLineNow<T>(change: (line: LineChange) => Promise<T>): Promise<T> {
+    const read = (name: string) => this.store.readLine(name);
     for (let race = 0; race < MAX_QUEUE_RACES; race += 1) {
-      const current = (await this.store.readQueue()) ?? emptyQueue();
-      const decided = change(current);
-      if (decided.queue === current) return decided;
-      const next = { ...decided.queue, version: current.version + 1 };
-      let written: boolean;
-      try {
-        written = await this.store.writeQueue(next, current.version);
-      } catch (error) {
-        if (!isItemTooLarge(error)) throw error;
-        throw new AccountLineTooLongError(
-          next.entries.length,
-          itemSize(next as unknown as Record<string, unknown>),
-        );
-      }
-      if (written) return { queue: next, result: decided.result };
+      const head = await this.accountLineHead();
+      const line = new LineChange(read, head);
+      const result = await change(line);
+      if (!line.changed) return result;
+      const pages = Object.keys(line.head.pages).length;
+      if (pages > MAX_LINE_PAGES) throw new AccountLineTooLongError(waitingCount(line.head), pages);
+      if (await this.store.writeLine(line.writes(head.version + 1), head.version)) return result;
     }
     throw new AccountLineContendedError();
   }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { AccountQueue } from './account-queue';
+import { LINE_HEAD_KEY, type LineWrite } from './account-line';
 import { ItemTooLargeError, MAX_ITEM_BYTES, itemSize } from './item-size';
 import type { LedgerStore } from './ledger';
 import type { ApplicationRecord } from './record';
@@ -12,7 +12,8 @@ import type { ApplicationRecord } from './record';
  */
 export class MemoryLedgerStore implements LedgerStore {
   private readonly items = new Map<string, ApplicationRecord>();
-  private queue: AccountQueue | undefined;
+  /** The CreateAccount line's items (head, pages, index items), by name, each frozen as written. */
+  private readonly line = new Map<string, Readonly<Record<string, unknown>>>();
 
   public constructor(
     private readonly file?: string,
@@ -22,10 +23,15 @@ export class MemoryLedgerStore implements LedgerStore {
     if (file && existsSync(file)) {
       const saved = JSON.parse(readFileSync(file, 'utf8')) as {
         applications?: ApplicationRecord[];
-        accountQueue?: AccountQueue;
+        accountLine?: Record<string, unknown>[];
+        /** The one-item line of earlier versions: read as the head (its tickets and slots kept). */
+        accountQueue?: Record<string, unknown>;
       };
       for (const item of saved.applications ?? []) this.items.set(item.name, item);
-      this.queue = saved.accountQueue && frozen(saved.accountQueue);
+      for (const item of saved.accountLine ?? []) this.line.set(item.name as string, deepFrozen(item));
+      if (saved.accountQueue && !this.line.has(LINE_HEAD_KEY)) {
+        this.line.set(LINE_HEAD_KEY, deepFrozen(saved.accountQueue));
+      }
     }
   }
 
@@ -56,19 +62,28 @@ export class MemoryLedgerStore implements LedgerStore {
   }
 
   /**
-   * The line as stored, frozen rather than copied: it is read on every change of the line, and a
-   * copy of a line of hundreds of entries per read was most of a 100-application local run's time.
-   * The line's functions are pure (shared/ledger/account-queue.ts); a writer that mutated what it
-   * read would throw, not change the store behind the conditional write.
+   * A line item as stored, frozen rather than copied: the line's changes never mutate what they
+   * read (shared/ledger/account-line.ts), and one that did would throw rather than change the
+   * store behind the transaction.
    */
-  public async readQueue(): Promise<AccountQueue | undefined> {
-    return this.queue;
+  public async readLine(name: string): Promise<Record<string, unknown> | undefined> {
+    return this.line.get(name);
   }
 
-  public async writeQueue(queue: AccountQueue, expectedVersion: number): Promise<boolean> {
-    if ((this.queue?.version ?? 0) !== expectedVersion) return false;
-    refuseOverLimit(queue);
-    this.queue = frozen(queue);
+  /**
+   * TransactWriteItems as DynamoDB runs it (docs/aws-behaviours.md, "The CreateAccount line in
+   * pages"): refused whole (ValidationException) over 100 actions, with two actions on one item,
+   * with an item over 400 KB or over 4 MB in all; cancelled whole when the head's condition fails.
+   */
+  public async writeLine(writes: readonly LineWrite[], headVersion: number): Promise<boolean> {
+    refuseTransaction(writes);
+    const head = this.line.get(LINE_HEAD_KEY) as { version?: number } | undefined;
+    if ((head?.version ?? 0) !== headVersion) return false;
+    for (const write of writes) {
+      if ('put' in write)
+        this.line.set(write.put.name, deepFrozen(write.put as unknown as Record<string, unknown>));
+      else this.line.delete(write.delete);
+    }
     this.save();
     return true;
   }
@@ -81,7 +96,7 @@ export class MemoryLedgerStore implements LedgerStore {
     const temporary = `${this.file}.${process.pid}.${randomUUID()}.tmp`;
     writeFileSync(
       temporary,
-      `${JSON.stringify({ applications: [...this.items.values()], ...(this.queue && { accountQueue: this.queue }) }, undefined, 2)}
+      `${JSON.stringify({ applications: [...this.items.values()], ...(this.line.size > 0 && { accountLine: [...this.line.values()] }) }, undefined, 2)}
 `,
     );
     // Rename is atomic: a crash leaves the old file or the new one, never half of one.
@@ -94,15 +109,42 @@ function refuseOverLimit(item: object): void {
   if (itemSize(item as Record<string, unknown>) > MAX_ITEM_BYTES) throw new ItemTooLargeError();
 }
 
-/**
- * Freezes the line and its entries and slots; the entries a change kept are the same (already
- * frozen) objects, so only the new ones cost anything.
- */
-function frozen(queue: AccountQueue): AccountQueue {
-  for (const list of [queue.entries, queue.slots ?? []]) {
-    if (Object.isFrozen(list)) continue;
-    for (const item of list) if (!Object.isFrozen(item)) Object.freeze(item);
-    Object.freeze(list);
+/** TransactWriteItems' limits (AWS's words in docs/aws-behaviours.md). */
+export const MAX_TRANSACTION_ACTIONS = 100;
+export const MAX_TRANSACTION_BYTES = 4 * 1024 * 1024;
+
+/** DynamoDB's refusals of a whole transaction, before any condition is looked at. */
+class TransactionRefusedError extends Error {
+  public override readonly name = 'ValidationException';
+}
+
+function refuseTransaction(writes: readonly LineWrite[]): void {
+  if (writes.length > MAX_TRANSACTION_ACTIONS) {
+    throw new TransactionRefusedError(
+      `1 validation error detected at 'transactItems' failed to satisfy constraint: Member must have length less than or equal to ${MAX_TRANSACTION_ACTIONS}`,
+    );
   }
-  return Object.freeze(queue);
+  const names = writes.map((write) => ('put' in write ? write.put.name : write.delete));
+  if (new Set(names).size !== names.length) {
+    throw new TransactionRefusedError('Transaction request cannot include multiple operations on one item');
+  }
+  let bytes = 0;
+  for (const write of writes) {
+    if (!('put' in write)) continue;
+    const size = itemSize(write.put as unknown as Record<string, unknown>);
+    if (size > MAX_ITEM_BYTES) throw new ItemTooLargeError();
+    bytes += size;
+  }
+  if (bytes > MAX_TRANSACTION_BYTES) {
+    throw new TransactionRefusedError('Transaction request size exceeded the maximum allowed size of 4 MB');
+  }
+}
+
+/** Freezes an item and everything in it (a line item is small: a page holds at most PAGE_TICKETS entries). */
+function deepFrozen<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const inner of Object.values(value)) deepFrozen(inner);
+    Object.freeze(value);
+  }
+  return value;
 }

@@ -516,7 +516,7 @@ export class Sandbox {
     // reads, which change nothing.
     const reads = /^(List|Describe|Get)/.test(operation);
     // Whether it succeeds or not, a change may have started asynchronous work.
-    if (!reads) this.settler.changed();
+    if (!reads) this.settler.changed(service);
     const output = reads
       ? handler(input, ctx)
       : atomically(this.state, (state) => handler(input, { ...ctx, state }));

@@ -3,6 +3,7 @@ import { stackSetOperationEvents } from './cloudformation';
 import { conformancePackEvents } from './config';
 import { accountAssignmentEvents } from './identity-center';
 import type { SandboxSettings } from './context';
+import type { ServiceName } from './errors';
 import type { EventSource, PendingEvent } from './events';
 import { closeAccountEvents } from './org-account-closure';
 import { createAccountEvents } from './org-accounts';
@@ -13,16 +14,19 @@ import type { SandboxStateJson } from './state';
  * In this order when events fall at the same instant: accounts exist before stacks deploy to them,
  * and log objects arrive before buckets are deleted. A source marked `volatile` may gain an event
  * in a call that only reads (S3 logs reads too); it costs nothing to ask, so it is always asked.
+ * `services` are those whose changing calls may give the source an event (the only writers of
+ * what it looks at: CreateAccount and CloseAccount the accounts' requests and closures, the stack
+ * set operations CloudFormation, the conformance packs Config, the assignments Identity Center).
  */
-const SOURCES: { source: EventSource; volatile: boolean }[] = [
-  { source: createAccountEvents, volatile: false },
+const SOURCES: { source: EventSource; volatile: boolean; services: readonly ServiceName[] }[] = [
+  { source: createAccountEvents, volatile: false, services: ['organizations'] },
   // A log object due when a stack's deletion ends is there when CloudFormation deletes the bucket.
-  { source: s3LogDeliveryEvents, volatile: true },
-  { source: stackSetOperationEvents, volatile: false },
-  { source: conformancePackEvents, volatile: false },
-  { source: closeAccountEvents, volatile: false },
+  { source: s3LogDeliveryEvents, volatile: true, services: [] },
+  { source: stackSetOperationEvents, volatile: false, services: ['cloudformation'] },
+  { source: conformancePackEvents, volatile: false, services: ['config'] },
+  { source: closeAccountEvents, volatile: false, services: ['organizations'] },
   // After the accounts: an assignment to an account created at the same instant finds it.
-  { source: accountAssignmentEvents, volatile: false },
+  { source: accountAssignmentEvents, volatile: false, services: ['sso-admin'] },
 ];
 
 /**
@@ -30,34 +34,34 @@ const SOURCES: { source: EventSource; volatile: boolean }[] = [
  * each call and each read, this is what makes statuses lazy functions of the clock: nothing runs
  * in the background and no timer is ever set.
  *
- * Asking every source means scanning every account, operation and pack; doing it before each of
- * the thousands of calls a run of many vends makes is what made such runs quadratic. So the
- * settler remembers when the earliest pending event of the non-volatile sources falls, and asks
- * them again only once the clock has reached it or the state may have gained an event (a call
- * that changes something: `changed()`).
+ * Asking a source means scanning every account, operation or pack it looks at; doing it before
+ * each of the thousands of calls a run of many vends makes is what made such runs quadratic. So
+ * the settler remembers, per source, when its earliest pending event falls, and asks it again only
+ * once the clock has reached that time or a changing call of one of its services may have given
+ * it an earlier one (`changed(service)`): a run's many Organizations, STS and EventBridge calls no
+ * longer rescan every conformance pack and stack set operation.
  */
 export class Settler {
-  /** No non-volatile event falls before this time (−∞: unknown, ask). */
-  private quietUntil = -Infinity;
+  /** Per source: no event of it falls before this time (−∞: unknown, ask). */
+  private readonly quietUntil = SOURCES.map(() => -Infinity);
 
   public constructor(private readonly settings: SandboxSettings) {}
 
-  /** The state may have gained an earlier event than the one remembered. */
-  public changed(): void {
-    this.quietUntil = -Infinity;
+  /** A changing call of `service` (every service when not given) may have given a source an earlier event. */
+  public changed(service?: ServiceName): void {
+    SOURCES.forEach(({ services }, rank) => {
+      if (service === undefined || services.includes(service)) this.quietUntil[rank] = -Infinity;
+    });
   }
 
   public settle(state: SandboxStateJson, now: number): void {
     for (;;) {
-      const skipStable = this.quietUntil > now;
       let best: { event: PendingEvent; rank: number } | undefined;
-      let earliestStable = Infinity;
       SOURCES.forEach(({ source, volatile }, rank) => {
-        if (skipStable && !volatile) return;
+        if (!volatile && this.quietUntil[rank]! > now) return;
         const event = source(state, this.settings);
-        if (!event) return;
-        if (!volatile) earliestStable = Math.min(earliestStable, event.at);
-        if (event.at > now) return;
+        if (!volatile) this.quietUntil[rank] = event?.at ?? Infinity;
+        if (!event || event.at > now) return;
         const earlier =
           !best ||
           event.at < best.event.at ||
@@ -65,12 +69,12 @@ export class Settler {
             (rank < best.rank || (rank === best.rank && event.order < best.event.order)));
         if (earlier) best = { event, rank };
       });
-      if (!skipStable) this.quietUntil = earliestStable;
       if (!best) return;
       best.event.apply();
       changedOutsideCalls();
-      // Applying an event may start another (a queued stack set operation): ask again.
-      this.quietUntil = -Infinity;
+      // Applying an event may start another (a queued stack set operation, an account a later
+      // event looks for): every source is asked again.
+      this.changed();
     }
   }
 }

@@ -2,7 +2,19 @@ import { parseRequest } from '../../shared/request/validate';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AccountLineTooLongError, Ledger, type LedgerStore } from '../../shared/ledger/ledger';
-import { enqueue } from '../../shared/ledger/account-queue';
+import {
+  LINE_HEAD_KEY,
+  MAX_LINE_PAGES,
+  PAGE_TICKETS,
+  headOf,
+  indexKey,
+  pageKey,
+  pagesInOrder,
+  type LineWrite,
+} from '../../shared/ledger/account-line';
+import { dequeue, enqueue, grant, heldBack } from '../../shared/ledger/account-queue';
+import { itemSize } from '../../shared/ledger/item-size';
+import { MemoryLedgerStore } from '../../shared/ledger/memory-store';
 import { submitApplication, type IntakeResult } from '../../shared/workflow/intake';
 import type { VendSummary } from '../../shared/workflow/types';
 import { ADMIN, OWNER, STRANGER } from '../support/actors';
@@ -18,7 +30,19 @@ const sample = JSON.parse(
  * The ledger's behaviour, run once per store (memory here, DynamoDB on moto): the same rules
  * must hold whatever keeps the items.
  */
-export function ledgerContract(name: string, freshStore: () => Promise<LedgerStore>): void {
+export function ledgerContract(
+  name: string,
+  freshStore: () => Promise<LedgerStore>,
+  options: {
+    /**
+     * Puts line items into the store as they are (no transaction): for a store where building a
+     * line of thousands of accounts through transactions is slow for reasons of its own (moto
+     * copies the whole table for each action of a transaction, to roll back). Without it, the
+     * line is built through the ledger's own changes.
+     */
+    loadLine?: (items: readonly Record<string, unknown>[]) => Promise<void>;
+  } = {},
+): void {
   describe(name, () => {
     let ledger: Ledger;
     let store: LedgerStore;
@@ -279,36 +303,220 @@ export function ledgerContract(name: string, freshStore: () => Promise<LedgerSto
       expect(pages[0]).toHaveLength(3);
     });
 
-    it("refuses a change that would take the CreateAccount line's item over DynamoDB's 400 KB, and keeps the line as it was", async () => {
-      // Arrange: accounts waiting with tokens as long as Step Functions may make them (2,048
-      // characters), written a hundred at a time while the item fits.
-      const token = (i: number) => `${i}`.padEnd(2048, 'T');
-      const join = (from: number, count: number) =>
-        ledger.changeAccountQueue((queue) => {
-          let next = queue;
-          for (let i = from; i < from + count; i += 1) {
-            next = enqueue(
-              next,
-              { application: `app${i}`, email: `aws+app${i}-prod@example.com`, token: token(i) },
-              'x',
-            );
+    describe('the CreateAccount line, in pages', () => {
+      /** The store as the ledger uses it, with each line item read and each transaction written. */
+      function watched(): { store: LedgerStore; reads: string[]; transactions: (readonly LineWrite[])[] } {
+        const reads: string[] = [];
+        const transactions: (readonly LineWrite[])[] = [];
+        return {
+          reads,
+          transactions,
+          store: {
+            read: (name) => store.read(name),
+            write: (record, version) => store.write(record, version),
+            list: (options) => store.list(options),
+            readLine: (name) => (reads.push(name), store.readLine(name)),
+            writeLine: (writes, version) => (transactions.push(writes), store.writeLine(writes, version)),
+          },
+        };
+      }
+
+      /** Every item of the line: its head, its pages, the index item of each entry. */
+      async function lineItemsOf(of: Ledger): Promise<Record<string, unknown>[]> {
+        const head = await of.accountLineHead();
+        const items: Record<string, unknown>[] = [{ ...head }];
+        for (const page of pagesInOrder(head)) {
+          const entries = [];
+          for await (const entry of of.waitingAccounts({ ...head, pages: { [page]: head.pages[page]! } })) {
+            entries.push(entry);
+            items.push({ name: indexKey(entry.application, entry.email), ticket: entry.ticket });
           }
-          return { queue: next, result: undefined };
-        });
-      await join(0, 100);
-      const before = await ledger.accountQueue();
+          items.push({ name: pageKey(page), entries });
+        }
+        return items;
+      }
 
-      // Act: a hundred more (about 420 KB in all)
-      const refused = join(100, 100);
+      /**
+       * Time allowed for the 3,100-account test: on moto, reading and writing a table of 6,000
+       * items of up to 125 KB takes tens of seconds (a test checks behaviour; the benchmark
+       * measures time).
+       */
+      const LONG_LINE_ALLOWANCE_MS = 180_000;
 
-      // Assess: a clear error naming the limit; nothing written
-      await expect(refused).rejects.toThrow(AccountLineTooLongError);
-      await expect(refused).rejects.toThrow(
-        /200 waiting accounts \(4\d\d KB\), over DynamoDB's 400 KB item size limit/,
+      /** A task token as long as Step Functions may make one (2,048 characters). */
+      const longToken = (i: number) => `${i}:`.padEnd(2048, 'T');
+      const account = (i: number) => ({
+        application: `app${i}`,
+        email: `aws+app${i}-prod@example.com`,
+        token: longToken(i),
+      });
+      const sizeOf = (write: LineWrite) =>
+        'put' in write ? itemSize(write.put as unknown as Record<string, unknown>) : 0;
+
+      it(
+        'holds 3,100 waiting accounts with 2,048-character tokens, each change reading and writing a few items however long the line',
+        async () => {
+          // Arrange: 3,100 accounts join, 90 per change (each writes its index item, and a
+          // transaction holds at most 100 actions: 90 index items, at most 3 pages and the head);
+          // built in the local store and copied item by item where the store asks for it.
+          const count = 3_100;
+          const builder = options.loadLine
+            ? new Ledger(new MemoryLedgerStore(), () => new Date(clock))
+            : ledger;
+          for (let from = 0; from < count; from += 90) {
+            await builder.changeAccountLine(async (line) => {
+              for (let i = from; i < Math.min(from + 90, count); i += 1) await enqueue(line, account(i), 'x');
+            });
+          }
+          if (options.loadLine) await options.loadLine(await lineItemsOf(builder));
+          const watch = watched();
+          const other = new Ledger(watch.store, () => new Date(clock));
+
+          // Act: one more joins, the first comes back with a new token, one in the middle leaves, a
+          // release hands out two slots; each its own change, as the account steps make them.
+          const late = await other.changeAccountLine((line) => enqueue(line, account(count), 'x'));
+          const back = await other.changeAccountLine((line) =>
+            enqueue(line, { ...account(0), token: 'new-token' }, 'x'),
+          );
+          await other.changeAccountLine((line) => dequeue(line, 'app1500', 'aws+app1500-prod@example.com'));
+          const granted = await other.changeAccountLine((line) =>
+            grant(line, { concurrency: 5, inFlight: 3, nowMs: clock, grantTtlMs: 60_000 }),
+          );
+          const lateAhead = await other.changeAccountLine((line) =>
+            heldBack(line, late.application, late.email),
+          );
+
+          // Assess: each of the five changes read the head once and at most an index item and one
+          // page besides; the four that changed the line wrote at most as many items, each well under
+          // 400 KB; the line as a whole holds everyone in order.
+          expect(watch.reads.filter((name) => name === LINE_HEAD_KEY)).toHaveLength(5);
+          expect(watch.reads.filter((name) => name !== LINE_HEAD_KEY).length).toBeLessThanOrEqual(5 * 2);
+          expect(watch.transactions).toHaveLength(4);
+          for (const writes of watch.transactions) {
+            expect(writes.length).toBeLessThanOrEqual(3);
+            for (const write of writes) expect(sizeOf(write)).toBeLessThan(200 * 1024);
+          }
+          expect(late.ticket).toBe(count + 1);
+          expect(back.ticket).toBe(1);
+          expect(granted.map((e) => e.application)).toEqual(['app0', 'app1']);
+          expect(lateAhead).toBe(count - 1);
+          const line = await ledger.accountQueue();
+          expect(line.entries).toHaveLength(count);
+          expect(line.entries.map((e) => e.ticket)).toEqual(
+            [...line.entries.map((e) => e.ticket)].sort((a, b) => a - b),
+          );
+          expect(line.entries[0]).toMatchObject({ application: 'app0', token: 'new-token' });
+          expect(line.entries.filter((e) => e.grantedAt).map((e) => e.application)).toEqual(['app0', 'app1']);
+          expect(line.entries.some((e) => e.application === 'app1500')).toBe(false);
+          expect(await store.readLine(indexKey('app1500', 'aws+app1500-prod@example.com'))).toBeUndefined();
+          expect(line.entries.at(-1)?.application).toBe(late.application);
+        },
+        LONG_LINE_ALLOWANCE_MS,
       );
-      const after = await ledger.accountQueue();
-      expect(after.version).toBe(before.version);
-      expect(after.entries).toHaveLength(100);
+
+      it('hands a slot to one of two releasers racing on the line, never both', async () => {
+        // Arrange: two accounts waiting, one slot free; two ledgers on one table, as two Lambdas.
+        for (const i of [1, 2]) await ledger.changeAccountLine((line) => enqueue(line, account(i), 'x'));
+        const release = (by: Ledger) =>
+          by.changeAccountLine(async (line) =>
+            (await grant(line, { concurrency: 5, inFlight: 4, nowMs: clock, grantTtlMs: 60_000 })).map(
+              (e) => e.application,
+            ),
+          );
+
+        // Act
+        const [first, second] = await Promise.all([
+          release(new Ledger(store, () => new Date(clock))),
+          release(new Ledger(store, () => new Date(clock))),
+        ]);
+
+        // Assess: the first in line got the one slot, once.
+        expect([...first, ...second]).toEqual(['app1']);
+        const line = await ledger.accountQueue();
+        expect(line.entries.filter((e) => e.grantedAt).map((e) => e.application)).toEqual(['app1']);
+      });
+
+      it('refuses an account that would open a page past the most the head counts, and keeps the line as it was', async () => {
+        // Arrange: a head counting MAX_LINE_PAGES pages, one account in each (as a line whose
+        // accounts left in no order would be), the last page full.
+        const pages: Record<string, number> = {};
+        const firstPage = 1_000_000;
+        for (let page = firstPage; page < firstPage + MAX_LINE_PAGES; page += 1) pages[page] = 1;
+        const lastPage = firstPage + MAX_LINE_PAGES - 1;
+        const head = {
+          ...headOf(undefined),
+          pages,
+          nextTicket: (lastPage + 1) * PAGE_TICKETS,
+          version: 1,
+        };
+        expect(await store.writeLine([{ put: head }], 0)).toBe(true);
+        expect(itemSize(head as unknown as Record<string, unknown>)).toBeLessThan(400 * 1024);
+
+        // Act
+        const refused = ledger.changeAccountLine((line) => enqueue(line, account(1), 'x'));
+
+        // Assess: a clear error naming the limit; nothing written
+        await expect(refused).rejects.toThrow(AccountLineTooLongError);
+        await expect(refused).rejects.toThrow(
+          new RegExp(`${MAX_LINE_PAGES + 1} pages, over the ${MAX_LINE_PAGES} pages its head item counts`),
+        );
+        expect((await ledger.accountLineHead()).version).toBe(1);
+        expect(await store.readLine(pageKey(lastPage + 1))).toBeUndefined();
+      });
+
+      describe('refuses what TransactWriteItems refuses, writing nothing', () => {
+        const head = (version: number) => ({ put: { ...headOf(undefined), version } });
+        const index = (i: number): LineWrite => ({ put: { name: indexKey(`app${i}`, 'x@x'), ticket: i } });
+
+        it('cancels every action when the head has moved', async () => {
+          // Arrange
+          expect(await store.writeLine([head(1)], 0)).toBe(true);
+
+          // Act
+          const written = await store.writeLine([index(1), head(2)], 0);
+
+          // Assess
+          expect(written).toBe(false);
+          expect(await store.readLine(indexKey('app1', 'x@x'))).toBeUndefined();
+          expect((await store.readLine(LINE_HEAD_KEY))?.version).toBe(1);
+        });
+
+        it('over 100 actions', async () => {
+          // Act
+          const writes = [...Array.from({ length: 100 }, (_, i) => index(i)), head(1)];
+
+          // Assess
+          await expect(store.writeLine(writes, 0)).rejects.toThrow(/less than or equal to 100/);
+          expect(await store.readLine(LINE_HEAD_KEY)).toBeUndefined();
+          expect(await store.readLine(indexKey('app0', 'x@x'))).toBeUndefined();
+        });
+
+        it('with two actions on one item', async () => {
+          // Act
+          const writes = [index(1), { delete: indexKey('app1', 'x@x') }, head(1)];
+
+          // Assess
+          await expect(store.writeLine(writes, 0)).rejects.toThrow(/multiple operations on one item/);
+          expect(await store.readLine(LINE_HEAD_KEY)).toBeUndefined();
+        });
+
+        it('with an item over 400 KB', async () => {
+          // Act: a page of 220 entries with 2,048-character tokens (about 480 KB)
+          const entries = Array.from({ length: 220 }, (_, i) => ({
+            ticket: i,
+            ...account(i),
+            enqueuedAt: 'x',
+          }));
+          const writes = [index(1), { put: { name: pageKey(0), entries } }, head(1)];
+
+          // Assess
+          await expect(store.writeLine(writes, 0)).rejects.toThrow(
+            /Item size has exceeded the maximum allowed size/,
+          );
+          expect(await store.readLine(LINE_HEAD_KEY)).toBeUndefined();
+          expect(await store.readLine(indexKey('app1', 'x@x'))).toBeUndefined();
+        });
+      });
     });
   });
 }

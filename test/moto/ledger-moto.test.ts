@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { DynamoDbLedgerStore } from '../../shared/ledger/dynamodb-store';
 import { ledgerContract } from '../ledger/ledger-contract';
@@ -23,14 +24,28 @@ describeWithMoto('Ledger on DynamoDB (moto server)', () => {
     await moto?.stop();
   });
 
+  let tableName = '';
+
   /** A table like the service's (partition key `name`), new for each test. */
   async function freshStore(): Promise<DynamoDbLedgerStore> {
-    const tableName = `appvend-ledger-${randomUUID()}`;
+    tableName = `appvend-ledger-${randomUUID()}`;
     await createLedgerTable(client, tableName);
     return new DynamoDbLedgerStore(client, tableName);
   }
 
-  ledgerContract('the same contract as the local store', freshStore);
+  /** Line items put as they are, 25 per BatchWriteItem (its most). */
+  async function loadLine(items: readonly Record<string, unknown>[]): Promise<void> {
+    const documents = DynamoDBDocumentClient.from(client);
+    for (let from = 0; from < items.length; from += 25) {
+      const puts = items.slice(from, from + 25).map((Item) => ({ PutRequest: { Item } }));
+      const { UnprocessedItems } = await documents.send(
+        new BatchWriteCommand({ RequestItems: { [tableName]: puts } }),
+      );
+      if (Object.keys(UnprocessedItems ?? {}).length > 0) throw new Error('moto left items unprocessed');
+    }
+  }
+
+  ledgerContract('the same contract as the local store', freshStore, { loadLine });
 
   // The ledger's one-winner guarantee is DynamoDB's: a conditional write is atomic. moto's server
   // is threaded and, run as `moto_server`, let two of eight concurrent first writes of one item

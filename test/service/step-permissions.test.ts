@@ -25,12 +25,21 @@ const MANAGEMENT = '111111111111';
 const MEMBER = '222222222222';
 const REGION = 'eu-west-1';
 const LEDGER = `arn:aws:dynamodb:${REGION}:${MANAGEMENT}:table/appvend-ledger`;
-/** The CreateAccount line's item (DynamoDB's condition key for the item's partition key). */
-const LINE_ITEM = { 'dynamodb:LeadingKeys': '#account-queue' };
-/** What the account steps and the sweep do with appvend's CreateAccount line. */
+/** The CreateAccount line's items (DynamoDB's condition key for the item's partition key): head, a page, an index item. */
+const LINE_ITEMS = [
+  { 'dynamodb:LeadingKeys': '#account-queue' },
+  { 'dynamodb:LeadingKeys': '#account-queue#page#12' },
+  { 'dynamodb:LeadingKeys': '#account-queue#account#orders#aws+orders-prod@example.com' },
+];
+/** What the account steps and the sweep do with appvend's CreateAccount line (a transaction's puts and deletes included). */
 const LINE_CALLS = [
-  { action: 'dynamodb:GetItem', resource: LEDGER, context: LINE_ITEM },
-  { action: 'dynamodb:PutItem', resource: LEDGER, context: LINE_ITEM },
+  ...LINE_ITEMS.flatMap((context) =>
+    ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'].map((action) => ({
+      action,
+      resource: LEDGER,
+      context,
+    })),
+  ),
   { action: 'organizations:ListCreateAccountStatus', resource: '*' },
   { action: 'states:SendTaskSuccess', resource: '*' },
   { action: 'states:SendTaskFailure', resource: '*' },
@@ -348,14 +357,14 @@ const decide = (name: ServiceFunctionName, call: Call): Promise<string> =>
 /**
  * `own` covers `call`: the same call, or the same action on the same resource where `own` has no
  * context and `call` only narrows it (a function with the whole ledger table may read the
- * CreateAccount line's item too).
+ * CreateAccount line's items too).
  */
 const sameCall = (own: Call, call: Call) =>
   JSON.stringify(own) === JSON.stringify(call) ||
   (own.action === call.action &&
     own.resource === call.resource &&
     !own.context &&
-    call.context === LINE_ITEM);
+    LINE_ITEMS.some((item) => call.context === item));
 
 describe('Functions: stepPermissions and frontDoorPermissions', () => {
   it('allows every call each function makes', async () => {
@@ -419,6 +428,16 @@ describe('Functions: stepPermissions and frontDoorPermissions', () => {
   });
 
   it.each<[string, ServiceFunctionName, Call]>([
+    [
+      "an application's ledger item to the sweep of the CreateAccount line (a delete)",
+      'release-account-slots',
+      { action: 'dynamodb:DeleteItem', resource: LEDGER, context: { 'dynamodb:LeadingKeys': 'orders' } },
+    ],
+    [
+      "an application's ledger item to the account check (a put)",
+      'check-account-creation',
+      { action: 'dynamodb:PutItem', resource: LEDGER, context: { 'dynamodb:LeadingKeys': 'orders' } },
+    ],
     [
       'an account without the appvend tag',
       'start-account-creation',

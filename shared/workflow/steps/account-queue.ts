@@ -2,18 +2,17 @@ import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { requestsInProgress } from '../../aws/organizations/accounts';
 import type { TaskTokens } from '../../aws/task-tokens';
 import { DEFAULT_CREATE_ACCOUNT_CONCURRENCY } from '../../domain/account-creation';
+import { waitingCount } from '../../ledger/account-line';
 import {
   dequeue,
   drop,
   enqueue,
-  entryOf,
   freeSlot,
   grant,
   recordRequest,
   settleSlots,
   slotsInUse,
   takeSlot,
-  type AccountQueue,
   type QueueEntry,
   type RequestInFlight,
 } from '../../ledger/account-queue';
@@ -90,26 +89,20 @@ export async function releaseSlots(
   let freed = options.freed;
   // At most one round per entry: each round either sends every grant or drops an entry.
   for (let round = 0; round < 1_000; round += 1) {
-    const queue = await deps.ledger.accountQueue();
-    if (queue.entries.length === 0 && !(options.settle && (queue.slots ?? []).length > 0)) {
+    const head = await deps.ledger.accountLineHead();
+    if (waitingCount(head) === 0 && !(options.settle && head.slots.length > 0)) {
       // Nobody waits: the freed slot needs no look at AWS (nothing to hand out).
       if (freed) await freeRequest(deps.ledger, freed);
       return report;
     }
     const listedAtMs = deps.now();
     const inProgress = await requestsInProgress(deps.organizations);
-    const { result: granted } = await deps.ledger.changeAccountQueue((current) => {
+    const granted = await deps.ledger.changeAccountLine(async (line) => {
       const nowMs = deps.now();
-      let next: AccountQueue = freed ? freeSlot(current, { requestId: freed }) : current;
-      next = settleSlots(next, inProgress, { listedAtMs, nowMs, slotTtlMs: SLOT_TTL_MS });
-      report.inFlight = slotsInUse(next, inProgress, nowMs, SLOT_TTL_MS);
-      const decided = grant(next, {
-        concurrency,
-        inFlight: report.inFlight,
-        nowMs,
-        grantTtlMs: GRANT_TTL_MS,
-      });
-      return { queue: decided.queue, result: decided.granted };
+      if (freed) line.slots = freeSlot(line.slots, { requestId: freed });
+      line.slots = settleSlots(line.slots, inProgress, { listedAtMs, nowMs, slotTtlMs: SLOT_TTL_MS });
+      report.inFlight = slotsInUse(line.slots, inProgress, nowMs, SLOT_TTL_MS);
+      return grant(line, { concurrency, inFlight: report.inFlight, nowMs, grantTtlMs: GRANT_TTL_MS });
     });
     freed = undefined;
     const gone = await sendGrants(deps.tokens, granted);
@@ -121,27 +114,34 @@ export async function releaseSlots(
 }
 
 async function freeRequest(ledger: Ledger, requestId: string): Promise<void> {
-  await ledger.changeAccountQueue((current) => ({
-    queue: freeSlot(current, { requestId }),
-    result: undefined,
-  }));
+  await ledger.changeAccountLine(async (line) => {
+    line.slots = freeSlot(line.slots, { requestId });
+  });
 }
 
-async function sendGrants(tokens: TaskTokens, granted: readonly QueueEntry[]): Promise<string[]> {
-  const gone: string[] = [];
+async function sendGrants(tokens: TaskTokens, granted: readonly QueueEntry[]): Promise<QueueEntry[]> {
+  const gone: QueueEntry[] = [];
   for (const entry of granted) {
     const output: SlotGrant = { ticket: entry.ticket, grantedAt: entry.grantedAt! };
-    if ((await tokens.succeed(entry.token, output)) === 'gone') gone.push(entry.token);
+    if ((await tokens.succeed(entry.token, output)) === 'gone') gone.push(entry);
   }
   return gone;
 }
 
-async function dropTokens(ledger: Ledger, tokens: readonly string[]): Promise<number> {
-  const { result } = await ledger.changeAccountQueue((current) => {
-    const next = drop(current, tokens);
-    return { queue: next, result: current.entries.length - next.entries.length };
-  });
-  return result;
+/**
+ * Entries whose token is gone are dropped, a few per transaction: each dropped entry rewrites its
+ * page and deletes its index item, and a transaction holds at most 100 actions and 4 MB (pages of
+ * up to about 125 KB: 20 of them, 2.5 MB).
+ */
+const DROPS_PER_CHANGE = 20;
+
+async function dropTokens(ledger: Ledger, dead: readonly QueueEntry[]): Promise<number> {
+  let dropped = 0;
+  for (let from = 0; from < dead.length; from += DROPS_PER_CHANGE) {
+    const some = dead.slice(from, from + DROPS_PER_CHANGE);
+    dropped += await ledger.changeAccountLine((line) => drop(line, some));
+  }
+  return dropped;
 }
 
 /**
@@ -154,18 +154,14 @@ export async function waitForSlot(
   waiter: { application: string; email: string; token: string },
 ): Promise<ReleaseReport & { ticket: number }> {
   const at = new Date(deps.now()).toISOString();
-  const { queue } = await deps.ledger.changeAccountQueue((current) => ({
-    queue: enqueue(current, waiter, at),
-    result: undefined,
-  }));
-  const ticket = entryOf(queue, waiter.application, waiter.email)!.ticket;
+  const { ticket } = await deps.ledger.changeAccountLine((line) => enqueue(line, waiter, at));
   return { ...(await releaseSlots(deps)), ticket };
 }
 
 /**
  * The account's hold on one CreateAccount slot (see startAccountCreation's `slot`): taken in the
- * line's item before CreateAccount is sent, so two accounts starting at the same instant cannot
- * both take the last slot (the second write fails, re-reads and sees the first's slot).
+ * line's head before CreateAccount is sent, so two accounts starting at the same instant cannot
+ * both take the last slot (the second transaction fails, re-reads and sees the first's slot).
  */
 export function slotKeeper(
   deps: AccountQueueDeps,
@@ -177,30 +173,23 @@ export function slotKeeper(
 } {
   const { ledger } = deps;
   return {
-    take: async (inProgress) =>
-      (
-        await ledger.changeAccountQueue((current) => {
-          const decided = takeSlot(current, account, {
-            concurrency: slotCount(deps.concurrency),
-            inProgress,
-            nowMs: deps.now(),
-            slotTtlMs: SLOT_TTL_MS,
-          });
-          return { queue: decided.queue, result: decided.taken };
-        })
-      ).result,
+    take: (inProgress) =>
+      ledger.changeAccountLine((line) =>
+        takeSlot(line, account, {
+          concurrency: slotCount(deps.concurrency),
+          inProgress,
+          nowMs: deps.now(),
+          slotTtlMs: SLOT_TTL_MS,
+        }),
+      ),
     sent: async (requestId) => {
       const at = new Date(deps.now()).toISOString();
-      await ledger.changeAccountQueue((current) => ({
-        queue: recordRequest(current, { ...account, requestId }, at, false),
-        result: undefined,
-      }));
+      await ledger.changeAccountLine((line) => recordRequest(line, { ...account, requestId }, at, false));
     },
     unused: async () => {
-      await ledger.changeAccountQueue((current) => ({
-        queue: freeSlot(current, account),
-        result: undefined,
-      }));
+      await ledger.changeAccountLine(async (line) => {
+        line.slots = freeSlot(line.slots, account);
+      });
     },
   };
 }
@@ -211,10 +200,7 @@ export async function startedInLine(
   sent: { application: string; email: string; name: string; requestId: string },
 ): Promise<void> {
   const at = new Date(deps.now()).toISOString();
-  await deps.ledger.changeAccountQueue((current) => ({
-    queue: recordRequest(current, sent, at),
-    result: undefined,
-  }));
+  await deps.ledger.changeAccountLine((line) => recordRequest(line, sent, at));
 }
 
 /**
@@ -222,11 +208,12 @@ export async function startedInLine(
  * True when the line changed (a grant or a slot it held is free again for the next in line).
  */
 export async function leaveLine(ledger: Ledger, application: string, email: string): Promise<boolean> {
-  const { result } = await ledger.changeAccountQueue((current) => {
-    const next = freeSlot(dequeue(current, application, email), { application, email });
-    return { queue: next, result: next !== current };
+  return ledger.changeAccountLine(async (line) => {
+    const left = await dequeue(line, application, email);
+    const before = line.slots;
+    line.slots = freeSlot(before, { application, email });
+    return left || line.slots !== before;
   });
-  return result;
 }
 
 /**
@@ -237,11 +224,12 @@ export async function leaveLine(ledger: Ledger, application: string, email: stri
 export async function sweepAccountQueue(deps: AccountQueueDeps): Promise<ReleaseReport> {
   // The sweep also frees the slots of requests that ended unseen (their execution stopped).
   const report = await releaseSlots(deps, { settle: true });
-  const queue = await deps.ledger.accountQueue();
-  const gone: string[] = [];
-  for (const entry of queue.entries) {
+  const gone: QueueEntry[] = [];
+  // Every waiting token, one page at a time: the one reader of the whole line (a sweep every few
+  // minutes must reach each token), never a change's.
+  for await (const entry of deps.ledger.waitingAccounts()) {
     if (entry.grantedAt !== undefined) continue;
-    if ((await deps.tokens.heartbeat(entry.token)) === 'gone') gone.push(entry.token);
+    if ((await deps.tokens.heartbeat(entry.token)) === 'gone') gone.push(entry);
     else report.heartbeats += 1;
   }
   if (gone.length === 0) return report;
