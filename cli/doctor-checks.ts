@@ -12,6 +12,7 @@ import {
 import { GetBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { awsClients, managementClient } from '../shared/aws/client-factory';
+import { collectByToken } from '../shared/aws/paginate';
 import { DEFAULT_ACCOUNT_QUOTA } from '../shared/domain/account-creation';
 import { policyWildcard } from '../shared/sandbox/policy-wildcard';
 import { stackSetsChecks } from './doctor-stack-sets';
@@ -94,17 +95,6 @@ export function admitsRecorderRoles(policy: string, bucket: string): boolean {
       listOf(s.Resource).some((r) => policyWildcard(r).test(key))
     );
   });
-}
-
-async function listAll<T>(page: (token?: string) => Promise<{ items: T[]; next?: string }>): Promise<T[]> {
-  const all: T[] = [];
-  let token: string | undefined;
-  do {
-    const { items, next } = await page(token);
-    all.push(...items);
-    token = next;
-  } while (token);
-  return all;
 }
 
 /**
@@ -246,7 +236,7 @@ async function suspendedOuCheck(rootId: string): Promise<CheckResult> {
   let how = 'APPVEND_SUSPENDED_OU_ID';
   if (ouId === undefined) {
     // Not configured: look for the conventional name under the root, to say what to set.
-    const ous = await listAll(async (token) => {
+    const ous = await collectByToken(async (token) => {
       const page = await organizations.send(
         new ListOrganizationalUnitsForParentCommand({ ParentId: rootId, NextToken: token }),
       );
@@ -275,7 +265,7 @@ async function suspendedOuCheck(rootId: string): Promise<CheckResult> {
       };
     }
   }
-  const policies = await listAll(async (token) => {
+  const policies = await collectByToken(async (token) => {
     const page = await organizations.send(
       new ListPoliciesForTargetCommand({
         TargetId: ouId,
@@ -303,7 +293,7 @@ async function suspendedOuCheck(rootId: string): Promise<CheckResult> {
 
 async function accountQuotaCheck(accountsPerVend: number): Promise<CheckResult> {
   const organizations = awsClients().organizations();
-  const accounts = await listAll(async (token) => {
+  const accounts = await collectByToken(async (token) => {
     const page = await organizations.send(new ListAccountsCommand({ NextToken: token }));
     return { items: page.Accounts ?? [], next: page.NextToken };
   });

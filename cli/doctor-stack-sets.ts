@@ -3,6 +3,7 @@ import {
   ListDelegatedAdministratorsCommand,
 } from '@aws-sdk/client-organizations';
 import { awsClients } from '../shared/aws/client-factory';
+import { collectByToken } from '../shared/aws/paginate';
 import type { CheckResult } from './doctor-checks';
 
 /**
@@ -15,17 +16,6 @@ import type { CheckResult } from './doctor-checks';
 /** StackSets' service principal in Organizations (trusted access and delegated administrators). */
 export const STACKSETS_PRINCIPAL = 'member.org.stacksets.cloudformation.amazonaws.com';
 
-const pages = async <T>(page: (token?: string) => Promise<{ items: T[]; next?: string }>): Promise<T[]> => {
-  const all: T[] = [];
-  let token: string | undefined;
-  do {
-    const { items, next } = await page(token);
-    all.push(...items);
-    token = next;
-  } while (token);
-  return all;
-};
-
 /**
  * The two checks, for the account appvend runs in (`serviceAccount`, as STS names the caller) and
  * the organization's management account. Nothing when the stack sets are self-managed.
@@ -37,7 +27,7 @@ export async function stackSetsChecks(
 ): Promise<CheckResult[]> {
   if (mode !== 'SERVICE_MANAGED') return [];
   const organizations = awsClients().organizations();
-  const trusted = await pages(async (token) => {
+  const trusted = await collectByToken(async (token) => {
     const page = await organizations.send(
       new ListAWSServiceAccessForOrganizationCommand({ NextToken: token }),
     );
@@ -67,7 +57,7 @@ export async function stackSetsChecks(
   }
   let registered;
   try {
-    registered = await pages(async (token) => {
+    registered = await collectByToken(async (token) => {
       const page = await organizations.send(
         new ListDelegatedAdministratorsCommand({ ServicePrincipal: STACKSETS_PRINCIPAL, NextToken: token }),
       );

@@ -645,16 +645,18 @@ const startVend = (scope: PermissionScope): StepPermission => ({
   resources: [scope.stateMachineArn],
 });
 
-/** The member access role, in this organization's accounts only. */
-export function assumeMemberRole(scope: PermissionScope): StepPermission {
+/**
+ * AssumeRole of a role of a fixed name in the vended accounts: in this organization's accounts,
+ * in an application OU under the parent (or the suspended OU) only: not the management account,
+ * not accounts elsewhere in the organization.
+ */
+function assumeInVendedAccounts(scope: PermissionScope, sid: string, roleName: string): StepPermission {
   return {
-    sid: 'AssumeMemberRoleInOrganization',
+    sid,
     actions: ['sts:AssumeRole'],
-    resources: [`arn:\${AWS::Partition}:iam::*:role/${scope.memberRoleName}`],
+    resources: [`arn:\${AWS::Partition}:iam::*:role/${roleName}`],
     conditions: {
       StringEquals: { 'aws:ResourceOrgID': '${aws:PrincipalOrgID}' },
-      // Only accounts in an application OU under the parent: not the management account, not
-      // accounts elsewhere in the organization.
       'ForAnyValue:StringLike': {
         'aws:ResourceOrgPaths': vendedAccountOrgPaths(scope.parentOuId, scope.suspendedOuId),
       },
@@ -662,6 +664,11 @@ export function assumeMemberRole(scope: PermissionScope): StepPermission {
     wildcardReason:
       "Application accounts are created by the vend, so their ids are not known here; the role name is fixed, aws:ResourceOrgID limits it to this organization's accounts and aws:ResourceOrgPaths to accounts in an OU under the parent.",
   };
+}
+
+/** The member role (CreateAccount's), in this organization's accounts only. */
+export function assumeMemberRole(scope: PermissionScope): StepPermission {
+  return assumeInVendedAccounts(scope, 'AssumeMemberRoleInOrganization', scope.memberRoleName);
 }
 
 /** The statement id of {@link assumeMemberAccessRole}: the function's own, not through the management role. */
@@ -673,19 +680,7 @@ export const MEMBER_ACCESS_SID = 'AssumeMemberAccessRole';
  * credentials: the role trusts the function's role, not the management account.
  */
 export function assumeMemberAccessRole(scope: PermissionScope): StepPermission {
-  return {
-    sid: MEMBER_ACCESS_SID,
-    actions: ['sts:AssumeRole'],
-    resources: [`arn:\${AWS::Partition}:iam::*:role/${MEMBER_ACCESS_ROLE_NAME}`],
-    conditions: {
-      StringEquals: { 'aws:ResourceOrgID': '${aws:PrincipalOrgID}' },
-      'ForAnyValue:StringLike': {
-        'aws:ResourceOrgPaths': vendedAccountOrgPaths(scope.parentOuId, scope.suspendedOuId),
-      },
-    },
-    wildcardReason:
-      "Application accounts are created by the vend, so their ids are not known here; the role name is fixed, aws:ResourceOrgID limits it to this organization's accounts and aws:ResourceOrgPaths to accounts in an OU under the parent.",
-  };
+  return assumeInVendedAccounts(scope, MEMBER_ACCESS_SID, MEMBER_ACCESS_ROLE_NAME);
 }
 
 /** Finding the quarantine SCP by name. */

@@ -8,6 +8,23 @@ export async function collect<Page, Item>(
   return all;
 }
 
+/**
+ * Collects every item of a list read page by page with a NextToken, through `page` (for the calls
+ * the SDK has no paginator for, or that a caller wraps in its own error handling).
+ */
+export async function collectByToken<T>(
+  page: (token?: string) => Promise<{ items: T[]; next?: string }>,
+): Promise<T[]> {
+  const all: T[] = [];
+  let token: string | undefined;
+  do {
+    const { items, next } = await page(token);
+    all.push(...items);
+    token = next;
+  } while (token);
+  return all;
+}
+
 /** Finds the first item across pages, stopping early. */
 export async function findInPages<Page, Item>(
   pages: AsyncIterable<Page>,
