@@ -12,7 +12,14 @@ import { configureAws } from '../../shared/aws/client-factory';
 import { openBackend } from '../../cli/backends';
 import { runDoctorChecks } from '../../cli/doctor-checks';
 import { describeServiceStack } from '../../cli/stack-outputs';
-import { MOTO_CREDENTIALS, MOTO_REGION, describeWithMoto, startMoto, type MotoServer } from '../support/moto';
+import {
+  MOTO_CREDENTIALS,
+  MOTO_REGION,
+  describeWithMoto,
+  platformServiceCredentials,
+  startMoto,
+  type MotoServer,
+} from '../support/moto';
 
 const SAVED_ENV = { ...process.env };
 
@@ -213,22 +220,12 @@ describeWithMoto('appvend doctor and the stack outputs on moto server', () => {
         }),
       }),
     );
-    // The service's session in the platform account: moto ties assumed-role keys to the role's account.
-    const { Credentials } = await new STSClient(management).send(
-      new AssumeRoleCommand({
-        RoleArn: `arn:aws:iam::${platform}:role/appvend-service`,
-        RoleSessionName: 'appvend',
-      }),
-    );
+    const credentials = await platformServiceCredentials(management, platform);
     const commands: string[] = [];
     configureAws({
       region: MOTO_REGION,
       endpoint: moto.endpoint,
-      credentials: {
-        accessKeyId: Credentials!.AccessKeyId!,
-        secretAccessKey: Credentials!.SecretAccessKey!,
-        sessionToken: Credentials!.SessionToken!,
-      },
+      credentials,
       plugins: [recordingPlugin(commands)],
       managementRoleArn: roleArn,
     });

@@ -17,14 +17,20 @@ import {
   ListTargetsForPolicyCommand,
   OrganizationsClient,
 } from '@aws-sdk/client-organizations';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { Pluggable } from '@smithy/types';
 import { ensureServiceResources } from '../../cli/service-resources';
 import { runVend } from '../../cli/vend';
 import { configureAws } from '../../shared/aws/client-factory';
 import { VirtualClock } from '../../shared/clock/clock';
 import { conformancePackStandIn } from '../support/conformance-pack-stand-in';
-import { MOTO_CREDENTIALS, MOTO_REGION, describeWithMoto, startMoto, type MotoServer } from '../support/moto';
+import {
+  MOTO_CREDENTIALS,
+  MOTO_REGION,
+  describeWithMoto,
+  platformServiceCredentials,
+  startMoto,
+  type MotoServer,
+} from '../support/moto';
 import { openMotoWorld } from '../support/moto-world';
 import { workflowDefinition } from '../support/workflow';
 
@@ -80,21 +86,12 @@ describeWithMoto('Workflow: the two-account layout on moto server', () => {
         ServicePrincipal: 'member.org.stacksets.cloudformation.amazonaws.com',
       }),
     );
-    const { Credentials } = await new STSClient(management).send(
-      new AssumeRoleCommand({
-        RoleArn: `arn:aws:iam::${platform}:role/appvend-service`,
-        RoleSessionName: 'appvend',
-      }),
-    );
+    const credentials = await platformServiceCredentials(management, platform);
     const signed: Array<{ client: string; command: string; key: string }> = [];
     configureAws({
       region: MOTO_REGION,
       endpoint: moto.endpoint,
-      credentials: {
-        accessKeyId: Credentials!.AccessKeyId!,
-        secretAccessKey: Credentials!.SecretAccessKey!,
-        sessionToken: Credentials!.SessionToken!,
-      },
+      credentials,
       plugins: [signingKeys(signed), conformancePackStandIn().plugin],
       managementRoleArn: `arn:aws:iam::${managementAccountId}:role/appvend-management-access`,
     });
@@ -129,7 +126,7 @@ describeWithMoto('Workflow: the two-account layout on moto server', () => {
     expect(ou).toMatch(new RegExp(`^ou-${rootId.slice(2)}-`));
     // Every Organizations request was signed with the management role's session, none with the
     // platform session's own keys; the role was assumed from the platform session.
-    const platformKey = Credentials!.AccessKeyId!;
+    const platformKey = credentials.accessKeyId;
     const orgRequests = signed.filter((s) => s.client === 'OrganizationsClient');
     expect(orgRequests.length).toBeGreaterThan(5);
     expect(orgRequests.filter((s) => s.key === platformKey || s.key === '')).toEqual([]);

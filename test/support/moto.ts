@@ -4,6 +4,7 @@ import {
   EnablePolicyTypeCommand,
   ListRootsCommand,
 } from '@aws-sdk/client-organizations';
+import { AssumeRoleCommand, STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
 import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { motoServerInstalled, spawnMotoServer } from '../setup/moto-command';
@@ -67,6 +68,28 @@ async function waitUntilReady(endpoint: string, child?: ChildProcess): Promise<v
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   throw new Error(`moto server at ${endpoint} did not answer within 30 s`);
+}
+
+/**
+ * The service's session in the platform account (its role `appvend-service`), assumed with
+ * `management`'s client settings: moto ties assumed-role keys to the role's account, so calls
+ * signed with these come from the platform account.
+ */
+export async function platformServiceCredentials(
+  management: STSClientConfig,
+  platform: string,
+): Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken: string }> {
+  const { Credentials } = await new STSClient(management).send(
+    new AssumeRoleCommand({
+      RoleArn: `arn:aws:iam::${platform}:role/appvend-service`,
+      RoleSessionName: 'appvend',
+    }),
+  );
+  return {
+    accessKeyId: Credentials!.AccessKeyId!,
+    secretAccessKey: Credentials!.SecretAccessKey!,
+    sessionToken: Credentials!.SessionToken!,
+  };
 }
 
 export interface MotoServer {
