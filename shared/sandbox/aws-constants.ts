@@ -16,12 +16,16 @@ export const FULL_AWS_ACCESS_CONTENT = JSON.stringify({
 export const STACKSET_ADMIN_ROLE = 'AWSCloudFormationStackSetAdministrationRole';
 export const STACKSET_EXECUTION_ROLE = 'AWSCloudFormationStackSetExecutionRole';
 
-/** Organizations quotas (orgs_reference_limits): SCP document size and SCPs per target. */
+/**
+ * Organizations quotas (orgs_reference_limits): SCP document size, SCPs per target, OU depth, and
+ * the organization's OUs and SCPs as the newest copy of AWS's quotas page gives them (2,000 OUs,
+ * 10,000 SCPs; older copies said 1,000 and 2,000: docs/aws-behaviours.md).
+ */
 export const DEFAULT_POLICY_SIZE_QUOTA = 5120;
 export const MAX_SCPS_PER_TARGET = 5;
 export const MAX_OU_DEPTH = 5;
-export const MAX_OUS = 1000;
-export const MAX_POLICIES_PER_TYPE = 1000;
+export const MAX_OUS = 2000;
+export const MAX_SERVICE_CONTROL_POLICIES = 10_000;
 export const MAX_TAGS = 50;
 
 /** CreateAccount requests that may be IN_PROGRESS at once (DESIGN.md §5). */

@@ -1,6 +1,6 @@
 import { recordValues } from './atomic';
 import type * as org from '@aws-sdk/client-organizations';
-import { MAX_POLICIES_PER_TYPE, MAX_SCPS_PER_TARGET } from './aws-constants';
+import { MAX_SCPS_PER_TARGET, MAX_SERVICE_CONTROL_POLICIES } from './aws-constants';
 import type { CallContext, HandlerTable, Out } from './context';
 import { next, policyId } from './ids';
 import {
@@ -133,7 +133,8 @@ function createPolicy(
   const tags = checkTags(input.Tags);
   checkContent(ctx, content);
   checkUniqueName(state, name);
-  if (recordValues(state.policies).filter((p) => p.type === type).length >= MAX_POLICIES_PER_TYPE) {
+  // Every policy the sandbox holds is an SCP (requireScpType), AWS managed ones included.
+  if (recordValues(state.policies).filter((p) => p.type === type).length >= MAX_SERVICE_CONTROL_POLICIES) {
     throw orgError(
       'ConstraintViolationException',
       'You attempted to exceed the number of policies that you can have in an organization.',

@@ -82,6 +82,31 @@ describe('Class: Sandbox', () => {
       expect(error.Reason).toBe('OU_DEPTH_LIMIT_EXCEEDED');
     });
 
+    it('holds 2,000 OUs and refuses the next with OU_NUMBER_LIMIT_EXCEEDED, creating nothing', async () => {
+      // Prepare: an organization one OU short of the quota (seeded: 1,999 calls would only be slower)
+      const seed = world().sandbox.toJSON();
+      for (let n = 1; n < 2000; n += 1) {
+        // ids outside the sandbox's own sequence, so that a new OU cannot take a seeded one's place
+        const id = `ou-sbx1-zz${String(n).padStart(6, '0')}`;
+        seed.ous[id] = { id, name: `seeded-${n}`, parentId: ROOT };
+      }
+      const w = world({ state: seed });
+      await w.organizations.send(
+        new CreateOrganizationalUnitCommand({ ParentId: ROOT, Name: 'two-thousandth' }),
+      );
+
+      // Act
+      const error = await failure(
+        w.organizations.send(new CreateOrganizationalUnitCommand({ ParentId: ROOT, Name: 'one-too-many' })),
+      );
+
+      // Assess
+      expect(error).toBeInstanceOf(ConstraintViolationException);
+      expect(error.Reason).toBe('OU_NUMBER_LIMIT_EXCEEDED');
+      expect(w.sandbox.ous()).toHaveLength(2000);
+      expect(w.sandbox.ous().some((ou) => ou.name === 'one-too-many')).toBe(false);
+    });
+
     it('answers ParentNotFoundException for a well-formed parent that does not exist', async () => {
       // Prepare
       const w = world();
@@ -176,6 +201,41 @@ describe('Class: Sandbox', () => {
       // Assess
       expect(error).toBeInstanceOf(ConstraintViolationException);
       expect(error.Reason).toBe('POLICY_CONTENT_LIMIT_EXCEEDED');
+    });
+
+    it('holds 10,000 SCPs and refuses the next with POLICY_NUMBER_LIMIT_EXCEEDED, creating nothing', async () => {
+      // Prepare: 9,999 policies (FullAWSAccess and 9,998 seeded), one short of the quota
+      const seed = world().sandbox.toJSON();
+      for (let n = 1; n < 9999; n += 1) {
+        const id = `p-zz${n.toString(36).padStart(6, '0')}`; // outside the sandbox's own sequence
+        seed.policies[id] = {
+          id,
+          name: `seeded-${n}`,
+          description: '',
+          type: 'SERVICE_CONTROL_POLICY',
+          content: scp(),
+          awsManaged: false,
+        };
+      }
+      const w = world({ state: seed });
+      const create = (name: string) =>
+        w.organizations.send(
+          new CreatePolicyCommand({
+            Name: name,
+            Description: '',
+            Type: 'SERVICE_CONTROL_POLICY',
+            Content: scp(),
+          }),
+        );
+      await create('ten-thousandth');
+
+      // Act
+      const error = await failure(create('one-too-many'));
+
+      // Assess
+      expect(error).toBeInstanceOf(ConstraintViolationException);
+      expect(error.Reason).toBe('POLICY_NUMBER_LIMIT_EXCEEDED');
+      expect(Object.keys(w.sandbox.toJSON().policies)).toHaveLength(10_000);
     });
 
     it('accepts the same policy when the size quota is raised', async () => {
