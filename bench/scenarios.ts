@@ -144,6 +144,10 @@ export interface ScaleMeasurement {
   transitions: number;
   lambdaInvocations: number;
   apiCalls: number;
+  /** API calls by `service:Operation`: what grows with the number of applications shows here. */
+  apiCallsByOperation: Record<string, number>;
+  /** State transitions by state name, summed over the vends. */
+  transitionsByState: Record<string, number>;
   wallSeconds: number;
   /** CPU time of the process (user + system): the rest of the wall time is spent waiting. */
   cpuSeconds: number;
@@ -196,8 +200,24 @@ export async function measureScale(
     transitions: runs.reduce((n, r) => n + r.transitions, 0),
     lambdaInvocations: runs.reduce((n, r) => n + r.tasks.length, 0),
     apiCalls: calls.length,
+    // By operation and by state, so that what grows with the number of applications can be named.
+    apiCallsByOperation: countBy(calls.map((c) => `${c.service}:${c.operation}`)),
+    transitionsByState: sumCounts(runs.map((r) => r.transitionsByState)),
     wallSeconds: performance.now() / 1000,
     cpuSeconds: (usage.userCPUTime + usage.systemCPUTime) / 1e6,
     peakRssMiB: usage.maxRSS / 1024,
   };
+}
+
+function countBy(keys: string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const key of keys) counts[key] = (counts[key] ?? 0) + 1;
+  return counts;
+}
+
+function sumCounts(records: Record<string, number>[]): Record<string, number> {
+  const sums: Record<string, number> = {};
+  for (const record of records)
+    for (const [key, n] of Object.entries(record)) sums[key] = (sums[key] ?? 0) + n;
+  return sums;
 }

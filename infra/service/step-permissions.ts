@@ -371,6 +371,20 @@ export function stepPermissions(step: StepFunctionName, scope: PermissionScope):
           wildcardReason: `organizations:CreateAccount ${NO_RESOURCE_LEVEL}; the account must carry appvend's tag.`,
         },
         {
+          // An earlier vend's account is looked for where the application keeps it (its OU, and
+          // the account its ledger record names) before the whole organization is read.
+          sid: 'FindApplicationAccount',
+          actions: ['organizations:ListAccountsForParent'],
+          resources: [ous],
+          wildcardReason: `The application OU's id is assigned at creation: ${ORGANIZATION_IDS}.`,
+        },
+        {
+          sid: 'DescribeRecordedAccount',
+          actions: ['organizations:DescribeAccount'],
+          resources: [accounts],
+          wildcardReason: `The account ids of an earlier vend are assigned at creation: ${ORGANIZATION_IDS}.`,
+        },
+        {
           // An account found by email is adopted only when it is provably the application's own:
           // its tag and the OU it sits in (shared/domain/account-adoption.ts).
           sid: 'CheckAdoptedAccount',

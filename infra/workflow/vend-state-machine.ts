@@ -178,6 +178,8 @@ export class VendWorkflow {
         'tags.$': '$.tags',
         // A later attempt of this execution keeps a CreateAccount slot an earlier one took.
         'execution.$': '$$.Execution.Id',
+        // An account of an earlier vend is looked for in the OU, not in the whole organization.
+        'ouId.$': '$.ouId',
       }),
       resultPath: '$.creation',
     });
@@ -233,6 +235,7 @@ export class VendWorkflow {
         queued: true,
         'previous.$': '$.creation',
         'execution.$': '$$.Execution.Id',
+        'ouId.$': '$.ouId',
       }),
       resultPath: '$.creation',
     });
@@ -253,6 +256,7 @@ export class VendWorkflow {
         'application.$': '$.application',
         'tags.$': '$.tags',
         'previous.$': '$.creation',
+        'ouId.$': '$.ouId',
       }),
       resultPath: '$.creation',
     });

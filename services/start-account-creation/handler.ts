@@ -31,6 +31,8 @@ export const handler = stepHandler(
       wait?: { token: string };
       /** `$$.Execution.Id`: a later attempt of the same execution keeps its CreateAccount slot. */
       execution?: string;
+      /** The application's OU, from the vend's own step: where an earlier vend's account is. */
+      ouId?: string;
     },
     env,
   ) => {
@@ -52,6 +54,7 @@ export const handler = stepHandler(
       queued: input.queued === true,
       ...(input.previous && { previous: input.previous }),
       ...(input.execution !== undefined && { execution: input.execution }),
+      ...(input.ouId !== undefined && { ouId: input.ouId }),
       line,
     });
     // The time in the CreateAccount queue: carried in the state from the first QUEUED answer

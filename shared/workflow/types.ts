@@ -33,6 +33,11 @@ export interface AccountCreation {
   /** New CreateAccount requests sent after a FAILED one that may pass (RETRIED_CREATE_FAILURES). */
   retries?: number;
   /**
+   * A CreateAccount for the address failed EMAIL_ALREADY_EXISTS: the account is looked for in the
+   * whole organization (SEARCHING), and no new request is sent for it.
+   */
+  emailTaken?: boolean;
+  /**
    * SUCCEEDED: the seconds until the account's access role is expected to answer, from AWS's
    * completion time (shared/domain/polling.ts ACCESS_ROLE_ANSWERS_SECONDS); the state machine's
    * WaitForAccountRole waits them before MoveAccount and its readiness probe.

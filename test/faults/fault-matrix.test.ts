@@ -72,7 +72,7 @@ describe('Fault matrix', () => {
     it('finds reads and calls made in member accounts too', () => {
       // Assess
       const labels = operations.map(operationLabel);
-      expect(labels).toContain('organizations:ListAccounts');
+      expect(labels).toContain('organizations:ListAccountsForParent');
       const management = operations.find((op) => op.operation === 'CreateAccount')!.firstAccount;
       const config = operations.find((op) => op.operation === 'PutConformancePack')!;
       expect(config.firstAccount).not.toBe(management);

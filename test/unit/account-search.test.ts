@@ -1,4 +1,10 @@
-import { CreateAccountCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
+import {
+  CreateAccountCommand,
+  CreateOrganizationalUnitCommand,
+  MoveAccountCommand,
+  OrganizationsClient,
+} from '@aws-sdk/client-organizations';
+import { AccountCreationFailedError } from '../../shared/errors';
 import { VirtualClock } from '../../shared/clock/clock';
 import {
   MAX_SEARCH_RESTARTS,
@@ -124,6 +130,93 @@ describe('Function: startAccountCreation', () => {
     expect(progress).toEqual({ state: 'IN_PROGRESS', requestId: CreateAccountStatus!.Id });
     expect(listAccountsCalls(sandbox)).toBe(0);
     expect(sandbox.calls.filter((c) => c.operation === 'CreateAccount')).toHaveLength(1);
+  });
+});
+
+describe("Function: startAccountCreation, looking in the application's places only", () => {
+  const params = { name: 'orders-prod', email: 'aws+orders-prod@example.com', roleName: 'Role' };
+
+  /** An OU with one account in it (member-1), in an organization of 1 + 99 accounts. */
+  async function withApplicationOu() {
+    const world = organization(99);
+    const { OrganizationalUnit } = await world.client.send(
+      new CreateOrganizationalUnitCommand({ ParentId: world.sandbox.organization().RootId, Name: 'orders' }),
+    );
+    const member = world.sandbox.accounts().find((a) => a.email === 'member-1@members.example.com')!;
+    await world.client.send(
+      new MoveAccountCommand({
+        AccountId: member.id,
+        SourceParentId: world.sandbox.organization().RootId,
+        DestinationParentId: OrganizationalUnit!.Id!,
+      }),
+    );
+    return { ...world, ouId: OrganizationalUnit!.Id!, member };
+  }
+
+  it('sends CreateAccount for an address not in the OU without reading the organization', async () => {
+    // Prepare
+    const { sandbox, client, ouId } = await withApplicationOu();
+    const before = sandbox.calls.length;
+
+    // Act
+    const progress = await startAccountCreation(client, { ...params, lookIn: { ouId } });
+
+    // Assess
+    expect(progress.state).toBe('IN_PROGRESS');
+    const calls = sandbox.calls.slice(before).map((c) => c.operation);
+    expect(calls).not.toContain('ListAccounts');
+    expect(calls.filter((c) => c === 'ListAccountsForParent')).toHaveLength(1);
+  });
+
+  it('finds the account in the OU by its address, whatever its case, and sends nothing', async () => {
+    // Prepare
+    const { sandbox, client, ouId, member } = await withApplicationOu();
+
+    // Act
+    const progress = await startAccountCreation(client, {
+      ...params,
+      email: 'MEMBER-1@members.example.com',
+      lookIn: { ouId },
+    });
+
+    // Assess
+    expect(progress).toEqual({ state: 'SUCCEEDED', accountId: member.id });
+    expect(sandbox.calls.filter((c) => c.operation === 'CreateAccount')).toHaveLength(0);
+  });
+
+  it('finds the recorded account outside the OU by its id, and not when its address is another', async () => {
+    // Prepare: member-50 is at the root, out of the OU
+    const { sandbox, client, ouId } = await withApplicationOu();
+    const outside = sandbox.accounts().find((a) => a.email === 'member-50@members.example.com')!;
+
+    // Act
+    const found = await startAccountCreation(client, {
+      ...params,
+      email: 'member-50@members.example.com',
+      lookIn: { ouId, accountId: outside.id },
+    });
+    const notIt = await startAccountCreation(client, { ...params, lookIn: { ouId, accountId: outside.id } });
+
+    // Assess: a record naming an account of another address proves nothing; a request is sent
+    expect(found).toEqual({ state: 'SUCCEEDED', accountId: outside.id });
+    expect(notIt.state).toBe('IN_PROGRESS');
+    expect(sandbox.calls.filter((c) => c.operation === 'ListAccounts')).toHaveLength(0);
+  });
+
+  it("fails with AWS's reason and sends no second request when the taken address is in no account of the organization", async () => {
+    // Prepare
+    const { sandbox, client } = organization(99);
+
+    // Act
+    const attempt = startAccountCreation(client, { ...params, lookIn: 'organization', emailTaken: true });
+
+    // Assess
+    await expect(attempt).rejects.toThrow(
+      /CreateAccount for aws\+orders-prod@example.com failed \(EMAIL_ALREADY_EXISTS\): .*no account of this organization has it/,
+    );
+    await expect(attempt).rejects.toBeInstanceOf(AccountCreationFailedError);
+    expect(listAccountsCalls(sandbox)).toBe(5);
+    expect(sandbox.calls.filter((c) => c.operation === 'CreateAccount')).toHaveLength(0);
   });
 });
 

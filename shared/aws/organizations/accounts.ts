@@ -1,9 +1,11 @@
 import {
   CreateAccountCommand,
+  DescribeAccountCommand,
   DescribeCreateAccountStatusCommand,
   ListAccountsCommand,
   ListParentsCommand,
   MoveAccountCommand,
+  paginateListAccountsForParent,
   paginateListCreateAccountStatus,
   type Account,
   type CreateAccountStatus,
@@ -17,7 +19,7 @@ import {
   RETRIED_CREATE_FAILURES,
 } from '../../domain/account-creation';
 import { AccountCreationFailedError, ConflictError } from '../../errors';
-import { collect, isAwsError } from '../paginate';
+import { collect, findInPages, isAwsError } from '../paginate';
 import { toAwsTags } from '../tags';
 
 /** What CreateAccount's FAILED reasons mean for the person who asked. */
@@ -111,6 +113,41 @@ export async function searchAccountByEmail(
   return { state: 'SEARCHING', cursor: { nextToken: nextToken!, pagesRead, ...(restarts && { restarts }) } };
 }
 
+/**
+ * Where an account of an earlier vend of the application is: the account the ledger recorded for
+ * the stage (`accountId`, one DescribeAccount), then the application's OU (`ouId`, its accounts).
+ */
+export interface ApplicationPlaces {
+  ouId: string;
+  accountId?: string;
+}
+
+/** Looks for the account with this address in the application's places only (a few calls). */
+async function searchApplicationPlaces(
+  client: OrganizationsClient,
+  places: ApplicationPlaces,
+  email: string,
+): Promise<EmailSearch> {
+  const wanted = email.toLowerCase();
+  if (places.accountId !== undefined) {
+    try {
+      const { Account: account } = await client.send(
+        new DescribeAccountCommand({ AccountId: places.accountId }),
+      );
+      if (account && account.Email?.toLowerCase() === wanted) return { state: 'FOUND', account };
+    } catch (error) {
+      // Gone from the organization (removed, or closed long ago): the OU, then AWS, tell the rest.
+      if (!isAwsError(error, 'AccountNotFoundException')) throw error;
+    }
+  }
+  const found = await findInPages(
+    paginateListAccountsForParent({ client }, { ParentId: places.ouId }),
+    (page) => page.Accounts,
+    (account) => account.Email?.toLowerCase() === wanted,
+  );
+  return found ? { state: 'FOUND', account: found } : { state: 'ABSENT', pagesRead: 0 };
+}
+
 /** Every CreateAccount request in flight in the organization, whoever started it. */
 export async function requestsInProgress(client: OrganizationsClient): Promise<CreateAccountStatus[]> {
   return collect(
@@ -144,6 +181,15 @@ export async function requestsInProgress(client: OrganizationsClient): Promise<C
  *
  * An account found by email is passed to `vetExisting` before it is answered SUCCEEDED (the
  * adoption rules), and so is `undefined` before a CreateAccount when none is found.
+ *
+ * Where it looks (`lookIn`): the whole organization, as above, or only the application's places
+ * (the account the ledger recorded for the stage, and the OU). The whole organization costs a
+ * ListAccounts page per 20 accounts, for every account of every vend: a cost that grows with the
+ * organization. An account of an earlier vend of the application is in the application's places (a
+ * few calls); any other account with the address makes AWS fail the CreateAccount with
+ * EMAIL_ALREADY_EXISTS, after which the caller searches the whole organization (`emailTaken`): the
+ * account found there is vetted as above, and none found (the address is another organization's)
+ * fails the step with AWS's reason, without another request.
  */
 export async function startAccountCreation(
   client: OrganizationsClient,
@@ -174,6 +220,10 @@ export async function startAccountCreation(
     search?: AccountSearchCursor;
     /** Throws when the account found by email (or the absence of one) must not be used. */
     vetExisting?: (existing: (Account & { Id: string }) | undefined) => Promise<void>;
+    /** Where to look for an account with the address (default: the whole organization). */
+    lookIn?: 'organization' | ApplicationPlaces;
+    /** A CreateAccount for the address failed EMAIL_ALREADY_EXISTS: no account found means no new request. */
+    emailTaken?: boolean;
   },
   /**
    * The client that sends CreateAccount, best without the SDK's own retries: a refusal for
@@ -198,10 +248,13 @@ export async function startAccountCreation(
   }
   let searched: EmailSearch;
   try {
-    searched = await searchAccountByEmail(client, params.email, {
-      pageBudget: params.pageBudget ?? DEFAULT_ACCOUNT_SEARCH_PAGES,
-      ...(params.search && { from: params.search }),
-    });
+    searched =
+      typeof params.lookIn === 'object' && params.search === undefined
+        ? await searchApplicationPlaces(client, params.lookIn, params.email)
+        : await searchAccountByEmail(client, params.email, {
+            pageBudget: params.pageBudget ?? DEFAULT_ACCOUNT_SEARCH_PAGES,
+            ...(params.search && { from: params.search }),
+          });
   } catch (error) {
     // AWS does not say how long a NextToken stays valid. One refused on the way from an earlier
     // invocation means starting over, in the next invocation (this one has made its call), as a
@@ -230,6 +283,14 @@ export async function startAccountCreation(
       );
     }
     return { state: 'SUCCEEDED', accountId: found.Id };
+  }
+  if (params.emailTaken) {
+    // AWS said an account has the address, and none in this organization has it.
+    throw new AccountCreationFailedError(
+      `CreateAccount for ${params.email} failed (EMAIL_ALREADY_EXISTS): ${FAILURE_EXPLANATIONS.EMAIL_ALREADY_EXISTS}, ` +
+        'and no account of this organization has it',
+      { email: params.email, reason: 'EMAIL_ALREADY_EXISTS' },
+    );
   }
   await params.vetExisting?.(undefined);
   const inFlight = await requestsInProgress(client);

@@ -52,6 +52,7 @@ function withPoll(
   if (progress.requestId) result.requestId = progress.requestId;
   if (progress.search) result.search = progress.search;
   if (previous?.retries) result.retries = previous.retries;
+  if (previous?.emailTaken) result.emailTaken = true;
   // Every answer says how long the state machine waits before CheckAccountCreation: a request in
   // progress is first looked at the policy's first wait after AWS received it (a request found by
   // name may be older than this call), the later looks being the check's Retry
@@ -101,6 +102,8 @@ export async function startAccount(
     line?: AccountQueueDeps;
     /** The Step Functions execution this call is an attempt of (`$$.Execution.Id`), for the line. */
     execution?: string;
+    /** The application's OU (step 1): an account of an earlier vend of it is looked for there. */
+    ouId?: string;
   },
 ): Promise<AccountCreation> {
   const { line } = params;
@@ -112,6 +115,13 @@ export async function startAccount(
     ...(params.execution !== undefined && { execution: params.execution }),
   };
   const search = params.previous?.state === 'SEARCHING' ? params.previous.search : undefined;
+  const emailTaken = params.previous?.emailTaken === true;
+  // The application's OU is enough unless the request names an account to adopt (it may be
+  // anywhere) or AWS said the address is taken (then it is somewhere else): startAccountCreation.
+  const lookIn =
+    params.ouId !== undefined && params.account.adopt === undefined && !emailTaken
+      ? { ouId: params.ouId, ...(await recordedAccountId(line, params)) }
+      : 'organization';
   const progress = await startAccountCreation(
     clients.organizations(),
     {
@@ -124,6 +134,8 @@ export async function startAccount(
       queued: params.queued,
       ...(params.pageBudget !== undefined && { pageBudget: params.pageBudget }),
       ...(search && { search }),
+      lookIn,
+      emailTaken,
       vetExisting: vetAdoption(clients.organizations(), {
         application: params.application,
         stage: params.account.stage,
@@ -229,12 +241,39 @@ export async function checkAccount(
   } catch (error) {
     // FAILED ends the request too: its slot goes to the next in line, whatever the vend does next.
     if (line && error instanceof AccountCreationFailedError) await releaseQuietly(line, creation.requestId);
+    if (emailTakenElsewhere(error) && !creation.emailTaken) {
+      // An account outside the OU has the address: look for it in the whole organization, at once
+      // (SEARCHING), and vet it as an account found before a request would be (startAccount).
+      const { requestId: _taken, ...rest } = creation;
+      const searchAll = { state: 'SEARCHING', search: { pagesRead: 0 } } as const;
+      return withPoll(creation.account, searchAll, { ...rest, emailTaken: true }, clients.now());
+    }
     const retries = creation.retries ?? 0;
     if (!retriedCreateFailure(error) || retries >= CREATE_ACCOUNT_RETRIES) throw error;
     const { requestId: _failed, ...rest } = creation;
     return withPoll(creation.account, { state: 'QUEUED' }, { ...rest, retries: retries + 1 }, clients.now());
   }
 }
+
+/**
+ * The account an earlier vend of the application recorded for the stage (its ledger record), if
+ * any: an account moved out of the OU since (by hand, or to the suspended OU by an offboarding) is
+ * found by its id in one call. The record only says where to look: the account must still have the
+ * stage's address, and is vetted like any other (vetAdoption).
+ */
+async function recordedAccountId(
+  line: AccountQueueDeps | undefined,
+  params: { application: string; account: AccountSpec; previous?: AccountCreation },
+): Promise<{ accountId?: string }> {
+  // Only a new look: a search on its way or an answer of AWS's decides the rest.
+  if (!line || params.previous?.state === 'SEARCHING') return {};
+  const id = (await line.ledger.get(params.application))?.ids?.accounts?.[params.account.stage];
+  return id === undefined ? {} : { accountId: id };
+}
+
+/** AWS failed the request because an account, not in the application's OU, has the address. */
+const emailTakenElsewhere = (error: unknown): boolean =>
+  error instanceof AccountCreationFailedError && error.context.reason === 'EMAIL_ALREADY_EXISTS';
 
 /**
  * Whether the account is to be quarantined: appvend created it for this application (it carries
