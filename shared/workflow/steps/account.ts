@@ -122,7 +122,7 @@ export async function startAccount(
     params.ouId !== undefined && params.account.adopt === undefined && !emailTaken
       ? { ouId: params.ouId, ...(await recordedAccountId(line, params)) }
       : 'organization';
-  const progress = await startAccountCreation(
+  const start = startAccountCreation(
     clients.organizations(),
     {
       name: params.account.name,
@@ -151,6 +151,19 @@ export async function startAccount(
     // Sent once: see startAccountCreation.
     clients.managementClient(OrganizationsClient, { maxAttempts: 1 }),
   );
+  let progress: Awaited<typeof start>;
+  try {
+    progress = await start;
+  } catch (error) {
+    // AWS may answer the CreateAccount itself FAILED, as it answers a later look (checkAccount).
+    if (!emailTakenElsewhere(error) || emailTaken) throw error;
+    if (line && (await leaveLine(line.ledger, params.application, email))) await releaseSlots(line);
+    return searchWholeOrganization(
+      params.account,
+      params.previous ?? { account: params.account, state: 'QUEUED' },
+      clients.now(),
+    );
+  }
   if (line && progress.state === 'IN_PROGRESS' && progress.requestId) {
     // Out of line with its request in flight, held in its slot (a retry that found the request
     // by name records it here: one slot, whichever call sent it).
@@ -244,9 +257,7 @@ export async function checkAccount(
     if (emailTakenElsewhere(error) && !creation.emailTaken) {
       // An account outside the OU has the address: look for it in the whole organization, at once
       // (SEARCHING), and vet it as an account found before a request would be (startAccount).
-      const { requestId: _taken, ...rest } = creation;
-      const searchAll = { state: 'SEARCHING', search: { pagesRead: 0 } } as const;
-      return withPoll(creation.account, searchAll, { ...rest, emailTaken: true }, clients.now());
+      return searchWholeOrganization(creation.account, creation, clients.now());
     }
     const retries = creation.retries ?? 0;
     if (!retriedCreateFailure(error) || retries >= CREATE_ACCOUNT_RETRIES) throw error;
@@ -269,6 +280,25 @@ async function recordedAccountId(
   if (!line || params.previous?.state === 'SEARCHING') return {};
   const id = (await line.ledger.get(params.application))?.ids?.accounts?.[params.account.stage];
   return id === undefined ? {} : { accountId: id };
+}
+
+/**
+ * After AWS failed a CreateAccount EMAIL_ALREADY_EXISTS: an account outside the application's places
+ * has the address. It is looked for in the whole organization, at once (SEARCHING), and vetted as
+ * an account found before a request would be (startAccount); no new request is sent for it.
+ */
+function searchWholeOrganization(
+  account: AccountSpec,
+  creation: AccountCreation,
+  now: number,
+): AccountCreation {
+  const { requestId: _taken, ...rest } = creation;
+  return withPoll(
+    account,
+    { state: 'SEARCHING', search: { pagesRead: 0 } },
+    { ...rest, emailTaken: true },
+    now,
+  );
 }
 
 /** AWS failed the request because an account, not in the application's OU, has the address. */
