@@ -1,5 +1,5 @@
 import { LINE_HEAD_KEY } from '../../shared/ledger/account-line';
-import { BASELINED_TAG } from '../../shared/domain/quarantine';
+import { BASELINED_TAG, QUARANTINE_POLICY_ROOT_TAG } from '../../shared/domain/quarantine';
 import { DETAIL_TYPE, EVENT_SOURCE } from '../../shared/workflow/announce';
 import { MEMBER_ACCESS_ROLE_NAME } from '../../shared/domain/member-access';
 import {
@@ -437,6 +437,7 @@ export function stepPermissions(step: StepFunctionName, scope: PermissionScope):
           wildcardReason: `The account's id is assigned at creation: ${ORGANIZATION_IDS}.`,
         },
         FIND_QUARANTINE_SCP,
+        ...quarantineRecordOnRoot(root, { write: true }),
         {
           sid: 'CreateTaggedQuarantineScp',
           actions: ['organizations:CreatePolicy', 'organizations:TagResource'],
@@ -463,6 +464,13 @@ export function stepPermissions(step: StepFunctionName, scope: PermissionScope):
     case 'release-quarantine':
       return [
         FIND_QUARANTINE_SCP,
+        ...quarantineRecordOnRoot(root, { write: false }),
+        {
+          sid: 'ReadQuarantineScp',
+          actions: ['organizations:DescribePolicy'],
+          resources: [scps],
+          wildcardReason: `The SCP the root's tag names is checked by its name; its id is assigned at creation: ${ORGANIZATION_IDS}.`,
+        },
         {
           sid: 'ListAccountScps',
           actions: ['organizations:ListPoliciesForTarget'],
@@ -705,6 +713,30 @@ const FIND_QUARANTINE_SCP: StepPermission = {
   conditions: SCP_ONLY,
   wildcardReason: `organizations:ListPolicies ${NO_RESOURCE_LEVEL}; the condition limits it to SCPs.`,
 };
+
+/**
+ * The root's record of the quarantine SCP's id (QUARANTINE_POLICY_ROOT_TAG): read it, and (the
+ * step that ensures the policy) write that one tag, no other, on the root.
+ */
+function quarantineRecordOnRoot(root: string, access: { write: boolean }): StepPermission[] {
+  return [
+    {
+      sid: 'FindRoot',
+      actions: ['organizations:ListRoots'],
+      resources: ['*'],
+      wildcardReason: `organizations:ListRoots ${NO_RESOURCE_LEVEL}.`,
+    },
+    {
+      sid: access.write ? 'RecordQuarantineScpOnRoot' : 'ReadQuarantineScpRecord',
+      actions: ['organizations:ListTagsForResource', ...(access.write ? ['organizations:TagResource'] : [])],
+      resources: [root],
+      ...(access.write && {
+        conditions: { 'ForAllValues:StringEquals': { 'aws:TagKeys': [QUARANTINE_POLICY_ROOT_TAG] } },
+      }),
+      wildcardReason: `The root's id is the organization's: ${ORGANIZATION_IDS}.`,
+    },
+  ];
+}
 
 /** GetItem (consistent) and conditional PutItem on the ledger: all the ledger's writes are puts. */
 /**

@@ -5,6 +5,16 @@ import { NAME_PREFIX, complianceNotifierRoleName, configRecorderRoleName } from 
 export const QUARANTINE_POLICY_NAME = `${NAME_PREFIX}-quarantine`;
 
 /**
+ * The root's tag that records the quarantine SCP's id. One policy serves every application, and
+ * every new account is quarantined, so finding it by name (ListPolicies, 20 policies a page, one
+ * SCP per application) would cost each account a read of every application's policy. The root
+ * says where it is in two calls; the id is used only when DescribePolicy shows the quarantine's
+ * name (names are unique in an organization), so a tag changed by hand can only send appvend back
+ * to the search by name, never to another policy.
+ */
+export const QUARANTINE_POLICY_ROOT_TAG = `${NAME_PREFIX}:quarantine-policy`;
+
+/**
  * Put on an account once its baseline is in place (by the release step). An account that carries
  * it is never quarantined again: moving it back into its OU (reconcile) or adding a stage must not
  * lock a live account out.

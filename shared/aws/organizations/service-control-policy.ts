@@ -45,8 +45,44 @@ function sameDocument(a: string | undefined, b: string): boolean {
 }
 
 /**
+ * Where a policy is known to be, before any search: an id recorded for it (trusted only when
+ * DescribePolicy shows the policy's name, which is unique in the organization), or a target it is
+ * attached to (at most five SCPs there).
+ */
+export interface PolicyWhereabouts {
+  id?: string;
+  attachedTo?: string;
+}
+
+/** The id of the policy named `name` at its known whereabouts, if it is there. */
+async function knownPolicyId(
+  client: OrganizationsClient,
+  name: string,
+  where: PolicyWhereabouts,
+): Promise<string | undefined> {
+  if (where.id !== undefined) {
+    try {
+      const { Policy } = await client.send(new DescribePolicyCommand({ PolicyId: where.id }));
+      if (Policy?.PolicySummary?.Name === name) return where.id;
+    } catch (error) {
+      if (!isAwsError(error, 'PolicyNotFoundException')) throw error;
+    }
+  }
+  if (where.attachedTo !== undefined) {
+    const attached = await scpsAttachedTo(client, where.attachedTo);
+    return attached.find((policy) => policy.Name === name)?.Id;
+  }
+  return undefined;
+}
+
+/**
  * Creates the SCP, or updates it when its content differs. The size is checked against the quota
  * first, so an over-long policy fails with a clear error and nothing is changed in AWS.
+ *
+ * Found without reading every policy of the organization (ListPolicies, 20 a page: a cost that
+ * grows with the number of applications): first where it is known to be (`where`), then by
+ * creating it, which AWS refuses with DuplicatePolicyException when the name is taken; only then
+ * are the organization's policies searched for it by name.
  */
 export async function ensureServiceControlPolicy(
   client: OrganizationsClient,
@@ -56,6 +92,7 @@ export async function ensureServiceControlPolicy(
     content: string;
     sizeQuota: number;
     tags?: Record<string, string>;
+    where?: PolicyWhereabouts;
   },
 ): Promise<PolicyRef> {
   const size = policySize(params.content);
@@ -65,8 +102,8 @@ export async function ensureServiceControlPolicy(
       { size, quota: params.sizeQuota },
     );
   }
-  const existing = await findServiceControlPolicy(client, params.name);
-  if (existing?.Id) return updateIfChanged(client, existing.Id, params);
+  const known = params.where && (await knownPolicyId(client, params.name, params.where));
+  if (known) return updateIfChanged(client, known, params);
   try {
     const { Policy } = await client.send(
       new CreatePolicyCommand({
@@ -82,10 +119,19 @@ export async function ensureServiceControlPolicy(
     return { id, name: params.name, action: 'created' };
   } catch (error) {
     if (!isAwsError(error, 'DuplicatePolicyException')) throw error;
-    const raced = await findServiceControlPolicy(client, params.name);
-    if (!raced?.Id) throw error;
-    return updateIfChanged(client, raced.Id, params);
+    const existing = await findServiceControlPolicy(client, params.name);
+    if (!existing?.Id) throw error;
+    return updateIfChanged(client, existing.Id, params);
   }
+}
+
+/** The policy named `name`: at its known whereabouts if it is there, else searched for by name. */
+export async function locateServiceControlPolicy(
+  client: OrganizationsClient,
+  name: string,
+  where: PolicyWhereabouts,
+): Promise<string | undefined> {
+  return (await knownPolicyId(client, name, where)) ?? (await findServiceControlPolicy(client, name))?.Id;
 }
 
 /** The SCPs attached to a target (root, OU or account): what attaching and detaching look at first. */

@@ -12,6 +12,7 @@ import {
   type AccountProgress,
 } from '../../aws/organizations/accounts';
 import { describeExistingAccount } from '../../aws/organizations/account-adoption';
+import { ensureQuarantinePolicy } from '../../aws/organizations/quarantine-policy';
 import {
   adoptionRefusal,
   adoptionRefusalMessage,
@@ -24,19 +25,10 @@ import {
   AccountCreationFailedError,
   AccountCreationInProgressError,
 } from '../../errors';
-import {
-  ensurePolicyAttached,
-  ensureServiceControlPolicy,
-} from '../../aws/organizations/service-control-policy';
+import { ensurePolicyAttached } from '../../aws/organizations/service-control-policy';
 import { ACCESS_ROLE_ANSWERS_SECONDS, ACCOUNT_POLL_POLICY, nextPoll } from '../../domain/polling';
-import {
-  BASELINED_TAG,
-  QUARANTINE_POLICY_DESCRIPTION,
-  QUARANTINE_POLICY_NAME,
-  renderQuarantinePolicy,
-} from '../../domain/quarantine';
-import { NAME_PREFIX } from '../../domain/naming';
-import { DEFAULT_SCP_ATTACHMENT_QUOTA, DEFAULT_SCP_SIZE_QUOTA } from '../../domain/scp';
+import { BASELINED_TAG } from '../../domain/quarantine';
+import { DEFAULT_SCP_ATTACHMENT_QUOTA } from '../../domain/scp';
 import type { AccountCreation, VendedAccount } from '../types';
 import { leaveLine, releaseSlots, slotKeeper, startedInLine, type AccountQueueDeps } from './account-queue';
 import type { AccountSpec } from '../../domain/naming';
@@ -350,14 +342,10 @@ export async function moveAccount(
     ouId: params.ouId,
     beforeMove: async () => {
       if (!(await needsQuarantine(client, accountId, params.application))) return;
-      const quarantine = await ensureServiceControlPolicy(client, {
-        name: QUARANTINE_POLICY_NAME,
-        description: QUARANTINE_POLICY_DESCRIPTION,
-        content: renderQuarantinePolicy([params.memberRoleName, params.executionRoleName]),
-        sizeQuota: DEFAULT_SCP_SIZE_QUOTA,
-        // The application tag (with the reserved name "appvend") lets the vending roles attach it.
-        tags: { [APPLICATION_TAG]: NAME_PREFIX, 'appvend:purpose': 'quarantine' },
-      });
+      const quarantine = await ensureQuarantinePolicy(client, [
+        params.memberRoleName,
+        params.executionRoleName,
+      ]);
       await ensurePolicyAttached(client, {
         policyId: quarantine.id,
         targetId: accountId,

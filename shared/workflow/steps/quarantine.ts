@@ -1,11 +1,9 @@
 import type { ClientFactory } from '../../aws/client-factory';
-import {
-  ensurePolicyDetached,
-  findServiceControlPolicy,
-} from '../../aws/organizations/service-control-policy';
+import { ensurePolicyDetached } from '../../aws/organizations/service-control-policy';
+import { findQuarantinePolicyId } from '../../aws/organizations/quarantine-policy';
 import { ensureTags, tagsOf } from '../../aws/organizations/organizational-unit';
 import { notTaggedReason, taggedFor } from '../../aws/application-tag';
-import { BASELINED_TAG, QUARANTINE_POLICY_NAME } from '../../domain/quarantine';
+import { BASELINED_TAG } from '../../domain/quarantine';
 import type { VendedAccount } from '../types';
 
 export interface QuarantineRelease {
@@ -30,7 +28,7 @@ export async function releaseQuarantine(
   params: { accounts: VendedAccount[]; application: string },
 ): Promise<QuarantineRelease> {
   const client = clients.organizations();
-  const policy = await findServiceControlPolicy(client, QUARANTINE_POLICY_NAME);
+  const policyId = await findQuarantinePolicyId(client);
   const released: string[] = [];
   const kept: QuarantineRelease['kept'] = [];
   for (const account of params.accounts) {
@@ -41,8 +39,8 @@ export async function releaseQuarantine(
     // Marked first: an account marked but still quarantined (a crash in between) is released by
     // the next run, while one released but unmarked could be quarantined again later.
     await ensureTags(client, account.id, { [BASELINED_TAG]: 'true' });
-    if (!policy?.Id) continue;
-    const { detached } = await ensurePolicyDetached(client, { policyId: policy.Id, targetId: account.id });
+    if (!policyId) continue;
+    const { detached } = await ensurePolicyDetached(client, { policyId, targetId: account.id });
     if (detached) released.push(account.id);
   }
   return { released, kept };

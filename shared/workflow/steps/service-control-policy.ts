@@ -35,6 +35,8 @@ export async function ensureApplicationScp(
     content: renderServiceControlPolicy(request, params.exemptRoles),
     sizeQuota: params.sizeQuota,
     tags: { ...request.tags, [APPLICATION_TAG]: request.name },
+    // Where an earlier vend left it: on the application's OU.
+    where: { attachedTo: params.ouId },
   });
   const { attached } = await ensurePolicyAttached(client, {
     policyId: policy.id,
