@@ -102,7 +102,9 @@ export class VendWorkflow {
       [
         'ValidateRequest',
         this.invoke('ValidateRequest', 'validate-request', {
-          payload: TaskInput.fromObject({ 'request.$': '$.request' }),
+          // With the whole state (a path to a key the input may lack would fail the task): the
+          // accounts an earlier vend recorded, when the ledger put them in the execution input.
+          payload: TaskInput.fromObject({ 'request.$': '$.request', 'state.$': '$' }),
           resultPath: '$.app',
         }),
       ],

@@ -86,6 +86,12 @@ export interface AccountSpec {
   email: string;
   /** The existing account the request names for this stage (`adopt`), to be adopted by email. */
   adopt?: string;
+  /**
+   * The account an earlier vend of the application recorded for the stage (the ledger's record,
+   * through the execution input): where the account step looks first. Only a hint: it is used when
+   * that account still has the stage's address, and vetted like any account found by it.
+   */
+  recordedId?: string;
 }
 
 /** The accounts a request asks for, tooling first. */

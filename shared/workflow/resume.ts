@@ -49,6 +49,8 @@ export interface ExecutionInput {
   resumeFrom?: ResumableStep;
   /** What appvend made of the application's access before (the ledger's record): GrantAccess removes what the request dropped. */
   accessMade?: MadeAccess;
+  /** The accounts an earlier vend recorded, by stage (the ledger's record): where the account step looks first. */
+  recordedAccounts?: Record<string, string>;
   [carried: string]: unknown;
 }
 
@@ -64,11 +66,14 @@ export function executionInput(record: {
   requestId?: string;
   resume?: ResumePoint;
   accessMade?: MadeAccess;
+  ids?: { accounts?: Record<string, string> };
 }): ExecutionInput {
+  const recorded = record.ids?.accounts;
   const input: ExecutionInput = {
     request: record.request,
     ...(record.requestId !== undefined && { requestId: record.requestId }),
     ...(record.accessMade && { accessMade: record.accessMade }),
+    ...(recorded && Object.keys(recorded).length > 0 && { recordedAccounts: recorded }),
   };
   if (!record.resume) return input;
   return { ...record.resume.state, ...input, resumeFrom: record.resume.step };

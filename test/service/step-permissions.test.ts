@@ -18,6 +18,7 @@ import {
   type PermissionScope,
 } from '../../infra/service/step-permissions';
 import { decideCall, describeCall, type SimulatedCall } from '../support/permission-simulator';
+import { QUARANTINE_POLICY_ROOT_TAG } from '../../shared/domain/quarantine';
 
 const ORG = 'o-a1b2c3d4e5';
 const OTHER_ORG = 'o-z9y8x7w6v5';
@@ -189,6 +190,9 @@ const CALLS: Record<ServiceFunctionName, Call[]> = {
     { action: 'organizations:ListTagsForResource', resource: ACCOUNT, context: TAGGED },
     { action: 'organizations:ListParents', resource: ACCOUNT },
     { action: 'organizations:ListTagsForResource', resource: OU },
+    // An earlier vend's account: the one the ledger recorded, then the application's OU
+    { action: 'organizations:DescribeAccount', resource: ACCOUNT },
+    { action: 'organizations:ListAccountsForParent', resource: OU },
     ...LINE_CALLS,
   ],
   'check-account-creation': [
@@ -198,6 +202,14 @@ const CALLS: Record<ServiceFunctionName, Call[]> = {
   'release-account-slots': LINE_CALLS,
   'move-account': [
     { action: 'organizations:ListParents', resource: ACCOUNT },
+    // The quarantine SCP's id, recorded on the root (appvend:quarantine-policy)
+    { action: 'organizations:ListRoots', resource: '*' },
+    { action: 'organizations:ListTagsForResource', resource: ROOT },
+    {
+      action: 'organizations:TagResource',
+      resource: ROOT,
+      context: { 'aws:TagKeys': [QUARANTINE_POLICY_ROOT_TAG] },
+    },
     { action: 'organizations:ListTagsForResource', resource: ACCOUNT },
     { action: 'organizations:ListTagsForResource', resource: ACCOUNT, context: TAGGED },
     { action: 'organizations:ListPolicies', resource: '*', context: SCP_TYPE },
@@ -249,6 +261,9 @@ const CALLS: Record<ServiceFunctionName, Call[]> = {
   ],
   'release-quarantine': [
     { action: 'organizations:ListPolicies', resource: '*', context: SCP_TYPE },
+    { action: 'organizations:ListRoots', resource: '*' },
+    { action: 'organizations:ListTagsForResource', resource: ROOT },
+    { action: 'organizations:DescribePolicy', resource: SCP, context: SCP_TYPE },
     { action: 'organizations:ListTagsForResource', resource: ACCOUNT, context: TAGGED },
     {
       action: 'organizations:TagResource',
@@ -442,6 +457,42 @@ describe('Functions: stepPermissions and frontDoorPermissions', () => {
       'an account without the appvend tag',
       'start-account-creation',
       { action: 'organizations:CreateAccount', resource: '*' },
+    ],
+    [
+      "the root with a tag other than the quarantine SCP's record",
+      'move-account',
+      {
+        action: 'organizations:TagResource',
+        resource: ROOT,
+        context: { 'aws:TagKeys': ['appvend:application'] },
+      },
+    ],
+    [
+      "the root with the quarantine SCP's record and another tag at once",
+      'move-account',
+      {
+        action: 'organizations:TagResource',
+        resource: ROOT,
+        context: { 'aws:TagKeys': [QUARANTINE_POLICY_ROOT_TAG, 'owner'] },
+      },
+    ],
+    [
+      'the root untagged of its record',
+      'move-account',
+      {
+        action: 'organizations:UntagResource',
+        resource: ROOT,
+        context: { 'aws:TagKeys': [QUARANTINE_POLICY_ROOT_TAG] },
+      },
+    ],
+    [
+      "the root's record written by the release, which only reads it",
+      'release-quarantine',
+      {
+        action: 'organizations:TagResource',
+        resource: ROOT,
+        context: { 'aws:TagKeys': [QUARANTINE_POLICY_ROOT_TAG] },
+      },
     ],
     [
       'an OU in another organization',

@@ -112,7 +112,10 @@ export async function startAccount(
   // anywhere) or AWS said the address is taken (then it is somewhere else): startAccountCreation.
   const lookIn =
     params.ouId !== undefined && params.account.adopt === undefined && !emailTaken
-      ? { ouId: params.ouId, ...(await recordedAccountId(line, params)) }
+      ? {
+          ouId: params.ouId,
+          ...(params.account.recordedId !== undefined && { accountId: params.account.recordedId }),
+        }
       : 'organization';
   const start = startAccountCreation(
     clients.organizations(),
@@ -256,22 +259,6 @@ export async function checkAccount(
     const { requestId: _failed, ...rest } = creation;
     return withPoll(creation.account, { state: 'QUEUED' }, { ...rest, retries: retries + 1 }, clients.now());
   }
-}
-
-/**
- * The account an earlier vend of the application recorded for the stage (its ledger record), if
- * any: an account moved out of the OU since (by hand, or to the suspended OU by an offboarding) is
- * found by its id in one call. The record only says where to look: the account must still have the
- * stage's address, and is vetted like any other (vetAdoption).
- */
-async function recordedAccountId(
-  line: AccountQueueDeps | undefined,
-  params: { application: string; account: AccountSpec; previous?: AccountCreation },
-): Promise<{ accountId?: string }> {
-  // Only a new look: a search on its way or an answer of AWS's decides the rest.
-  if (!line || params.previous?.state === 'SEARCHING') return {};
-  const id = (await line.ledger.get(params.application))?.ids?.accounts?.[params.account.stage];
-  return id === undefined ? {} : { accountId: id };
 }
 
 /**

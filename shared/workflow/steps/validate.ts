@@ -2,7 +2,7 @@ import type { IdentitystoreClient } from '@aws-sdk/client-identitystore';
 import type { SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import { resolveIdentities } from '../../aws/identity-center';
 import { asksForAccess, namedIdentities } from '../../domain/access';
-import { accountSpecs } from '../../domain/naming';
+import { accountSpecs, type AccountSpec } from '../../domain/naming';
 import { checkDeploymentRegion } from '../../domain/regions';
 import { parseRequest } from '../../request/validate';
 import type { ValidatedApplication } from '../types';
@@ -36,4 +36,19 @@ export async function validateApplicationAndAccess(
     await resolveIdentities(identityCenter(), namedIdentities(application.request), instanceArn);
   }
   return application;
+}
+
+/**
+ * The accounts with the id an earlier vend recorded for each stage. Only well-formed account ids
+ * are kept: the record is a hint for where to look, and a malformed one would only fail the look.
+ */
+export function withRecordedIds(
+  accounts: AccountSpec[],
+  recorded: Readonly<Record<string, unknown>> | undefined,
+): AccountSpec[] {
+  if (!recorded) return accounts;
+  return accounts.map((account) => {
+    const id = recorded[account.stage];
+    return typeof id === 'string' && /^\d{12}$/.test(id) ? { ...account, recordedId: id } : account;
+  });
 }
