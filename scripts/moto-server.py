@@ -16,7 +16,10 @@ where AWS fails the request: "EMAIL_ALREADY_EXISTS: The account could not be cre
 Amazon Web Services account with that email address already exists." (SDK model,
 CreateAccountStatus.FailureReason). appvend sends CreateAccount without reading the whole
 organization first and relies on that failure to find an address taken outside the application's
-OU, so the tests' moto fails such a request as AWS does: a FAILED status, no account.
+OU, so the tests' moto fails such a request as AWS does: a FAILED status, no account. Likewise moto
+makes a second OU of a name under the same parent, which AWS refuses ("An OU with the same name
+already exists.", DuplicateOrganizationalUnitException): appvend creates an application's OU first
+and looks for it only when AWS refuses, so the tests' moto refuses it too.
 """
 
 import threading
@@ -27,6 +30,7 @@ from moto import server
 from moto.core.utils import unix_time
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 from moto.organizations import utils as organizations_utils
+from moto.organizations.exceptions import DuplicateOrganizationalUnitException
 from moto.organizations.models import OrganizationsBackend
 
 _one_at_a_time = threading.Lock()
@@ -80,6 +84,16 @@ def _list_failed_too(self: OrganizationsBackend, **kwargs: Any) -> dict[str, Any
     return listed
 
 
+_create_ou = OrganizationsBackend.create_organizational_unit
+
+
+def _create_ou_once_per_name(self: OrganizationsBackend, **kwargs: Any) -> dict[str, Any]:
+    if any(ou.parent_id == kwargs.get("ParentId") and ou.name == kwargs.get("Name") for ou in self.ou):
+        raise DuplicateOrganizationalUnitException
+    return _create_ou(self, **kwargs)
+
+
+OrganizationsBackend.create_organizational_unit = _create_ou_once_per_name  # type: ignore[method-assign]
 OrganizationsBackend.create_account = _create_account_once_per_address  # type: ignore[method-assign]
 OrganizationsBackend.describe_create_account_status = _describe_failed_too  # type: ignore[method-assign]
 OrganizationsBackend.list_create_account_status = _list_failed_too  # type: ignore[method-assign]

@@ -311,6 +311,13 @@ export function stepPermissions(step: StepFunctionName, scope: PermissionScope):
           wildcardReason: `The parent is the root or an OU, and the OU is new: ${ORGANIZATION_IDS}.`,
         },
         {
+          // An earlier vend's OU, by the id the ledger recorded: its name and its parent.
+          sid: 'CheckRecordedOu',
+          actions: ['organizations:DescribeOrganizationalUnit', 'organizations:ListParents'],
+          resources: [ous],
+          wildcardReason: `The application OU's id is assigned at creation: ${ORGANIZATION_IDS}.`,
+        },
+        {
           sid: 'TagOu',
           actions: ['organizations:ListTagsForResource', 'organizations:TagResource'],
           resources: [ous],

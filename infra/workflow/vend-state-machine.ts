@@ -111,7 +111,8 @@ export class VendWorkflow {
       [
         'EnsureOrganizationalUnit',
         this.invoke('EnsureOrganizationalUnit', 'ensure-organizational-unit', {
-          payload: TaskInput.fromObject({ 'request.$': '$.app.request' }),
+          // With the whole validated application: its recordedOuId, when it has one.
+          payload: TaskInput.fromObject({ 'request.$': '$.app.request', 'app.$': '$.app' }),
           resultPath: '$.ou',
         }),
       ],

@@ -9,6 +9,10 @@ export const environment = { ...OrganizationEnv };
 export const handler = stepHandler(
   'ensure-organizational-unit',
   environment,
-  (input: { request: ApplicationRequest }, env) =>
-    ensureApplicationOu(awsClients(), { request: input.request, parentId: env.APPVEND_PARENT_OU_ID }),
+  (input: { request: ApplicationRequest; app?: { recordedOuId?: string } }, env) =>
+    ensureApplicationOu(awsClients(), {
+      request: input.request,
+      parentId: env.APPVEND_PARENT_OU_ID,
+      ...(input.app?.recordedOuId !== undefined && { recordedId: input.app.recordedOuId }),
+    }),
 );

@@ -211,6 +211,9 @@ export class Ledger {
         // What appvend made of the access stays its own to remove, whatever the new request asks;
         // after an offboarding (which removed it) nothing is.
         ...(existing && existing.status !== 'OFFBOARDED' && madeSomething(accessMadeOf(existing))),
+        // What earlier vends made stays on record until this vend's outcome replaces it: the
+        // execution input carries it (executionInput), so the steps look there first.
+        ...(existing?.ids && { ids: existing.ids }),
         // The offboardings of an earlier life of the name stay on record.
         ...(existing?.history?.length && { history: existing.history }),
         ...(existing?.offboardingAttempts && { offboardingAttempts: existing.offboardingAttempts }),

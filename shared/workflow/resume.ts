@@ -49,8 +49,11 @@ export interface ExecutionInput {
   resumeFrom?: ResumableStep;
   /** What appvend made of the application's access before (the ledger's record): GrantAccess removes what the request dropped. */
   accessMade?: MadeAccess;
-  /** The accounts an earlier vend recorded, by stage (the ledger's record): where the account step looks first. */
-  recordedAccounts?: Record<string, string>;
+  /**
+   * What an earlier vend recorded (the ledger's record): the OU's id and the accounts' by stage,
+   * where the OU and account steps look first.
+   */
+  recorded?: { organizationalUnit?: string; accounts?: Record<string, string> };
   [carried: string]: unknown;
 }
 
@@ -66,14 +69,18 @@ export function executionInput(record: {
   requestId?: string;
   resume?: ResumePoint;
   accessMade?: MadeAccess;
-  ids?: { accounts?: Record<string, string> };
+  ids?: { organizationalUnit?: string; accounts?: Record<string, string> };
 }): ExecutionInput {
-  const recorded = record.ids?.accounts;
+  const { organizationalUnit, accounts } = record.ids ?? {};
+  const recorded = {
+    ...(organizationalUnit !== undefined && { organizationalUnit }),
+    ...(accounts && Object.keys(accounts).length > 0 && { accounts }),
+  };
   const input: ExecutionInput = {
     request: record.request,
     ...(record.requestId !== undefined && { requestId: record.requestId }),
     ...(record.accessMade && { accessMade: record.accessMade }),
-    ...(recorded && Object.keys(recorded).length > 0 && { recordedAccounts: recorded }),
+    ...(Object.keys(recorded).length > 0 && { recorded }),
   };
   if (!record.resume) return input;
   return { ...record.resume.state, ...input, resumeFrom: record.resume.step };

@@ -7,6 +7,8 @@ import type { ApplicationRequest } from '../request/schema';
 export interface ValidatedApplication {
   request: ApplicationRequest;
   accounts: AccountSpec[];
+  /** The OU an earlier vend recorded (the ledger's record): where the OU step looks first. */
+  recordedOuId?: string;
 }
 
 /** An account the vend made or found. */

@@ -171,6 +171,9 @@ const CALLS: Record<ServiceFunctionName, Call[]> = {
     { action: 'organizations:CreateOrganizationalUnit', resource: ROOT, context: TAG_ON_CREATE },
     { action: 'organizations:ListTagsForResource', resource: OU },
     { action: 'organizations:TagResource', resource: OU, context: TAG_ON_CREATE },
+    // An earlier vend's OU, by its recorded id
+    { action: 'organizations:DescribeOrganizationalUnit', resource: OU },
+    { action: 'organizations:ListParents', resource: OU },
   ],
   'ensure-service-control-policy': [
     { action: 'organizations:ListPolicies', resource: '*', context: SCP_TYPE },

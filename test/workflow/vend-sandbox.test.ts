@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_LATENCY } from '../../shared/sandbox';
-import { sandboxWorld, type SandboxWorld } from '../support/workflow';
+import { runVend } from '../../cli/vend';
+import { idsOf } from '../../shared/ledger/record';
+import { executionInput } from '../../shared/workflow/resume';
+import { sandboxWorld, workflowDefinition, type SandboxWorld } from '../support/workflow';
 
 const sample = JSON.parse(
   readFileSync(join(__dirname, '../../events/application-request.json'), 'utf8'),
@@ -98,7 +101,33 @@ describe('Workflow: vend on the sandbox', () => {
       })),
     );
     const mutating = world.sandbox.calls.slice(callsBefore).filter((c) => c.mutating);
-    expect(mutating.map((c) => c.operation)).toEqual([]);
+    expect(mutating.filter((c) => !c.error).map((c) => c.operation)).toEqual([]);
+    // Started outside the ledger, the vend knows no OU id: it creates the OU first, and AWS's
+    // refusal of the taken name (which changes nothing) sends it to the OU by name.
+    expect(mutating.filter((c) => c.error).map((c) => `${c.operation} ${c.error}`)).toEqual([
+      'CreateOrganizationalUnit DuplicateOrganizationalUnitException',
+    ]);
+  });
+
+  it('attempts no change at all a second time when the input carries what the first vend recorded, as the intake puts it', async () => {
+    // Prepare
+    const first = await world.vend(sample);
+    const callsBefore = world.sandbox.calls.length;
+    const input = executionInput({ request: sample, ids: idsOf(first.summary) });
+
+    // Act
+    const second = await runVend({ input, definition: workflowDefinition(), clock: world.clock });
+
+    // Assess
+    expect(second.summary.status).toBe('SUCCEEDED');
+    expect(second.summary.accounts).toEqual(first.summary.accounts);
+    const calls = world.sandbox.calls.slice(callsBefore);
+    expect(calls.filter((c) => c.mutating).map((c) => c.operation)).toEqual([]);
+    expect(
+      calls.filter((c) =>
+        ['ListAccounts', 'ListPolicies', 'ListOrganizationalUnitsForParent'].includes(c.operation),
+      ),
+    ).toEqual([]);
   });
 
   it('overlaps the accounts and the stack sets: the vend takes about one CreateAccount plus one pipeline chain', async () => {

@@ -1,5 +1,7 @@
 import {
   CreateOrganizationalUnitCommand,
+  DescribeOrganizationalUnitCommand,
+  ListParentsCommand,
   ListRootsCommand,
   ListTagsForResourceCommand,
   TagResourceCommand,
@@ -48,19 +50,23 @@ export async function findOrganizationalUnit(
 }
 
 /**
- * Finds the OU by name under its parent, or creates it; then makes sure it carries the tags.
- * Safe to run twice: a create whose answer was lost is found by the lookup on the next run, and
- * a concurrent create (DuplicateOrganizationalUnitException) is resolved by looking again.
+ * Creates the OU under its parent, or finds it there by name when AWS says it exists; then makes
+ * sure it carries the tags. Created first, not looked for first: the parent of every application's
+ * OU holds them all, 20 a page (ListOrganizationalUnitsForParent), so looking first would cost
+ * every new application a read that grows with the number of applications. A name that is taken
+ * (DuplicateOrganizationalUnitException: a vend again, a create whose answer was lost, a
+ * concurrent create) is looked for by name; safe to run twice either way. An earlier vend's OU is
+ * looked at by the id it recorded (`recordedId`) before anything is created, and used only when it
+ * has the name and sits under the parent.
  */
 export async function ensureOrganizationalUnit(
   client: OrganizationsClient,
-  params: { parentId: string; name: string; tags?: Record<string, string> },
+  params: { parentId: string; name: string; tags?: Record<string, string>; recordedId?: string },
 ): Promise<OrganizationalUnitRef> {
   const tags = toAwsTags(params.tags);
-  const existing = await findOrganizationalUnit(client, params.parentId, params.name);
-  if (existing?.Id) {
-    await ensureTags(client, existing.Id, params.tags);
-    return { id: existing.Id, name: params.name, created: false };
+  if (params.recordedId !== undefined && (await isTheOu(client, params.recordedId, params))) {
+    await ensureTags(client, params.recordedId, params.tags);
+    return { id: params.recordedId, name: params.name, created: false };
   }
   try {
     const { OrganizationalUnit: ou } = await client.send(
@@ -70,10 +76,29 @@ export async function ensureOrganizationalUnit(
     return { id: ou.Id, name: params.name, created: true };
   } catch (error) {
     if (!isAwsError(error, 'DuplicateOrganizationalUnitException')) throw error;
-    const raced = await findOrganizationalUnit(client, params.parentId, params.name);
-    if (!raced?.Id) throw error;
-    await ensureTags(client, raced.Id, params.tags);
-    return { id: raced.Id, name: params.name, created: false };
+    const existing = await findOrganizationalUnit(client, params.parentId, params.name);
+    if (!existing?.Id) throw error;
+    await ensureTags(client, existing.Id, params.tags);
+    return { id: existing.Id, name: params.name, created: false };
+  }
+}
+
+/** Whether the OU of this id exists with this name under this parent. */
+async function isTheOu(
+  client: OrganizationsClient,
+  id: string,
+  wanted: { parentId: string; name: string },
+): Promise<boolean> {
+  try {
+    const { OrganizationalUnit: ou } = await client.send(
+      new DescribeOrganizationalUnitCommand({ OrganizationalUnitId: id }),
+    );
+    if (ou?.Name !== wanted.name) return false;
+    const { Parents } = await client.send(new ListParentsCommand({ ChildId: id }));
+    return Parents?.[0]?.Id === wanted.parentId;
+  } catch (error) {
+    if (isAwsError(error, 'OrganizationalUnitNotFoundException')) return false;
+    throw error;
   }
 }
 

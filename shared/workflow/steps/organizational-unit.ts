@@ -11,7 +11,7 @@ import { APPLICATION_TAG } from '../../aws/application-tag';
 /** Step 2: the application's OU under the configured parent (the root by default). */
 export async function ensureApplicationOu(
   clients: ClientFactory,
-  params: { request: ApplicationRequest; parentId?: string },
+  params: { request: ApplicationRequest; parentId?: string; recordedId?: string },
 ): Promise<OrganizationalUnitRef> {
   const client = clients.organizations();
   const parentId = params.parentId ?? (await findRootId(client));
@@ -19,5 +19,6 @@ export async function ensureApplicationOu(
     parentId,
     name: ouName(params.request.name),
     tags: { ...params.request.tags, [APPLICATION_TAG]: params.request.name },
+    ...(params.recordedId !== undefined && { recordedId: params.recordedId }),
   });
 }

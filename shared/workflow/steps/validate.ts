@@ -2,7 +2,7 @@ import type { IdentitystoreClient } from '@aws-sdk/client-identitystore';
 import type { SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import { resolveIdentities } from '../../aws/identity-center';
 import { asksForAccess, namedIdentities } from '../../domain/access';
-import { accountSpecs, type AccountSpec } from '../../domain/naming';
+import { accountSpecs } from '../../domain/naming';
 import { checkDeploymentRegion } from '../../domain/regions';
 import { parseRequest } from '../../request/validate';
 import type { ValidatedApplication } from '../types';
@@ -39,16 +39,23 @@ export async function validateApplicationAndAccess(
 }
 
 /**
- * The accounts with the id an earlier vend recorded for each stage. Only well-formed account ids
- * are kept: the record is a hint for where to look, and a malformed one would only fail the look.
+ * The application with what an earlier vend recorded: each account's id (`recordedId`) and the
+ * OU's (`recordedOuId`). Only well-formed ids are kept: the record is a hint for where to look,
+ * and a malformed id would only fail the look.
  */
-export function withRecordedIds(
-  accounts: AccountSpec[],
+export function withRecorded(
+  application: ValidatedApplication,
   recorded: Readonly<Record<string, unknown>> | undefined,
-): AccountSpec[] {
-  if (!recorded) return accounts;
-  return accounts.map((account) => {
-    const id = recorded[account.stage];
-    return typeof id === 'string' && /^\d{12}$/.test(id) ? { ...account, recordedId: id } : account;
-  });
+): ValidatedApplication {
+  if (!recorded) return application;
+  const accounts = (recorded.accounts ?? {}) as Readonly<Record<string, unknown>>;
+  const ou = recorded.organizationalUnit;
+  return {
+    ...application,
+    accounts: application.accounts.map((account) => {
+      const id = accounts[account.stage];
+      return typeof id === 'string' && /^\d{12}$/.test(id) ? { ...account, recordedId: id } : account;
+    }),
+    ...(typeof ou === 'string' && /^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/.test(ou) && { recordedOuId: ou }),
+  };
 }
