@@ -225,7 +225,6 @@ export class VendWorkflow {
         }),
       ),
       heartbeatTimeout: Timeout.duration(Duration.seconds(ACCOUNT_SLOT_WAIT.heartbeatSeconds)),
-      taskTimeout: Timeout.duration(Duration.seconds(ACCOUNT_SLOT_WAIT.timeoutSeconds)),
       resultPath: JsonPath.DISCARD,
       retryOnServiceExceptions: true,
     });

@@ -49,13 +49,16 @@ export const ACCESS_ROLE_ANSWERS_SECONDS = 60;
  * A queued account does not poll: it waits on a task token in appvend's CreateAccount line
  * (shared/workflow/steps/account-queue.ts). The scheduled sweep sends a heartbeat to every waiting
  * token every {@link ACCOUNT_SWEEP_SECONDS}; a token that misses three (the line lost it) times out
- * after `heartbeatSeconds` and its account comes back to its place. `timeoutSeconds` bounds one
- * wait whatever the heartbeats: a longer wait re-enters the line, four more state transitions.
+ * after `heartbeatSeconds` and its account comes back to its place. No timeout bounds the wait
+ * itself, as in AWS's own example of a callback task (HeartbeatSeconds alone): a bound would send
+ * every account waiting longer back through the line, four more state transitions each time, so
+ * an account's cost would grow with the line ahead of it (at 1,000 applications, 3,000 accounts
+ * waited 33 hours in all, and a 4-hour bound cost 11 more waits per application). A lost token is
+ * what the heartbeat recovers.
  */
 export const ACCOUNT_SWEEP_SECONDS = 300;
 export const ACCOUNT_SLOT_WAIT = {
   heartbeatSeconds: 3 * ACCOUNT_SWEEP_SECONDS,
-  timeoutSeconds: 4 * 3600,
 } as const;
 /**
  * A stack set operation on small stacks takes one to two minutes (15–30 s of queueing plus 45–90 s
