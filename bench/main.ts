@@ -24,7 +24,7 @@ const USAGE = `npm run bench [-- options]
                         start as deployed only, 5 runs; writes to .tmp/bench/ unless --out
   --latency NAME=FIGURE override the sandbox's latency model (repeatable or comma-separated),
                         e.g. --latency createAccount=10m,stackInstanceCreate=90s
-  --scale LIST          application counts for the scale runs (default 1,10,50,100)
+  --scale LIST          application counts for the scale runs (default 1,10,50,100,1000)
   --cold-runs N         fresh Node processes per handler for the cold start (default 15)
   --timeout SECONDS     wall-clock limit of each scenario (default 3600, 120 with --quick)
   --npm-test            also time \`npm test\` (minutes; off by default, CI times it)
@@ -152,7 +152,7 @@ async function orchestrate(argv: string[]): Promise<number> {
   }
   const overrides = parseLatencyOverrides(values.latency);
   const latency = resolveLatency(overrides);
-  const scalePoints = (values.scale ?? (quick ? '1,2' : '1,10,50,100')).split(',').map(Number);
+  const scalePoints = (values.scale ?? (quick ? '1,2' : '1,10,50,100,1000')).split(',').map(Number);
   if (scalePoints.some((n) => !Number.isInteger(n) || n < 1))
     throw new Error('--scale takes counts like 1,10,50');
   const coldRuns = Number(values['cold-runs'] ?? (quick ? 5 : 15));

@@ -164,7 +164,21 @@ export function rows(results: BenchResults): Row[] {
       target: n >= 1000 ? '≤ 1 % of calls' : '0',
       status: judge(s.createAccountRefusals <= refusalTarget),
     });
-    const big = n >= 100;
+    // Constant cost per vend: transitions per application against the 10-application run's, the first
+    // with a line (a single vend never waits for a slot).
+    const base = results.scale.find((b) => isScale(b) && b.applications === 10);
+    if (n > 10 && base && isScale(base)) {
+      const perApp = s.transitions / n;
+      const basePerApp = base.transitions / base.applications;
+      out.push({
+        metric: `scale ${n}: transitions per application`,
+        value: `${perApp.toFixed(1)} (10 applications: ${basePerApp.toFixed(1)})`,
+        target: 'flat: ≤ 1.10 × the 10-application run',
+        status: judge(perApp <= 1.1 * basePerApp),
+      });
+    }
+    // The absolute goal is the 100-application run's; larger runs are judged by the fitted growth.
+    const big = n === 100;
     out.push({
       metric: `scale ${n}: wall time, peak RSS`,
       value: `${s.wallSeconds.toFixed(1)} s, ${s.peakRssMiB.toFixed(0)} MiB`,
@@ -425,7 +439,9 @@ export async function renderReport(results: BenchResults, vend: VendReportData):
         'in flight (AWS / appvend)',
         'refused / CreateAccount calls',
         'transitions',
+        'per application',
         'API calls',
+        'per application',
         'wall',
         'CPU',
         'CPU per call',
@@ -442,7 +458,9 @@ export async function renderReport(results: BenchResults, vend: VendReportData):
               `${s.maxCreateAccountInFlight} / ${s.maxCreateAccountInFlightSeenByAppvend} (quota ${s.createAccountQuota})`,
               `${s.createAccountRefusals} / ${s.createAccountCalls}`,
               `${s.transitions}`,
+              (s.transitions / s.applications).toFixed(1),
               `${s.apiCalls}`,
+              (s.apiCalls / s.applications).toFixed(1),
               `${s.wallSeconds.toFixed(1)} s`,
               `${s.cpuSeconds.toFixed(1)} s`,
               `${((s.cpuSeconds * 1000) / Math.max(1, s.apiCalls)).toFixed(2)} ms`,
@@ -451,6 +469,8 @@ export async function renderReport(results: BenchResults, vend: VendReportData):
           : [
               `${s.applications}`,
               `— (${s.error})`,
+              '',
+              '',
               '',
               '',
               '',
@@ -469,6 +489,8 @@ export async function renderReport(results: BenchResults, vend: VendReportData):
   const measured = scale.filter(isScale);
   const fit = renderScalingFit(measured);
   if (fit) p(fit);
+  const growing = renderGrowingCalls(measured);
+  if (growing) p(growing);
   const waiting = measured.filter((s) => s.wallSeconds > 1.5 * s.cpuSeconds + 2);
   if (waiting.length > 0) {
     p(
@@ -647,4 +669,26 @@ export async function renderReport(results: BenchResults, vend: VendReportData):
   const prettier = await import('prettier');
   const config = (await prettier.resolveConfig('bench/report.md')) ?? {};
   return prettier.format(text, { ...config, parser: 'markdown' });
+}
+
+/**
+ * The API operations whose calls per application grow most from the smallest run with a line (10
+ * applications) to the largest: a cost that grows with the number of applications shows here.
+ */
+function renderGrowingCalls(measured: ScaleMeasurement[]): string | undefined {
+  const first = measured.find((s) => s.applications >= 10 && s.apiCallsByOperation);
+  const last = measured[measured.length - 1];
+  if (!first || !last || last === first || !last.apiCallsByOperation || !first.apiCallsByOperation)
+    return undefined;
+  const per = (s: ScaleMeasurement, op: string) => (s.apiCallsByOperation[op] ?? 0) / s.applications;
+  const rows = Object.keys({ ...first.apiCallsByOperation, ...last.apiCallsByOperation })
+    .map((op) => ({ op, from: per(first, op), to: per(last, op) }))
+    .sort((a, b) => b.to - b.from - (a.to - a.from))
+    .slice(0, 5);
+  return (
+    `API calls per application by operation, ${first.applications} → ${last.applications} applications ` +
+    `(the five that grow most): ` +
+    rows.map((r) => `${r.op} ${r.from.toFixed(1)} → ${r.to.toFixed(1)}`).join('; ') +
+    '.'
+  );
 }
