@@ -1,4 +1,4 @@
-import { membersWhere, recordValues } from './atomic';
+import { membersWhere } from './atomic';
 import { cfnError, checkOperationId } from './cfn-common';
 import { limits, planOperation, stackNameOf } from './cfn-plan';
 import { deployedResources, namedBuckets, namedRoles, parseTemplate } from './cfn-template';
@@ -139,9 +139,9 @@ function startOperation(
 
 /** Finishes the earliest running operation that is due. */
 export const stackSetOperationEvents: EventSource = (state, settings) => {
-  const due = recordValues(state.operations)
-    .filter((o) => o.status === 'RUNNING')
-    .sort((a, b) => a.endsAt! - b.endsAt! || a.seq - b.seq)[0];
+  const due = membersWhere(state.operations, (o) => o.status === 'RUNNING').sort(
+    (a, b) => a.endsAt! - b.endsAt! || a.seq - b.seq,
+  )[0];
   if (!due) return undefined;
   return { at: due.endsAt!, order: due.seq, apply: () => finishOperation(state, due, settings) };
 };
@@ -151,9 +151,10 @@ function finishOperation(state: SandboxStateJson, op: OperationState, settings: 
   for (const result of op.results) applyResult(state, op, result);
   op.status = op.outcome ?? 'SUCCEEDED';
   op.endedAt = op.endsAt;
-  const queued = recordValues(state.operations)
-    .filter((o) => o.stackSetId === op.stackSetId && o.status === 'QUEUED')
-    .sort((a, b) => a.seq - b.seq)[0];
+  const queued = membersWhere(
+    state.operations,
+    (o) => o.stackSetId === op.stackSetId && o.status === 'QUEUED',
+  ).sort((a, b) => a.seq - b.seq)[0];
   if (queued) startOperation(state, queued, op.endsAt!, settings);
 }
 

@@ -204,7 +204,8 @@ function createStackSet(
     : (input.ExecutionRoleName ?? STACKSET_EXECUTION_ROLE);
   checkRoles(administrationRoleArn, executionRoleName);
   const token = ctx.wireParam('ClientRequestToken');
-  const existing = recordValues(state.stackSets).find(
+  const [existing] = membersWhere(
+    state.stackSets,
     (s) => s.status === 'ACTIVE' && s.name === name && s.ownerAccountId === owner && s.region === ctx.region,
   );
   if (existing) {

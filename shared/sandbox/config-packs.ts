@@ -1,4 +1,4 @@
-import { recordValues } from './atomic';
+import { membersWhere, recordValues } from './atomic';
 import type * as cfg from '@aws-sdk/client-config-service';
 import { CONFIG_PAGES, accountConfig, configError, configValidation } from './config-common';
 import type { CallContext, HandlerTable, Out } from './context';
@@ -233,9 +233,10 @@ function deletePack(input: cfg.DeleteConformancePackCommandInput, ctx: CallConte
 
 /** Completes the earliest conformance pack deployment that is due. */
 export const conformancePackEvents: EventSource = (state) => {
-  const due = recordValues(state.config)
-    .flatMap((c) => recordValues(c.conformancePacks))
-    .filter((p) => p.state === 'CREATE_IN_PROGRESS')
+  // Only the accounts with a deployment in progress are looked into (and, in a call, wrapped).
+  const deploying = (p: { state: string }) => p.state === 'CREATE_IN_PROGRESS';
+  const due = membersWhere(state.config, (c) => membersWhere(c.conformancePacks, deploying).length > 0)
+    .flatMap((c) => membersWhere(c.conformancePacks, deploying))
     .sort((a, b) => a.completesAt - b.completesAt || a.seq - b.seq)[0];
   if (!due) return undefined;
   return {

@@ -1,4 +1,4 @@
-import { recordValues } from './atomic';
+import { membersWhere, recordValues } from './atomic';
 import type * as org from '@aws-sdk/client-organizations';
 import type { CallContext, HandlerTable } from './context';
 import type { EventSource } from './events';
@@ -69,9 +69,10 @@ function closeAccount(input: org.CloseAccountCommandInput, ctx: CallContext): ob
 
 /** Ends the earliest closure that AWS has processed by now: PENDING_CLOSURE → SUSPENDED. */
 export const closeAccountEvents: EventSource = (state) => {
-  const due = recordValues(state.accounts)
-    .filter((a) => a.status === 'PENDING_CLOSURE' && a.closedAt !== undefined)
-    .sort((a, b) => a.closedAt! - b.closedAt! || a.id.localeCompare(b.id))[0];
+  const due = membersWhere(
+    state.accounts,
+    (a) => a.status === 'PENDING_CLOSURE' && a.closedAt !== undefined,
+  ).sort((a, b) => a.closedAt! - b.closedAt! || a.id.localeCompare(b.id))[0];
   if (!due) return undefined;
   return {
     at: due.closedAt! + CLOSURE_PROCESSING_MS,

@@ -128,9 +128,9 @@ function createAccount(
 
 /** Completes the earliest CreateAccount request that is due. */
 export const createAccountEvents: EventSource = (state) => {
-  const due = recordValues(state.createAccountRequests)
-    .filter((r) => r.state === 'IN_PROGRESS')
-    .sort((a, b) => a.completesAt - b.completesAt || a.seq - b.seq)[0];
+  const due = membersWhere(state.createAccountRequests, (r) => r.state === 'IN_PROGRESS').sort(
+    (a, b) => a.completesAt - b.completesAt || a.seq - b.seq,
+  )[0];
   if (!due) return undefined;
   return { at: due.completesAt, order: due.seq, apply: () => completeCreateAccount(state, due) };
 };

@@ -1,4 +1,5 @@
-import type { PolicyState, SandboxStateJson } from './state';
+import { membersWhere } from './atomic';
+import type { AttachmentState, PolicyState, SandboxStateJson } from './state';
 import { policyWildcard } from './policy-wildcard';
 
 /**
@@ -113,7 +114,12 @@ export function scpDenyingEverything(
   if (accountId === state.organization.managementAccountId) return undefined;
   if (/:role\/aws-service-role\//.test(principalArn)) return undefined;
   const targets = new Set(targetsOf(state, accountId));
-  for (const attachment of state.attachments) {
+  // The organization's attachments are filtered as plain objects: iterating them inside a call
+  // would give each of thousands a proxy (atomic.ts), for the few on this account's path.
+  const onPath = membersWhere(state.attachments as unknown as Record<string, AttachmentState>, (a) =>
+    targets.has(a.targetId),
+  );
+  for (const attachment of onPath) {
     if (!targets.has(attachment.targetId)) continue;
     const policy = state.policies[attachment.policyId];
     if (!policy) continue;
