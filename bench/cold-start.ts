@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { build, type BuildOptions } from 'esbuild';
 
 /**
- * How each Lambda handler is bundled for deployment, as `infra/service/appvend-function.ts` has
- * NodejsFunction do it: CommonJS, minified, tree-shaken (packages' ES module builds first), a
+ * How each Lambda handler is bundled for deployment, as `infra/service/esbuild-bundling.ts` does
+ * it: CommonJS, minified, tree-shaken (packages' ES module builds first), a
  * linked source map without sources, and
  * the AWS SDK bundled rather than left to the runtime's copy — so that the function runs the SDK
  * version the lock file pins and the tests ran, and loads one file instead of resolving the SDK's
@@ -20,7 +20,7 @@ export const DEPLOYMENT_BUNDLE: BuildOptions = {
   format: 'cjs',
   minify: true,
   treeShaking: true,
-  // As infra/service/appvend-function.ts: ES module builds first, which esbuild can tree-shake.
+  // As infra/service/esbuild-bundling.ts: ES module builds first, which esbuild can tree-shake.
   mainFields: ['module', 'main'],
   sourcemap: true,
   sourcesContent: false,

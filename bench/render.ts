@@ -584,8 +584,8 @@ export async function renderReport(results: BenchResults, vend: VendReportData):
     const ms = (x: number | undefined) => (x === undefined ? '' : `${x.toFixed(1)} ms`);
     p(
       '## 4. Cold start',
-      'Each handler in `services/` bundled as `infra/service/appvend-function.ts` deploys it (esbuild through ' +
-        "NodejsFunction: platform node, CommonJS, minified, tree-shaken with packages' ES module builds first, linked source map without sources, **AWS SDK " +
+      'Each handler in `services/` bundled as `infra/service/appvend-function.ts` deploys it (esbuild, as ' +
+        "`infra/service/esbuild-bundling.ts` runs it: platform node, CommonJS, minified, tree-shaken with packages' ES module builds first, linked source map without sources, **AWS SDK " +
         'bundled**; target node22 here), and the baseline `bench/baseline-handler.ts` (one SDK client — Organizations ' +
         '—, the Powertools logger, middy, doing nothing) bundled the same way. The SDK is bundled so that what runs is ' +
         'the version the lock file pins and the tests ran, not whichever the runtime carries that day, and so that ' +

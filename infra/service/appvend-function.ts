@@ -9,7 +9,7 @@ import {
   SystemLogLevel,
   Tracing,
 } from 'aws-cdk-lib/aws-lambda';
-import { LogLevel, NodejsFunction, OutputFormat, type ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import {
@@ -18,6 +18,7 @@ import {
   type ServiceFunctionName,
 } from '../workflow/step-functions';
 import { wildcardResourceFinding } from '../templates/support';
+import { bundledHandlerCode, type BundledDirectory } from './esbuild-bundling';
 import { environmentProblems, type EnvironmentFor, type EnvironmentShape } from './function-environment';
 import { MANAGEMENT_ROLE_ENV, managementAccessOf, splitPermissions } from './management-access';
 import { MEMBER_ACCESS_SID, type StepPermission } from './step-permissions';
@@ -30,13 +31,7 @@ import {
 /** The newest Node.js runtime Lambda offers (cdk-nag AwsSolutions-L1 asks for the latest). */
 export const FUNCTION_RUNTIME = Runtime.NODEJS_24_X;
 
-/** Files copied into the function's bundle, beside `index.js`. */
-export interface BundledDirectory {
-  /** Absolute path of the directory to copy. */
-  from: string;
-  /** Directory name inside the bundle (the handler finds it at `join(__dirname, to)`). */
-  to: string;
-}
+export type { BundledDirectory } from './esbuild-bundling';
 
 export interface AppvendFunctionProps<S extends EnvironmentShape> {
   /**
@@ -139,10 +134,14 @@ export class AppvendFunction<S extends EnvironmentShape = EnvironmentShape> exte
     this.function = new NodejsFunction(this, 'Function', {
       functionName: this.functionName,
       description: props.description,
-      entry: join(props.projectRoot, 'services', props.step, 'handler.ts'),
-      handler: 'handler',
-      projectRoot: props.projectRoot,
-      depsLockFilePath: join(props.projectRoot, 'package-lock.json'),
+      // Bundled in this process (esbuild-bundling.ts), rather than by an esbuild process per function.
+      code: bundledHandlerCode({
+        entry: join(props.projectRoot, 'services', props.step, 'handler.ts'),
+        projectRoot: props.projectRoot,
+        runtime: FUNCTION_RUNTIME,
+        bundledDirectories: props.bundledDirectories ?? [],
+      }),
+      handler: 'index.handler',
       runtime: FUNCTION_RUNTIME,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 256,
@@ -161,20 +160,6 @@ export class AppvendFunction<S extends EnvironmentShape = EnvironmentShape> exte
         // Read by the client factory (shared/aws/client-factory.ts), not by the handler's schema.
         ...(managementRoleArn !== undefined && { [MANAGEMENT_ROLE_ENV]: managementRoleArn }),
         ...(memberAccessEnvironment(props.step, props.permissions) ?? {}),
-      },
-      bundling: {
-        forceDockerBundling: false,
-        format: OutputFormat.CJS,
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        // The packages' ES module builds first: esbuild tree-shakes ES modules, not CommonJS, so the
-        // SDK, Powertools and zod keep only what the handler uses (about a third less code to load).
-        mainFields: ['module', 'main'],
-        // The SDK is bundled too: the function runs the SDK version the tests ran, not the runtime's.
-        externalModules: [],
-        logLevel: LogLevel.WARNING,
-        commandHooks: copyIntoBundle(props.bundledDirectories ?? []),
       },
     });
 
@@ -223,20 +208,6 @@ export function grantPermissions(
   for (const [id, list] of reasons) {
     Validations.of(role).acknowledge({ id, reason: [...new Set(list)].join(' ') });
   }
-}
-
-/** esbuild runs locally; the hook copies each directory with Node (no shell tools assumed). */
-function copyIntoBundle(directories: BundledDirectory[]): ICommandHooks {
-  return {
-    beforeBundling: () => [],
-    beforeInstall: () => [],
-    afterBundling: (_inputDir, outputDir) =>
-      directories.map(
-        ({ from, to }) =>
-          `node -e "require('fs').cpSync(process.argv[1], process.argv[2], { recursive: true })" ` +
-          `"${from}" "${join(outputDir, to)}"`,
-      ),
-  };
 }
 
 /**
