@@ -54,23 +54,28 @@ export interface PolicyWhereabouts {
   attachedTo?: string;
 }
 
-/** The id of the policy named `name` at its known whereabouts, if it is there. */
-async function knownPolicyId(
+/**
+ * The policy named `name` at its known whereabouts, if it is there: its id, and its document when
+ * the look read it (DescribePolicy of a recorded id), so that comparing it costs no second read.
+ */
+async function knownPolicy(
   client: OrganizationsClient,
   name: string,
   where: PolicyWhereabouts,
-): Promise<string | undefined> {
+): Promise<{ id: string; content?: string } | undefined> {
   if (where.id !== undefined) {
     try {
       const { Policy } = await client.send(new DescribePolicyCommand({ PolicyId: where.id }));
-      if (Policy?.PolicySummary?.Name === name) return where.id;
+      if (Policy?.PolicySummary?.Name === name) {
+        return { id: where.id, ...(Policy.Content !== undefined && { content: Policy.Content }) };
+      }
     } catch (error) {
       if (!isAwsError(error, 'PolicyNotFoundException')) throw error;
     }
   }
   if (where.attachedTo !== undefined) {
-    const attached = await scpsAttachedTo(client, where.attachedTo);
-    return attached.find((policy) => policy.Name === name)?.Id;
+    const id = (await scpsAttachedTo(client, where.attachedTo)).find((policy) => policy.Name === name)?.Id;
+    return id === undefined ? undefined : { id };
   }
   return undefined;
 }
@@ -102,8 +107,8 @@ export async function ensureServiceControlPolicy(
       { size, quota: params.sizeQuota },
     );
   }
-  const known = params.where && (await knownPolicyId(client, params.name, params.where));
-  if (known) return updateIfChanged(client, known, params);
+  const known = params.where && (await knownPolicy(client, params.name, params.where));
+  if (known) return updateIfChanged(client, known.id, params, known.content);
   try {
     const { Policy } = await client.send(
       new CreatePolicyCommand({
@@ -131,7 +136,7 @@ export async function locateServiceControlPolicy(
   name: string,
   where: PolicyWhereabouts,
 ): Promise<string | undefined> {
-  return (await knownPolicyId(client, name, where)) ?? (await findServiceControlPolicy(client, name))?.Id;
+  return (await knownPolicy(client, name, where))?.id ?? (await findServiceControlPolicy(client, name))?.Id;
 }
 
 /** The SCPs attached to a target (root, OU or account): what attaching and detaching look at first. */
@@ -154,12 +159,14 @@ export async function policyContent(
   return Policy?.Content;
 }
 
+/** Updates the policy unless its document (`current`, or read now) already means the wanted one. */
 async function updateIfChanged(
   client: OrganizationsClient,
   id: string,
   params: { name: string; description: string; content: string },
+  current?: string,
 ): Promise<PolicyRef> {
-  if (sameDocument(await policyContent(client, id), params.content))
+  if (sameDocument(current ?? (await policyContent(client, id)), params.content))
     return { id, name: params.name, action: 'unchanged' };
   await client.send(
     new UpdatePolicyCommand({ PolicyId: id, Content: params.content, Description: params.description }),
