@@ -171,6 +171,12 @@ const valuesCache = new WeakMap<object, { writes: number; epoch: number; values:
  * so that what it changes through them is undone if it fails. The array is the caller's own.
  */
 export function recordValues<T>(record: Record<string, T>): T[] {
+  const { owner, values } = cachedValues<T>(record);
+  return owner ? values.map((value) => owner.transaction.wrap(value) as T) : values.slice();
+}
+
+/** The transaction a (possibly wrapped) record belongs to, and its members as they are, cached. */
+function cachedValues<T>(record: object): { owner: ReturnType<typeof owners.get>; values: T[] } {
   const owner = owners.get(record);
   const raw = owner ? owner.raw : record;
   const count = writes.get(raw) ?? 0;
@@ -179,23 +185,17 @@ export function recordValues<T>(record: Record<string, T>): T[] {
     hit = { writes: count, epoch, values: Object.values(raw) };
     valuesCache.set(raw, hit);
   }
-  return owner ? hit.values.map((value) => owner.transaction.wrap(value) as T) : (hit.values.slice() as T[]);
+  return { owner, values: hit.values as T[] };
 }
 
 /**
- * The members of a record that `test` accepts, like `recordValues(record).filter(test)`, but only
- * those are wrapped inside a call: `test` sees the members as they are and must only read them
- * (compare ids, not objects). Scans of thousands of members then cost no proxy each.
+ * The members of a record (or of an array of the state, such as the attachments) that `test`
+ * accepts, like `recordValues(record).filter(test)`, but only those are wrapped inside a call:
+ * `test` sees the members as they are and must only read them (compare ids, not objects). Scans
+ * of thousands of members then cost no proxy each.
  */
-export function membersWhere<T>(record: Record<string, T>, test: (member: T) => boolean): T[] {
-  const owner = owners.get(record);
-  const raw = owner ? owner.raw : record;
-  const count = writes.get(raw) ?? 0;
-  let hit = valuesCache.get(raw);
-  if (!hit || hit.writes !== count || hit.epoch !== epoch) {
-    hit = { writes: count, epoch, values: Object.values(raw) };
-    valuesCache.set(raw, hit);
-  }
-  const matches = (hit.values as T[]).filter(test);
+export function membersWhere<T>(record: Record<string, T> | readonly T[], test: (member: T) => boolean): T[] {
+  const { owner, values } = cachedValues<T>(record);
+  const matches = values.filter(test);
   return owner ? matches.map((value) => owner.transaction.wrap(value)) : matches;
 }

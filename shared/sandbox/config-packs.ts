@@ -235,7 +235,7 @@ function deletePack(input: cfg.DeleteConformancePackCommandInput, ctx: CallConte
 export const conformancePackEvents: EventSource = (state) => {
   // Only the accounts with a deployment in progress are looked into (and, in a call, wrapped).
   const deploying = (p: { state: string }) => p.state === 'CREATE_IN_PROGRESS';
-  const due = membersWhere(state.config, (c) => membersWhere(c.conformancePacks, deploying).length > 0)
+  const due = membersWhere(state.config, (c) => Object.values(c.conformancePacks).some(deploying))
     .flatMap((c) => membersWhere(c.conformancePacks, deploying))
     .sort((a, b) => a.completesAt - b.completesAt || a.seq - b.seq)[0];
   if (!due) return undefined;

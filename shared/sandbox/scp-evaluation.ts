@@ -1,5 +1,5 @@
 import { membersWhere } from './atomic';
-import type { AttachmentState, PolicyState, SandboxStateJson } from './state';
+import type { PolicyState, SandboxStateJson } from './state';
 import { policyWildcard } from './policy-wildcard';
 
 /**
@@ -116,9 +116,7 @@ export function scpDenyingEverything(
   const targets = new Set(targetsOf(state, accountId));
   // The organization's attachments are filtered as plain objects: iterating them inside a call
   // would give each of thousands a proxy (atomic.ts), for the few on this account's path.
-  const onPath = membersWhere(state.attachments as unknown as Record<string, AttachmentState>, (a) =>
-    targets.has(a.targetId),
-  );
+  const onPath = membersWhere(state.attachments, (a) => targets.has(a.targetId));
   for (const attachment of onPath) {
     if (!targets.has(attachment.targetId)) continue;
     const policy = state.policies[attachment.policyId];
