@@ -10,6 +10,7 @@ import {
 } from '../domain/name-limits';
 import { RESERVED_STAGE, renderAccountEmail } from '../domain/naming';
 import { EXTRA_SERVICES } from '../domain/extra-services';
+import { ACCOUNT_ID_PATTERN } from '../domain/organization-ids';
 import { CONTACT_TYPES, type ContactType } from './contact-types';
 import { ROLE_ARN_PATTERN as MANAGER_ROLE_ARN_PATTERN } from '../ledger/principal';
 
@@ -24,7 +25,6 @@ export { RESERVED_STAGE, renderAccountEmail };
 export const NAME_PATTERN = /^[a-z](?:[a-z0-9-]*[a-z0-9])?$/;
 export const DEFAULT_STAGES = ['test', 'prod'] as const;
 export const MAX_EMAIL_LENGTH = 64;
-const ACCOUNT_ID_PATTERN = /^\d{12}$/;
 export const PROFILES = ['serverless', 'regulated'] as const;
 
 /** CodeConnections (or the older CodeStar Connections) connection ARN. */

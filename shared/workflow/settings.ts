@@ -4,6 +4,7 @@ import {
   DEFAULT_CREATE_ACCOUNT_CONCURRENCY,
 } from '../domain/account-creation';
 import { ACCOUNT_ACCESS_ROLE, SERVICE_MANAGED_EXECUTION_ROLES } from '../domain/naming';
+import { ACCOUNT_ID_PATTERN } from '../domain/organization-ids';
 import { DEFAULT_SCP_ATTACHMENT_QUOTA, DEFAULT_SCP_SIZE_QUOTA, type ExemptRoles } from '../domain/scp';
 import { choice, count, matching, optional, text, withDefault } from './environment-variables';
 
@@ -21,7 +22,7 @@ const nameOr = (fallback: string) => withDefault(text({ minLength: 1 }), fallbac
 /** A whole number of at least 1 (environment variables are strings), `fallback` when unset. */
 const countOr = (fallback: number) => withDefault(count(), fallback);
 
-const accountId = matching(/^\d{12}$/, 'must be a 12-digit account id');
+const accountId = matching(ACCOUNT_ID_PATTERN, 'must be a 12-digit account id');
 const snsTopicArn = matching(
   /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/,
   'must be an SNS topic ARN',

@@ -1,4 +1,5 @@
 import { DEFAULT_CLOSURE_SHARE } from '../../domain/closure-quota';
+import { OU_ID_PATTERN } from '../../domain/organization-ids';
 import { matching, optional, share, withDefault } from '../environment-variables';
 
 /** Environment of the offboarding steps; composed into each handler's schema like the vend's. */
@@ -7,7 +8,7 @@ export const SuspendedOuEnv = {
    * The OU offboarded accounts are moved to (typically one with a deny-all SCP). Optional in the
    * schema so that the first step refuses with appvend's own explanation, not a schema message.
    */
-  APPVEND_SUSPENDED_OU_ID: optional(matching(/^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/, 'must be an OU id')),
+  APPVEND_SUSPENDED_OU_ID: optional(matching(OU_ID_PATTERN, 'must be an OU id')),
 };
 
 export const ClosureEnv = {

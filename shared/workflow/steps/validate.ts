@@ -3,6 +3,7 @@ import type { SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import { resolveIdentities } from '../../aws/identity-center';
 import { asksForAccess, namedIdentities } from '../../domain/access';
 import { accountSpecs } from '../../domain/naming';
+import { ACCOUNT_ID_PATTERN, OU_ID_PATTERN } from '../../domain/organization-ids';
 import { checkDeploymentRegion } from '../../domain/regions';
 import { parseRequest } from '../../request/validate';
 import type { ValidatedApplication } from '../types';
@@ -54,8 +55,8 @@ export function withRecorded(
     ...application,
     accounts: application.accounts.map((account) => {
       const id = accounts[account.stage];
-      return typeof id === 'string' && /^\d{12}$/.test(id) ? { ...account, recordedId: id } : account;
+      return typeof id === 'string' && ACCOUNT_ID_PATTERN.test(id) ? { ...account, recordedId: id } : account;
     }),
-    ...(typeof ou === 'string' && /^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/.test(ou) && { recordedOuId: ou }),
+    ...(typeof ou === 'string' && OU_ID_PATTERN.test(ou) && { recordedOuId: ou }),
   };
 }
