@@ -117,42 +117,41 @@ export async function startAccount(
           ...(params.account.recordedId !== undefined && { accountId: params.account.recordedId }),
         }
       : 'organization';
-  const start = startAccountCreation(
-    clients.organizations(),
-    {
-      name: params.account.name,
-      email: params.account.email,
-      roleName: params.roleName,
-      concurrency: params.concurrency,
-      // First come, first served, and never two accounts on one slot: see slotKeeper.
-      ...(line && { slot: slotKeeper(line, holder) }),
-      queued: params.queued,
-      ...(params.pageBudget !== undefined && { pageBudget: params.pageBudget }),
-      ...(search && { search }),
-      lookIn,
-      emailTaken,
-      vetExisting: vetAdoption(clients.organizations(), {
-        application: params.application,
-        stage: params.account.stage,
-        email: params.account.email,
-        ...(params.account.adopt !== undefined && { namedAccountId: params.account.adopt }),
-      }),
-      tags: {
-        ...params.tags,
-        [APPLICATION_TAG]: params.application,
-        'appvend:stage': params.account.stage,
-      },
-    },
-    // Sent once: see startAccountCreation.
-    clients.managementClient(OrganizationsClient, { maxAttempts: 1 }),
-  );
-  let progress: Awaited<typeof start>;
+  let progress: AccountProgress;
   try {
-    progress = await start;
+    progress = await startAccountCreation(
+      clients.organizations(),
+      {
+        name: params.account.name,
+        email: params.account.email,
+        roleName: params.roleName,
+        concurrency: params.concurrency,
+        // First come, first served, and never two accounts on one slot: see slotKeeper.
+        ...(line && { slot: slotKeeper(line, holder) }),
+        queued: params.queued,
+        ...(params.pageBudget !== undefined && { pageBudget: params.pageBudget }),
+        ...(search && { search }),
+        lookIn,
+        emailTaken,
+        vetExisting: vetAdoption(clients.organizations(), {
+          application: params.application,
+          stage: params.account.stage,
+          email: params.account.email,
+          ...(params.account.adopt !== undefined && { namedAccountId: params.account.adopt }),
+        }),
+        tags: {
+          ...params.tags,
+          [APPLICATION_TAG]: params.application,
+          'appvend:stage': params.account.stage,
+        },
+      },
+      // Sent once: see startAccountCreation.
+      clients.managementClient(OrganizationsClient, { maxAttempts: 1 }),
+    );
   } catch (error) {
     // AWS may answer the CreateAccount itself FAILED, as it answers a later look (checkAccount).
     if (!emailTakenElsewhere(error) || emailTaken) throw error;
-    if (line && (await leaveLine(line.ledger, params.application, email))) await releaseSlots(line);
+    await leaveLineFreeing(line, params.application, email);
     return searchWholeOrganization(
       params.account,
       params.previous ?? { account: params.account, state: 'QUEUED' },
@@ -163,11 +162,20 @@ export async function startAccount(
     // Out of line with its request in flight, held in its slot (a retry that found the request
     // by name records it here: one slot, whichever call sent it).
     await startedInLine(line, { ...holder, requestId: progress.requestId });
-  } else if (line && progress.state === 'SUCCEEDED') {
+  } else if (progress.state === 'SUCCEEDED') {
     // Its account exists: a grant or slot it held is free again for the next in line.
-    if (await leaveLine(line.ledger, params.application, email)) await releaseSlots(line);
+    await leaveLineFreeing(line, params.application, email);
   }
   return withPoll(params.account, progress, params.previous, clients.now());
+}
+
+/** The account leaves appvend's line (it needs no CreateAccount); what it held goes to the next. */
+async function leaveLineFreeing(
+  line: AccountQueueDeps | undefined,
+  application: string,
+  email: string,
+): Promise<void> {
+  if (line && (await leaveLine(line.ledger, application, email))) await releaseSlots(line);
 }
 
 /**
