@@ -4,8 +4,19 @@ import type { CallRecord } from '../shared/sandbox';
 
 /** API calls by service (`organizations`, `cloudformation`, `sts`, `config`). */
 export function callsByService(calls: readonly CallRecord[]): Record<string, number> {
+  return callsBy(calls, (call) => call.service);
+}
+
+/** The calls counted by a key of each (its service, `service:Operation`, …), keys in order. */
+export function callsBy(
+  calls: readonly CallRecord[],
+  keyOf: (call: CallRecord) => string,
+): Record<string, number> {
   const counts: Record<string, number> = {};
-  for (const call of calls) counts[call.service] = (counts[call.service] ?? 0) + 1;
+  for (const call of calls) {
+    const key = keyOf(call);
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
   return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
 }
 

@@ -4,7 +4,7 @@ import type { VendRun } from '../cli/vend';
 import { resolveLatency, type LatencyModel } from '../shared/sandbox/latency-model';
 import { scaleLowerBound, vendLowerBound, type VendBound } from './bound';
 import { runReference, type ReferenceStep } from './reference';
-import { callsByService, maxInFlight, requestsSeenByAppvend } from './measures';
+import { callsBy, callsByService, maxInFlight, requestsSeenByAppvend } from './measures';
 import type { GridLatency, GridPoint } from './grid';
 import { benchWorld, sampleRequest } from './world';
 
@@ -201,18 +201,12 @@ export async function measureScale(
     lambdaInvocations: runs.reduce((n, r) => n + r.tasks.length, 0),
     apiCalls: calls.length,
     // By operation and by state, so that what grows with the number of applications can be named.
-    apiCallsByOperation: countBy(calls.map((c) => `${c.service}:${c.operation}`)),
+    apiCallsByOperation: callsBy(calls, (c) => `${c.service}:${c.operation}`),
     transitionsByState: sumCounts(runs.map((r) => r.transitionsByState)),
     wallSeconds: performance.now() / 1000,
     cpuSeconds: (usage.userCPUTime + usage.systemCPUTime) / 1e6,
     peakRssMiB: usage.maxRSS / 1024,
   };
-}
-
-function countBy(keys: string[]): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const key of keys) counts[key] = (counts[key] ?? 0) + 1;
-  return counts;
 }
 
 function sumCounts(records: Record<string, number>[]): Record<string, number> {
