@@ -10,7 +10,11 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', ...matrixSuites],
-  setupFiles: ['<rootDir>/test/setup/polyfills.ts', '<rootDir>/test/setup/cdk-validation.ts'],
+  setupFiles: [
+    '<rootDir>/test/setup/polyfills.ts',
+    '<rootDir>/test/setup/cdk-validation.ts',
+    '<rootDir>/test/setup/caller-identity.ts',
+  ],
   // One moto server per worker, started once for the run and lent to one moto suite at a time.
   globalSetup: '<rootDir>/test/setup/moto-pool.ts',
   globalTeardown: '<rootDir>/test/setup/moto-pool-teardown.ts',

@@ -1,9 +1,10 @@
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { VirtualClock, WallClock, type Clock } from '../shared/clock/clock';
-import { awsClients, configureAws, managementClient } from '../shared/aws/client-factory';
+import { useStsCallerIdentity } from '../shared/aws/caller-identity';
+import { configureAws, managementClient } from '../shared/aws/client-factory';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { configureLedger } from '../shared/ledger';
 import { DynamoDbLedgerStore } from '../shared/ledger/dynamodb-store';
@@ -205,6 +206,8 @@ export function chosenRegion(option: string | undefined): string {
 export function connectBackend(options: BackendOptions): { region: string; clock: Clock; sandbox?: Sandbox } {
   const region = chosenRegion(options.region);
   process.env.AWS_REGION = region;
+  // The CLI is no deployed function: it learns who it is from STS.
+  useStsCallerIdentity();
   let clock: Clock;
   let sandbox: Sandbox | undefined;
   if (options.kind === 'sandbox') {
@@ -275,7 +278,7 @@ export async function openBackend(options: BackendOptions): Promise<Backend> {
   const { region, clock, sandbox } = connectBackend(options);
   if (options.kind === 'aws') await applyServiceStack();
 
-  const { Account, Arn } = await awsClients().sts().send(new GetCallerIdentityCommand({}));
+  const { Account, Arn } = await managementClient(STSClient).send(new GetCallerIdentityCommand({}));
   if (!Account) throw new Error('GetCallerIdentity returned no account');
   const principal = Arn && principalOf(Arn);
   if (!principal) throw new Error(`GetCallerIdentity returned "${Arn ?? ''}", which is no IAM principal`);

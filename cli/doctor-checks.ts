@@ -10,7 +10,6 @@ import {
   type Root,
 } from '@aws-sdk/client-organizations';
 import { GetBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { awsClients, managementClient } from '../shared/aws/client-factory';
 import { collectByToken } from '../shared/aws/paginate';
 import { DEFAULT_ACCOUNT_QUOTA } from '../shared/domain/account-creation';
@@ -120,7 +119,7 @@ async function managementRoleCheck(roleArn: string): Promise<CheckResult> {
 export async function runDoctorChecks(context: DoctorContext): Promise<CheckResult[]> {
   const organizations = awsClients().organizations();
   const results: CheckResult[] = [];
-  const { Account: caller } = await awsClients().sts().send(new GetCallerIdentityCommand({}));
+  const { account: caller } = await awsClients().identity();
   // With a management role (APPVEND_MANAGEMENT_ROLE_ARN), the organization is read through it:
   // first whether this caller may assume it at all.
   const managementRole = awsClients().managementRoleArn;

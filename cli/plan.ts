@@ -1,4 +1,4 @@
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { useStsCallerIdentity } from '../shared/aws/caller-identity';
 import { awsClients, configureAws } from '../shared/aws/client-factory';
 import type { MadeAccess } from '../shared/domain/access';
 import type { Ledger } from '../shared/ledger/ledger';
@@ -29,8 +29,8 @@ async function openForPlanning(
   const region = chosenRegion(options.region);
   process.env.AWS_REGION = region;
   configureAws({ region, endpoint: options.endpoint, credentials: emulatorCredentials() });
-  const { Account } = await awsClients().sts().send(new GetCallerIdentityCommand({}));
-  if (!Account) throw new Error('GetCallerIdentity returned no account');
+  useStsCallerIdentity();
+  const { account: Account } = await awsClients().identity();
   // The same default as `openBackend`: the guardrails stack set's parameter must compare equal.
   process.env.APPVEND_NOTIFICATION_TOPIC_ARN ??= `arn:aws:sns:${region}:${Account}:appvend-security-notifications`;
   return { account: Account };

@@ -20,6 +20,7 @@ import {
 import { wildcardResourceFinding } from '../templates/support';
 import { bundledHandlerCode, type BundledDirectory } from './esbuild-bundling';
 import { environmentProblems, type EnvironmentFor, type EnvironmentShape } from './function-environment';
+import { FUNCTION_ROLE_ENV } from '../../shared/domain/management-access';
 import { MANAGEMENT_ROLE_ENV, managementAccessOf, splitPermissions } from './management-access';
 import { MEMBER_ACCESS_SID, type StepPermission } from './step-permissions';
 import {
@@ -157,7 +158,9 @@ export class AppvendFunction<S extends EnvironmentShape = EnvironmentShape> exte
         POWERTOOLS_SERVICE_NAME: 'appvend',
         POWERTOOLS_LOG_LEVEL: 'INFO',
         NODE_OPTIONS: '--enable-source-maps',
-        // Read by the client factory (shared/aws/client-factory.ts), not by the handler's schema.
+        // Read by the client factory (shared/aws/client-factory.ts), not by the handler's schema: who
+        // the function runs as (no STS call at a cold start), and the management role it acts through.
+        [FUNCTION_ROLE_ENV]: this.role.roleArn,
         ...(managementRoleArn !== undefined && { [MANAGEMENT_ROLE_ENV]: managementRoleArn }),
         ...(memberAccessEnvironment(props.step, props.permissions) ?? {}),
       },

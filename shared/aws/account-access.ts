@@ -1,4 +1,4 @@
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { AccountNotReadyError } from '../errors';
 import type { ClientFactory } from './client-factory';
 import { isAwsError } from './paginate';
@@ -20,7 +20,7 @@ export async function ensureAccountAnswers(
   const { accountId, roleName } = params;
   let reason: string;
   try {
-    const sts = await clients.stsIn(accountId);
+    const sts = await clients.accessRoleClient(STSClient, accountId);
     const { Account } = await sts.send(new GetCallerIdentityCommand({}));
     if (Account === accountId) return;
     reason = `the session answered as account ${Account ?? 'unknown'}`;

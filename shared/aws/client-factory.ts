@@ -1,7 +1,13 @@
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
-import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient, type Tag } from '@aws-sdk/client-sts';
+import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, Pluggable } from '@smithy/types';
-import { FUNCTION_SESSION_TAG, MANAGEMENT_ROLE_ENV, principalArnOf } from '../domain/management-access';
+import {
+  FUNCTION_ROLE_ENV,
+  FUNCTION_SESSION_TAG,
+  MANAGEMENT_ROLE_ENV,
+  identityOfRole,
+  type CallerIdentity,
+} from '../domain/management-access';
 import { MEMBER_ACCESS_ROLE_ENV } from '../domain/member-access';
 import { ACCOUNT_ACCESS_ROLE, roleArn } from '../domain/naming';
 import { unsupportedOperationPlugin } from './unsupported-operation';
@@ -42,10 +48,34 @@ export interface AwsSettings {
    */
   managementRoleArn?: string;
   /**
+   * Who this process runs as, when it is a deployed function: its role's ARN from
+   * `APPVEND_FUNCTION_ROLE_ARN`, which the service stack sets on every function. Unset (the CLI, the
+   * tests), STS says, through the source {@link setDefaultIdentitySource} installs.
+   */
+  identity?: CallerIdentity;
+  /**
    * The time credentials expire against: the wall clock on AWS; the backend's clock elsewhere (the
    * sandbox's sessions expire in its virtual time).
    */
   now: () => number;
+}
+
+/** Who the process is, asked of AWS with the factory's own credentials (STS GetCallerIdentity). */
+export type IdentitySource = (clients: ClientFactory) => Promise<CallerIdentity>;
+
+/**
+ * The identity source of processes that are not a deployed function; none until one is installed.
+ * It is installed rather than imported here so that a function's bundle does not carry the STS
+ * client for a call it never makes (bench/cold-start.ts measures each handler's bundle).
+ */
+let defaultIdentitySource: IdentitySource | undefined;
+
+/**
+ * Installs how a process that is no deployed function learns who it is
+ * (shared/aws/caller-identity.ts); undefined removes it.
+ */
+export function setDefaultIdentitySource(source: IdentitySource | undefined): void {
+  defaultIdentitySource = source;
 }
 
 function settingsFromEnv(): AwsSettings {
@@ -58,6 +88,7 @@ function settingsFromEnv(): AwsSettings {
     memberRoleName: process.env.APPVEND_MEMBER_ROLE ?? ACCOUNT_ACCESS_ROLE,
     ...(process.env[MANAGEMENT_ROLE_ENV] && { managementRoleArn: process.env[MANAGEMENT_ROLE_ENV] }),
     ...(process.env[MEMBER_ACCESS_ROLE_ENV] && { memberAccessRoleName: process.env[MEMBER_ACCESS_ROLE_ENV] }),
+    ...(process.env[FUNCTION_ROLE_ENV] && { identity: identityOfRole(process.env[FUNCTION_ROLE_ENV]) }),
     now: Date.now,
   };
 }
@@ -183,9 +214,7 @@ export class ClientFactory {
   private readonly memberCredentials = new Map<string, CachedCredentials>();
   private managementRoleCredentials?: CachedCredentials;
   private organizationsClient?: OrganizationsClient;
-  private stsClient?: STSClient;
-  private managementStsClient?: STSClient;
-  private principalArn?: Promise<string>;
+  private callerIdentity?: Promise<CallerIdentity>;
   private readonly otherClients = new Map<object, Map<string, PluggableClient>>();
 
   public constructor(settings: AwsSettings) {
@@ -215,9 +244,30 @@ export class ClientFactory {
     return this.settings.managementRoleArn;
   }
 
-  public sts(): STSClient {
-    this.stsClient ??= this.plug(new STSClient(this.config()));
-    return this.stsClient;
+  /**
+   * Who this process runs as: a deployed function's role, from its environment (the service stack
+   * sets it; AWS checks it wherever it matters, as the function session tag the management role's
+   * trust compares with `aws:PrincipalArn`); any other process, as STS says (asked once). Failed
+   * asks are not kept: the next call asks again.
+   */
+  public identity(): Promise<CallerIdentity> {
+    if (this.settings.identity) return Promise.resolve(this.settings.identity);
+    if (!this.callerIdentity) {
+      const source = defaultIdentitySource;
+      if (!source) {
+        return Promise.reject(
+          new Error(
+            `Who this process runs as is unknown: set ${FUNCTION_ROLE_ENV} to its role's ARN (the service stack sets it on every function)`,
+          ),
+        );
+      }
+      const asked = source(this);
+      asked.catch(() => {
+        if (this.callerIdentity === asked) this.callerIdentity = undefined;
+      });
+      this.callerIdentity = asked;
+    }
+    return this.callerIdentity;
   }
 
   /** See {@link managementClient}. */
@@ -243,12 +293,15 @@ export class ClientFactory {
   }
 
   /**
-   * An STS client acting in a member account through its access role (answers "who am I" there):
-   * the readiness probe, the first entry into an account, before its baseline (and so the member
+   * A client acting in a member account through its access role, the one CreateAccount made: the
+   * readiness probe's, the first entry into an account, before its baseline (and so the member
    * access role) exists.
    */
-  public async stsIn(accountId: string): Promise<STSClient> {
-    return this.plug(new STSClient(this.config(await this.accessRoleCredentials(accountId))));
+  public async accessRoleClient<T extends PluggableClient>(
+    Client: new (config: ClientConfig) => T,
+    accountId: string,
+  ): Promise<T> {
+    return this.plug(new Client(this.config(await this.accessRoleCredentials(accountId))));
   }
 
   /**
@@ -272,7 +325,7 @@ export class ClientFactory {
     if (role === undefined) return this.accessRoleCredentials(accountId);
     // Trusted by this function's own role (no chaining through the management account): one hop.
     return this.cachedSession(`member-access:${accountId}`, () =>
-      assumeRole(this.sts(), roleArn(accountId, role), this.settings.now),
+      this.assumeRole(roleArn(accountId, role), this.settings.credentials),
     );
   }
 
@@ -281,11 +334,7 @@ export class ClientFactory {
     // The access role trusts the management account only: with a management role configured, it
     // is assumed from that role's session (role chaining, at most an hour).
     return this.cachedSession(`access:${accountId}`, () =>
-      assumeRole(
-        this.settings.managementRoleArn ? this.managementSts() : this.sts(),
-        roleArn(accountId, this.settings.memberRoleName),
-        this.settings.now,
-      ),
+      this.assumeRole(roleArn(accountId, this.settings.memberRoleName), this.managementIdentity()),
     );
   }
 
@@ -298,12 +347,6 @@ export class ClientFactory {
     const assumed = await assume();
     this.memberCredentials.set(key, assumed);
     return assumed.credentials;
-  }
-
-  /** An STS client acting as the management role (for chaining into member accounts). */
-  private managementSts(): STSClient {
-    this.managementStsClient ??= this.plug(new STSClient(this.config(this.managementIdentity())));
-    return this.managementStsClient;
   }
 
   /**
@@ -327,12 +370,9 @@ export class ClientFactory {
     if (!role) throw new Error(`No management role: ${MANAGEMENT_ROLE_ENV} is not set`);
     const cached = this.managementRoleCredentials;
     if (cached && cached.expiresAt - RENEW_BEFORE_MS > this.settings.now()) return cached.credentials;
-    // Who this process is, as STS vouches for it: asked once.
-    this.principalArn ??= this.sts()
-      .send(new GetCallerIdentityCommand({}))
-      .then(({ Arn }) => principalArnOf(Arn ?? ''));
-    const tags = [{ Key: FUNCTION_SESSION_TAG, Value: await this.principalArn }];
-    const assumed = await assumeRole(this.sts(), role, this.settings.now, tags);
+    const { principalArn } = await this.identity();
+    const tags = [{ Key: FUNCTION_SESSION_TAG, Value: principalArn }];
+    const assumed = await this.assumeRole(role, this.settings.credentials, tags);
     this.managementRoleCredentials = assumed;
     return assumed.credentials;
   }
@@ -347,36 +387,37 @@ export class ClientFactory {
     return config;
   }
 
+  /**
+   * AssumeRole for an hour (the most a chained session may last) with `credentials` (undefined: the
+   * SDK's default chain), through the credential provider the SDK offers for it, whose STS client
+   * is the one the SDK's default credential chain already carries: no second STS client in a
+   * function's bundle. The session expires when STS says, against the backend's clock (virtual on
+   * the sandbox), not this process's.
+   */
+  private async assumeRole(
+    arn: string,
+    credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider | undefined,
+    tags?: { Key: string; Value: string }[],
+  ): Promise<CachedCredentials> {
+    const assumed = await fromTemporaryCredentials({
+      params: {
+        RoleArn: arn,
+        RoleSessionName: 'appvend',
+        DurationSeconds: 3600,
+        ...(tags && { Tags: tags }),
+      },
+      clientConfig: this.config(credentials),
+      clientPlugins: this.settings.plugins,
+    })();
+    const { accessKeyId, secretAccessKey, sessionToken } = assumed;
+    return {
+      credentials: { accessKeyId, secretAccessKey, sessionToken },
+      expiresAt: assumed.expiration?.getTime() ?? this.settings.now() + 3_600_000,
+    };
+  }
+
   private plug<T extends PluggableClient>(client: T): T {
     for (const plugin of this.settings.plugins) client.middlewareStack.use(plugin);
     return client;
   }
-}
-
-/** AssumeRole for an hour (the most a chained session may last), cached until shortly before expiry. */
-async function assumeRole(
-  sts: STSClient,
-  arn: string,
-  now: () => number,
-  tags?: Tag[],
-): Promise<CachedCredentials> {
-  const { Credentials } = await sts.send(
-    new AssumeRoleCommand({
-      RoleArn: arn,
-      RoleSessionName: 'appvend',
-      DurationSeconds: 3600,
-      ...(tags && { Tags: tags }),
-    }),
-  );
-  if (!Credentials?.AccessKeyId || !Credentials.SecretAccessKey) {
-    throw new Error(`AssumeRole of ${arn} returned no credentials`);
-  }
-  const credentials: AwsCredentialIdentity = {
-    accessKeyId: Credentials.AccessKeyId,
-    secretAccessKey: Credentials.SecretAccessKey,
-    sessionToken: Credentials.SessionToken,
-  };
-  // As STS says, against the backend's clock (virtual on the sandbox), not this process's.
-  const expiresAt = Credentials.Expiration?.getTime() ?? now() + 3_600_000;
-  return { credentials, expiresAt };
 }

@@ -11,7 +11,7 @@ export type CallAs = 'SELF' | 'DELEGATED_ADMIN';
  * CallAs for the stack sets' calls: none with self-managed permissions; with service-managed ones,
  * SELF when the service runs in the management account and DELEGATED_ADMIN anywhere else (AWS
  * then accepts it only from the registered StackSets delegated administrator). Which account the
- * service runs in comes from STS, not from any setting or input.
+ * service runs in is the account of the role it runs as (ClientFactory.identity), not any input.
  */
 export async function stackSetsCallAs(
   clients: ClientFactory,

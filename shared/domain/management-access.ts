@@ -32,3 +32,29 @@ export function principalArnOf(callerArn: string): string {
   const session = /^arn:(aws[\w-]*):sts::(\d{12}):assumed-role\/([\w+=,.@-]+)\/[\w+=,.@-]+$/.exec(callerArn);
   return session ? `arn:${session[1]}:iam::${session[2]}:role/${session[3]}` : callerArn;
 }
+
+/**
+ * The variable that names the role a deployed function runs as (its execution role's ARN, set by the
+ * service stack on every function, infra/service/appvend-function.ts): who the function is, without
+ * asking STS at each cold start. AWS checks it wherever it matters: as the function session tag,
+ * the management role's trust admits it only when it equals the caller's `aws:PrincipalArn`.
+ */
+export const FUNCTION_ROLE_ENV = 'APPVEND_FUNCTION_ROLE_ARN';
+
+/** Who a process runs as: the account its calls are made in, and its principal's ARN. */
+export interface CallerIdentity {
+  account: string;
+  principalArn: string;
+}
+
+/**
+ * The identity of a process that runs as the IAM role `roleArn` (a path is allowed).
+ *
+ * @example
+ * identityOfRole('arn:aws:iam::111111111111:role/appvend-move-account'); // { account: '111111111111', principalArn: 'arn:aws:iam::111111111111:role/appvend-move-account' }
+ */
+export function identityOfRole(roleArn: string): CallerIdentity {
+  const role = /^arn:aws[\w-]*:iam::(\d{12}):role\/(?:[\w+=,.@/-]*\/)?[\w+=,.@-]{1,64}$/.exec(roleArn);
+  if (!role) throw new Error(`${FUNCTION_ROLE_ENV} must be an IAM role ARN, not "${roleArn}"`);
+  return { account: role[1]!, principalArn: roleArn };
+}

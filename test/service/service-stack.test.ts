@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { FUNCTION_ROLE_ENV } from '../../shared/domain/management-access';
 import { TEMPLATE_KEYS } from '../../shared/domain/naming';
 import { applicationRequestJsonSchema } from '../../shared/request/schema';
 import {
@@ -137,6 +138,16 @@ describe('Stack: AppvendService', () => {
 
     // Assess
     expect(new Set(roles).size).toBe(FUNCTIONS.length);
+  });
+
+  it('tells each function the ARN of its own role, as CloudFormation resolves it (who it is, without STS)', () => {
+    for (const [, fn] of resources('AWS::Lambda::Function')) {
+      // Act
+      const told = fn.Properties.Environment.Variables[FUNCTION_ROLE_ENV];
+
+      // Assess
+      expect(told).toEqual({ 'Fn::GetAtt': [fn.Properties.Role['Fn::GetAtt'][0], 'Arn'] });
+    }
   });
 
   it("gives each function's role its log group, X-Ray and its own permissions, nothing else; management-account calls only through the management role", () => {

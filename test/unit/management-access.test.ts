@@ -7,7 +7,7 @@ import {
 } from '../../infra/service/management-access';
 import { mergeGrants } from '../../infra/service/management-access-stack';
 import type { StepPermission } from '../../infra/service/step-permissions';
-import { principalArnOf } from '../../shared/domain/management-access';
+import { identityOfRole, principalArnOf } from '../../shared/domain/management-access';
 
 const permission = (sid: string, ...actions: string[]): StepPermission => ({
   sid,
@@ -99,5 +99,28 @@ describe('Function: principalArnOf', () => {
     expect(principalArnOf('arn:aws:iam::111111111111:user/admin')).toBe(
       'arn:aws:iam::111111111111:user/admin',
     );
+  });
+});
+
+describe('Function: identityOfRole', () => {
+  it('reads the account from a role ARN, with or without a path, and keeps the ARN as the principal', () => {
+    expect(identityOfRole('arn:aws:iam::111111111111:role/appvend-move-account')).toEqual({
+      account: '111111111111',
+      principalArn: 'arn:aws:iam::111111111111:role/appvend-move-account',
+    });
+    expect(identityOfRole('arn:aws-us-gov:iam::222222222222:role/service/appvend-x').account).toBe(
+      '222222222222',
+    );
+  });
+
+  it('refuses what is no role ARN, naming the variable', () => {
+    for (const wrong of [
+      '',
+      'arn:aws:iam::111111111111:user/admin',
+      'arn:aws:sts::111111111111:assumed-role/r/s',
+      'arn:aws:iam::11111111111:role/short-account',
+    ]) {
+      expect(() => identityOfRole(wrong)).toThrow(/APPVEND_FUNCTION_ROLE_ARN must be an IAM role ARN/);
+    }
   });
 });

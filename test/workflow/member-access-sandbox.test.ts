@@ -130,7 +130,7 @@ describe('Workflow: member accounts entered through the member access role after
         )
         .catch((error: Error) => error);
     };
-    const accessRole = await awsClients().stsIn(test);
+    const accessRole = await awsClients().accessRoleClient(STSClient, test);
     const accessRoleCredentials = await accessRole.config.credentials();
 
     // Act

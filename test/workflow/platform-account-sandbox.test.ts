@@ -11,8 +11,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { ListRootsCommand } from '@aws-sdk/client-organizations';
-import { awsClients, configureAws } from '../../shared/aws/client-factory';
-import { FUNCTION_SESSION_TAG, MANAGEMENT_WRITE_ROLE_NAME } from '../../shared/domain/management-access';
+import { useStsCallerIdentity } from '../../shared/aws/caller-identity';
+import { awsClients, configureAws, setDefaultIdentitySource } from '../../shared/aws/client-factory';
+import { callerAccount } from '../../shared/aws/service-account';
+import {
+  FUNCTION_ROLE_ENV,
+  FUNCTION_SESSION_TAG,
+  MANAGEMENT_WRITE_ROLE_NAME,
+} from '../../shared/domain/management-access';
 import type { CallRecord } from '../../shared/sandbox';
 import { sandboxWorld, type SandboxWorld } from '../support/workflow';
 
@@ -170,6 +176,64 @@ describe('Workflow: the service in a platform account, through the management ro
     for (const refused of [untagged, posing, extraTag, other]) {
       expect(refused).toMatchObject({ name: 'AccessDenied' });
     }
+  });
+
+  describe('who the function is, as a deployed function learns it: its role ARN in its environment', () => {
+    const roleArnOf = (role: string) => `arn:aws:iam::${platform}:role/${role}`;
+    afterEach(() => {
+      delete process.env[FUNCTION_ROLE_ENV];
+      useStsCallerIdentity();
+    });
+
+    it('names itself to the management role and knows its account without asking STS', async () => {
+      // Prepare: no STS fallback, as in a function's bundle.
+      setDefaultIdentitySource(undefined);
+      process.env[FUNCTION_ROLE_ENV] = roleArnOf(SERVICE_ROLE);
+      runAsPlatformService({ managementRole: true });
+
+      // Act
+      const answered = await awsClients().organizations().send(new ListRootsCommand({}));
+      const account = await callerAccount(awsClients());
+
+      // Assess
+      expect(answered.Roots?.map((r) => r.Id)).toEqual(['r-sbx1']);
+      expect(account).toBe(platform);
+      expect(world.sandbox.calls.filter((c) => c.operation === 'GetCallerIdentity')).toEqual([]);
+    });
+
+    it('is refused by the management role when its environment names another function (the trust checks the tag)', async () => {
+      // Prepare: the service's own session, with an environment that claims the other function's role.
+      setDefaultIdentitySource(undefined);
+      process.env[FUNCTION_ROLE_ENV] = roleArnOf(OTHER_ROLE);
+      runAsPlatformService({ managementRole: true });
+
+      // Act
+      const refused = await awsClients()
+        .organizations()
+        .send(new ListRootsCommand({}))
+        .catch((error: Error) => error);
+
+      // Assess
+      expect(refused).toMatchObject({ name: 'AccessDenied' });
+      expect(world.sandbox.calls.filter((c) => c.operation === 'ListRoots')).toEqual([]);
+    });
+
+    it('names the variable when neither its environment nor STS can say who it is', async () => {
+      // Prepare
+      setDefaultIdentitySource(undefined);
+      runAsPlatformService({ managementRole: true });
+
+      // Act
+      const unknown = await awsClients()
+        .organizations()
+        .send(new ListRootsCommand({}))
+        .catch((error: Error) => error);
+
+      // Assess
+      expect(unknown).toBeInstanceOf(Error);
+      expect((unknown as Error).message).toContain(FUNCTION_ROLE_ENV);
+      expect(world.sandbox.calls.filter((c) => c.service === 'organizations')).toEqual([]);
+    });
   });
 
   it("keeps today's behaviour without the setting: the management account's own credentials make the calls", async () => {

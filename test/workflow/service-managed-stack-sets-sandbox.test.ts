@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CloudFormationClient, ListStackSetOperationsCommand } from '@aws-sdk/client-cloudformation';
 import { CreateAccountCommand, RegisterDelegatedAdministratorCommand } from '@aws-sdk/client-organizations';
-import { AssumeRoleCommand } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { collectVendReport } from '../../cli/report';
-import { ClientFactory, awsClients } from '../../shared/aws/client-factory';
+import { ClientFactory, awsClients, managementClient } from '../../shared/aws/client-factory';
 import { removeStackSet } from '../../shared/aws/stack-set-removal';
 import { parseRequest } from '../../shared/request/validate';
 import { PlanEnv, planSettingsFrom, planVend } from '../../shared/workflow/plan';
@@ -59,14 +59,12 @@ async function platformAccount(world: SandboxWorld): Promise<{ id: string; clien
   await organizations.send(
     new RegisterDelegatedAdministratorCommand({ AccountId: id, ServicePrincipal: PRINCIPAL }),
   );
-  const { Credentials } = await awsClients()
-    .sts()
-    .send(
-      new AssumeRoleCommand({
-        RoleArn: `arn:aws:iam::${id}:role/OrganizationAccountAccessRole`,
-        RoleSessionName: 'platform',
-      }),
-    );
+  const { Credentials } = await managementClient(STSClient).send(
+    new AssumeRoleCommand({
+      RoleArn: `arn:aws:iam::${id}:role/OrganizationAccountAccessRole`,
+      RoleSessionName: 'platform',
+    }),
+  );
   const clients = new ClientFactory({
     region: 'us-east-1',
     credentials: {
