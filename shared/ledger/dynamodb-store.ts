@@ -1,41 +1,37 @@
 import {
   ConditionalCheckFailedException,
+  GetItemCommand,
+  PutItemCommand,
+  ScanCommand,
+  TransactWriteItemsCommand,
   TransactionCanceledException,
+  type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import {
-  DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  ScanCommand,
-  TransactWriteCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { LINE_HEAD_KEY, isLineItem, type LineWrite } from './account-line';
 import type { LedgerStore } from './ledger';
 import type { ApplicationRecord } from './record';
 
+/** Items as DynamoDB stores them; an attribute whose value is undefined is left out. */
+const toItem = (value: object): Record<string, AttributeValue> =>
+  marshall(value, { removeUndefinedValues: true });
+
 /**
  * The ledger in DynamoDB: one item per application, partition key `name`. Every write is a
  * conditional put on the version that was read, so two front doors racing on one name cannot
- * both win.
+ * both win. Items are converted with `@aws-sdk/util-dynamodb` around the client's own commands,
+ * rather than through `@aws-sdk/lib-dynamodb`'s document client, which does the same conversion
+ * and adds its weight to every function that keeps the ledger (bench/cold-start.ts).
  */
 export class DynamoDbLedgerStore implements LedgerStore {
-  private readonly documents: DynamoDBDocumentClient;
-
   public constructor(
-    client: DynamoDBClient,
+    private readonly client: DynamoDBClient,
     private readonly tableName: string,
-  ) {
-    this.documents = DynamoDBDocumentClient.from(client, {
-      marshallOptions: { removeUndefinedValues: true },
-    });
-  }
+  ) {}
 
   public async read(name: string): Promise<ApplicationRecord | undefined> {
-    const { Item } = await this.documents.send(
-      new GetCommand({ TableName: this.tableName, Key: { name }, ConsistentRead: true }),
-    );
-    return Item as ApplicationRecord | undefined;
+    return (await this.readLine(name)) as ApplicationRecord | undefined;
   }
 
   public async write(record: ApplicationRecord, expectedVersion: number): Promise<boolean> {
@@ -44,10 +40,10 @@ export class DynamoDbLedgerStore implements LedgerStore {
 
   /** An item of the CreateAccount line (its head, a page, an index item), by its reserved name. */
   public async readLine(name: string): Promise<Record<string, unknown> | undefined> {
-    const { Item } = await this.documents.send(
-      new GetCommand({ TableName: this.tableName, Key: { name }, ConsistentRead: true }),
+    const { Item } = await this.client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: toItem({ name }), ConsistentRead: true }),
     );
-    return Item;
+    return Item && unmarshall(Item);
   }
 
   /**
@@ -59,12 +55,12 @@ export class DynamoDbLedgerStore implements LedgerStore {
   public async writeLine(writes: readonly LineWrite[], headVersion: number): Promise<boolean> {
     const TableName = this.tableName;
     const TransactItems = writes.map((write) => {
-      if ('delete' in write) return { Delete: { TableName, Key: { name: write.delete } } };
-      if (write.put.name !== LINE_HEAD_KEY) return { Put: { TableName, Item: write.put } };
-      return { Put: { TableName, Item: write.put, ...versionCondition(headVersion) } };
+      if ('delete' in write) return { Delete: { TableName, Key: toItem({ name: write.delete }) } };
+      if (write.put.name !== LINE_HEAD_KEY) return { Put: { TableName, Item: toItem(write.put) } };
+      return { Put: { TableName, Item: toItem(write.put), ...versionCondition(headVersion) } };
     });
     try {
-      await this.documents.send(new TransactWriteCommand({ TransactItems }));
+      await this.client.send(new TransactWriteItemsCommand({ TransactItems }));
       return true;
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;
@@ -78,8 +74,12 @@ export class DynamoDbLedgerStore implements LedgerStore {
 
   private async put(record: { name: string; version: number }, expectedVersion: number): Promise<boolean> {
     try {
-      await this.documents.send(
-        new PutCommand({ TableName: this.tableName, Item: record, ...versionCondition(expectedVersion) }),
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: toItem(record),
+          ...versionCondition(expectedVersion),
+        }),
       );
       return true;
     } catch (error) {
@@ -90,18 +90,19 @@ export class DynamoDbLedgerStore implements LedgerStore {
 
   /** A page of applications (a Scan: the table holds one small item per application). */
   public async list(options: { limit: number; cursor?: string }) {
-    const { Items, LastEvaluatedKey } = await this.documents.send(
+    const { Items, LastEvaluatedKey } = await this.client.send(
       new ScanCommand({
         TableName: this.tableName,
         Limit: options.limit,
-        ...(options.cursor && { ExclusiveStartKey: { name: options.cursor } }),
+        ...(options.cursor && { ExclusiveStartKey: toItem({ name: options.cursor }) }),
       }),
     );
     // The CreateAccount line's items share the table; they are no application.
-    const items = ((Items ?? []) as ApplicationRecord[])
+    const items = (Items ?? [])
+      .map((item) => unmarshall(item) as ApplicationRecord)
       .filter((item) => !isLineItem(item.name))
       .sort((a, b) => a.name.localeCompare(b.name));
-    const cursor = LastEvaluatedKey?.name as string | undefined;
+    const cursor = LastEvaluatedKey?.name?.S;
     return { items, ...(cursor && { cursor }) };
   }
 }
@@ -110,7 +111,7 @@ export class DynamoDbLedgerStore implements LedgerStore {
 function versionCondition(expectedVersion: number): {
   ConditionExpression: string;
   ExpressionAttributeNames: Record<string, string>;
-  ExpressionAttributeValues?: Record<string, number>;
+  ExpressionAttributeValues?: Record<string, AttributeValue>;
 } {
   return expectedVersion === 0
     ? {
@@ -120,6 +121,6 @@ function versionCondition(expectedVersion: number): {
     : {
         ConditionExpression: '#version = :version',
         ExpressionAttributeNames: { '#version': 'version' },
-        ExpressionAttributeValues: { ':version': expectedVersion },
+        ExpressionAttributeValues: toItem({ ':version': expectedVersion }),
       };
 }

@@ -1,5 +1,5 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { DynamoDbLedgerStore } from '../../shared/ledger/dynamodb-store';
 import { ledgerContract } from '../ledger/ledger-contract';
@@ -35,11 +35,10 @@ describeWithMoto('Ledger on DynamoDB (moto server)', () => {
 
   /** Line items put as they are, 25 per BatchWriteItem (its most). */
   async function loadLine(items: readonly Record<string, unknown>[]): Promise<void> {
-    const documents = DynamoDBDocumentClient.from(client);
     for (let from = 0; from < items.length; from += 25) {
-      const puts = items.slice(from, from + 25).map((Item) => ({ PutRequest: { Item } }));
-      const { UnprocessedItems } = await documents.send(
-        new BatchWriteCommand({ RequestItems: { [tableName]: puts } }),
+      const puts = items.slice(from, from + 25).map((item) => ({ PutRequest: { Item: marshall(item) } }));
+      const { UnprocessedItems } = await client.send(
+        new BatchWriteItemCommand({ RequestItems: { [tableName]: puts } }),
       );
       if (Object.keys(UnprocessedItems ?? {}).length > 0) throw new Error('moto left items unprocessed');
     }
