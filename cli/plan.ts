@@ -1,10 +1,9 @@
 import { useStsCallerIdentity } from '../shared/aws/caller-identity';
 import { awsClients, configureAws } from '../shared/aws/client-factory';
-import type { MadeAccess } from '../shared/domain/access';
 import type { Ledger } from '../shared/ledger/ledger';
-import { accessMadeOf } from '../shared/ledger/record';
+import { earlierVendOf } from '../shared/ledger/record';
 import { formatProblem, validateRequest } from '../shared/request/validate';
-import { PlanEnv, planSettingsFrom, planVend } from '../shared/workflow/plan';
+import { PlanEnv, planSettingsFrom, planVend, type EarlierVend } from '../shared/workflow/plan';
 import { renderPlan } from '../shared/workflow/plan/render';
 import { readEnvironment } from '../shared/workflow/settings';
 import { UsageError, readRequest } from './args';
@@ -37,13 +36,14 @@ async function openForPlanning(
 }
 
 /**
- * What appvend made of the application's access for its earlier requests, from the ledger the
- * backend holds: the plan shows what the request drops of it as `remove`. Nothing after an
- * offboarding (which removed it), nor on an endpoint, whose ledger the plan does not read.
+ * What the ledger the backend holds says of the application's earlier vends: the access appvend
+ * made (the plan shows what the request drops of it as `remove`) and the ids they recorded (where
+ * the plan looks first). Nothing after an offboarding (which removed it), nor on an endpoint, whose
+ * ledger the plan does not read.
  */
-async function madeBefore(ledger: Ledger | undefined, name: string): Promise<MadeAccess | undefined> {
+async function earlierVend(ledger: Ledger | undefined, name: string): Promise<EarlierVend> {
   const record = await ledger?.get(name);
-  return record && record.status !== 'OFFBOARDED' ? accessMadeOf(record) : undefined;
+  return record && record.status !== 'OFFBOARDED' ? earlierVendOf(record) : {};
 }
 
 /**
@@ -75,8 +75,8 @@ export async function planCommand(args: string[]): Promise<number> {
       ` (management account ${account}); nothing is changed\n`,
   );
   const settings = planSettingsFrom(readEnvironment(PlanEnv), { memberReads: true });
-  const made = await madeBefore(ledger, validation.request.name);
-  const result = await planVend(awsClients(), input, settings, made);
+  const earlier = await earlierVend(ledger, validation.request.name);
+  const result = await planVend(awsClients(), input, settings, earlier);
   process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : renderPlan(result));
   return result.blockers.length > 0 ? 1 : 0;
 }

@@ -574,8 +574,12 @@ export function stepPermissions(step: StepFunctionName, scope: PermissionScope):
   }
 }
 
-/** What a plan reads in the management account (shared/workflow/plan.ts): reads only. */
-function planReads(scope: PermissionScope): StepPermission[] {
+/**
+ * What a plan reads in the management account (shared/workflow/plan.ts): reads only. With
+ * `recordedIds` (the reconcile, which plans from the ledger's records), also where an earlier vend's
+ * ids point: the recorded OU (its name and parent) and the recorded accounts.
+ */
+function planReads(scope: PermissionScope, options: { recordedIds: boolean }): StepPermission[] {
   const { root, ous, accounts, scps } = organizationArns(scope);
   const stackSets = stackSetArns(scope).stackSets;
   return [
@@ -611,6 +615,27 @@ function planReads(scope: PermissionScope): StepPermission[] {
       wildcardReason: `The application OU's id is assigned at creation: ${ORGANIZATION_IDS}.`,
     },
     {
+      // Where the vend looks first, before the whole organization: the application OU's accounts.
+      sid: 'PlanListApplicationAccounts',
+      actions: ['organizations:ListAccountsForParent'],
+      resources: [ous],
+      wildcardReason: `The application OU's id is assigned at creation: ${ORGANIZATION_IDS}.`,
+    },
+    ...(options.recordedIds
+      ? [
+          {
+            sid: 'PlanLookAtRecordedIds',
+            actions: [
+              'organizations:DescribeOrganizationalUnit',
+              'organizations:ListParents',
+              'organizations:DescribeAccount',
+            ],
+            resources: [ous, accounts],
+            wildcardReason: `The OU and account ids an earlier vend recorded are assigned at creation: ${ORGANIZATION_IDS}.`,
+          },
+        ]
+      : []),
+    {
       sid: 'PlanFindAccountParent',
       actions: ['organizations:ListParents', 'organizations:ListTagsForResource'],
       resources: [accounts],
@@ -621,6 +646,13 @@ function planReads(scope: PermissionScope): StepPermission[] {
       actions: ['organizations:ListTagsForResource'],
       resources: [ous],
       wildcardReason: `Whether an account found by email sits in another application's OU: ${ORGANIZATION_IDS}.`,
+    },
+    {
+      // The quarantine SCP's id, which the root's tag records (shared/aws/organizations/quarantine-policy.ts).
+      sid: 'PlanReadQuarantineRecord',
+      actions: ['organizations:ListTagsForResource'],
+      resources: [root],
+      wildcardReason: `The organization's root: ${ORGANIZATION_IDS}.`,
     },
     {
       sid: 'PlanReadAppvendStackSets',
@@ -851,7 +883,8 @@ export function frontDoorPermissions(door: FrontDoorFunctionName, scope: Permiss
           wildcardReason:
             'Executions of the appvend-vend state machine only; execution names are made per request.',
         },
-        ...planReads(scope),
+        // The dry run plans the request alone: no ledger record, so no recorded ids to look at.
+        ...planReads(scope, { recordedIds: false }),
       ];
     }
 
@@ -873,7 +906,7 @@ export function frontDoorPermissions(door: FrontDoorFunctionName, scope: Permiss
           resources: [scope.eventBusArn],
           conditions: DRIFT_EVENTS_ONLY,
         },
-        ...planReads(scope),
+        ...planReads(scope, { recordedIds: true }),
         assumeMemberAccessRole(scope),
       ];
 

@@ -269,6 +269,18 @@ export function accessMadeOf(record: Pick<ApplicationRecord, 'accessMade' | 'sum
   return record.accessMade ?? madeAfter(undefined, record.summary?.access);
 }
 
+/**
+ * What a plan of the application's request takes from its record: the access appvend made (what
+ * the request drops is planned `remove`) and the ids its vends recorded (where the plan looks
+ * first, as the vend does).
+ */
+export function earlierVendOf(record: Pick<ApplicationRecord, 'accessMade' | 'summary' | 'ids'>): {
+  accessMade: MadeAccess;
+  recorded?: NonNullable<ApplicationRecord['ids']>;
+} {
+  return { accessMade: accessMadeOf(record), ...(record.ids && { recorded: record.ids }) };
+}
+
 /** The ids a summary carries, in the ledger's shape. */
 export function idsOf(summary: VendSummary): NonNullable<ApplicationRecord['ids']> {
   return {

@@ -17,7 +17,7 @@ import {
   exemptRolesFrom,
   type EnvironmentOf,
 } from './settings';
-import { validateApplication } from './steps/validate';
+import { validateApplication, withRecorded } from './steps/validate';
 import { optional } from './environment-variables';
 import { planGuardrails, planStackSets } from './plan/deployment';
 import { stackSetsCallAs, type StackSetsMode } from '../aws/stack-set-permissions';
@@ -127,6 +127,17 @@ export function countActions(steps: readonly PlanStep[]): Record<PlanAction, num
 }
 
 /**
+ * What the ledger holds of the application's earlier vend, when there is one: the plan looks where
+ * the vend would look (the recorded OU and accounts), rather than reading the whole organization.
+ */
+export interface EarlierVend {
+  /** What appvend made of the application's access before: what the request drops is planned `remove`. */
+  accessMade?: MadeAccess;
+  /** The ids the earlier vend recorded (the ledger record's `ids`). */
+  recorded?: { organizationalUnit?: string; accounts?: Readonly<Record<string, string>> };
+}
+
+/**
  * What a vend of `input` would do, step by step in the vend's order, compared with the
  * organization as it is. The request is validated as the vend validates it (an
  * `InvalidRequestError` naming each field and rule); then only reads are made (Describe*, List*,
@@ -140,13 +151,17 @@ export async function planVend(
   clients: ClientFactory,
   input: unknown,
   settings: PlanSettings,
-  /** What appvend made of the application's access before (the ledger's record): what the request drops is planned `remove`. */
-  made?: MadeAccess,
+  earlier: EarlierVend = {},
 ): Promise<Plan> {
-  const { request, accounts: specs } = validateApplication(input);
+  const made = earlier.accessMade;
+  const {
+    request,
+    accounts: specs,
+    recordedOuId,
+  } = withRecorded(validateApplication(input), earlier.recorded);
   const organizations = clients.organizations();
   const parentId = settings.parentOuId ?? (await findRootId(organizations));
-  const ou = await planOrganizationalUnit(organizations, request, parentId);
+  const ou = await planOrganizationalUnit(organizations, request, parentId, recordedOuId);
   const [scp, accounts] = await Promise.all([
     planServiceControlPolicy(
       organizations,

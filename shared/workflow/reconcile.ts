@@ -1,6 +1,6 @@
 import type { ClientFactory } from '../aws/client-factory';
 import type { Ledger } from '../ledger/ledger';
-import { accessMadeOf, type ApplicationRecord } from '../ledger/record';
+import { earlierVendOf, type ApplicationRecord } from '../ledger/record';
 import { errorMessage } from '../errors';
 import { announceDrift } from './announce';
 import type { ExecutionStarter } from './intake';
@@ -73,7 +73,7 @@ export async function reconcileApplication(
   let drift: DriftItem[];
   try {
     drift = driftOf(
-      (await planVend(deps.clients, record.request, deps.settings, accessMadeOf(record))).steps,
+      (await planVend(deps.clients, record.request, deps.settings, earlierVendOf(record))).steps,
     );
   } catch (error) {
     return { application, outcome: 'error', drift: [], reason: errorMessage(error) };

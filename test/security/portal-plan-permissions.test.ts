@@ -8,6 +8,7 @@
 import { decideCall, type SimulatedCall } from '../support/permission-simulator';
 import { frontDoorPermissions, type PermissionScope } from '../../infra/service/step-permissions';
 import { awsClients } from '../../shared/aws/client-factory';
+import { idsOf } from '../../shared/ledger/record';
 import { PlanEnv, planSettingsFrom, planVend } from '../../shared/workflow/plan';
 import { readEnvironment } from '../../shared/workflow/settings';
 import { sandboxWorld } from '../support/workflow';
@@ -74,9 +75,13 @@ const PLAN_READS: Call[] = [
   { action: 'organizations:ListTargetsForPolicy', resource: SCP, context: SCP_TYPE },
   { action: 'organizations:ListPoliciesForTarget', resource: OU, context: SCP_TYPE },
   { action: 'organizations:ListAccounts', resource: '*' },
+  // Where the vend looks first: the OU's accounts.
+  { action: 'organizations:ListAccountsForParent', resource: OU },
   { action: 'organizations:ListParents', resource: ACCOUNT },
   { action: 'organizations:ListTagsForResource', resource: ACCOUNT },
   { action: 'organizations:ListTagsForResource', resource: OU },
+  // The quarantine SCP's id, which the root's tag records.
+  { action: 'organizations:ListTagsForResource', resource: ROOT },
   { action: 'cloudformation:DescribeStackSet', resource: STACK_SET },
   { action: 'cloudformation:ListStackInstances', resource: STACK_SET },
   // The connection's share, when the management account owns the connection.
@@ -166,7 +171,8 @@ describe('Portal function: the permissions of a plan (POST /applications?dryRun=
   });
 
   it('covers every call a plan made on the sandbox, without member reads', async () => {
-    // Prepare: a vended application, so that every read (accounts, stack instances, SCP) happens.
+    // Prepare: a vended application, so that every read (accounts, stack instances, SCP) happens,
+    // and a new application, whose accounts and SCP are looked for in the whole organization.
     const world = sandboxWorld();
     const request = {
       name: 'shop',
@@ -180,15 +186,53 @@ describe('Portal function: the permissions of a plan (POST /applications?dryRun=
     };
     await world.vend(request);
     const before = world.sandbox.calls.length;
+    const settings = planSettingsFrom(readEnvironment(PlanEnv), { memberReads: false });
 
     // Act
-    await planVend(awsClients(), request, planSettingsFrom(readEnvironment(PlanEnv), { memberReads: false }));
+    await planVend(awsClients(), request, settings);
+    await planVend(awsClients(), { ...request, name: 'cart' }, settings);
 
     // Assess
     const made = new Set(world.sandbox.calls.slice(before).map((c) => `${c.service}:${c.operation}`));
     const granted = new Set(frontDoorPermissions('portal-api', SCOPE).flatMap((p) => p.actions));
     expect([...made].filter((action) => !granted.has(action))).toEqual([]);
     expect([...made].sort()).toEqual([...new Set(PLAN_READS.map((c) => c.action))].sort());
+  });
+
+  it("covers, for the reconcile, every call a plan from the ledger's record makes (its recorded ids)", async () => {
+    // Prepare
+    const world = sandboxWorld();
+    const request = {
+      name: 'shop',
+      owner: 'shop-team@example.com',
+      accountEmail: 'aws+{name}-{stage}@example.com',
+      source: {
+        connectionArn:
+          'arn:aws:codeconnections:us-east-1:111111111111:connection/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0',
+        repository: 'example-org/shop',
+      },
+    };
+    const { summary } = await world.vend(request);
+    // The ids the ledger records of a vend's summary.
+    const recorded = idsOf(summary);
+    const before = world.sandbox.calls.length;
+
+    // Act
+    await planVend(
+      awsClients(),
+      request,
+      planSettingsFrom(readEnvironment(PlanEnv), { memberReads: false }),
+      {
+        recorded,
+      },
+    );
+
+    // Assess
+    const made = new Set(world.sandbox.calls.slice(before).map((c) => `${c.service}:${c.operation}`));
+    const granted = new Set(frontDoorPermissions('reconcile-drift', SCOPE).flatMap((p) => p.actions));
+    expect([...made].filter((action) => !granted.has(action))).toEqual([]);
+    expect(made).toContain('organizations:DescribeOrganizationalUnit');
+    expect(made).toContain('organizations:ListAccountsForParent');
   });
 });
 

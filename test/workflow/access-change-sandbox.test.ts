@@ -52,7 +52,7 @@ describe('Workflow: a changed request changes the access by exactly the differen
   const planOf = async (request: unknown): Promise<PlanStep[]> => {
     const record = (await world.ledger.get('orders'))!;
     const settings = planSettingsFrom(readEnvironment(PlanEnv), { memberReads: true });
-    return (await planVend(awsClients(), request, settings, accessMadeOf(record))).steps;
+    return (await planVend(awsClients(), request, settings, { accessMade: accessMadeOf(record) })).steps;
   };
   const accessSteps = (steps: PlanStep[]) =>
     steps

@@ -1,4 +1,4 @@
-import { CreateAccountCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
+import { CreateAccountCommand, MoveAccountCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,7 +7,8 @@ import { awsClients, type AnyPluggable } from '../../shared/aws/client-factory';
 import { DRY_RUN_ACCOUNT_PAGES } from '../../shared/domain/account-creation';
 import { VirtualClock } from '../../shared/clock/clock';
 import { Sandbox } from '../../shared/sandbox';
-import { addMemberAccounts } from '../../shared/sandbox/seed';
+import { ROOT_ID, addMemberAccounts } from '../../shared/sandbox/seed';
+import { idsOf } from '../../shared/ledger/record';
 import { PlanEnv, planSettingsFrom, planVend } from '../../shared/workflow/plan';
 import { readEnvironment } from '../../shared/workflow/settings';
 import type { AccountCreation } from '../../shared/workflow/types';
@@ -227,4 +228,66 @@ describe('Plan: finding accounts by email in an organization of thousands', () =
     ]);
     expect(planned.blockers).toEqual([]);
   }, 60_000);
+});
+
+describe('Plan: a vended application planned from its ledger record (the reconcile), in an organization of thousands', () => {
+  /** The reads whose cost grows with the organization: its accounts, its SCPs, the root's OUs. */
+  const GROWING = ['ListAccounts', 'ListPolicies', 'ListOrganizationalUnitsForParent'];
+  let world: SandboxWorld;
+  let recorded: ReturnType<typeof idsOf>;
+
+  beforeEach(async () => {
+    // Prepare: 5,000 members, then the sample vended; its ids as the ledger records them.
+    const clock = new VirtualClock();
+    const state = new Sandbox({ clock }).toJSON();
+    addMemberAccounts(state, MEMBERS);
+    world = sandboxWorld({ sandbox: new Sandbox({ clock, state }), clock });
+    const { summary } = await world.vend(sample);
+    expect(summary.status).toBe('SUCCEEDED');
+    recorded = idsOf(summary);
+  }, 60_000);
+
+  const planFromRecord = () =>
+    planVend(awsClients(), sample, planSettingsFrom(readEnvironment(PlanEnv), { memberReads: false }), {
+      recorded,
+    });
+
+  it('keeps what the vend made, looking only where the vend recorded it', async () => {
+    // Prepare
+    const before = world.sandbox.calls.length;
+
+    // Act
+    const planned = await planFromRecord();
+
+    // Assess
+    const organizationSteps = planned.steps.filter((s) =>
+      ['organizational-unit', 'service-control-policy', 'account'].includes(s.kind),
+    );
+    expect(organizationSteps.map((s) => s.action)).toEqual(['keep', 'keep', 'keep', 'keep', 'keep']);
+    const reads = world.sandbox.calls.slice(before).map((c) => c.operation);
+    expect(reads.filter((operation) => GROWING.includes(operation))).toEqual([]);
+  });
+
+  it('finds an account moved out of the OU by its recorded id, and plans to move it back, still reading no growing list', async () => {
+    // Prepare: drift — the test account moved to the root.
+    const organizations = awsClients().organizations();
+    const testId = recorded.accounts!.test!;
+    await organizations.send(
+      new MoveAccountCommand({
+        AccountId: testId,
+        SourceParentId: recorded.organizationalUnit!,
+        DestinationParentId: ROOT_ID,
+      }),
+    );
+    const before = world.sandbox.calls.length;
+
+    // Act
+    const planned = await planFromRecord();
+
+    // Assess
+    const test = planned.steps.find((s) => s.kind === 'account' && s.stage === 'test');
+    expect(test).toMatchObject({ action: 'adopt', id: testId });
+    const reads = world.sandbox.calls.slice(before).map((c) => c.operation);
+    expect(reads.filter((operation) => GROWING.includes(operation))).toEqual([]);
+  });
 });

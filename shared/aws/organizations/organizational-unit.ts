@@ -83,8 +83,8 @@ export async function ensureOrganizationalUnit(
   }
 }
 
-/** Whether the OU of this id exists with this name under this parent. */
-async function isTheOu(
+/** Whether the OU of this id exists with this name under this parent (reads only). */
+export async function isTheOu(
   client: OrganizationsClient,
   id: string,
   wanted: { parentId: string; name: string },

@@ -1,7 +1,13 @@
 import type { Account, OrganizationsClient } from '@aws-sdk/client-organizations';
-import { ListAccountsCommand, paginateListAccounts } from '@aws-sdk/client-organizations';
+import {
+  DescribeAccountCommand,
+  ListAccountsCommand,
+  paginateListAccounts,
+  paginateListAccountsForParent,
+} from '@aws-sdk/client-organizations';
 import { describeExistingAccount } from '../../aws/organizations/account-adoption';
-import { collect } from '../../aws/paginate';
+import { isTheOu } from '../../aws/organizations/organizational-unit';
+import { collect, isAwsError } from '../../aws/paginate';
 import {
   adoptionRefusal,
   adoptionRefusalMessage,
@@ -17,15 +23,24 @@ import { canonicalJson, unifiedDiff } from './diff';
 import { findOrganizationalUnit, policyContent, scpsAttachedTo } from './reads';
 import type { AccountPlan, OrganizationalUnitPlan, PlanBlocker, ServiceControlPolicyPlan } from './types';
 
-/** Step 2 as a plan: the OU is found by name under the parent, or will be created. */
+/**
+ * Step 2 as a plan: the OU is kept or will be created. As the vend looks for it: the OU an earlier
+ * vend recorded (`recordedId`), when it still has the name under the parent; otherwise by name
+ * among the parent's OUs, a read that grows with the number of applications and that a plan of a
+ * vended application therefore does not make.
+ */
 export async function planOrganizationalUnit(
   client: OrganizationsClient,
   request: ApplicationRequest,
   parentId: string,
+  recordedId?: string,
 ): Promise<OrganizationalUnitPlan> {
   const name = ouName(request.name);
-  const existing = await findOrganizationalUnit(client, parentId, name);
   const base = { kind: 'organizational-unit', step: 'EnsureOrganizationalUnit' } as const;
+  if (recordedId !== undefined && (await isTheOu(client, recordedId, { parentId, name }))) {
+    return { ...base, action: 'keep', name, parentId, id: recordedId };
+  }
+  const existing = await findOrganizationalUnit(client, parentId, name);
   return existing?.Id
     ? { ...base, action: 'keep', name, parentId, id: existing.Id }
     : { ...base, action: 'create', name, parentId };
@@ -53,9 +68,13 @@ export async function planServiceControlPolicy(
   }
   const base = { kind: 'service-control-policy', step: 'EnsureServiceControlPolicy' } as const;
 
-  const existing = await findServiceControlPolicy(client, name);
   // A new OU has no policy attached but AWS's FullAWSAccess, which AWS attaches itself.
   const attachedNow = ou.id ? await scpsAttachedTo(client, ou.id) : [];
+  // Where the vend looks first: among the OU's policies (at most five); only a policy that is not
+  // there is searched for by name among all the organization's (a read that grows with the number
+  // of applications).
+  const existing =
+    attachedNow.find((policy) => policy.Name === name) ?? (await findServiceControlPolicy(client, name));
   const attached = existing?.Id !== undefined && attachedNow.some((p) => p.Id === existing.Id);
   if (!attached && ou.id && attachedNow.length >= quotas.attachments) {
     block(
@@ -79,10 +98,14 @@ export async function planServiceControlPolicy(
 }
 
 /**
- * Step 4 and 5 as a plan: each account is found by email (the same lookup the vend makes before
- * CreateAccount); one found outside the OU is adopted, that is moved into it. The vend's adoption
- * rules are checked here too (a refusal is a blocker), and so is the organization's account quota:
- * the accounts to create must fit in what is left of it.
+ * Step 4 and 5 as a plan: each account is found by email where the vend finds it — among the OU's
+ * accounts, then the account an earlier vend recorded for the stage (`recordedId`) — and only an
+ * account found in neither is looked for among all the organization's (ListAccounts, read at most
+ * once per plan): that tells an account to create from one to adopt, which the vend learns from
+ * AWS's refusal of CreateAccount. So the plan of a vended application, which finds its accounts
+ * in its OU, reads nothing that grows with the organization. One found outside the OU is adopted,
+ * that is moved into it. The vend's adoption rules are checked here too (a refusal is a blocker),
+ * and so is the organization's account quota: the accounts to create must fit in what is left of it.
  */
 export async function planAccounts(
   client: OrganizationsClient,
@@ -92,7 +115,11 @@ export async function planAccounts(
 ): Promise<{ plans: AccountPlan[]; blockers: PlanBlocker[]; notes: string[] }> {
   const blockers: PlanBlocker[] = [];
   const block = (message: string) => blockers.push({ step: 'VendAccounts', message });
-  const { accounts: organization, complete } = await listAccounts(client, params.accountPages);
+  const inOu = ou.id
+    ? await collect(paginateListAccountsForParent({ client }, { ParentId: ou.id }), (page) => page.Accounts)
+    : [];
+  let wholeOrganization: Promise<{ accounts: Account[]; complete: boolean }> | undefined;
+  const readWholeOrganization = () => (wholeOrganization ??= listAccounts(client, params.accountPages));
   const plans = await Promise.all(
     specs.map(async (spec): Promise<AccountPlan> => {
       const base = { kind: 'account', step: 'VendAccounts' } as const;
@@ -103,7 +130,18 @@ export async function planAccounts(
         ...(spec.adopt !== undefined && { namedAccountId: spec.adopt }),
       };
       const wanted = spec.email.toLowerCase();
-      const existing = organization.find((account) => account.Email?.toLowerCase() === wanted);
+      const hasAddress = (account: Account | undefined) => account?.Email?.toLowerCase() === wanted;
+      let complete = true;
+      let existing = inOu.find(hasAddress);
+      if (!existing && spec.recordedId !== undefined) {
+        const recorded = await describeAccount(client, spec.recordedId);
+        if (hasAddress(recorded)) existing = recorded;
+      }
+      if (!existing) {
+        const organization = await readWholeOrganization();
+        existing = organization.accounts.find(hasAddress);
+        complete = organization.complete;
+      }
       // Not in the pages read, but the list goes on: the account may well exist.
       if (!existing?.Id && !complete) return { ...base, action: 'unchecked', ...spec };
       if (!existing?.Id) {
@@ -131,12 +169,14 @@ export async function planAccounts(
           };
     }),
   );
-  await blockRemovedStages(client, organization, specs, ou, params.application, block);
+  blockRemovedStages(inOu, specs, ou, params.application, block);
   const notes: string[] = [];
   const unchecked = plans.filter((plan) => plan.action === 'unchecked').map((plan) => plan.stage);
-  if (!complete) {
+  // Read only when an account was in neither place the vend looks first; every account to create is one.
+  const organization = wholeOrganization && (await wholeOrganization);
+  if (organization && !organization.complete) {
     notes.push(
-      `The organization has more than ${organization.length} accounts and this plan reads only the ` +
+      `The organization has more than ${organization.accounts.length} accounts and this plan reads only the ` +
         `first ${params.accountPages} pages of ListAccounts: ` +
         (unchecked.length > 0
           ? `the accounts of ${unchecked.join(', ')} were not found there and were not checked, `
@@ -145,9 +185,13 @@ export async function planAccounts(
     );
   }
   const creating = plans.filter((plan) => plan.action === 'create').length;
-  if (complete && creating > 0 && organization.length + creating > params.accountQuota) {
+  if (
+    organization?.complete &&
+    creating > 0 &&
+    organization.accounts.length + creating > params.accountQuota
+  ) {
     block(
-      `the organization has ${organization.length} accounts (closed ones count until AWS removes them) and its ` +
+      `the organization has ${organization.accounts.length} accounts (closed ones count until AWS removes them) and its ` +
         `quota is ${params.accountQuota}: the ${creating} new account${creating === 1 ? '' : 's'} do not fit. ` +
         'Ask AWS for more through Service Quotas, then set APPVEND_ACCOUNT_QUOTA',
     );
@@ -160,30 +204,37 @@ export async function planAccounts(
  * that the request no longer names: "remove stage qa: account …". The vend does not decommission
  * one stage's account, and a vend of the request would leave it in the OU with its stack
  * instances, guardrails and roles; the ledger refuses such a request (`removes-stage`), and the
- * plan says so, one blocker per stage. Only accounts in the pages of ListAccounts read are seen.
+ * plan says so, one blocker per stage. Read from the OU's own accounts (`inOu`).
  */
-async function blockRemovedStages(
-  client: OrganizationsClient,
-  organization: Account[],
+function blockRemovedStages(
+  inOu: readonly Account[],
   specs: AccountSpec[],
   ou: OrganizationalUnitPlan,
   application: string,
   block: (message: string) => void,
-): Promise<void> {
+): void {
   if (!ou.id) return;
   const wanted = new Set(specs.map((spec) => spec.name));
   const prefix = `${application}-`;
-  for (const account of organization) {
+  for (const account of inOu) {
     if (!account.Id || !account.Name?.startsWith(prefix) || wanted.has(account.Name)) continue;
     if ((account.State ?? account.Status) !== 'ACTIVE') continue;
-    const facts = await describeExistingAccount(client, { ...account, Id: account.Id });
-    if (facts.parentId !== ou.id) continue;
     const stage = account.Name.slice(prefix.length);
     block(
       `remove stage ${stage}: account ${account.Id} (${account.Name}) is in the OU, but the request no longer ` +
         `names stage ${stage}; the vend refuses (appvend does not decommission one stage's account): keep ` +
         'the stage, or offboard the application and vend it again with the stages it needs',
     );
+  }
+}
+
+/** The account of this id, or undefined when the organization has none (gone, or closed long ago). */
+async function describeAccount(client: OrganizationsClient, accountId: string): Promise<Account | undefined> {
+  try {
+    return (await client.send(new DescribeAccountCommand({ AccountId: accountId }))).Account;
+  } catch (error) {
+    if (isAwsError(error, 'AccountNotFoundException')) return undefined;
+    throw error;
   }
 }
 
