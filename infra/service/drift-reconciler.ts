@@ -27,7 +27,8 @@ export interface DriftReconcilerProps {
  * The scheduled reconcile: `appvend-reconcile-drift` runs on `schedule`, compares every vended
  * application with its request, announces drift on the bus and, when `apply` is set, starts the
  * vend again to fix it. Its permissions are `frontDoorPermissions('reconcile-drift')`: reads, the
- * ledger, StartExecution, and drift events only.
+ * ledger, StartExecution, drift events only, and invoking itself (a run goes on in a new invocation
+ * when one has not the time for the whole ledger).
  */
 export class DriftReconciler extends Construct {
   public readonly handler: AppvendFunction;
@@ -51,7 +52,8 @@ export class DriftReconciler extends Construct {
       permissions: frontDoorPermissions('reconcile-drift', props.permissions),
       projectRoot: props.projectRoot,
       logRetention: props.logRetention,
-      // Every application is planned in turn; each plan is a few dozen reads.
+      // Pages of applications are planned in turn, each plan a few dozen reads; with less than
+      // RECONCILE_RESERVE_MS left, the invocation hands the rest of the ledger to a new one.
       timeout: Duration.minutes(5),
       bundledDirectories: planning.bundledDirectories,
     });

@@ -4,6 +4,7 @@ import { DETAIL_TYPE, EVENT_SOURCE } from '../../shared/workflow/announce';
 import { MEMBER_ACCESS_ROLE_NAME } from '../../shared/domain/member-access';
 import {
   FRONT_DOOR_FUNCTIONS,
+  functionName,
   type FrontDoorFunctionName,
   type ServiceFunctionName,
   type StepFunctionName,
@@ -693,6 +694,14 @@ export function delegatedAdministratorPermissions(
 }
 
 /** `dynamodb:Scan` on the ledger: a page of applications (one small item each). */
+/**
+ * The ARN of the function named `name` in the account and Region of the state machine `arn` names
+ * (a concrete ARN, or the stack's `${AWS::Partition}`/`${AWS::Region}`/`${AWS::AccountId}` form).
+ */
+function functionArnBeside(stateMachineArn: string, name: string): string {
+  return stateMachineArn.replace(':states:', ':lambda:').replace(/:stateMachine:[^:]+$/, `:function:${name}`);
+}
+
 const listLedger = (scope: PermissionScope): StepPermission => ({
   sid: 'ListLedger',
   actions: ['dynamodb:Scan'],
@@ -905,6 +914,12 @@ export function frontDoorPermissions(door: FrontDoorFunctionName, scope: Permiss
           actions: ['events:PutEvents'],
           resources: [scope.eventBusArn],
           conditions: DRIFT_EVENTS_ONLY,
+        },
+        {
+          // A run hands the ledger's rest to a new invocation of this function, and of no other.
+          sid: 'ContinueReconcile',
+          actions: ['lambda:InvokeFunction'],
+          resources: [functionArnBeside(scope.stateMachineArn, functionName('reconcile-drift'))],
         },
         ...planReads(scope, { recordedIds: true }),
         assumeMemberAccessRole(scope),

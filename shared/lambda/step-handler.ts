@@ -52,14 +52,14 @@ export function appendCorrelationKeys(input: unknown): void {
 export function stepHandler<S extends EnvironmentShape, I, O>(
   step: string,
   environment: S,
-  core: (input: I, env: EnvironmentOf<S>) => Promise<O> | O,
+  core: (input: I, env: EnvironmentOf<S>, context: Context) => Promise<O> | O,
 ) {
-  return middy(async (input: I, _context: Context): Promise<O> => {
+  return middy(async (input: I, context: Context): Promise<O> => {
     logger.appendKeys({ step });
     appendCorrelationKeys(input);
     const env = readEnvironment(environment);
     try {
-      const output = await core(input, env);
+      const output = await core(input, env, context);
       logger.debug('step finished', { output });
       return output;
     } catch (error) {

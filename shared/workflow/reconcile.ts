@@ -110,3 +110,36 @@ export async function reconcileApplication(
   }
   return { application, outcome: 'fixing', drift, executionName: started.executionName };
 }
+
+/** How many applications the scheduled reconcile reads from the ledger at a time. */
+export const RECONCILE_PAGE_SIZE = 10;
+
+/** What one invocation of the scheduled reconcile did, and where the next one goes on. */
+export interface ReconcileStretch {
+  reports: ReconcileReport[];
+  /** The ledger's cursor after the last page reconciled; absent when the ledger was read to its end. */
+  next?: string;
+}
+
+/**
+ * Reconciles the ledger's applications page by page from `from` (the start when absent), as long
+ * as `timeLeft` says the time left is more than `reserveMs`, which must cover one page; at least
+ * one page is always reconciled, so every invocation makes progress. The scheduled reconcile runs
+ * in one Lambda invocation of bounded duration and each application's plan takes a few dozen
+ * reads, so it cannot read a ledger of any size at once: where it stops, the next invocation goes
+ * on (`next`).
+ */
+export async function reconcileStretch(
+  deps: ReconcileDeps,
+  options: { from?: string; pageSize: number; timeLeft: () => number; reserveMs: number },
+): Promise<ReconcileStretch> {
+  const reports: ReconcileReport[] = [];
+  let cursor = options.from;
+  for (let pages = 0; ; pages += 1) {
+    if (pages > 0 && options.timeLeft() <= options.reserveMs) return { reports, next: cursor! };
+    const page = await deps.ledger.list({ limit: options.pageSize, ...(cursor && { cursor }) });
+    for (const record of page.items) reports.push(await reconcileApplication(deps, record));
+    if (!page.cursor) return { reports };
+    cursor = page.cursor;
+  }
+}

@@ -50,6 +50,7 @@ const BUS = `arn:aws:events:${REGION}:${MANAGEMENT}:event-bus/appvend`;
 const NOTIFICATIONS = `arn:aws:sns:${REGION}:${MANAGEMENT}:appvend-notifications`;
 const TOPICS_KEY = `arn:aws:kms:${REGION}:${MANAGEMENT}:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0`;
 const STATE_MACHINE = `arn:aws:states:${REGION}:${MANAGEMENT}:stateMachine:appvend-vend`;
+const RECONCILE_FUNCTION = `arn:aws:lambda:${REGION}:${MANAGEMENT}:function:appvend-reconcile-drift`;
 const DLQ = `arn:aws:sqs:${REGION}:${MANAGEMENT}:appvend-application-requested-dlq`;
 /** As the stack gives it: Fn::Sub references to its resources (logical ids here simplified). */
 const SCOPE: PermissionScope = {
@@ -287,6 +288,8 @@ const CALLS: Record<ServiceFunctionName, Call[]> = {
     { action: 'dynamodb:Scan', resource: LEDGER },
     { action: 'states:StartExecution', resource: STATE_MACHINE },
     { action: 'events:PutEvents', resource: BUS, context: outcomeEvent('Application Drift Detected') },
+    // The run goes on in a new invocation of the function itself.
+    { action: 'lambda:InvokeFunction', resource: RECONCILE_FUNCTION },
     { action: 'organizations:ListRoots', resource: '*' },
     { action: 'organizations:ListOrganizationalUnitsForParent', resource: ROOT },
     { action: 'organizations:ListPolicies', resource: '*', context: SCP_TYPE },
@@ -426,6 +429,35 @@ describe('Functions: stepPermissions and frontDoorPermissions', () => {
 
     // Assess
     expect(allowed).toEqual([]);
+  });
+
+  it('lets the reconcile invoke itself to go on, and no other function; no other function may invoke it', async () => {
+    // Prepare
+    const other = (name: string) => ({
+      action: 'lambda:InvokeFunction',
+      resource: RECONCILE_FUNCTION.replace('appvend-reconcile-drift', name),
+    });
+    const itself = { action: 'lambda:InvokeFunction', resource: RECONCILE_FUNCTION };
+
+    // Act
+    const reconcile = {
+      itself: await decide('reconcile-drift', itself),
+      qualified: await decide('reconcile-drift', { ...itself, resource: `${RECONCILE_FUNCTION}:1` }),
+      vendStep: await decide('reconcile-drift', other('appvend-move-account')),
+      portal: await decide('reconcile-drift', other('appvend-portal-api')),
+    };
+    const othersInvokingIt = await Promise.all(
+      FUNCTIONS.filter((name) => name !== 'reconcile-drift').map((name) => decide(name, itself)),
+    );
+
+    // Assess
+    expect(reconcile).toEqual({
+      itself: 'Allowed',
+      qualified: 'ImplicitlyDenied',
+      vendStep: 'ImplicitlyDenied',
+      portal: 'ImplicitlyDenied',
+    });
+    expect(new Set(othersInvokingIt)).toEqual(new Set(['ImplicitlyDenied']));
   });
 
   it('gives the validation step only the Identity Center reads that check the request’s names', () => {
