@@ -170,20 +170,25 @@ describe('Portal function: the permissions of a plan (POST /applications?dryRun=
     ).toEqual([]);
   });
 
+  /** The application both plans below are of. */
+  const request = {
+    name: 'shop',
+    owner: 'shop-team@example.com',
+    accountEmail: 'aws+{name}-{stage}@example.com',
+    source: {
+      connectionArn:
+        'arn:aws:codeconnections:us-east-1:111111111111:connection/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0',
+      repository: 'example-org/shop',
+    },
+  };
+  /** The actions of the calls the sandbox answered since call number `before`. */
+  const actionsSince = (world: ReturnType<typeof sandboxWorld>, before: number) =>
+    new Set(world.sandbox.calls.slice(before).map((c) => `${c.service}:${c.operation}`));
+
   it('covers every call a plan made on the sandbox, without member reads', async () => {
     // Prepare: a vended application, so that every read (accounts, stack instances, SCP) happens,
     // and a new application, whose accounts and SCP are looked for in the whole organization.
     const world = sandboxWorld();
-    const request = {
-      name: 'shop',
-      owner: 'shop-team@example.com',
-      accountEmail: 'aws+{name}-{stage}@example.com',
-      source: {
-        connectionArn:
-          'arn:aws:codeconnections:us-east-1:111111111111:connection/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0',
-        repository: 'example-org/shop',
-      },
-    };
     await world.vend(request);
     const before = world.sandbox.calls.length;
     const settings = planSettingsFrom(readEnvironment(PlanEnv), { memberReads: false });
@@ -193,7 +198,7 @@ describe('Portal function: the permissions of a plan (POST /applications?dryRun=
     await planVend(awsClients(), { ...request, name: 'cart' }, settings);
 
     // Assess
-    const made = new Set(world.sandbox.calls.slice(before).map((c) => `${c.service}:${c.operation}`));
+    const made = actionsSince(world, before);
     const granted = new Set(frontDoorPermissions('portal-api', SCOPE).flatMap((p) => p.actions));
     expect([...made].filter((action) => !granted.has(action))).toEqual([]);
     expect([...made].sort()).toEqual([...new Set(PLAN_READS.map((c) => c.action))].sort());
@@ -202,16 +207,6 @@ describe('Portal function: the permissions of a plan (POST /applications?dryRun=
   it("covers, for the reconcile, every call a plan from the ledger's record makes (its recorded ids)", async () => {
     // Prepare
     const world = sandboxWorld();
-    const request = {
-      name: 'shop',
-      owner: 'shop-team@example.com',
-      accountEmail: 'aws+{name}-{stage}@example.com',
-      source: {
-        connectionArn:
-          'arn:aws:codeconnections:us-east-1:111111111111:connection/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0',
-        repository: 'example-org/shop',
-      },
-    };
     const { summary } = await world.vend(request);
     // The ids the ledger records of a vend's summary.
     const recorded = idsOf(summary);
@@ -228,7 +223,7 @@ describe('Portal function: the permissions of a plan (POST /applications?dryRun=
     );
 
     // Assess
-    const made = new Set(world.sandbox.calls.slice(before).map((c) => `${c.service}:${c.operation}`));
+    const made = actionsSince(world, before);
     const granted = new Set(frontDoorPermissions('reconcile-drift', SCOPE).flatMap((p) => p.actions));
     expect([...made].filter((action) => !granted.has(action))).toEqual([]);
     expect(made).toContain('organizations:DescribeOrganizationalUnit');
