@@ -5,6 +5,7 @@ import { configureAws, type AnyPluggable } from '../../shared/aws/client-factory
 import { VirtualClock } from '../../shared/clock/clock';
 import { Sandbox } from '../../shared/sandbox';
 import { runVend, type VendRun } from '../../cli/vend';
+import { useStsCallerIdentity } from '../../shared/aws/caller-identity';
 import { configureLedger } from '../../shared/ledger';
 import { Ledger } from '../../shared/ledger/ledger';
 import { MemoryLedgerStore } from '../../shared/ledger/memory-store';
@@ -51,6 +52,9 @@ export function sandboxWorld(
 ): SandboxWorld {
   const clock = options.clock ?? new VirtualClock();
   const sandbox = options.sandbox ?? new Sandbox({ clock });
+  // Not a deployed function (no APPVEND_FUNCTION_ROLE_ARN): who it is, STS says, as for the CLI.
+  // Also here, not only in jest's setup, for the fault matrix's own runner (test/faults/main.ts).
+  useStsCallerIdentity();
   configureAws({
     region: 'us-east-1',
     plugins: [...(options.plugins ?? []), sandbox.plugin()],
