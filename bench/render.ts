@@ -176,6 +176,14 @@ export function rows(results: BenchResults): Row[] {
         target: 'flat: ≤ 1.10 × the 10-application run',
         status: judge(perApp <= 1.1 * basePerApp),
       });
+      const invocationsPerApp = s.lambdaInvocations / n;
+      const baseInvocationsPerApp = base.lambdaInvocations / base.applications;
+      out.push({
+        metric: `scale ${n}: Lambda invocations per application`,
+        value: `${invocationsPerApp.toFixed(1)} (10 applications: ${baseInvocationsPerApp.toFixed(1)})`,
+        target: 'flat: ≤ 1.10 × the 10-application run',
+        status: judge(invocationsPerApp <= 1.1 * baseInvocationsPerApp),
+      });
     }
     // The absolute goal is the 100-application run's; larger runs are judged by the fitted growth.
     const big = n === 100;
@@ -440,6 +448,8 @@ export async function renderReport(results: BenchResults, vend: VendReportData):
         'refused / CreateAccount calls',
         'transitions',
         'per application',
+        'Lambda invocations',
+        'per application',
         'API calls',
         'per application',
         'wall',
@@ -459,6 +469,8 @@ export async function renderReport(results: BenchResults, vend: VendReportData):
               `${s.createAccountRefusals} / ${s.createAccountCalls}`,
               `${s.transitions}`,
               (s.transitions / s.applications).toFixed(1),
+              `${s.lambdaInvocations}`,
+              (s.lambdaInvocations / s.applications).toFixed(1),
               `${s.apiCalls}`,
               (s.apiCalls / s.applications).toFixed(1),
               `${s.wallSeconds.toFixed(1)} s`,
@@ -469,6 +481,8 @@ export async function renderReport(results: BenchResults, vend: VendReportData):
           : [
               `${s.applications}`,
               `— (${s.error})`,
+              '',
+              '',
               '',
               '',
               '',
