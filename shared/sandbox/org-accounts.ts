@@ -1,4 +1,4 @@
-import { countBy, membersBy, recordValues } from './atomic';
+import { countBy, membersBy, membersUnder, recordValues } from './atomic';
 import type * as org from '@aws-sdk/client-organizations';
 import { DEFAULT_ACCESS_ROLE } from './aws-constants';
 import type { CallContext, HandlerTable, Out } from './context';
@@ -183,9 +183,9 @@ function listCreateAccountStatus(
   if (states?.some((s) => !['IN_PROGRESS', 'SUCCEEDED', 'FAILED'].includes(s))) {
     throw invalidInput('INVALID_ENUM', 'States must be IN_PROGRESS, SUCCEEDED or FAILED.');
   }
-  const requests = recordValues(ctx.state.createAccountRequests).filter(
-    (r) => !states?.length || states.includes(r.state),
-  );
+  const requests = states?.length
+    ? membersUnder(ctx.state.createAccountRequests, createAccountRequestsByState, states)
+    : recordValues(ctx.state.createAccountRequests);
   const page = paginate(requests, input.NextToken, input.MaxResults, ORG_PAGES);
   return { CreateAccountStatuses: page.items.map(statusView), NextToken: page.nextToken };
 }
