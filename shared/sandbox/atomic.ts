@@ -50,20 +50,26 @@ class Transaction {
       get: (target, key) => this.wrap(Reflect.get(target, key) as unknown),
       set: (target, key, next) => {
         this.note(target, key);
-        return Reflect.set(target, key, this.unwrapDeep(next));
+        const done = Reflect.set(target, key, this.unwrapDeep(next));
+        touched(target, key);
+        return done;
       },
       deleteProperty: (target, key) => {
         this.note(target, key, true);
-        return Reflect.deleteProperty(target, key);
+        const done = Reflect.deleteProperty(target, key);
+        touched(target, key);
+        return done;
       },
       defineProperty: (target, key, descriptor) => {
         this.note(target, key);
         const value = descriptor.value as unknown;
-        return Reflect.defineProperty(
+        const done = Reflect.defineProperty(
           target,
           key,
           'value' in descriptor ? { ...descriptor, value: this.unwrapDeep(value) } : descriptor,
         );
+        touched(target, key);
+        return done;
       },
     });
     this.proxies.set(value, proxy);
@@ -102,6 +108,17 @@ class Transaction {
         if (isObject(value)) target[key] = this.unwrapDeep(value);
       }
     }
+    this.flush();
+  }
+
+  /**
+   * An object the call created and put in the state is written through the call's own reference
+   * to it, not through a proxy, so the indexes do not see those writes, which may come after the
+   * object was put there: every place the call wrote is looked at again before an index answers,
+   * and when the call ends. A call writes a few places; the records it indexes hold thousands.
+   */
+  public flush(): void {
+    for (const { target, key } of this.journal) touched(target, key);
   }
 
   public rollback(): void {
@@ -110,6 +127,7 @@ class Transaction {
       noteWrite(target);
       if (had) target[key] = previous;
       else delete target[key];
+      touched(target, key);
       // Object keys keep insertion order (and listings follow it): the keys that came after the
       // deleted one go back behind it.
       if (order) {
@@ -117,7 +135,9 @@ class Transaction {
           if (!Object.prototype.hasOwnProperty.call(target, later)) continue;
           const value = target[later];
           delete target[later];
+          touched(target, later);
           target[later] = value;
+          touched(target, later);
         }
       }
     }
@@ -154,6 +174,20 @@ export function atomically<S extends object, T>(state: S, work: (state: S) => T)
   }
   transaction.commit();
   return transaction.unwrapDeep(output);
+}
+
+/**
+ * Runs `work` on `state` with its writes noted, as `atomically` does, but keeps them if it throws:
+ * for what is not undone on failure (a read that makes an account's empty Config settings, AWS
+ * applying an asynchronous change), so that the record caches and indexes still see every write.
+ */
+export function tracked<S extends object, T>(state: S, work: (state: S) => T): T {
+  const transaction = new Transaction();
+  try {
+    return transaction.unwrapDeep(work(transaction.wrap(state)));
+  } finally {
+    transaction.commit();
+  }
 }
 
 /** The state changed outside any call (an asynchronous event applied, a setter of the sandbox). */
@@ -198,4 +232,250 @@ export function membersWhere<T>(record: Record<string, T> | readonly T[], test: 
   const { owner, values } = cachedValues<T>(record);
   const matches = values.filter(test);
   return owner ? matches.map((value) => owner.transaction.wrap(value)) : matches;
+}
+
+/**
+ * What a record's members are looked up by: a key computed from each member. The key may read the
+ * member's own properties, and the objects `watch` names (records nested in it); a write to any of
+ * them, through a call's proxies, an event's or an undo, moves the member to its new key. A key
+ * made only of properties that never change once the member is in the record (`fixed`: ids, the
+ * stack set an instance belongs to) spares watching the members.
+ */
+export interface IndexDefinition<T> {
+  key(member: T): unknown;
+  watch?(member: T): readonly object[];
+  fixed?: boolean;
+}
+
+export const defineIndex = <T>(
+  key: (member: T) => unknown,
+  options: { watch?: (member: T) => readonly object[]; fixed?: boolean } = {},
+): IndexDefinition<T> => ({ key, ...options });
+
+/** One member of an indexed record, under its record key. */
+interface IndexEntry {
+  index: RecordIndex;
+  recordKey: string;
+  member: unknown;
+  /** Its place in the record's order (the order `Object.values` gives). */
+  ordinal: number;
+  key: unknown;
+  watched: readonly object[];
+}
+
+/** The members under one key, in record order once sorted. */
+interface Group {
+  entries: Set<IndexEntry>;
+  /** Whether `entries` is in record order (a member that moved in from another key may not be). */
+  sorted: boolean;
+  last: number;
+}
+
+/** Array indices come first in an object's keys, in numeric order, then the rest in insertion order. */
+const ARRAY_INDEX = /^(0|[1-9]\d*)$/;
+const isArrayIndex = (key: string) => ARRAY_INDEX.test(key) && Number(key) < 2 ** 32 - 1;
+
+/**
+ * A record's (or an array's) members grouped by an index definition's key, kept in step with the
+ * record by the writes `touched` reports instead of being recomputed: looking members up then costs
+ * what they are, not what the record holds. The sandbox's records (accounts, stack instances,
+ * operations, attachments…) grow with every vend, and scanning them on each call made a run of N
+ * vends cost O(N²).
+ */
+class RecordIndex {
+  public alive = true;
+  public readonly entries = new Map<string, IndexEntry>();
+  private readonly groups = new Map<unknown, Group>();
+  private inserted = 0;
+
+  public constructor(
+    private readonly raw: Json,
+    private readonly definition: IndexDefinition<unknown>,
+    public readonly epoch: number,
+  ) {
+    for (const key of Object.keys(raw)) this.add(key, raw[key]);
+  }
+
+  /** The members under any of `keys`, in record order. */
+  public membersUnder(keys: readonly unknown[]): IndexEntry[] {
+    const entries = [...new Set(keys)].flatMap((key) => this.members(key));
+    return keys.length > 1 ? entries.sort((a, b) => a.ordinal - b.ordinal) : entries;
+  }
+
+  public members(key: unknown): IndexEntry[] {
+    const group = this.groups.get(key);
+    if (!group) return [];
+    if (!group.sorted) {
+      group.entries = new Set([...group.entries].sort((a, b) => a.ordinal - b.ordinal));
+      group.sorted = true;
+    }
+    return [...group.entries];
+  }
+
+  public count(key: unknown): number {
+    return this.groups.get(key)?.entries.size ?? 0;
+  }
+
+  /** The record gained, lost or replaced the member under `recordKey` (or, an array, its length). */
+  public keyChanged(recordKey: string): void {
+    const raw = this.raw;
+    if (Array.isArray(raw) && recordKey === 'length') {
+      for (const [key, entry] of this.entries) if (Number(key) >= raw.length) this.remove(entry);
+      return;
+    }
+    const has = Object.prototype.hasOwnProperty.call(raw, recordKey);
+    const entry = this.entries.get(recordKey);
+    if (entry && has && entry.member === raw[recordKey]) return this.rekey(entry);
+    if (entry) this.remove(entry);
+    // A key given a new value keeps its place; a key added again after a deletion goes last.
+    if (has) this.add(recordKey, raw[recordKey], entry?.ordinal);
+  }
+
+  /** A member (or an object it watches) was written: its key may have changed. */
+  public rekey(entry: IndexEntry): void {
+    if (this.definition.fixed) return;
+    const key = this.definition.key(entry.member);
+    if (this.definition.watch) this.watch(entry);
+    if (Object.is(key, entry.key)) return;
+    this.leave(entry);
+    entry.key = key;
+    this.join(entry);
+  }
+
+  private add(recordKey: string, member: unknown, ordinal?: number): void {
+    const entry: IndexEntry = {
+      index: this,
+      recordKey,
+      member,
+      ordinal: ordinal ?? (isArrayIndex(recordKey) ? Number(recordKey) - 2 ** 32 : (this.inserted += 1)),
+      key: this.definition.key(member),
+      watched: [],
+    };
+    this.entries.set(recordKey, entry);
+    this.watch(entry);
+    this.join(entry);
+  }
+
+  private remove(entry: IndexEntry): void {
+    this.entries.delete(entry.recordKey);
+    this.leave(entry);
+    for (const object of entry.watched) watchers.get(object)?.delete(entry);
+  }
+
+  private watch(entry: IndexEntry): void {
+    for (const object of entry.watched) watchers.get(object)?.delete(entry);
+    const member = entry.member;
+    entry.watched =
+      isObject(member) && !this.definition.fixed ? [member, ...(this.definition.watch?.(member) ?? [])] : [];
+    for (const object of entry.watched) {
+      let set = watchers.get(object);
+      if (!set) watchers.set(object, (set = new Set()));
+      set.add(entry);
+    }
+  }
+
+  private join(entry: IndexEntry): void {
+    let group = this.groups.get(entry.key);
+    if (!group) this.groups.set(entry.key, (group = { entries: new Set(), sorted: true, last: -Infinity }));
+    group.entries.add(entry);
+    if (entry.ordinal < group.last) group.sorted = false;
+    else group.last = entry.ordinal;
+  }
+
+  private leave(entry: IndexEntry): void {
+    const group = this.groups.get(entry.key);
+    if (!group) return;
+    group.entries.delete(entry);
+    if (group.entries.size === 0) this.groups.delete(entry.key);
+  }
+}
+
+/** The indexes of each record (by its raw object), by definition. */
+const indexes = new WeakMap<object, Map<IndexDefinition<unknown>, RecordIndex>>();
+/** The index entries each object is the member of, or watched by. */
+const watchers = new WeakMap<object, Set<IndexEntry>>();
+
+/** A property of `target` was set or deleted: the indexes over it, or over what it is part of, follow. */
+function touched(target: object, key: PropertyKey): void {
+  if (typeof key !== 'string') return;
+  const own = indexes.get(target);
+  if (own) for (const index of own.values()) if (index.alive) index.keyChanged(key);
+  const entries = watchers.get(target);
+  if (!entries) return;
+  for (const entry of [...entries]) {
+    if (!entry.index.alive || entry.index.entries.get(entry.recordKey) !== entry) {
+      entries.delete(entry);
+      continue;
+    }
+    entry.index.rekey(entry);
+  }
+}
+
+function indexOf(raw: object, definition: IndexDefinition<unknown>): RecordIndex {
+  let byDefinition = indexes.get(raw);
+  if (!byDefinition) indexes.set(raw, (byDefinition = new Map()));
+  let index = byDefinition.get(definition);
+  // Changes made outside calls (`changedOutsideCalls`) were not seen: the index is made again.
+  if (!index || index.epoch !== epoch) {
+    if (index) index.alive = false;
+    index = new RecordIndex(raw as Json, definition, epoch);
+    byDefinition.set(definition, index);
+  }
+  return index;
+}
+
+function lookUp(record: object, definition: IndexDefinition<unknown>) {
+  const owner = owners.get(record);
+  owner?.transaction.flush();
+  return { owner, index: indexOf(owner ? owner.raw : record, definition) };
+}
+
+/**
+ * The members of a record (or an array of the state) whose key under `definition` is `key`, in
+ * the record's order: `membersWhere(record, (m) => definition.key(m) === key)` without looking at
+ * the others. Inside a call they come wrapped, like everything the call reaches.
+ */
+export function membersBy<T>(
+  record: Record<string, T> | readonly T[],
+  definition: IndexDefinition<T>,
+  key: unknown,
+): T[] {
+  return membersUnder(record, definition, [key]);
+}
+
+/** The members whose key is any of `keys`, in the record's order. */
+export function membersUnder<T>(
+  record: Record<string, T> | readonly T[],
+  definition: IndexDefinition<T>,
+  keys: readonly unknown[],
+): T[] {
+  const { owner, index } = lookUp(record, definition as IndexDefinition<unknown>);
+  const members = index.membersUnder(keys).map((entry) => entry.member as T);
+  return owner ? members.map((member) => owner.transaction.wrap(member)) : members;
+}
+
+/**
+ * The members of an array of the state that `test` accepts, as they are and without a proxy
+ * each: what is left of the array after a removal, to put back in the state in its place. The
+ * caller must not change them through these references (the change would not be undone).
+ */
+export function survivors<T>(array: readonly T[], test: (member: T) => boolean): T[] {
+  const raw = (owners.get(array)?.raw ?? array) as readonly T[];
+  return raw.filter(test);
+}
+
+/** How many members of the record have `key` under `definition`. */
+export function countBy<T>(
+  record: Record<string, T> | readonly T[],
+  definition: IndexDefinition<T>,
+  key: unknown,
+): number {
+  return lookUp(record, definition as IndexDefinition<unknown>).index.count(key);
+}
+
+const EVERY_MEMBER = defineIndex<unknown>(() => true, { fixed: true });
+
+/** `Object.keys(record).length`, without enumerating a record of thousands of keys each time. */
+export function sizeOf(record: object): number {
+  return lookUp(record, EVERY_MEMBER).index.entries.size;
 }

@@ -1,10 +1,11 @@
-import { membersWhere } from './atomic';
+import { membersBy } from './atomic';
 import type { CallContext } from './context';
 import { actingAccount, reachable } from './cfn-organizations';
 import { validationError, type ParameterInput } from './cfn-template';
 import { awsError, type AwsErrorOptions } from './errors';
 import type { PageRules } from './pagination';
 import type { OperationPreferencesState, ParameterMap, StackSetState } from './state';
+import { stackSetsByName } from './state-indexes';
 
 /** Helpers shared by the CloudFormation StackSets modules. */
 
@@ -37,13 +38,14 @@ const OPERATION_ID = /^[a-zA-Z0-9][-a-zA-Z0-9]*$/;
 export function findStackSet(ctx: CallContext, nameOrId: unknown, callAs?: unknown): StackSetState {
   const key = requireMember(nameOrId as string | undefined, 'stackSetName');
   const acting = actingAccount(ctx, callAs);
-  const [found] = membersWhere(
-    ctx.state.stackSets,
-    (s) =>
-      s.ownerAccountId === acting.accountId &&
-      s.region === ctx.region &&
-      reachable(s, acting.callAs) &&
-      (s.id === key || (s.name === key && s.status === 'ACTIVE')),
+  // By its id (the record's key), or by its name among those still ACTIVE. A name cannot hold the
+  // colon every id has, so no stack set is found both ways.
+  const byId = Object.prototype.hasOwnProperty.call(ctx.state.stackSets, key)
+    ? [ctx.state.stackSets[key]!]
+    : [];
+  const byName = membersBy(ctx.state.stackSets, stackSetsByName, key).filter((s) => s.status === 'ACTIVE');
+  const [found] = [...byId, ...byName].filter(
+    (s) => s.ownerAccountId === acting.accountId && s.region === ctx.region && reachable(s, acting.callAs),
   );
   if (!found || found.status !== 'ACTIVE')
     throw cfnError('StackSetNotFoundException', `StackSet ${key} not found`);

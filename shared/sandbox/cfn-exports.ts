@@ -1,6 +1,7 @@
-import { membersWhere } from './atomic';
+import { membersBy } from './atomic';
 import { parseTemplate, resolve, type StackEnvironment } from './cfn-template';
 import type { SandboxStateJson, StackInstanceState } from './state';
+import { instancesByPlace, placeKey } from './state-indexes';
 
 /**
  * Cross-stack references between the stacks StackSets made: an output's `Export` is visible to the
@@ -54,14 +55,11 @@ export function importNames(templateBody: string, env: StackEnvironment): string
 
 /** The other deployed stacks of the account and Region, with their exports and imports. */
 function neighbours(state: SandboxStateJson, instance: StackInstanceState, stackName: StackNameOf) {
-  const others = membersWhere(
+  const others = membersBy(
     state.stackInstances,
-    (other) =>
-      other.key !== instance.key &&
-      other.account === instance.account &&
-      other.region === instance.region &&
-      other.deployed !== undefined,
-  );
+    instancesByPlace,
+    placeKey(instance.account, instance.region),
+  ).filter((other) => other.key !== instance.key && other.deployed !== undefined);
   return others.flatMap((other) => {
     const env = envOf(other, stackName);
     if (!env) return [];

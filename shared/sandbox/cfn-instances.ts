@@ -1,4 +1,4 @@
-import { recordValues } from './atomic';
+import { membersBy, sizeOf } from './atomic';
 import type * as cfn from '@aws-sdk/client-cloudformation';
 import {
   CFN_PAGES,
@@ -18,6 +18,7 @@ import type { CallContext, HandlerTable, Out } from './context';
 import { paginate } from './pagination';
 import type { StackInstanceState, StackSetState } from './state';
 import { stackInstanceKey } from './state';
+import { instancesByStackSet } from './state-indexes';
 
 /** CloudFormation StackSets: stack instances, each change of which is a stack set operation. */
 
@@ -97,7 +98,7 @@ function createStackInstances(
       overrides: overrides ?? {},
       status: 'OUTDATED',
       detailedStatus: 'PENDING',
-      seq: Object.keys(ctx.state.stackInstances).length + 1,
+      seq: sizeOf(ctx.state.stackInstances) + 1,
       ...(ouOf.get(account) !== undefined && { organizationalUnitId: ouOf.get(account)! }),
     };
   }
@@ -160,8 +161,8 @@ function deleteStackInstances(
   const ous = new Set(input.DeploymentTargets?.OrganizationalUnitIds ?? []);
   const createdFor =
     stackSet.permissionModel === 'SERVICE_MANAGED'
-      ? recordValues(ctx.state.stackInstances)
-          .filter((i) => i.stackSetId === stackSet.id && ous.has(i.organizationalUnitId ?? ''))
+      ? membersBy(ctx.state.stackInstances, instancesByStackSet, stackSet.id)
+          .filter((i) => ous.has(i.organizationalUnitId ?? ''))
           .filter(
             (i) =>
               input.DeploymentTargets?.AccountFilterType !== 'INTERSECTION' ||
@@ -217,8 +218,7 @@ function listStackInstances(
   for (const filter of input.Filters ?? []) {
     if (!filter.Name || !FILTERS[filter.Name]) throw validationError(`Invalid filter name: ${filter.Name}`);
   }
-  const instances = recordValues(ctx.state.stackInstances)
-    .filter((i) => i.stackSetId === stackSet.id)
+  const instances = membersBy(ctx.state.stackInstances, instancesByStackSet, stackSet.id)
     .filter((i) => !input.StackInstanceAccount || i.account === input.StackInstanceAccount)
     .filter((i) => !input.StackInstanceRegion || i.region === input.StackInstanceRegion)
     .filter((i) => (input.Filters ?? []).every((f) => FILTERS[f.Name!]!(i, f.Values ?? '')))

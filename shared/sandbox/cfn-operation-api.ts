@@ -1,9 +1,10 @@
-import { recordValues } from './atomic';
+import { membersBy } from './atomic';
 import type * as cfn from '@aws-sdk/client-cloudformation';
 import { CFN_PAGES, cfnError, findStackSet, requireMember, validationError } from './cfn-common';
 import type { CallContext, HandlerTable, Out } from './context';
 import { paginate } from './pagination';
 import type { OperationState, OperationTargetResult, StackSetState } from './state';
+import { operationsByStackSet } from './state-indexes';
 
 /** CloudFormation StackSets: reading operations and their per-target results. */
 
@@ -76,9 +77,9 @@ function listOperations(
   ctx: CallContext,
 ): Out<cfn.ListStackSetOperationsCommandOutput> {
   const stackSet = findStackSet(ctx, input.StackSetName, input.CallAs);
-  const ops = recordValues(ctx.state.operations)
-    .filter((o) => o.stackSetId === stackSet.id)
-    .sort((a, b) => b.seq - a.seq);
+  const ops = membersBy(ctx.state.operations, operationsByStackSet, stackSet.id).sort(
+    (a, b) => b.seq - a.seq,
+  );
   const page = paginate(ops, input.NextToken, input.MaxResults, CFN_PAGES);
   return {
     Summaries: page.items.map((op): cfn.StackSetOperationSummary => {

@@ -1,4 +1,4 @@
-import { membersWhere } from './atomic';
+import { membersBy, sizeOf } from './atomic';
 import { cfnError, checkOperationId } from './cfn-common';
 import { limits, planOperation, stackNameOf } from './cfn-plan';
 import { deployedResources, namedBuckets, namedRoles, parseTemplate } from './cfn-template';
@@ -14,6 +14,7 @@ import type {
   StackSetState,
 } from './state';
 import { stackInstanceKey } from './state';
+import { operationsByStackSet, operationsByStatus } from './state-indexes';
 
 /**
  * The life of a stack set operation: requested (QUEUED), started (RUNNING, outcome planned),
@@ -33,10 +34,10 @@ export interface OperationRequest {
   explicitId?: string;
 }
 
-const active = (state: SandboxStateJson, stackSetId: string) =>
-  membersWhere(
-    state.operations,
-    (o) => o.stackSetId === stackSetId && (o.status === 'RUNNING' || o.status === 'QUEUED'),
+/** The stack set's operations RUNNING or QUEUED. */
+export const inFlightOperations = (state: SandboxStateJson, stackSetId: string): OperationState[] =>
+  membersBy(state.operations, operationsByStackSet, stackSetId).filter(
+    (o) => o.status === 'RUNNING' || o.status === 'QUEUED',
   );
 
 /**
@@ -81,7 +82,7 @@ export function createOperation(
   request: OperationRequest,
 ): string {
   const { state, now } = ctx;
-  const busy = active(state, stackSet.id).length > 0;
+  const busy = inFlightOperations(state, stackSet.id).length > 0;
   if (busy && !stackSet.managedExecution) {
     throw cfnError(
       'OperationInProgressException',
@@ -91,7 +92,7 @@ export function createOperation(
   const id = request.explicitId ?? uuid(UuidKind.operation, next(state, 'operation'));
   const op: OperationState = {
     id,
-    seq: Object.keys(state.operations).length + 1,
+    seq: sizeOf(state.operations) + 1,
     stackSetId: stackSet.id,
     action: request.action,
     status: 'QUEUED',
@@ -139,7 +140,7 @@ function startOperation(
 
 /** Finishes the earliest running operation that is due. */
 export const stackSetOperationEvents: EventSource = (state, settings) => {
-  const due = membersWhere(state.operations, (o) => o.status === 'RUNNING').sort(
+  const due = membersBy(state.operations, operationsByStatus, 'RUNNING').sort(
     (a, b) => a.endsAt! - b.endsAt! || a.seq - b.seq,
   )[0];
   if (!due) return undefined;
@@ -151,10 +152,9 @@ function finishOperation(state: SandboxStateJson, op: OperationState, settings: 
   for (const result of op.results) applyResult(state, op, result);
   op.status = op.outcome ?? 'SUCCEEDED';
   op.endedAt = op.endsAt;
-  const queued = membersWhere(
-    state.operations,
-    (o) => o.stackSetId === op.stackSetId && o.status === 'QUEUED',
-  ).sort((a, b) => a.seq - b.seq)[0];
+  const queued = membersBy(state.operations, operationsByStackSet, op.stackSetId)
+    .filter((o) => o.status === 'QUEUED')
+    .sort((a, b) => a.seq - b.seq)[0];
   if (queued) startOperation(state, queued, op.endsAt!, settings);
 }
 

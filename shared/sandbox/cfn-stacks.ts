@@ -1,9 +1,10 @@
-import { recordValues } from './atomic';
+import { membersBy } from './atomic';
 import type * as cfn from '@aws-sdk/client-cloudformation';
 import { requireMember, validationError } from './cfn-common';
 import { stackNameOf } from './cfn-plan';
 import { namedBuckets, namedRoles, parseTemplate } from './cfn-template';
 import type { CallContext, HandlerTable, Out } from './context';
+import { instancesByPlace, placeKey } from './state-indexes';
 
 /**
  * The stacks StackSets made, as the account they run in sees them: a stack instance's stack is
@@ -16,13 +17,11 @@ function listStackResources(
   ctx: CallContext,
 ): Out<cfn.ListStackResourcesCommandOutput> {
   const name = requireMember(input.StackName, 'stackName');
-  const instance = recordValues(ctx.state.stackInstances).find(
-    (i) =>
-      i.account === ctx.caller.accountId &&
-      i.region === ctx.region &&
-      i.deployed !== undefined &&
-      (i.stackId === name || stackNameOf(i) === name),
-  );
+  const instance = membersBy(
+    ctx.state.stackInstances,
+    instancesByPlace,
+    placeKey(ctx.caller.accountId, ctx.region),
+  ).find((i) => i.deployed !== undefined && (i.stackId === name || stackNameOf(i) === name));
   if (!instance?.deployed) throw validationError(`Stack with id ${name} does not exist`);
   const deployed = instance.deployed;
   const stackName = stackNameOf(instance);

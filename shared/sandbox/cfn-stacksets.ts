@@ -1,4 +1,4 @@
-import { membersWhere, recordValues } from './atomic';
+import { countBy, membersBy, recordValues } from './atomic';
 import type * as cfn from '@aws-sdk/client-cloudformation';
 import { STACKSET_ADMIN_ROLE, STACKSET_EXECUTION_ROLE, STACKSETS_ORG_ADMIN_ROLE } from './aws-constants';
 import {
@@ -13,7 +13,7 @@ import {
   toParameterList,
   validationError,
 } from './cfn-common';
-import { createOperation, gateOperation } from './cfn-operations';
+import { createOperation, gateOperation, inFlightOperations } from './cfn-operations';
 import {
   actingAccount,
   checkCallAs,
@@ -28,6 +28,7 @@ import { SandboxGap } from './errors';
 import { UuidKind, next, uuid } from './ids';
 import { paginate } from './pagination';
 import type { SandboxStateJson, StackSetState, TagState } from './state';
+import { instancesByStackSet, stackSetsByName } from './state-indexes';
 
 /** CloudFormation StackSets: the stack sets themselves (their instances are in cfn-instances). */
 
@@ -87,11 +88,7 @@ function templateBody(
 }
 
 const regionsOf = (state: SandboxStateJson, stackSet: StackSetState) => [
-  ...new Set(
-    recordValues(state.stackInstances)
-      .filter((i) => i.stackSetId === stackSet.id)
-      .map((i) => i.region),
-  ),
+  ...new Set(membersBy(state.stackInstances, instancesByStackSet, stackSet.id).map((i) => i.region)),
 ];
 
 const view = (state: SandboxStateJson, s: StackSetState): cfn.StackSet => ({
@@ -127,8 +124,8 @@ const view = (state: SandboxStateJson, s: StackSetState): cfn.StackSet => ({
 /** "[Service-managed permissions] The organization root ID or organizational unit (OU) IDs that you specified for DeploymentTargets." */
 const organizationalUnitsOf = (state: SandboxStateJson, stackSet: StackSetState) => [
   ...new Set(
-    recordValues(state.stackInstances)
-      .filter((i) => i.stackSetId === stackSet.id && i.organizationalUnitId !== undefined)
+    membersBy(state.stackInstances, instancesByStackSet, stackSet.id)
+      .filter((i) => i.organizationalUnitId !== undefined)
       .map((i) => i.organizationalUnitId!),
   ),
 ];
@@ -204,9 +201,8 @@ function createStackSet(
     : (input.ExecutionRoleName ?? STACKSET_EXECUTION_ROLE);
   checkRoles(administrationRoleArn, executionRoleName);
   const token = ctx.wireParam('ClientRequestToken');
-  const [existing] = membersWhere(
-    state.stackSets,
-    (s) => s.status === 'ACTIVE' && s.name === name && s.ownerAccountId === owner && s.region === ctx.region,
+  const [existing] = membersBy(state.stackSets, stackSetsByName, name).filter(
+    (s) => s.status === 'ACTIVE' && s.ownerAccountId === owner && s.region === ctx.region,
   );
   if (existing) {
     // The SDK's ClientRequestToken makes a retried create answer with the stack set it made.
@@ -275,7 +271,7 @@ function listStackSets(
 
 /** The instances an update targets: all of them, or those in the given accounts and Regions. */
 function updateTargets(ctx: CallContext, stackSet: StackSetState, input: cfn.UpdateStackSetCommandInput) {
-  const instances = membersWhere(ctx.state.stackInstances, (i) => i.stackSetId === stackSet.id);
+  const instances = membersBy(ctx.state.stackInstances, instancesByStackSet, stackSet.id);
   if (
     stackSet.permissionModel === 'SERVICE_MANAGED' &&
     input.DeploymentTargets?.OrganizationalUnitIds?.length
@@ -360,11 +356,7 @@ function updateStackSet(
     : (input.ExecutionRoleName ?? stackSet.executionRoleName);
   checkRoles(administrationRoleArn, executionRoleName);
   const managedExecution = input.ManagedExecution?.Active ?? stackSet.managedExecution;
-  const inFlight =
-    membersWhere(
-      state.operations,
-      (o) => o.stackSetId === stackSet.id && (o.status === 'RUNNING' || o.status === 'QUEUED'),
-    ).length > 0;
+  const inFlight = inFlightOperations(state, stackSet.id).length > 0;
   if (managedExecution !== stackSet.managedExecution && inFlight) {
     throw validationError(
       "You can't modify your StackSet's execution configuration while there are running or queued operations for that StackSet.",
@@ -383,9 +375,9 @@ function updateStackSet(
     ...(input.Tags === undefined ? {} : { tags: checkStackSetTags(input.Tags) }),
   });
   // Instances left out of a partial update no longer match the stack set.
-  for (const instance of recordValues(state.stackInstances)) {
+  for (const instance of membersBy(state.stackInstances, instancesByStackSet, stackSet.id)) {
     const targeted = targets.some((t) => t.account === instance.account && t.region === instance.region);
-    if (instance.stackSetId === stackSet.id && !targeted) instance.status = 'OUTDATED';
+    if (!targeted) instance.status = 'OUTDATED';
   }
   return {
     OperationId: createOperation(ctx, stackSet, {
@@ -400,17 +392,13 @@ function updateStackSet(
 
 function deleteStackSet(input: cfn.DeleteStackSetCommandInput, ctx: CallContext): object {
   const stackSet = findStackSet(ctx, input.StackSetName, input.CallAs);
-  const busy =
-    membersWhere(
-      ctx.state.operations,
-      (o) => o.stackSetId === stackSet.id && (o.status === 'RUNNING' || o.status === 'QUEUED'),
-    ).length > 0;
+  const busy = inFlightOperations(ctx.state, stackSet.id).length > 0;
   if (busy)
     throw cfnError(
       'OperationInProgressException',
       `Another Operation on StackSet ${stackSet.id} is in progress`,
     );
-  if (membersWhere(ctx.state.stackInstances, (i) => i.stackSetId === stackSet.id).length > 0) {
+  if (countBy(ctx.state.stackInstances, instancesByStackSet, stackSet.id) > 0) {
     throw cfnError('StackSetNotEmptyException', 'StackSet is not empty');
   }
   stackSet.status = 'DELETED';

@@ -1,4 +1,4 @@
-import { membersWhere, recordValues } from './atomic';
+import { membersBy, membersWhere, recordValues } from './atomic';
 import type * as cfg from '@aws-sdk/client-config-service';
 import { CONFIG_PAGES, accountConfig, configError, configValidation } from './config-common';
 import type { CallContext, HandlerTable, Out } from './context';
@@ -7,6 +7,7 @@ import type { EventSource } from './events';
 import { UuidKind, next, uuid } from './ids';
 import { paginate } from './pagination';
 import type { ConfigAccountState, ConformancePackState, SandboxStateJson } from './state';
+import { configsDeployingPacks } from './state-indexes';
 
 /**
  * AWS Config conformance packs: AWS Config deploys each as a CloudFormation stack of Config
@@ -235,7 +236,7 @@ function deletePack(input: cfg.DeleteConformancePackCommandInput, ctx: CallConte
 export const conformancePackEvents: EventSource = (state) => {
   // Only the accounts with a deployment in progress are looked into (and, in a call, wrapped).
   const deploying = (p: { state: string }) => p.state === 'CREATE_IN_PROGRESS';
-  const due = membersWhere(state.config, (c) => Object.values(c.conformancePacks).some(deploying))
+  const due = membersBy(state.config, configsDeployingPacks, true)
     .flatMap((c) => membersWhere(c.conformancePacks, deploying))
     .sort((a, b) => a.completesAt - b.completesAt || a.seq - b.seq)[0];
   if (!due) return undefined;

@@ -1,9 +1,10 @@
-import { membersWhere, recordValues } from './atomic';
+import { membersBy, recordValues } from './atomic';
 import type * as org from '@aws-sdk/client-organizations';
 import type { CallContext, HandlerTable } from './context';
 import type { EventSource } from './events';
 import { ACCOUNT_ID_PATTERN, invalidInput, orgError, requireManagement, requireString } from './org-common';
 import type { SandboxStateJson } from './state';
+import { accountsByStatus } from './state-indexes';
 
 /** Organizations: CloseAccount, its rolling 30-day quota and the account's way to SUSPENDED. */
 
@@ -69,10 +70,9 @@ function closeAccount(input: org.CloseAccountCommandInput, ctx: CallContext): ob
 
 /** Ends the earliest closure that AWS has processed by now: PENDING_CLOSURE → SUSPENDED. */
 export const closeAccountEvents: EventSource = (state) => {
-  const due = membersWhere(
-    state.accounts,
-    (a) => a.status === 'PENDING_CLOSURE' && a.closedAt !== undefined,
-  ).sort((a, b) => a.closedAt! - b.closedAt! || a.id.localeCompare(b.id))[0];
+  const due = membersBy(state.accounts, accountsByStatus, 'PENDING_CLOSURE')
+    .filter((a) => a.closedAt !== undefined)
+    .sort((a, b) => a.closedAt! - b.closedAt! || a.id.localeCompare(b.id))[0];
   if (!due) return undefined;
   return {
     at: due.closedAt! + CLOSURE_PROCESSING_MS,

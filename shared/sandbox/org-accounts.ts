@@ -1,4 +1,4 @@
-import { membersWhere, recordValues } from './atomic';
+import { countBy, membersBy, membersUnder, recordValues } from './atomic';
 import type * as org from '@aws-sdk/client-organizations';
 import { DEFAULT_ACCESS_ROLE } from './aws-constants';
 import type { CallContext, HandlerTable, Out } from './context';
@@ -21,6 +21,7 @@ import {
 } from './org-common';
 import { paginate } from './pagination';
 import type { AccountState, CreateAccountRequestState, SandboxStateJson } from './state';
+import { accountsByEmail, byParent, createAccountRequestsByState } from './state-indexes';
 
 /** Organizations: accounts and the asynchronous CreateAccount. */
 
@@ -60,13 +61,10 @@ const sameEmail = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
  * when a request for it is still in progress.
  */
 function failureReasonFor(state: SandboxStateJson, email: string): string | undefined {
-  if (membersWhere(state.accounts, (a) => sameEmail(a.email, email)).length > 0)
-    return 'EMAIL_ALREADY_EXISTS';
-  const pending =
-    membersWhere(
-      state.createAccountRequests,
-      (r) => r.state === 'IN_PROGRESS' && !r.failureReason && sameEmail(r.email, email),
-    ).length > 0;
+  if (countBy(state.accounts, accountsByEmail, email.toLowerCase()) > 0) return 'EMAIL_ALREADY_EXISTS';
+  const pending = membersBy(state.createAccountRequests, createAccountRequestsByState, 'IN_PROGRESS').some(
+    (r) => !r.failureReason && sameEmail(r.email, email),
+  );
   return pending ? 'CONCURRENT_ACCOUNT_MODIFICATION' : undefined;
 }
 
@@ -96,7 +94,7 @@ function createAccount(
     throw invalidInput('INVALID_ENUM', 'IamUserAccessToBilling must be ALLOW or DENY.');
   }
   const tags = checkTags(input.Tags);
-  const inProgress = membersWhere(state.createAccountRequests, (r) => r.state === 'IN_PROGRESS').length;
+  const inProgress = countBy(state.createAccountRequests, createAccountRequestsByState, 'IN_PROGRESS');
   if (inProgress >= settings.createAccountQuota) {
     // What AWS answers over its in-flight quota (SDK model, ConstraintViolationException):
     // "ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED: You attempted to exceed the number of accounts that
@@ -128,7 +126,7 @@ function createAccount(
 
 /** Completes the earliest CreateAccount request that is due. */
 export const createAccountEvents: EventSource = (state) => {
-  const due = membersWhere(state.createAccountRequests, (r) => r.state === 'IN_PROGRESS').sort(
+  const due = membersBy(state.createAccountRequests, createAccountRequestsByState, 'IN_PROGRESS').sort(
     (a, b) => a.completesAt - b.completesAt || a.seq - b.seq,
   )[0];
   if (!due) return undefined;
@@ -185,9 +183,9 @@ function listCreateAccountStatus(
   if (states?.some((s) => !['IN_PROGRESS', 'SUCCEEDED', 'FAILED'].includes(s))) {
     throw invalidInput('INVALID_ENUM', 'States must be IN_PROGRESS, SUCCEEDED or FAILED.');
   }
-  const requests = recordValues(ctx.state.createAccountRequests).filter(
-    (r) => !states?.length || states.includes(r.state),
-  );
+  const requests = states?.length
+    ? membersUnder(ctx.state.createAccountRequests, createAccountRequestsByState, states)
+    : recordValues(ctx.state.createAccountRequests);
   const page = paginate(requests, input.NextToken, input.MaxResults, ORG_PAGES);
   return { CreateAccountStatuses: page.items.map(statusView), NextToken: page.nextToken };
 }
@@ -214,7 +212,7 @@ function listAccountsForParent(
       "We can't find a root or OU with the ParentId that you specified.",
     );
   }
-  const accounts = recordValues(ctx.state.accounts).filter((a) => a.parentId === parentId);
+  const accounts = membersBy<AccountState>(ctx.state.accounts, byParent, parentId);
   const page = paginate(accounts, input.NextToken, input.MaxResults, ORG_PAGES);
   return { Accounts: page.items.map((a) => accountView(ctx.state, a)), NextToken: page.nextToken };
 }

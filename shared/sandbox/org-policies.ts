@@ -1,4 +1,4 @@
-import { recordValues } from './atomic';
+import { countBy, membersBy, survivors } from './atomic';
 import type * as org from '@aws-sdk/client-organizations';
 import { MAX_SCPS_PER_TARGET, MAX_SERVICE_CONTROL_POLICIES } from './aws-constants';
 import type { CallContext, HandlerTable, Out } from './context';
@@ -18,6 +18,7 @@ import {
 } from './org-common';
 import { paginate } from './pagination';
 import type { PolicyState, SandboxStateJson } from './state';
+import { attachmentsByPolicy, attachmentsByTarget, policiesByName, policiesByType } from './state-indexes';
 
 /** Organizations: service control policies and where they are attached. */
 
@@ -113,7 +114,7 @@ function isValidStatement(statement: unknown): boolean {
 }
 
 function checkUniqueName(state: SandboxStateJson, name: string, except?: PolicyState): void {
-  if (recordValues(state.policies).some((p) => p.name === name && p !== except)) {
+  if (membersBy(state.policies, policiesByName, name).some((p) => p !== except)) {
     throw orgError('DuplicatePolicyException', 'A policy with the same name already exists.');
   }
 }
@@ -134,7 +135,7 @@ function createPolicy(
   checkContent(ctx, content);
   checkUniqueName(state, name);
   // Every policy the sandbox holds is an SCP (requireScpType), AWS managed ones included.
-  if (recordValues(state.policies).filter((p) => p.type === type).length >= MAX_SERVICE_CONTROL_POLICIES) {
+  if (countBy(state.policies, policiesByType, type) >= MAX_SERVICE_CONTROL_POLICIES) {
     throw orgError(
       'ConstraintViolationException',
       'You attempted to exceed the number of policies that you can have in an organization.',
@@ -196,7 +197,7 @@ function deletePolicy(input: org.DeletePolicyCommandInput, ctx: CallContext): ob
       'IMMUTABLE_POLICY',
       'You specified a policy that is managed by AWS and cannot be modified.',
     );
-  if (ctx.state.attachments.some((a) => a.policyId === policy.id)) {
+  if (countBy(ctx.state.attachments, attachmentsByPolicy, policy.id) > 0) {
     throw orgError(
       'PolicyInUseException',
       'The policy is attached to one or more entities. You must detach it from all roots, OUs, and accounts before performing this operation.',
@@ -215,7 +216,7 @@ function listPolicies(
   const type = requireString(input.Filter, 'Filter');
   if (!POLICY_TYPES.has(type))
     throw invalidInput('INVALID_ENUM_POLICY_TYPE', `${type} is not a policy type.`);
-  const policies = recordValues(ctx.state.policies).filter((p) => p.type === type);
+  const policies = membersBy(ctx.state.policies, policiesByType, type);
   const page = paginate(policies, input.NextToken, input.MaxResults, ORG_PAGES);
   return { Policies: page.items.map((p) => summary(ctx.state, p)), NextToken: page.nextToken };
 }
@@ -232,7 +233,7 @@ function requireTarget(ctx: CallContext, value: unknown): string {
 }
 
 const attachedTo = (state: SandboxStateJson, targetId: string) =>
-  state.attachments.filter((a) => a.targetId === targetId);
+  membersBy(state.attachments, attachmentsByTarget, targetId);
 
 function attachPolicy(input: org.AttachPolicyCommandInput, ctx: CallContext): object {
   requireManagement(ctx);
@@ -278,7 +279,8 @@ function detachPolicy(input: org.DetachPolicyCommandInput, ctx: CallContext): ob
       },
     );
   }
-  ctx.state.attachments = ctx.state.attachments.filter(
+  ctx.state.attachments = survivors(
+    ctx.state.attachments,
     (a) => !(a.policyId === policy.id && a.targetId === targetId),
   );
   return {};
@@ -304,7 +306,7 @@ function listTargetsForPolicy(
 ): Out<org.ListTargetsForPolicyCommandOutput> {
   requireManagement(ctx);
   const policy = requirePolicy(ctx, input.PolicyId);
-  const targets = ctx.state.attachments.filter((a) => a.policyId === policy.id);
+  const targets = membersBy(ctx.state.attachments, attachmentsByPolicy, policy.id);
   const page = paginate(targets, input.NextToken, input.MaxResults, ORG_PAGES);
   return {
     Targets: page.items.map((a) => ({ TargetId: a.targetId, ...describeTarget(ctx.state, a.targetId) })),

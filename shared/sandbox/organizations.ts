@@ -1,4 +1,4 @@
-import { recordValues } from './atomic';
+import { countBy, membersBy, sizeOf, survivors } from './atomic';
 import type * as org from '@aws-sdk/client-organizations';
 import { MAX_OU_DEPTH, MAX_OUS } from './aws-constants';
 import type { CallContext, HandlerTable, Out } from './context';
@@ -22,7 +22,8 @@ import {
   targetType,
 } from './org-common';
 import { paginate } from './pagination';
-import type { OuState, SandboxStateJson } from './state';
+import type { AccountState, OuState, SandboxStateJson } from './state';
+import { byParent } from './state-indexes';
 
 /** Organizations: the organization, its root and OUs, moves between them, and tags. */
 
@@ -118,7 +119,7 @@ function listOusForParent(
 ): Out<org.ListOrganizationalUnitsForParentCommandOutput> {
   requireManagement(ctx);
   const parentId = requireParent(ctx, input.ParentId);
-  const ous = recordValues(ctx.state.ous).filter((ou) => ou.parentId === parentId);
+  const ous = membersBy<OuState>(ctx.state.ous, byParent, parentId);
   const page = paginate(ous, input.NextToken, input.MaxResults, ORG_PAGES);
   return { OrganizationalUnits: page.items.map((ou) => ouView(ctx.state, ou)), NextToken: page.nextToken };
 }
@@ -133,8 +134,11 @@ function listChildren(
   if (type !== 'ACCOUNT' && type !== 'ORGANIZATIONAL_UNIT') {
     throw invalidInput('INVALID_ENUM', 'ChildType must be ACCOUNT or ORGANIZATIONAL_UNIT.');
   }
-  const source = type === 'ACCOUNT' ? recordValues(ctx.state.accounts) : recordValues(ctx.state.ous);
-  const ids = source.filter((child) => child.parentId === parentId).map((child) => child.id);
+  const ids = membersBy<AccountState | OuState>(
+    type === 'ACCOUNT' ? ctx.state.accounts : ctx.state.ous,
+    byParent,
+    parentId,
+  ).map((child) => child.id);
   const page = paginate(ids, input.NextToken, input.MaxResults, ORG_PAGES);
   return { Children: page.items.map((Id) => ({ Id, Type: type })), NextToken: page.nextToken };
 }
@@ -149,7 +153,7 @@ function createOu(
   const name = requireString(input.Name, 'Name');
   checkLength(name, 'Name', 1, 128);
   const tags = checkTags(input.Tags);
-  if (recordValues(state.ous).some((ou) => ou.parentId === parentId && ou.name === name)) {
+  if (membersBy<OuState>(state.ous, byParent, parentId).some((ou) => ou.name === name)) {
     throw orgError('DuplicateOrganizationalUnitException', 'An OU with the same name already exists.');
   }
   if (depthOf(state, parentId) + 1 > MAX_OU_DEPTH) {
@@ -161,7 +165,7 @@ function createOu(
       },
     );
   }
-  if (Object.keys(state.ous).length >= MAX_OUS) {
+  if (sizeOf(state.ous) >= MAX_OUS) {
     throw orgError(
       'ConstraintViolationException',
       'You attempted to exceed the number of OUs that you can have in an organization.',
@@ -198,8 +202,8 @@ function updateOu(
   const ou = requireOu(ctx, input.OrganizationalUnitId);
   if (input.Name !== undefined) {
     checkLength(input.Name, 'Name', 1, 128);
-    const clash = recordValues(ctx.state.ous).some(
-      (o) => o.parentId === ou.parentId && o.name === input.Name && o !== ou,
+    const clash = membersBy<OuState>(ctx.state.ous, byParent, ou.parentId).some(
+      (o) => o.name === input.Name && o !== ou,
     );
     if (clash)
       throw orgError('DuplicateOrganizationalUnitException', 'An OU with the same name already exists.');
@@ -212,9 +216,8 @@ function deleteOu(input: org.DeleteOrganizationalUnitCommandInput, ctx: CallCont
   requireManagement(ctx);
   const { state } = ctx;
   const ou = requireOu(ctx, input.OrganizationalUnitId);
-  const children = [...recordValues(state.ous), ...recordValues(state.accounts)].some(
-    (c) => c.parentId === ou.id,
-  );
+  const children =
+    countBy<OuState>(state.ous, byParent, ou.id) + countBy<AccountState>(state.accounts, byParent, ou.id) > 0;
   if (children) {
     throw orgError(
       'OrganizationalUnitNotEmptyException',
@@ -223,7 +226,7 @@ function deleteOu(input: org.DeleteOrganizationalUnitCommandInput, ctx: CallCont
   }
   delete state.ous[ou.id];
   delete state.tags[ou.id];
-  state.attachments = state.attachments.filter((a) => a.targetId !== ou.id);
+  state.attachments = survivors(state.attachments, (a) => a.targetId !== ou.id);
   return {};
 }
 

@@ -1,10 +1,11 @@
-import { membersWhere } from './atomic';
+import { membersBy } from './atomic';
 import type * as s3 from '@aws-sdk/client-s3';
 import type { NamedBucket } from './cfn-template';
 import type { CallContext, HandlerTable, Out } from './context';
 import { awsError } from './errors';
 import type { EventSource } from './events';
 import type { BucketState, ObjectVersionState, SandboxStateJson, StackInstanceState } from './state';
+import { bucketsByCreator } from './state-indexes';
 
 /**
  * S3, as far as the buckets that vended stacks create: CloudFormation makes them (named by their
@@ -244,7 +245,7 @@ export const s3LogDeliveryEvents: EventSource = (state) => {
 
 /** The buckets a stack instance created. */
 export const bucketsOf = (state: SandboxStateJson, instanceKey: string): BucketState[] =>
-  membersWhere(state.buckets ?? {}, (b) => b.createdBy === instanceKey);
+  membersBy(state.buckets ?? {}, bucketsByCreator, instanceKey);
 
 /** Why CloudFormation cannot create one of these buckets: its name is taken (names are global). */
 export function bucketNameTaken(

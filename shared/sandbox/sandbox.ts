@@ -1,6 +1,6 @@
 import type { AwsCredentialIdentity, MetadataBearer, Pluggable } from '@smithy/types';
 import type { Clock } from '../clock/clock';
-import { atomically, changedOutsideCalls } from './atomic';
+import { atomically, changedOutsideCalls, tracked } from './atomic';
 import { DEFAULT_CREATE_ACCOUNT_QUOTA, DEFAULT_POLICY_SIZE_QUOTA } from './aws-constants';
 import type { Caller, CallContext, Handler, SandboxSettings } from './context';
 import { NotImplementedInSandbox, SandboxGap, awsError, type ServiceName } from './errors';
@@ -513,12 +513,13 @@ export class Sandbox {
     };
     const input = call.input ?? {};
     // A failing call leaves the state as it was (`atomically` undoes what it changed), except for
-    // reads, which change nothing.
+    // reads, which change nothing AWS shows but may fill in the sandbox's own records (an account's
+    // empty Config settings): their writes are noted too (`tracked`), for the indexes over them.
     const reads = /^(List|Describe|Get)/.test(operation);
     // Whether it succeeds or not, a change may have started asynchronous work.
     if (!reads) this.settler.changed(service);
     const output = reads
-      ? handler(input, ctx)
+      ? tracked(this.state, (state) => handler(input, { ...ctx, state }))
       : atomically(this.state, (state) => handler(input, { ...ctx, state }));
     if (fault === 'crash-after-success') throw faultError(fault, service);
     return output;

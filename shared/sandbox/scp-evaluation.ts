@@ -1,6 +1,7 @@
-import { membersWhere } from './atomic';
+import { membersUnder } from './atomic';
 import type { PolicyState, SandboxStateJson } from './state';
 import { policyWildcard } from './policy-wildcard';
+import { attachmentsByTarget } from './state-indexes';
 
 /**
  * Which service control policies deny a principal everything in an account: the quarantine's
@@ -113,12 +114,9 @@ export function scpDenyingEverything(
 ): PolicyState | undefined {
   if (accountId === state.organization.managementAccountId) return undefined;
   if (/:role\/aws-service-role\//.test(principalArn)) return undefined;
-  const targets = new Set(targetsOf(state, accountId));
-  // The organization's attachments are filtered as plain objects: iterating them inside a call
-  // would give each of thousands a proxy (atomic.ts), for the few on this account's path.
-  const onPath = membersWhere(state.attachments, (a) => targets.has(a.targetId));
+  // In the order of the organization's attachments, as they were when every one was looked at.
+  const onPath = membersUnder(state.attachments, attachmentsByTarget, targetsOf(state, accountId));
   for (const attachment of onPath) {
-    if (!targets.has(attachment.targetId)) continue;
     const policy = state.policies[attachment.policyId];
     if (!policy) continue;
     const statements = statementsOf(policy.content);

@@ -1,4 +1,4 @@
-import { changedOutsideCalls } from './atomic';
+import { tracked } from './atomic';
 import { stackSetOperationEvents } from './cloudformation';
 import { conformancePackEvents } from './config';
 import { accountAssignmentEvents } from './identity-center';
@@ -55,26 +55,32 @@ export class Settler {
   }
 
   public settle(state: SandboxStateJson, now: number): void {
-    for (;;) {
-      let best: { event: PendingEvent; rank: number } | undefined;
-      SOURCES.forEach(({ source, volatile }, rank) => {
-        if (!volatile && this.quietUntil[rank]! > now) return;
-        const event = source(state, this.settings);
-        if (!volatile) this.quietUntil[rank] = event?.at ?? Infinity;
-        if (!event || event.at > now) return;
-        const earlier =
-          !best ||
-          event.at < best.event.at ||
-          (event.at === best.event.at &&
-            (rank < best.rank || (rank === best.rank && event.order < best.event.order)));
-        if (earlier) best = { event, rank };
-      });
-      if (!best) return;
-      best.event.apply();
-      changedOutsideCalls();
+    // Each event is found and applied through the proxies a call goes through: its writes are
+    // noted, so the record caches and indexes follow them instead of starting again.
+    while (tracked(state, (seen) => this.applyNext(seen, now))) {
       // Applying an event may start another (a queued stack set operation, an account a later
       // event looks for): every source is asked again.
       this.changed();
     }
+  }
+
+  /** Applies the earliest event due by `now`, if any; whether there was one. */
+  private applyNext(state: SandboxStateJson, now: number): boolean {
+    let best: { event: PendingEvent; rank: number } | undefined;
+    SOURCES.forEach(({ source, volatile }, rank) => {
+      if (!volatile && this.quietUntil[rank]! > now) return;
+      const event = source(state, this.settings);
+      if (!volatile) this.quietUntil[rank] = event?.at ?? Infinity;
+      if (!event || event.at > now) return;
+      const earlier =
+        !best ||
+        event.at < best.event.at ||
+        (event.at === best.event.at &&
+          (rank < best.rank || (rank === best.rank && event.order < best.event.order)));
+      if (earlier) best = { event, rank };
+    });
+    if (!best) return false;
+    (best as { event: PendingEvent }).event.apply();
+    return true;
   }
 }
