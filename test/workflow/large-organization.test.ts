@@ -236,7 +236,9 @@ describe('Plan: a vended application planned from its ledger record (the reconci
   let world: SandboxWorld;
   let recorded: ReturnType<typeof idsOf>;
 
-  beforeEach(async () => {
+  // One organization for both tests (a vend among 5,000 members is the slow part): the first only
+  // reads, the second, last, moves an account.
+  beforeAll(async () => {
     // Prepare: 5,000 members, then the sample vended; its ids as the ledger records them.
     const clock = new VirtualClock();
     const state = new Sandbox({ clock }).toJSON();
