@@ -12,7 +12,7 @@ import { Ledger } from '../shared/ledger/ledger';
 import { MemoryLedgerStore } from '../shared/ledger/memory-store';
 import { actorOf, parsePlatformAdmins, principalOf, type Actor } from '../shared/ledger/principal';
 import { LEDGER_TABLE_NAME } from '../shared/ledger/record';
-import { Sandbox, type LatencyModel, type SandboxStateJson } from '../shared/sandbox';
+import { Sandbox, sandboxRetryStrategy, type LatencyModel, type SandboxStateJson } from '../shared/sandbox';
 import { SUSPENDED_OU_ID, addSuspendedOu } from '../shared/sandbox/seed';
 import { checkDeploymentRegion } from '../shared/domain/regions';
 import { configDeliveryBucketPolicy } from '../shared/domain/config-delivery';
@@ -218,6 +218,7 @@ export function connectBackend(options: BackendOptions): { region: string; clock
     configureAws({
       region,
       plugins: [sandbox.plugin()],
+      retryStrategy: sandboxRetryStrategy,
       credentials: sandbox.managementCredentials,
       now: () => sandboxClock.now(),
     });

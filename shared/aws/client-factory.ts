@@ -1,6 +1,11 @@
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, Pluggable } from '@smithy/types';
+import type {
+  AwsCredentialIdentity,
+  AwsCredentialIdentityProvider,
+  Pluggable,
+  RetryStrategyV2,
+} from '@smithy/types';
 import {
   FUNCTION_ROLE_ENV,
   FUNCTION_SESSION_TAG,
@@ -31,6 +36,11 @@ export interface AwsSettings {
   plugins: AnyPluggable[];
   /** The SDK's attempts per call (its own throttling and 5xx retries). */
   maxAttempts: number;
+  /**
+   * The SDK's retry strategy for a client of `maxAttempts` attempts, when not the SDK's default:
+   * the sandbox's (shared/sandbox/retry.ts) keeps the attempts and waits no real time between them.
+   */
+  retryStrategy?: (maxAttempts: number) => RetryStrategyV2;
   /** The role assumed in member accounts before their baseline (the readiness probe). */
   memberRoleName: string;
   /**
@@ -161,7 +171,7 @@ export function ownAccountClient<T extends PluggableClient>(Client: new (config:
     const config: ClientConfig = { region: settings.region, maxAttempts: settings.maxAttempts };
     if (settings.endpoint) config.endpoint = settings.endpoint;
     if (settings.credentials) config.credentials = settings.credentials;
-    client = new Client(config);
+    client = new Client(withRetryStrategy(settings, config));
     if (MANAGEMENT_SERVICES.has(client.config.serviceId ?? '')) {
       throw new Error(`${client.config.serviceId} is a management service: use managementClient`);
     }
@@ -186,9 +196,17 @@ export type ClientConfig = {
   endpoint?: string;
   credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   maxAttempts: number;
+  retryStrategy?: RetryStrategyV2;
   /** S3 only: bucket in the path, which an emulator's single host needs. */
   forcePathStyle?: boolean;
 };
+
+/** `config` with the settings' retry strategy for its number of attempts, when they have one. */
+function withRetryStrategy(settings: AwsSettings, config: ClientConfig): ClientConfig {
+  return settings.retryStrategy
+    ? { ...config, retryStrategy: settings.retryStrategy(config.maxAttempts) }
+    : config;
+}
 
 interface PluggableClient {
   middlewareStack: { use(plugin: AnyPluggable): void };
@@ -281,10 +299,11 @@ export class ClientFactory {
     const key = JSON.stringify(overrides);
     let client = byConfig.get(key) as T | undefined;
     if (!client) {
-      client = new Client({ ...this.config(), ...overrides });
+      client = new Client(withRetryStrategy(this.settings, { ...this.config(), ...overrides }));
       // The class alone does not say which service it is in a minified bundle; its serviceId does.
       if (this.settings.managementRoleArn && MANAGEMENT_SERVICES.has(client.config.serviceId ?? '')) {
-        client = new Client({ ...this.config(this.managementIdentity()), ...overrides });
+        const config = { ...this.config(this.managementIdentity()), ...overrides };
+        client = new Client(withRetryStrategy(this.settings, config));
       }
       client = this.plug(client);
       byConfig.set(key, client);
@@ -384,7 +403,7 @@ export class ClientFactory {
     const config: ClientConfig = { region: this.settings.region, maxAttempts: this.settings.maxAttempts };
     if (this.settings.endpoint) config.endpoint = this.settings.endpoint;
     if (credentials) config.credentials = credentials;
-    return config;
+    return withRetryStrategy(this.settings, config);
   }
 
   /**

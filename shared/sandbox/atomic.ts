@@ -235,6 +235,27 @@ export function membersWhere<T>(record: Record<string, T> | readonly T[], test: 
 }
 
 /**
+ * A page of a record's members, chosen by `choose` from the members as they are (it must only
+ * read them): only the page comes wrapped inside a call. Listing one page of 5,000 accounts then
+ * costs a proxy for each account on the page, not for each account in the organization.
+ */
+export function pageOf<T, P extends { items: T[] }>(
+  record: Record<string, T>,
+  choose: (members: readonly T[]) => P,
+): P {
+  const { owner, values } = cachedValues<T>(record);
+  const page = choose(values);
+  return owner ? { ...page, items: page.items.map((member) => owner.transaction.wrap(member)) } : page;
+}
+
+/** How many members of a record `test` accepts; `test` sees them as they are and must only read. */
+export function countWhere<T>(record: Record<string, T>, test: (member: T) => boolean): number {
+  let count = 0;
+  for (const member of cachedValues<T>(record).values) if (test(member)) count += 1;
+  return count;
+}
+
+/**
  * What a record's members are looked up by: a key computed from each member. The key may read the
  * member's own properties, and the objects `watch` names (records nested in it); a write to any of
  * them, through a call's proxies, an event's or an undo, moves the member to its new key. A key

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type * as cfn from '@aws-sdk/client-cloudformation';
-import { recordValues } from './atomic';
+import { membersWhere } from './atomic';
 import { STACKSETS_EXEC_ROLE_PREFIX, STACKSETS_SERVICE_PRINCIPAL } from './aws-constants';
 import { validationError } from './cfn-template';
 import { awsError } from './errors';
@@ -86,11 +86,9 @@ function subtree(state: SandboxStateJson, id: string): Set<string> {
   let grew = true;
   while (grew) {
     grew = false;
-    for (const ou of recordValues(state.ous)) {
-      if (ids.has(ou.parentId) && !ids.has(ou.id)) {
-        ids.add(ou.id);
-        grew = true;
-      }
+    for (const ou of membersWhere(state.ous, (o) => ids.has(o.parentId) && !ids.has(o.id))) {
+      ids.add(ou.id);
+      grew = true;
     }
   }
   return ids;
@@ -169,10 +167,8 @@ export function serviceManagedTargets(
   const ouOf = new Map<string, string>();
   for (const id of ous) {
     const tree = subtree(state, id);
-    for (const account of recordValues(state.accounts)) {
-      if (account.status === 'ACTIVE' && tree.has(account.parentId) && !ouOf.has(account.id))
-        ouOf.set(account.id, id);
-    }
+    const inTree = membersWhere(state.accounts, (a) => a.status === 'ACTIVE' && tree.has(a.parentId));
+    for (const account of inTree) if (!ouOf.has(account.id)) ouOf.set(account.id, id);
   }
   const inOus = [...ouOf.keys()];
   const listed = new Set(accounts);

@@ -6,6 +6,7 @@ export { Sandbox, type CallRecord, type SandboxOptions } from './sandbox';
 export { DEFAULT_LATENCY, type LatencyModel } from './latency-model';
 export { FaultInjector, type ArmedFault, type FaultKind, type FaultSpec } from './faults';
 export { NotImplementedInSandbox } from './errors';
+export { sandboxRetryStrategy } from './retry';
 export type { SandboxStateJson } from './state';
 export type {
   AccountView,

@@ -1,4 +1,4 @@
-import { membersBy, recordValues } from './atomic';
+import { countWhere, membersBy } from './atomic';
 import type * as org from '@aws-sdk/client-organizations';
 import type { CallContext, HandlerTable } from './context';
 import type { EventSource } from './events';
@@ -23,9 +23,7 @@ export const CLOSURE_PROCESSING_MS = 2 * 60 * 1000;
  */
 export function closeAccountQuota(state: SandboxStateJson, fixed: number | undefined): number {
   if (fixed !== undefined) return fixed;
-  const members = recordValues(state.accounts).filter(
-    (a) => a.id !== state.organization.managementAccountId,
-  ).length;
+  const members = countWhere(state.accounts, (a) => a.id !== state.organization.managementAccountId);
   return Math.min(1000, Math.max(10, Math.floor(members * 0.1)));
 }
 
@@ -53,9 +51,10 @@ function closeAccount(input: org.CloseAccountCommandInput, ctx: CallContext): ob
       'You have already closed the account that you specified.',
     );
   }
-  const recent = recordValues(state.accounts).filter(
+  const recent = countWhere(
+    state.accounts,
     (a) => a.closedAt !== undefined && a.closedAt > now - CLOSURE_WINDOW_MS,
-  ).length;
+  );
   if (recent + 1 > closeAccountQuota(state, ctx.settings.closeAccountQuota)) {
     throw orgError(
       'ConstraintViolationException',

@@ -1,4 +1,4 @@
-import { countBy, membersBy, membersUnder, recordValues } from './atomic';
+import { countBy, membersBy, membersUnder, pageOf } from './atomic';
 import type * as org from '@aws-sdk/client-organizations';
 import { DEFAULT_ACCESS_ROLE } from './aws-constants';
 import type { CallContext, HandlerTable, Out } from './context';
@@ -183,10 +183,16 @@ function listCreateAccountStatus(
   if (states?.some((s) => !['IN_PROGRESS', 'SUCCEEDED', 'FAILED'].includes(s))) {
     throw invalidInput('INVALID_ENUM', 'States must be IN_PROGRESS, SUCCEEDED or FAILED.');
   }
-  const requests = states?.length
-    ? membersUnder(ctx.state.createAccountRequests, createAccountRequestsByState, states)
-    : recordValues(ctx.state.createAccountRequests);
-  const page = paginate(requests, input.NextToken, input.MaxResults, ORG_PAGES);
+  const page = states?.length
+    ? paginate(
+        membersUnder(ctx.state.createAccountRequests, createAccountRequestsByState, states),
+        input.NextToken,
+        input.MaxResults,
+        ORG_PAGES,
+      )
+    : pageOf(ctx.state.createAccountRequests, (requests) =>
+        paginate(requests, input.NextToken, input.MaxResults, ORG_PAGES),
+      );
   return { CreateAccountStatuses: page.items.map(statusView), NextToken: page.nextToken };
 }
 
@@ -195,7 +201,9 @@ function listAccounts(
   ctx: CallContext,
 ): Out<org.ListAccountsCommandOutput> {
   requireManagement(ctx);
-  const page = paginate(recordValues(ctx.state.accounts), input.NextToken, input.MaxResults, ORG_PAGES);
+  const page = pageOf(ctx.state.accounts, (accounts) =>
+    paginate(accounts, input.NextToken, input.MaxResults, ORG_PAGES),
+  );
   return { Accounts: page.items.map((a) => accountView(ctx.state, a)), NextToken: page.nextToken };
 }
 

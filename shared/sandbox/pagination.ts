@@ -20,7 +20,7 @@ const PREFIX = 'sandbox-page:';
  * deterministic, so persisted state and recorded calls stay reproducible.
  */
 export function paginate<T>(
-  items: T[],
+  items: readonly T[],
   token: string | undefined,
   size: number | undefined,
   rules: PageRules,

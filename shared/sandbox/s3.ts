@@ -228,17 +228,28 @@ export const S3_HANDLERS: HandlerTable = {
   GetBucketLogging: getBucketLogging,
 };
 
-/** Delivers the earliest log object that is due, into its target bucket if that still exists. */
+/**
+ * Delivers the earliest log objects that are due, into their target buckets if those still exist:
+ * every one due at that same instant at once. Shifting them off one by one, each shift moving the
+ * whole queue through the call's proxies, made a burst of n requests cost n² (a pipeline's 1,100
+ * artifacts, seven seconds of a test); the queue is replaced instead, with one write.
+ */
 export const s3LogDeliveryEvents: EventSource = (state) => {
-  const next = state.s3LogDeliveries?.[0];
-  if (!next) return undefined;
+  const deliveries = state.s3LogDeliveries;
+  const next = deliveries?.[0];
+  if (!deliveries || !next) return undefined;
   return {
     at: next.at,
     order: 0,
     apply: () => {
-      state.s3LogDeliveries!.shift();
-      const target = state.buckets?.[next.targetBucket];
-      if (target) write(target, { key: next.key, deleteMarker: false, size: 256, at: next.at });
+      const queue = [...deliveries];
+      const due = queue.findIndex((d) => d.at !== next.at);
+      const delivered = due < 0 ? queue : queue.slice(0, due);
+      state.s3LogDeliveries = due < 0 ? [] : queue.slice(due);
+      for (const { targetBucket, key, at } of delivered) {
+        const target = state.buckets?.[targetBucket];
+        if (target) write(target, { key, deleteMarker: false, size: 256, at });
+      }
     },
   };
 };

@@ -104,7 +104,8 @@ describeWithMoto(
           arn,
         ]),
       );
-      const groupId = (name: string) =>
+      const groupIds = new Map<string, string>();
+      const lookUpGroupId = (name: string) =>
         aws(
           'identitystore',
           'get-group-id',
@@ -113,6 +114,11 @@ describeWithMoto(
           '--alternate-identifier',
           JSON.stringify({ UniqueAttribute: { AttributePath: 'displayName', AttributeValue: name } }),
         ).GroupId as string;
+      // Several grants name one group: the CLI is asked once per group (each run starts a Python).
+      const groupId = (name: string) => {
+        if (!groupIds.has(name)) groupIds.set(name, lookUpGroupId(name));
+        return groupIds.get(name)!;
+      };
       const wanted = [
         { ...accessSample.approvers, stage: 'tooling' },
         ...accessSample.access.flatMap((g) => g.stages.map((stage) => ({ ...g, stage }))),

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { vendStateMachineDefinition } from '../../infra/workflow/asl';
 import { configureAws, type AnyPluggable } from '../../shared/aws/client-factory';
 import { VirtualClock } from '../../shared/clock/clock';
-import { Sandbox } from '../../shared/sandbox';
+import { Sandbox, sandboxRetryStrategy } from '../../shared/sandbox';
 import { runVend, type VendRun } from '../../cli/vend';
 import { useStsCallerIdentity } from '../../shared/aws/caller-identity';
 import { configureLedger } from '../../shared/ledger';
@@ -60,6 +60,7 @@ export function sandboxWorld(
     plugins: [...(options.plugins ?? []), sandbox.plugin()],
     credentials: sandbox.managementCredentials,
     maxAttempts: 3,
+    retryStrategy: sandboxRetryStrategy,
     now: () => clock.now(),
   });
   setWorkflowEnvironment(sandbox.organization().MasterAccountId as string);
