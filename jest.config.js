@@ -15,9 +15,10 @@ module.exports = {
     '<rootDir>/test/setup/cdk-validation.ts',
     '<rootDir>/test/setup/caller-identity.ts',
   ],
-  // One moto server per worker, started once for the run and lent to one moto suite at a time.
-  globalSetup: '<rootDir>/test/setup/moto-pool.ts',
-  globalTeardown: '<rootDir>/test/setup/moto-pool-teardown.ts',
+  // One moto server per worker, started once for the run and lent to one moto suite at a time,
+  // and the state machine definitions, synthesized and validated once for the run.
+  globalSetup: '<rootDir>/test/setup/global-setup.ts',
+  globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
   transform: {
     '^.+\\.[tj]sx?$': '<rootDir>/test/setup/esbuild-transform.js',
   },

@@ -3,6 +3,7 @@ import type { Context } from 'aws-lambda';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { configureTaskTokens } from '../shared/aws/task-tokens';
 import type { Clock } from '../shared/clock/clock';
+import { isValidated, markValidated, VALIDATION_OPTIONS } from './definition-validation';
 import { localTaskTokens } from './local-task-tokens';
 
 /** An in-process Lambda handler, as exported by `services/<step>/handler.ts`. */
@@ -167,9 +168,6 @@ export function retryDelayMs(
  */
 const NO_TIMEOUT_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 
-/** Definitions already validated by a run in this process. */
-const validated = new WeakSet<object>();
-
 /**
  * Runs the state machine's ASL in-process with aws-local-stepfunctions: Task states call the
  * handlers directly, and Wait states become waits on the given clock (virtual on the sandbox),
@@ -324,12 +322,12 @@ export function runLocally(options: LocalRunOptions, input: unknown): Promise<un
     }
   }
 
-  // The definition is validated on its first run only: validation compiles a JSON Schema, which
-  // would otherwise dominate runs of many executions of the same definition.
+  // Validated once, on the definition's first run or where it was made (the build, the test run's
+  // setup): validation compiles a JSON Schema, which would otherwise dominate short runs.
   const machine = new StateMachine(definition as unknown as StateMachineDefinition, {
-    validationOptions: { checkArn: false, noValidate: validated.has(options.definition) },
+    validationOptions: { ...VALIDATION_OPTIONS, noValidate: isValidated(options.definition) },
   });
-  validated.add(options.definition);
+  markValidated(options.definition);
   const executionName = options.executionName ?? 'local';
   const execution = machine.run(input as never, {
     overrides: { taskResourceLocalHandlers: localHandlers as never, retryIntervalOverrides },

@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { validateDefinition } from '../../cli/definition-validation';
 import { TEMPLATE_KEYS } from '../../shared/domain/naming';
 import { synthesizeVendedTemplates } from '../templates';
 import { offboardStateMachineDefinition, vendStateMachineDefinition } from '../workflow/asl';
@@ -23,16 +24,17 @@ function main(): void {
   }
   if (what === 'all' || what === 'asl') {
     mkdirSync(outDir, { recursive: true });
-    writeFileSync(
-      join(outDir, 'state-machine.asl.json'),
-      `${JSON.stringify(vendStateMachineDefinition(), null, 1)}\n`,
-    );
-    process.stderr.write(`wrote ${join(outDir, 'state-machine.asl.json')}\n`);
-    writeFileSync(
-      join(outDir, 'offboard-state-machine.asl.json'),
-      `${JSON.stringify(offboardStateMachineDefinition(), null, 1)}\n`,
-    );
-    process.stderr.write(`wrote ${join(outDir, 'offboard-state-machine.asl.json')}\n`);
+    // Validated here, as the local runner would, so that the CLI runs them without validating
+    // again (cli/definitions.ts): an invalid definition fails the build.
+    const definitions = {
+      'state-machine.asl.json': vendStateMachineDefinition(),
+      'offboard-state-machine.asl.json': offboardStateMachineDefinition(),
+    };
+    for (const [file, definition] of Object.entries(definitions)) {
+      validateDefinition(definition);
+      writeFileSync(join(outDir, file), `${JSON.stringify(definition, null, 1)}\n`);
+      process.stderr.write(`wrote ${join(outDir, file)}\n`);
+    }
   }
 }
 

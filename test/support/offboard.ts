@@ -1,6 +1,6 @@
 import { parseRequest } from '../../shared/request/validate';
 import { CreateOrganizationalUnitCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
-import { offboardStateMachineDefinition } from '../../infra/workflow/asl';
+import { definitionOf } from '../setup/definitions';
 import { runOffboarding, type OffboardProgress, type OffboardRun } from '../../cli/offboard';
 import { executionInput } from '../../shared/workflow/resume';
 import { runVend, type VendRun } from '../../cli/vend';
@@ -11,9 +11,9 @@ import { workflowDefinition } from './workflow';
 import { OWNER } from './actors';
 
 let definition: Record<string, unknown> | undefined;
-/** The offboarding state machine's ASL as CDK defines it (built once per test file). */
+/** The offboarding state machine's ASL as CDK defines it (synthesized once per jest run: test/setup/definitions.ts). */
 export function offboardDefinition(): Record<string, unknown> {
-  definition ??= offboardStateMachineDefinition();
+  definition ??= definitionOf('offboard');
   return definition;
 }
 

@@ -1,6 +1,6 @@
 import { configDeliveryBucketPolicy } from '../../shared/domain/config-delivery';
 import { join } from 'node:path';
-import { vendStateMachineDefinition } from '../../infra/workflow/asl';
+import { definitionOf } from '../setup/definitions';
 import { configureAws, type AnyPluggable } from '../../shared/aws/client-factory';
 import { VirtualClock } from '../../shared/clock/clock';
 import { Sandbox, sandboxRetryStrategy } from '../../shared/sandbox';
@@ -14,9 +14,9 @@ import { MemoryLedgerStore } from '../../shared/ledger/memory-store';
 export const TEMPLATES_DIR = join(__dirname, '../../dist/stacksets');
 
 let definition: Record<string, unknown> | undefined;
-/** The state machine's ASL as CDK defines it (built once per test file). */
+/** The state machine's ASL as CDK defines it (synthesized once per jest run: test/setup/definitions.ts). */
 export function workflowDefinition(): Record<string, unknown> {
-  definition ??= vendStateMachineDefinition();
+  definition ??= definitionOf('vend');
   return definition;
 }
 
