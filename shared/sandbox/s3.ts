@@ -1,4 +1,4 @@
-import { membersBy } from './atomic';
+import { membersBy, survivors } from './atomic';
 import type * as s3 from '@aws-sdk/client-s3';
 import type { NamedBucket } from './cfn-template';
 import type { CallContext, HandlerTable, Out } from './context';
@@ -52,7 +52,7 @@ function write(bucket: BucketState, entry: Omit<ObjectVersionState, 'versionId'>
   bucket.written += 1;
   if (!bucket.versioning) {
     // An unversioned bucket keeps one "null" version per key.
-    bucket.versions = bucket.versions.filter((v) => v.key !== entry.key);
+    bucket.versions = survivors(bucket.versions, (v) => v.key !== entry.key);
     bucket.versions.push({ ...entry, versionId: 'null' });
     return 'null';
   }
@@ -77,11 +77,14 @@ function putObject(input: s3.PutObjectCommandInput, ctx: CallContext): Out<s3.Pu
   };
 }
 
-/** Keys in order, and each key's versions newest first, as S3 lists them. */
+/**
+ * Keys in order, and each key's versions newest first, as S3 lists them: copies, read from the
+ * versions as they are (a proxy for each of a bucket's thousands of versions, on each page of a
+ * listing, made emptying a bucket cost its size squared).
+ */
 function listed(bucket: BucketState, prefix: string): (ObjectVersionState & { isLatest: boolean })[] {
   const byKey = new Map<string, ObjectVersionState[]>();
-  for (const version of bucket.versions) {
-    if (!version.key.startsWith(prefix)) continue;
+  for (const version of survivors(bucket.versions, (v) => v.key.startsWith(prefix))) {
     byKey.set(version.key, [version, ...(byKey.get(version.key) ?? [])]);
   }
   return [...byKey.keys()]
@@ -141,7 +144,9 @@ function deleteObjects(
     );
   }
   const deleted: NonNullable<s3.DeleteObjectsCommandOutput['Deleted']> = [];
-  const byId = new Map(bucket.versions.map((v) => [`${v.key}\n${v.versionId}`, v]));
+  // The versions as they are, only read: what is removed is removed by replacing the array.
+  const versions = survivors(bucket.versions, () => true);
+  const byId = new Map(versions.map((v) => [`${v.key}\n${v.versionId}`, v]));
   const gone = new Set<ObjectVersionState>();
   for (const { Key: key = '', VersionId: versionId } of objects) {
     if (versionId !== undefined) {
@@ -157,11 +162,11 @@ function deleteObjects(
       const marker = write(bucket, { key, deleteMarker: true, size: 0, at: ctx.now });
       deleted.push({ Key: key, DeleteMarker: true, DeleteMarkerVersionId: marker });
     } else {
-      for (const v of bucket.versions) if (v.key === key) gone.add(v);
+      for (const v of versions) if (v.key === key) gone.add(v);
       deleted.push({ Key: key });
     }
   }
-  if (gone.size > 0) bucket.versions = bucket.versions.filter((v) => !gone.has(v));
+  if (gone.size > 0) bucket.versions = survivors(bucket.versions, (v) => !gone.has(v));
   return input.Delete?.Quiet ? {} : { Deleted: deleted };
 }
 
