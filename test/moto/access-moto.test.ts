@@ -1,10 +1,10 @@
 import { CreateGroupCommand, IdentitystoreClient } from '@aws-sdk/client-identitystore';
 import { CreatePermissionSetCommand, ListInstancesCommand, SSOAdminClient } from '@aws-sdk/client-sso-admin';
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runVend } from '../../cli/vend';
 import { VirtualClock } from '../../shared/clock/clock';
+import { botocoreCalls } from '../support/botocore';
 import { MOTO_CREDENTIALS, MOTO_REGION, describeWithMoto, startMoto, type MotoServer } from '../support/moto';
 import { openMotoWorld } from '../support/moto-world';
 import { workflowDefinition } from '../support/workflow';
@@ -24,7 +24,7 @@ const accessSample = JSON.parse(
  * account exists nor trusted access: the sandbox models those refusals.
  */
 describeWithMoto(
-  'Workflow: access and alternate contacts against moto server, read back with the AWS CLI',
+  'Workflow: access and alternate contacts against moto server, read back with botocore',
   () => {
     let moto: MotoServer;
     let endpoint: string;
@@ -55,24 +55,7 @@ describeWithMoto(
       await moto?.stop();
     });
 
-    /** The AWS CLI against moto, with the management account's credentials. */
-    const aws = (...args: string[]): Record<string, unknown> =>
-      JSON.parse(
-        execFileSync(
-          'aws',
-          ['--endpoint-url', endpoint, '--region', MOTO_REGION, '--output', 'json', ...args],
-          {
-            env: {
-              ...process.env,
-              AWS_ACCESS_KEY_ID: MOTO_CREDENTIALS.accessKeyId,
-              AWS_SECRET_ACCESS_KEY: MOTO_CREDENTIALS.secretAccessKey,
-            },
-            encoding: 'utf8',
-          },
-        ),
-      ) as Record<string, unknown>;
-
-    it('vends the access sample and the CLI finds every assignment and contact in the accounts', async () => {
+    it('vends the access sample and botocore finds every assignment and contact in the accounts', async () => {
       // Act
       const { summary } = await runVend({
         input: { request: accessSample },
@@ -80,84 +63,81 @@ describeWithMoto(
         clock: new VirtualClock(Date.now()),
       });
 
-      // Assess
+      // Assess: read back with AWS's SDK for Python, a few calls to a process.
       expect(summary.error).toBeUndefined();
       expect(summary.status).toBe('SUCCEEDED');
-      const instance = (
-        aws('sso-admin', 'list-instances').Instances as { InstanceArn: string; IdentityStoreId: string }[]
-      )[0]!;
-      const permissionSets = Object.fromEntries(
-        (
-          aws('sso-admin', 'list-permission-sets', '--instance-arn', instance.InstanceArn)
-            .PermissionSets as string[]
-        ).map((arn) => [
-          (
-            aws(
-              'sso-admin',
-              'describe-permission-set',
-              '--instance-arn',
-              instance.InstanceArn,
-              '--permission-set-arn',
-              arn,
-            ).PermissionSet as { Name: string }
-          ).Name,
-          arn,
-        ]),
+      const [instances] = botocoreCalls(endpoint, [{ service: 'sso-admin', method: 'list_instances' }]);
+      const instance = (instances!.Instances as { InstanceArn: string; IdentityStoreId: string }[])[0]!;
+      const groups = [...new Set([accessSample.approvers, ...accessSample.access].map((g) => g.group))];
+      const [sets, ...groupAnswers] = botocoreCalls(endpoint, [
+        {
+          service: 'sso-admin',
+          method: 'list_permission_sets',
+          params: { InstanceArn: instance.InstanceArn },
+        },
+        ...groups.map((name) => ({
+          service: 'identitystore',
+          method: 'get_group_id',
+          params: {
+            IdentityStoreId: instance.IdentityStoreId,
+            AlternateIdentifier: { UniqueAttribute: { AttributePath: 'displayName', AttributeValue: name } },
+          },
+        })),
+      ]);
+      const groupId = new Map(groups.map((name, i) => [name, groupAnswers[i]!.GroupId as string]));
+      const setArns = sets!.PermissionSets as string[];
+      const described = botocoreCalls(
+        endpoint,
+        setArns.map((arn) => ({
+          service: 'sso-admin',
+          method: 'describe_permission_set',
+          params: { InstanceArn: instance.InstanceArn, PermissionSetArn: arn },
+        })),
       );
-      const groupIds = new Map<string, string>();
-      const lookUpGroupId = (name: string) =>
-        aws(
-          'identitystore',
-          'get-group-id',
-          '--identity-store-id',
-          instance.IdentityStoreId,
-          '--alternate-identifier',
-          JSON.stringify({ UniqueAttribute: { AttributePath: 'displayName', AttributeValue: name } }),
-        ).GroupId as string;
-      // Several grants name one group: the CLI is asked once per group (each run starts a Python).
-      const groupId = (name: string) => {
-        if (!groupIds.has(name)) groupIds.set(name, lookUpGroupId(name));
-        return groupIds.get(name)!;
-      };
+      const permissionSets = Object.fromEntries(
+        described.map((answer, i) => [(answer.PermissionSet as { Name: string }).Name, setArns[i]!]),
+      );
       const wanted = [
         { ...accessSample.approvers, stage: 'tooling' },
         ...accessSample.access.flatMap((g) => g.stages.map((stage) => ({ ...g, stage }))),
       ];
-      for (const grant of wanted) {
-        const accountId = summary.accounts[grant.stage]!.id;
-        const { AccountAssignments } = aws(
-          'sso-admin',
-          'list-account-assignments',
-          '--instance-arn',
-          instance.InstanceArn,
-          '--account-id',
-          accountId,
-          '--permission-set-arn',
-          permissionSets[grant.permissionSet]!,
-        ) as { AccountAssignments: { PrincipalType: string; PrincipalId: string }[] };
-        expect(AccountAssignments).toContainEqual(
-          expect.objectContaining({ PrincipalType: 'GROUP', PrincipalId: groupId(grant.group) }),
+      const contacts = Object.values(summary.accounts).flatMap(({ id }) =>
+        Object.entries(accessSample.contacts).map(([type, contact]) => ({
+          id,
+          type: type.toUpperCase(),
+          contact,
+        })),
+      );
+      const answers = botocoreCalls(endpoint, [
+        ...wanted.map((grant) => ({
+          service: 'sso-admin',
+          method: 'list_account_assignments',
+          params: {
+            InstanceArn: instance.InstanceArn,
+            AccountId: summary.accounts[grant.stage]!.id,
+            PermissionSetArn: permissionSets[grant.permissionSet]!,
+          },
+        })),
+        ...contacts.map(({ id, type }) => ({
+          service: 'account',
+          method: 'get_alternate_contact',
+          params: { AccountId: id, AlternateContactType: type },
+        })),
+      ]);
+      wanted.forEach((grant, i) => {
+        expect(answers[i]!.AccountAssignments).toContainEqual(
+          expect.objectContaining({ PrincipalType: 'GROUP', PrincipalId: groupId.get(grant.group) }),
         );
-      }
-      for (const { id } of Object.values(summary.accounts)) {
-        for (const [type, contact] of Object.entries(accessSample.contacts)) {
-          const { AlternateContact } = aws(
-            'account',
-            'get-alternate-contact',
-            '--account-id',
-            id,
-            '--alternate-contact-type',
-            type.toUpperCase(),
-          );
-          expect(AlternateContact).toEqual({
-            AlternateContactType: type.toUpperCase(),
-            Name: contact.name,
-            Title: contact.title,
-            EmailAddress: contact.email,
-            PhoneNumber: contact.phone,
-          });
-        }
-      }
+      });
+      contacts.forEach(({ type, contact }, i) => {
+        expect(answers[wanted.length + i]!.AlternateContact).toEqual({
+          AlternateContactType: type,
+          Name: contact.name,
+          Title: contact.title,
+          EmailAddress: contact.email,
+          PhoneNumber: contact.phone,
+        });
+      });
       expect(summary.access?.grants).toHaveLength(wanted.length);
     }, 300_000);
   },
