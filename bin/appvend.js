@@ -13,7 +13,8 @@ if (!fs.existsSync(bundle)) {
   process.stderr.write('appvend: not built yet; run "npm run build" (npm ci runs it for you)\n');
   process.exit(1);
 }
-require(bundle)
+require('./code-cache.js')
+  .requireBundle(bundle)
   .main(process.argv.slice(2))
   .then((code) => {
     process.exitCode = code;

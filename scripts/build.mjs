@@ -42,4 +42,15 @@ if (what === 'all' || what === 'cli') {
     logLevel: 'warning',
   });
   process.stderr.write(`wrote ${outDir}/cli.js\n`);
+  // V8's code cache of the bundle for this Node.js (bin/code-cache.js), made in a process of its
+  // own: the bundle's top level runs to make it, and the build's process stays as it was.
+  const cache = execFileSync(
+    process.execPath,
+    [
+      '-e',
+      `process.stdout.write(require('node:path').relative('.', require('./bin/code-cache.js').writeCodeCache(${JSON.stringify(`${outDir}/cli.js`)})))`,
+    ],
+    { encoding: 'utf8' },
+  );
+  process.stderr.write(`wrote ${cache} (V8's code cache of the CLI, for Node.js ${process.version})\n`);
 }
