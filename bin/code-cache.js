@@ -75,7 +75,10 @@ function writeCodeCache(bundle) {
       fs.rmSync(path.join(path.dirname(filename), name));
   }
   const { script } = runBundle(filename, source, undefined);
-  fs.writeFileSync(cache, script.createCachedData());
+  // Written aside and renamed: a CLI starting meanwhile finds the whole cache or none.
+  const partial = `${cache}.${process.pid}.partial`;
+  fs.writeFileSync(partial, script.createCachedData());
+  fs.renameSync(partial, cache);
   return cache;
 }
 
