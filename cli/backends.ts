@@ -12,7 +12,13 @@ import { Ledger } from '../shared/ledger/ledger';
 import { MemoryLedgerStore } from '../shared/ledger/memory-store';
 import { actorOf, parsePlatformAdmins, principalOf, type Actor } from '../shared/ledger/principal';
 import { LEDGER_TABLE_NAME } from '../shared/ledger/record';
-import { Sandbox, sandboxRetryStrategy, type LatencyModel, type SandboxStateJson } from '../shared/sandbox';
+import {
+  Sandbox,
+  SandboxRequestSigner,
+  sandboxRetryStrategy,
+  type LatencyModel,
+  type SandboxStateJson,
+} from '../shared/sandbox';
 import { SUSPENDED_OU_ID, addSuspendedOu } from '../shared/sandbox/seed';
 import { checkDeploymentRegion } from '../shared/domain/regions';
 import { configDeliveryBucketPolicy } from '../shared/domain/config-delivery';
@@ -219,6 +225,7 @@ export function connectBackend(options: BackendOptions): { region: string; clock
       region,
       plugins: [sandbox.plugin()],
       retryStrategy: sandboxRetryStrategy,
+      signerConstructor: SandboxRequestSigner,
       credentials: sandbox.managementCredentials,
       now: () => sandboxClock.now(),
     });

@@ -4,6 +4,8 @@ import type {
   AwsCredentialIdentity,
   AwsCredentialIdentityProvider,
   Pluggable,
+  Provider,
+  RequestSigner,
   RetryStrategyV2,
 } from '@smithy/types';
 import {
@@ -41,6 +43,11 @@ export interface AwsSettings {
    * the sandbox's (shared/sandbox/retry.ts) keeps the attempts and waits no real time between them.
    */
   retryStrategy?: (maxAttempts: number) => RetryStrategyV2;
+  /**
+   * The SDK's signer class, when not its SignatureV4: the sandbox's (shared/sandbox/signer.ts)
+   * writes the credential scope it reads and skips the hashing nobody checks in process.
+   */
+  signerConstructor?: SignerConstructor;
   /** The role assumed in member accounts before their baseline (the readiness probe). */
   memberRoleName: string;
   /**
@@ -69,6 +76,16 @@ export interface AwsSettings {
    */
   now: () => number;
 }
+
+/**
+ * A signer class as the SDK's `signerConstructor` option takes it: the SDK constructs it with the
+ * client's configuration, of which these three are what a signer needs to name the caller.
+ */
+export type SignerConstructor = new (options: {
+  credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  region: string | Provider<string>;
+  service: string;
+}) => RequestSigner;
 
 /** Who the process is, asked of AWS with the factory's own credentials (STS GetCallerIdentity). */
 export type IdentitySource = (clients: ClientFactory) => Promise<CallerIdentity>;
@@ -171,7 +188,7 @@ export function ownAccountClient<T extends PluggableClient>(Client: new (config:
     const config: ClientConfig = { region: settings.region, maxAttempts: settings.maxAttempts };
     if (settings.endpoint) config.endpoint = settings.endpoint;
     if (settings.credentials) config.credentials = settings.credentials;
-    client = new Client(withRetryStrategy(settings, config));
+    client = new Client(withBackendConfig(settings, config));
     if (MANAGEMENT_SERVICES.has(client.config.serviceId ?? '')) {
       throw new Error(`${client.config.serviceId} is a management service: use managementClient`);
     }
@@ -197,15 +214,22 @@ export type ClientConfig = {
   credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   maxAttempts: number;
   retryStrategy?: RetryStrategyV2;
+  signerConstructor?: SignerConstructor;
   /** S3 only: bucket in the path, which an emulator's single host needs. */
   forcePathStyle?: boolean;
 };
 
-/** `config` with the settings' retry strategy for its number of attempts, when they have one. */
-function withRetryStrategy(settings: AwsSettings, config: ClientConfig): ClientConfig {
-  return settings.retryStrategy
-    ? { ...config, retryStrategy: settings.retryStrategy(config.maxAttempts) }
-    : config;
+/**
+ * `config` with what the backend brings, when it brings it: its retry strategy for the config's
+ * number of attempts, and its signer.
+ */
+function withBackendConfig(settings: AwsSettings, config: ClientConfig): ClientConfig {
+  const { retryStrategy, signerConstructor } = settings;
+  return {
+    ...config,
+    ...(retryStrategy && { retryStrategy: retryStrategy(config.maxAttempts) }),
+    ...(signerConstructor && { signerConstructor }),
+  };
 }
 
 interface PluggableClient {
@@ -299,11 +323,11 @@ export class ClientFactory {
     const key = JSON.stringify(overrides);
     let client = byConfig.get(key) as T | undefined;
     if (!client) {
-      client = new Client(withRetryStrategy(this.settings, { ...this.config(), ...overrides }));
+      client = new Client(withBackendConfig(this.settings, { ...this.config(), ...overrides }));
       // The class alone does not say which service it is in a minified bundle; its serviceId does.
       if (this.settings.managementRoleArn && MANAGEMENT_SERVICES.has(client.config.serviceId ?? '')) {
         const config = { ...this.config(this.managementIdentity()), ...overrides };
-        client = new Client(withRetryStrategy(this.settings, config));
+        client = new Client(withBackendConfig(this.settings, config));
       }
       client = this.plug(client);
       byConfig.set(key, client);
@@ -403,7 +427,7 @@ export class ClientFactory {
     const config: ClientConfig = { region: this.settings.region, maxAttempts: this.settings.maxAttempts };
     if (this.settings.endpoint) config.endpoint = this.settings.endpoint;
     if (credentials) config.credentials = credentials;
-    return withRetryStrategy(this.settings, config);
+    return withBackendConfig(this.settings, config);
   }
 
   /**

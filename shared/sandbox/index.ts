@@ -7,6 +7,7 @@ export { DEFAULT_LATENCY, type LatencyModel } from './latency-model';
 export { FaultInjector, type ArmedFault, type FaultKind, type FaultSpec } from './faults';
 export { NotImplementedInSandbox } from './errors';
 export { sandboxRetryStrategy } from './retry';
+export { SandboxRequestSigner } from './signer';
 export type { SandboxStateJson } from './state';
 export type {
   AccountView,

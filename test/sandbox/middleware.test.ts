@@ -6,7 +6,8 @@ import {
   OrganizationsClient,
 } from '@aws-sdk/client-organizations';
 import { VirtualClock } from '../../shared/clock/clock';
-import { NotImplementedInSandbox, Sandbox } from '../../shared/sandbox';
+import { HttpRequest } from '@smithy/core/transport';
+import { NotImplementedInSandbox, Sandbox, SandboxRequestSigner } from '../../shared/sandbox';
 import { failure, world } from './support';
 
 describe('Class: Sandbox', () => {
@@ -29,6 +30,29 @@ describe('Class: Sandbox', () => {
       expect(output.OrganizationalUnit?.Name).toBe('appvend-shop');
       expect(output.$metadata).toMatchObject({ httpStatusCode: 200, attempts: 1 });
       expect(output.$metadata.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    });
+
+    it("knows the caller from the sandbox's signer as from SigV4: the management account may create an OU", async () => {
+      // Prepare
+      const sandbox = new Sandbox({ clock: new VirtualClock() });
+      const client = new OrganizationsClient({
+        region: 'us-east-1',
+        credentials: sandbox.managementCredentials,
+        signerConstructor: SandboxRequestSigner,
+      });
+      client.middlewareStack.use(sandbox.plugin());
+
+      // Act
+      const output = await client.send(
+        new CreateOrganizationalUnitCommand({ ParentId: 'r-sbx1', Name: 'appvend-shop' }),
+      );
+
+      // Assess
+      expect(output.OrganizationalUnit?.Name).toBe('appvend-shop');
+      expect(sandbox.calls.at(-1)).toMatchObject({
+        operation: 'CreateOrganizationalUnit',
+        accountId: sandbox.organization().MasterAccountId,
+      });
     });
 
     it('names the client and command of an operation it does not model', async () => {
@@ -79,5 +103,30 @@ describe('Class: Sandbox', () => {
       expect(error.name).toBe('NotImplementedInSandbox');
       expect(error.message).toContain('YAML');
     });
+  });
+});
+
+describe('Class: SandboxRequestSigner', () => {
+  it('writes the credential scope SigV4 would, on a copy, with the signing Region and service the SDK passes', async () => {
+    // Prepare
+    const signer = new SandboxRequestSigner({
+      credentials: async () => ({ accessKeyId: 'ASIAEXAMPLE', secretAccessKey: 'secret' }),
+      region: 'us-east-1',
+      service: 'organizations',
+    });
+    const request = new HttpRequest({ method: 'POST', hostname: 'example.com', headers: {} });
+
+    // Act
+    const signed = await signer.sign(request, {
+      signingDate: new Date('2026-12-04T01:02:03Z'),
+      signingRegion: 'eu-west-1',
+      signingService: 'cloudformation',
+    });
+
+    // Assess
+    expect(signed.headers.authorization).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=ASIAEXAMPLE\/20261204\/eu-west-1\/cloudformation\/aws4_request, /,
+    );
+    expect(request.headers.authorization).toBeUndefined();
   });
 });

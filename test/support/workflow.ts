@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { definitionOf } from '../setup/definitions';
 import { configureAws, type AnyPluggable } from '../../shared/aws/client-factory';
 import { VirtualClock } from '../../shared/clock/clock';
-import { Sandbox, sandboxRetryStrategy } from '../../shared/sandbox';
+import { Sandbox, SandboxRequestSigner, sandboxRetryStrategy } from '../../shared/sandbox';
 import { runVend, type VendRun } from '../../cli/vend';
 import { useStsCallerIdentity } from '../../shared/aws/caller-identity';
 import { configureLedger } from '../../shared/ledger';
@@ -61,6 +61,7 @@ export function sandboxWorld(
     credentials: sandbox.managementCredentials,
     maxAttempts: 3,
     retryStrategy: sandboxRetryStrategy,
+    signerConstructor: SandboxRequestSigner,
     now: () => clock.now(),
   });
   setWorkflowEnvironment(sandbox.organization().MasterAccountId as string);
